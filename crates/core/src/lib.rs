@@ -1,0 +1,11 @@
+//! Kinora's domain core: identifiers, names, roles and the validation rules they obey.
+//!
+//! This crate knows nothing of HTTP, SQL, object storage, libav or BitTorrent and depends on no
+//! other Kinora crate; every other crate depends on it. Start reading at [`names`] (what a valid
+//! username or channel name is), then [`user`] (roles, registration modes, quotas).
+
+pub mod names;
+pub mod user;
+
+pub use names::{ActorName, NameError};
+pub use user::{RegistrationMode, UserRole};

@@ -1,0 +1,88 @@
+//! Accounts: the public identity (ActivityPub Person) of a user.
+
+use sqlx::{Any, Executor};
+
+use crate::{Connection, DbResult};
+
+const SELECT: &str = "SELECT a.id, a.actor_id, a.user_id, r.preferred_username AS name, r.host, \
+                      a.display_name, a.description, a.created_at, a.updated_at \
+                      FROM accounts a JOIN actors r ON r.id = a.actor_id";
+
+/// An account as stored, with its actor's name and host.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AccountRow {
+    /// Numeric id.
+    pub id: i64,
+    /// The actor behind the account.
+    pub actor_id: i64,
+    /// The local user owning it; none for remote accounts.
+    pub user_id: Option<i64>,
+    /// The actor name.
+    pub name: String,
+    /// The actor's host; none for local accounts.
+    pub host: Option<String>,
+    /// Display name.
+    pub display_name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Creation time, epoch milliseconds.
+    pub created_at: i64,
+    /// Last change, epoch milliseconds.
+    pub updated_at: i64,
+}
+
+/// Inserts an account for an actor and returns its id.
+pub async fn insert(
+    connection: &mut Connection,
+    actor_id: i64,
+    user_id: Option<i64>,
+    display_name: &str,
+    now: i64,
+) -> DbResult<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO accounts (actor_id, user_id, display_name, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4) RETURNING id",
+    )
+    .bind(actor_id)
+    .bind(user_id)
+    .bind(display_name)
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(id)
+}
+
+/// Finds a local account by its name.
+pub async fn find_local_by_name<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    name: &str,
+) -> DbResult<Option<AccountRow>> {
+    Ok(sqlx::query_as(&format!(
+        "{SELECT} WHERE r.preferred_username = $1 AND r.host IS NULL"
+    ))
+    .bind(name)
+    .fetch_optional(executor)
+    .await?)
+}
+
+/// Finds the account of a local user.
+pub async fn find_by_user<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    user_id: i64,
+) -> DbResult<Option<AccountRow>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE a.user_id = $1"))
+        .bind(user_id)
+        .fetch_optional(executor)
+        .await?)
+}
+
+/// Finds an account by id.
+pub async fn find_by_id<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> DbResult<Option<AccountRow>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(executor)
+        .await?)
+}

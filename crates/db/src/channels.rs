@@ -1,0 +1,151 @@
+//! Video channels (ActivityPub Group), each owned by an account.
+
+use sqlx::{Any, Executor};
+
+use crate::{Connection, DbResult};
+
+const SELECT: &str = "SELECT c.id, c.actor_id, c.account_id, r.preferred_username AS name, r.host, \
+                      c.display_name, c.description, c.support, c.created_at, c.updated_at \
+                      FROM channels c JOIN actors r ON r.id = c.actor_id";
+
+/// A channel as stored, with its actor's name and host.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChannelRow {
+    /// Numeric id.
+    pub id: i64,
+    /// The actor behind the channel.
+    pub actor_id: i64,
+    /// The owning account.
+    pub account_id: i64,
+    /// The actor name.
+    pub name: String,
+    /// The actor's host; none for local channels.
+    pub host: Option<String>,
+    /// Display name.
+    pub display_name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// How to support the channel.
+    pub support: Option<String>,
+    /// Creation time, epoch milliseconds.
+    pub created_at: i64,
+    /// Last change, epoch milliseconds.
+    pub updated_at: i64,
+}
+
+/// What is needed to insert a channel.
+#[derive(Debug, Clone)]
+pub struct NewChannel<'a> {
+    /// The actor created for the channel.
+    pub actor_id: i64,
+    /// The owning account.
+    pub account_id: i64,
+    /// Display name.
+    pub display_name: &'a str,
+    /// Description.
+    pub description: Option<&'a str>,
+    /// How to support the channel.
+    pub support: Option<&'a str>,
+}
+
+/// Inserts a channel and returns its id.
+pub async fn insert(
+    connection: &mut Connection,
+    channel: &NewChannel<'_>,
+    now: i64,
+) -> DbResult<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO channels (actor_id, account_id, display_name, description, support, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(channel.actor_id)
+    .bind(channel.account_id)
+    .bind(channel.display_name)
+    .bind(channel.description)
+    .bind(channel.support)
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(id)
+}
+
+/// Finds a local channel by its name.
+pub async fn find_local_by_name<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    name: &str,
+) -> DbResult<Option<ChannelRow>> {
+    Ok(sqlx::query_as(&format!(
+        "{SELECT} WHERE r.preferred_username = $1 AND r.host IS NULL"
+    ))
+    .bind(name)
+    .fetch_optional(executor)
+    .await?)
+}
+
+/// Finds a channel by id.
+pub async fn find_by_id<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> DbResult<Option<ChannelRow>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(executor)
+        .await?)
+}
+
+/// Lists an account's channels, oldest first.
+pub async fn list_by_account<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    account_id: i64,
+) -> DbResult<Vec<ChannelRow>> {
+    Ok(
+        sqlx::query_as(&format!("{SELECT} WHERE c.account_id = $1 ORDER BY c.id"))
+            .bind(account_id)
+            .fetch_all(executor)
+            .await?,
+    )
+}
+
+/// Counts an account's channels.
+pub async fn count_by_account<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    account_id: i64,
+) -> DbResult<i64> {
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM channels WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_one(executor)
+        .await?;
+    Ok(count)
+}
+
+/// The fields of a channel an owner may change.
+#[derive(Debug, Clone)]
+pub struct ChannelChange<'a> {
+    /// Display name.
+    pub display_name: &'a str,
+    /// Description.
+    pub description: Option<&'a str>,
+    /// How to support the channel.
+    pub support: Option<&'a str>,
+}
+
+/// Updates a channel's editable fields.
+pub async fn update(
+    connection: &mut Connection,
+    id: i64,
+    change: &ChannelChange<'_>,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE channels SET display_name = $1, description = $2, support = $3, updated_at = $4 \
+         WHERE id = $5",
+    )
+    .bind(change.display_name)
+    .bind(change.description)
+    .bind(change.support)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}

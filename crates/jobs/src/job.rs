@@ -1,0 +1,69 @@
+//! The typed jobs and their kinds.
+
+use serde::{Deserialize, Serialize};
+
+/// Every kind of background work, with its payload. Stored as JSON tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Job {
+    /// Generate the RSA-2048 key pair an actor signs its federation requests with
+    /// (PeerTube's `actor-keys` job).
+    GenerateActorKeys {
+        /// The actor that needs keys.
+        actor_id: i64,
+    },
+}
+
+/// The kind of a job, used to pick jobs a worker can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    /// [`Job::GenerateActorKeys`].
+    GenerateActorKeys,
+}
+
+impl JobKind {
+    /// The kind's name as stored in the `kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::GenerateActorKeys => "generate-actor-keys",
+        }
+    }
+}
+
+impl Job {
+    /// The job's kind.
+    pub fn kind(&self) -> JobKind {
+        match self {
+            Job::GenerateActorKeys { .. } => JobKind::GenerateActorKeys,
+        }
+    }
+
+    /// A key shared by jobs that do the same work; at most one of them is queued or running.
+    pub fn unique_key(&self) -> Option<String> {
+        match self {
+            Job::GenerateActorKeys { actor_id } => Some(format!("actor-keys:{actor_id}")),
+        }
+    }
+
+    /// How many attempts the job gets before it goes to the dead letters.
+    pub fn max_attempts(&self) -> i64 {
+        match self {
+            Job::GenerateActorKeys { .. } => 5,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_are_stored_with_a_type_tag() {
+        let job = Job::GenerateActorKeys { actor_id: 7 };
+        let json = serde_json::to_string(&job).unwrap();
+        assert_eq!(json, r#"{"type":"generate-actor-keys","actor_id":7}"#);
+        assert_eq!(serde_json::from_str::<Job>(&json).unwrap(), job);
+        assert_eq!(job.kind().as_str(), "generate-actor-keys");
+        assert_eq!(job.unique_key().as_deref(), Some("actor-keys:7"));
+    }
+}
