@@ -1,1 +1,19 @@
-//! placeholder
+//! Kinora's use cases, shared by the REST API, the command line and (later) the ActivityPub
+//! inbox: creating users with their account and default channel, managing channels, the OAuth
+//! password and refresh grants, and the background work those changes start.
+//!
+//! Every use case that changes state writes its rows and the jobs that follow from them in one
+//! transaction. This crate knows nothing of HTTP or ActivityPub. It may depend on `kinora-core`,
+//! `kinora-db`, `kinora-jobs` and `kinora-storage`. Start reading at [`users::create_user`], then
+//! [`auth`].
+
+pub mod actors;
+pub mod auth;
+pub mod channels;
+mod config;
+mod error;
+pub mod passwords;
+pub mod users;
+
+pub use config::{AuthConfig, InstanceConfig};
+pub use error::{AppError, AppResult};

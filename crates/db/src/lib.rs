@@ -26,6 +26,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub use config::DatabaseConfig;
 pub use migrations::MigrationStatus;
 pub use sqlx::AnyConnection as Connection;
+pub use sqlx::Error as SqlError;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 

@@ -91,11 +91,12 @@ pub async fn find_by_refresh_hash<'e>(
     .await?)
 }
 
-/// Marks a pair's refresh token as exchanged. Returns false when it was already exchanged or
+/// Marks a pair's refresh token as exchanged and revokes the pair (the new pair replaces it).
+/// Returns false when it was already exchanged or
 /// revoked: the caller must then treat the request as a reuse.
 pub async fn mark_refreshed(connection: &mut Connection, id: i64, now: i64) -> DbResult<bool> {
     let result = sqlx::query(
-        "UPDATE oauth_tokens SET refreshed_at = $1 \
+        "UPDATE oauth_tokens SET refreshed_at = $1, revoked_at = $1 \
          WHERE id = $2 AND refreshed_at IS NULL AND revoked_at IS NULL",
     )
     .bind(now)

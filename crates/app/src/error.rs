@@ -1,0 +1,70 @@
+//! The one error type of the use cases.
+
+use kinora_db::DbError;
+use kinora_jobs::JobError;
+
+/// Why a use case refused or failed. The HTTP layer maps each variant to a status and a stable
+/// code; the messages are safe to show to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A field of the input is invalid.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The field's name as the client sent it.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The thing asked for does not exist (or the caller may not know it exists).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The caller may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The change conflicts with existing state.
+    #[error("{0}")]
+    Conflict(String),
+    /// OAuth: the client id or secret is wrong.
+    #[error("Invalid client: client is invalid")]
+    InvalidClient,
+    /// OAuth: the credentials or refresh token are wrong, expired or reused.
+    #[error("Invalid grant: {0}")]
+    InvalidGrant(&'static str),
+    /// OAuth: the grant type is not supported.
+    #[error("Unsupported grant type: `grant_type` is invalid")]
+    UnsupportedGrantType,
+    /// The bearer token is unknown, expired or revoked.
+    #[error("Token is invalid")]
+    InvalidToken,
+    /// The account exists but may not log in yet or any more.
+    #[error("{message}")]
+    AccountUnavailable {
+        /// PeerTube's error code (`account_waiting_for_approval`, `access_denied`).
+        code: &'static str,
+        /// What the user is told.
+        message: String,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The job queue failed.
+    #[error(transparent)]
+    Job(#[from] JobError),
+    /// Something that should not happen happened.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<sqlx_error::Error> for AppError {
+    fn from(error: sqlx_error::Error) -> Self {
+        AppError::Db(DbError::from(error))
+    }
+}
+
+/// Lets `?` turn sqlx errors from transactions into [`AppError`].
+mod sqlx_error {
+    pub use kinora_db::SqlError as Error;
+}
+
+/// Result of a use case.
+pub type AppResult<T> = Result<T, AppError>;
