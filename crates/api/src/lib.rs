@@ -1,1 +1,59 @@
-//! placeholder
+//! Kinora's REST API, compatible with PeerTube's `/api/v1` for what real clients call.
+//!
+//! One file per endpoint, at the path of its URL (`v1/users/token.rs` serves
+//! `POST /api/v1/users/token`). Handlers parse and check input with the extractors of
+//! [`extract`], call a use case of `kinora-app` or a read-only query of `kinora-db`, and shape
+//! PeerTube's JSON ([`json`]). Every error leaves as `application/problem+json` with a stable
+//! `code` ([`error::ApiError`]). May depend on `kinora-core`, `kinora-app` and `kinora-db`
+//! (reads only); never on `kinora-federation`. Start reading at [`router`].
+
+pub mod error;
+pub mod extract;
+pub mod json;
+pub mod login_limiter;
+mod v1;
+
+use std::sync::Arc;
+
+use axum::Router;
+use kinora_app::{AuthConfig, InstanceConfig};
+use kinora_db::Db;
+
+pub use error::ApiError;
+pub use login_limiter::LoginLimiter;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct ApiState {
+    /// The database.
+    pub db: Db,
+    /// The `[instance]` section.
+    pub instance: Arc<InstanceConfig>,
+    /// The `[auth]` section.
+    pub auth: Arc<AuthConfig>,
+    /// The instance's public URL without a trailing slash, e.g. `http://localhost:9000`.
+    pub public_url: Arc<str>,
+    /// Peers whose `X-Forwarded-For` is believed (reverse proxies in front of the server).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// Login attempt limits.
+    pub login_limiter: Arc<LoginLimiter>,
+}
+
+impl ApiState {
+    /// The public host with its port when not the default (`localhost:9000`), as PeerTube
+    /// writes `host` in JSON.
+    pub fn host(&self) -> &str {
+        let without_scheme = self
+            .public_url
+            .split_once("://")
+            .map_or(&*self.public_url, |(_, rest)| rest);
+        without_scheme.split('/').next().unwrap_or(without_scheme)
+    }
+}
+
+/// The `/api/v1` routes, with the API's state.
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .nest("/api/v1", v1::router())
+        .with_state(state)
+}

@@ -19,6 +19,8 @@ pub struct InstanceConfig {
     pub default_video_quota_daily: i64,
     /// Most channels one user may own.
     pub max_channels_per_user: i64,
+    /// E-mail address of the `root` administrator created on first start.
+    pub admin_email: String,
 }
 
 impl Default for InstanceConfig {
@@ -30,6 +32,7 @@ impl Default for InstanceConfig {
             default_video_quota: 10 * 1024 * 1024 * 1024,
             default_video_quota_daily: -1,
             max_channels_per_user: 20,
+            admin_email: "admin@localhost.localdomain".to_owned(),
         }
     }
 }

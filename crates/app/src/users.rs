@@ -161,11 +161,7 @@ fn truncate(text: &str, max_chars: usize) -> &str {
 
 /// Creates the first administrator (`root`) with a random password when the instance has no
 /// user yet. Returns the password to show once, or `None` when users exist already.
-pub async fn create_first_admin(
-    db: &Db,
-    config: &InstanceConfig,
-    email: &str,
-) -> AppResult<Option<String>> {
+pub async fn create_first_admin(db: &Db, config: &InstanceConfig) -> AppResult<Option<String>> {
     if kinora_db::users::count(db.pool()).await? > 0 {
         return Ok(None);
     }
@@ -175,7 +171,7 @@ pub async fn create_first_admin(
         config,
         NewUserInput {
             username: "root".to_owned(),
-            email: email.to_owned(),
+            email: config.admin_email.clone(),
             password: password.clone(),
             role: UserRole::Admin,
             display_name: None,

@@ -1,0 +1,86 @@
+//! PeerTube's JSON shapes for accounts, channels and users.
+
+use kinora_db::accounts::AccountRow;
+use kinora_db::channels::ChannelRow;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use crate::ApiState;
+
+/// Epoch milliseconds as PeerTube writes dates: `2024-01-01T00:00:00.000Z`.
+pub fn iso_date(millis: i64) -> String {
+    let format = format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .ok()
+        .and_then(|date| date.format(&format).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".to_owned())
+}
+
+/// An account (`GET /api/v1/accounts/{name}`).
+pub fn account(state: &ApiState, row: &AccountRow) -> Value {
+    let host = row.host.as_deref().unwrap_or(state.host());
+    let mut value = json!({
+        "url": format!("{}/accounts/{}", state.public_url, row.name),
+        "name": row.name,
+        "host": host,
+        "avatars": [],
+        "banners": [],
+        "id": row.id,
+        "hostRedundancyAllowed": false,
+        "followingCount": 0,
+        "followersCount": 0,
+        "createdAt": iso_date(row.created_at),
+        "updatedAt": iso_date(row.updated_at),
+        "displayName": row.display_name,
+        "description": row.description,
+    });
+    if let Some(user_id) = row.user_id {
+        value["userId"] = json!(user_id);
+    }
+    value
+}
+
+/// A channel (`GET /api/v1/video-channels/{name}`), with its owner when given.
+pub fn channel(state: &ApiState, row: &ChannelRow, owner: Option<&AccountRow>) -> Value {
+    let host = row.host.as_deref().unwrap_or(state.host());
+    let mut value = json!({
+        "url": format!("{}/video-channels/{}", state.public_url, row.name),
+        "name": row.name,
+        "host": host,
+        "avatars": [],
+        "banners": [],
+        "id": row.id,
+        "hostRedundancyAllowed": false,
+        "followingCount": 0,
+        "followersCount": 0,
+        "createdAt": iso_date(row.created_at),
+        "updatedAt": iso_date(row.updated_at),
+        "displayName": row.display_name,
+        "description": row.description,
+        "support": row.support,
+        "isLocal": row.host.is_none(),
+    });
+    if let Some(owner) = owner {
+        value["ownerAccount"] = account(state, owner);
+    }
+    value
+}
+
+/// A list answer: `{ "total": n, "data": [...] }`.
+pub fn list(total: usize, data: Vec<Value>) -> Value {
+    json!({ "total": total, "data": data })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso_date;
+
+    #[test]
+    fn dates_have_milliseconds_and_zulu() {
+        assert_eq!(iso_date(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso_date(1_704_067_200_123), "2024-01-01T00:00:00.123Z");
+    }
+}

@@ -1,0 +1,4 @@
+//! `/api/v1/accounts`.
+
+pub mod get;
+pub mod video_channels;

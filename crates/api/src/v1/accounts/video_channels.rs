@@ -1,0 +1,25 @@
+//! `GET /api/v1/accounts/{name}/video-channels`: an account's channels.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use kinora_app::AppError;
+use serde_json::Value;
+
+use super::get::find_account;
+use crate::{ApiError, ApiState, json};
+
+/// Answers `{total, data}` with the account's channels, oldest first.
+pub async fn list_account_channels(
+    State(state): State<ApiState>,
+    Path(handle): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let owner = find_account(&state, &handle).await?;
+    let rows = kinora_db::channels::list_by_account(state.db.pool(), owner.id)
+        .await
+        .map_err(AppError::from)?;
+    let data: Vec<Value> = rows
+        .iter()
+        .map(|row| json::channel(&state, row, Some(&owner)))
+        .collect();
+    Ok(Json(json::list(data.len(), data)))
+}

@@ -1,0 +1,75 @@
+//! `GET /api/v1/config`: the instance's public configuration, in PeerTube's shape (the web
+//! client and apps read nested fields without checks, so every section is present).
+
+use axum::Json;
+use axum::extract::State;
+use kinora_core::RegistrationMode;
+use kinora_core::user::{PASSWORD_MAX, PASSWORD_MIN};
+use serde_json::{Value, json};
+
+use crate::ApiState;
+
+/// The PeerTube API level Kinora speaks; clients compare it.
+pub const PEERTUBE_API_VERSION: &str = "7.0.0";
+
+/// Answers the instance configuration.
+pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
+    let instance = &state.instance;
+    let registration = instance.registration;
+    Json(json!({
+        "serverVersion": PEERTUBE_API_VERSION,
+        "serverCommit": null,
+        "software": { "name": "kinora", "version": env!("CARGO_PKG_VERSION") },
+        "instance": {
+            "name": instance.name,
+            "shortDescription": instance.short_description,
+            "isNSFW": false,
+            "defaultNSFWPolicy": "do_not_list",
+            "serverCountry": "",
+            "defaultClientRoute": "/videos/browse",
+            "support": { "text": "" },
+            "social": { "externalLink": "", "mastodonLink": "", "blueskyLink": "" },
+            "customizations": { "javascript": "", "css": "" },
+            "avatars": [],
+            "banners": []
+        },
+        "signup": {
+            "allowed": registration != RegistrationMode::Closed,
+            "allowedForCurrentIP": registration != RegistrationMode::Closed,
+            "requiresEmailVerification": false,
+            "requiresApproval": registration == RegistrationMode::Approval,
+            "minimumAge": 16
+        },
+        "email": { "enabled": false },
+        "contactForm": { "enabled": false },
+        "user": {
+            "videoQuota": instance.default_video_quota,
+            "videoQuotaDaily": instance.default_video_quota_daily
+        },
+        "videoChannels": { "maxPerUser": instance.max_channels_per_user },
+        "fieldsConstraints": {
+            "users": { "password": { "minLength": PASSWORD_MIN, "maxLength": PASSWORD_MAX } }
+        },
+        "plugin": { "registered": [], "registeredExternalAuths": [], "registeredIdAndPassAuths": [] },
+        "theme": { "registered": [], "builtIn": [], "default": "default" },
+        "search": {
+            "remoteUri": { "users": true, "anonymous": false },
+            "searchIndex": { "enabled": false, "url": "", "disableLocalSearch": false, "isDefaultSearch": false }
+        },
+        "client": {
+            "videos": { "miniature": { "preferAuthorDisplayName": false }, "resumableUpload": { "maxChunkSize": null } },
+            "menu": { "login": { "redirectOnSingleExternalAuth": false } }
+        },
+        "defaults": {
+            "publish": { "downloadEnabled": true, "commentsPolicy": 1, "privacy": 1, "licence": null },
+            "p2p": { "webapp": { "enabled": true }, "embed": { "enabled": true } },
+            "player": { "autoPlay": true }
+        },
+        "federation": { "enabled": true },
+        "tracker": { "enabled": true },
+        "broadcastMessage": { "enabled": false, "message": "", "level": "info", "dismissable": false },
+        "homepage": { "enabled": false },
+        "live": { "enabled": false },
+        "import": { "videos": { "http": { "enabled": false }, "torrent": { "enabled": false } } }
+    }))
+}

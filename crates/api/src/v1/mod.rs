@@ -1,0 +1,50 @@
+//! `/api/v1`: one module per URL path.
+
+mod accounts;
+mod config;
+mod oauth_clients;
+mod users;
+mod video_channels;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::ApiState;
+
+/// Every `/api/v1` route.
+pub fn router() -> Router<ApiState> {
+    Router::new()
+        .route("/config", get(config::get_config))
+        .route("/oauth-clients/local", get(oauth_clients::local::get_local_client))
+        .route("/users", post(users::create::create_user))
+        .route("/users/token", post(users::token::issue_token))
+        .route("/users/revoke-token", post(users::revoke_token::revoke_token))
+        .route("/users/me", get(users::me::get_me))
+        .route("/users/register", post(users::register::register))
+        .route(
+            "/users/registrations/{id}/accept",
+            post(users::registrations::accept_registration),
+        )
+        .route("/accounts/{name}", get(accounts::get::get_account))
+        .route(
+            "/accounts/{name}/video-channels",
+            get(accounts::video_channels::list_account_channels),
+        )
+        .route("/video-channels", post(video_channels::create::create_channel))
+        .route(
+            "/video-channels/{name}",
+            get(video_channels::get::get_channel)
+                .put(video_channels::update::update_channel)
+                .delete(video_channels::delete::delete_channel),
+        )
+}
+
+/// Strips `@host` from a handle when the host is this instance; remote handles are `None`
+/// until federation can resolve them.
+pub(crate) fn local_name<'a>(state: &ApiState, handle: &'a str) -> Option<&'a str> {
+    match handle.split_once('@') {
+        None => Some(handle),
+        Some((name, host)) if host.eq_ignore_ascii_case(state.host()) => Some(name),
+        Some(_) => None,
+    }
+}

@@ -1,0 +1,3 @@
+//! `/api/v1/oauth-clients`.
+
+pub mod local;

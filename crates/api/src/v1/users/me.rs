@@ -1,0 +1,61 @@
+//! `GET /api/v1/users/me`: the caller, with its account and channels.
+
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
+
+use crate::extract::Auth;
+use crate::json::{account, channel, iso_date};
+use crate::{ApiError, ApiState};
+
+/// Answers the caller's user in PeerTube's `MyUser` shape.
+pub async fn get_me(State(state): State<ApiState>, Auth(caller): Auth) -> Result<Json<Value>, ApiError> {
+    let db = state.db.pool();
+    let user = kinora_db::users::find_by_id(db, caller.user_id)
+        .await
+        .map_err(kinora_app::AppError::from)?
+        .ok_or_else(ApiError::invalid_token)?;
+    let owner = kinora_db::accounts::find_by_user(db, user.id)
+        .await
+        .map_err(kinora_app::AppError::from)?
+        .ok_or_else(|| ApiError::not_found("Account"))?;
+    let channels = kinora_db::channels::list_by_account(db, owner.id)
+        .await
+        .map_err(kinora_app::AppError::from)?;
+    let channels: Vec<Value> = channels.iter().map(|row| channel(&state, row, None)).collect();
+    Ok(Json(json!({
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "pendingEmail": null,
+        "emailVerified": true,
+        "emailPublic": false,
+        "nsfwPolicy": "do_not_list",
+        "adminFlags": 0,
+        "autoPlayVideo": true,
+        "autoPlayNextVideo": false,
+        "autoPlayNextVideoPlaylist": true,
+        "p2pEnabled": true,
+        "videosHistoryEnabled": true,
+        "videoLanguages": null,
+        "language": null,
+        "role": { "id": caller.role.id(), "label": caller.role.label() },
+        "videoQuota": user.video_quota,
+        "videoQuotaDaily": user.video_quota_daily,
+        "videoQuotaUsed": 0,
+        "videoQuotaUsedDaily": 0,
+        "theme": "instance-default",
+        "account": account(&state, &owner),
+        "videoChannels": channels,
+        "blocked": user.blocked != 0,
+        "blockedReason": null,
+        "noInstanceConfigWarningModal": true,
+        "noWelcomeModal": true,
+        "noAccountSetupWarningModal": true,
+        "createdAt": iso_date(user.created_at),
+        "pluginAuth": null,
+        "lastLoginDate": null,
+        "twoFactorEnabled": false,
+        "specialPlaylists": []
+    })))
+}

@@ -1,0 +1,6 @@
+//! `/api/v1/video-channels`.
+
+pub mod create;
+pub mod delete;
+pub mod get;
+pub mod update;

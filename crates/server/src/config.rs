@@ -1,0 +1,255 @@
+//! Typed, layered configuration: defaults → `kinora.toml` → `KINORA__SECTION__KEY` environment
+//! variables → command-line `--set section.key=value`. Each adapter owns its section; unknown
+//! keys are refused with their name and the source they came from.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use kinora_app::{AuthConfig, InstanceConfig};
+use kinora_db::DatabaseConfig;
+use kinora_federation::FederationConfig;
+use kinora_storage::StorageConfig;
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `[server]`: the HTTP server.
+    pub server: ServerConfig,
+    /// `[database]`: SQLite or PostgreSQL.
+    pub database: DatabaseConfig,
+    /// `[storage]`: where files live.
+    pub storage: StorageConfig,
+    /// `[transcoding]`: the transcoder pool.
+    pub transcoding: TranscodingConfig,
+    /// `[federation]`: ActivityPub.
+    pub federation: FederationConfig,
+    /// `[instance]`: name and registration.
+    pub instance: InstanceConfig,
+    /// `[auth]`: tokens and login limits.
+    pub auth: AuthConfig,
+    /// `[log]`: logging.
+    pub log: LogConfig,
+}
+
+/// The `[server]` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// The URL visitors and other instances reach the server at (no trailing slash).
+    pub public_url: String,
+    /// Seconds a request may take before it is answered 408.
+    pub request_timeout_secs: u64,
+    /// Largest request body accepted by API routes, bytes (uploads have their own limits).
+    pub body_limit_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Seconds to drain requests and jobs after SIGTERM before leases are released.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9000)),
+            public_url: "http://localhost:9000".to_owned(),
+            request_timeout_secs: 30,
+            body_limit_bytes: 2 * 1024 * 1024,
+            trusted_proxies: Vec::new(),
+            shutdown_grace_secs: 20,
+        }
+    }
+}
+
+/// The `[transcoding]` section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TranscodingConfig {
+    /// How many `kinora-transcoder` processes `kinora serve` starts (0: run them elsewhere).
+    pub workers: u32,
+}
+
+impl Default for TranscodingConfig {
+    fn default() -> Self {
+        Self { workers: 1 }
+    }
+}
+
+/// The `[log]` section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter, e.g. `info` or `kinora_jobs=debug,info`; `RUST_LOG` overrides it.
+    pub level: String,
+    /// `text` for people, `json` for log collectors.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: "info".to_owned(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The named file does not exist.
+    #[error("configuration file {0} does not exist")]
+    Missing(PathBuf),
+    /// A `--set` override is not `key=value`.
+    #[error("--set {0:?} must look like section.key=value")]
+    BadOverride(String),
+    /// A key is unknown or a value has the wrong type; figment says which key and which source.
+    #[error("{0}")]
+    Invalid(String),
+    /// A value is out of range.
+    #[error("{key}: {message}")]
+    Value {
+        /// The dotted key.
+        key: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Loads the layers: defaults, then `file` (if any), then `KINORA__…` variables, then
+    /// `overrides` (`section.key=value`).
+    pub fn load(file: Option<&Path>, overrides: &[String]) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError::Missing(file.to_owned()));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(Env::prefixed("KINORA__").split("__"));
+        for item in overrides {
+            let (key, value) = item
+                .split_once('=')
+                .ok_or_else(|| ConfigError::BadOverride(item.clone()))?;
+            figment = figment.merge(Serialized::default(key.trim(), parse_value(value.trim())));
+        }
+        let config: Config = figment
+            .extract()
+            .map_err(|error| ConfigError::Invalid(describe(error)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let url = &self.server.public_url;
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
+            return Err(ConfigError::Value {
+                key: "server.public_url",
+                message: format!("{url:?} must be an http(s) URL without a trailing slash"),
+            });
+        }
+        if kinora_db::Backend::from_url(&self.database.url).is_none() {
+            return Err(ConfigError::Value {
+                key: "database.url",
+                message: format!("{:?} must start with sqlite:// or postgres://", self.database.url),
+            });
+        }
+        if self.database.max_connections == 0 {
+            return Err(ConfigError::Value {
+                key: "database.max_connections",
+                message: "must be at least 1".to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A `--set` value: a boolean or an integer when it reads as one, text otherwise.
+fn parse_value(text: &str) -> figment::value::Value {
+    if let Ok(flag) = text.parse::<bool>() {
+        return flag.into();
+    }
+    if let Ok(number) = text.parse::<i64>() {
+        return number.into();
+    }
+    text.to_owned().into()
+}
+
+/// Every error figment found, each with its key and source.
+fn describe(error: figment::Error) -> String {
+    error
+        .into_iter()
+        .map(|error| error.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_parses_and_matches_the_defaults_it_documents() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kinora.example.toml");
+        let config = Config::load(Some(&path), &[]).unwrap();
+        assert_eq!(config.server.listen, SocketAddr::from(([127, 0, 0, 1], 9000)));
+        assert_eq!(config.database.url, "sqlite://data/kinora.db");
+        assert_eq!(config, Config::default(), "the example documents the defaults");
+    }
+
+    #[test]
+    fn files_then_overrides_win_over_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kinora.toml");
+        std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:9100\"\n[transcoding]\nworkers = 3\n").unwrap();
+        let config = Config::load(Some(&path), &["transcoding.workers=5".into()]).unwrap();
+        assert_eq!(config.server.listen.port(), 9100);
+        assert_eq!(config.transcoding.workers, 5);
+        assert!(!config.federation.allow_private_addresses);
+        let config = Config::load(None, &["federation.allow_private_addresses=true".into()]).unwrap();
+        assert!(config.federation.allow_private_addresses);
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_with_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "[server]\nlisten_adress = \"127.0.0.1:1\"\n").unwrap();
+        let message = Config::load(Some(&path), &[]).unwrap_err().to_string();
+        assert!(message.contains("listen_adress"), "{message}");
+        assert!(message.contains("bad.toml"), "{message}");
+        std::fs::write(&path, "[sever]\nlisten = \"127.0.0.1:1\"\n").unwrap();
+        let message = Config::load(Some(&path), &[]).unwrap_err().to_string();
+        assert!(message.contains("sever") && message.contains("bad.toml"), "{message}");
+        std::fs::write(&path, "[transcoding]\nworkers = \"many\"\n").unwrap();
+        let message = Config::load(Some(&path), &[]).unwrap_err().to_string();
+        assert!(message.contains("workers") && message.contains("bad.toml"), "{message}");
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        let error = Config::load(None, &["server.public_url=http://x/".into()]).unwrap_err();
+        assert!(error.to_string().starts_with("server.public_url"), "{error}");
+        let error = Config::load(None, &["database.url=mysql://x".into()]).unwrap_err();
+        assert!(error.to_string().starts_with("database.url"), "{error}");
+        assert!(Config::load(Some(Path::new("/nonexistent/kinora.toml")), &[]).is_err());
+        assert!(matches!(Config::load(None, &["novalue".into()]), Err(ConfigError::BadOverride(_))));
+    }
+}

@@ -1,0 +1,132 @@
+//! The HTTP stack: the API router plus health and metrics routes, wrapped in tower-http
+//! layers (request ids, tracing, timeouts, body limits, compression, CORS, panic catching),
+//! problem+json for unknown routes and methods, and trailing-slash normalisation.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use kinora_api::{ApiError, ApiState};
+use kinora_storage::LocalStorage;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower::Layer;
+
+use crate::config::Config;
+
+/// What the health routes check.
+#[derive(Clone)]
+struct HealthState {
+    api: ApiState,
+    storage: Arc<LocalStorage>,
+}
+
+/// The whole application as one service: routes, layers, and trailing-slash trimming (so
+/// `/api/v1/videos/{id}/` works as PeerTube clients expect).
+pub fn router(config: &Config, api: ApiState, storage: Arc<LocalStorage>) -> NormalizePath<Router> {
+    let request_id = HeaderName::from_static("x-request-id");
+    let health = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(HealthState {
+            api: api.clone(),
+            storage,
+        });
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::RANGE])
+        .expose_headers([header::CONTENT_LENGTH, header::CONTENT_RANGE]);
+    let app = kinora_api::router(api)
+        .merge(health)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(crate::metrics::record_request))
+        .layer(DefaultBodyLimit::max(config.server.body_limit_bytes))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+                        let id = request
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("request", method = %request.method(),
+                                            path = %request.uri().path(), request_id = %id)
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(CatchPanicLayer::custom(|_| {
+                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "The server failed.")
+                        .into_response()
+                }))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(config.server.request_timeout_secs),
+                ))
+                .layer(CompressionLayer::new())
+                .layer(cors),
+        );
+    NormalizePathLayer::trim_trailing_slash().layer(app)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "No route matches this path.")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This route does not accept this method.",
+    )
+}
+
+/// Liveness: the process answers.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers and storage is writable.
+async fn readyz(State(state): State<HealthState>) -> Response {
+    let database = state.api.db.ping().await;
+    let storage = kinora_storage::LocalStorage::open(&kinora_storage::LocalStorageConfig {
+        root: state.storage.root().to_owned(),
+    });
+    match (database, storage) {
+        (Ok(()), Ok(_)) => (StatusCode::OK, "ready").into_response(),
+        (database, storage) => {
+            let mut problems = Vec::new();
+            if let Err(error) = database {
+                problems.push(format!("database: {error}"));
+            }
+            if let Err(error) = storage {
+                problems.push(format!("storage: {error}"));
+            }
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", problems.join("; "))
+                .into_response()
+        }
+    }
+}
+
+/// Prometheus text format.
+async fn metrics() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        crate::metrics::handle().render(),
+    )
+        .into_response()
+}

@@ -1,0 +1,51 @@
+//! The server's own background work: which jobs it runs, and the housekeeping loop.
+
+use std::time::Duration;
+
+use kinora_api::LoginLimiter;
+use kinora_db::{Db, now_millis};
+use kinora_jobs::{Job, JobContext, JobFailure, JobHandler, JobKind};
+use tokio_util::sync::CancellationToken;
+
+/// The kinds of job the server process runs (transcoding runs in `kinora-transcoder`).
+pub const SERVER_JOB_KINDS: &[JobKind] = &[JobKind::GenerateActorKeys];
+
+/// Runs the server's jobs by calling the matching use case.
+pub struct ServerJobs;
+
+impl JobHandler for ServerJobs {
+    async fn handle(&self, context: JobContext, job: Job) -> Result<(), JobFailure> {
+        match job {
+            Job::GenerateActorKeys { actor_id } => {
+                match kinora_app::actors::generate_actor_keys(context.db(), actor_id).await {
+                    Ok(_) => Ok(()),
+                    // The actor was deleted before its keys were made: nothing left to do.
+                    Err(kinora_app::AppError::NotFound(_)) => Ok(()),
+                    Err(error) => Err(JobFailure::retryable(error.to_string())),
+                }
+            }
+        }
+    }
+}
+
+/// Every minute: forgets idle login-limit keys, deletes expired tokens and week-old finished
+/// jobs, and refreshes the queue gauges. Stops when `shutdown` is cancelled.
+pub async fn housekeeping(db: Db, limiter: std::sync::Arc<LoginLimiter>, shutdown: CancellationToken) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            () = shutdown.cancelled() => return,
+        }
+        limiter.forget_idle();
+        let now = now_millis();
+        if let Err(error) = kinora_db::tokens::delete_expired(db.pool(), now).await {
+            tracing::warn!(%error, "could not delete expired tokens");
+        }
+        let week_ago = now - 7 * 24 * 3600 * 1000;
+        if let Err(error) = kinora_db::jobs::delete_done_before(db.pool(), week_ago).await {
+            tracing::warn!(%error, "could not delete old jobs");
+        }
+        crate::metrics::record_queue(&db).await;
+    }
+}

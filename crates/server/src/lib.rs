@@ -1,0 +1,13 @@
+//! The `kinora` binary's library: configuration, the HTTP server and its layers, the
+//! background workers, and the command-line commands.
+//!
+//! This is the composition root: it may depend on every Kinora crate except `kinora-media`
+//! (the server never links libav). Start reading at [`config::Config`], then [`http::router`]
+//! (how the routers and tower layers fit together), then [`serve::run`].
+
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod jobs;
+pub mod metrics;
+pub mod serve;

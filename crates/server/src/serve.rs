@@ -1,0 +1,166 @@
+//! `kinora serve`: open the database (migrating or refusing), prepare storage, create the first
+//! administrator on first start, then run the HTTP server and the job worker until SIGTERM.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::ServiceExt;
+use kinora_api::{ApiState, LoginLimiter};
+use kinora_db::Db;
+use kinora_jobs::{Worker, WorkerConfig};
+use kinora_storage::LocalStorage;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::jobs::{SERVER_JOB_KINDS, ServerJobs};
+
+/// Opens the database and brings its schema to this build's level, or refuses with a message
+/// saying what to do.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database)
+        .await
+        .with_context(|| format!("cannot open the database at database.url = {:?}", redact(&config.database.url)))?;
+    let status = db.migration_status().await?;
+    if !status.is_current() {
+        if config.database.auto_migrate && status.unknown.is_empty() {
+            db.migrate().await?;
+            tracing::info!(applied = status.pending.len(), "database migrated");
+        } else {
+            db.require_current_schema().await?;
+        }
+    }
+    Ok(db)
+}
+
+/// Hides the password of a database URL.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Runs the server until SIGTERM or Ctrl-C.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let shutdown = CancellationToken::new();
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutdown requested");
+        signal.cancel();
+    });
+    run_until(config, shutdown, |address| {
+        tracing::info!(%address, "listening");
+    })
+    .await
+}
+
+/// Runs the server until `shutdown` is cancelled; `on_listening` is called with the bound
+/// address once requests are accepted.
+pub async fn run_until(
+    config: Config,
+    shutdown: CancellationToken,
+    on_listening: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    crate::metrics::handle();
+    let db = open_database(&config).await?;
+    let storage = Arc::new(
+        LocalStorage::open(&config.storage.local).context("storage.local.root is not usable")?,
+    );
+    kinora_app::auth::local_client(&db).await?;
+    if let Some(password) = kinora_app::users::create_first_admin(&db, &config.instance).await? {
+        println!(
+            "\nFirst start: created the administrator account.\n  username: root\n  \
+             password: {password}\n  (shown once; change it after logging in)\n"
+        );
+    }
+    let limiter = Arc::new(LoginLimiter::new(&config.auth));
+    let api = ApiState {
+        db: db.clone(),
+        instance: Arc::new(config.instance.clone()),
+        auth: Arc::new(config.auth.clone()),
+        public_url: Arc::from(config.server.public_url.as_str()),
+        trusted_proxies: Arc::new(config.server.trusted_proxies.clone()),
+        login_limiter: limiter.clone(),
+    };
+    let app = crate::http::router(&config, api, storage);
+    let listener = TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on server.listen = {}", config.server.listen))?;
+    let address = listener.local_addr()?;
+
+    let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+    let workers_stop = CancellationToken::new();
+    let mut worker_config = WorkerConfig::new(
+        format!("server-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+        SERVER_JOB_KINDS.to_vec(),
+    );
+    worker_config.shutdown_grace = grace;
+    let worker = tokio::spawn(Worker::new(db.clone(), worker_config, ServerJobs).run(workers_stop.clone()));
+    let housekeeping = tokio::spawn(crate::jobs::housekeeping(db.clone(), limiter, workers_stop.clone()));
+    crate::metrics::record_queue(&db).await;
+
+    let service =
+        ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(app);
+    let http_stop = shutdown.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async move { http_stop.cancelled().await })
+            .await
+    });
+    println!("Kinora {} is running at {} (listening on {address})", env!("CARGO_PKG_VERSION"), config.server.public_url);
+    on_listening(address);
+
+    shutdown.cancelled().await;
+    // Stop accepting, let in-flight requests finish within the grace period.
+    match tokio::time::timeout(grace, server).await {
+        Ok(result) => result??,
+        Err(_) => tracing::warn!("requests still running after the grace period; stopping"),
+    }
+    // Stop claiming jobs; running ones finish or are released.
+    workers_stop.cancel();
+    let _ = worker.await;
+    let _ = housekeeping.await;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn database_passwords_are_hidden() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://data/k.db"), "sqlite://data/k.db");
+    }
+}
