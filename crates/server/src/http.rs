@@ -34,6 +34,7 @@ struct HealthState {
 /// The whole application as one service: routes, layers, and trailing-slash trimming (so
 /// `/api/v1/videos/{id}/` works as PeerTube clients expect).
 pub fn router(config: &Config, api: ApiState, storage: Arc<LocalStorage>) -> NormalizePath<Router> {
+    crate::metrics::handle(); // install the recorder before the first request is counted
     let request_id = HeaderName::from_static("x-request-id");
     let health = Router::new()
         .route("/healthz", get(healthz))

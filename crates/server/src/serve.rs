@@ -71,7 +71,6 @@ pub async fn run_until(
     shutdown: CancellationToken,
     on_listening: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
-    crate::metrics::handle();
     let db = open_database(&config).await?;
     let storage = Arc::new(
         LocalStorage::open(&config.storage.local).context("storage.local.root is not usable")?,
