@@ -5,7 +5,8 @@ use axum::response::{IntoResponse, Response};
 use kinora_app::AppError;
 use serde_json::{Map, Value, json};
 
-const PEERTUBE_ERROR_DOCS: &str = "https://docs.joinpeertube.org/api-rest-reference.html#section/Errors/";
+const PEERTUBE_ERROR_DOCS: &str =
+    "https://docs.joinpeertube.org/api-rest-reference.html#section/Errors/";
 
 /// An error answered to an API client.
 #[derive(Debug)]
@@ -58,17 +59,31 @@ impl ApiError {
 
     /// 404 for a thing that does not exist.
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     /// 401: no credentials were sent.
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized_request", "Token is invalid").peertube()
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized_request",
+            "Token is invalid",
+        )
+        .peertube()
     }
 
     /// 401: the bearer token is unknown, expired or revoked.
     pub fn invalid_token() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", "Token is invalid").peertube()
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "Token is invalid",
+        )
+        .peertube()
     }
 
     /// 400: the OAuth request is malformed.
@@ -112,15 +127,19 @@ impl From<AppError> for ApiError {
             AppError::Forbidden(message) => ApiError::forbidden(message),
             AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             AppError::InvalidClient => {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_client", error.to_string()).peertube()
-            }
-            AppError::InvalidGrant(_) => {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_grant", error.to_string()).peertube()
-            }
-            AppError::UnsupportedGrantType => {
-                ApiError::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", error.to_string())
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_client", error.to_string())
                     .peertube()
             }
+            AppError::InvalidGrant(_) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_grant", error.to_string())
+                    .peertube()
+            }
+            AppError::UnsupportedGrantType => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                error.to_string(),
+            )
+            .peertube(),
             AppError::InvalidToken => ApiError::invalid_token(),
             AppError::AccountUnavailable { code, message } => {
                 ApiError::new(StatusCode::BAD_REQUEST, code, message).peertube()
@@ -141,7 +160,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = Map::new();
         if self.peertube_code {
-            body.insert("type".into(), Value::String(format!("{PEERTUBE_ERROR_DOCS}{}", self.code)));
+            body.insert(
+                "type".into(),
+                Value::String(format!("{PEERTUBE_ERROR_DOCS}{}", self.code)),
+            );
         } else {
             body.insert("type".into(), Value::String("about:blank".into()));
             body.insert(

@@ -31,7 +31,9 @@ impl FromRequestParts<ApiState> for Auth {
             .filter(|token| {
                 !token.is_empty()
                     && token.len() <= 512
-                    && token.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b))
+                    && token
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b))
             })
             .ok_or_else(|| ApiError::invalid_request("Token is invalid"))?;
         let user = auth::authenticate(&state.db, token).await?;
@@ -48,7 +50,9 @@ impl FromRequestParts<ApiState> for MaybeAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
         if parts.headers.contains_key(header::AUTHORIZATION) {
-            Ok(MaybeAuth(Some(Auth::from_request_parts(parts, state).await?.0)))
+            Ok(MaybeAuth(Some(
+                Auth::from_request_parts(parts, state).await?.0,
+            )))
         } else {
             Ok(MaybeAuth(None))
         }
@@ -69,7 +73,12 @@ fn body_kind(request: &Request) -> BodyKind {
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match essence.as_str() {
         "application/json" => BodyKind::Json,
         "application/x-www-form-urlencoded" => BodyKind::Form,
@@ -79,14 +88,20 @@ fn body_kind(request: &Request) -> BodyKind {
 }
 
 async fn read_body(request: Request, state: &ApiState) -> Result<Bytes, ApiError> {
-    Bytes::from_request(request, state).await.map_err(|rejection| {
-        let status = rejection.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(status, "payload_too_large", "The request body is too large.")
-        } else {
-            ApiError::new(status, "bad_request", rejection.body_text())
-        }
-    })
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            let status = rejection.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    status,
+                    "payload_too_large",
+                    "The request body is too large.",
+                )
+            } else {
+                ApiError::new(status, "bad_request", rejection.body_text())
+            }
+        })
 }
 
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -197,7 +212,11 @@ impl FromRequestParts<ApiState> for ClientAddress {
             .headers
             .get("x-forwarded-for")
             .and_then(|value| value.to_str().ok());
-        Ok(ClientAddress(client_address(peer, forwarded, &state.trusted_proxies)))
+        Ok(ClientAddress(client_address(
+            peer,
+            forwarded,
+            &state.trusted_proxies,
+        )))
     }
 }
 
@@ -233,13 +252,19 @@ mod tests {
         let forged = Some("1.2.3.4, 203.0.113.9");
         assert_eq!(client_address(Some(client), forged, &[proxy]), Some(client));
         assert_eq!(client_address(Some(proxy), forged, &[proxy]), Some(client));
-        assert_eq!(client_address(Some(proxy), Some("garbage"), &[proxy]), Some(proxy));
+        assert_eq!(
+            client_address(Some(proxy), Some("garbage"), &[proxy]),
+            Some(proxy)
+        );
         assert_eq!(client_address(None, forged, &[proxy]), None);
     }
 
     #[test]
     fn missing_fields_are_named() {
-        assert_eq!(missing_field("missing field `displayName`").as_deref(), Some("displayName"));
+        assert_eq!(
+            missing_field("missing field `displayName`").as_deref(),
+            Some("displayName")
+        );
         assert_eq!(missing_field("other"), None);
     }
 }

@@ -10,9 +10,8 @@ use crate::ApiState;
 
 /// Epoch milliseconds as PeerTube writes dates: `2024-01-01T00:00:00.000Z`.
 pub fn iso_date(millis: i64) -> String {
-    let format = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
+    let format =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
         .ok()
         .and_then(|date| date.format(&format).ok())

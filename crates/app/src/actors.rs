@@ -13,15 +13,28 @@ pub const ACTOR_KEY_BITS: usize = 2048;
 /// Generates and stores a key pair for `actor_id` unless it has one already (the job may run
 /// twice). Returns true when keys were generated.
 pub async fn generate_actor_keys(db: &Db, actor_id: i64) -> AppResult<bool> {
-    if kinora_db::actors::find_public_key(db.pool(), actor_id).await?.is_some() {
+    if kinora_db::actors::find_public_key(db.pool(), actor_id)
+        .await?
+        .is_some()
+    {
         return Ok(false);
     }
     let (public_pem, private_pem) = tokio::task::spawn_blocking(generate_pem_pair)
         .await
         .map_err(|error| AppError::Internal(format!("key generation task: {error}")))??;
-    let mut connection = db.pool().acquire().await.map_err(kinora_db::DbError::from)?;
-    let stored = kinora_db::actors::set_keys(&mut connection, actor_id, &public_pem, &private_pem, now_millis())
-        .await?;
+    let mut connection = db
+        .pool()
+        .acquire()
+        .await
+        .map_err(kinora_db::DbError::from)?;
+    let stored = kinora_db::actors::set_keys(
+        &mut connection,
+        actor_id,
+        &public_pem,
+        &private_pem,
+        now_millis(),
+    )
+    .await?;
     if !stored {
         return Err(AppError::NotFound("actor"));
     }

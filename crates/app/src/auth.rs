@@ -9,7 +9,7 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use kinora_core::UserRole;
 use kinora_db::oauth_clients::OAuthClientRow;
 use kinora_db::tokens::{NewToken, TokenRow};
-use kinora_db::{Db, DbError, now_millis};
+use kinora_db::{Db, now_millis};
 use sha2::{Digest, Sha256};
 
 use crate::passwords::{verify_against_nothing, verify_password};
@@ -58,7 +58,10 @@ pub async fn local_client(db: &Db) -> AppResult<OAuthClientRow> {
         return Ok(client);
     }
     let mut tx = db.begin().await?;
-    if kinora_db::oauth_clients::find_local(&mut *tx).await?.is_none() {
+    if kinora_db::oauth_clients::find_local(&mut *tx)
+        .await?
+        .is_none()
+    {
         kinora_db::oauth_clients::insert(&mut tx, &random_token(), &random_token(), now_millis())
             .await?;
     }
@@ -118,9 +121,14 @@ pub async fn password_grant(
 
 /// The refresh-token grant. A reused, revoked or unknown refresh token is refused; a reused
 /// one also revokes its whole family.
-pub async fn refresh_grant(db: &Db, config: &AuthConfig, refresh_token: &str) -> AppResult<TokenPair> {
+pub async fn refresh_grant(
+    db: &Db,
+    config: &AuthConfig,
+    refresh_token: &str,
+) -> AppResult<TokenPair> {
     let now = now_millis();
-    let Some(row) = kinora_db::tokens::find_by_refresh_hash(db.pool(), &hash_token(refresh_token)).await?
+    let Some(row) =
+        kinora_db::tokens::find_by_refresh_hash(db.pool(), &hash_token(refresh_token)).await?
     else {
         return Err(AppError::InvalidGrant("refresh token is invalid"));
     };
@@ -144,7 +152,11 @@ pub async fn refresh_grant(db: &Db, config: &AuthConfig, refresh_token: &str) ->
 
 async fn revoke_reused_family(db: &Db, row: &TokenRow, now: i64) -> AppResult<()> {
     let revoked = kinora_db::tokens::revoke_family(db.pool(), &row.family, now).await?;
-    tracing::warn!(user_id = row.user_id, revoked, "refresh token reused: its family is revoked");
+    tracing::warn!(
+        user_id = row.user_id,
+        revoked,
+        "refresh token reused: its family is revoked"
+    );
     Ok(())
 }
 
@@ -211,15 +223,11 @@ pub async fn authenticate(db: &Db, access_token: &str) -> AppResult<Authenticate
 
 /// Logs out: revokes the token and every token of the same login.
 pub async fn revoke(db: &Db, user: &AuthenticatedUser) -> AppResult<()> {
-    kinora_db::tokens::revoke_family(db.pool(), &user.token_family, now_millis())
-        .await
-        .map_err(AppError::from)?;
+    kinora_db::tokens::revoke_family(db.pool(), &user.token_family, now_millis()).await?;
     Ok(())
 }
 
 /// Revokes every token of a user (after a password change or a block).
 pub async fn revoke_all(db: &Db, user_id: i64) -> AppResult<u64> {
-    Ok(kinora_db::tokens::revoke_all_of_user(db.pool(), user_id, now_millis())
-        .await
-        .map_err(|error: DbError| AppError::from(error))?)
+    Ok(kinora_db::tokens::revoke_all_of_user(db.pool(), user_id, now_millis()).await?)
 }

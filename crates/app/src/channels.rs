@@ -1,10 +1,10 @@
 //! Video channels: create, update and delete, with the owner's rights checked here.
 
+use kinora_core::ActorName;
 use kinora_core::UserRole;
 use kinora_core::names::{
     ActorKind, DESCRIPTION_MAX, DISPLAY_NAME_MAX, SUPPORT_MAX, check_text_length,
 };
-use kinora_core::ActorName;
 use kinora_db::channels::{ChannelChange, ChannelRow, NewChannel};
 use kinora_db::{Db, now_millis};
 use kinora_jobs::{Job, enqueue};
@@ -62,12 +62,11 @@ pub async fn create_channel(
     user: &AuthenticatedUser,
     input: NewChannelInput,
 ) -> AppResult<i64> {
-    let name = ActorName::parse(&input.name, ActorKind::Channel).map_err(|error| {
-        AppError::Invalid {
+    let name =
+        ActorName::parse(&input.name, ActorKind::Channel).map_err(|error| AppError::Invalid {
             field: "name",
             message: error.to_string(),
-        }
-    })?;
+        })?;
     check_display_name(&input.display_name)?;
     check_optional("description", input.description.as_deref(), DESCRIPTION_MAX)?;
     check_optional("support", input.support.as_deref(), SUPPORT_MAX)?;

@@ -1,9 +1,9 @@
 //! Password hashing with Argon2id. Lengths are checked before any hashing, so a huge password
 //! costs nothing.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use kinora_core::user::{PASSWORD_MAX, PASSWORD_MIN};
 
 use crate::{AppError, AppResult};
@@ -71,11 +71,20 @@ mod tests {
 
     #[test]
     fn length_limits_apply_before_hashing() {
-        assert!(matches!(check_password("short"), Err(AppError::Invalid { field: "password", .. })));
+        assert!(matches!(
+            check_password("short"),
+            Err(AppError::Invalid {
+                field: "password",
+                ..
+            })
+        ));
         let huge = "x".repeat(1024 * 1024);
         let started = std::time::Instant::now();
         assert!(hash_password(&huge).is_err());
-        assert!(!verify_password(&huge, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$AAAA"));
+        assert!(!verify_password(
+            &huge,
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$AAAA"
+        ));
         assert!(started.elapsed() < std::time::Duration::from_millis(200));
         assert!(check_password(&"é".repeat(255)).is_ok());
         assert!(check_password(&"é".repeat(256)).is_err());

@@ -76,7 +76,9 @@ pub async fn create_user(
         UserOrigin::Admin => true,
         UserOrigin::Registration => match config.registration {
             RegistrationMode::Closed => {
-                return Err(AppError::Forbidden("User registration is not enabled.".to_owned()));
+                return Err(AppError::Forbidden(
+                    "User registration is not enabled.".to_owned(),
+                ));
             }
             RegistrationMode::Open => true,
             RegistrationMode::Approval => false,
@@ -120,8 +122,20 @@ pub async fn create_user(
         now,
     )
     .await?;
-    enqueue(&mut tx, &Job::GenerateActorKeys { actor_id: account_actor }).await?;
-    enqueue(&mut tx, &Job::GenerateActorKeys { actor_id: channel_actor }).await?;
+    enqueue(
+        &mut tx,
+        &Job::GenerateActorKeys {
+            actor_id: account_actor,
+        },
+    )
+    .await?;
+    enqueue(
+        &mut tx,
+        &Job::GenerateActorKeys {
+            actor_id: channel_actor,
+        },
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(user = %username, user_id, "user created");
     Ok(CreatedUser {

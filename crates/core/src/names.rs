@@ -20,7 +20,9 @@ pub enum NameError {
         max: usize,
     },
     /// The text contains a character outside the allowed set.
-    #[error("may only contain lowercase letters, digits and '_' ('.' and '-' inside only); found {0:?}")]
+    #[error(
+        "may only contain lowercase letters, digits and '_' ('.' and '-' inside only); found {0:?}"
+    )]
     Character(char),
     /// The text is reserved for the instance itself.
     #[error("the name {0:?} is reserved")]

@@ -128,7 +128,10 @@ pub async fn claim(
          RETURNING {COLUMNS}",
         kind_placeholders.join(", ")
     );
-    let mut query = sqlx::query_as(&sql).bind(owner).bind(lease_expires_at).bind(now);
+    let mut query = sqlx::query_as(&sql)
+        .bind(owner)
+        .bind(lease_expires_at)
+        .bind(now);
     for kind in kinds {
         query = query.bind(*kind);
     }
@@ -248,10 +251,12 @@ pub async fn find<'e>(
     executor: impl Executor<'e, Database = Any>,
     id: i64,
 ) -> DbResult<Option<JobRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(executor)
-        .await?)
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(executor)
+            .await?,
+    )
 }
 
 /// Lists jobs in a state, newest change first.

@@ -13,13 +13,13 @@ pub mod accounts;
 pub mod actors;
 pub mod channels;
 mod config;
+pub mod jobs;
 mod migrations;
 pub mod oauth_clients;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
 pub mod users;
-pub mod jobs;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -180,7 +180,9 @@ impl Db {
 
 /// Creates the directory of an SQLite file and asks sqlx to create the file too.
 fn prepare_sqlite_url(url: &str) -> DbResult<String> {
-    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:"
         && let Some(parent) = std::path::Path::new(path).parent()
@@ -216,7 +218,10 @@ mod tests {
     #[test]
     fn backend_from_url() {
         assert_eq!(Backend::from_url("sqlite://x.db"), Some(Backend::Sqlite));
-        assert_eq!(Backend::from_url("postgres://h/db"), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::from_url("postgres://h/db"),
+            Some(Backend::Postgres)
+        );
         assert_eq!(Backend::from_url("mysql://h/db"), None);
     }
 

@@ -48,13 +48,11 @@ impl Db {
     /// Compares the applied migrations with the ones this build carries.
     pub async fn migration_status(&self) -> DbResult<MigrationStatus> {
         let table_exists: Option<(String,)> = match self.backend {
-            Backend::Sqlite => {
-                sqlx::query_as(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-                )
-                .fetch_optional(&self.pool)
-                .await?
-            }
+            Backend::Sqlite => sqlx::query_as(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            )
+            .fetch_optional(&self.pool)
+            .await?,
             Backend::Postgres => {
                 sqlx::query_as(
                     "SELECT table_name::text FROM information_schema.tables \
@@ -78,8 +76,16 @@ impl Db {
         };
         let known: Vec<i64> = self.migrator().iter().map(|m| m.version).collect();
         Ok(MigrationStatus {
-            pending: known.iter().copied().filter(|v| !applied.contains(v)).collect(),
-            unknown: applied.iter().copied().filter(|v| !known.contains(v)).collect(),
+            pending: known
+                .iter()
+                .copied()
+                .filter(|v| !applied.contains(v))
+                .collect(),
+            unknown: applied
+                .iter()
+                .copied()
+                .filter(|v| !known.contains(v))
+                .collect(),
         })
     }
 

@@ -31,11 +31,13 @@ pub async fn insert(
     client_secret: &str,
     now: i64,
 ) -> DbResult<()> {
-    sqlx::query("INSERT INTO oauth_clients (client_id, client_secret, created_at) VALUES ($1, $2, $3)")
-        .bind(client_id)
-        .bind(client_secret)
-        .bind(now)
-        .execute(&mut *connection)
-        .await?;
+    sqlx::query(
+        "INSERT INTO oauth_clients (client_id, client_secret, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(client_id)
+    .bind(client_secret)
+    .bind(now)
+    .execute(&mut *connection)
+    .await?;
     Ok(())
 }

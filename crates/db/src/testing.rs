@@ -4,7 +4,7 @@
 
 use sqlx::Connection as _;
 
-use crate::{Db, DatabaseConfig};
+use crate::{DatabaseConfig, Db};
 
 /// The PostgreSQL server tests create their databases on.
 pub fn postgres_admin_url() -> String {

@@ -125,11 +125,12 @@ pub async fn set_password_hash(
 
 /// Marks a waiting registration as approved. Returns false when the user was not waiting.
 pub async fn approve(connection: &mut Connection, id: i64, now: i64) -> DbResult<bool> {
-    let result =
-        sqlx::query("UPDATE users SET approved = 1, updated_at = $1 WHERE id = $2 AND approved = 0")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *connection)
-            .await?;
+    let result = sqlx::query(
+        "UPDATE users SET approved = 1, updated_at = $1 WHERE id = $2 AND approved = 0",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
     Ok(result.rows_affected() == 1)
 }

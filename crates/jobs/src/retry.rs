@@ -48,7 +48,10 @@ mod tests {
         for (attempt, nominal) in [(1, 10_000u64), (2, 20_000), (3, 40_000), (4, 80_000)] {
             for _ in 0..50 {
                 let delay = policy.delay_after(attempt).as_millis() as u64;
-                assert!(delay >= nominal / 2 && delay <= nominal * 3 / 2, "{attempt}: {delay}");
+                assert!(
+                    delay >= nominal / 2 && delay <= nominal * 3 / 2,
+                    "{attempt}: {delay}"
+                );
             }
         }
     }
@@ -59,7 +62,9 @@ mod tests {
             base: Duration::from_secs(10),
             max: Duration::from_secs(60),
         };
-        let delays: Vec<u128> = (0..50).map(|_| policy.delay_after(30).as_millis()).collect();
+        let delays: Vec<u128> = (0..50)
+            .map(|_| policy.delay_after(30).as_millis())
+            .collect();
         assert!(delays.iter().all(|&d| (30_000..=90_000).contains(&d)));
         let first = delays[0];
         assert!(delays.iter().any(|&d| d != first), "no jitter: {delays:?}");

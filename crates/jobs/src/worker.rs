@@ -123,7 +123,8 @@ impl JobContext {
 
     /// Records progress in percent; it is stored with the next heartbeat.
     pub fn report_progress(&self, percent: i64) {
-        self.progress.store(percent.clamp(0, 100), Ordering::Relaxed);
+        self.progress
+            .store(percent.clamp(0, 100), Ordering::Relaxed);
     }
 
     /// Marks the job done inside the handler's own transaction, so the job ends if and only if
@@ -227,19 +228,36 @@ impl<H: JobHandler> Worker<H> {
         }
         let kinds: Vec<&str> = self.config.kinds.iter().map(|k| k.as_str()).collect();
         let lease_until = now + self.config.lease.as_millis() as i64;
-        let mut connection = self.db.pool().acquire().await.map_err(kinora_db::DbError::from)?;
-        Ok(kinora_db::jobs::claim(&mut connection, &kinds, &self.config.owner, lease_until, now).await?)
+        let mut connection = self
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(kinora_db::DbError::from)?;
+        Ok(kinora_db::jobs::claim(
+            &mut connection,
+            &kinds,
+            &self.config.owner,
+            lease_until,
+            now,
+        )
+        .await?)
     }
 
     async fn drain(&self, mut tasks: JoinSet<()>, running: Arc<Mutex<HashSet<i64>>>) {
         let finished = async { while tasks.join_next().await.is_some() {} };
-        if tokio::time::timeout(self.config.shutdown_grace, finished).await.is_err() {
+        if tokio::time::timeout(self.config.shutdown_grace, finished)
+            .await
+            .is_err()
+        {
             tasks.abort_all();
             while tasks.join_next().await.is_some() {}
         }
         let left: Vec<i64> = running.lock().expect("running set").drain().collect();
         for id in left {
-            match kinora_db::jobs::release(self.db.pool(), id, &self.config.owner, now_millis()).await {
+            match kinora_db::jobs::release(self.db.pool(), id, &self.config.owner, now_millis())
+                .await
+            {
                 Ok(true) => tracing::info!(job = id, "released the lease of an unfinished job"),
                 Ok(false) => {}
                 Err(error) => tracing::warn!(job = id, %error, "could not release a job"),
@@ -262,7 +280,8 @@ impl<H: JobHandler> Attempt<H> {
             Ok(job) => job,
             Err(error) => {
                 let message = format!("payload not understood: {error}");
-                self.record_failure(&row, JobFailure::permanent(message)).await;
+                self.record_failure(&row, JobFailure::permanent(message))
+                    .await;
                 return;
             }
         };
@@ -293,9 +312,13 @@ impl<H: JobHandler> Attempt<H> {
             None => tracing::warn!(job = row.id, "lease lost; abandoned the attempt"),
             Some(Ok(())) => {
                 if !context.completed.load(Ordering::Relaxed) {
-                    match kinora_db::jobs::complete(self.db.pool(), row.id, &owner, now_millis()).await {
+                    match kinora_db::jobs::complete(self.db.pool(), row.id, &owner, now_millis())
+                        .await
+                    {
                         Ok(true) => {}
-                        Ok(false) => tracing::warn!(job = row.id, "finished after losing the lease"),
+                        Ok(false) => {
+                            tracing::warn!(job = row.id, "finished after losing the lease")
+                        }
                         Err(error) => tracing::warn!(job = row.id, %error, "could not mark done"),
                     }
                 }

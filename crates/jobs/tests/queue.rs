@@ -106,7 +106,10 @@ where
 {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -136,7 +139,12 @@ async fn kill_worker_mid_job(db: Db, url: String) {
     create_effects_table(&db).await;
     let id = queue(&db, &job(1)).await.unwrap();
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_worker_that_hangs", "--ignored", "--nocapture"])
+        .args([
+            "--exact",
+            "child_worker_that_hangs",
+            "--ignored",
+            "--nocapture",
+        ])
         .env(CHILD_DB_URL, url)
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -149,7 +157,11 @@ async fn kill_worker_mid_job(db: Db, url: String) {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
-    let survivor = Worker::new(db.clone(), fast_config("survivor"), RecordEffect { worker: "survivor" });
+    let survivor = Worker::new(
+        db.clone(),
+        fast_config("survivor"),
+        RecordEffect { worker: "survivor" },
+    );
     wait_for("the survivor to finish the job", || async {
         survivor.run_one().await.unwrap();
         rows::find(db.pool(), id).await.unwrap().unwrap().state == "done"
@@ -157,7 +169,11 @@ async fn kill_worker_mid_job(db: Db, url: String) {
     .await;
     let row = rows::find(db.pool(), id).await.unwrap().unwrap();
     assert_eq!(row.attempts, 2, "the killed attempt and the finishing one");
-    assert_eq!(count_effects(&db, id).await, 1, "effects happen exactly once");
+    assert_eq!(
+        count_effects(&db, id).await,
+        1,
+        "effects happen exactly once"
+    );
     // Nothing is left to claim.
     assert!(!survivor.run_one().await.unwrap());
     assert_eq!(count_effects(&db, id).await, 1);

@@ -104,10 +104,10 @@ impl Cli {
     /// Loads the configuration these arguments name.
     pub fn load_config(&self) -> anyhow::Result<Config> {
         Config::load(self.config.as_deref(), &self.overrides).map_err(|error| {
-            let source = self
-                .config
-                .as_ref()
-                .map_or_else(|| "defaults and environment".to_owned(), |p| p.display().to_string());
+            let source = self.config.as_ref().map_or_else(
+                || "defaults and environment".to_owned(),
+                |p| p.display().to_string(),
+            );
             anyhow::anyhow!("invalid configuration ({source}): {error}")
         })
     }
@@ -121,8 +121,14 @@ pub async fn run_command(config: Config, command: Command) -> anyhow::Result<()>
             println!("configuration is valid");
             println!("server.listen = {}", config.server.listen);
             println!("server.public_url = {}", config.server.public_url);
-            println!("database.url = {}", crate::serve::redact(&config.database.url));
-            println!("storage.local.root = {}", config.storage.local.root.display());
+            println!(
+                "database.url = {}",
+                crate::serve::redact(&config.database.url)
+            );
+            println!(
+                "storage.local.root = {}",
+                config.storage.local.root.display()
+            );
             Ok(())
         }
         Command::Migrate { status } => {
@@ -135,7 +141,10 @@ pub async fn run_command(config: Config, command: Command) -> anyhow::Result<()>
                 }
             } else {
                 db.migrate().await?;
-                println!("applied {} migration(s); the schema is current", report.pending.len());
+                println!(
+                    "applied {} migration(s); the schema is current",
+                    report.pending.len()
+                );
             }
             db.close().await;
             Ok(())

@@ -168,7 +168,10 @@ impl Config {
         if kinora_db::Backend::from_url(&self.database.url).is_none() {
             return Err(ConfigError::Value {
                 key: "database.url",
-                message: format!("{:?} must start with sqlite:// or postgres://", self.database.url),
+                message: format!(
+                    "{:?} must start with sqlite:// or postgres://",
+                    self.database.url
+                ),
             });
         }
         if self.database.max_connections == 0 {
@@ -209,21 +212,33 @@ mod tests {
     fn the_example_config_parses_and_matches_the_defaults_it_documents() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kinora.example.toml");
         let config = Config::load(Some(&path), &[]).unwrap();
-        assert_eq!(config.server.listen, SocketAddr::from(([127, 0, 0, 1], 9000)));
+        assert_eq!(
+            config.server.listen,
+            SocketAddr::from(([127, 0, 0, 1], 9000))
+        );
         assert_eq!(config.database.url, "sqlite://data/kinora.db");
-        assert_eq!(config, Config::default(), "the example documents the defaults");
+        assert_eq!(
+            config,
+            Config::default(),
+            "the example documents the defaults"
+        );
     }
 
     #[test]
     fn files_then_overrides_win_over_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kinora.toml");
-        std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:9100\"\n[transcoding]\nworkers = 3\n").unwrap();
+        std::fs::write(
+            &path,
+            "[server]\nlisten = \"127.0.0.1:9100\"\n[transcoding]\nworkers = 3\n",
+        )
+        .unwrap();
         let config = Config::load(Some(&path), &["transcoding.workers=5".into()]).unwrap();
         assert_eq!(config.server.listen.port(), 9100);
         assert_eq!(config.transcoding.workers, 5);
         assert!(!config.federation.allow_private_addresses);
-        let config = Config::load(None, &["federation.allow_private_addresses=true".into()]).unwrap();
+        let config =
+            Config::load(None, &["federation.allow_private_addresses=true".into()]).unwrap();
         assert!(config.federation.allow_private_addresses);
     }
 
@@ -237,19 +252,31 @@ mod tests {
         assert!(message.contains("bad.toml"), "{message}");
         std::fs::write(&path, "[sever]\nlisten = \"127.0.0.1:1\"\n").unwrap();
         let message = Config::load(Some(&path), &[]).unwrap_err().to_string();
-        assert!(message.contains("sever") && message.contains("bad.toml"), "{message}");
+        assert!(
+            message.contains("sever") && message.contains("bad.toml"),
+            "{message}"
+        );
         std::fs::write(&path, "[transcoding]\nworkers = \"many\"\n").unwrap();
         let message = Config::load(Some(&path), &[]).unwrap_err().to_string();
-        assert!(message.contains("workers") && message.contains("bad.toml"), "{message}");
+        assert!(
+            message.contains("workers") && message.contains("bad.toml"),
+            "{message}"
+        );
     }
 
     #[test]
     fn bad_values_are_refused() {
         let error = Config::load(None, &["server.public_url=http://x/".into()]).unwrap_err();
-        assert!(error.to_string().starts_with("server.public_url"), "{error}");
+        assert!(
+            error.to_string().starts_with("server.public_url"),
+            "{error}"
+        );
         let error = Config::load(None, &["database.url=mysql://x".into()]).unwrap_err();
         assert!(error.to_string().starts_with("database.url"), "{error}");
         assert!(Config::load(Some(Path::new("/nonexistent/kinora.toml")), &[]).is_err());
-        assert!(matches!(Config::load(None, &["novalue".into()]), Err(ConfigError::BadOverride(_))));
+        assert!(matches!(
+            Config::load(None, &["novalue".into()]),
+            Err(ConfigError::BadOverride(_))
+        ));
     }
 }

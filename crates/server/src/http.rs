@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kinora_api::{ApiError, ApiState};
 use kinora_storage::LocalStorage;
+use tower::Layer;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -20,7 +21,6 @@ use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use tower::Layer;
 
 use crate::config::Config;
 
@@ -46,7 +46,13 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<LocalStorage>) -> Nor
         });
     let cors = CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::RANGE])
         .expose_headers([header::CONTENT_LENGTH, header::CONTENT_RANGE]);
     let app = kinora_api::router(api)
@@ -58,8 +64,8 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<LocalStorage>) -> Nor
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+                .layer(TraceLayer::new_for_http().make_span_with(
+                    |request: &axum::extract::Request| {
                         let id = request
                             .headers()
                             .get("x-request-id")
@@ -67,12 +73,16 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<LocalStorage>) -> Nor
                             .unwrap_or("-");
                         tracing::info_span!("request", method = %request.method(),
                                             path = %request.uri().path(), request_id = %id)
-                    }),
-                )
+                    },
+                ))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(CatchPanicLayer::custom(|_| {
-                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "The server failed.")
-                        .into_response()
+                    ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal_error",
+                        "The server failed.",
+                    )
+                    .into_response()
                 }))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
@@ -85,7 +95,11 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<LocalStorage>) -> Nor
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "No route matches this path.")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "No route matches this path.",
+    )
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -117,8 +131,12 @@ async fn readyz(State(state): State<HealthState>) -> Response {
             if let Err(error) = storage {
                 problems.push(format!("storage: {error}"));
             }
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", problems.join("; "))
-                .into_response()
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                problems.join("; "),
+            )
+            .into_response()
         }
     }
 }

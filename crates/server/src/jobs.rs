@@ -30,7 +30,11 @@ impl JobHandler for ServerJobs {
 
 /// Every minute: forgets idle login-limit keys, deletes expired tokens and week-old finished
 /// jobs, and refreshes the queue gauges. Stops when `shutdown` is cancelled.
-pub async fn housekeeping(db: Db, limiter: std::sync::Arc<LoginLimiter>, shutdown: CancellationToken) {
+pub async fn housekeeping(
+    db: Db,
+    limiter: std::sync::Arc<LoginLimiter>,
+    shutdown: CancellationToken,
+) {
     let mut ticker = tokio::time::interval(Duration::from_secs(60));
     loop {
         tokio::select! {

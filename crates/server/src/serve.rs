@@ -20,9 +20,12 @@ use crate::jobs::{SERVER_JOB_KINDS, ServerJobs};
 /// Opens the database and brings its schema to this build's level, or refuses with a message
 /// saying what to do.
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database)
-        .await
-        .with_context(|| format!("cannot open the database at database.url = {:?}", redact(&config.database.url)))?;
+    let db = Db::connect(&config.database).await.with_context(|| {
+        format!(
+            "cannot open the database at database.url = {:?}",
+            redact(&config.database.url)
+        )
+    })?;
     let status = db.migration_status().await?;
     if !status.is_current() {
         if config.database.auto_migrate && status.unknown.is_empty() {
@@ -100,23 +103,37 @@ pub async fn run_until(
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
     let workers_stop = CancellationToken::new();
     let mut worker_config = WorkerConfig::new(
-        format!("server-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+        format!(
+            "server-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ),
         SERVER_JOB_KINDS.to_vec(),
     );
     worker_config.shutdown_grace = grace;
-    let worker = tokio::spawn(Worker::new(db.clone(), worker_config, ServerJobs).run(workers_stop.clone()));
-    let housekeeping = tokio::spawn(crate::jobs::housekeeping(db.clone(), limiter, workers_stop.clone()));
+    let worker =
+        tokio::spawn(Worker::new(db.clone(), worker_config, ServerJobs).run(workers_stop.clone()));
+    let housekeeping = tokio::spawn(crate::jobs::housekeeping(
+        db.clone(),
+        limiter,
+        workers_stop.clone(),
+    ));
     crate::metrics::record_queue(&db).await;
 
-    let service =
-        ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(app);
+    let service = ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+        SocketAddr,
+    >(app);
     let http_stop = shutdown.clone();
     let server = tokio::spawn(async move {
         axum::serve(listener, service)
             .with_graceful_shutdown(async move { http_stop.cancelled().await })
             .await
     });
-    println!("Kinora {} is running at {} (listening on {address})", env!("CARGO_PKG_VERSION"), config.server.public_url);
+    println!(
+        "Kinora {} is running at {} (listening on {address})",
+        env!("CARGO_PKG_VERSION"),
+        config.server.public_url
+    );
     on_listening(address);
 
     shutdown.cancelled().await;

@@ -38,7 +38,12 @@ impl Harness {
             login_limiter: Arc::new(LoginLimiter::new(&config.auth)),
         };
         let storage = Arc::new(LocalStorage::open(&config.storage.local).unwrap());
-        Self { config, api, storage, _dir: dir }
+        Self {
+            config,
+            api,
+            storage,
+            _dir: dir,
+        }
     }
 
     async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
@@ -50,7 +55,8 @@ impl Harness {
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
         (status, headers, body)
     }
@@ -64,7 +70,13 @@ impl Harness {
         (status, body)
     }
 
-    async fn send_json(&self, method: &str, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    async fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
         let mut request = Request::builder()
             .method(method)
             .uri(path)
@@ -72,7 +84,9 @@ impl Harness {
         if let Some(token) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
-        let (status, _, body) = self.send(request.body(Body::from(body.to_string())).unwrap()).await;
+        let (status, _, body) = self
+            .send(request.body(Body::from(body.to_string())).unwrap())
+            .await;
         (status, body)
     }
 
@@ -81,7 +95,9 @@ impl Harness {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(form.to_owned()))
             .unwrap();
-        request.extensions_mut().insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 5000))));
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 5000))));
         self.send(request).await
     }
 
@@ -96,7 +112,10 @@ impl Harness {
     }
 
     async fn login(&self, username: &str, password: &str) -> Value {
-        let form = format!("{}&grant_type=password&username={username}&password={password}", self.client_form().await);
+        let form = format!(
+            "{}&grant_type=password&username={username}&password={password}",
+            self.client_form().await
+        );
         let (status, headers, body) = self.token_request(&form).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(headers[header::CACHE_CONTROL], "no-store");
@@ -118,15 +137,24 @@ impl Harness {
         )
         .await
         .unwrap();
-        self.login(name, "secret-password").await["access_token"].as_str().unwrap().to_owned()
+        self.login(name, "secret-password").await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 }
 
 fn assert_problem(headers: &axum::http::HeaderMap, body: &Value, status: u16, code: &str) {
-    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json; charset=utf-8");
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "application/problem+json; charset=utf-8"
+    );
     assert_eq!(body["status"], status, "{body}");
     assert_eq!(body["code"], code, "{body}");
-    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
 }
 
 async fn count(db: &Db, sql: &str) -> i64 {

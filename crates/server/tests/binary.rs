@@ -12,7 +12,11 @@ use kinora_db::testing::TestDb;
 const KINORA: &str = env!("CARGO_BIN_EXE_kinora");
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A config file for one instance in `dir`.
@@ -32,7 +36,11 @@ fn write_config(dir: &Path, port: u16, database_url: &str, extra: &str) -> PathB
 }
 
 fn kinora(args: &[&str]) -> Output {
-    Command::new(KINORA).args(args).env_remove("KINORA_CONFIG").output().unwrap()
+    Command::new(KINORA)
+        .args(args)
+        .env_remove("KINORA_CONFIG")
+        .output()
+        .unwrap()
 }
 
 struct Server {
@@ -71,7 +79,11 @@ impl Server {
                 break;
             }
         }
-        Server { child, _lines: lines, password }
+        Server {
+            child,
+            _lines: lines,
+            password,
+        }
     }
 
     /// Sends SIGTERM and waits for a clean exit.
@@ -87,7 +99,10 @@ impl Server {
                 assert!(status.success(), "exit after SIGTERM: {status}");
                 break;
             }
-            assert!(std::time::Instant::now() < deadline, "no exit after SIGTERM");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no exit after SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -106,7 +121,14 @@ async fn oauth_as_root(port: u16, password: &str) -> serde_json::Value {
     let base = format!("http://localhost:{port}");
     let client: serde_json::Value = http
         .get(format!("{base}/api/v1/oauth-clients/local"))
-        .send().await.unwrap().error_for_status().unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let form = [
         ("client_id", client["client_id"].as_str().unwrap()),
         ("client_secret", client["client_secret"].as_str().unwrap()),
@@ -117,10 +139,24 @@ async fn oauth_as_root(port: u16, password: &str) -> serde_json::Value {
     let token: serde_json::Value = http
         .post(format!("{base}/api/v1/users/token"))
         .form(&form)
-        .send().await.unwrap().error_for_status().unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     http.get(format!("{base}/api/v1/users/me"))
         .bearer_auth(token["access_token"].as_str().unwrap())
-        .send().await.unwrap().error_for_status().unwrap().json().await.unwrap()
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 async fn first_start_flow(database_url: &str) {
@@ -128,7 +164,10 @@ async fn first_start_flow(database_url: &str) {
     let port = free_port();
     let config = write_config(dir.path(), port, database_url, "");
     let server = Server::start(&config);
-    let password = server.password.clone().expect("first start prints the admin password");
+    let password = server
+        .password
+        .clone()
+        .expect("first start prints the admin password");
     let me = oauth_as_root(port, &password).await;
     assert_eq!(me["username"], "root");
     assert_eq!(me["role"]["id"], 0);
@@ -162,19 +201,28 @@ async fn an_out_of_date_schema_is_refused_without_auto_migrate_then_migrated() {
     let url = format!("sqlite://{}", dir.path().join("kinora.db").display());
     let config = write_config(dir.path(), free_port(), &url, "auto_migrate = false\n");
     // `auto_migrate` sits after [storage.local]; move it into [database] properly.
-    let text = std::fs::read_to_string(&config).unwrap().replace("\nauto_migrate = false\n", "\n");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("\nauto_migrate = false\n", "\n");
     let text = text.replace("[database]\n", "[database]\nauto_migrate = false\n");
     std::fs::write(&config, text).unwrap();
     let config = config.to_str().unwrap();
     let output = kinora(&["serve", "--config", config]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("out of date") && stderr.contains("kinora migrate"), "{stderr}");
+    assert!(
+        stderr.contains("out of date") && stderr.contains("kinora migrate"),
+        "{stderr}"
+    );
 
     let output = kinora(&["migrate", "--status", "--config", config]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("pending migrations: [2026"));
     let output = kinora(&["migrate", "--config", config]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let output = kinora(&["migrate", "--status", "--config", config]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("pending migrations: []"));
     let server = Server::start(Path::new(config));
@@ -184,15 +232,22 @@ async fn an_out_of_date_schema_is_refused_without_auto_migrate_then_migrated() {
 #[tokio::test]
 async fn a_schema_from_a_newer_build_is_refused() {
     let db = TestDb::sqlite().await;
-    sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-                 VALUES (99990101000000, 'from the future', TRUE, x'00', 1)")
-        .execute(db.db.pool()).await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                 VALUES (99990101000000, 'from the future', TRUE, x'00', 1)",
+    )
+    .execute(db.db.pool())
+    .await
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), free_port(), &db.config.url, "");
     let output = kinora(&["serve", "--config", config.to_str().unwrap()]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("newer Kinora") && stderr.contains("99990101000000"), "{stderr}");
+    assert!(
+        stderr.contains("newer Kinora") && stderr.contains("99990101000000"),
+        "{stderr}"
+    );
     db.finish().await;
 }
 
@@ -200,11 +255,18 @@ async fn a_schema_from_a_newer_build_is_refused() {
 fn a_bad_config_key_is_reported_with_its_name_and_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("typo.toml");
-    std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:1\"\npublik_url = \"http://x\"\n").unwrap();
+    std::fs::write(
+        &path,
+        "[server]\nlisten = \"127.0.0.1:1\"\npublik_url = \"http://x\"\n",
+    )
+    .unwrap();
     let output = kinora(&["config", "check", "--config", path.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("publik_url") && stderr.contains("typo.toml"), "{stderr}");
+    assert!(
+        stderr.contains("publik_url") && stderr.contains("typo.toml"),
+        "{stderr}"
+    );
 
     let output = Command::new(KINORA)
         .args(["config", "check"])
@@ -213,7 +275,10 @@ fn a_bad_config_key_is_reported_with_its_name_and_file() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("listen_port") && stderr.contains("KINORA__` environment"), "{stderr}");
+    assert!(
+        stderr.contains("listen_port") && stderr.contains("KINORA__` environment"),
+        "{stderr}"
+    );
 
     let output = Command::new(KINORA)
         .args(["config", "check", "--set", "transcoding.workers=4"])
@@ -221,14 +286,20 @@ fn a_bad_config_key_is_reported_with_its_name_and_file() {
         .output()
         .unwrap();
     assert!(output.status.success());
-    assert!(String::from_utf8_lossy(&output.stdout).contains("server.public_url = https://videos.example"));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("server.public_url = https://videos.example")
+    );
 }
 
 #[test]
 fn version_is_printed() {
     let output = kinora(&["--version"]);
     assert!(output.status.success());
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), format!("kinora {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        format!("kinora {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[tokio::test]
@@ -238,28 +309,65 @@ async fn users_are_created_and_dead_jobs_retried_from_the_command_line() {
     let config = write_config(dir.path(), free_port(), &db.config.url, "");
     let config = config.to_str().unwrap();
     let create = |name: &str| {
-        kinora(&["user", "create", "--username", name, "--email", &format!("{name}@example.com"),
-                 "--password", "secret-password", "--admin", "--config", config])
+        kinora(&[
+            "user",
+            "create",
+            "--username",
+            name,
+            "--email",
+            &format!("{name}@example.com"),
+            "--password",
+            "secret-password",
+            "--admin",
+            "--config",
+            config,
+        ])
     };
     let output = create("alice");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(String::from_utf8_lossy(&output.stdout).contains("created user alice"));
     let output = create("alice");
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"));
-    let output = kinora(&["user", "create", "--username", "Bad Name", "--email", "b@example.com",
-                          "--password", "secret-password", "--config", config]);
+    let output = kinora(&[
+        "user",
+        "create",
+        "--username",
+        "Bad Name",
+        "--email",
+        "b@example.com",
+        "--password",
+        "secret-password",
+        "--config",
+        config,
+    ]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("username"));
     let (role,): (i64,) = sqlx::query_as("SELECT role FROM users WHERE username = 'alice'")
-        .fetch_one(db.db.pool()).await.unwrap();
+        .fetch_one(db.db.pool())
+        .await
+        .unwrap();
     assert_eq!(role, 0);
 
     sqlx::query("UPDATE jobs SET state = 'dead', last_error = 'broken' WHERE id = 1")
-        .execute(db.db.pool()).await.unwrap();
+        .execute(db.db.pool())
+        .await
+        .unwrap();
     let output = kinora(&["jobs", "list", "--state", "dead", "--config", config]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("broken"));
-    assert!(kinora(&["jobs", "retry", "1", "--config", config]).status.success());
-    assert!(!kinora(&["jobs", "retry", "1", "--config", config]).status.success());
+    assert!(
+        kinora(&["jobs", "retry", "1", "--config", config])
+            .status
+            .success()
+    );
+    assert!(
+        !kinora(&["jobs", "retry", "1", "--config", config])
+            .status
+            .success()
+    );
     db.finish().await;
 }

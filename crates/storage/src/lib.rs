@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 /// The `[storage]` configuration section.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
     /// Settings of the local-disk backend.
@@ -22,14 +22,6 @@ pub struct StorageConfig {
 pub struct LocalStorageConfig {
     /// Directory that holds every stored file (created if missing).
     pub root: PathBuf,
-}
-
-impl Default for StorageConfig {
-    fn default() -> Self {
-        Self {
-            local: LocalStorageConfig::default(),
-        }
-    }
 }
 
 impl Default for LocalStorageConfig {

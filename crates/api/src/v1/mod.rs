@@ -15,10 +15,16 @@ use crate::ApiState;
 pub fn router() -> Router<ApiState> {
     Router::new()
         .route("/config", get(config::get_config))
-        .route("/oauth-clients/local", get(oauth_clients::local::get_local_client))
+        .route(
+            "/oauth-clients/local",
+            get(oauth_clients::local::get_local_client),
+        )
         .route("/users", post(users::create::create_user))
         .route("/users/token", post(users::token::issue_token))
-        .route("/users/revoke-token", post(users::revoke_token::revoke_token))
+        .route(
+            "/users/revoke-token",
+            post(users::revoke_token::revoke_token),
+        )
         .route("/users/me", get(users::me::get_me))
         .route("/users/register", post(users::register::register))
         .route(
@@ -30,7 +36,10 @@ pub fn router() -> Router<ApiState> {
             "/accounts/{name}/video-channels",
             get(accounts::video_channels::list_account_channels),
         )
-        .route("/video-channels", post(video_channels::create::create_channel))
+        .route(
+            "/video-channels",
+            post(video_channels::create::create_channel),
+        )
         .route(
             "/video-channels/{name}",
             get(video_channels::get::get_channel)

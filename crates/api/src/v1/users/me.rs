@@ -9,7 +9,10 @@ use crate::json::{account, channel, iso_date};
 use crate::{ApiError, ApiState};
 
 /// Answers the caller's user in PeerTube's `MyUser` shape.
-pub async fn get_me(State(state): State<ApiState>, Auth(caller): Auth) -> Result<Json<Value>, ApiError> {
+pub async fn get_me(
+    State(state): State<ApiState>,
+    Auth(caller): Auth,
+) -> Result<Json<Value>, ApiError> {
     let db = state.db.pool();
     let user = kinora_db::users::find_by_id(db, caller.user_id)
         .await
@@ -22,7 +25,10 @@ pub async fn get_me(State(state): State<ApiState>, Auth(caller): Auth) -> Result
     let channels = kinora_db::channels::list_by_account(db, owner.id)
         .await
         .map_err(kinora_app::AppError::from)?;
-    let channels: Vec<Value> = channels.iter().map(|row| channel(&state, row, None)).collect();
+    let channels: Vec<Value> = channels
+        .iter()
+        .map(|row| channel(&state, row, None))
+        .collect();
     Ok(Json(json!({
         "id": user.id,
         "username": user.username,

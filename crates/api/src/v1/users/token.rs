@@ -29,7 +29,8 @@ pub async fn issue_token(
     ClientAddress(address): ClientAddress,
     OAuthForm(request): OAuthForm<TokenRequest>,
 ) -> Result<Response, ApiError> {
-    let (Some(client_id), Some(client_secret)) = (&request.client_id, &request.client_secret) else {
+    let (Some(client_id), Some(client_secret)) = (&request.client_id, &request.client_secret)
+    else {
         return Err(ApiError::from(AppError::InvalidClient));
     };
     auth::check_client(&state.db, client_id, client_secret).await?;
@@ -51,7 +52,9 @@ pub async fn issue_token(
             if password.len() > kinora_core::user::PASSWORD_MAX * 4 {
                 return Err(ApiError::invalid_field("password", "is too long"));
             }
-            auth::password_grant(&state.db, &state.auth, username, password).await?.0
+            auth::password_grant(&state.db, &state.auth, username, password)
+                .await?
+                .0
         }
         Some("refresh_token") => {
             let refresh_token = request
