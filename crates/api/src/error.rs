@@ -141,10 +141,18 @@ impl From<AppError> for ApiError {
             )
             .peertube(),
             AppError::InvalidToken => ApiError::invalid_token(),
+            AppError::TooLarge { code, message } => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, code, message).peertube()
+            }
+            AppError::Unprocessable(message) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprocessable_video",
+                message,
+            ),
             AppError::AccountUnavailable { code, message } => {
                 ApiError::new(StatusCode::BAD_REQUEST, code, message).peertube()
             }
-            AppError::Db(_) | AppError::Job(_) | AppError::Internal(_) => {
+            AppError::Db(_) | AppError::Job(_) | AppError::Storage(_) | AppError::Internal(_) => {
                 tracing::error!(error = %error, "request failed");
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,

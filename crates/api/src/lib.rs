@@ -7,10 +7,13 @@
 //! `code` ([`error::ApiError`]). May depend on `kinora-core`, `kinora-app` and `kinora-db`
 //! (reads only); never on `kinora-federation`. Start reading at [`router`].
 
+#![recursion_limit = "256"]
+
 pub mod error;
 pub mod extract;
 pub mod json;
 pub mod login_limiter;
+pub mod static_files;
 mod v1;
 
 use std::sync::Arc;
@@ -37,6 +40,12 @@ pub struct ApiState {
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// Login attempt limits.
     pub login_limiter: Arc<LoginLimiter>,
+    /// Where files are kept.
+    pub storage: Arc<kinora_app::LocalStorage>,
+    /// Upload limits.
+    pub upload_limits: Arc<kinora_app::videos::UploadLimits>,
+    /// Resumable uploads a request is writing right now (one writer per upload).
+    pub uploads_in_progress: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl ApiState {
@@ -51,9 +60,18 @@ impl ApiState {
     }
 }
 
-/// The `/api/v1` routes, with the API's state.
+/// The upload routes (`/api/v1/videos/upload`, `/api/v1/videos/upload-resumable`), kept apart
+/// so the server can give them a longer timeout than the rest.
+pub fn upload_router(state: ApiState) -> Router {
+    Router::new()
+        .nest("/api/v1", v1::upload_router())
+        .with_state(state)
+}
+
+/// The `/api/v1` routes and the static media routes, with the API's state.
 pub fn router(state: ApiState) -> Router {
     Router::new()
         .nest("/api/v1", v1::router())
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(static_files::router(state))
 }

@@ -21,6 +21,20 @@ pub enum AppError {
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// The upload is larger than the quota or the size limit allows (HTTP 413).
+    #[error("{message}")]
+    TooLarge {
+        /// PeerTube's error code (`quota_reached`, `max_file_size_reached`).
+        code: &'static str,
+        /// What the user is told.
+        message: String,
+    },
+    /// The uploaded file is not a video Kinora can process (HTTP 422).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] kinora_storage::StorageError),
     /// The change conflicts with existing state.
     #[error("{0}")]
     Conflict(String),

@@ -14,6 +14,10 @@ mod config;
 mod error;
 pub mod passwords;
 pub mod users;
+pub mod videos;
+pub mod visibility;
 
 pub use config::{AuthConfig, InstanceConfig};
 pub use error::{AppError, AppResult};
+/// The storage handle use cases write through (re-exported so the HTTP layer can hold one).
+pub use kinora_storage::{GeneratedName, LocalStorage, StorageError, StorageKey};

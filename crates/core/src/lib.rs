@@ -5,7 +5,9 @@
 //! username or channel name is), then [`user`] (roles, registration modes, quotas).
 
 pub mod names;
+pub mod transcoding;
 pub mod user;
+pub mod video;
 
 pub use names::{ActorName, NameError};
 pub use user::{RegistrationMode, UserRole};

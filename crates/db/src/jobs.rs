@@ -83,24 +83,36 @@ pub async fn insert(
     Ok(row.map(|(id,)| id))
 }
 
-/// Puts back every running job whose lease ran out: queued again, or dead when it has used all
-/// its attempts. Returns how many jobs changed.
-pub async fn requeue_expired<'e>(
-    executor: impl Executor<'e, Database = Any>,
+/// Puts back every running job of `kinds` whose lease ran out: queued again, or dead when it
+/// has used all its attempts. Returns the jobs that went dead.
+pub async fn requeue_expired(
+    connection: &mut Connection,
+    kinds: &[&str],
     now: i64,
-) -> DbResult<u64> {
-    let result = sqlx::query(
+) -> DbResult<Vec<JobRow>> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
         "UPDATE jobs SET \
            state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, \
            finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END, \
            last_error = 'lease expired: the worker stopped answering (killed or hung)', \
            lease_owner = NULL, lease_expires_at = NULL, run_at = $1, updated_at = $1 \
-         WHERE state = 'running' AND lease_expires_at < $1",
-    )
-    .bind(now)
-    .execute(executor)
-    .await?;
-    Ok(result.rows_affected())
+         WHERE state = 'running' AND lease_expires_at < $1 AND kind IN ({}) \
+         RETURNING {COLUMNS}",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, JobRow>(&sql).bind(now);
+    for kind in kinds {
+        query = query.bind(*kind);
+    }
+    let changed = query.fetch_all(&mut *connection).await?;
+    Ok(changed
+        .into_iter()
+        .filter(|row| row.state == "dead")
+        .collect())
 }
 
 /// Claims the oldest due job of one of `kinds` for `owner`, with a lease until

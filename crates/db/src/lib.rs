@@ -19,7 +19,9 @@ pub mod oauth_clients;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
+pub mod videos;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -12,6 +12,11 @@ pub enum Job {
         /// The actor that needs keys.
         actor_id: i64,
     },
+    /// Turn a video's upload into HLS renditions and images (run by `kinora-transcoder`).
+    Transcode {
+        /// The video.
+        video_id: i64,
+    },
 }
 
 /// The kind of a job, used to pick jobs a worker can run.
@@ -19,6 +24,8 @@ pub enum Job {
 pub enum JobKind {
     /// [`Job::GenerateActorKeys`].
     GenerateActorKeys,
+    /// [`Job::Transcode`].
+    Transcode,
 }
 
 impl JobKind {
@@ -26,6 +33,7 @@ impl JobKind {
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::GenerateActorKeys => "generate-actor-keys",
+            JobKind::Transcode => "transcode",
         }
     }
 }
@@ -35,6 +43,7 @@ impl Job {
     pub fn kind(&self) -> JobKind {
         match self {
             Job::GenerateActorKeys { .. } => JobKind::GenerateActorKeys,
+            Job::Transcode { .. } => JobKind::Transcode,
         }
     }
 
@@ -42,6 +51,7 @@ impl Job {
     pub fn unique_key(&self) -> Option<String> {
         match self {
             Job::GenerateActorKeys { actor_id } => Some(format!("actor-keys:{actor_id}")),
+            Job::Transcode { video_id } => Some(format!("transcode:{video_id}")),
         }
     }
 
@@ -49,6 +59,7 @@ impl Job {
     pub fn max_attempts(&self) -> i64 {
         match self {
             Job::GenerateActorKeys { .. } => 5,
+            Job::Transcode { .. } => 3,
         }
     }
 }

@@ -92,6 +92,13 @@ pub trait JobHandler: Send + Sync + 'static {
         context: JobContext,
         job: Job,
     ) -> impl Future<Output = Result<(), JobFailure>> + Send;
+
+    /// Called once when a job of this handler goes to the dead letters (failed for good, or
+    /// its worker died on the last attempt), so its owner can record the failure.
+    fn buried(&self, db: &Db, job: Job, reason: &str) -> impl Future<Output = ()> + Send {
+        let _ = (db, job, reason);
+        async {}
+    }
 }
 
 /// What a handler knows about the attempt it runs.
@@ -222,18 +229,22 @@ impl<H: JobHandler> Worker<H> {
 
     async fn claim(&self) -> Result<Option<JobRow>, JobError> {
         let now = now_millis();
-        let requeued = kinora_db::jobs::requeue_expired(self.db.pool(), now).await?;
-        if requeued > 0 {
-            tracing::warn!(requeued, "jobs whose lease expired went back to the queue");
-        }
         let kinds: Vec<&str> = self.config.kinds.iter().map(|k| k.as_str()).collect();
-        let lease_until = now + self.config.lease.as_millis() as i64;
         let mut connection = self
             .db
             .pool()
             .acquire()
             .await
             .map_err(kinora_db::DbError::from)?;
+        let buried = kinora_db::jobs::requeue_expired(&mut connection, &kinds, now).await?;
+        for row in buried {
+            tracing::error!(job = row.id, kind = %row.kind, "job died with its worker on its last attempt");
+            if let Ok(job) = serde_json::from_str::<Job>(&row.payload) {
+                let reason = row.last_error.as_deref().unwrap_or("lease expired");
+                self.handler.buried(&self.db, job, reason).await;
+            }
+        }
+        let lease_until = now + self.config.lease.as_millis() as i64;
         Ok(kinora_db::jobs::claim(
             &mut connection,
             &kinds,
@@ -350,8 +361,14 @@ impl<H: JobHandler> Attempt<H> {
             now,
         )
         .await;
-        if let Err(error) = result {
-            tracing::warn!(job = row.id, %error, "could not record the failure");
+        match result {
+            Ok(true) if retry_at.is_none() => {
+                if let Ok(job) = serde_json::from_str::<Job>(&row.payload) {
+                    self.handler.buried(&self.db, job, &failure.message).await;
+                }
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(job = row.id, %error, "could not record the failure"),
         }
     }
 }

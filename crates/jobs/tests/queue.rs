@@ -223,7 +223,11 @@ backend_tests! {
         assert!(rows::claim(&mut connection, &kinds, "b", now + 1000, now).await.unwrap().is_none());
         // Time passes beyond the lease: the job returns to the queue and b takes it.
         let later = now + 2000;
-        assert_eq!(rows::requeue_expired(db.pool(), later).await.unwrap(), 1);
+        let buried = rows::requeue_expired(&mut connection, &["other-kind"], later).await.unwrap();
+        assert!(buried.is_empty());
+        assert_eq!(rows::find(db.pool(), id).await.unwrap().unwrap().state, "running", "other kinds are not reaped");
+        let buried = rows::requeue_expired(&mut connection, &kinds, later).await.unwrap();
+        assert!(buried.is_empty(), "attempts remain: queued, not dead");
         let again = rows::claim(&mut connection, &kinds, "b", later + 1000, later).await.unwrap();
         assert_eq!(again.unwrap().attempts, 2);
         assert!(!rows::complete(db.pool(), id, "a", later).await.unwrap());

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use kinora_app::videos::UploadLimits;
 use kinora_app::{AuthConfig, InstanceConfig};
+pub use kinora_core::transcoding::TranscodingConfig;
 use kinora_db::DatabaseConfig;
 use kinora_federation::FederationConfig;
 use kinora_storage::StorageConfig;
@@ -31,6 +33,8 @@ pub struct Config {
     pub instance: InstanceConfig,
     /// `[auth]`: tokens and login limits.
     pub auth: AuthConfig,
+    /// `[uploads]`: upload sizes and resumable sessions.
+    pub uploads: UploadLimits,
     /// `[log]`: logging.
     pub log: LogConfig,
 }
@@ -63,20 +67,6 @@ impl Default for ServerConfig {
             trusted_proxies: Vec::new(),
             shutdown_grace_secs: 20,
         }
-    }
-}
-
-/// The `[transcoding]` section.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TranscodingConfig {
-    /// How many `kinora-transcoder` processes `kinora serve` starts (0: run them elsewhere).
-    pub workers: u32,
-}
-
-impl Default for TranscodingConfig {
-    fn default() -> Self {
-        Self { workers: 1 }
     }
 }
 
@@ -133,6 +123,13 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Seconds an upload request may take: long enough for a large file on a slow link.
+    pub fn uploads_timeout_secs(&self) -> u64 {
+        self.uploads
+            .request_timeout_secs
+            .max(self.server.request_timeout_secs)
+    }
+
     /// Loads the layers: defaults, then `file` (if any), then `KINORA__…` variables, then
     /// `overrides` (`section.key=value`).
     pub fn load(file: Option<&Path>, overrides: &[String]) -> Result<Self, ConfigError> {

@@ -55,8 +55,18 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<LocalStorage>) -> Nor
         ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::RANGE])
         .expose_headers([header::CONTENT_LENGTH, header::CONTENT_RANGE]);
-    let app = kinora_api::router(api)
+    let uploads = kinora_api::upload_router(api.clone()).layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(config.uploads_timeout_secs()),
+    ));
+    let timed = kinora_api::router(api)
         .merge(health)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.server.request_timeout_secs),
+        ));
+    let app = timed
+        .merge(uploads)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(crate::metrics::record_request))
@@ -84,10 +94,6 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<LocalStorage>) -> Nor
                     )
                     .into_response()
                 }))
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    Duration::from_secs(config.server.request_timeout_secs),
-                ))
                 .layer(CompressionLayer::new())
                 .layer(cors),
         );

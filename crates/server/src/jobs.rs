@@ -24,14 +24,19 @@ impl JobHandler for ServerJobs {
                     Err(error) => Err(JobFailure::retryable(error.to_string())),
                 }
             }
+            // Claimed only by kinora-transcoder; never by this worker's kinds.
+            Job::Transcode { .. } => Err(JobFailure::retryable(
+                "transcoding runs in kinora-transcoder",
+            )),
         }
     }
 }
 
-/// Every minute: forgets idle login-limit keys, deletes expired tokens and week-old finished
-/// jobs, and refreshes the queue gauges. Stops when `shutdown` is cancelled.
+/// Every minute: forgets idle login-limit keys, deletes expired tokens, week-old finished jobs
+/// and expired upload sessions, and refreshes the queue gauges. Stops when `shutdown` is cancelled.
 pub async fn housekeeping(
     db: Db,
+    storage: std::sync::Arc<kinora_storage::LocalStorage>,
     limiter: std::sync::Arc<LoginLimiter>,
     shutdown: CancellationToken,
 ) {
@@ -49,6 +54,11 @@ pub async fn housekeeping(
         let week_ago = now - 7 * 24 * 3600 * 1000;
         if let Err(error) = kinora_db::jobs::delete_done_before(db.pool(), week_ago).await {
             tracing::warn!(%error, "could not delete old jobs");
+        }
+        match kinora_app::videos::purge_expired_uploads(&db, &storage, now).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired upload sessions purged"),
+            Err(error) => tracing::warn!(%error, "could not purge expired uploads"),
         }
         crate::metrics::record_queue(&db).await;
     }

@@ -11,3 +11,4 @@ pub mod http;
 pub mod jobs;
 pub mod metrics;
 pub mod serve;
+pub mod transcoders;

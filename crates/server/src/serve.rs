@@ -93,8 +93,11 @@ pub async fn run_until(
         public_url: Arc::from(config.server.public_url.as_str()),
         trusted_proxies: Arc::new(config.server.trusted_proxies.clone()),
         login_limiter: limiter.clone(),
+        storage: storage.clone(),
+        upload_limits: Arc::new(config.uploads),
+        uploads_in_progress: Arc::default(),
     };
-    let app = crate::http::router(&config, api, storage);
+    let app = crate::http::router(&config, api, storage.clone());
     let listener = TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on server.listen = {}", config.server.listen))?;
@@ -113,8 +116,14 @@ pub async fn run_until(
     worker_config.shutdown_grace = grace;
     let worker =
         tokio::spawn(Worker::new(db.clone(), worker_config, ServerJobs).run(workers_stop.clone()));
+    let transcoder_config = config.clone();
+    let transcoders_stop = workers_stop.clone();
+    let transcoders = tokio::spawn(async move {
+        crate::transcoders::supervise(&transcoder_config, transcoders_stop).await;
+    });
     let housekeeping = tokio::spawn(crate::jobs::housekeeping(
         db.clone(),
+        storage.clone(),
         limiter,
         workers_stop.clone(),
     ));
@@ -146,6 +155,7 @@ pub async fn run_until(
     workers_stop.cancel();
     let _ = worker.await;
     let _ = housekeeping.await;
+    let _ = transcoders.await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -36,8 +36,11 @@ impl Harness {
             public_url: Arc::from(config.server.public_url.as_str()),
             trusted_proxies: Arc::new(config.server.trusted_proxies.clone()),
             login_limiter: Arc::new(LoginLimiter::new(&config.auth)),
+            storage: Arc::new(LocalStorage::open(&config.storage.local).unwrap()),
+            upload_limits: Arc::new(config.uploads),
+            uploads_in_progress: Arc::default(),
         };
-        let storage = Arc::new(LocalStorage::open(&config.storage.local).unwrap());
+        let storage = api.storage.clone();
         Self {
             config,
             api,

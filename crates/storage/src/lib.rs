@@ -1,36 +1,21 @@
-//! Kinora's object storage: where every file the instance keeps lives.
+//! Kinora's object storage: where every file the instance keeps lives, under keys built only
+//! from server-generated ids.
 //!
-//! Today this crate owns the `[storage]` configuration section and prepares the local-disk root;
-//! the key layout, streaming put/get and the S3 backend arrive with the upload and object-storage
-//! work. Depends only on `kinora-core`. Start reading at [`StorageConfig`].
+//! [`StorageKey`] is the only way to name a stored file: its constructors take UUIDs and
+//! [`GeneratedName`]s (names the server made), never a string from a request, so user input can
+//! never become a path. [`LocalStorage`] keeps files on local disk and publishes whole
+//! directories atomically (write elsewhere, then rename). The S3 backend arrives with the
+//! object-storage work. Depends only on `kinora-core`. Start reading at [`StorageKey`].
 
-use std::path::{Path, PathBuf};
+mod config;
+mod key;
+mod local;
 
-use serde::{Deserialize, Serialize};
+pub use config::{LocalStorageConfig, StorageConfig};
+pub use key::{GeneratedName, StorageKey};
+pub use local::LocalStorage;
 
-/// The `[storage]` configuration section.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct StorageConfig {
-    /// Settings of the local-disk backend.
-    pub local: LocalStorageConfig,
-}
-
-/// The `[storage.local]` configuration section.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LocalStorageConfig {
-    /// Directory that holds every stored file (created if missing).
-    pub root: PathBuf,
-}
-
-impl Default for LocalStorageConfig {
-    fn default() -> Self {
-        Self {
-            root: PathBuf::from("data/storage"),
-        }
-    }
-}
+use std::path::PathBuf;
 
 /// Why storage could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -43,56 +28,17 @@ pub enum StorageError {
         /// What the operating system said.
         source: std::io::Error,
     },
-}
-
-/// Local-disk storage rooted at one directory.
-#[derive(Debug, Clone)]
-pub struct LocalStorage {
-    root: PathBuf,
-}
-
-impl LocalStorage {
-    /// Creates the root directory if needed and checks that it is writable.
-    pub fn open(config: &LocalStorageConfig) -> Result<Self, StorageError> {
-        let root = config.root.clone();
-        let fail = |source| StorageError::Root {
-            path: root.clone(),
-            source,
-        };
-        std::fs::create_dir_all(&root).map_err(fail)?;
-        let probe = root.join(".kinora-write-test");
-        std::fs::write(&probe, b"ok").map_err(fail)?;
-        std::fs::remove_file(&probe).map_err(fail)?;
-        Ok(Self { root })
-    }
-
-    /// The root directory.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn open_creates_the_root() {
-        let dir = std::env::temp_dir().join(format!("kinora-storage-{}", std::process::id()));
-        let config = LocalStorageConfig {
-            root: dir.join("nested/root"),
-        };
-        let storage = LocalStorage::open(&config).unwrap();
-        assert!(storage.root().is_dir());
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn open_refuses_a_root_that_is_a_file() {
-        let file = std::env::temp_dir().join(format!("kinora-storage-file-{}", std::process::id()));
-        std::fs::write(&file, b"x").unwrap();
-        let error = LocalStorage::open(&LocalStorageConfig { root: file.clone() }).unwrap_err();
-        assert!(error.to_string().contains("is not usable"));
-        std::fs::remove_file(&file).unwrap();
-    }
+    /// A file operation failed.
+    #[error("storage {operation} of {key} failed: {source}")]
+    Io {
+        /// What was attempted.
+        operation: &'static str,
+        /// The key.
+        key: String,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// A name is not one the server could have generated.
+    #[error("not a generated file name: {0:?}")]
+    BadName(String),
 }

@@ -5,6 +5,7 @@ mod config;
 mod oauth_clients;
 mod users;
 mod video_channels;
+mod videos;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -41,11 +42,33 @@ pub fn router() -> Router<ApiState> {
             post(video_channels::create::create_channel),
         )
         .route(
+            "/videos/{id}",
+            get(videos::get::get_video).delete(videos::delete::delete_video),
+        )
+        .route(
+            "/videos/{id}/storyboards",
+            get(videos::get::get_storyboards),
+        )
+        .route(
             "/video-channels/{name}",
             get(video_channels::get::get_channel)
                 .put(video_channels::update::update_channel)
                 .delete(video_channels::delete::delete_channel),
         )
+}
+
+/// The upload routes: no body limit of their own (uploads enforce theirs) and meant to run
+/// under a longer timeout than the rest of the API.
+pub fn upload_router() -> Router<ApiState> {
+    Router::new()
+        .route("/videos/upload", post(videos::upload::upload_video))
+        .route(
+            "/videos/upload-resumable",
+            post(videos::upload_resumable::init_upload)
+                .put(videos::upload_resumable::put_chunk)
+                .delete(videos::upload_resumable::cancel_upload),
+        )
+        .layer(axum::extract::DefaultBodyLimit::disable())
 }
 
 /// Strips `@host` from a handle when the host is this instance; remote handles are `None`

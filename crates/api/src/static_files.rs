@@ -1,0 +1,134 @@
+//! Static media: `/static/streaming-playlists/hls/<videoUUID>/<file>` and the images under
+//! `/lazy-static/{thumbnails,previews,storyboards}/<file>`, with Range (206 and exact
+//! `Content-Range`), `Accept-Ranges`, `Last-Modified`, `ETag`, cache headers and the same
+//! visibility rule as the API. Only names the database lists for a video are ever served, so a
+//! request path never becomes a file path on its own.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use kinora_app::{AppError, GeneratedName, StorageKey};
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+use crate::extract::MaybeAuth;
+use crate::{ApiError, ApiState};
+
+/// The static routes.
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route(
+            "/static/streaming-playlists/hls/{video}/{file}",
+            get(serve_hls),
+        )
+        .route("/lazy-static/{kind}/{file}", get(serve_image))
+        .with_state(state)
+}
+
+async fn serve_hls(
+    State(state): State<ApiState>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path((video, file)): Path<(String, String)>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let uuid = uuid::Uuid::parse_str(&video).map_err(|_| ApiError::not_found("File"))?;
+    let row = kinora_db::videos::find_by_uuid(state.db.pool(), &uuid.to_string())
+        .await
+        .map_err(AppError::from)?
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    if !kinora_app::visibility::can_view(&state.db, &row, viewer.as_ref()).await? {
+        return Err(ApiError::not_found("File"));
+    }
+    let files = kinora_db::videos::list_files(state.db.pool(), row.id)
+        .await
+        .map_err(AppError::from)?;
+    let listed = row.hls_master_file.as_deref() == Some(file.as_str())
+        || row.hls_segments_file.as_deref() == Some(file.as_str())
+        || files
+            .iter()
+            .any(|f| f.file_name == file || f.playlist_name == file);
+    if !listed {
+        return Err(ApiError::not_found("File"));
+    }
+    let name = GeneratedName::parse(&file).map_err(|_| ApiError::not_found("File"))?;
+    let path = state.storage.path(&StorageKey::hls_file(uuid, &name));
+    let immutable = file.ends_with(".mp4");
+    serve(path, request, immutable).await
+}
+
+async fn serve_image(
+    State(state): State<ApiState>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path((kind, file)): Path<(String, String)>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let name = GeneratedName::parse(&file).map_err(|_| ApiError::not_found("File"))?;
+    let key = match kind.as_str() {
+        "thumbnails" => StorageKey::thumbnail(&name),
+        "previews" => StorageKey::preview(&name),
+        "storyboards" => StorageKey::storyboard(&name),
+        _ => return Err(ApiError::not_found("File")),
+    };
+    let row = kinora_db::videos::find_by_image(state.db.pool(), &file)
+        .await
+        .map_err(AppError::from)?
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    if !kinora_app::visibility::can_view(&state.db, &row, viewer.as_ref()).await? {
+        return Err(ApiError::not_found("File"));
+    }
+    serve(state.storage.path(&key), request, true).await
+}
+
+/// Serves one file with Range, conditional requests and cache headers.
+async fn serve(
+    path: std::path::PathBuf,
+    request: Request,
+    immutable: bool,
+) -> Result<Response, ApiError> {
+    let metadata = tokio::fs::metadata(&path)
+        .await
+        .map_err(|_| ApiError::not_found("File"))?;
+    let modified = metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    let etag = format!("\"{:x}-{:x}\"", metadata.len(), modified);
+    if request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        })
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            response.headers_mut().insert(header::ETAG, value);
+        }
+        return Ok(response);
+    }
+    let mut response = ServeFile::new(&path)
+        .oneshot(request)
+        .await
+        .map_err(|_| ApiError::not_found("File"))?
+        .map(Body::new);
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if immutable {
+            "public, max-age=31536000, immutable"
+        } else {
+            "public, max-age=30"
+        }),
+    );
+    Ok(response)
+}

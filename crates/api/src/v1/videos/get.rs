@@ -1,0 +1,193 @@
+//! `GET /api/v1/videos/{id}` and `GET /api/v1/videos/{id}/storyboards`: a video in PeerTube's
+//! `VideoDetails` shape (`{id}` is a numeric id, a UUID or a short UUID).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use kinora_app::AppError;
+use kinora_core::video::{Privacy, VideoState};
+use kinora_db::videos::{VideoFileRow, VideoRow};
+use serde_json::{Value, json};
+
+use crate::extract::MaybeAuth;
+use crate::json::iso_date;
+use crate::{ApiError, ApiState, json as shapes};
+
+/// Finds a video the caller may see, or 404 (a private video is not admitted to exist).
+pub(crate) async fn find_visible(
+    state: &ApiState,
+    id: &str,
+    viewer: Option<&kinora_app::auth::AuthenticatedUser>,
+) -> Result<VideoRow, ApiError> {
+    let video = kinora_app::videos::find_video(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Video"))?;
+    if !kinora_app::visibility::can_view(&state.db, &video, viewer).await? {
+        return Err(ApiError::not_found("Video"));
+    }
+    Ok(video)
+}
+
+fn resolution_label(resolution: i64) -> String {
+    if resolution == 0 {
+        "Audio only".to_owned()
+    } else {
+        format!("{resolution}p")
+    }
+}
+
+fn file_json(state: &ApiState, video: &VideoRow, file: &VideoFileRow) -> Value {
+    let base = format!(
+        "{}/static/streaming-playlists/hls/{}",
+        state.public_url, video.uuid
+    );
+    json!({
+        "id": file.id,
+        "resolution": { "id": file.resolution, "label": resolution_label(file.resolution) },
+        "width": file.width,
+        "height": file.height,
+        "fps": file.fps,
+        "size": file.size,
+        "fileUrl": format!("{base}/{}", file.file_name),
+        "fileDownloadUrl": format!("{base}/{}", file.file_name),
+        "playlistUrl": format!("{base}/{}", file.playlist_name),
+        "torrentUrl": null,
+        "torrentDownloadUrl": null,
+        "magnetUri": null,
+        "metadataUrl": format!("{}/api/v1/videos/{}/metadata/{}", state.public_url, video.uuid, file.id),
+        "hasAudio": file.has_audio != 0,
+        "hasVideo": file.has_video != 0,
+        "storage": 0,
+    })
+}
+
+fn labelled(id: Option<i64>) -> Value {
+    match id {
+        Some(id) => json!({ "id": id, "label": id.to_string() }),
+        None => json!({ "id": null, "label": "Unknown" }),
+    }
+}
+
+/// The whole `VideoDetails` JSON.
+pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value, ApiError> {
+    let pool = state.db.pool();
+    let channel = kinora_db::channels::find_by_id(pool, video.channel_id)
+        .await
+        .map_err(AppError::from)?
+        .ok_or_else(|| ApiError::not_found("Video channel"))?;
+    let account = kinora_db::accounts::find_by_id(pool, channel.account_id)
+        .await
+        .map_err(AppError::from)?
+        .ok_or_else(|| ApiError::not_found("Account"))?;
+    let files = kinora_db::videos::list_files(pool, video.id)
+        .await
+        .map_err(AppError::from)?;
+    let state_id = VideoState::from_id(video.state).unwrap_or(VideoState::ToTranscode);
+    let privacy = Privacy::from_id(video.privacy).unwrap_or(Privacy::Private);
+    let tags: Vec<String> = serde_json::from_str(&video.tags).unwrap_or_default();
+    let description = video.description.clone();
+    let truncated: Option<String> = description.as_ref().map(|text| {
+        if text.chars().count() > 250 {
+            let mut short: String = text.chars().take(247).collect();
+            short.push_str("...");
+            short
+        } else {
+            text.clone()
+        }
+    });
+    let streaming = match &video.hls_master_file {
+        Some(master) => {
+            let base = format!(
+                "{}/static/streaming-playlists/hls/{}",
+                state.public_url, video.uuid
+            );
+            vec![json!({
+                "id": video.id,
+                "type": 1,
+                "playlistUrl": format!("{base}/{master}"),
+                "segmentsSha256Url": video.hls_segments_file.as_ref().map(|f| format!("{base}/{f}")),
+                "redundancies": [],
+                "files": files.iter().map(|f| file_json(state, video, f)).collect::<Vec<_>>(),
+            })]
+        }
+        None => Vec::new(),
+    };
+    let aspect = files
+        .first()
+        .filter(|f| f.height > 0)
+        .map(|f| ((f.width as f64 / f.height as f64) * 10_000.0).round() / 10_000.0);
+    Ok(json!({
+        "id": video.id,
+        "uuid": video.uuid,
+        "shortUUID": video.short_uuid,
+        "url": format!("{}/videos/watch/{}", state.public_url, video.uuid),
+        "name": video.name,
+        "category": labelled(video.category),
+        "licence": labelled(video.licence),
+        "language": { "id": video.language, "label": video.language.clone().unwrap_or_else(|| "Unknown".into()) },
+        "privacy": { "id": privacy.id(), "label": privacy.label() },
+        "nsfw": video.nsfw != 0,
+        "truncatedDescription": truncated,
+        "description": description,
+        "descriptionPath": format!("/api/v1/videos/{}/description", video.uuid),
+        "support": video.support,
+        "isLocal": true,
+        "isLive": false,
+        "duration": video.duration,
+        "aspectRatio": aspect,
+        "views": video.views,
+        "viewers": 0,
+        "likes": video.likes,
+        "dislikes": video.dislikes,
+        "thumbnailPath": video.thumbnail_file.as_ref().map(|f| format!("/lazy-static/thumbnails/{f}")),
+        "previewPath": video.preview_file.as_ref().map(|f| format!("/lazy-static/previews/{f}")),
+        "embedPath": format!("/videos/embed/{}", video.uuid),
+        "createdAt": iso_date(video.created_at),
+        "updatedAt": iso_date(video.updated_at),
+        "publishedAt": iso_date(video.published_at.unwrap_or(video.created_at)),
+        "originallyPublishedAt": null,
+        "account": shapes::account(state, &account),
+        "channel": shapes::channel(state, &channel, None),
+        "tags": tags,
+        "commentsEnabled": video.comments_policy != 2,
+        "commentsPolicy": { "id": video.comments_policy, "label": match video.comments_policy { 2 => "Disabled", 3 => "Requires approval", _ => "Enabled" } },
+        "downloadEnabled": video.download_enabled != 0,
+        "waitTranscoding": video.wait_transcoding != 0,
+        "state": { "id": state_id.id(), "label": state_id.label() },
+        "transcodingProgress": video.transcoding_progress,
+        "failureReason": video.failure_reason,
+        "trackerUrls": [],
+        "files": [],
+        "streamingPlaylists": streaming,
+        "blacklisted": false,
+        "blacklistedReason": null,
+        "inputFileUpdatedAt": null,
+    }))
+}
+
+/// Answers the video.
+pub async fn get_video(
+    State(state): State<ApiState>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let video = find_visible(&state, &id, viewer.as_ref()).await?;
+    Ok(Json(details(&state, &video).await?))
+}
+
+/// Answers `{storyboards:[…]}`: one sprite sheet, or none for short videos.
+pub async fn get_storyboards(
+    State(state): State<ApiState>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let video = find_visible(&state, &id, viewer.as_ref()).await?;
+    let storyboards = match (&video.storyboard_file, &video.storyboard_json) {
+        (Some(file), Some(geometry)) => {
+            let mut entry: Value = serde_json::from_str(geometry).unwrap_or_else(|_| json!({}));
+            entry["storyboardPath"] = json!(format!("/lazy-static/storyboards/{file}"));
+            vec![entry]
+        }
+        _ => Vec::new(),
+    };
+    Ok(Json(json!({ "storyboards": storyboards })))
+}

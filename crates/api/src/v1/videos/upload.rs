@@ -1,0 +1,169 @@
+//! `POST /api/v1/videos/upload`: PeerTube's single-request multipart upload.
+
+use axum::Json;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use kinora_app::videos::{self, VideoFields};
+use serde_json::{Value, json};
+
+use super::{WorkDirectory, storage_error};
+use crate::extract::Auth;
+use crate::{ApiError, ApiState};
+
+fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, code, message)
+}
+
+/// Streams `videofile` to disk (never into memory), reads the other fields, checks them, the
+/// channel and the quota, then creates the video and queues its transcoding. Answers
+/// `{"video":{"id","uuid","shortUUID"}}`.
+pub async fn upload_video(
+    State(state): State<ApiState>,
+    Auth(user): Auth,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Json<Value>, ApiError> {
+    let limits = *state.upload_limits;
+    // The announced length bounds the file: refuse early what cannot fit.
+    if let Some(length) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok())
+        && length > limits.max_file_size + 1024 * 1024
+    {
+        return Err(kinora_app::AppError::TooLarge {
+            code: "max_file_size_reached",
+            message: format!(
+                "The file is larger than the limit of {} bytes.",
+                limits.max_file_size
+            ),
+        }
+        .into());
+    }
+    let (_, path) = state.storage.create_work_directory()?;
+    let work = WorkDirectory(path);
+    let file_path = work.path().join("upload");
+    let mut fields = serde_json::Map::new();
+    let mut tags: Vec<Value> = Vec::new();
+    let mut file: Option<(String, u64)> = None;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|error| bad_request("malformed_body", error.body_text()))?
+    {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "videofile" {
+            if file.is_some() {
+                return Err(ApiError::invalid_field(
+                    "videofile",
+                    "only one file may be sent",
+                ));
+            }
+            let filename = field.file_name().unwrap_or("video").to_owned();
+            let mut output = tokio::fs::File::create(&file_path)
+                .await
+                .map_err(storage_error)?;
+            let mut written: u64 = 0;
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|error| bad_request("body_interrupted", error.body_text()))?
+            {
+                written += chunk.len() as u64;
+                if written > limits.max_file_size as u64 {
+                    return Err(kinora_app::AppError::TooLarge {
+                        code: "max_file_size_reached",
+                        message: "The file is larger than the limit.".to_owned(),
+                    }
+                    .into());
+                }
+                tokio::io::AsyncWriteExt::write_all(&mut output, &chunk)
+                    .await
+                    .map_err(storage_error)?;
+            }
+            output.sync_data().await.map_err(storage_error)?;
+            file = Some((filename, written));
+            continue;
+        }
+        if name == "thumbnailfile" || name == "previewfile" {
+            // Custom images are not supported yet; drain and ignore.
+            while field.chunk().await.ok().flatten().is_some() {}
+            continue;
+        }
+        let text = field
+            .text()
+            .await
+            .map_err(|error| bad_request("malformed_body", error.body_text()))?;
+        if text.len() > 20_000 {
+            return Err(ApiError::invalid_field(
+                "body",
+                format!("field {name:?} is too long"),
+            ));
+        }
+        if name == "tags" || name == "tags[]" || (name.starts_with("tags[") && name.ends_with(']'))
+        {
+            tags.push(Value::String(text));
+        } else if !name.is_empty() {
+            let value = form_value(&name, &text);
+            fields.insert(name, value);
+        }
+    }
+    fields.insert("tags".into(), Value::Array(tags));
+    let fields: VideoFields = serde_json::from_value(Value::Object(fields)).map_err(|error| {
+        let message = error.to_string();
+        let field = message.split('`').nth(1).unwrap_or("body").to_owned();
+        ApiError::invalid_field(&field, message)
+    })?;
+    let Some((filename, size)) = file else {
+        return Err(ApiError::invalid_field("videofile", "is required"));
+    };
+    videos::check_upload(&state.db, &user, &fields, size as i64, &limits).await?;
+    let created = videos::create_from_upload(
+        &state.db,
+        &state.storage,
+        &fields,
+        &file_path,
+        &filename,
+        size as i64,
+    )
+    .await?;
+    Ok(Json(json!({
+        "video": { "id": created.id, "uuid": created.uuid, "shortUUID": created.short_uuid }
+    })))
+}
+
+/// Multipart values are text: the numeric and boolean fields are typed as JSON would carry them.
+fn form_value(name: &str, text: &str) -> Value {
+    const NUMBERS: &[&str] = &[
+        "channelId",
+        "privacy",
+        "category",
+        "licence",
+        "commentsPolicy",
+    ];
+    const FLAGS: &[&str] = &[
+        "nsfw",
+        "downloadEnabled",
+        "waitTranscoding",
+        "commentsEnabled",
+    ];
+    if NUMBERS.contains(&name)
+        && let Ok(number) = text.trim().parse::<i64>()
+    {
+        return Value::from(number);
+    }
+    if FLAGS.contains(&name) {
+        match text.trim() {
+            "true" | "1" => return Value::Bool(true),
+            "false" | "0" => return Value::Bool(false),
+            _ => {}
+        }
+    }
+    Value::String(text.to_owned())
+}
+
+impl From<kinora_app::StorageError> for ApiError {
+    fn from(error: kinora_app::StorageError) -> Self {
+        kinora_app::AppError::Storage(error).into()
+    }
+}

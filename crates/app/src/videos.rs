@@ -1,0 +1,416 @@
+//! Videos: checking an upload before and after its bytes arrive, and creating the video with
+//! its transcode job in one transaction.
+
+use std::path::Path;
+
+use kinora_core::names::{SUPPORT_MAX, check_text_length};
+use kinora_core::video::{
+    Privacy, VIDEO_DESCRIPTION_MAX, VIDEO_NAME_MAX, VIDEO_NAME_MIN, VIDEO_TAG_LENGTH,
+    VIDEO_TAGS_MAX, VideoState, short_uuid,
+};
+use kinora_db::{Db, now_millis};
+use kinora_jobs::{Job, enqueue};
+use kinora_storage::{LocalStorage, StorageKey};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::auth::AuthenticatedUser;
+use crate::{AppError, AppResult};
+
+/// The `[uploads]` limits a video upload is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UploadLimits {
+    /// Largest accepted file, bytes.
+    pub max_file_size: i64,
+    /// Seconds a resumable upload may stay idle before it is purged.
+    pub resumable_idle_secs: i64,
+    /// Most unfinished resumable uploads per user.
+    pub max_open_uploads_per_user: i64,
+    /// Seconds one upload request (a whole multipart upload, or one resumable chunk) may take.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        Self {
+            max_file_size: 8 * 1024 * 1024 * 1024,
+            resumable_idle_secs: 3600,
+            max_open_uploads_per_user: 10,
+            request_timeout_secs: 3600,
+        }
+    }
+}
+
+/// The video fields an upload carries (PeerTube's names, for JSON and multipart alike).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoFields {
+    /// Title, 3–120 characters.
+    pub name: String,
+    /// The channel to publish in; must be the uploader's.
+    pub channel_id: i64,
+    /// 1 public (default), 2 unlisted, 3 private, 4 internal.
+    pub privacy: Option<i64>,
+    /// Category id.
+    pub category: Option<i64>,
+    /// Licence id.
+    pub licence: Option<i64>,
+    /// Language code.
+    pub language: Option<String>,
+    /// Markdown, up to 10,000 characters.
+    pub description: Option<String>,
+    /// Support text, 3–1000 characters.
+    pub support: Option<String>,
+    /// Not safe for work.
+    pub nsfw: Option<bool>,
+    /// 1 enabled (default), 2 disabled, 3 requires approval.
+    pub comments_policy: Option<i64>,
+    /// Downloads allowed (default true).
+    pub download_enabled: Option<bool>,
+    /// Publish only after transcoding (default true).
+    pub wait_transcoding: Option<bool>,
+    /// Up to 5 tags of 2–30 characters.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+impl VideoFields {
+    /// Checks every field against PeerTube's limits.
+    pub fn validate(&self) -> AppResult<()> {
+        check_text_length(self.name.trim(), VIDEO_NAME_MIN, VIDEO_NAME_MAX)
+            .map_err(|error| invalid("name", error.to_string()))?;
+        if self.channel_id < 1 {
+            return Err(invalid("channelId", "must be a channel id"));
+        }
+        if let Some(privacy) = self.privacy
+            && Privacy::from_id(privacy).is_none()
+        {
+            return Err(invalid("privacy", "must be 1, 2, 3 or 4"));
+        }
+        if let Some(description) = &self.description {
+            check_text_length(description, 3, VIDEO_DESCRIPTION_MAX)
+                .map_err(|error| invalid("description", error.to_string()))?;
+        }
+        if let Some(support) = &self.support {
+            check_text_length(support, 3, SUPPORT_MAX)
+                .map_err(|error| invalid("support", error.to_string()))?;
+        }
+        if let Some(language) = &self.language
+            && (language.is_empty()
+                || language.len() > 10
+                || !language
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        {
+            return Err(invalid("language", "must be a language code"));
+        }
+        if let Some(policy) = self.comments_policy
+            && !(1..=3).contains(&policy)
+        {
+            return Err(invalid("commentsPolicy", "must be 1, 2 or 3"));
+        }
+        if self.tags.len() > VIDEO_TAGS_MAX {
+            return Err(invalid("tags", format!("at most {VIDEO_TAGS_MAX} tags")));
+        }
+        for tag in &self.tags {
+            check_text_length(tag, VIDEO_TAG_LENGTH.0, VIDEO_TAG_LENGTH.1)
+                .map_err(|error| invalid("tags", error.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+/// The ids of a created video.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedVideo {
+    /// Numeric id.
+    pub id: i64,
+    /// UUID.
+    pub uuid: Uuid,
+    /// Short UUID.
+    pub short_uuid: String,
+}
+
+/// Checks, before any byte is stored, that `user` may upload `size` bytes into the channel:
+/// the fields are valid, the channel is the user's, the size is within the file limit and the
+/// user's quota (counting bytes reserved by unfinished uploads).
+pub async fn check_upload(
+    db: &Db,
+    user: &AuthenticatedUser,
+    fields: &VideoFields,
+    size: i64,
+    limits: &UploadLimits,
+) -> AppResult<()> {
+    fields.validate()?;
+    let channel = kinora_db::channels::find_by_id(db.pool(), fields.channel_id)
+        .await?
+        .ok_or_else(|| invalid("channelId", "unknown channel"))?;
+    let owner = kinora_db::accounts::find_by_id(db.pool(), channel.account_id).await?;
+    if owner.and_then(|account| account.user_id) != Some(user.user_id) {
+        return Err(AppError::Forbidden(
+            "Cannot publish to another user's channel.".to_owned(),
+        ));
+    }
+    if size < 0 {
+        return Err(invalid("size", "must not be negative"));
+    }
+    if size > limits.max_file_size {
+        return Err(AppError::TooLarge {
+            code: "max_file_size_reached",
+            message: format!(
+                "The file is larger than the limit of {} bytes.",
+                limits.max_file_size
+            ),
+        });
+    }
+    let quota_owner = kinora_db::users::find_by_id(db.pool(), user.user_id)
+        .await?
+        .ok_or(AppError::InvalidToken)?;
+    if quota_owner.video_quota >= 0 {
+        let used = kinora_db::videos::total_size_of_user(db.pool(), user.user_id).await?;
+        let reserved = kinora_db::uploads::reserved_by_user(db.pool(), user.user_id).await?;
+        if used + reserved + size > quota_owner.video_quota {
+            return Err(AppError::TooLarge {
+                code: "quota_reached",
+                message: "The user video quota is exceeded with this video.".to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Creates a video from a fully received file: moves the file into storage as the original and
+/// writes the video row and its transcode job in one transaction. If the transaction fails the
+/// moved file is removed again, so nothing half-written stays.
+pub async fn create_from_upload(
+    db: &Db,
+    storage: &LocalStorage,
+    fields: &VideoFields,
+    file: &Path,
+    filename: &str,
+    size: i64,
+) -> AppResult<CreatedVideo> {
+    fields.validate()?;
+    let uuid = Uuid::new_v4();
+    let short = short_uuid(&uuid);
+    let original = StorageKey::original(uuid);
+    storage.move_file_into(file, &original)?;
+    let result = insert_video(db, fields, uuid, &short, filename, size).await;
+    if result.is_err() {
+        let _ = storage.delete(&original);
+    }
+    let id = result?;
+    tracing::info!(video = %uuid, id, size, "video uploaded; transcoding queued");
+    Ok(CreatedVideo {
+        id,
+        uuid,
+        short_uuid: short,
+    })
+}
+
+async fn insert_video(
+    db: &Db,
+    fields: &VideoFields,
+    uuid: Uuid,
+    short: &str,
+    filename: &str,
+    size: i64,
+) -> AppResult<i64> {
+    let tags = serde_json::to_string(&fields.tags)
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    let uuid_text = uuid.to_string();
+    let display_name: String = filename.chars().take(255).collect();
+    let mut tx = db.begin().await?;
+    let id = kinora_db::videos::insert(
+        &mut tx,
+        &kinora_db::videos::NewVideo {
+            uuid: &uuid_text,
+            short_uuid: short,
+            channel_id: fields.channel_id,
+            name: fields.name.trim(),
+            description: fields.description.as_deref(),
+            support: fields.support.as_deref(),
+            privacy: fields.privacy.unwrap_or(Privacy::Public.id()),
+            category: fields.category,
+            licence: fields.licence,
+            language: fields.language.as_deref(),
+            nsfw: fields.nsfw.unwrap_or(false),
+            comments_policy: fields.comments_policy.unwrap_or(1),
+            download_enabled: fields.download_enabled.unwrap_or(true),
+            wait_transcoding: fields.wait_transcoding.unwrap_or(true),
+            tags_json: &tags,
+            state: VideoState::ToTranscode.id(),
+            original_filename: &display_name,
+            original_size: size,
+        },
+        now_millis(),
+    )
+    .await?;
+    enqueue(&mut tx, &Job::Transcode { video_id: id }).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Finds a video by numeric id, UUID or short UUID (what `{id}` means in PeerTube's URLs).
+pub async fn find_video(db: &Db, id: &str) -> AppResult<Option<kinora_db::videos::VideoRow>> {
+    if let Ok(number) = id.parse::<i64>() {
+        return Ok(kinora_db::videos::find_by_id(db.pool(), number).await?);
+    }
+    let uuid = Uuid::parse_str(id)
+        .ok()
+        .or_else(|| kinora_core::video::parse_short_uuid(id));
+    match uuid {
+        Some(uuid) => Ok(kinora_db::videos::find_by_uuid(db.pool(), &uuid.to_string()).await?),
+        None => Ok(None),
+    }
+}
+
+/// Deletes resumable upload sessions idle past their expiry, with their bytes; returns how
+/// many went. The reserved quota is released with them.
+pub async fn purge_expired_uploads(db: &Db, storage: &LocalStorage, now: i64) -> AppResult<usize> {
+    let expired = kinora_db::uploads::list_expired(db.pool(), now).await?;
+    for session in &expired {
+        if session.video_id.is_none()
+            && let Ok(upload) = Uuid::parse_str(&session.upload_id)
+        {
+            storage.delete(&StorageKey::resumable_upload(upload))?;
+        }
+        kinora_db::uploads::delete(db.pool(), session.id).await?;
+    }
+    Ok(expired.len())
+}
+
+/// Deletes a video, its rows and every file it has; only its owner or staff may.
+pub async fn delete_video(
+    db: &Db,
+    storage: &LocalStorage,
+    user: &AuthenticatedUser,
+    video: &kinora_db::videos::VideoRow,
+) -> AppResult<()> {
+    let staff = matches!(
+        user.role,
+        kinora_core::UserRole::Admin | kinora_core::UserRole::Moderator
+    );
+    if !staff && !crate::visibility::is_owner(db, video, user.user_id).await? {
+        return Err(AppError::Forbidden(
+            "Cannot delete another user's video.".to_owned(),
+        ));
+    }
+    kinora_db::videos::delete(db.pool(), video.id).await?;
+    let uuid = Uuid::parse_str(&video.uuid).map_err(|e| AppError::Internal(e.to_string()))?;
+    storage.delete(&StorageKey::hls_directory(uuid))?;
+    storage.delete(&StorageKey::original(uuid))?;
+    for name in [
+        &video.thumbnail_file,
+        &video.preview_file,
+        &video.storyboard_file,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Ok(name) = kinora_storage::GeneratedName::parse(name) {
+            storage.delete(&StorageKey::thumbnail(&name))?;
+            storage.delete(&StorageKey::preview(&name))?;
+            storage.delete(&StorageKey::storyboard(&name))?;
+        }
+    }
+    tracing::info!(video = %video.uuid, "video deleted");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> VideoFields {
+        VideoFields {
+            name: "My video".into(),
+            channel_id: 1,
+            ..VideoFields::default()
+        }
+    }
+
+    #[test]
+    fn peertube_limits_are_enforced() {
+        assert!(fields().validate().is_ok());
+        let cases: Vec<(VideoFields, &str)> = vec![
+            (
+                VideoFields {
+                    name: "ab".into(),
+                    ..fields()
+                },
+                "name",
+            ),
+            (
+                VideoFields {
+                    name: "x".repeat(121),
+                    ..fields()
+                },
+                "name",
+            ),
+            (
+                VideoFields {
+                    channel_id: 0,
+                    ..fields()
+                },
+                "channelId",
+            ),
+            (
+                VideoFields {
+                    privacy: Some(9),
+                    ..fields()
+                },
+                "privacy",
+            ),
+            (
+                VideoFields {
+                    description: Some("x".repeat(10_001)),
+                    ..fields()
+                },
+                "description",
+            ),
+            (
+                VideoFields {
+                    tags: vec!["a".into()],
+                    ..fields()
+                },
+                "tags",
+            ),
+            (
+                VideoFields {
+                    tags: vec!["tag".into(); 6],
+                    ..fields()
+                },
+                "tags",
+            ),
+            (
+                VideoFields {
+                    language: Some("../x".into()),
+                    ..fields()
+                },
+                "language",
+            ),
+            (
+                VideoFields {
+                    comments_policy: Some(4),
+                    ..fields()
+                },
+                "commentsPolicy",
+            ),
+        ];
+        for (input, expected) in cases {
+            match input.validate() {
+                Err(AppError::Invalid { field, .. }) => assert_eq!(field, expected),
+                other => panic!("{expected}: {other:?}"),
+            }
+        }
+    }
+}

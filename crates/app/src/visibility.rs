@@ -1,0 +1,47 @@
+//! The one visibility rule every route asks: may this viewer see this video?
+
+use kinora_core::UserRole;
+use kinora_core::video::{Privacy, VideoState};
+use kinora_db::Db;
+use kinora_db::videos::VideoRow;
+
+use crate::AppResult;
+use crate::auth::AuthenticatedUser;
+
+/// Answers whether `viewer` (none: anonymous) may see `video` by its id or URL. Public and
+/// unlisted videos are visible to all once published; private ones to their owner and staff;
+/// internal ones to logged-in users; unpublished ones to their owner and staff only.
+pub async fn can_view(
+    db: &Db,
+    video: &VideoRow,
+    viewer: Option<&AuthenticatedUser>,
+) -> AppResult<bool> {
+    let staff = viewer.is_some_and(|v| matches!(v.role, UserRole::Admin | UserRole::Moderator));
+    if staff {
+        return Ok(true);
+    }
+    let owner = match viewer {
+        Some(viewer) => is_owner(db, video, viewer.user_id).await?,
+        None => false,
+    };
+    if owner {
+        return Ok(true);
+    }
+    if VideoState::from_id(video.state) != Some(VideoState::Published) {
+        return Ok(false);
+    }
+    Ok(match Privacy::from_id(video.privacy) {
+        Some(Privacy::Public | Privacy::Unlisted) => true,
+        Some(Privacy::Internal) => viewer.is_some(),
+        Some(Privacy::Private) | None => false,
+    })
+}
+
+/// Answers whether `user_id` owns the channel the video is in.
+pub async fn is_owner(db: &Db, video: &VideoRow, user_id: i64) -> AppResult<bool> {
+    let Some(channel) = kinora_db::channels::find_by_id(db.pool(), video.channel_id).await? else {
+        return Ok(false);
+    };
+    let account = kinora_db::accounts::find_by_id(db.pool(), channel.account_id).await?;
+    Ok(account.and_then(|a| a.user_id) == Some(user_id))
+}

@@ -1,0 +1,33 @@
+//! The `[transcoding]` configuration section, shared by the server (which starts transcoders)
+//! and `kinora-transcoder` (which obeys the limits).
+
+use serde::{Deserialize, Serialize};
+
+/// The `[transcoding]` configuration section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TranscodingConfig {
+    /// How many `kinora-transcoder` processes `kinora serve` starts and restarts when they die
+    /// (0: run them elsewhere against the same database and storage).
+    pub workers: u32,
+    /// Seconds of wall time one transcode may take before it is killed and retried.
+    pub max_wall_secs: u64,
+    /// Seconds of CPU time one transcode may use.
+    pub max_cpu_secs: u64,
+    /// Bytes of address space one transcode may map.
+    pub max_memory_bytes: u64,
+    /// Bytes one transcode may write in a single file.
+    pub max_output_file_bytes: u64,
+}
+
+impl Default for TranscodingConfig {
+    fn default() -> Self {
+        Self {
+            workers: 1,
+            max_wall_secs: 6 * 3600,
+            max_cpu_secs: 24 * 3600,
+            max_memory_bytes: 8 * 1024 * 1024 * 1024,
+            max_output_file_bytes: 64 * 1024 * 1024 * 1024,
+        }
+    }
+}

@@ -1,0 +1,378 @@
+//! Videos and their HLS rendition files.
+
+use sqlx::{Any, Executor};
+
+use crate::{Connection, DbResult};
+
+const COLUMNS: &str = "id, uuid, short_uuid, channel_id, name, description, support, privacy, \
+    category, licence, language, nsfw, comments_policy, download_enabled, wait_transcoding, tags, \
+    state, transcoding_progress, failure_reason, duration, original_filename, original_size, \
+    hls_master_file, hls_segments_file, thumbnail_file, preview_file, storyboard_file, \
+    storyboard_json, views, likes, dislikes, created_at, updated_at, published_at";
+
+/// A video as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct VideoRow {
+    /// Numeric id.
+    pub id: i64,
+    /// UUID (text).
+    pub uuid: String,
+    /// PeerTube's short UUID.
+    pub short_uuid: String,
+    /// The channel it was published in.
+    pub channel_id: i64,
+    /// Title.
+    pub name: String,
+    /// Markdown description.
+    pub description: Option<String>,
+    /// Support text.
+    pub support: Option<String>,
+    /// PeerTube privacy id.
+    pub privacy: i64,
+    /// PeerTube category id.
+    pub category: Option<i64>,
+    /// PeerTube licence id.
+    pub licence: Option<i64>,
+    /// Language code.
+    pub language: Option<String>,
+    /// 1 when not safe for work.
+    pub nsfw: i64,
+    /// PeerTube comments policy id.
+    pub comments_policy: i64,
+    /// 1 when downloads are allowed.
+    pub download_enabled: i64,
+    /// 1 when the video is published only after transcoding.
+    pub wait_transcoding: i64,
+    /// Tags, a JSON array of strings.
+    pub tags: String,
+    /// PeerTube state id.
+    pub state: i64,
+    /// Transcoding progress, percent.
+    pub transcoding_progress: Option<i64>,
+    /// Why processing failed, when it did.
+    pub failure_reason: Option<String>,
+    /// Seconds.
+    pub duration: i64,
+    /// The name of the uploaded file, as the client gave it (shown only, never a path).
+    pub original_filename: String,
+    /// Bytes of the uploaded file (counts against the quota).
+    pub original_size: i64,
+    /// HLS master playlist file name.
+    pub hls_master_file: Option<String>,
+    /// Segment hashes file name.
+    pub hls_segments_file: Option<String>,
+    /// Thumbnail file name.
+    pub thumbnail_file: Option<String>,
+    /// Preview file name.
+    pub preview_file: Option<String>,
+    /// Storyboard file name.
+    pub storyboard_file: Option<String>,
+    /// Storyboard geometry, JSON.
+    pub storyboard_json: Option<String>,
+    /// Views.
+    pub views: i64,
+    /// Likes.
+    pub likes: i64,
+    /// Dislikes.
+    pub dislikes: i64,
+    /// Creation time, epoch milliseconds.
+    pub created_at: i64,
+    /// Last change, epoch milliseconds.
+    pub updated_at: i64,
+    /// Publication time, epoch milliseconds.
+    pub published_at: Option<i64>,
+}
+
+/// What is needed to insert a video.
+#[derive(Debug, Clone)]
+pub struct NewVideo<'a> {
+    /// UUID (text).
+    pub uuid: &'a str,
+    /// Short UUID.
+    pub short_uuid: &'a str,
+    /// Channel.
+    pub channel_id: i64,
+    /// Title.
+    pub name: &'a str,
+    /// Description.
+    pub description: Option<&'a str>,
+    /// Support text.
+    pub support: Option<&'a str>,
+    /// Privacy id.
+    pub privacy: i64,
+    /// Category id.
+    pub category: Option<i64>,
+    /// Licence id.
+    pub licence: Option<i64>,
+    /// Language code.
+    pub language: Option<&'a str>,
+    /// Not safe for work.
+    pub nsfw: bool,
+    /// Comments policy id.
+    pub comments_policy: i64,
+    /// Downloads allowed.
+    pub download_enabled: bool,
+    /// Publish only after transcoding.
+    pub wait_transcoding: bool,
+    /// Tags as a JSON array.
+    pub tags_json: &'a str,
+    /// State id.
+    pub state: i64,
+    /// Uploaded file's name.
+    pub original_filename: &'a str,
+    /// Uploaded file's size.
+    pub original_size: i64,
+}
+
+/// Inserts a video and returns its id.
+pub async fn insert(connection: &mut Connection, video: &NewVideo<'_>, now: i64) -> DbResult<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO videos (uuid, short_uuid, channel_id, name, description, support, privacy, \
+         category, licence, language, nsfw, comments_policy, download_enabled, wait_transcoding, \
+         tags, state, original_filename, original_size, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19, $19) RETURNING id",
+    )
+    .bind(video.uuid)
+    .bind(video.short_uuid)
+    .bind(video.channel_id)
+    .bind(video.name)
+    .bind(video.description)
+    .bind(video.support)
+    .bind(video.privacy)
+    .bind(video.category)
+    .bind(video.licence)
+    .bind(video.language)
+    .bind(i64::from(video.nsfw))
+    .bind(video.comments_policy)
+    .bind(i64::from(video.download_enabled))
+    .bind(i64::from(video.wait_transcoding))
+    .bind(video.tags_json)
+    .bind(video.state)
+    .bind(video.original_filename)
+    .bind(video.original_size)
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(id)
+}
+
+/// Finds a video by numeric id.
+pub async fn find_by_id<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> DbResult<Option<VideoRow>> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM videos WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(executor)
+            .await?,
+    )
+}
+
+/// Finds a video by UUID (text, lowercase hyphenated).
+pub async fn find_by_uuid<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    uuid: &str,
+) -> DbResult<Option<VideoRow>> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM videos WHERE uuid = $1"))
+            .bind(uuid)
+            .fetch_optional(executor)
+            .await?,
+    )
+}
+
+/// Records transcoding progress (percent).
+pub async fn set_progress<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+    percent: i64,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query("UPDATE videos SET transcoding_progress = $1, updated_at = $2 WHERE id = $3")
+        .bind(percent)
+        .bind(now)
+        .bind(id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// What transcoding produced, recorded when the video is published.
+#[derive(Debug, Clone)]
+pub struct Publication<'a> {
+    /// Seconds.
+    pub duration: i64,
+    /// Master playlist file name.
+    pub hls_master_file: &'a str,
+    /// Segment hashes file name.
+    pub hls_segments_file: &'a str,
+    /// Thumbnail file name.
+    pub thumbnail_file: Option<&'a str>,
+    /// Preview file name.
+    pub preview_file: Option<&'a str>,
+    /// Storyboard file name.
+    pub storyboard_file: Option<&'a str>,
+    /// Storyboard geometry, JSON.
+    pub storyboard_json: Option<&'a str>,
+}
+
+/// Marks a video published with its files. Returns false when the video is gone.
+pub async fn publish(
+    connection: &mut Connection,
+    id: i64,
+    publication: &Publication<'_>,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE videos SET state = 1, transcoding_progress = 100, failure_reason = NULL, \
+         duration = $1, hls_master_file = $2, hls_segments_file = $3, thumbnail_file = $4, \
+         preview_file = $5, storyboard_file = $6, storyboard_json = $7, \
+         published_at = COALESCE(published_at, $8), updated_at = $8 WHERE id = $9",
+    )
+    .bind(publication.duration)
+    .bind(publication.hls_master_file)
+    .bind(publication.hls_segments_file)
+    .bind(publication.thumbnail_file)
+    .bind(publication.preview_file)
+    .bind(publication.storyboard_file)
+    .bind(publication.storyboard_json)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Marks a video's transcoding as failed for good, with the reason.
+pub async fn mark_failed<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+    reason: &str,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query("UPDATE videos SET state = 7, failure_reason = $1, updated_at = $2 WHERE id = $3")
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a video and its file rows.
+pub async fn delete<'e>(executor: impl Executor<'e, Database = Any>, id: i64) -> DbResult<bool> {
+    let result = sqlx::query("DELETE FROM videos WHERE id = $1")
+        .bind(id)
+        .execute(executor)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Bytes of uploaded video a user keeps (all their channels' videos).
+pub async fn total_size_of_user<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    user_id: i64,
+) -> DbResult<i64> {
+    let (total,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(v.original_size), 0) AS BIGINT) FROM videos v \
+         JOIN channels c ON c.id = v.channel_id JOIN accounts a ON a.id = c.account_id \
+         WHERE a.user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(executor)
+    .await?;
+    Ok(total)
+}
+
+/// A rendition file as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct VideoFileRow {
+    /// Numeric id.
+    pub id: i64,
+    /// The video.
+    pub video_id: i64,
+    /// Smaller side in pixels (0 for audio only).
+    pub resolution: i64,
+    /// Width.
+    pub width: i64,
+    /// Height.
+    pub height: i64,
+    /// Frames per second.
+    pub fps: f64,
+    /// Bytes.
+    pub size: i64,
+    /// `<fileUUID>-<res>-fragmented.mp4`.
+    pub file_name: String,
+    /// `<fileUUID>-<res>.m3u8`.
+    pub playlist_name: String,
+    /// 1 with an audio track.
+    pub has_audio: i64,
+    /// 1 with a video track.
+    pub has_video: i64,
+}
+
+/// Inserts a rendition file row.
+pub async fn insert_file(
+    connection: &mut Connection,
+    file: &VideoFileRow,
+    now: i64,
+) -> DbResult<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO video_files (video_id, resolution, width, height, fps, size, file_name, \
+         playlist_name, has_audio, has_video, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(file.video_id)
+    .bind(file.resolution)
+    .bind(file.width)
+    .bind(file.height)
+    .bind(file.fps)
+    .bind(file.size)
+    .bind(&file.file_name)
+    .bind(&file.playlist_name)
+    .bind(file.has_audio)
+    .bind(file.has_video)
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(id)
+}
+
+/// Deletes every rendition row of a video (before a new publication replaces them).
+pub async fn delete_files(connection: &mut Connection, video_id: i64) -> DbResult<()> {
+    sqlx::query("DELETE FROM video_files WHERE video_id = $1")
+        .bind(video_id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+/// A video's rendition files, highest resolution first.
+pub async fn list_files<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    video_id: i64,
+) -> DbResult<Vec<VideoFileRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, video_id, resolution, width, height, fps, size, file_name, playlist_name, \
+         has_audio, has_video FROM video_files WHERE video_id = $1 ORDER BY resolution DESC, id",
+    )
+    .bind(video_id)
+    .fetch_all(executor)
+    .await?)
+}
+
+/// Finds the video an image file (thumbnail, preview or storyboard) belongs to.
+pub async fn find_by_image<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    file_name: &str,
+) -> DbResult<Option<VideoRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM videos WHERE thumbnail_file = $1 OR preview_file = $1 \
+         OR storyboard_file = $1"
+    ))
+    .bind(file_name)
+    .fetch_optional(executor)
+    .await?)
+}

@@ -1,0 +1,102 @@
+//! `kinora serve` starts `transcoding.workers` `kinora-transcoder run` processes and restarts
+//! them when they die, so one command runs a whole instance. They receive the server's
+//! effective database, storage and transcoding settings (`KINORA_TRANSCODER_SETTINGS`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+
+/// The `kinora-transcoder` executable next to this one.
+pub fn transcoder_executable() -> Option<PathBuf> {
+    let path = std::env::current_exe()
+        .ok()?
+        .with_file_name("kinora-transcoder");
+    path.is_file().then_some(path)
+}
+
+/// Starts the pool; returns when `shutdown` is cancelled and every child has exited.
+pub async fn supervise(config: &Config, shutdown: CancellationToken) {
+    if config.transcoding.workers == 0 {
+        return;
+    }
+    let Some(executable) = transcoder_executable() else {
+        tracing::error!(
+            "kinora-transcoder is not next to kinora: uploads will wait for a transcoder"
+        );
+        return;
+    };
+    let settings = serde_json::json!({
+        "database": config.database,
+        "storage": config.storage,
+        "transcoding": config.transcoding,
+    })
+    .to_string();
+    let mut children = JoinSet::new();
+    for index in 0..config.transcoding.workers {
+        children.spawn(keep_running(
+            index,
+            executable.clone(),
+            settings.clone(),
+            shutdown.clone(),
+        ));
+    }
+    while children.join_next().await.is_some() {}
+}
+
+async fn keep_running(
+    index: u32,
+    executable: PathBuf,
+    settings: String,
+    shutdown: CancellationToken,
+) {
+    let mut backoff = Duration::from_secs(1);
+    while !shutdown.is_cancelled() {
+        let started = std::time::Instant::now();
+        let child = tokio::process::Command::new(&executable)
+            .arg("run")
+            .env("KINORA_TRANSCODER_SETTINGS", &settings)
+            .kill_on_drop(true)
+            .spawn();
+        let mut child = match child {
+            Ok(child) => child,
+            Err(error) => {
+                tracing::error!(%error, "cannot start kinora-transcoder");
+                tokio::select! {
+                    () = tokio::time::sleep(backoff) => {}
+                    () = shutdown.cancelled() => return,
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+                continue;
+            }
+        };
+        metrics::gauge!("kinora_transcoders_running").increment(1.0);
+        tokio::select! {
+            status = child.wait() => {
+                metrics::gauge!("kinora_transcoders_running").decrement(1.0);
+                tracing::warn!(index, ?status, "kinora-transcoder exited; restarting");
+                if started.elapsed() > Duration::from_secs(60) {
+                    backoff = Duration::from_secs(1);
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(backoff) => {}
+                    () = shutdown.cancelled() => return,
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+            }
+            () = shutdown.cancelled() => {
+                if let Some(pid) = child.id() {
+                    let _ = tokio::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status().await;
+                }
+                if tokio::time::timeout(Duration::from_secs(15), child.wait()).await.is_err() {
+                    let _ = child.kill().await;
+                }
+                metrics::gauge!("kinora_transcoders_running").decrement(1.0);
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Storage keys, built only from server-generated ids.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+use crate::StorageError;
+
+/// A file name the server generated, such as `<uuid>-720-fragmented.mp4`: lowercase ASCII
+/// letters, digits, `-` and one `.` extension, 1–100 characters, never `.` or `..`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GeneratedName(String);
+
+impl GeneratedName {
+    /// Checks that `name` has the shape of a generated name.
+    pub fn parse(name: &str) -> Result<Self, StorageError> {
+        let valid = !name.is_empty()
+            && name.len() <= 100
+            && !name.starts_with('.')
+            && !name.starts_with('-')
+            && name.matches('.').count() <= 1
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if valid {
+            Ok(Self(name.to_owned()))
+        } else {
+            Err(StorageError::BadName(name.to_owned()))
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where a stored file lives, relative to the storage root. The layout follows PeerTube's.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StorageKey(String);
+
+impl StorageKey {
+    /// The uploaded original of a video: `original-video-files/<videoUUID>`.
+    pub fn original(video: Uuid) -> Self {
+        Self(format!("original-video-files/{video}"))
+    }
+
+    /// The HLS directory of a video: `streaming-playlists/hls/<videoUUID>`.
+    pub fn hls_directory(video: Uuid) -> Self {
+        Self(format!("streaming-playlists/hls/{video}"))
+    }
+
+    /// One HLS file of a video.
+    pub fn hls_file(video: Uuid, name: &GeneratedName) -> Self {
+        Self(format!("streaming-playlists/hls/{video}/{}", name.as_str()))
+    }
+
+    /// A thumbnail: `thumbnails/<name>`.
+    pub fn thumbnail(name: &GeneratedName) -> Self {
+        Self(format!("thumbnails/{}", name.as_str()))
+    }
+
+    /// A preview: `previews/<name>`.
+    pub fn preview(name: &GeneratedName) -> Self {
+        Self(format!("previews/{}", name.as_str()))
+    }
+
+    /// A storyboard: `storyboards/<name>`.
+    pub fn storyboard(name: &GeneratedName) -> Self {
+        Self(format!("storyboards/{}", name.as_str()))
+    }
+
+    /// The bytes of a resumable upload: `tmp/resumable-uploads/<uploadUUID>`.
+    pub fn resumable_upload(upload: Uuid) -> Self {
+        Self(format!("tmp/resumable-uploads/{upload}"))
+    }
+
+    /// A private working directory: `tmp/work/<uuid>`.
+    pub fn work_directory(id: Uuid) -> Self {
+        Self(format!("tmp/work/{id}"))
+    }
+
+    /// The key relative to the root.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for StorageKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_names_refuse_anything_path_like() {
+        assert!(GeneratedName::parse("0b7e4c1a-720-fragmented.mp4").is_ok());
+        assert!(GeneratedName::parse("abc-master.m3u8").is_ok());
+        for bad in [
+            "", ".", "..", "../etc", "a/b", "a\\b", "A.mp4", "a..b", "a.b.c", "-x", "a\0b",
+            "%2e%2e", "é.mp4",
+        ] {
+            assert!(GeneratedName::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(GeneratedName::parse(&"a".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn keys_follow_the_layout() {
+        let video = Uuid::nil();
+        let name = GeneratedName::parse("x-720.m3u8").unwrap();
+        assert_eq!(
+            StorageKey::hls_file(video, &name).as_str(),
+            "streaming-playlists/hls/00000000-0000-0000-0000-000000000000/x-720.m3u8"
+        );
+        assert_eq!(
+            StorageKey::original(video).as_str(),
+            format!("original-video-files/{video}")
+        );
+    }
+}
