@@ -371,3 +371,77 @@ async fn users_are_created_and_dead_jobs_retried_from_the_command_line() {
     );
     db.finish().await;
 }
+
+/// An upload in flight when the server dies resumes after a restart from the last durable byte,
+/// and the stored file is byte-identical to the source.
+#[tokio::test]
+async fn a_resumable_upload_survives_a_server_killed_mid_chunk() {
+    use std::io::Write;
+    use sha2::{Digest, Sha256};
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let url = format!("sqlite://{}", dir.path().join("kinora.db").display());
+    let config = write_config(dir.path(), port, &url, "[transcoding]\nworkers = 0\n");
+    let server = Server::start(&config);
+    let password = server.password.clone().unwrap();
+    let me = oauth_as_root(port, &password).await;
+    let channel = me["videoChannels"][0]["id"].as_i64().unwrap();
+    let http = reqwest::Client::new();
+    let base = format!("http://localhost:{port}");
+    let token = {
+        let client: serde_json::Value = http.get(format!("{base}/api/v1/oauth-clients/local")).send().await.unwrap().json().await.unwrap();
+        let form = [("client_id", client["client_id"].as_str().unwrap()), ("client_secret", client["client_secret"].as_str().unwrap()),
+                    ("grant_type", "password"), ("username", "root"), ("password", password.as_str())];
+        let token: serde_json::Value = http.post(format!("{base}/api/v1/users/token")).form(&form).send().await.unwrap().json().await.unwrap();
+        token["access_token"].as_str().unwrap().to_owned()
+    };
+    let source: Vec<u8> = (0..3_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let total = source.len();
+    let response = http.post(format!("{base}/api/v1/videos/upload-resumable"))
+        .bearer_auth(&token)
+        .header("x-upload-content-length", total.to_string())
+        .header("x-upload-content-type", "video/mp4")
+        .json(&serde_json::json!({"name": "Survivor", "channelId": channel, "filename": "s.mp4"}))
+        .send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    let location = format!("{base}{}", response.headers()["location"].to_str().unwrap());
+    let first = 1_000_000;
+    let response = http.put(&location).bearer_auth(&token)
+        .header("content-range", format!("bytes 0-{}/{total}", first - 1))
+        .body(source[..first].to_vec()).send().await.unwrap();
+    assert_eq!(response.status(), 308);
+
+    // Half of the second chunk goes out, then the server is killed.
+    let path_and_query = location.trim_start_matches(&base).to_owned();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "PUT {path_and_query} HTTP/1.1\r\nHost: localhost:{port}\r\nAuthorization: Bearer {token}\r\n\
+                    Content-Type: application/octet-stream\r\nContent-Range: bytes {first}-{}/{total}\r\n\
+                    Content-Length: {}\r\n\r\n", 2 * first - 1, first).unwrap();
+    stream.write_all(&source[first..first + first / 2]).unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut server = server;
+    server.child.kill().unwrap(); // SIGKILL
+    server.child.wait().unwrap();
+    drop(stream);
+    drop(server);
+
+    let server = Server::start(&config);
+    let http = reqwest::Client::new(); // the old client's pooled connection died with the server
+    let response = http.put(&location).bearer_auth(&token)
+        .header("content-range", format!("bytes */{total}")).send().await.unwrap();
+    assert_eq!(response.status(), 308);
+    let range = response.headers()["range"].to_str().unwrap().to_owned();
+    let resume_at: usize = range.trim_start_matches("bytes=0-").parse::<usize>().unwrap() + 1;
+    assert_eq!(resume_at, first, "only acknowledged bytes count");
+    let response = http.put(&location).bearer_auth(&token)
+        .header("content-range", format!("bytes {resume_at}-{}/{total}", total - 1))
+        .body(source[resume_at..].to_vec()).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let uuid = body["video"]["uuid"].as_str().unwrap();
+    let stored = std::fs::read(dir.path().join("storage/original-video-files").join(uuid)).unwrap();
+    assert_eq!(Sha256::digest(&stored), Sha256::digest(&source), "the final SHA-256 matches the source");
+    server.terminate();
+}
