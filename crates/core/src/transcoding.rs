@@ -18,6 +18,9 @@ pub struct TranscodingConfig {
     pub max_memory_bytes: u64,
     /// Bytes one transcode may write in a single file.
     pub max_output_file_bytes: u64,
+    /// Seconds a transcoder's claim on a job lasts without a heartbeat; a job whose transcoder
+    /// died is taken over by another one after this long.
+    pub lease_secs: u64,
 }
 
 impl Default for TranscodingConfig {
@@ -28,6 +31,7 @@ impl Default for TranscodingConfig {
             max_cpu_secs: 24 * 3600,
             max_memory_bytes: 8 * 1024 * 1024 * 1024,
             max_output_file_bytes: 64 * 1024 * 1024 * 1024,
+            lease_secs: 30,
         }
     }
 }
