@@ -1,32 +1,28 @@
 //! `kinora-transcoder`: the process that turns uploads into HLS renditions.
 //!
-//! It links libav through `kinora-media` so the server never does: a libav crash or hang can
-//! only take down a transcoder. It reads the same configuration file as `kinora` (only the
-//! `[database]` and `[storage]` sections) and meets the server only through the job queue and
-//! storage, so transcoders can run on other machines. May depend on `kinora-core`, `kinora-db`,
-//! `kinora-jobs`, `kinora-storage` and `kinora-media`.
-//!
-//! Today it offers `check`, which proves a transcoder machine reaches the database (at the
-//! schema level of this build) and the storage; claiming transcode jobs arrives with the
-//! upload-and-transcoding work.
+//! It links libav through `kinora-media` so the server never does, and runs each transcode in a
+//! child process of its own under CPU, memory, file-size and wall-time limits: a libav crash or
+//! hang only takes down that child, and the job is retried. It meets the server only through the
+//! job queue, the database and storage, so transcoders can run on other machines (`run` with
+//! the same configuration file). May depend on `kinora-core`, `kinora-db`, `kinora-jobs`,
+//! `kinora-storage` and `kinora-media`. Start reading at [`job::TranscodeJobs`].
+
+mod config;
+mod job;
+mod process;
+mod protocol;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
-use kinora_db::{DatabaseConfig, Db};
-use kinora_storage::{LocalStorage, StorageConfig};
-use serde::{Deserialize, Serialize};
+use kinora_db::Db;
+use kinora_jobs::{JobKind, Worker, WorkerConfig};
+use kinora_storage::LocalStorage;
+use tokio_util::sync::CancellationToken;
 
-/// The sections of the shared configuration a transcoder reads.
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
-struct TranscoderConfig {
-    database: DatabaseConfig,
-    storage: StorageConfig,
-}
+use crate::config::TranscoderConfig;
 
 /// kinora-transcoder: turns uploads into HLS renditions, away from the server process.
 #[derive(Debug, Parser)]
@@ -41,39 +37,87 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Claim and run transcode jobs until SIGTERM.
+    Run,
     /// Check that the database and the storage are reachable and current.
     Check,
+    /// (internal) Run one transcode in this process and report on stdout.
+    #[command(hide = true)]
+    Process {
+        /// The original.
+        #[arg(long)]
+        input: PathBuf,
+        /// The empty output directory.
+        #[arg(long)]
+        output: PathBuf,
+    },
 }
 
-fn load(path: Option<&PathBuf>) -> anyhow::Result<TranscoderConfig> {
-    let mut figment = Figment::from(Serialized::defaults(TranscoderConfig::default()));
-    if let Some(path) = path {
-        anyhow::ensure!(
-            path.is_file(),
-            "configuration file {} does not exist",
-            path.display()
-        );
-        figment = figment.merge(Toml::file_exact(path));
-    }
-    figment = figment.merge(Env::prefixed("KINORA__").split("__"));
-    Ok(figment.extract()?)
-}
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let config = load(cli.config.as_ref())?;
-    match cli.command {
-        Command::Check => {
-            let db = Db::connect(&config.database).await.context("database")?;
-            db.require_current_schema().await?;
-            LocalStorage::open(&config.storage.local).context("storage")?;
-            db.close().await;
-            println!("database and storage are reachable; the schema is current");
-        }
+    let config = TranscoderConfig::load(cli.config.as_deref())?;
+    if let Command::Process { input, output } = &cli.command {
+        process::run(input, output, &config.transcoding);
+        return Ok(());
     }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let db = Db::connect(&config.database).await.context("database")?;
+        db.require_current_schema().await?;
+        let storage = LocalStorage::open(&config.storage.local).context("storage")?;
+        match cli.command {
+            Command::Check => {
+                println!("database and storage are reachable; the schema is current");
+            }
+            Command::Run => run_worker(db.clone(), storage, config).await?,
+            Command::Process { .. } => unreachable!("handled above"),
+        }
+        db.close().await;
+        Ok(())
+    })
+}
+
+async fn run_worker(db: Db, storage: LocalStorage, config: TranscoderConfig) -> anyhow::Result<()> {
+    let shutdown = CancellationToken::new();
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+        signal.cancel();
+    });
+    let mut worker = WorkerConfig::new(
+        format!(
+            "transcoder-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ),
+        vec![JobKind::Transcode],
+    );
+    worker.concurrency = 1;
+    worker.lease = Duration::from_secs(config.transcoding.lease_secs.max(2));
+    worker.heartbeat = Duration::from_secs((config.transcoding.lease_secs / 4).clamp(1, 10));
+    worker.shutdown_grace = Duration::from_secs(5);
+    let handler = job::TranscodeJobs {
+        storage,
+        limits: config.transcoding.clone(),
+        executable: std::env::current_exe()?,
+    };
+    tracing::info!("transcoder ready");
+    Worker::new(db, worker, handler).run(shutdown).await;
     Ok(())
 }

@@ -1,0 +1,48 @@
+//! The configuration a transcoder reads: the `[database]`, `[storage]` and `[transcoding]`
+//! sections of the shared file (other sections are ignored), or, when `kinora serve` started
+//! it, the server's effective settings passed in `KINORA_TRANSCODER_SETTINGS` (JSON).
+
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use kinora_core::transcoding::TranscodingConfig;
+use kinora_db::DatabaseConfig;
+use kinora_storage::StorageConfig;
+use serde::{Deserialize, Serialize};
+
+/// The environment variable through which `kinora serve` hands its settings to its children.
+pub const SETTINGS_VARIABLE: &str = "KINORA_TRANSCODER_SETTINGS";
+
+/// The sections of the shared configuration a transcoder reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TranscoderConfig {
+    /// `[database]`.
+    pub database: DatabaseConfig,
+    /// `[storage]`.
+    pub storage: StorageConfig,
+    /// `[transcoding]`.
+    pub transcoding: TranscodingConfig,
+}
+
+impl TranscoderConfig {
+    /// Loads the settings: from `KINORA_TRANSCODER_SETTINGS` when set, else defaults → file →
+    /// `KINORA__…` environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        if let Ok(json) = std::env::var(SETTINGS_VARIABLE) {
+            return Ok(serde_json::from_str(&json)?);
+        }
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        if let Some(file) = file {
+            anyhow::ensure!(
+                file.is_file(),
+                "configuration file {} does not exist",
+                file.display()
+            );
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(Env::prefixed("KINORA__").split("__"));
+        Ok(figment.extract()?)
+    }
+}

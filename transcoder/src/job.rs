@@ -1,0 +1,282 @@
+//! The parent side: claims `transcode` jobs, runs each in a child process (so a libav crash or
+//! hang only kills that child), watches its progress, limits and the video's existence, then
+//! publishes the output atomically and records it in one transaction with the job's end.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use kinora_core::transcoding::TranscodingConfig;
+use kinora_db::videos::{Publication, VideoFileRow, VideoRow};
+use kinora_db::{Db, now_millis};
+use kinora_jobs::{Job, JobContext, JobFailure, JobHandler};
+use kinora_storage::{GeneratedName, LocalStorage, StorageKey};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use uuid::Uuid;
+
+use crate::protocol::{ChildEvent, ProcessResult};
+
+/// Runs transcode jobs.
+pub struct TranscodeJobs {
+    /// Where originals are read and renditions published.
+    pub storage: LocalStorage,
+    /// Limits for each child.
+    pub limits: TranscodingConfig,
+    /// This executable (re-run as `process` for each job).
+    pub executable: PathBuf,
+}
+
+/// Removes the working directory on every exit path.
+struct WorkDirectory(PathBuf);
+
+impl Drop for WorkDirectory {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl JobHandler for TranscodeJobs {
+    async fn handle(&self, context: JobContext, job: Job) -> Result<(), JobFailure> {
+        let Job::Transcode { video_id } = job else {
+            return Err(JobFailure::permanent("not a transcode job"));
+        };
+        let Some(video) = kinora_db::videos::find_by_id(context.db().pool(), video_id).await?
+        else {
+            tracing::info!(video_id, "video deleted before transcoding; nothing to do");
+            return Ok(());
+        };
+        let uuid =
+            Uuid::parse_str(&video.uuid).map_err(|e| JobFailure::permanent(e.to_string()))?;
+        let input = self.storage.path(&StorageKey::original(uuid));
+        if !input.is_file() {
+            return Err(JobFailure::permanent(
+                "the uploaded original is missing from storage",
+            ));
+        }
+        let (_, work_path) = self.storage.create_work_directory()?;
+        let work = WorkDirectory(work_path);
+        let result = match self.run_child(&context, &video, &input, &work.0).await? {
+            Some(result) => result,
+            None => return Ok(()), // the video was deleted meanwhile
+        };
+        self.publish(&context, &video, uuid, &work.0, &result).await
+    }
+
+    async fn buried(&self, db: &Db, job: Job, reason: &str) {
+        if let Job::Transcode { video_id } = job
+            && let Err(error) =
+                kinora_db::videos::mark_failed(db.pool(), video_id, reason, now_millis()).await
+        {
+            tracing::error!(video_id, %error, "could not mark the video as failed");
+        }
+    }
+}
+
+impl TranscodeJobs {
+    /// Runs the child and follows it. `None` when the video was deleted and the child stopped.
+    async fn run_child(
+        &self,
+        context: &JobContext,
+        video: &VideoRow,
+        input: &Path,
+        output: &Path,
+    ) -> Result<Option<ProcessResult>, JobFailure> {
+        let mut child = tokio::process::Command::new(&self.executable)
+            .arg("process")
+            .arg("--input")
+            .arg(input)
+            .arg("--output")
+            .arg(output)
+            .env(crate::config::SETTINGS_VARIABLE, limits_json(&self.limits))
+            .stdout(Stdio::piped())
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|error| {
+                JobFailure::retryable(format!("cannot start the transcode process: {error}"))
+            })?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(self.limits.max_wall_secs);
+        let mut outcome: Option<ChildEvent> = None;
+        let mut last_check = Instant::now();
+        loop {
+            let line = tokio::select! {
+                line = lines.next_line() => line,
+                () = tokio::time::sleep(Duration::from_secs(2)) => {
+                    if Instant::now() > deadline {
+                        let _ = child.kill().await;
+                        return Err(JobFailure::retryable("the transcode ran past its wall-time limit"));
+                    }
+                    if last_check.elapsed() > Duration::from_secs(2) {
+                        last_check = Instant::now();
+                        if kinora_db::videos::find_by_id(context.db().pool(), video.id).await?.is_none() {
+                            let _ = child.kill().await;
+                            tracing::info!(video = %video.uuid, "video deleted during transcoding; stopped");
+                            return Ok(None);
+                        }
+                    }
+                    continue;
+                }
+            };
+            match line {
+                Ok(Some(text)) => match serde_json::from_str::<ChildEvent>(&text) {
+                    Ok(ChildEvent::Progress { value }) => {
+                        let percent = (value.clamp(0.0, 1.0) * 100.0).round() as i64;
+                        context.report_progress(percent);
+                        let _ = kinora_db::videos::set_progress(
+                            context.db().pool(),
+                            video.id,
+                            percent,
+                            now_millis(),
+                        )
+                        .await;
+                    }
+                    Ok(event) => outcome = Some(event),
+                    Err(_) => tracing::debug!(line = %text, "transcode process said"),
+                },
+                Ok(None) => break,
+                Err(error) => {
+                    return Err(JobFailure::retryable(format!(
+                        "reading the transcode process: {error}"
+                    )));
+                }
+            }
+        }
+        let status = child
+            .wait()
+            .await
+            .map_err(|e| JobFailure::retryable(e.to_string()))?;
+        match outcome {
+            Some(ChildEvent::Done { result }) if status.success() => Ok(Some(result)),
+            Some(ChildEvent::Refused { reason }) => Err(JobFailure::permanent(reason)),
+            Some(ChildEvent::Failed { reason }) => Err(JobFailure::retryable(reason)),
+            _ => Err(JobFailure::retryable(format!(
+                "the transcode process died ({status})"
+            ))),
+        }
+    }
+
+    /// Checks the output, makes it visible atomically, then records it with the job's end.
+    async fn publish(
+        &self,
+        context: &JobContext,
+        video: &VideoRow,
+        uuid: Uuid,
+        work: &Path,
+        result: &ProcessResult,
+    ) -> Result<(), JobFailure> {
+        let hls = work.join("hls");
+        let images = work.join("images");
+        let names = |name: &str| {
+            GeneratedName::parse(name).map_err(|e| JobFailure::permanent(e.to_string()))
+        };
+        names(&result.master_file)?;
+        names(&result.segments_file)?;
+        if result.renditions.is_empty() {
+            return Err(JobFailure::retryable("the transcode produced no rendition"));
+        }
+        for rendition in &result.renditions {
+            names(&rendition.fragmented_file)?;
+            names(&rendition.playlist_file)?;
+            let size = std::fs::metadata(hls.join(&rendition.fragmented_file))
+                .map(|m| m.len())
+                .unwrap_or(0);
+            if size == 0
+                || size != rendition.size_bytes
+                || !hls.join(&rendition.playlist_file).is_file()
+            {
+                return Err(JobFailure::retryable(format!(
+                    "rendition {} is incomplete",
+                    rendition.fragmented_file
+                )));
+            }
+        }
+        for file in [&result.master_file, &result.segments_file] {
+            if !hls.join(file).is_file() {
+                return Err(JobFailure::retryable(format!("{file} is missing")));
+            }
+        }
+        self.storage
+            .publish_directory(&hls, &StorageKey::hls_directory(uuid))?;
+        let thumbnail = names(&result.thumbnail)?;
+        let preview = names(&result.preview)?;
+        self.storage.move_file_into(
+            &images.join(thumbnail.as_str()),
+            &StorageKey::thumbnail(&thumbnail),
+        )?;
+        self.storage.move_file_into(
+            &images.join(preview.as_str()),
+            &StorageKey::preview(&preview),
+        )?;
+        let storyboard_json = match &result.storyboard {
+            Some(storyboard) => {
+                let name = names(&storyboard.file)?;
+                self.storage
+                    .move_file_into(&images.join(name.as_str()), &StorageKey::storyboard(&name))?;
+                Some(
+                    serde_json::json!({
+                        "totalWidth": storyboard.total_width,
+                        "totalHeight": storyboard.total_height,
+                        "spriteWidth": storyboard.sprite_width,
+                        "spriteHeight": storyboard.sprite_height,
+                        "spriteDuration": storyboard.sprite_duration,
+                    })
+                    .to_string(),
+                )
+            }
+            None => None,
+        };
+        let now = now_millis();
+        let mut tx = context.db().begin().await?;
+        kinora_db::videos::delete_files(&mut tx, video.id).await?;
+        for rendition in &result.renditions {
+            kinora_db::videos::insert_file(
+                &mut tx,
+                &VideoFileRow {
+                    id: 0,
+                    video_id: video.id,
+                    resolution: i64::from(rendition.resolution),
+                    width: i64::from(rendition.width),
+                    height: i64::from(rendition.height),
+                    fps: rendition.fps,
+                    size: rendition.size_bytes as i64,
+                    file_name: rendition.fragmented_file.clone(),
+                    playlist_name: rendition.playlist_file.clone(),
+                    has_audio: i64::from(rendition.has_audio),
+                    has_video: i64::from(rendition.has_video),
+                },
+                now,
+            )
+            .await?;
+        }
+        let published = kinora_db::videos::publish(
+            &mut tx,
+            video.id,
+            &Publication {
+                duration: result.duration_secs.round() as i64,
+                hls_master_file: &result.master_file,
+                hls_segments_file: &result.segments_file,
+                thumbnail_file: Some(&result.thumbnail),
+                preview_file: Some(&result.preview),
+                storyboard_file: result.storyboard.as_ref().map(|s| s.file.as_str()),
+                storyboard_json: storyboard_json.as_deref(),
+            },
+            now,
+        )
+        .await?;
+        if !published {
+            drop(tx);
+            let _ = self.storage.delete(&StorageKey::hls_directory(uuid));
+            return Ok(());
+        }
+        context.complete_in(&mut tx).await?;
+        tx.commit().await?;
+        tracing::info!(video = %video.uuid, renditions = result.renditions.len(), "video published");
+        Ok(())
+    }
+}
+
+fn limits_json(limits: &TranscodingConfig) -> String {
+    serde_json::json!({ "transcoding": limits }).to_string()
+}
