@@ -376,8 +376,8 @@ async fn users_are_created_and_dead_jobs_retried_from_the_command_line() {
 /// and the stored file is byte-identical to the source.
 #[tokio::test]
 async fn a_resumable_upload_survives_a_server_killed_mid_chunk() {
-    use std::io::Write;
     use sha2::{Digest, Sha256};
+    use std::io::Write;
 
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
@@ -390,26 +390,56 @@ async fn a_resumable_upload_survives_a_server_killed_mid_chunk() {
     let http = reqwest::Client::new();
     let base = format!("http://localhost:{port}");
     let token = {
-        let client: serde_json::Value = http.get(format!("{base}/api/v1/oauth-clients/local")).send().await.unwrap().json().await.unwrap();
-        let form = [("client_id", client["client_id"].as_str().unwrap()), ("client_secret", client["client_secret"].as_str().unwrap()),
-                    ("grant_type", "password"), ("username", "root"), ("password", password.as_str())];
-        let token: serde_json::Value = http.post(format!("{base}/api/v1/users/token")).form(&form).send().await.unwrap().json().await.unwrap();
+        let client: serde_json::Value = http
+            .get(format!("{base}/api/v1/oauth-clients/local"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let form = [
+            ("client_id", client["client_id"].as_str().unwrap()),
+            ("client_secret", client["client_secret"].as_str().unwrap()),
+            ("grant_type", "password"),
+            ("username", "root"),
+            ("password", password.as_str()),
+        ];
+        let token: serde_json::Value = http
+            .post(format!("{base}/api/v1/users/token"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         token["access_token"].as_str().unwrap().to_owned()
     };
-    let source: Vec<u8> = (0..3_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let source: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let total = source.len();
-    let response = http.post(format!("{base}/api/v1/videos/upload-resumable"))
+    let response = http
+        .post(format!("{base}/api/v1/videos/upload-resumable"))
         .bearer_auth(&token)
         .header("x-upload-content-length", total.to_string())
         .header("x-upload-content-type", "video/mp4")
         .json(&serde_json::json!({"name": "Survivor", "channelId": channel, "filename": "s.mp4"}))
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 201);
     let location = format!("{base}{}", response.headers()["location"].to_str().unwrap());
     let first = 1_000_000;
-    let response = http.put(&location).bearer_auth(&token)
+    let response = http
+        .put(&location)
+        .bearer_auth(&token)
         .header("content-range", format!("bytes 0-{}/{total}", first - 1))
-        .body(source[..first].to_vec()).send().await.unwrap();
+        .body(source[..first].to_vec())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 308);
 
     // Half of the second chunk goes out, then the server is killed.
@@ -429,19 +459,40 @@ async fn a_resumable_upload_survives_a_server_killed_mid_chunk() {
 
     let server = Server::start(&config);
     let http = reqwest::Client::new(); // the old client's pooled connection died with the server
-    let response = http.put(&location).bearer_auth(&token)
-        .header("content-range", format!("bytes */{total}")).send().await.unwrap();
+    let response = http
+        .put(&location)
+        .bearer_auth(&token)
+        .header("content-range", format!("bytes */{total}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 308);
     let range = response.headers()["range"].to_str().unwrap().to_owned();
-    let resume_at: usize = range.trim_start_matches("bytes=0-").parse::<usize>().unwrap() + 1;
+    let resume_at: usize = range
+        .trim_start_matches("bytes=0-")
+        .parse::<usize>()
+        .unwrap()
+        + 1;
     assert_eq!(resume_at, first, "only acknowledged bytes count");
-    let response = http.put(&location).bearer_auth(&token)
-        .header("content-range", format!("bytes {resume_at}-{}/{total}", total - 1))
-        .body(source[resume_at..].to_vec()).send().await.unwrap();
+    let response = http
+        .put(&location)
+        .bearer_auth(&token)
+        .header(
+            "content-range",
+            format!("bytes {resume_at}-{}/{total}", total - 1),
+        )
+        .body(source[resume_at..].to_vec())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
     let uuid = body["video"]["uuid"].as_str().unwrap();
     let stored = std::fs::read(dir.path().join("storage/original-video-files").join(uuid)).unwrap();
-    assert_eq!(Sha256::digest(&stored), Sha256::digest(&source), "the final SHA-256 matches the source");
+    assert_eq!(
+        Sha256::digest(&stored),
+        Sha256::digest(&source),
+        "the final SHA-256 matches the source"
+    );
     server.terminate();
 }

@@ -1,0 +1,374 @@
+//! End to end: `kinora serve` with its own transcoder pool; every PeerTube fixture uploaded over
+//! HTTP (both protocols, alternately) either becomes published HLS served with Range and
+//! decodable by the ffmpeg CLI over HTTP, or is refused with a reason. On SQLite and PostgreSQL.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kinora_db::testing::TestDb;
+use serde_json::Value;
+
+const KINORA: &str = env!("CARGO_BIN_EXE_kinora");
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/peertube/media")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Instance {
+    child: Child,
+    base: String,
+    token: String,
+    channel: i64,
+    http: reqwest::Client,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start(dir: &Path, database_url: &str) -> Instance {
+    let transcoder = Path::new(KINORA).with_file_name("kinora-transcoder");
+    assert!(
+        transcoder.is_file(),
+        "build kinora-transcoder first (cargo build --workspace --bins)"
+    );
+    let port = free_port();
+    let config = dir.join("kinora.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://localhost:{port}\"\n\
+         [database]\nurl = \"{database_url}\"\n[storage.local]\nroot = \"{}\"\n\
+         [transcoding]\nworkers = 1\nlease_secs = 10\n",
+            dir.join("storage").display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(KINORA)
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = sender.send(line);
+        }
+    });
+    let mut password = String::new();
+    loop {
+        let line = receiver
+            .recv_timeout(Duration::from_secs(60))
+            .expect("server start");
+        if let Some(rest) = line.trim().strip_prefix("password: ") {
+            password = rest.to_owned();
+        }
+        if line.contains("is running at") {
+            break;
+        }
+    }
+    let http = reqwest::Client::new();
+    let base = format!("http://localhost:{port}");
+    let client: Value = http
+        .get(format!("{base}/api/v1/oauth-clients/local"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let form = [
+        ("client_id", client["client_id"].as_str().unwrap()),
+        ("client_secret", client["client_secret"].as_str().unwrap()),
+        ("grant_type", "password"),
+        ("username", "root"),
+        ("password", password.as_str()),
+    ];
+    let token: Value = http
+        .post(format!("{base}/api/v1/users/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let me: Value = http
+        .get(format!("{base}/api/v1/users/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Instance {
+        child,
+        base,
+        token,
+        channel: me["videoChannels"][0]["id"].as_i64().unwrap(),
+        http,
+    }
+}
+
+async fn upload_multipart(instance: &Instance, path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let form = reqwest::multipart::Form::new()
+        .text("name", format!("Fixture {name}"))
+        .text("channelId", instance.channel.to_string())
+        .text("privacy", "1")
+        .part(
+            "videofile",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+    let response = instance
+        .http
+        .post(format!("{}/api/v1/videos/upload", instance.base))
+        .bearer_auth(&instance.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{}", path.display());
+    response.json().await.unwrap()
+}
+
+async fn upload_resumable(instance: &Instance, path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap();
+    let total = bytes.len();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let response = instance.http.post(format!("{}/api/v1/videos/upload-resumable", instance.base))
+        .bearer_auth(&instance.token)
+        .header("x-upload-content-length", total.to_string())
+        .header("x-upload-content-type", "video/mp4")
+        .json(&serde_json::json!({"name": format!("Fixture {name}"), "channelId": instance.channel, "filename": name}))
+        .send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    let location = format!(
+        "{}{}",
+        instance.base,
+        response.headers()["location"].to_str().unwrap()
+    );
+    let chunk = 64 * 1024;
+    let mut start = 0;
+    loop {
+        let end = (start + chunk).min(total) - 1;
+        let response = instance
+            .http
+            .put(&location)
+            .bearer_auth(&instance.token)
+            .header("content-range", format!("bytes {start}-{end}/{total}"))
+            .body(bytes[start..=end].to_vec())
+            .send()
+            .await
+            .unwrap();
+        if end + 1 == total {
+            assert_eq!(response.status(), 200, "{}", path.display());
+            return response.json().await.unwrap();
+        }
+        assert_eq!(response.status(), 308);
+        start = end + 1;
+    }
+}
+
+async fn video(instance: &Instance, uuid: &str) -> Value {
+    instance
+        .http
+        .get(format!("{}/api/v1/videos/{uuid}/", instance.base))
+        .bearer_auth(&instance.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn source_duration(path: &Path) -> f64 {
+    let output = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0.0)
+}
+
+async fn every_fixture_is_published_or_refused(database_url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let instance = start(dir.path(), database_url).await;
+    let mut uploads = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for (index, path) in entries.iter().enumerate() {
+        let created = if index % 2 == 0 {
+            upload_multipart(&instance, path).await
+        } else {
+            upload_resumable(&instance, path).await
+        };
+        uploads.push((
+            path.clone(),
+            created["video"]["uuid"].as_str().unwrap().to_owned(),
+        ));
+    }
+    let deadline = Instant::now() + Duration::from_secs(900);
+    for (path, uuid) in &uploads {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let json = loop {
+            let json = video(&instance, uuid).await;
+            let state = json["state"]["id"].as_i64().unwrap();
+            if state != 2 {
+                break json;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name} never finished transcoding"
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        };
+        let refused_expected = name == "video_short_fake.webm" || name.ends_with(".torrent");
+        if refused_expected {
+            assert_eq!(json["state"]["id"], 7, "{name} must be refused: {json}");
+            assert!(
+                json["failureReason"]
+                    .as_str()
+                    .is_some_and(|r| !r.is_empty()),
+                "{name}: a reason"
+            );
+            continue;
+        }
+        assert_eq!(json["state"]["id"], 1, "{name} must be published: {json}");
+        let playlist = &json["streamingPlaylists"][0];
+        let master = playlist["playlistUrl"].as_str().unwrap();
+        assert!(master.ends_with("-master.m3u8"), "{master}");
+        assert!(
+            playlist["segmentsSha256Url"]
+                .as_str()
+                .unwrap()
+                .ends_with("-segments-sha256.json")
+        );
+        let files = playlist["files"].as_array().unwrap();
+        assert!(!files.is_empty(), "{name}: files");
+        for file in files {
+            for field in [
+                "resolution",
+                "width",
+                "height",
+                "fps",
+                "size",
+                "fileUrl",
+                "hasAudio",
+                "hasVideo",
+            ] {
+                assert!(!file[field].is_null(), "{name}: file.{field}");
+            }
+        }
+        let expected = source_duration(path);
+        let duration = json["duration"].as_f64().unwrap();
+        assert!(
+            (duration - expected).abs() <= 1.5,
+            "{name}: duration {duration} vs source {expected}"
+        );
+
+        // Range requests on a rendition file: 206 with an exact Content-Range, CORS exposed.
+        let file_url = files[0]["fileUrl"].as_str().unwrap();
+        let size = files[0]["size"].as_u64().unwrap();
+        let response = instance
+            .http
+            .get(file_url)
+            .header("range", "bytes=10-109")
+            .header("origin", "http://elsewhere.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 206, "{name}");
+        assert_eq!(
+            response.headers()["content-range"],
+            format!("bytes 10-109/{size}").as_str()
+        );
+        assert_eq!(response.headers()["accept-ranges"], "bytes");
+        assert!(response.headers().contains_key("etag"));
+        let exposed = response.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .to_lowercase();
+        assert!(exposed.contains("content-range") && exposed.contains("content-length"));
+        assert_eq!(response.bytes().await.unwrap().len(), 100);
+
+        // The whole ladder decodes over HTTP with the ffmpeg CLI.
+        let status = Command::new("ffmpeg")
+            .args(["-v", "error", "-i", master, "-f", "null", "-"])
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "{name}: the master playlist decodes over HTTP"
+        );
+        let thumbnail = format!(
+            "{}{}",
+            instance.base,
+            json["thumbnailPath"].as_str().unwrap()
+        );
+        let response = instance.http.get(&thumbnail).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{name}: thumbnail");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fixture_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    every_fixture_is_published_or_refused(&format!(
+        "sqlite://{}",
+        dir.path().join("kinora.db").display()
+    ))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fixture_on_postgres() {
+    let db = TestDb::postgres_unmigrated().await;
+    every_fixture_is_published_or_refused(&db.config.url).await;
+    db.finish().await;
+}
