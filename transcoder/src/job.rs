@@ -99,22 +99,20 @@ impl TranscodeJobs {
         let mut lines = BufReader::new(stdout).lines();
         let deadline = Instant::now() + Duration::from_secs(self.limits.max_wall_secs);
         let mut outcome: Option<ChildEvent> = None;
-        let mut last_check = Instant::now();
+        // One ticker for the whole run: progress lines must not postpone the checks.
+        let mut checks = tokio::time::interval(Duration::from_secs(1));
         loop {
             let line = tokio::select! {
                 line = lines.next_line() => line,
-                () = tokio::time::sleep(Duration::from_secs(2)) => {
+                _ = checks.tick() => {
                     if Instant::now() > deadline {
                         let _ = child.kill().await;
                         return Err(JobFailure::retryable("the transcode ran past its wall-time limit"));
                     }
-                    if last_check.elapsed() > Duration::from_secs(2) {
-                        last_check = Instant::now();
-                        if kinora_db::videos::find_by_id(context.db().pool(), video.id).await?.is_none() {
-                            let _ = child.kill().await;
-                            tracing::info!(video = %video.uuid, "video deleted during transcoding; stopped");
-                            return Ok(None);
-                        }
+                    if kinora_db::videos::find_by_id(context.db().pool(), video.id).await?.is_none() {
+                        let _ = child.kill().await;
+                        tracing::info!(video = %video.uuid, "video deleted during transcoding; stopped");
+                        return Ok(None);
                     }
                     continue;
                 }

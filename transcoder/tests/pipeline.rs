@@ -339,3 +339,66 @@ async fn a_job_that_always_crashes_ends_dead_and_the_video_failed() {
     assert_eq!(reason.as_deref(), Some(error.as_str()));
     test.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_the_video_stops_its_transcode_promptly() {
+    let test = TestDb::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("storage");
+    // The 4K clip takes several seconds through the full ladder: time to delete it mid-way.
+    let (id, uuid) = uploaded_video(&test.db, &storage, &fixture("video_short_4k.mp4")).await;
+    let _transcoder = Killed(start(
+        &test.config.url,
+        &storage,
+        serde_json::json!({ "lease_secs": 5 }),
+    ));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (running,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE state = 'running'")
+                .fetch_one(test.db.pool())
+                .await
+                .unwrap();
+        if running == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the job was never claimed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(kinora_db::videos::delete(test.db.pool(), id).await.unwrap());
+    let stopped = Instant::now();
+    let deadline = stopped + Duration::from_secs(15);
+    loop {
+        let (state,): (String,) = sqlx::query_as("SELECT state FROM jobs WHERE kind = 'transcode'")
+            .fetch_one(test.db.pool())
+            .await
+            .unwrap();
+        if state == "done" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the transcode did not stop (job {state})"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        stopped.elapsed() < Duration::from_secs(8),
+        "stopped within seconds: {:?}",
+        stopped.elapsed()
+    );
+    assert!(
+        !storage.join("streaming-playlists/hls").join(&uuid).exists(),
+        "nothing was published"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        std::fs::read_dir(storage.join("tmp/work"))
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0,
+        "work directory removed"
+    );
+    test.finish().await;
+}

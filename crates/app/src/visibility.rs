@@ -9,8 +9,9 @@ use crate::AppResult;
 use crate::auth::AuthenticatedUser;
 
 /// Answers whether `viewer` (none: anonymous) may see `video` by its id or URL. Public and
-/// unlisted videos are visible to all once published; private ones to their owner and staff;
-/// internal ones to logged-in users; unpublished ones to their owner and staff only.
+/// unlisted videos are visible to all once published (or while transcoding when
+/// `waitTranscoding` is off); private ones to their owner and staff; internal ones to logged-in
+/// users; unpublished ones to their owner and staff only.
 pub async fn can_view(
     db: &Db,
     video: &VideoRow,
@@ -27,7 +28,14 @@ pub async fn can_view(
     if owner {
         return Ok(true);
     }
-    if VideoState::from_id(video.state) != Some(VideoState::Published) {
+    // With waitTranscoding off, a video is shown while it transcodes (PeerTube's meaning);
+    // a failed one is shown to its owner only.
+    let shown = match VideoState::from_id(video.state) {
+        Some(VideoState::Published) => true,
+        Some(VideoState::ToTranscode) => video.wait_transcoding == 0,
+        _ => false,
+    };
+    if !shown {
         return Ok(false);
     }
     Ok(match Privacy::from_id(video.privacy) {
