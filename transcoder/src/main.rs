@@ -38,7 +38,12 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Claim and run transcode jobs until SIGTERM.
-    Run,
+    Run {
+        /// Also stop when standard input closes (how `kinora serve` ties its pool to itself:
+        /// if the server dies, even by SIGKILL, its transcoders follow).
+        #[arg(long)]
+        exit_with_parent: bool,
+    },
     /// Check that the database and the storage are reachable and current.
     Check,
     /// (internal) Run one transcode in this process and report on stdout.
@@ -79,7 +84,9 @@ fn main() -> anyhow::Result<()> {
             Command::Check => {
                 println!("database and storage are reachable; the schema is current");
             }
-            Command::Run => run_worker(db.clone(), storage, config).await?,
+            Command::Run { exit_with_parent } => {
+                run_worker(db.clone(), storage, config, exit_with_parent).await?
+            }
             Command::Process { .. } => unreachable!("handled above"),
         }
         db.close().await;
@@ -87,7 +94,12 @@ fn main() -> anyhow::Result<()> {
     })
 }
 
-async fn run_worker(db: Db, storage: LocalStorage, config: TranscoderConfig) -> anyhow::Result<()> {
+async fn run_worker(
+    db: Db,
+    storage: LocalStorage,
+    config: TranscoderConfig,
+    exit_with_parent: bool,
+) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
     tokio::spawn(async move {
@@ -100,6 +112,21 @@ async fn run_worker(db: Db, storage: LocalStorage, config: TranscoderConfig) -> 
         }
         signal.cancel();
     });
+    if exit_with_parent {
+        let orphaned = shutdown.clone();
+        tokio::spawn(async move {
+            let mut stdin = tokio::io::stdin();
+            let mut buffer = [0u8; 64];
+            // Read until end of file: the parent closed its end, or died.
+            while let Ok(read) = tokio::io::AsyncReadExt::read(&mut stdin, &mut buffer).await {
+                if read == 0 {
+                    break;
+                }
+            }
+            tracing::warn!("the parent process is gone; stopping");
+            orphaned.cancel();
+        });
+    }
     let mut worker = WorkerConfig::new(
         format!(
             "transcoder-{}-{}",

@@ -57,8 +57,9 @@ async fn keep_running(
     while !shutdown.is_cancelled() {
         let started = std::time::Instant::now();
         let child = tokio::process::Command::new(&executable)
-            .arg("run")
+            .args(["run", "--exit-with-parent"])
             .env("KINORA_TRANSCODER_SETTINGS", &settings)
+            .stdin(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn();
         let mut child = match child {
@@ -73,6 +74,9 @@ async fn keep_running(
                 continue;
             }
         };
+        // Held open while the child lives: the child stops when it reads end-of-file, which
+        // happens when this process closes it or dies.
+        let _stdin = child.stdin.take();
         metrics::gauge!("kinora_transcoders_running").increment(1.0);
         tokio::select! {
             status = child.wait() => {

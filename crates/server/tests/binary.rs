@@ -1,163 +1,16 @@
 //! The `kinora` binary as an administrator uses it: start, first-start admin, OAuth with a real
 //! HTTP client, SIGTERM, migrations, configuration errors and the CLI commands.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+mod common;
+
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
+use common::process::{
+    KINORA, Server, free_port, kinora, oauth_as_root, root_session, write_config,
+};
 use kinora_db::testing::TestDb;
-
-const KINORA: &str = env!("CARGO_BIN_EXE_kinora");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A config file for one instance in `dir`.
-fn write_config(dir: &Path, port: u16, database_url: &str, extra: &str) -> PathBuf {
-    let path = dir.join("kinora.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://localhost:{port}\"\n\
-             shutdown_grace_secs = 5\n[database]\nurl = \"{database_url}\"\n\
-             [storage.local]\nroot = \"{}\"\n{extra}",
-            dir.join("storage").display()
-        ),
-    )
-    .unwrap();
-    path
-}
-
-fn kinora(args: &[&str]) -> Output {
-    Command::new(KINORA)
-        .args(args)
-        .env_remove("KINORA_CONFIG")
-        .output()
-        .unwrap()
-}
-
-struct Server {
-    child: Child,
-    _lines: mpsc::Receiver<String>,
-    password: Option<String>,
-}
-
-impl Server {
-    /// Starts `kinora serve` and waits until it says it is running.
-    fn start(config: &Path) -> Server {
-        let mut child = Command::new(KINORA)
-            .args(["serve", "--config", config.to_str().unwrap()])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut password = None;
-        loop {
-            let line = lines
-                .recv_timeout(Duration::from_secs(60))
-                .expect("the server printed that it is running");
-            if let Some(rest) = line.trim().strip_prefix("password: ") {
-                password = Some(rest.to_owned());
-            }
-            if line.contains("is running at") {
-                break;
-            }
-        }
-        Server {
-            child,
-            _lines: lines,
-            password,
-        }
-    }
-
-    /// Sends SIGTERM and waits for a clean exit.
-    fn terminate(mut self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "exit after SIGTERM: {status}");
-                break;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no exit after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The README's flow: first start prints the admin login; a token through PeerTube's OAuth.
-async fn oauth_as_root(port: u16, password: &str) -> serde_json::Value {
-    let http = reqwest::Client::new();
-    let base = format!("http://localhost:{port}");
-    let client: serde_json::Value = http
-        .get(format!("{base}/api/v1/oauth-clients/local"))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let form = [
-        ("client_id", client["client_id"].as_str().unwrap()),
-        ("client_secret", client["client_secret"].as_str().unwrap()),
-        ("grant_type", "password"),
-        ("username", "root"),
-        ("password", password),
-    ];
-    let token: serde_json::Value = http
-        .post(format!("{base}/api/v1/users/token"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    http.get(format!("{base}/api/v1/users/me"))
-        .bearer_auth(token["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
 
 async fn first_start_flow(database_url: &str) {
     let dir = tempfile::tempdir().unwrap();
@@ -385,37 +238,9 @@ async fn a_resumable_upload_survives_a_server_killed_mid_chunk() {
     let config = write_config(dir.path(), port, &url, "[transcoding]\nworkers = 0\n");
     let server = Server::start(&config);
     let password = server.password.clone().unwrap();
-    let me = oauth_as_root(port, &password).await;
+    let (http, token, me) = root_session(port, &password).await;
     let channel = me["videoChannels"][0]["id"].as_i64().unwrap();
-    let http = reqwest::Client::new();
     let base = format!("http://localhost:{port}");
-    let token = {
-        let client: serde_json::Value = http
-            .get(format!("{base}/api/v1/oauth-clients/local"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let form = [
-            ("client_id", client["client_id"].as_str().unwrap()),
-            ("client_secret", client["client_secret"].as_str().unwrap()),
-            ("grant_type", "password"),
-            ("username", "root"),
-            ("password", password.as_str()),
-        ];
-        let token: serde_json::Value = http
-            .post(format!("{base}/api/v1/users/token"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        token["access_token"].as_str().unwrap().to_owned()
-    };
     let source: Vec<u8> = (0..3_000_000u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();

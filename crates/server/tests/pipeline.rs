@@ -2,50 +2,28 @@
 //! HTTP (both protocols, alternately) either becomes published HLS served with Range and
 //! decodable by the ffmpeg CLI over HTTP, or is refused with a reason. On SQLite and PostgreSQL.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+use common::process::{KINORA, Server, free_port, root_session, write_config};
 
 use kinora_db::testing::TestDb;
 use serde_json::Value;
-
-const KINORA: &str = env!("CARGO_BIN_EXE_kinora");
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/peertube/media")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
+/// A running instance with its transcoder pool, logged in as root.
 struct Instance {
-    child: Child,
+    _server: Server,
     base: String,
     token: String,
     channel: i64,
     http: reqwest::Client,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 async fn start(dir: &Path, database_url: &str) -> Instance {
@@ -55,85 +33,18 @@ async fn start(dir: &Path, database_url: &str) -> Instance {
         "build kinora-transcoder first (cargo build --workspace --bins)"
     );
     let port = free_port();
-    let config = dir.join("kinora.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://localhost:{port}\"\n\
-         [database]\nurl = \"{database_url}\"\n[storage.local]\nroot = \"{}\"\n\
-         [transcoding]\nworkers = 1\nlease_secs = 10\n",
-            dir.join("storage").display()
-        ),
-    )
-    .unwrap();
-    let mut child = Command::new(KINORA)
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = sender.send(line);
-        }
-    });
-    let mut password = String::new();
-    loop {
-        let line = receiver
-            .recv_timeout(Duration::from_secs(60))
-            .expect("server start");
-        if let Some(rest) = line.trim().strip_prefix("password: ") {
-            password = rest.to_owned();
-        }
-        if line.contains("is running at") {
-            break;
-        }
-    }
-    let http = reqwest::Client::new();
-    let base = format!("http://localhost:{port}");
-    let client: Value = http
-        .get(format!("{base}/api/v1/oauth-clients/local"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let form = [
-        ("client_id", client["client_id"].as_str().unwrap()),
-        ("client_secret", client["client_secret"].as_str().unwrap()),
-        ("grant_type", "password"),
-        ("username", "root"),
-        ("password", password.as_str()),
-    ];
-    let token: Value = http
-        .post(format!("{base}/api/v1/users/token"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap().to_owned();
-    let me: Value = http
-        .get(format!("{base}/api/v1/users/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let config = write_config(
+        dir,
+        port,
+        database_url,
+        "[transcoding]\nworkers = 1\nlease_secs = 10\n",
+    );
+    let server = Server::start(&config);
+    let password = server.password.clone().expect("first start");
+    let (http, token, me) = root_session(port, &password).await;
     Instance {
-        child,
-        base,
+        _server: server,
+        base: format!("http://localhost:{port}"),
         token,
         channel: me["videoChannels"][0]["id"].as_i64().unwrap(),
         http,

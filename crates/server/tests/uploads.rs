@@ -1,93 +1,19 @@
 //! Uploads through the HTTP stack, both PeerTube protocols, on SQLite and PostgreSQL.
 
-use std::sync::Arc;
+mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use kinora_api::{ApiState, LoginLimiter};
-use kinora_app::users::{self, NewUserInput, UserOrigin};
-use kinora_core::UserRole;
-use kinora_db::{Db, backend_tests};
-use kinora_server::config::Config;
-use kinora_storage::{LocalStorage, StorageKey};
+use common::harness::{Harness, count};
+use kinora_db::backend_tests;
+use kinora_storage::StorageKey;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use tower::ServiceExt;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/fixtures/peertube/media/video_short.mp4"
 );
-
-struct Harness {
-    config: Config,
-    api: ApiState,
-    _dir: tempfile::TempDir,
-}
-
-impl Harness {
-    fn new(db: &Db, edit: impl FnOnce(&mut Config)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::default();
-        config.storage.local.root = dir.path().join("storage");
-        edit(&mut config);
-        let api = ApiState {
-            db: db.clone(),
-            instance: Arc::new(config.instance.clone()),
-            auth: Arc::new(config.auth.clone()),
-            public_url: Arc::from(config.server.public_url.as_str()),
-            trusted_proxies: Arc::new(Vec::new()),
-            login_limiter: Arc::new(LoginLimiter::new(&config.auth)),
-            storage: Arc::new(LocalStorage::open(&config.storage.local).unwrap()),
-            upload_limits: Arc::new(config.uploads),
-            uploads_in_progress: Arc::default(),
-        };
-        Self {
-            config,
-            api,
-            _dir: dir,
-        }
-    }
-
-    async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
-        let app =
-            kinora_server::http::router(&self.config, self.api.clone(), self.api.storage.clone());
-        let response = app.oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        (status, headers, body)
-    }
-
-    /// A user with a token and the id of their default channel.
-    async fn user(&self, name: &str) -> (String, i64) {
-        let created = users::create_user(
-            &self.api.db,
-            &self.config.instance,
-            NewUserInput {
-                username: name.into(),
-                email: format!("{name}@example.com"),
-                password: "secret-password".into(),
-                role: UserRole::User,
-                display_name: None,
-            },
-            UserOrigin::Admin,
-        )
-        .await
-        .unwrap();
-        let (pair, _) = kinora_app::auth::password_grant(
-            &self.api.db,
-            &self.config.auth,
-            name,
-            "secret-password",
-        )
-        .await
-        .unwrap();
-        (pair.access_token, created.channel_id)
-    }
-}
 
 fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> (String, Vec<u8>) {
     let boundary = "kinora-test-boundary-1234";
@@ -121,11 +47,6 @@ fn sha256(bytes: &[u8]) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()
 }
 
-async fn count(db: &Db, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
-    n
-}
-
 fn put_chunk(token: &str, location: &str, range: &str, bytes: Vec<u8>) -> Request<Body> {
     Request::put(location)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -156,7 +77,7 @@ async fn init(
 backend_tests! {
     async fn a_multipart_upload_creates_the_video_and_its_transcode_job(db: Db) {
         let h = Harness::new(&db, |_| {});
-        let (token, channel) = h.user("alice").await;
+        let (token, channel) = h.user_with_channel("alice").await;
         let source = std::fs::read(FIXTURE).unwrap();
         let channel_text = channel.to_string();
         let (content_type, body) = multipart(
@@ -199,8 +120,8 @@ backend_tests! {
 
     async fn bad_multipart_uploads_are_refused_and_leave_nothing(db: Db) {
         let h = Harness::new(&db, |c| c.instance.default_video_quota = 10_000);
-        let (token, channel) = h.user("alice").await;
-        let (_, other_channel) = h.user("bob").await;
+        let (token, channel) = h.user_with_channel("alice").await;
+        let (_, other_channel) = h.user_with_channel("bob").await;
         let channel_text = channel.to_string();
         let (content_type, body) = multipart(&[("name", "No file"), ("channelId", &channel_text)], None);
         let (status, _, json) = h.send(upload_request(&token, &content_type, body)).await;
@@ -232,7 +153,7 @@ backend_tests! {
 
     async fn the_resumable_protocol_works_chunk_by_chunk(db: Db) {
         let h = Harness::new(&db, |_| {});
-        let (token, channel) = h.user("alice").await;
+        let (token, channel) = h.user_with_channel("alice").await;
         let source = std::fs::read(FIXTURE).unwrap();
         let total = source.len();
         let (status, headers, _) = init(&h, &token, channel, total).await;
@@ -258,7 +179,7 @@ backend_tests! {
         let (status, _, _) = h.send(put_chunk(&token, &location, &format!("bytes {chunk}-{}/{total}", total + 10), vec![0; total + 11 - chunk])).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
         // Another user's upload id is unknown to them.
-        let (bob, _) = h.user("bob").await;
+        let (bob, _) = h.user_with_channel("bob").await;
         let (status, _, _) = h.send(put_chunk(&bob, &location, &format!("bytes */{total}"), Vec::new())).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -281,7 +202,7 @@ backend_tests! {
 
     async fn resumable_sizes_are_checked_before_any_byte_and_cancels_clean_up(db: Db) {
         let h = Harness::new(&db, |c| c.instance.default_video_quota = 1_000_000);
-        let (token, channel) = h.user("alice").await;
+        let (token, channel) = h.user_with_channel("alice").await;
         let (status, _, json) = init(&h, &token, channel, 2_000_000).await;
         assert_eq!((status, json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("quota_reached")));
         let (status, headers, _) = init(&h, &token, channel, 600_000).await;
@@ -315,7 +236,7 @@ backend_tests! {
 
     async fn without_wait_transcoding_a_video_is_shown_while_it_transcodes(db: Db) {
         let h = Harness::new(&db, |_| {});
-        let (token, channel) = h.user("alice").await;
+        let (token, channel) = h.user_with_channel("alice").await;
         let channel_text = channel.to_string();
         let (content_type, body) = multipart(&[("name", "Right away"), ("channelId", &channel_text), ("waitTranscoding", "false")], Some(b"bytes"));
         let (_, _, created) = h.send(upload_request(&token, &content_type, body)).await;
@@ -332,7 +253,7 @@ backend_tests! {
 
     async fn idle_sessions_expire_and_are_purged(db: Db) {
         let h = Harness::new(&db, |_| {});
-        let (token, channel) = h.user("alice").await;
+        let (token, channel) = h.user_with_channel("alice").await;
         let (_, headers, _) = init(&h, &token, channel, 1000).await;
         let location = headers[header::LOCATION].to_str().unwrap().to_owned();
         h.send(put_chunk(&token, &location, "bytes 0-99/1000", vec![1; 100])).await;

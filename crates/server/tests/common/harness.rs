@@ -1,0 +1,168 @@
+//! The whole HTTP stack in process, on a throw-away database and storage directory.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use kinora_api::{ApiState, LoginLimiter};
+use kinora_app::users::{self, NewUserInput, UserOrigin};
+use kinora_core::UserRole;
+use kinora_db::Db;
+use kinora_server::config::Config;
+use kinora_storage::LocalStorage;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// The application's router with its state, sent requests one by one.
+pub struct Harness {
+    pub config: Config,
+    pub api: ApiState,
+    pub storage: Arc<LocalStorage>,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    pub fn new(db: &Db, edit: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.storage.local.root = dir.path().join("storage");
+        edit(&mut config);
+        let api = ApiState {
+            db: db.clone(),
+            instance: Arc::new(config.instance.clone()),
+            auth: Arc::new(config.auth.clone()),
+            public_url: Arc::from(config.server.public_url.as_str()),
+            trusted_proxies: Arc::new(config.server.trusted_proxies.clone()),
+            login_limiter: Arc::new(LoginLimiter::new(&config.auth)),
+            storage: Arc::new(LocalStorage::open(&config.storage.local).unwrap()),
+            upload_limits: Arc::new(config.uploads),
+            uploads_in_progress: Arc::default(),
+        };
+        let storage = api.storage.clone();
+        Self {
+            config,
+            api,
+            storage,
+            _dir: dir,
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let app = kinora_server::http::router(&self.config, self.api.clone(), self.storage.clone());
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        (status, headers, body)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut request = Request::get(path).header(header::HOST, "localhost:9000");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let (status, _, body) = self.send(request.body(Body::empty()).unwrap()).await;
+        (status, body)
+    }
+
+    pub async fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let (status, _, body) = self
+            .send(request.body(Body::from(body.to_string())).unwrap())
+            .await;
+        (status, body)
+    }
+
+    pub async fn token_request(&self, form: &str) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let mut request = Request::post("/api/v1/users/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 5000))));
+        self.send(request).await
+    }
+
+    pub async fn client_form(&self) -> String {
+        let (status, client) = self.get("/api/v1/oauth-clients/local", None).await;
+        assert_eq!(status, StatusCode::OK, "{client}");
+        format!(
+            "client_id={}&client_secret={}",
+            client["client_id"].as_str().unwrap(),
+            client["client_secret"].as_str().unwrap()
+        )
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Value {
+        let form = format!(
+            "{}&grant_type=password&username={username}&password={password}",
+            self.client_form().await
+        );
+        let (status, headers, body) = self.token_request(&form).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+        body
+    }
+
+    pub async fn user(&self, name: &str, role: UserRole) -> String {
+        users::create_user(
+            &self.api.db,
+            &self.config.instance,
+            NewUserInput {
+                username: name.into(),
+                email: format!("{name}@example.com"),
+                password: "secret-password".into(),
+                role,
+                display_name: None,
+            },
+            UserOrigin::Admin,
+        )
+        .await
+        .unwrap();
+        self.login(name, "secret-password").await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A user with a token and the id of their default channel.
+    pub async fn user_with_channel(&self, name: &str) -> (String, i64) {
+        let token = self.user(name, UserRole::User).await;
+        let account = kinora_db::accounts::find_local_by_name(self.api.db.pool(), name)
+            .await
+            .unwrap()
+            .unwrap();
+        let channels = kinora_db::channels::list_by_account(self.api.db.pool(), account.id)
+            .await
+            .unwrap();
+        (token, channels[0].id)
+    }
+}
+
+/// Counts the rows a query answers with `SELECT COUNT(*) …`.
+pub async fn count(db: &Db, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
+    n
+}

@@ -1,0 +1,168 @@
+//! `kinora` processes: a config file, start and stop, and logging in as the first admin.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const KINORA: &str = env!("CARGO_BIN_EXE_kinora");
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A config file for one instance in `dir`.
+pub fn write_config(dir: &Path, port: u16, database_url: &str, extra: &str) -> PathBuf {
+    let path = dir.join("kinora.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://localhost:{port}\"\n\
+             shutdown_grace_secs = 5\n[database]\nurl = \"{database_url}\"\n\
+             [storage.local]\nroot = \"{}\"\n{extra}",
+            dir.join("storage").display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+pub fn kinora(args: &[&str]) -> Output {
+    Command::new(KINORA)
+        .args(args)
+        .env_remove("KINORA_CONFIG")
+        .output()
+        .unwrap()
+}
+
+pub struct Server {
+    pub child: Child,
+    _lines: mpsc::Receiver<String>,
+    pub password: Option<String>,
+}
+
+impl Server {
+    /// Starts `kinora serve` and waits until it says it is running.
+    pub fn start(config: &Path) -> Server {
+        let mut child = Command::new(KINORA)
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut password = None;
+        loop {
+            let line = lines
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the server printed that it is running");
+            if let Some(rest) = line.trim().strip_prefix("password: ") {
+                password = Some(rest.to_owned());
+            }
+            if line.contains("is running at") {
+                break;
+            }
+        }
+        Server {
+            child,
+            _lines: lines,
+            password,
+        }
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    pub fn terminate(mut self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "exit after SIGTERM: {status}");
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no exit after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The README's flow: first start prints the admin login; a token through PeerTube's OAuth.
+pub async fn oauth_as_root(port: u16, password: &str) -> serde_json::Value {
+    root_session(port, password).await.2
+}
+
+/// Logs in as root: (client, access token, `/users/me`).
+pub async fn root_session(
+    port: u16,
+    password: &str,
+) -> (reqwest::Client, String, serde_json::Value) {
+    let http = reqwest::Client::new();
+    let base = format!("http://localhost:{port}");
+    let client: serde_json::Value = http
+        .get(format!("{base}/api/v1/oauth-clients/local"))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let form = [
+        ("client_id", client["client_id"].as_str().unwrap()),
+        ("client_secret", client["client_secret"].as_str().unwrap()),
+        ("grant_type", "password"),
+        ("username", "root"),
+        ("password", password),
+    ];
+    let token: serde_json::Value = http
+        .post(format!("{base}/api/v1/users/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let me = http
+        .get(format!("{base}/api/v1/users/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (http, token, me)
+}
