@@ -55,6 +55,13 @@ pub async fn housekeeping(
         if let Err(error) = kinora_db::jobs::delete_done_before(db.pool(), week_ago).await {
             tracing::warn!(%error, "could not delete old jobs");
         }
+        // Work directories of transcodes or uploads whose process was killed: any older than a
+        // day is abandoned (a transcode's wall-time limit is shorter).
+        match storage.purge_stale_work(Duration::from_secs(24 * 3600)) {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "stale work directories removed"),
+            Err(error) => tracing::warn!(%error, "could not purge work directories"),
+        }
         match kinora_app::videos::purge_expired_uploads(&db, &storage, now).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired upload sessions purged"),

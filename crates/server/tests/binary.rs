@@ -321,3 +321,68 @@ async fn a_resumable_upload_survives_a_server_killed_mid_chunk() {
     );
     server.terminate();
 }
+
+/// The pids of a process's children (Linux: `/proc/<pid>/task/*/children`, every thread's).
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten() {
+        let text = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        children.extend(text.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
+    }
+    children
+}
+
+/// `kinora serve` starts its transcoder pool and restarts a transcoder that dies.
+#[tokio::test]
+async fn a_transcoder_that_dies_is_restarted() {
+    let transcoder = Path::new(KINORA).with_file_name("kinora-transcoder");
+    assert!(transcoder.is_file(), "build kinora-transcoder first");
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("kinora.db").display());
+    let config = write_config(
+        dir.path(),
+        free_port(),
+        &url,
+        "[transcoding]\nworkers = 2\n",
+    );
+    let server = Server::start(&config);
+    let wait_for = |count: usize, exclude: &[u32]| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let children: Vec<u32> = children_of(server.child.id())
+                .into_iter()
+                .filter(|pid| !exclude.contains(pid))
+                .collect();
+            if children.len() >= count {
+                return children;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{count} transcoders never ran"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let first = wait_for(2, &[]);
+    let victim = first[0];
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &victim.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let replaced = wait_for(2, &[victim]);
+    assert!(!replaced.contains(&victim));
+    server.terminate();
+    std::thread::sleep(Duration::from_millis(300));
+    for pid in replaced {
+        assert!(
+            !Path::new(&format!("/proc/{pid}")).exists()
+                || std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .unwrap_or_default()
+                    .contains(" Z "),
+            "transcoder {pid} stopped with the server"
+        );
+    }
+}

@@ -125,6 +125,24 @@ async fn video(instance: &Instance, uuid: &str) -> Value {
         .unwrap()
 }
 
+fn source_has_video(path: &Path) -> bool {
+    let output = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v",
+            "-show_entries",
+            "stream=codec_type",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).contains("video")
+}
+
 fn source_duration(path: &Path) -> f64 {
     let output = Command::new("ffprobe")
         .args([

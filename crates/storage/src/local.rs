@@ -95,6 +95,36 @@ impl LocalStorage {
         Ok(())
     }
 
+    /// Deletes working directories (and unfinished resumable uploads' siblings) not touched for
+    /// `older_than`: what a process killed mid-work left behind. Returns how many went.
+    pub fn purge_stale_work(&self, older_than: std::time::Duration) -> Result<usize, StorageError> {
+        let directory = self.root.join("tmp/work");
+        let entries = match std::fs::read_dir(&directory) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(source) => {
+                return Err(StorageError::Io {
+                    operation: "list",
+                    key: "tmp/work".to_owned(),
+                    source,
+                });
+            }
+        };
+        let mut purged = 0;
+        for entry in entries.flatten() {
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|modified| modified.elapsed().ok())
+                .is_some_and(|age| age > older_than);
+            if stale && std::fs::remove_dir_all(entry.path()).is_ok() {
+                purged += 1;
+            }
+        }
+        Ok(purged)
+    }
+
     /// Deletes a file or a directory; a missing one is not an error.
     pub fn delete(&self, key: &StorageKey) -> Result<(), StorageError> {
         let path = self.path(key);
@@ -181,6 +211,24 @@ mod tests {
         storage.delete(&key).unwrap();
         assert!(!storage.path(&key).exists());
         storage.delete(&key).unwrap();
+    }
+
+    #[test]
+    fn stale_work_directories_are_purged_and_fresh_ones_kept() {
+        let (_dir, storage) = storage();
+        assert_eq!(
+            storage.purge_stale_work(std::time::Duration::ZERO).unwrap(),
+            0
+        );
+        let (_, old) = storage.create_work_directory().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let (_, fresh) = storage.create_work_directory().unwrap();
+        let purged = storage
+            .purge_stale_work(std::time::Duration::from_millis(20))
+            .unwrap();
+        assert_eq!(purged, 1);
+        assert!(!old.exists());
+        assert!(fresh.exists());
     }
 
     #[test]
