@@ -325,9 +325,16 @@ async fn a_resumable_upload_survives_a_server_killed_mid_chunk() {
 /// The pids of a process's children (Linux: `/proc/<pid>/task/*/children`, every thread's).
 fn children_of(pid: u32) -> Vec<u32> {
     let mut children = Vec::new();
-    for task in std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten() {
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         let text = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-        children.extend(text.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
+        children.extend(
+            text.split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok()),
+        );
     }
     children
 }
