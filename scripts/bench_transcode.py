@@ -4,8 +4,8 @@
 Three jobs on the same source, each run --runs times, CPU time (user+sys of the child
 processes) and wall time measured:
   (a) PeerTube's way: one ffmpeg CLI process per rendition (1080/720/480/360/240/144), each
-      decoding the source again, libx264 veryfast with PeerTube's VBV cap, AAC, HLS fMP4
-      single_file, 2 s GOP;
+      decoding the source again, libx264 veryfast with PeerTube's VBV cap and `-bf 16
+      -b_strategy 1`, AAC, HLS fMP4 single_file, 2 s GOP, no scene-cut keyframes (as Kinora);
   (b) the best single ffmpeg CLI command: one decode, a split filter, every rendition encoded
       in the same process, the same settings;
   (k) Kinora: `kinora-transcoder process` (one decode, every rendition in the same pass).
@@ -45,7 +45,8 @@ def rendition_args(height, index=None):
     suffix = "" if index is None else f":v:{index}"
     return [f"-c{suffix}", "libx264", f"-preset{suffix}", "veryfast", f"-maxrate{suffix}", str(rate),
             f"-bufsize{suffix}", str(2 * rate), f"-g{suffix}", "60", f"-keyint_min{suffix}", "60",
-            f"-sc_threshold{suffix}", "0", f"-pix_fmt{suffix}", "yuv420p"]
+            f"-sc_threshold{suffix}", "0", f"-bf{suffix}", "16", f"-b_strategy{suffix}", "1",
+            f"-pix_fmt{suffix}", "yuv420p"]
 
 
 def per_rendition(source, out):
