@@ -76,7 +76,7 @@ fn main() -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let db = Db::connect(&config.database).await.context("database")?;
         db.require_current_schema().await?;
         let storage = LocalStorage::open(&config.storage.local).context("storage")?;
@@ -91,7 +91,10 @@ fn main() -> anyhow::Result<()> {
         }
         db.close().await;
         Ok(())
-    })
+    });
+    // The stdin watcher blocks a thread in read(); do not wait for it.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    result
 }
 
 async fn run_worker(
