@@ -80,6 +80,28 @@ impl StorageKey {
         Self(format!("tmp/work/{id}"))
     }
 
+    /// The probe object of the S3 start-up self-test: `tmp/self-test/<uuid>`.
+    pub fn self_test_probe(id: Uuid) -> Self {
+        Self(format!("tmp/self-test/{id}"))
+    }
+
+    /// A key found by listing the bucket. Only shapes the constructors above can produce pass:
+    /// relative, `/`-separated segments of lowercase ASCII letters, digits, `-` and `.`, never
+    /// empty, `.` or `..`.
+    pub(crate) fn from_listing(key: &str) -> Option<Self> {
+        let valid = !key.is_empty()
+            && key.len() <= 1024
+            && key.split('/').all(|segment| {
+                !segment.is_empty()
+                    && segment != "."
+                    && segment != ".."
+                    && segment.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                    })
+            });
+        valid.then(|| Self(key.to_owned()))
+    }
+
     /// The key relative to the root.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -107,6 +129,18 @@ mod tests {
             assert!(GeneratedName::parse(bad).is_err(), "{bad:?} accepted");
         }
         assert!(GeneratedName::parse(&"a".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn listed_keys_must_look_generated() {
+        let video = Uuid::new_v4();
+        let key = StorageKey::original(video);
+        assert_eq!(StorageKey::from_listing(key.as_str()), Some(key));
+        for bad in [
+            "", "/abs", "a//b", "a/../b", "./a", "a/", "A/b", "a b", "a\\b", "é",
+        ] {
+            assert!(StorageKey::from_listing(bad).is_none(), "{bad:?} accepted");
+        }
     }
 
     #[test]

@@ -1,0 +1,380 @@
+//! The `[storage.s3]` configuration section, the secret wrapper and the URL rules.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::StorageError;
+
+/// The smallest part S3 accepts in a multipart upload (except the last one): 5 MiB.
+pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+/// The largest part S3 accepts: 5 GiB.
+const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+/// The default part size: 16 MiB.
+pub const DEFAULT_PART_SIZE: u64 = 16 * 1024 * 1024;
+
+/// A secret value (such as an S3 secret access key). Its `Debug` and `Display` print `***`, so
+/// it never reaches logs or error messages; [`Secret::expose`] is the one way to read it.
+/// It (de)serializes as the plain string so that configuration layers can carry it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself: pass it only to the code that needs it, never to a formatter.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The `[storage.s3]` configuration section: one bucket (with an optional key prefix) on AWS
+/// or on any S3-compatible server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3Config {
+    /// The server's base URL (`http://127.0.0.1:3900`, `https://s3.example.com`); without a
+    /// scheme, `https://` is assumed. Absent: AWS, from `region`.
+    pub endpoint: Option<String>,
+    /// The region used for signing (`us-east-1` by default; Garage uses `garage`).
+    pub region: String,
+    /// The bucket that holds every file.
+    pub bucket: String,
+    /// Prepended to every key (`kinora/` keeps the files under one folder of a shared bucket).
+    pub prefix: String,
+    /// The access key id; absent: `AWS_ACCESS_KEY_ID`.
+    pub access_key_id: Option<String>,
+    /// The secret access key; absent: `AWS_SECRET_ACCESS_KEY`.
+    pub secret_access_key: Option<Secret>,
+    /// Address the bucket as `endpoint/bucket/key` instead of `bucket.endpoint/key` (most
+    /// self-hosted servers need it).
+    pub force_path_style: bool,
+    /// Public URLs start here instead of at the bucket (a CDN in front of it), e.g.
+    /// `https://cdn.example.com/media`.
+    pub public_base_url: Option<String>,
+    /// Files larger than this go up in parts of this size (bytes; at least 5 MiB).
+    pub multipart_part_size: u64,
+}
+
+impl Default for S3Config {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            region: "us-east-1".to_owned(),
+            bucket: String::new(),
+            prefix: String::new(),
+            access_key_id: None,
+            secret_access_key: None,
+            force_path_style: false,
+            public_base_url: None,
+            multipart_part_size: DEFAULT_PART_SIZE,
+        }
+    }
+}
+
+fn invalid(message: impl Into<String>) -> StorageError {
+    StorageError::S3Config(message.into())
+}
+
+impl S3Config {
+    /// Checks the settings that can be checked without the network.
+    pub(crate) fn validate(&self) -> Result<(), StorageError> {
+        if !is_bucket_name(&self.bucket) {
+            return Err(invalid(format!(
+                "bucket {:?} is not a valid bucket name (3-63 characters: a-z, 0-9, '.', '-')",
+                self.bucket
+            )));
+        }
+        if self.region.is_empty()
+            || !self
+                .region
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(invalid(format!(
+                "region {:?} is not a region name",
+                self.region
+            )));
+        }
+        let prefix_ok = !self.prefix.starts_with('/')
+            && self.prefix.len() <= 200
+            && self
+                .prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+            && self
+                .prefix
+                .split('/')
+                .all(|segment| segment != ".." && segment != ".");
+        if !prefix_ok {
+            return Err(invalid(format!(
+                "prefix {:?} must be relative and use only A-Z, a-z, 0-9, '-', '_', '.', '/'",
+                self.prefix
+            )));
+        }
+        if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&self.multipart_part_size) {
+            return Err(invalid(format!(
+                "multipart_part_size {} must be between 5 MiB ({MIN_PART_SIZE}) and 5 GiB",
+                self.multipart_part_size
+            )));
+        }
+        for (name, url) in [
+            ("endpoint", &self.endpoint),
+            ("public_base_url", &self.public_base_url),
+        ] {
+            if let Some(url) = url
+                && (url.trim().is_empty() || url.contains(char::is_whitespace))
+            {
+                return Err(invalid(format!("{name} {url:?} is not a URL")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The endpoint with a scheme (`https://` when none is given) and no trailing slash.
+    pub(crate) fn endpoint_url(&self) -> Option<String> {
+        self.endpoint.as_deref().map(|endpoint| {
+            let endpoint = endpoint.trim_end_matches('/');
+            if endpoint.contains("://") {
+                endpoint.to_owned()
+            } else {
+                format!("https://{endpoint}")
+            }
+        })
+    }
+
+    /// Where the server is, for error messages.
+    pub(crate) fn endpoint_label(&self) -> String {
+        self.endpoint_url()
+            .unwrap_or_else(|| format!("AWS S3 ({})", self.region))
+    }
+
+    /// The URL of an object key (prefix included) on the S3 endpoint itself.
+    pub(crate) fn bucket_object_url(&self, object_key: &str) -> String {
+        let endpoint = self
+            .endpoint_url()
+            .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", self.region));
+        if self.force_path_style {
+            return format!("{endpoint}/{}/{object_key}", self.bucket);
+        }
+        match endpoint.split_once("://") {
+            Some((scheme, rest)) => format!("{scheme}://{}.{rest}/{object_key}", self.bucket),
+            None => format!("{endpoint}/{}/{object_key}", self.bucket),
+        }
+    }
+
+    /// The public URL of an object key (prefix included): the CDN's when set, else the bucket's.
+    pub(crate) fn public_object_url(&self, object_key: &str) -> String {
+        match &self.public_base_url {
+            Some(base) => format!("{}/{object_key}", base.trim_end_matches('/')),
+            None => self.bucket_object_url(object_key),
+        }
+    }
+
+    /// The access key pair: from the settings, else from the standard AWS variables (read
+    /// through `env`). A session token is used only when both keys come from the environment.
+    pub(crate) fn resolve_credentials(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<ResolvedCredentials, StorageError> {
+        let from_env = self.access_key_id.is_none() && self.secret_access_key.is_none();
+        let access_key_id = self
+            .access_key_id
+            .clone()
+            .or_else(|| env("AWS_ACCESS_KEY_ID"))
+            .filter(|id| !id.is_empty());
+        let secret = self
+            .secret_access_key
+            .clone()
+            .or_else(|| env("AWS_SECRET_ACCESS_KEY").map(Secret::new))
+            .filter(|secret| !secret.expose().is_empty());
+        match (access_key_id, secret) {
+            (Some(access_key_id), Some(secret_access_key)) => Ok(ResolvedCredentials {
+                access_key_id,
+                secret_access_key,
+                session_token: if from_env {
+                    env("AWS_SESSION_TOKEN")
+                        .filter(|token| !token.is_empty())
+                        .map(Secret::new)
+                } else {
+                    None
+                },
+            }),
+            _ => Err(invalid(
+                "no S3 credentials: set access_key_id and secret_access_key in [storage.s3], \
+                 or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment",
+            )),
+        }
+    }
+}
+
+/// Credentials after the fallback to the environment.
+#[derive(Debug)]
+pub(crate) struct ResolvedCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+}
+
+fn is_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> S3Config {
+        S3Config {
+            bucket: "videos".to_owned(),
+            access_key_id: Some("AKID".to_owned()),
+            secret_access_key: Some(Secret::new("very-secret-value")),
+            ..S3Config::default()
+        }
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_secret() {
+        let config = config();
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("very-secret-value"), "{debug}");
+        assert!(debug.contains("***"), "{debug}");
+        let pretty = format!("{config:#?}");
+        assert!(!pretty.contains("very-secret-value"));
+        let secret = Secret::new("very-secret-value");
+        assert_eq!(format!("{secret:?}"), "***");
+        assert_eq!(format!("{secret}"), "***");
+        let resolved = config.resolve_credentials(|_| None).unwrap();
+        assert!(!format!("{resolved:?}").contains("very-secret-value"));
+    }
+
+    #[test]
+    fn defaults_and_unknown_keys() {
+        let config: S3Config = serde_json::from_str(r#"{"bucket": "b-1"}"#).unwrap();
+        assert_eq!(config.region, "us-east-1");
+        assert_eq!(config.prefix, "");
+        assert_eq!(config.multipart_part_size, 16 * 1024 * 1024);
+        assert!(!config.force_path_style);
+        assert!(serde_json::from_str::<S3Config>(r#"{"bucket": "b", "secret": "x"}"#).is_err());
+        let with_secret: S3Config =
+            serde_json::from_str(r#"{"bucket": "b-1", "secret_access_key": "s3cr3t"}"#).unwrap();
+        assert_eq!(with_secret.secret_access_key.unwrap().expose(), "s3cr3t");
+    }
+
+    #[test]
+    fn validation_refuses_bad_settings() {
+        assert!(config().validate().is_ok());
+        let bad = [
+            S3Config {
+                bucket: String::new(),
+                ..config()
+            },
+            S3Config {
+                bucket: "Upper".to_owned(),
+                ..config()
+            },
+            S3Config {
+                prefix: "/abs".to_owned(),
+                ..config()
+            },
+            S3Config {
+                prefix: "a/../b".to_owned(),
+                ..config()
+            },
+            S3Config {
+                prefix: "a b".to_owned(),
+                ..config()
+            },
+            S3Config {
+                multipart_part_size: MIN_PART_SIZE - 1,
+                ..config()
+            },
+            S3Config {
+                endpoint: Some(" ".to_owned()),
+                ..config()
+            },
+        ];
+        for config in bad {
+            let error = config.validate().unwrap_err();
+            assert!(!error.to_string().contains("very-secret-value"));
+        }
+    }
+
+    #[test]
+    fn credentials_fall_back_to_the_environment() {
+        let env = |name: &str| match name {
+            "AWS_ACCESS_KEY_ID" => Some("ENVID".to_owned()),
+            "AWS_SECRET_ACCESS_KEY" => Some("envsecret".to_owned()),
+            "AWS_SESSION_TOKEN" => Some("token".to_owned()),
+            _ => None,
+        };
+        let none = S3Config {
+            access_key_id: None,
+            secret_access_key: None,
+            ..config()
+        };
+        let resolved = none.resolve_credentials(env).unwrap();
+        assert_eq!(resolved.access_key_id, "ENVID");
+        assert_eq!(resolved.secret_access_key.expose(), "envsecret");
+        assert!(resolved.session_token.is_some());
+        let resolved = config().resolve_credentials(env).unwrap();
+        assert_eq!(resolved.access_key_id, "AKID");
+        assert!(resolved.session_token.is_none());
+        let error = none.resolve_credentials(|_| None).unwrap_err();
+        assert!(error.to_string().contains("AWS_SECRET_ACCESS_KEY"));
+    }
+
+    #[test]
+    fn urls_follow_the_addressing_style() {
+        let path_style = S3Config {
+            endpoint: Some("http://127.0.0.1:9000/".to_owned()),
+            force_path_style: true,
+            ..config()
+        };
+        assert_eq!(
+            path_style.bucket_object_url("p/a.mp4"),
+            "http://127.0.0.1:9000/videos/p/a.mp4"
+        );
+        let virtual_host = S3Config {
+            endpoint: Some("s3.example.com".to_owned()),
+            ..config()
+        };
+        assert_eq!(
+            virtual_host.public_object_url("a.mp4"),
+            "https://videos.s3.example.com/a.mp4"
+        );
+        assert_eq!(
+            config().public_object_url("a.mp4"),
+            "https://videos.s3.us-east-1.amazonaws.com/a.mp4"
+        );
+        let cdn = S3Config {
+            public_base_url: Some("https://cdn.example.com/media/".to_owned()),
+            ..path_style
+        };
+        assert_eq!(
+            cdn.public_object_url("a.mp4"),
+            "https://cdn.example.com/media/a.mp4"
+        );
+    }
+}
