@@ -276,6 +276,49 @@ async fn every_fixture_is_published_or_refused(database_url: &str) {
             status.success(),
             "{name}: the master playlist decodes over HTTP"
         );
+        let storyboards: Value = instance
+            .http
+            .get(format!(
+                "{}/api/v1/videos/{uuid}/storyboards",
+                instance.base
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let boards = storyboards["storyboards"].as_array().unwrap();
+        if duration >= 3.0 && source_has_video(path) {
+            assert_eq!(
+                boards.len(),
+                1,
+                "{name}: a storyboard for {duration} s of video"
+            );
+            let board = &boards[0];
+            for field in [
+                "totalWidth",
+                "totalHeight",
+                "spriteWidth",
+                "spriteHeight",
+                "spriteDuration",
+            ] {
+                assert!(
+                    board[field].as_u64().is_some_and(|v| v > 0),
+                    "{name}: storyboard {field}"
+                );
+            }
+            let sheet = format!(
+                "{}{}",
+                instance.base,
+                board["storyboardPath"].as_str().unwrap()
+            );
+            assert_eq!(
+                instance.http.get(&sheet).send().await.unwrap().status(),
+                200,
+                "{name}: sheet"
+            );
+        }
         let thumbnail = format!(
             "{}{}",
             instance.base,
