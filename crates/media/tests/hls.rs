@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::{MASTER, SHA_FILE, check_hls, fixture, names_for, run_tool, transcode};
+use common::{MASTER, SHA_FILE, check_hls, ffmpeg, fixture, names_for, run_tool, transcode};
 use kinora_media::{
     HlsRequest, InputLimits, MediaError, Rendition, plan_ladder, probe, transcode_to_hls,
 };
@@ -155,11 +155,9 @@ fn four_k_full_ladder() {
 /// Makes a clip with the ffmpeg CLI.
 fn generate(dir: &Path, name: &str, args: &[&str]) -> std::path::PathBuf {
     let path = dir.join(name);
-    let mut all = vec!["-v", "error"];
-    all.extend_from_slice(args);
+    let mut all = args.to_vec();
     all.push(path.to_str().unwrap());
-    let (ok, _, err) = run_tool("ffmpeg", &all);
-    assert!(ok, "{err}");
+    ffmpeg(&all);
     path
 }
 

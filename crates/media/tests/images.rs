@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{fixture, run_tool};
+use common::{ffmpeg, fixture, rotated_clip, run_tool};
 use kinora_media::{ImageNames, InputLimits, make_images, probe};
 
 fn names() -> ImageNames {
@@ -78,24 +78,7 @@ fn thumbnail_preview_and_storyboard_of_a_video() {
 #[test]
 fn short_videos_have_no_storyboard_and_portrait_works() {
     let dir = tempfile::tempdir().unwrap();
-    let rotated = dir.path().join("rotated.mp4");
-    let (ok, _, err) = run_tool(
-        "ffmpeg",
-        &[
-            "-v",
-            "error",
-            "-i",
-            fixture("video_short.mp4").to_str().unwrap(),
-            "-t",
-            "2",
-            "-c",
-            "copy",
-            "-metadata:s:v",
-            "rotate=90",
-            rotated.to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{err}");
+    let rotated = rotated_clip(dir.path());
     let report = probe(&rotated, &InputLimits::default()).unwrap();
     let out_dir = dir.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
@@ -173,35 +156,29 @@ fn mean_rgb(path: &Path) -> (f64, f64, f64) {
 fn audio_with_cover_art_uses_the_cover() {
     let dir = tempfile::tempdir().unwrap();
     let audio = dir.path().join("cover.mp3");
-    let (ok, _, err) = run_tool(
-        "ffmpeg",
-        &[
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=d=4",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=red:s=300x300:d=1",
-            "-map",
-            "0:a",
-            "-map",
-            "1:v",
-            "-frames:v",
-            "1",
-            "-c:a",
-            "libmp3lame",
-            "-c:v",
-            "mjpeg",
-            "-disposition:v",
-            "attached_pic",
-            audio.to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{err}");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=d=4",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=red:s=300x300:d=1",
+        "-map",
+        "0:a",
+        "-map",
+        "1:v",
+        "-frames:v",
+        "1",
+        "-c:a",
+        "libmp3lame",
+        "-c:v",
+        "mjpeg",
+        "-disposition:v",
+        "attached_pic",
+        audio.to_str().unwrap(),
+    ]);
     let report = probe(&audio, &InputLimits::default()).unwrap();
     assert!(report.video.is_none(), "cover art is not a video stream");
     let out_dir = dir.path().join("out");

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{fixture, run_tool};
+use common::{ffmpeg, fixture, rotated_clip};
 use kinora_media::{InputLimits, MediaError, probe};
 
 #[test]
@@ -84,24 +84,7 @@ fn reports_streams_and_display_sizes() {
 #[test]
 fn rotation_metadata_swaps_the_display_size() {
     let dir = tempfile::tempdir().unwrap();
-    let rotated = dir.path().join("rotated.mp4");
-    let (ok, _, err) = run_tool(
-        "ffmpeg",
-        &[
-            "-v",
-            "error",
-            "-i",
-            fixture("video_short.mp4").to_str().unwrap(),
-            "-t",
-            "2",
-            "-c",
-            "copy",
-            "-metadata:s:v",
-            "rotate=90",
-            rotated.to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{err}");
+    let rotated = rotated_clip(dir.path());
     let v = probe(&rotated, &InputLimits::default())
         .unwrap()
         .video
@@ -117,36 +100,55 @@ fn limits_are_applied() {
         Err(MediaError::Refused(reason)) => reason,
         other => panic!("expected a refusal, got {other:?}"),
     };
-    let reason = refused(InputLimits {
-        max_file_size: 1000,
-        ..InputLimits::default()
-    });
-    assert!(reason.contains("38783 bytes"), "{reason}");
-    let reason = refused(InputLimits {
-        max_width: 1000,
-        ..InputLimits::default()
-    });
-    assert!(reason.contains("1365x720"), "{reason}");
-    let reason = refused(InputLimits {
-        max_pixels: 500_000,
-        ..InputLimits::default()
-    });
-    assert!(reason.contains("500000 pixels"), "{reason}");
-    let reason = refused(InputLimits {
-        max_duration_secs: 2.0,
-        ..InputLimits::default()
-    });
-    assert!(reason.contains("lasts 5 s"), "{reason}");
-    let reason = refused(InputLimits {
-        max_streams: 1,
-        ..InputLimits::default()
-    });
-    assert!(reason.contains("streams"), "{reason}");
-    let reason = refused(InputLimits {
-        max_fps: 24.0,
-        ..InputLimits::default()
-    });
-    assert!(reason.contains("25.00 fps"), "{reason}");
+    let defaults = InputLimits::default;
+    let cases = [
+        (
+            InputLimits {
+                max_file_size: 1000,
+                ..defaults()
+            },
+            "38783 bytes",
+        ),
+        (
+            InputLimits {
+                max_width: 1000,
+                ..defaults()
+            },
+            "1365x720",
+        ),
+        (
+            InputLimits {
+                max_pixels: 500_000,
+                ..defaults()
+            },
+            "500000 pixels",
+        ),
+        (
+            InputLimits {
+                max_duration_secs: 2.0,
+                ..defaults()
+            },
+            "lasts 5 s",
+        ),
+        (
+            InputLimits {
+                max_streams: 1,
+                ..defaults()
+            },
+            "streams",
+        ),
+        (
+            InputLimits {
+                max_fps: 24.0,
+                ..defaults()
+            },
+            "25.00 fps",
+        ),
+    ];
+    for (limits, expected) in cases {
+        let reason = refused(limits);
+        assert!(reason.contains(expected), "{expected}: {reason}");
+    }
 }
 
 #[test]
@@ -168,25 +170,19 @@ fn missing_files_are_io_errors_and_odd_files_are_refused() {
     }
     // A single PNG picture is an image, not a video: its demuxer is not allowed.
     let png = dir.path().join("picture.mp4");
-    let (ok, _, err) = run_tool(
-        "ffmpeg",
-        &[
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=red:s=64x64",
-            "-frames:v",
-            "1",
-            "-f",
-            "image2",
-            "-c:v",
-            "png",
-            png.to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{err}");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=red:s=64x64",
+        "-frames:v",
+        "1",
+        "-f",
+        "image2",
+        "-c:v",
+        "png",
+        png.to_str().unwrap(),
+    ]);
     assert!(matches!(
         probe(&png, &InputLimits::default()),
         Err(MediaError::Refused(_))
@@ -197,23 +193,17 @@ fn missing_files_are_io_errors_and_odd_files_are_refused() {
 fn codecs_off_the_allow_list_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let raw = dir.path().join("raw.mkv");
-    let (ok, _, err) = run_tool(
-        "ffmpeg",
-        &[
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=64x48:rate=5",
-            "-t",
-            "1",
-            "-c:v",
-            "rawvideo",
-            raw.to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{err}");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=64x48:rate=5",
+        "-t",
+        "1",
+        "-c:v",
+        "rawvideo",
+        raw.to_str().unwrap(),
+    ]);
     match probe(&raw, &InputLimits::default()) {
         Err(MediaError::Refused(reason)) => {
             assert_eq!(reason, "video codec rawvideo is not supported")
@@ -224,17 +214,7 @@ fn codecs_off_the_allow_list_are_refused_by_name() {
     let subs = dir.path().join("subs.mkv");
     let srt = dir.path().join("subs.srt");
     std::fs::write(&srt, "1\n00:00:00,000 --> 00:00:01,000\nhello\n").unwrap();
-    let (ok, _, err) = run_tool(
-        "ffmpeg",
-        &[
-            "-v",
-            "error",
-            "-i",
-            srt.to_str().unwrap(),
-            subs.to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{err}");
+    ffmpeg(&["-i", srt.to_str().unwrap(), subs.to_str().unwrap()]);
     match probe(&subs, &InputLimits::default()) {
         Err(MediaError::Refused(reason)) => {
             assert!(reason.contains("no audio or video"), "{reason}")

@@ -35,6 +35,32 @@ pub fn run_tool(tool: &str, args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// Runs the ffmpeg CLI quietly (`-v error` is added) and fails the test if it fails.
+pub fn ffmpeg(args: &[&str]) {
+    let mut all = vec!["-v", "error"];
+    all.extend_from_slice(args);
+    let (ok, _, err) = run_tool("ffmpeg", &all);
+    assert!(ok, "ffmpeg {args:?}: {err}");
+}
+
+/// The first 2 s of `video_short.mp4`, stream-copied and tagged as rotated by 90°.
+pub fn rotated_clip(dir: &Path) -> PathBuf {
+    let path = dir.join("rotated.mp4");
+    let source = fixture("video_short.mp4");
+    ffmpeg(&[
+        "-i",
+        source.to_str().unwrap(),
+        "-t",
+        "2",
+        "-c",
+        "copy",
+        "-metadata:s:v",
+        "rotate=90",
+        path.to_str().unwrap(),
+    ]);
+    path
+}
+
 /// Names the way the transcoder does: `<uuid>-<res>-fragmented.mp4` and `<uuid>-<res>.m3u8`.
 pub fn names_for(renditions: &[Rendition]) -> Vec<RenditionNames> {
     renditions
