@@ -145,6 +145,23 @@ async fn wait_for_state(db: &Db, id: i64, wanted: i64, limit: Duration) {
     }
 }
 
+/// Waits until a transcoder holds the job.
+async fn wait_for_claim(db: &Db) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (running,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE state = 'running'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        if running == 1 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the job was never claimed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 fn decodes(path: &Path) -> bool {
     Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
@@ -274,19 +291,7 @@ async fn a_transcoder_killed_mid_job_is_replaced_and_the_video_published() {
         &storage,
         serde_json::json!({ "lease_secs": 3 }),
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let (running,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE state = 'running'")
-                .fetch_one(test.db.pool())
-                .await
-                .unwrap();
-        if running == 1 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the job was never claimed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_claim(&test.db).await;
     let mut first = Killed(first);
     first.0.kill().unwrap(); // SIGKILL, mid-job
     first.0.wait().unwrap();
@@ -352,19 +357,7 @@ async fn deleting_the_video_stops_its_transcode_promptly() {
         &storage,
         serde_json::json!({ "lease_secs": 5 }),
     ));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let (running,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE state = 'running'")
-                .fetch_one(test.db.pool())
-                .await
-                .unwrap();
-        if running == 1 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the job was never claimed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_claim(&test.db).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(kinora_db::videos::delete(test.db.pool(), id).await.unwrap());
     let stopped = Instant::now();

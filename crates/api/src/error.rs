@@ -164,6 +164,24 @@ impl From<AppError> for ApiError {
     }
 }
 
+impl From<kinora_app::StorageError> for ApiError {
+    fn from(error: kinora_app::StorageError) -> Self {
+        AppError::Storage(error).into()
+    }
+}
+
+impl From<kinora_db::DbError> for ApiError {
+    fn from(error: kinora_db::DbError) -> Self {
+        AppError::Db(error).into()
+    }
+}
+
+impl From<kinora_db::SqlError> for ApiError {
+    fn from(error: kinora_db::SqlError) -> Self {
+        AppError::from(error).into()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = Map::new();

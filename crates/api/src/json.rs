@@ -18,24 +18,51 @@ pub fn iso_date(millis: i64) -> String {
         .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".to_owned())
 }
 
-/// An account (`GET /api/v1/accounts/{name}`).
-pub fn account(state: &ApiState, row: &AccountRow) -> Value {
-    let host = row.host.as_deref().unwrap_or(state.host());
-    let mut value = json!({
-        "url": format!("{}/accounts/{}", state.public_url, row.name),
-        "name": row.name,
-        "host": host,
+/// What accounts and channels share: PeerTube's actor fields.
+struct ActorFields<'a> {
+    path: &'static str,
+    id: i64,
+    name: &'a str,
+    host: Option<&'a str>,
+    display_name: &'a str,
+    description: Option<&'a str>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn actor(state: &ApiState, actor: ActorFields<'_>) -> Value {
+    json!({
+        "url": format!("{}/{}/{}", state.public_url, actor.path, actor.name),
+        "name": actor.name,
+        "host": actor.host.unwrap_or(state.host()),
         "avatars": [],
         "banners": [],
-        "id": row.id,
+        "id": actor.id,
         "hostRedundancyAllowed": false,
         "followingCount": 0,
         "followersCount": 0,
-        "createdAt": iso_date(row.created_at),
-        "updatedAt": iso_date(row.updated_at),
-        "displayName": row.display_name,
-        "description": row.description,
-    });
+        "createdAt": iso_date(actor.created_at),
+        "updatedAt": iso_date(actor.updated_at),
+        "displayName": actor.display_name,
+        "description": actor.description,
+    })
+}
+
+/// An account (`GET /api/v1/accounts/{name}`).
+pub fn account(state: &ApiState, row: &AccountRow) -> Value {
+    let mut value = actor(
+        state,
+        ActorFields {
+            path: "accounts",
+            id: row.id,
+            name: &row.name,
+            host: row.host.as_deref(),
+            display_name: &row.display_name,
+            description: row.description.as_deref(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        },
+    );
     if let Some(user_id) = row.user_id {
         value["userId"] = json!(user_id);
     }
@@ -44,24 +71,21 @@ pub fn account(state: &ApiState, row: &AccountRow) -> Value {
 
 /// A channel (`GET /api/v1/video-channels/{name}`), with its owner when given.
 pub fn channel(state: &ApiState, row: &ChannelRow, owner: Option<&AccountRow>) -> Value {
-    let host = row.host.as_deref().unwrap_or(state.host());
-    let mut value = json!({
-        "url": format!("{}/video-channels/{}", state.public_url, row.name),
-        "name": row.name,
-        "host": host,
-        "avatars": [],
-        "banners": [],
-        "id": row.id,
-        "hostRedundancyAllowed": false,
-        "followingCount": 0,
-        "followersCount": 0,
-        "createdAt": iso_date(row.created_at),
-        "updatedAt": iso_date(row.updated_at),
-        "displayName": row.display_name,
-        "description": row.description,
-        "support": row.support,
-        "isLocal": row.host.is_none(),
-    });
+    let mut value = actor(
+        state,
+        ActorFields {
+            path: "video-channels",
+            id: row.id,
+            name: &row.name,
+            host: row.host.as_deref(),
+            display_name: &row.display_name,
+            description: row.description.as_deref(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        },
+    );
+    value["support"] = json!(row.support);
+    value["isLocal"] = json!(row.host.is_none());
     if let Some(owner) = owner {
         value["ownerAccount"] = account(state, owner);
     }

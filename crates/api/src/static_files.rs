@@ -10,7 +10,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use kinora_app::{AppError, GeneratedName, StorageKey};
+use kinora_app::{GeneratedName, StorageKey};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -36,15 +36,12 @@ async fn serve_hls(
 ) -> Result<Response, ApiError> {
     let uuid = uuid::Uuid::parse_str(&video).map_err(|_| ApiError::not_found("File"))?;
     let row = kinora_db::videos::find_by_uuid(state.db.pool(), &uuid.to_string())
-        .await
-        .map_err(AppError::from)?
+        .await?
         .ok_or_else(|| ApiError::not_found("File"))?;
     if !kinora_app::visibility::can_view(&state.db, &row, viewer.as_ref()).await? {
         return Err(ApiError::not_found("File"));
     }
-    let files = kinora_db::videos::list_files(state.db.pool(), row.id)
-        .await
-        .map_err(AppError::from)?;
+    let files = kinora_db::videos::list_files(state.db.pool(), row.id).await?;
     let listed = row.hls_master_file.as_deref() == Some(file.as_str())
         || row.hls_segments_file.as_deref() == Some(file.as_str())
         || files
@@ -73,8 +70,7 @@ async fn serve_image(
         _ => return Err(ApiError::not_found("File")),
     };
     let row = kinora_db::videos::find_by_image(state.db.pool(), &file)
-        .await
-        .map_err(AppError::from)?
+        .await?
         .ok_or_else(|| ApiError::not_found("File"))?;
     if !kinora_app::visibility::can_view(&state.db, &row, viewer.as_ref()).await? {
         return Err(ApiError::not_found("File"));

@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use kinora_app::AppError;
 use kinora_db::accounts::AccountRow;
 use serde_json::Value;
 
@@ -13,8 +12,7 @@ use crate::{ApiError, ApiState, json};
 pub(crate) async fn find_account(state: &ApiState, handle: &str) -> Result<AccountRow, ApiError> {
     let name = local_name(state, handle).ok_or_else(|| ApiError::not_found("Account"))?;
     kinora_db::accounts::find_local_by_name(state.db.pool(), name)
-        .await
-        .map_err(AppError::from)?
+        .await?
         .ok_or_else(|| ApiError::not_found("Account"))
 }
 

@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use kinora_app::AppError;
 use serde_json::Value;
 
 use super::get::find_account;
@@ -14,9 +13,7 @@ pub async fn list_account_channels(
     Path(handle): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let owner = find_account(&state, &handle).await?;
-    let rows = kinora_db::channels::list_by_account(state.db.pool(), owner.id)
-        .await
-        .map_err(AppError::from)?;
+    let rows = kinora_db::channels::list_by_account(state.db.pool(), owner.id).await?;
     let data: Vec<Value> = rows
         .iter()
         .map(|row| json::channel(&state, row, Some(&owner)))

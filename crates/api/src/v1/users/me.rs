@@ -15,16 +15,12 @@ pub async fn get_me(
 ) -> Result<Json<Value>, ApiError> {
     let db = state.db.pool();
     let user = kinora_db::users::find_by_id(db, caller.user_id)
-        .await
-        .map_err(kinora_app::AppError::from)?
+        .await?
         .ok_or_else(ApiError::invalid_token)?;
     let owner = kinora_db::accounts::find_by_user(db, user.id)
-        .await
-        .map_err(kinora_app::AppError::from)?
+        .await?
         .ok_or_else(|| ApiError::not_found("Account"))?;
-    let channels = kinora_db::channels::list_by_account(db, owner.id)
-        .await
-        .map_err(kinora_app::AppError::from)?;
+    let channels = kinora_db::channels::list_by_account(db, owner.id).await?;
     let channels: Vec<Value> = channels
         .iter()
         .map(|row| channel(&state, row, None))

@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use kinora_app::AppError;
 use serde_json::Value;
 
 use crate::v1::local_name;
@@ -16,11 +15,8 @@ pub async fn get_channel(
     let name = local_name(&state, &handle).ok_or_else(|| ApiError::not_found("Video channel"))?;
     let pool = state.db.pool();
     let row = kinora_db::channels::find_local_by_name(pool, name)
-        .await
-        .map_err(AppError::from)?
+        .await?
         .ok_or_else(|| ApiError::not_found("Video channel"))?;
-    let owner = kinora_db::accounts::find_by_id(pool, row.account_id)
-        .await
-        .map_err(AppError::from)?;
+    let owner = kinora_db::accounts::find_by_id(pool, row.account_id).await?;
     Ok(Json(json::channel(&state, &row, owner.as_ref())))
 }

@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use kinora_app::AppError;
 use kinora_core::video::{Privacy, VideoState};
 use kinora_db::videos::{VideoFileRow, VideoRow};
 use serde_json::{Value, json};
@@ -71,16 +70,12 @@ fn labelled(id: Option<i64>) -> Value {
 pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value, ApiError> {
     let pool = state.db.pool();
     let channel = kinora_db::channels::find_by_id(pool, video.channel_id)
-        .await
-        .map_err(AppError::from)?
+        .await?
         .ok_or_else(|| ApiError::not_found("Video channel"))?;
     let account = kinora_db::accounts::find_by_id(pool, channel.account_id)
-        .await
-        .map_err(AppError::from)?
+        .await?
         .ok_or_else(|| ApiError::not_found("Account"))?;
-    let files = kinora_db::videos::list_files(pool, video.id)
-        .await
-        .map_err(AppError::from)?;
+    let files = kinora_db::videos::list_files(pool, video.id).await?;
     let state_id = VideoState::from_id(video.state).unwrap_or(VideoState::ToTranscode);
     let privacy = Privacy::from_id(video.privacy).unwrap_or(Privacy::Private);
     let tags: Vec<String> = serde_json::from_str(&video.tags).unwrap_or_default();

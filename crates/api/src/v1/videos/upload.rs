@@ -161,9 +161,3 @@ fn form_value(name: &str, text: &str) -> Value {
     }
     Value::String(text.to_owned())
 }
-
-impl From<kinora_app::StorageError> for ApiError {
-    fn from(error: kinora_app::StorageError) -> Self {
-        kinora_app::AppError::Storage(error).into()
-    }
-}

@@ -46,10 +46,6 @@ fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
 }
 
-fn db_error(error: kinora_db::DbError) -> ApiError {
-    kinora_app::AppError::from(error).into()
-}
-
 /// Opens a session.
 pub async fn init_upload(
     State(state): State<ApiState>,
@@ -83,9 +79,7 @@ pub async fn init_upload(
     }
     let limits = *state.upload_limits;
     videos::check_upload(&state.db, &user, &request.fields, declared, &limits).await?;
-    let open = kinora_db::uploads::count_open_by_user(state.db.pool(), user.user_id)
-        .await
-        .map_err(db_error)?;
+    let open = kinora_db::uploads::count_open_by_user(state.db.pool(), user.user_id).await?;
     if open >= limits.max_open_uploads_per_user {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -107,7 +101,7 @@ pub async fn init_upload(
     tokio::fs::File::create(&path)
         .await
         .map_err(storage_error)?;
-    let mut tx = state.db.begin().await.map_err(db_error)?;
+    let mut tx = state.db.begin().await?;
     kinora_db::uploads::insert(
         &mut tx,
         &NewUpload {
@@ -122,9 +116,8 @@ pub async fn init_upload(
         },
         now,
     )
-    .await
-    .map_err(db_error)?;
-    tx.commit().await.map_err(|error| db_error(error.into()))?;
+    .await?;
+    tx.commit().await?;
     let location = format!("/api/v1/videos/upload-resumable?upload_id={upload_id}");
     Ok((StatusCode::CREATED, [(header::LOCATION, location)]).into_response())
 }
@@ -140,8 +133,7 @@ async fn find_session(
         .ok_or_else(|| ApiError::invalid_field("upload_id", "is required"))?;
     let upload_id = Uuid::parse_str(text).map_err(|_| ApiError::not_found("Upload"))?;
     let row = kinora_db::uploads::find_for_user(state.db.pool(), &upload_id.to_string(), user_id)
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("Upload"))?;
     Ok((upload_id, row))
 }
@@ -304,8 +296,7 @@ async fn advance(state: &ApiState, session: &UploadRow, received: i64) -> Result
         expires,
         now,
     )
-    .await
-    .map_err(db_error)?;
+    .await?;
     if moved {
         Ok(())
     } else {
@@ -334,11 +325,9 @@ async fn complete(
         session.declared_size,
     )
     .await?;
-    let mut tx = state.db.begin().await.map_err(db_error)?;
-    kinora_db::uploads::set_video(&mut tx, session.id, created.id)
-        .await
-        .map_err(db_error)?;
-    tx.commit().await.map_err(|error| db_error(error.into()))?;
+    let mut tx = state.db.begin().await?;
+    kinora_db::uploads::set_video(&mut tx, session.id, created.id).await?;
+    tx.commit().await?;
     Ok(Json(json!({
         "video": { "id": created.id, "uuid": created.uuid, "shortUUID": created.short_uuid }
     }))
@@ -347,8 +336,7 @@ async fn complete(
 
 async fn finished(state: &ApiState, video_id: i64) -> Result<Response, ApiError> {
     let video = kinora_db::videos::find_by_id(state.db.pool(), video_id)
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("Video"))?;
     Ok(Json(json!({
         "video": { "id": video.id, "uuid": video.uuid, "shortUUID": video.short_uuid }
@@ -364,9 +352,7 @@ pub async fn cancel_upload(
     _body: Body,
 ) -> Result<StatusCode, ApiError> {
     let (upload_id, session) = find_session(&state, user.user_id, &query).await?;
-    kinora_db::uploads::delete(state.db.pool(), session.id)
-        .await
-        .map_err(db_error)?;
+    kinora_db::uploads::delete(state.db.pool(), session.id).await?;
     if session.video_id.is_none() {
         state
             .storage
