@@ -107,22 +107,6 @@ pub async fn count<'e>(executor: impl Executor<'e, Database = Any>) -> DbResult<
     Ok(count)
 }
 
-/// Replaces a user's password hash.
-pub async fn set_password_hash(
-    connection: &mut Connection,
-    id: i64,
-    password_hash: &str,
-    now: i64,
-) -> DbResult<bool> {
-    let result = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(password_hash)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *connection)
-        .await?;
-    Ok(result.rows_affected() == 1)
-}
-
 /// Marks a waiting registration as approved. Returns false when the user was not waiting.
 pub async fn approve(connection: &mut Connection, id: i64, now: i64) -> DbResult<bool> {
     let result = sqlx::query(
