@@ -7,10 +7,11 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use kinora_core::transcoding::TranscodingConfig;
+use kinora_core::video::Privacy;
 use kinora_db::videos::{Publication, VideoFileRow, VideoRow};
 use kinora_db::{Db, now_millis};
 use kinora_jobs::{Job, JobContext, JobFailure, JobHandler};
-use kinora_storage::{GeneratedName, LocalStorage, StorageKey};
+use kinora_storage::{GeneratedName, Location, MediaStorage, StorageKey};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use uuid::Uuid;
 
@@ -19,7 +20,7 @@ use crate::protocol::{ChildEvent, ProcessResult};
 /// Runs transcode jobs.
 pub struct TranscodeJobs {
     /// Where originals are read and renditions published.
-    pub storage: LocalStorage,
+    pub storage: MediaStorage,
     /// Limits for each child.
     pub limits: TranscodingConfig,
     /// This executable (re-run as `process` for each job).
@@ -47,19 +48,32 @@ impl JobHandler for TranscodeJobs {
         };
         let uuid =
             Uuid::parse_str(&video.uuid).map_err(|e| JobFailure::permanent(e.to_string()))?;
-        let input = self.storage.path(&StorageKey::original(uuid));
-        if !input.is_file() {
-            return Err(JobFailure::permanent(
-                "the uploaded original is missing from storage",
-            ));
-        }
-        let (_, work_path) = self.storage.create_work_directory()?;
+        let (_, work_path) = self.storage.local().create_work_directory()?;
         let work = WorkDirectory(work_path);
-        let result = match self.run_child(&context, &video, &input, &work.0).await? {
+        let original_location = Location::parse(&video.original_location)
+            .ok_or_else(|| JobFailure::permanent("unknown location of the original"))?;
+        let input = work.0.join("original");
+        match self
+            .storage
+            .fetch_to_file(original_location, &StorageKey::original(uuid), &input)
+            .await
+        {
+            Ok(()) => {}
+            Err(kinora_storage::StorageError::NotFound { .. }) => {
+                return Err(JobFailure::permanent(
+                    "the uploaded original is missing from storage",
+                ));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        let output = work.0.join("output");
+        std::fs::create_dir(&output)
+            .map_err(|error| JobFailure::retryable(format!("work directory: {error}")))?;
+        let result = match self.run_child(&context, &video, &input, &output).await? {
             Some(result) => result,
             None => return Ok(()), // the video was deleted meanwhile
         };
-        self.publish(&context, &video, uuid, &work.0, &result).await
+        self.publish(&context, &video, uuid, &output, &result).await
     }
 
     async fn buried(&self, db: &Db, job: Job, reason: &str) {
@@ -165,7 +179,7 @@ impl TranscodeJobs {
         result: &ProcessResult,
     ) -> Result<(), JobFailure> {
         let hls = work.join("hls");
-        let images = work.join("images");
+        let image_directory = work.join("images");
         let names = |name: &str| {
             GeneratedName::parse(name).map_err(|e| JobFailure::permanent(e.to_string()))
         };
@@ -195,23 +209,37 @@ impl TranscodeJobs {
                 return Err(JobFailure::retryable(format!("{file} is missing")));
             }
         }
-        self.storage
-            .publish_directory(&hls, &StorageKey::hls_directory(uuid))?;
+        let public = matches!(
+            Privacy::from_id(video.privacy),
+            Some(Privacy::Public | Privacy::Unlisted)
+        );
+        let location = self.storage.location_for_media(public);
+        let old_files = kinora_db::videos::list_files(context.db().pool(), video.id).await?;
+        // Every name is fresh (a random UUID each), so storing them one by one hides nothing
+        // that is live: the database switches to them below, in one transaction.
+        let mut stored = Vec::new();
+        for entry in std::fs::read_dir(&hls)
+            .map_err(|error| JobFailure::retryable(format!("reading the output: {error}")))?
+        {
+            let entry = entry
+                .map_err(|error| JobFailure::retryable(format!("reading the output: {error}")))?;
+            let name = names(&entry.file_name().to_string_lossy())?;
+            let key = StorageKey::hls_file(uuid, &name);
+            self.storage
+                .store_file(location, &entry.path(), &key)
+                .await?;
+            stored.push(key);
+        }
         let thumbnail = names(&result.thumbnail)?;
         let preview = names(&result.preview)?;
-        self.storage.move_file_into(
-            &images.join(thumbnail.as_str()),
-            &StorageKey::thumbnail(&thumbnail),
-        )?;
-        self.storage.move_file_into(
-            &images.join(preview.as_str()),
-            &StorageKey::preview(&preview),
-        )?;
+        let mut images = vec![
+            (thumbnail.clone(), StorageKey::thumbnail(&thumbnail)),
+            (preview.clone(), StorageKey::preview(&preview)),
+        ];
         let storyboard_json = match &result.storyboard {
             Some(storyboard) => {
                 let name = names(&storyboard.file)?;
-                self.storage
-                    .move_file_into(&images.join(name.as_str()), &StorageKey::storyboard(&name))?;
+                images.push((name.clone(), StorageKey::storyboard(&name)));
                 Some(
                     serde_json::json!({
                         "totalWidth": storyboard.total_width,
@@ -225,6 +253,12 @@ impl TranscodeJobs {
             }
             None => None,
         };
+        for (name, key) in images {
+            self.storage
+                .store_file(location, &image_directory.join(name.as_str()), &key)
+                .await?;
+            stored.push(key);
+        }
         let now = now_millis();
         let mut tx = context.db().begin().await?;
         kinora_db::videos::delete_files(&mut tx, video.id).await?;
@@ -259,19 +293,78 @@ impl TranscodeJobs {
                 preview_file: Some(&result.preview),
                 storyboard_file: result.storyboard.as_ref().map(|s| s.file.as_str()),
                 storyboard_json: storyboard_json.as_deref(),
+                media_location: location.as_str(),
             },
             now,
         )
         .await?;
         if !published {
             drop(tx);
-            let _ = self.storage.delete(&StorageKey::hls_directory(uuid));
+            for key in &stored {
+                let _ = self.storage.delete(location, key).await;
+            }
             return Ok(());
         }
         context.complete_in(&mut tx).await?;
         tx.commit().await?;
+        self.delete_replaced(video, &old_files, &stored, location)
+            .await;
         tracing::info!(video = %video.uuid, renditions = result.renditions.len(), "video published");
         Ok(())
+    }
+}
+
+impl TranscodeJobs {
+    /// After a re-transcode: deletes the files of the previous publication that the new one
+    /// does not use. Failures only leave garbage, so they are logged.
+    async fn delete_replaced(
+        &self,
+        previous: &VideoRow,
+        previous_files: &[VideoFileRow],
+        current: &[StorageKey],
+        location: Location,
+    ) {
+        let Some(previous_location) = Location::parse(&previous.media_location) else {
+            return;
+        };
+        let Ok(uuid) = Uuid::parse_str(&previous.uuid) else {
+            return;
+        };
+        let hls_names = [&previous.hls_master_file, &previous.hls_segments_file]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .chain(
+                previous_files
+                    .iter()
+                    .flat_map(|file| [file.file_name.clone(), file.playlist_name.clone()]),
+            );
+        let mut keys: Vec<StorageKey> = hls_names
+            .filter_map(|name| GeneratedName::parse(&name).ok())
+            .map(|name| StorageKey::hls_file(uuid, &name))
+            .collect();
+        for (image, key) in [
+            (
+                &previous.thumbnail_file,
+                StorageKey::thumbnail as fn(&GeneratedName) -> StorageKey,
+            ),
+            (&previous.preview_file, StorageKey::preview),
+            (&previous.storyboard_file, StorageKey::storyboard),
+        ] {
+            if let Some(name) = image.as_deref().and_then(|n| GeneratedName::parse(n).ok()) {
+                keys.push(key(&name));
+            }
+        }
+        for key in keys {
+            let still_used = current.contains(&key)
+                && self.storage.same_place(previous_location, location, &key);
+            if still_used {
+                continue;
+            }
+            if let Err(error) = self.storage.delete(previous_location, &key).await {
+                tracing::warn!(%key, %error, "could not delete a replaced file");
+            }
+        }
     }
 }
 

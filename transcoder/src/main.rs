@@ -19,7 +19,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kinora_db::Db;
 use kinora_jobs::{JobKind, Worker, WorkerConfig};
-use kinora_storage::LocalStorage;
+use kinora_storage::MediaStorage;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::TranscoderConfig;
@@ -79,7 +79,11 @@ fn main() -> anyhow::Result<()> {
     let result = runtime.block_on(async move {
         let db = Db::connect(&config.database).await.context("database")?;
         db.require_current_schema().await?;
-        let storage = LocalStorage::open(&config.storage.local).context("storage")?;
+        let storage = MediaStorage::open(&config.storage).context("storage")?;
+        storage
+            .self_test()
+            .await
+            .context("storage self-test failed")?;
         match cli.command {
             Command::Check => {
                 println!("database and storage are reachable; the schema is current");
@@ -99,7 +103,7 @@ fn main() -> anyhow::Result<()> {
 
 async fn run_worker(
     db: Db,
-    storage: LocalStorage,
+    storage: MediaStorage,
     config: TranscoderConfig,
     exit_with_parent: bool,
 ) -> anyhow::Result<()> {

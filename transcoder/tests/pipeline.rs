@@ -84,6 +84,7 @@ async fn uploaded_video(db: &Db, storage: &Path, source: &Path) -> (i64, String)
             state: 2,
             original_filename: "in",
             original_size: size,
+            original_location: "local",
         },
         now,
     )

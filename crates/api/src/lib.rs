@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod json;
 pub mod login_limiter;
+mod object_proxy;
 pub mod static_files;
 mod v1;
 
@@ -41,7 +42,7 @@ pub struct ApiState {
     /// Login attempt limits.
     pub login_limiter: Arc<LoginLimiter>,
     /// Where files are kept.
-    pub storage: Arc<kinora_app::LocalStorage>,
+    pub storage: Arc<kinora_app::MediaStorage>,
     /// Upload limits.
     pub upload_limits: Arc<kinora_app::videos::UploadLimits>,
     /// Resumable uploads a request is writing right now (one writer per upload).

@@ -2,7 +2,9 @@
 //! `/lazy-static/{thumbnails,previews,storyboards}/<file>`, with Range (206 and exact
 //! `Content-Range`), `Accept-Ranges`, `Last-Modified`, `ETag`, cache headers and the same
 //! visibility rule as the API. Only names the database lists for a video are ever served, so a
-//! request path never becomes a file path on its own.
+//! request path never becomes a file path on its own. Files of videos stored in S3 are proxied
+//! from the bucket (one byte range passed through, status, `Content-Range` and `ETag` relayed),
+//! so private videos' files never need to be public in the bucket.
 
 use axum::Router;
 use axum::body::Body;
@@ -51,9 +53,15 @@ async fn serve_hls(
         return Err(ApiError::not_found("File"));
     }
     let name = GeneratedName::parse(&file).map_err(|_| ApiError::not_found("File"))?;
-    let path = state.storage.path(&StorageKey::hls_file(uuid, &name));
     let immutable = file.ends_with(".mp4");
-    serve(path, request, immutable).await
+    serve_stored(
+        &state,
+        &row,
+        &StorageKey::hls_file(uuid, &name),
+        request,
+        immutable,
+    )
+    .await
 }
 
 async fn serve_image(
@@ -75,7 +83,25 @@ async fn serve_image(
     if !kinora_app::visibility::can_view(&state.db, &row, viewer.as_ref()).await? {
         return Err(ApiError::not_found("File"));
     }
-    serve(state.storage.path(&key), request, true).await
+    serve_stored(&state, &row, &key, request, true).await
+}
+
+/// Serves a file of `video` from wherever the video's files are.
+async fn serve_stored(
+    state: &ApiState,
+    video: &kinora_db::videos::VideoRow,
+    key: &StorageKey,
+    request: Request,
+    immutable: bool,
+) -> Result<Response, ApiError> {
+    let location = kinora_app::media::media_location(video)?;
+    match state.storage.local_path(location, key) {
+        Some(path) => serve(path, request, immutable).await,
+        None => {
+            crate::object_proxy::proxy(&state.storage, location, key, request.headers(), immutable)
+                .await
+        }
+    }
 }
 
 /// Serves one file with Range, conditional requests and cache headers.
@@ -118,13 +144,15 @@ async fn serve(
         headers.insert(header::ETAG, value);
     }
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if immutable {
-            "public, max-age=31536000, immutable"
-        } else {
-            "public, max-age=30"
-        }),
-    );
+    headers.insert(header::CACHE_CONTROL, cache_control(immutable));
     Ok(response)
+}
+
+/// Media files never change under a name; playlists may be regenerated.
+pub(crate) fn cache_control(immutable: bool) -> HeaderValue {
+    HeaderValue::from_static(if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=30"
+    })
 }

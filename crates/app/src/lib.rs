@@ -12,7 +12,9 @@ pub mod auth;
 pub mod channels;
 mod config;
 mod error;
+pub mod media;
 pub mod passwords;
+pub mod storage_migration;
 pub mod users;
 pub mod videos;
 pub mod visibility;
@@ -20,4 +22,6 @@ pub mod visibility;
 pub use config::{AuthConfig, InstanceConfig};
 pub use error::{AppError, AppResult};
 /// The storage handle use cases write through (re-exported so the HTTP layer can hold one).
-pub use kinora_storage::{GeneratedName, LocalStorage, StorageError, StorageKey};
+pub use kinora_storage::{
+    ByteRange, GeneratedName, LocalStorage, Location, MediaStorage, StorageError, StorageKey,
+};

@@ -10,7 +10,7 @@ use kinora_core::video::{
 };
 use kinora_db::{Db, now_millis};
 use kinora_jobs::{Job, enqueue};
-use kinora_storage::{LocalStorage, StorageKey};
+use kinora_storage::{Location, MediaStorage, StorageKey};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -187,12 +187,14 @@ pub async fn check_upload(
     Ok(())
 }
 
-/// Creates a video from a fully received file: moves the file into storage as the original and
-/// writes the video row and its transcode job in one transaction. If the transaction fails the
-/// moved file is removed again, so nothing half-written stays.
+/// Creates a video from a fully received file: moves the file into local storage as the
+/// original and writes the video row and its next job in one transaction: the transcode, or
+/// with `storage.backend = "s3"` the [`Job::StoreOriginal`] that moves the original to S3
+/// first (so the upload does not wait for S3, and an S3 outage only delays the job). If the
+/// transaction fails the moved file is removed again, so nothing half-written stays.
 pub async fn create_from_upload(
     db: &Db,
-    storage: &LocalStorage,
+    storage: &MediaStorage,
     fields: &VideoFields,
     file: &Path,
     filename: &str,
@@ -202,10 +204,11 @@ pub async fn create_from_upload(
     let uuid = Uuid::new_v4();
     let short = short_uuid(&uuid);
     let original = StorageKey::original(uuid);
-    storage.move_file_into(file, &original)?;
-    let result = insert_video(db, fields, uuid, &short, filename, size).await;
+    storage.local().move_file_into(file, &original)?;
+    let store_in_s3 = storage.location_for_originals() != Location::Local;
+    let result = insert_video(db, fields, uuid, &short, filename, size, store_in_s3).await;
     if result.is_err() {
-        let _ = storage.delete(&original);
+        let _ = storage.local().delete(&original);
     }
     let id = result?;
     tracing::info!(video = %uuid, id, size, "video uploaded; transcoding queued");
@@ -223,6 +226,7 @@ async fn insert_video(
     short: &str,
     filename: &str,
     size: i64,
+    store_in_s3: bool,
 ) -> AppResult<i64> {
     let tags = serde_json::to_string(&fields.tags)
         .map_err(|error| AppError::Internal(error.to_string()))?;
@@ -250,11 +254,17 @@ async fn insert_video(
             state: VideoState::ToTranscode.id(),
             original_filename: &display_name,
             original_size: size,
+            original_location: Location::Local.as_str(),
         },
         now_millis(),
     )
     .await?;
-    enqueue(&mut tx, &Job::Transcode { video_id: id }).await?;
+    let next = if store_in_s3 {
+        Job::StoreOriginal { video_id: id }
+    } else {
+        Job::Transcode { video_id: id }
+    };
+    enqueue(&mut tx, &next).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -275,13 +285,15 @@ pub async fn find_video(db: &Db, id: &str) -> AppResult<Option<kinora_db::videos
 
 /// Deletes resumable upload sessions idle past their expiry, with their bytes; returns how
 /// many went. The reserved quota is released with them.
-pub async fn purge_expired_uploads(db: &Db, storage: &LocalStorage, now: i64) -> AppResult<usize> {
+pub async fn purge_expired_uploads(db: &Db, storage: &MediaStorage, now: i64) -> AppResult<usize> {
     let expired = kinora_db::uploads::list_expired(db.pool(), now).await?;
     for session in &expired {
         if session.video_id.is_none()
             && let Ok(upload) = Uuid::parse_str(&session.upload_id)
         {
-            storage.delete(&StorageKey::resumable_upload(upload))?;
+            storage
+                .local()
+                .delete(&StorageKey::resumable_upload(upload))?;
         }
         kinora_db::uploads::delete(db.pool(), session.id).await?;
     }
@@ -291,7 +303,7 @@ pub async fn purge_expired_uploads(db: &Db, storage: &LocalStorage, now: i64) ->
 /// Deletes a video, its rows and every file it has; only its owner or staff may.
 pub async fn delete_video(
     db: &Db,
-    storage: &LocalStorage,
+    storage: &MediaStorage,
     user: &AuthenticatedUser,
     video: &kinora_db::videos::VideoRow,
 ) -> AppResult<()> {
@@ -305,23 +317,7 @@ pub async fn delete_video(
         ));
     }
     kinora_db::videos::delete(db.pool(), video.id).await?;
-    let uuid = Uuid::parse_str(&video.uuid).map_err(|e| AppError::Internal(e.to_string()))?;
-    storage.delete(&StorageKey::hls_directory(uuid))?;
-    storage.delete(&StorageKey::original(uuid))?;
-    for name in [
-        &video.thumbnail_file,
-        &video.preview_file,
-        &video.storyboard_file,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if let Ok(name) = kinora_storage::GeneratedName::parse(name) {
-            storage.delete(&StorageKey::thumbnail(&name))?;
-            storage.delete(&StorageKey::preview(&name))?;
-            storage.delete(&StorageKey::storyboard(&name))?;
-        }
-    }
+    crate::media::delete_stored_files(storage, video).await?;
     tracing::info!(video = %video.uuid, "video deleted");
     Ok(())
 }

@@ -8,7 +8,8 @@ const COLUMNS: &str = "id, uuid, short_uuid, channel_id, name, description, supp
     category, licence, language, nsfw, comments_policy, download_enabled, wait_transcoding, tags, \
     state, transcoding_progress, failure_reason, duration, original_filename, original_size, \
     hls_master_file, hls_segments_file, thumbnail_file, preview_file, storyboard_file, \
-    storyboard_json, views, likes, dislikes, created_at, updated_at, published_at";
+    storyboard_json, views, likes, dislikes, created_at, updated_at, published_at, \
+    media_location, original_location";
 
 /// A video as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -81,6 +82,10 @@ pub struct VideoRow {
     pub updated_at: i64,
     /// Publication time, epoch milliseconds.
     pub published_at: Option<i64>,
+    /// Where the HLS files and images are (`kinora_storage::Location`'s name).
+    pub media_location: String,
+    /// Where the uploaded original is (`kinora_storage::Location`'s name).
+    pub original_location: String,
 }
 
 /// What is needed to insert a video.
@@ -122,6 +127,8 @@ pub struct NewVideo<'a> {
     pub original_filename: &'a str,
     /// Uploaded file's size.
     pub original_size: i64,
+    /// Where the original was stored.
+    pub original_location: &'a str,
 }
 
 /// Inserts a video and returns its id.
@@ -129,9 +136,9 @@ pub async fn insert(connection: &mut Connection, video: &NewVideo<'_>, now: i64)
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO videos (uuid, short_uuid, channel_id, name, description, support, privacy, \
          category, licence, language, nsfw, comments_policy, download_enabled, wait_transcoding, \
-         tags, state, original_filename, original_size, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $19) RETURNING id",
+         tags, state, original_filename, original_size, original_location, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         $16, $17, $18, $19, $20, $20) RETURNING id",
     )
     .bind(video.uuid)
     .bind(video.short_uuid)
@@ -151,6 +158,7 @@ pub async fn insert(connection: &mut Connection, video: &NewVideo<'_>, now: i64)
     .bind(video.state)
     .bind(video.original_filename)
     .bind(video.original_size)
+    .bind(video.original_location)
     .bind(now)
     .fetch_one(&mut *connection)
     .await?;
@@ -216,6 +224,8 @@ pub struct Publication<'a> {
     pub storyboard_file: Option<&'a str>,
     /// Storyboard geometry, JSON.
     pub storyboard_json: Option<&'a str>,
+    /// Where these files were stored.
+    pub media_location: &'a str,
 }
 
 /// Marks a video published with its files. Returns false when the video is gone.
@@ -229,7 +239,8 @@ pub async fn publish(
         "UPDATE videos SET state = 1, transcoding_progress = 100, failure_reason = NULL, \
          duration = $1, hls_master_file = $2, hls_segments_file = $3, thumbnail_file = $4, \
          preview_file = $5, storyboard_file = $6, storyboard_json = $7, \
-         published_at = COALESCE(published_at, $8), updated_at = $8 WHERE id = $9",
+         published_at = COALESCE(published_at, $8), updated_at = $8, media_location = $10 \
+         WHERE id = $9",
     )
     .bind(publication.duration)
     .bind(publication.hls_master_file)
@@ -240,9 +251,74 @@ pub async fn publish(
     .bind(publication.storyboard_json)
     .bind(now)
     .bind(id)
+    .bind(publication.media_location)
     .execute(&mut *connection)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Records where a video's original is now, if it is still at `from` (the compare keeps a
+/// racing migration or a second worker from overwriting a newer location). Returns whether
+/// the row changed.
+pub async fn move_original<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+    from: &str,
+    to: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE videos SET original_location = $1, updated_at = $2 \
+         WHERE id = $3 AND original_location = $4",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(id)
+    .bind(from)
+    .execute(executor)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Records where a video's media (HLS files and images) is now, if it is still at `from` and
+/// its files are still `master` (a re-transcode meanwhile would have replaced them). Returns
+/// whether the row changed.
+pub async fn move_media<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+    master: Option<&str>,
+    from: &str,
+    to: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE videos SET media_location = $1, updated_at = $2 \
+         WHERE id = $3 AND media_location = $4 \
+         AND COALESCE(hls_master_file, '') = COALESCE($5, '')",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(id)
+    .bind(from)
+    .bind(master)
+    .execute(executor)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Ids of every video, in id order, after `after` (for batch walks such as storage migration).
+pub async fn list_ids_after<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    after: i64,
+    limit: i64,
+) -> DbResult<Vec<i64>> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM videos WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(executor)
+            .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// Marks a video's transcoding as failed for good, with the reason.

@@ -17,6 +17,12 @@ pub enum Job {
         /// The video.
         video_id: i64,
     },
+    /// Move a video's uploaded original from the server's disk to S3, then queue its
+    /// transcode (run by the server when `storage.backend = "s3"`).
+    StoreOriginal {
+        /// The video.
+        video_id: i64,
+    },
 }
 
 /// The kind of a job, used to pick jobs a worker can run.
@@ -26,6 +32,8 @@ pub enum JobKind {
     GenerateActorKeys,
     /// [`Job::Transcode`].
     Transcode,
+    /// [`Job::StoreOriginal`].
+    StoreOriginal,
 }
 
 impl JobKind {
@@ -34,6 +42,7 @@ impl JobKind {
         match self {
             JobKind::GenerateActorKeys => "generate-actor-keys",
             JobKind::Transcode => "transcode",
+            JobKind::StoreOriginal => "store-original",
         }
     }
 }
@@ -44,6 +53,7 @@ impl Job {
         match self {
             Job::GenerateActorKeys { .. } => JobKind::GenerateActorKeys,
             Job::Transcode { .. } => JobKind::Transcode,
+            Job::StoreOriginal { .. } => JobKind::StoreOriginal,
         }
     }
 
@@ -52,6 +62,7 @@ impl Job {
         match self {
             Job::GenerateActorKeys { actor_id } => Some(format!("actor-keys:{actor_id}")),
             Job::Transcode { video_id } => Some(format!("transcode:{video_id}")),
+            Job::StoreOriginal { video_id } => Some(format!("store-original:{video_id}")),
         }
     }
 
@@ -60,6 +71,8 @@ impl Job {
         match self {
             Job::GenerateActorKeys { .. } => 5,
             Job::Transcode { .. } => 3,
+            // An S3 outage can last a while; the backoff spreads these over hours.
+            Job::StoreOriginal { .. } => 12,
         }
     }
 }

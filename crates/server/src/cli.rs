@@ -1,4 +1,4 @@
-//! The command line: `kinora serve | migrate | user create | config check | jobs`.
+//! The command line: `kinora serve | migrate | user create | config check | jobs | storage`.
 
 use std::path::PathBuf;
 
@@ -45,6 +45,24 @@ pub enum Command {
     /// Inspect and retry background jobs.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Manage stored files.
+    #[command(subcommand)]
+    Storage(StorageCommand),
+}
+
+/// `kinora storage …`
+#[derive(Debug, Subcommand)]
+pub enum StorageCommand {
+    /// Move every existing video's files to another backend (copy, verify size and SHA-256,
+    /// switch the database, then delete the old copy). Safe to interrupt and run again.
+    Migrate {
+        /// The backend to move to: `s3` (needs [storage.s3]) or `local`.
+        #[arg(long, value_parser = ["s3", "local"])]
+        to: String,
+    },
+    /// Run the storage start-up self-test (S3: bucket, credentials, private objects not
+    /// public, public locations readable) and report.
+    Check,
 }
 
 /// `kinora user …`
@@ -129,8 +147,18 @@ pub async fn run_command(config: Config, command: Command) -> anyhow::Result<()>
                 "storage.local.root = {}",
                 config.storage.local.root.display()
             );
+            println!("storage.backend = {:?}", config.storage.backend);
+            if config.storage.has_s3() {
+                println!(
+                    "storage.s3 = bucket {:?}, prefix {:?}, endpoint {}",
+                    config.storage.s3.bucket,
+                    config.storage.s3.prefix,
+                    config.storage.s3.endpoint.as_deref().unwrap_or("AWS")
+                );
+            }
             Ok(())
         }
+        Command::Storage(command) => crate::storage_command::run(&config, command).await,
         Command::Migrate { status } => {
             let db = kinora_db::Db::connect(&config.database).await?;
             let report = db.migration_status().await?;

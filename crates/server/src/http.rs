@@ -11,7 +11,7 @@ use axum::http::{HeaderName, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kinora_api::{ApiError, ApiState};
-use kinora_storage::LocalStorage;
+use kinora_storage::MediaStorage;
 use tower::Layer;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -28,12 +28,12 @@ use crate::config::Config;
 #[derive(Clone)]
 struct HealthState {
     api: ApiState,
-    storage: Arc<LocalStorage>,
+    storage: Arc<MediaStorage>,
 }
 
 /// The whole application as one service: routes, layers, and trailing-slash trimming (so
 /// `/api/v1/videos/{id}/` works as PeerTube clients expect).
-pub fn router(config: &Config, api: ApiState, storage: Arc<LocalStorage>) -> NormalizePath<Router> {
+pub fn router(config: &Config, api: ApiState, storage: Arc<MediaStorage>) -> NormalizePath<Router> {
     crate::metrics::handle(); // install the recorder before the first request is counted
     let request_id = HeaderName::from_static("x-request-id");
     let health = Router::new()
@@ -125,7 +125,7 @@ async fn healthz() -> &'static str {
 async fn readyz(State(state): State<HealthState>) -> Response {
     let database = state.api.db.ping().await;
     let storage = kinora_storage::LocalStorage::open(&kinora_storage::LocalStorageConfig {
-        root: state.storage.root().to_owned(),
+        root: state.storage.local().root().to_owned(),
     });
     match (database, storage) {
         (Ok(()), Ok(_)) => (StatusCode::OK, "ready").into_response(),

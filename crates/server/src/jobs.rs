@@ -8,10 +8,13 @@ use kinora_jobs::{Job, JobContext, JobFailure, JobHandler, JobKind};
 use tokio_util::sync::CancellationToken;
 
 /// The kinds of job the server process runs (transcoding runs in `kinora-transcoder`).
-pub const SERVER_JOB_KINDS: &[JobKind] = &[JobKind::GenerateActorKeys];
+pub const SERVER_JOB_KINDS: &[JobKind] = &[JobKind::GenerateActorKeys, JobKind::StoreOriginal];
 
 /// Runs the server's jobs by calling the matching use case.
-pub struct ServerJobs;
+pub struct ServerJobs {
+    /// Where files are stored.
+    pub storage: std::sync::Arc<kinora_storage::MediaStorage>,
+}
 
 impl JobHandler for ServerJobs {
     async fn handle(&self, context: JobContext, job: Job) -> Result<(), JobFailure> {
@@ -23,6 +26,11 @@ impl JobHandler for ServerJobs {
                     Err(kinora_app::AppError::NotFound(_)) => Ok(()),
                     Err(error) => Err(JobFailure::retryable(error.to_string())),
                 }
+            }
+            Job::StoreOriginal { video_id } => {
+                kinora_app::media::store_original(&context, &self.storage, video_id)
+                    .await
+                    .map_err(|error| JobFailure::retryable(error.to_string()))
             }
             // Claimed only by kinora-transcoder; never by this worker's kinds.
             Job::Transcode { .. } => Err(JobFailure::retryable(
@@ -36,7 +44,7 @@ impl JobHandler for ServerJobs {
 /// and expired upload sessions, and refreshes the queue gauges. Stops when `shutdown` is cancelled.
 pub async fn housekeeping(
     db: Db,
-    storage: std::sync::Arc<kinora_storage::LocalStorage>,
+    storage: std::sync::Arc<kinora_storage::MediaStorage>,
     limiter: std::sync::Arc<LoginLimiter>,
     shutdown: CancellationToken,
 ) {
@@ -57,7 +65,10 @@ pub async fn housekeeping(
         }
         // Work directories of transcodes or uploads whose process was killed: any older than a
         // day is abandoned (a transcode's wall-time limit is shorter).
-        match storage.purge_stale_work(Duration::from_secs(24 * 3600)) {
+        match storage
+            .local()
+            .purge_stale_work(Duration::from_secs(24 * 3600))
+        {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "stale work directories removed"),
             Err(error) => tracing::warn!(%error, "could not purge work directories"),

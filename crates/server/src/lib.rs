@@ -11,4 +11,5 @@ pub mod http;
 pub mod jobs;
 pub mod metrics;
 pub mod serve;
+pub mod storage_command;
 pub mod transcoders;

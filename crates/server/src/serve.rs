@@ -10,7 +10,7 @@ use axum::ServiceExt;
 use kinora_api::{ApiState, LoginLimiter};
 use kinora_db::Db;
 use kinora_jobs::{Worker, WorkerConfig};
-use kinora_storage::LocalStorage;
+use kinora_storage::MediaStorage;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -75,9 +75,10 @@ pub async fn run_until(
     on_listening: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     let db = open_database(&config).await?;
-    let storage = Arc::new(
-        LocalStorage::open(&config.storage.local).context("storage.local.root is not usable")?,
-    );
+    let storage = Arc::new(MediaStorage::open(&config.storage).context("storage")?);
+    storage.self_test().await.context(
+        "storage self-test failed; fix [storage] (or run `kinora storage check`) and start again",
+    )?;
     kinora_app::auth::local_client(&db).await?;
     if let Some(password) = kinora_app::users::create_first_admin(&db, &config.instance).await? {
         println!(
@@ -114,8 +115,16 @@ pub async fn run_until(
         SERVER_JOB_KINDS.to_vec(),
     );
     worker_config.shutdown_grace = grace;
-    let worker =
-        tokio::spawn(Worker::new(db.clone(), worker_config, ServerJobs).run(workers_stop.clone()));
+    let worker = tokio::spawn(
+        Worker::new(
+            db.clone(),
+            worker_config,
+            ServerJobs {
+                storage: storage.clone(),
+            },
+        )
+        .run(workers_stop.clone()),
+    );
     let transcoder_config = config.clone();
     let transcoders_stop = workers_stop.clone();
     let transcoders = tokio::spawn(async move {

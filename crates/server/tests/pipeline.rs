@@ -8,122 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::process::{KINORA, Server, free_port, root_session, write_config};
+use common::instance::{fixtures, start, upload_multipart, upload_resumable, video};
 
 use kinora_db::testing::TestDb;
 use serde_json::Value;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/peertube/media")
-}
-
-/// A running instance with its transcoder pool, logged in as root.
-struct Instance {
-    _server: Server,
-    base: String,
-    token: String,
-    channel: i64,
-    http: reqwest::Client,
-}
-
-async fn start(dir: &Path, database_url: &str) -> Instance {
-    let transcoder = Path::new(KINORA).with_file_name("kinora-transcoder");
-    assert!(
-        transcoder.is_file(),
-        "build kinora-transcoder first (cargo build --workspace --bins)"
-    );
-    let port = free_port();
-    let config = write_config(
-        dir,
-        port,
-        database_url,
-        "[transcoding]\nworkers = 1\nlease_secs = 10\n",
-    );
-    let server = Server::start(&config);
-    let password = server.password.clone().expect("first start");
-    let (http, token, me) = root_session(port, &password).await;
-    Instance {
-        _server: server,
-        base: format!("http://localhost:{port}"),
-        token,
-        channel: me["videoChannels"][0]["id"].as_i64().unwrap(),
-        http,
-    }
-}
-
-async fn upload_multipart(instance: &Instance, path: &Path) -> Value {
-    let bytes = std::fs::read(path).unwrap();
-    let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    let form = reqwest::multipart::Form::new()
-        .text("name", format!("Fixture {name}"))
-        .text("channelId", instance.channel.to_string())
-        .text("privacy", "1")
-        .part(
-            "videofile",
-            reqwest::multipart::Part::bytes(bytes).file_name(name),
-        );
-    let response = instance
-        .http
-        .post(format!("{}/api/v1/videos/upload", instance.base))
-        .bearer_auth(&instance.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{}", path.display());
-    response.json().await.unwrap()
-}
-
-async fn upload_resumable(instance: &Instance, path: &Path) -> Value {
-    let bytes = std::fs::read(path).unwrap();
-    let total = bytes.len();
-    let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    let response = instance.http.post(format!("{}/api/v1/videos/upload-resumable", instance.base))
-        .bearer_auth(&instance.token)
-        .header("x-upload-content-length", total.to_string())
-        .header("x-upload-content-type", "video/mp4")
-        .json(&serde_json::json!({"name": format!("Fixture {name}"), "channelId": instance.channel, "filename": name}))
-        .send().await.unwrap();
-    assert_eq!(response.status(), 201);
-    let location = format!(
-        "{}{}",
-        instance.base,
-        response.headers()["location"].to_str().unwrap()
-    );
-    let chunk = 64 * 1024;
-    let mut start = 0;
-    loop {
-        let end = (start + chunk).min(total) - 1;
-        let response = instance
-            .http
-            .put(&location)
-            .bearer_auth(&instance.token)
-            .header("content-range", format!("bytes {start}-{end}/{total}"))
-            .body(bytes[start..=end].to_vec())
-            .send()
-            .await
-            .unwrap();
-        if end + 1 == total {
-            assert_eq!(response.status(), 200, "{}", path.display());
-            return response.json().await.unwrap();
-        }
-        assert_eq!(response.status(), 308);
-        start = end + 1;
-    }
-}
-
-async fn video(instance: &Instance, uuid: &str) -> Value {
-    instance
-        .http
-        .get(format!("{}/api/v1/videos/{uuid}/", instance.base))
-        .bearer_auth(&instance.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
 
 fn source_has_video(path: &Path) -> bool {
     let output = Command::new("ffprobe")
@@ -164,7 +52,7 @@ fn source_duration(path: &Path) -> f64 {
 
 async fn every_fixture_is_published_or_refused(database_url: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let instance = start(dir.path(), database_url).await;
+    let instance = start(dir.path(), database_url, 1, "").await;
     let mut uploads = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(fixtures())
         .unwrap()
@@ -174,7 +62,7 @@ async fn every_fixture_is_published_or_refused(database_url: &str) {
     for path in &entries {
         // Each fixture goes through both of PeerTube's upload protocols.
         for created in [
-            upload_multipart(&instance, path).await,
+            upload_multipart(&instance, path, 1).await,
             upload_resumable(&instance, path).await,
         ] {
             uploads.push((

@@ -93,7 +93,7 @@ backend_tests! {
         assert_eq!(video.tags, r#"["cats","dogs"]"#);
         assert_eq!(video.original_size as usize, source.len());
         assert_eq!(video.original_filename, "../../etc/passwd.mp4", "kept as text only");
-        let stored = h.api.storage.path(&StorageKey::original(uuid.parse().unwrap()));
+        let stored = h.api.storage.local().path(&StorageKey::original(uuid.parse().unwrap()));
         assert_eq!(sha256(&std::fs::read(stored).unwrap()), sha256(&source));
         assert_eq!(count(&db, "SELECT COUNT(*) FROM jobs WHERE kind = 'transcode' AND state = 'queued'").await, 1);
 
@@ -145,10 +145,10 @@ backend_tests! {
 
         assert_eq!(count(&db, "SELECT COUNT(*) FROM videos").await, 0);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM jobs WHERE kind = 'transcode'").await, 0);
-        let work = h.api.storage.root().join("tmp/work");
+        let work = h.api.storage.local().root().join("tmp/work");
         let left = std::fs::read_dir(&work).map(|d| d.count()).unwrap_or(0);
         assert_eq!(left, 0, "no partial upload left in {}", work.display());
-        assert!(!h.api.storage.root().join("original-video-files").exists());
+        assert!(!h.api.storage.local().root().join("original-video-files").exists());
     }
 
     async fn the_resumable_protocol_works_chunk_by_chunk(db: Db) {
@@ -188,7 +188,7 @@ backend_tests! {
         let (status, _, json) = h.send(put_chunk(&token, &location, &format!("bytes {chunk}-{}/{total}", total - 1), source[chunk..].to_vec())).await;
         assert_eq!(status, StatusCode::OK, "{json}");
         let uuid = json["video"]["uuid"].as_str().unwrap().to_owned();
-        let stored = h.api.storage.path(&StorageKey::original(uuid.parse().unwrap()));
+        let stored = h.api.storage.local().path(&StorageKey::original(uuid.parse().unwrap()));
         assert_eq!(sha256(&std::fs::read(stored).unwrap()), sha256(&source), "the final SHA-256 matches");
         // The last chunk sent again answers the same video, once.
         let (status, _, again) = h.send(put_chunk(&token, &location, &format!("bytes {chunk}-{}/{total}", total - 1), source[chunk..].to_vec())).await;
@@ -217,7 +217,7 @@ backend_tests! {
         assert_eq!(h.send(delete).await.0, StatusCode::NO_CONTENT);
         let delete = Request::delete(&location).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
         assert_eq!(h.send(delete).await.0, StatusCode::NOT_FOUND);
-        let uploads = h.api.storage.root().join("tmp/resumable-uploads");
+        let uploads = h.api.storage.local().root().join("tmp/resumable-uploads");
         assert_eq!(std::fs::read_dir(&uploads).unwrap().count(), 0, "bytes deleted");
         let (status, _, _) = init(&h, &token, channel, 600_000).await;
         assert_eq!(status, StatusCode::CREATED, "the reservation was released");
@@ -261,7 +261,7 @@ backend_tests! {
         let purged = kinora_app::videos::purge_expired_uploads(&db, &h.api.storage, later).await.unwrap();
         assert_eq!(purged, 1);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM upload_sessions").await, 0);
-        let uploads = h.api.storage.root().join("tmp/resumable-uploads");
+        let uploads = h.api.storage.local().root().join("tmp/resumable-uploads");
         assert_eq!(std::fs::read_dir(&uploads).unwrap().count(), 0);
         let (status, _, _) = h.send(put_chunk(&token, &location, "bytes */1000", Vec::new())).await;
         assert_eq!(status, StatusCode::NOT_FOUND);

@@ -35,6 +35,21 @@ impl GeneratedName {
     }
 }
 
+/// The kinds of stored file, each of which can have its own S3 location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// Uploaded originals.
+    Original,
+    /// HLS playlists, fragmented MP4s and segment hashes.
+    Hls,
+    /// Thumbnails, previews and storyboards.
+    Image,
+    /// Torrent files.
+    Torrent,
+    /// Uploads in flight, working directories, self-test probes.
+    Temporary,
+}
+
 /// Where a stored file lives, relative to the storage root. The layout follows PeerTube's.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StorageKey(String);
@@ -102,6 +117,24 @@ impl StorageKey {
         valid.then(|| Self(key.to_owned()))
     }
 
+    /// The kind of file this key names.
+    pub fn kind(&self) -> FileKind {
+        let top = self.0.split('/').next().unwrap_or_default();
+        match top {
+            "original-video-files" => FileKind::Original,
+            "streaming-playlists" => FileKind::Hls,
+            "thumbnails" | "previews" | "storyboards" => FileKind::Image,
+            "torrents" => FileKind::Torrent,
+            _ => FileKind::Temporary,
+        }
+    }
+
+    /// The media type of the file, from its extension (`application/octet-stream` when
+    /// unknown), as stored with S3 objects and sent by the proxy.
+    pub fn content_type(&self) -> &'static str {
+        crate::s3::content_type_for(self)
+    }
+
     /// The key relative to the root.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -154,6 +187,26 @@ mod tests {
         assert_eq!(
             StorageKey::original(video).as_str(),
             format!("original-video-files/{video}")
+        );
+    }
+
+    #[test]
+    fn every_key_knows_its_kind() {
+        let video = Uuid::nil();
+        let name = GeneratedName::parse("x.jpg").unwrap();
+        assert_eq!(StorageKey::original(video).kind(), FileKind::Original);
+        assert_eq!(StorageKey::hls_directory(video).kind(), FileKind::Hls);
+        assert_eq!(StorageKey::hls_file(video, &name).kind(), FileKind::Hls);
+        assert_eq!(StorageKey::thumbnail(&name).kind(), FileKind::Image);
+        assert_eq!(StorageKey::preview(&name).kind(), FileKind::Image);
+        assert_eq!(StorageKey::storyboard(&name).kind(), FileKind::Image);
+        assert_eq!(
+            StorageKey::work_directory(video).kind(),
+            FileKind::Temporary
+        );
+        assert_eq!(
+            StorageKey::resumable_upload(video).kind(),
+            FileKind::Temporary
         );
     }
 }

@@ -7,6 +7,16 @@
 //! directories atomically (write elsewhere, then rename). Depends only on `kinora-core`. Start
 //! reading at [`StorageKey`].
 //!
+//! # One handle for the rest of Kinora
+//!
+//! [`MediaStorage`] is what the server and the transcoders hold: `storage.backend` (`local` or
+//! `s3`) says where new files go, and every video records the [`Location`] of its files
+//! (`local`, `s3-private`, `s3-public`), so files stored under another backend stay reachable
+//! until `kinora storage migrate` moves them. Per kind of file ([`FileKind`]: originals, HLS,
+//! images, torrents) `[storage.s3.<kind>]` can name another bucket or prefix and make the kind
+//! public: public and unlisted videos' files of a public kind are then linked straight to the
+//! bucket or CDN; every other file in S3 is proxied by the server.
+//!
 //! # The S3 backend
 //!
 //! [`S3Storage`] keeps the same keys in one bucket of AWS or any S3-compatible server (Garage,
@@ -32,14 +42,18 @@
 mod config;
 mod key;
 mod local;
+mod media;
+mod range;
 mod s3;
 
-pub use config::{LocalStorageConfig, StorageConfig};
-pub use key::{GeneratedName, StorageKey};
+pub use config::{Backend, LocalStorageConfig, StorageConfig};
+pub use key::{FileKind, GeneratedName, StorageKey};
 pub use local::LocalStorage;
+pub use media::{FileDigest, Location, MediaStorage};
+pub use range::ByteRange;
 pub use s3::{
-    DEFAULT_PART_SIZE, ListedObject, MIN_PART_SIZE, ObjectBody, ObjectInfo, S3Config, S3Storage,
-    Secret,
+    DEFAULT_PART_SIZE, ListedObject, MIN_PART_SIZE, ObjectBody, ObjectInfo, S3Config, S3KindConfig,
+    S3Storage, Secret,
 };
 
 use std::path::PathBuf;
@@ -115,6 +129,20 @@ pub enum StorageError {
         bucket: String,
         /// The URL that answered anonymously.
         url: String,
+    },
+    /// A public location's files cannot be read anonymously at their public URL.
+    #[error(
+        "S3 public location in bucket {bucket:?} is not readable anonymously: GET {url} \
+         {detail}; make the bucket (or prefix) public, fix public_base_url, or set \
+         public = false for that kind"
+    )]
+    S3PublicUnreadable {
+        /// The bucket.
+        bucket: String,
+        /// The public URL tried.
+        url: String,
+        /// What the request said.
+        detail: String,
     },
     /// The S3 start-up self-test found another problem.
     #[error("S3 self-test failed: {0}")]

@@ -7,6 +7,7 @@
 //! retries failed attempts (standard mode, 3 attempts).
 
 mod config;
+mod download;
 mod error;
 mod object;
 mod upload;
@@ -23,10 +24,11 @@ use aws_sdk_s3::error::ProvideErrorMetadata as _;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use uuid::Uuid;
 
-pub use config::{DEFAULT_PART_SIZE, MIN_PART_SIZE, S3Config, Secret};
+pub use config::{DEFAULT_PART_SIZE, MIN_PART_SIZE, S3Config, S3KindConfig, Secret};
 pub use object::{ListedObject, ObjectBody, ObjectInfo};
+pub(crate) use upload::content_type_for;
 
-use crate::{StorageError, StorageKey};
+use crate::{ByteRange, StorageError, StorageKey};
 use error::{Context, classify, status_of};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -149,19 +151,32 @@ impl S3Storage {
         key: &StorageKey,
         range: Option<(u64, u64)>,
     ) -> Result<ObjectBody, StorageError> {
-        let mut request = self
+        if let Some((first, last)) = range
+            && first > last
+        {
+            return Err(StorageError::RangeNotSatisfiable {
+                key: key.to_string(),
+            });
+        }
+        self.get_byte_range(
+            key,
+            range.map(|(first, last)| ByteRange::Span { first, last }),
+        )
+        .await
+    }
+
+    /// Reads an object, or one byte range of it (all three forms HTTP has).
+    pub async fn get_byte_range(
+        &self,
+        key: &StorageKey,
+        range: Option<ByteRange>,
+    ) -> Result<ObjectBody, StorageError> {
+        let request = self
             .client
             .get_object()
             .bucket(&self.config.bucket)
-            .key(self.object_key(key));
-        if let Some((first, last)) = range {
-            if first > last {
-                return Err(StorageError::RangeNotSatisfiable {
-                    key: key.to_string(),
-                });
-            }
-            request = request.range(format!("bytes={first}-{last}"));
-        }
+            .key(self.object_key(key))
+            .set_range(range.map(|range| range.header_value()));
         let output = request
             .send()
             .await
@@ -170,7 +185,8 @@ impl S3Storage {
             .content_length()
             .and_then(|length| u64::try_from(length).ok())
             .unwrap_or(0);
-        let total_size = match output.content_range() {
+        let content_range = output.content_range().map(str::to_owned);
+        let total_size = match &content_range {
             Some(content_range) => content_range
                 .rsplit_once('/')
                 .and_then(|(_, total)| total.parse().ok()),
@@ -178,9 +194,11 @@ impl S3Storage {
             None => None,
         };
         Ok(ObjectBody {
-            stream: output.body,
             length,
             total_size,
+            content_range,
+            etag: output.e_tag().map(str::to_owned),
+            stream: output.body,
             key: key.to_string(),
         })
     }

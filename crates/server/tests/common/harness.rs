@@ -12,7 +12,7 @@ use kinora_app::users::{self, NewUserInput, UserOrigin};
 use kinora_core::UserRole;
 use kinora_db::Db;
 use kinora_server::config::Config;
-use kinora_storage::LocalStorage;
+use kinora_storage::MediaStorage;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -20,7 +20,7 @@ use tower::ServiceExt;
 pub struct Harness {
     pub config: Config,
     pub api: ApiState,
-    pub storage: Arc<LocalStorage>,
+    pub storage: Arc<MediaStorage>,
     _dir: tempfile::TempDir,
 }
 
@@ -37,7 +37,7 @@ impl Harness {
             public_url: Arc::from(config.server.public_url.as_str()),
             trusted_proxies: Arc::new(config.server.trusted_proxies.clone()),
             login_limiter: Arc::new(LoginLimiter::new(&config.auth)),
-            storage: Arc::new(LocalStorage::open(&config.storage.local).unwrap()),
+            storage: Arc::new(MediaStorage::open(&config.storage).unwrap()),
             upload_limits: Arc::new(config.uploads),
             uploads_in_progress: Arc::default(),
         };

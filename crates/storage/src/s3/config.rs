@@ -70,6 +70,33 @@ pub struct S3Config {
     pub public_base_url: Option<String>,
     /// Files larger than this go up in parts of this size (bytes; at least 5 MiB).
     pub multipart_part_size: u64,
+    /// `[storage.s3.originals]`: where uploaded originals go (never public).
+    pub originals: S3KindConfig,
+    /// `[storage.s3.hls]`: where HLS playlists and fragmented MP4s go.
+    pub hls: S3KindConfig,
+    /// `[storage.s3.images]`: where thumbnails, previews and storyboards go.
+    pub images: S3KindConfig,
+    /// `[storage.s3.torrents]`: where torrent files go.
+    pub torrents: S3KindConfig,
+}
+
+/// Where one kind of file goes, when not simply in `[storage.s3]`'s bucket and prefix, and
+/// whether it is public.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3KindConfig {
+    /// Another bucket for this kind (absent: `[storage.s3].bucket`).
+    pub bucket: Option<String>,
+    /// Another key prefix for this kind (absent: `[storage.s3].prefix`).
+    pub prefix: Option<String>,
+    /// The files of public and unlisted videos of this kind are readable by anyone at their
+    /// public URL (the operator makes the bucket or prefix public), and the API links them
+    /// there instead of proxying them. Private videos' files stay in `[storage.s3]`'s own
+    /// (private) bucket and prefix. A public kind needs its own bucket or prefix.
+    pub public: bool,
+    /// Public URLs of this kind start here (absent: `[storage.s3].public_base_url`, else the
+    /// bucket's own URL).
+    pub public_base_url: Option<String>,
 }
 
 impl Default for S3Config {
@@ -84,6 +111,10 @@ impl Default for S3Config {
             force_path_style: false,
             public_base_url: None,
             multipart_part_size: DEFAULT_PART_SIZE,
+            originals: S3KindConfig::default(),
+            hls: S3KindConfig::default(),
+            images: S3KindConfig::default(),
+            torrents: S3KindConfig::default(),
         }
     }
 }
@@ -112,22 +143,8 @@ impl S3Config {
                 self.region
             )));
         }
-        let prefix_ok = !self.prefix.starts_with('/')
-            && self.prefix.len() <= 200
-            && self
-                .prefix
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
-            && self
-                .prefix
-                .split('/')
-                .all(|segment| segment != ".." && segment != ".");
-        if !prefix_ok {
-            return Err(invalid(format!(
-                "prefix {:?} must be relative and use only A-Z, a-z, 0-9, '-', '_', '.', '/'",
-                self.prefix
-            )));
-        }
+        check_prefix("prefix", &self.prefix)?;
+        self.validate_kinds()?;
         if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&self.multipart_part_size) {
             return Err(invalid(format!(
                 "multipart_part_size {} must be between 5 MiB ({MIN_PART_SIZE}) and 5 GiB",
@@ -145,6 +162,78 @@ impl S3Config {
             }
         }
         Ok(())
+    }
+
+    fn kinds(&self) -> [(&'static str, &S3KindConfig); 4] {
+        [
+            ("originals", &self.originals),
+            ("hls", &self.hls),
+            ("images", &self.images),
+            ("torrents", &self.torrents),
+        ]
+    }
+
+    fn validate_kinds(&self) -> Result<(), StorageError> {
+        if self.originals.public {
+            return Err(invalid("[storage.s3.originals] cannot be public"));
+        }
+        for (name, kind) in self.kinds() {
+            if let Some(bucket) = &kind.bucket
+                && !is_bucket_name(bucket)
+            {
+                return Err(invalid(format!(
+                    "[storage.s3.{name}] bucket {bucket:?} is not a valid bucket name"
+                )));
+            }
+            if let Some(prefix) = &kind.prefix {
+                check_prefix(&format!("[storage.s3.{name}] prefix"), prefix)?;
+            }
+            if let Some(url) = &kind.public_base_url
+                && (url.trim().is_empty() || url.contains(char::is_whitespace))
+            {
+                return Err(invalid(format!(
+                    "[storage.s3.{name}] public_base_url {url:?} is not a URL"
+                )));
+            }
+            let bucket = kind.bucket.as_deref().unwrap_or(&self.bucket);
+            let prefix = kind.prefix.as_deref().unwrap_or(&self.prefix);
+            if kind.public && bucket == self.bucket && self.prefix.starts_with(prefix) {
+                return Err(invalid(format!(
+                    "[storage.s3.{name}] is public, so it needs its own bucket or a prefix \
+                     that does not contain the private prefix {:?}: private videos' files \
+                     would be readable by anyone",
+                    self.prefix
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings of one location: `kind`'s public bucket and prefix (`None` when the kind
+    /// is not public), or where its private files go.
+    pub(crate) fn location(&self, kind: &S3KindConfig, public: bool) -> Option<S3Config> {
+        if public && !kind.public {
+            return None;
+        }
+        let mut location = S3Config {
+            originals: S3KindConfig::default(),
+            hls: S3KindConfig::default(),
+            images: S3KindConfig::default(),
+            torrents: S3KindConfig::default(),
+            ..self.clone()
+        };
+        if kind.public == public {
+            if let Some(bucket) = &kind.bucket {
+                location.bucket = bucket.clone();
+            }
+            if let Some(prefix) = &kind.prefix {
+                location.prefix = prefix.clone();
+            }
+            if let Some(url) = &kind.public_base_url {
+                location.public_base_url = Some(url.clone());
+            }
+        }
+        Some(location)
     }
 
     /// The endpoint with a scheme (`https://` when none is given) and no trailing slash.
@@ -230,6 +319,24 @@ pub(crate) struct ResolvedCredentials {
     pub access_key_id: String,
     pub secret_access_key: Secret,
     pub session_token: Option<Secret>,
+}
+
+fn check_prefix(name: &str, prefix: &str) -> Result<(), StorageError> {
+    let prefix_ok = !prefix.starts_with('/')
+        && prefix.len() <= 200
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+        && prefix
+            .split('/')
+            .all(|segment| segment != ".." && segment != ".");
+    if prefix_ok {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "{name} {prefix:?} must be relative and use only A-Z, a-z, 0-9, '-', '_', '.', '/'"
+        )))
+    }
 }
 
 fn is_bucket_name(name: &str) -> bool {
@@ -376,5 +483,96 @@ mod tests {
             cdn.public_object_url("a.mp4"),
             "https://cdn.example.com/media/a.mp4"
         );
+    }
+
+    #[test]
+    fn kinds_get_their_own_locations_and_public_ones_must_be_apart() {
+        let public_hls = S3KindConfig {
+            bucket: Some("public-media".to_owned()),
+            public: true,
+            public_base_url: Some("https://cdn.example.com".to_owned()),
+            ..S3KindConfig::default()
+        };
+        let config = S3Config {
+            hls: public_hls.clone(),
+            originals: S3KindConfig {
+                prefix: Some("originals/".to_owned()),
+                ..S3KindConfig::default()
+            },
+            ..config()
+        };
+        assert!(config.validate().is_ok());
+        let public = config.location(&config.hls, true).unwrap();
+        assert_eq!(public.bucket, "public-media");
+        assert_eq!(
+            public.public_base_url.as_deref(),
+            Some("https://cdn.example.com")
+        );
+        // Private videos' HLS stays in the main, private bucket.
+        let private = config.location(&config.hls, false).unwrap();
+        assert_eq!(
+            (private.bucket.as_str(), private.prefix.as_str()),
+            ("videos", "")
+        );
+        assert_eq!(private.public_base_url, None);
+        assert!(config.location(&config.originals, true).is_none());
+        assert_eq!(
+            config.location(&config.originals, false).unwrap().prefix,
+            "originals/"
+        );
+
+        let refused = [
+            S3Config {
+                originals: S3KindConfig {
+                    public: true,
+                    bucket: Some("elsewhere".to_owned()),
+                    ..S3KindConfig::default()
+                },
+                ..config.clone()
+            },
+            // Same bucket, and the public prefix contains the private one.
+            S3Config {
+                images: S3KindConfig {
+                    public: true,
+                    ..S3KindConfig::default()
+                },
+                ..config.clone()
+            },
+            S3Config {
+                prefix: "private/".to_owned(),
+                images: S3KindConfig {
+                    public: true,
+                    prefix: Some(String::new()),
+                    ..S3KindConfig::default()
+                },
+                ..config.clone()
+            },
+            S3Config {
+                hls: S3KindConfig {
+                    bucket: Some("Bad_Bucket".to_owned()),
+                    ..public_hls.clone()
+                },
+                ..config.clone()
+            },
+            S3Config {
+                hls: S3KindConfig {
+                    prefix: Some("../up".to_owned()),
+                    ..public_hls
+                },
+                ..config.clone()
+            },
+        ];
+        for bad in refused {
+            assert!(bad.validate().is_err(), "{bad:?}");
+        }
+        let apart = S3Config {
+            images: S3KindConfig {
+                public: true,
+                prefix: Some("public/".to_owned()),
+                ..S3KindConfig::default()
+            },
+            ..config
+        };
+        assert!(apart.validate().is_ok());
     }
 }

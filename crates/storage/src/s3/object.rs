@@ -31,6 +31,8 @@ pub struct ObjectBody {
     pub(super) stream: ByteStream,
     pub(super) length: u64,
     pub(super) total_size: Option<u64>,
+    pub(super) content_range: Option<String>,
+    pub(super) etag: Option<String>,
     pub(super) key: String,
 }
 
@@ -53,6 +55,16 @@ impl ObjectBody {
     /// The whole object's size, when the server said it (always for a range read).
     pub fn total_size(&self) -> Option<u64> {
         self.total_size
+    }
+
+    /// The `Content-Range` the server answered a range read with (`bytes 0-99/1000`).
+    pub fn content_range(&self) -> Option<&str> {
+        self.content_range.as_deref()
+    }
+
+    /// The object's entity tag (quoted, as S3 returns it).
+    pub fn etag(&self) -> Option<&str> {
+        self.etag.as_deref()
     }
 
     fn read_error(&self, error: impl std::error::Error + Send + Sync + 'static) -> StorageError {

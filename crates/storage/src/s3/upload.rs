@@ -6,7 +6,8 @@ use std::path::Path;
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use bytes::Bytes;
-use futures_util::stream::{self, StreamExt, TryStreamExt};
+use futures_util::FutureExt as _;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use super::S3Storage;
 use super::error::classify;
@@ -16,6 +17,10 @@ use crate::{StorageError, StorageKey};
 const MAX_PARTS: u64 = 10_000;
 /// Parts in flight at once during a multipart upload.
 const PARALLEL_PARTS: usize = 4;
+/// How much of the file one read takes (and so one chunk of the request body). The SDK's
+/// default, 4 KiB, costs a blocking-pool round trip per 4 KiB read: several CPU-seconds per
+/// GiB.
+const READ_BUFFER_SIZE: usize = 256 * 1024;
 
 /// The `Content-Type` stored with an object, from its extension (objects may be served straight
 /// from the bucket or a CDN, which repeat it).
@@ -150,6 +155,7 @@ impl S3Storage {
         if size <= self.config.multipart_part_size {
             let body = ByteStream::read_from()
                 .path(path)
+                .buffer_size(READ_BUFFER_SIZE)
                 .build()
                 .await
                 .map_err(|error| read_error(key, error))?;
@@ -242,12 +248,34 @@ impl S3Storage {
         path: &Path,
         size: u64,
     ) -> Result<(), StorageError> {
-        let parts = plan_parts(size, self.config.multipart_part_size);
-        let mut completed: Vec<CompletedPart> = stream::iter(parts)
-            .map(|part| self.upload_part(key, object_key, upload_id, path, part))
-            .buffer_unordered(PARALLEL_PARTS)
-            .try_collect()
-            .await?;
+        let mut pending = plan_parts(size, self.config.multipart_part_size).into_iter();
+        let mut running = FuturesUnordered::new();
+        let mut completed: Vec<CompletedPart> = Vec::new();
+        // The failure of the lowest-numbered part, the first in file order.
+        let mut failure: Option<(i32, StorageError)> = None;
+        loop {
+            // After a failure no part starts, but the running ones finish (or fail): a part
+            // still in flight could otherwise land after the abort and stay on the server.
+            while failure.is_none() && running.len() < PARALLEL_PARTS {
+                let Some(part) = pending.next() else { break };
+                running.push(
+                    self.upload_part(key, object_key, upload_id, path, part)
+                        .map(move |result| result.map_err(|error| (part.number, error))),
+                );
+            }
+            match running.next().await {
+                None => break,
+                Some(Ok(part)) => completed.push(part),
+                Some(Err((number, error))) => {
+                    if failure.as_ref().is_none_or(|(first, _)| number < *first) {
+                        failure = Some((number, error));
+                    }
+                }
+            }
+        }
+        if let Some((_, error)) = failure {
+            return Err(error);
+        }
         completed.sort_by_key(|part| part.part_number());
         self.client
             .complete_multipart_upload()
@@ -277,6 +305,7 @@ impl S3Storage {
             .path(path)
             .offset(part.offset)
             .length(Length::Exact(part.length))
+            .buffer_size(READ_BUFFER_SIZE)
             .build()
             .await
             .map_err(|error| read_error(key, error))?;

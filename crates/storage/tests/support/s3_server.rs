@@ -161,7 +161,9 @@ pub enum Fault {
     CutOnce,
     /// Cut every open connection and stop listening (the server is gone).
     CutAndRefuse,
-    /// Truncate this file (the source of an upload) and keep forwarding.
+    /// Truncate this file (the source of an upload), cut every open connection (so that no
+    /// byte read before the truncation reaches the server afterwards), then keep accepting new
+    /// ones.
     TruncateFile(PathBuf),
 }
 
@@ -235,7 +237,10 @@ impl Relay {
         };
         let mut watcher = self.faults.subscribe();
         let fired_at_start = *watcher.borrow();
-        let cuts = !matches!(self.fault, Fault::TruncateFile(_));
+        if fired_at_start > 0 && matches!(self.fault, Fault::CutAndRefuse) {
+            // Accepted in the instant between the fault and the listener closing: refused too.
+            return;
+        }
         let (mut client_read, mut client_write) = inbound.into_split();
         let (mut server_read, mut server_write) = outbound.into_split();
         let upload = async {
@@ -247,20 +252,20 @@ impl Relay {
                 }
                 let total = self.sent.fetch_add(read as u64, Ordering::SeqCst) + read as u64;
                 if total > self.budget && fired_at_start == 0 {
-                    let first = self.faults.send_if_modified(|fired| {
-                        let first = *fired == 0;
-                        *fired = 1;
-                        first
-                    });
-                    match &self.fault {
-                        Fault::TruncateFile(path) => {
-                            if first {
-                                let file = std::fs::OpenOptions::new().write(true).open(path);
-                                file.and_then(|file| file.set_len(0)).unwrap();
-                            }
+                    // The file is truncated before anyone learns of the fault (the watchers
+                    // are told when the closure returns).
+                    self.faults.send_if_modified(|fired| {
+                        if *fired > 0 {
+                            return false;
                         }
-                        Fault::CutOnce | Fault::CutAndRefuse => return,
-                    }
+                        if let Fault::TruncateFile(path) = &self.fault {
+                            let file = std::fs::OpenOptions::new().write(true).open(path);
+                            file.and_then(|file| file.set_len(0)).unwrap();
+                        }
+                        *fired = 1;
+                        true
+                    });
+                    return;
                 }
                 if server_write.write_all(&buffer[..read]).await.is_err() {
                     return;
@@ -270,7 +275,7 @@ impl Relay {
         tokio::select! {
             () = upload => {}
             _ = tokio::io::copy(&mut server_read, &mut client_write) => {}
-            _ = watcher.wait_for(|fired| *fired != fired_at_start), if cuts => {}
+            _ = watcher.wait_for(|fired| *fired != fired_at_start) => {}
         }
     }
 }

@@ -34,11 +34,13 @@ fn resolution_label(resolution: i64) -> String {
     }
 }
 
-fn file_json(state: &ApiState, video: &VideoRow, file: &VideoFileRow) -> Value {
-    let base = format!(
-        "{}/static/streaming-playlists/hls/{}",
-        state.public_url, video.uuid
-    );
+fn file_json(
+    state: &ApiState,
+    video: &VideoRow,
+    file: &VideoFileRow,
+    base: &str,
+    in_object_storage: bool,
+) -> Value {
     json!({
         "id": file.id,
         "resolution": { "id": file.resolution, "label": resolution_label(file.resolution) },
@@ -55,8 +57,33 @@ fn file_json(state: &ApiState, video: &VideoRow, file: &VideoFileRow) -> Value {
         "metadataUrl": format!("{}/api/v1/videos/{}/metadata/{}", state.public_url, video.uuid, file.id),
         "hasAudio": file.has_audio != 0,
         "hasVideo": file.has_video != 0,
-        "storage": 0,
+        // PeerTube's FileStorage: 0 file system, 1 object storage.
+        "storage": i32::from(in_object_storage),
     })
+}
+
+/// The full URL of an image: in its public bucket or CDN when it is there, else on this server.
+fn image_url(
+    state: &ApiState,
+    video: &VideoRow,
+    kind: &str,
+    file: Option<&str>,
+) -> Result<Option<String>, ApiError> {
+    let Some(name) = file.and_then(|file| kinora_app::GeneratedName::parse(file).ok()) else {
+        return Ok(None);
+    };
+    let key = match kind {
+        "thumbnails" => kinora_app::StorageKey::thumbnail(&name),
+        _ => kinora_app::StorageKey::preview(&name),
+    };
+    let path = format!("/lazy-static/{kind}/{}", name.as_str());
+    Ok(Some(kinora_app::media::image_url(
+        &state.storage,
+        video,
+        &key,
+        &state.public_url,
+        &path,
+    )?))
 }
 
 fn labelled(id: Option<i64>) -> Value {
@@ -91,17 +118,18 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
     });
     let streaming = match &video.hls_master_file {
         Some(master) => {
-            let base = format!(
-                "{}/static/streaming-playlists/hls/{}",
-                state.public_url, video.uuid
-            );
+            let base = kinora_app::media::hls_base_url(&state.storage, video, &state.public_url)?;
+            let in_object_storage = kinora_app::media::media_location(video)?.is_s3();
             vec![json!({
                 "id": video.id,
                 "type": 1,
                 "playlistUrl": format!("{base}/{master}"),
                 "segmentsSha256Url": video.hls_segments_file.as_ref().map(|f| format!("{base}/{f}")),
                 "redundancies": [],
-                "files": files.iter().map(|f| file_json(state, video, f)).collect::<Vec<_>>(),
+                "files": files
+                    .iter()
+                    .map(|f| file_json(state, video, f, &base, in_object_storage))
+                    .collect::<Vec<_>>(),
             })]
         }
         None => Vec::new(),
@@ -135,6 +163,8 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
         "dislikes": video.dislikes,
         "thumbnailPath": video.thumbnail_file.as_ref().map(|f| format!("/lazy-static/thumbnails/{f}")),
         "previewPath": video.preview_file.as_ref().map(|f| format!("/lazy-static/previews/{f}")),
+        "thumbnailUrl": image_url(state, video, "thumbnails", video.thumbnail_file.as_deref())?,
+        "previewUrl": image_url(state, video, "previews", video.preview_file.as_deref())?,
         "embedPath": format!("/videos/embed/{}", video.uuid),
         "createdAt": iso_date(video.created_at),
         "updatedAt": iso_date(video.updated_at),

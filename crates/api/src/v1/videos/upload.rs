@@ -40,7 +40,7 @@ pub async fn upload_video(
         }
         .into());
     }
-    let (_, path) = state.storage.create_work_directory()?;
+    let (_, path) = state.storage.local().create_work_directory()?;
     let work = WorkDirectory(path);
     let file_path = work.path().join("upload");
     let mut fields = serde_json::Map::new();

@@ -97,6 +97,7 @@ pub async fn init_upload(
     // Create the (empty) bytes file first, so a session row always has one.
     let path = state
         .storage
+        .local()
         .prepare(&StorageKey::resumable_upload(upload_id))?;
     tokio::fs::File::create(&path)
         .await
@@ -257,7 +258,10 @@ pub async fn put_chunk(
             "Another chunk of this upload is being written.",
         ));
     };
-    let path = state.storage.path(&StorageKey::resumable_upload(upload_id));
+    let path = state
+        .storage
+        .local()
+        .path(&StorageKey::resumable_upload(upload_id));
     let mut file = tokio::fs::OpenOptions::new()
         .write(true)
         .open(&path)
@@ -315,7 +319,10 @@ async fn complete(
 ) -> Result<Response, ApiError> {
     let fields: VideoFields = serde_json::from_str(&session.metadata)
         .map_err(|error| kinora_app::AppError::Internal(error.to_string()))?;
-    let path = state.storage.path(&StorageKey::resumable_upload(upload_id));
+    let path = state
+        .storage
+        .local()
+        .path(&StorageKey::resumable_upload(upload_id));
     let created = videos::create_from_upload(
         &state.db,
         &state.storage,
@@ -356,6 +363,7 @@ pub async fn cancel_upload(
     if session.video_id.is_none() {
         state
             .storage
+            .local()
             .delete(&StorageKey::resumable_upload(upload_id))?;
     }
     Ok(StatusCode::NO_CONTENT)

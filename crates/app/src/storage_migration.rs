@@ -1,0 +1,254 @@
+//! `kinora storage migrate --to s3|local`: moves every existing video's files to the backend
+//! named, one video at a time. For each file: copy, then compare size and SHA-256 of both
+//! copies; only when every file of the video checks out does the database switch the video to
+//! the new location (compare-and-set, so a concurrent change wins), and only then are the old
+//! copies deleted. Killed at any point and run again, it picks up where it stopped: videos
+//! already moved are only cleaned of leftover old copies, copies are simply redone.
+
+use kinora_core::video::{Privacy, VideoState};
+use kinora_db::videos::VideoRow;
+use kinora_db::{Db, now_millis};
+use kinora_storage::{Backend, Location, MediaStorage, StorageError, StorageKey};
+
+use crate::media::{media_keys, media_location, original_location, video_uuid};
+use crate::{AppError, AppResult};
+
+/// What one run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// Videos whose files moved in this run.
+    pub moved: usize,
+    /// Videos already at the target (leftover old copies were removed).
+    pub already_there: usize,
+    /// Videos still being processed, left for a later run.
+    pub skipped: usize,
+    /// Files copied and verified.
+    pub files: usize,
+    /// Bytes copied.
+    pub bytes: u64,
+}
+
+/// One line of progress, for the command to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MigrationEvent {
+    /// A video's files were copied, verified, switched and the old copies deleted.
+    Moved {
+        /// The video's UUID.
+        uuid: String,
+        /// Files copied.
+        files: usize,
+        /// Bytes copied.
+        bytes: u64,
+    },
+    /// A video is still uploading or transcoding: run the command again later.
+    Skipped {
+        /// The video's UUID.
+        uuid: String,
+    },
+}
+
+/// Moves every video's files to `to`. `to = S3` needs `[storage.s3]`.
+pub async fn migrate_storage(
+    db: &Db,
+    storage: &MediaStorage,
+    to: Backend,
+    mut progress: impl FnMut(MigrationEvent),
+) -> AppResult<MigrationReport> {
+    if to == Backend::S3 && !storage.has_s3() {
+        return Err(AppError::Storage(StorageError::S3Config(
+            "migrating to S3 needs [storage.s3] with a bucket".to_owned(),
+        )));
+    }
+    let mut report = MigrationReport::default();
+    let mut after = 0;
+    loop {
+        let ids = kinora_db::videos::list_ids_after(db.pool(), after, 100).await?;
+        let Some(&last) = ids.last() else {
+            return Ok(report);
+        };
+        after = last;
+        for id in ids {
+            let Some(video) = kinora_db::videos::find_by_id(db.pool(), id).await? else {
+                continue;
+            };
+            migrate_video(db, storage, to, &video, &mut report, &mut progress).await?;
+        }
+    }
+}
+
+fn target_location(storage: &MediaStorage, to: Backend, video: &VideoRow) -> Location {
+    match to {
+        Backend::Local => Location::Local,
+        Backend::S3 => {
+            let public = matches!(
+                Privacy::from_id(video.privacy),
+                Some(Privacy::Public | Privacy::Unlisted)
+            );
+            if public && storage.backend() == Backend::S3 {
+                storage.location_for_media(true)
+            } else {
+                Location::S3Private
+            }
+        }
+    }
+}
+
+async fn migrate_video(
+    db: &Db,
+    storage: &MediaStorage,
+    to: Backend,
+    video: &VideoRow,
+    report: &mut MigrationReport,
+    progress: &mut impl FnMut(MigrationEvent),
+) -> AppResult<()> {
+    let processing = matches!(
+        VideoState::from_id(video.state),
+        Some(VideoState::ToTranscode)
+    );
+    if processing {
+        report.skipped += 1;
+        progress(MigrationEvent::Skipped {
+            uuid: video.uuid.clone(),
+        });
+        return Ok(());
+    }
+    let files = kinora_db::videos::list_files(db.pool(), video.id).await?;
+    let original = StorageKey::original(video_uuid(video)?);
+    let original_from = original_location(video)?;
+    let original_to = if to == Backend::Local {
+        Location::Local
+    } else {
+        Location::S3Private
+    };
+    let media_from = media_location(video)?;
+    let media_to = target_location(storage, to, video);
+    let keys = media_keys(video, &files)?;
+    let mut copied = (0, 0);
+
+    if original_from != original_to {
+        copied = add(
+            copied,
+            copy_verified(storage, original_from, original_to, &original).await?,
+        );
+        let switched = kinora_db::videos::move_original(
+            db.pool(),
+            video.id,
+            original_from.as_str(),
+            original_to.as_str(),
+            now_millis(),
+        )
+        .await?;
+        if switched {
+            storage.delete(original_from, &original).await?;
+        }
+    } else {
+        remove_leftovers(storage, original_to, std::slice::from_ref(&original)).await?;
+    }
+
+    if media_from != media_to {
+        for key in &keys {
+            copied = add(
+                copied,
+                copy_verified(storage, media_from, media_to, key).await?,
+            );
+        }
+        let switched = kinora_db::videos::move_media(
+            db.pool(),
+            video.id,
+            video.hls_master_file.as_deref(),
+            media_from.as_str(),
+            media_to.as_str(),
+            now_millis(),
+        )
+        .await?;
+        if switched {
+            for key in &keys {
+                storage.delete(media_from, key).await?;
+            }
+            if media_from == Location::Local {
+                storage
+                    .delete_directory(media_from, &StorageKey::hls_directory(video_uuid(video)?))
+                    .await?;
+            }
+        }
+    } else {
+        remove_leftovers(storage, media_to, &keys).await?;
+    }
+
+    if copied.0 == 0 {
+        report.already_there += 1;
+    } else {
+        report.moved += 1;
+        report.files += copied.0;
+        report.bytes += copied.1;
+        progress(MigrationEvent::Moved {
+            uuid: video.uuid.clone(),
+            files: copied.0,
+            bytes: copied.1,
+        });
+    }
+    Ok(())
+}
+
+fn add(total: (usize, u64), bytes: u64) -> (usize, u64) {
+    (total.0 + 1, total.1 + bytes)
+}
+
+/// Copies one file and checks that both copies have the same size and SHA-256; returns the
+/// size.
+async fn copy_verified(
+    storage: &MediaStorage,
+    from: Location,
+    to: Location,
+    key: &StorageKey,
+) -> AppResult<u64> {
+    let source = storage.digest(from, key).await?.ok_or_else(|| {
+        AppError::Storage(StorageError::NotFound {
+            key: format!("{key} (at {})", from.as_str()),
+        })
+    })?;
+    storage.copy(from, to, key).await?;
+    let copy = storage.digest(to, key).await?;
+    if copy != Some(source) {
+        return Err(AppError::Storage(StorageError::S3 {
+            operation: "verify copy",
+            key: key.to_string(),
+            detail: format!(
+                "the copy at {} differs from the original at {} (size {:?} vs {})",
+                to.as_str(),
+                from.as_str(),
+                copy.map(|digest| digest.size),
+                source.size
+            ),
+        }));
+    }
+    Ok(source.size)
+}
+
+/// A video already at `current`: deletes copies a killed earlier run left on the other
+/// backend (it switched the database but did not get to delete them).
+async fn remove_leftovers(
+    storage: &MediaStorage,
+    current: Location,
+    keys: &[StorageKey],
+) -> AppResult<()> {
+    let other = if current == Location::Local {
+        if !storage.has_s3() {
+            return Ok(());
+        }
+        [Location::S3Private, Location::S3Public]
+    } else {
+        [Location::Local, Location::Local]
+    };
+    for location in other {
+        for key in keys {
+            // A public location without its own place falls back to the private one: never
+            // delete the current copy through that alias.
+            if storage.same_place(location, current, key) {
+                continue;
+            }
+            storage.delete(location, key).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! A running `kinora serve` with its transcoder pool, logged in as root, and PeerTube's two
+//! upload protocols.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::process::{KINORA, Server, free_port, root_session, write_config};
+
+/// PeerTube's test media.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/peertube/media")
+}
+
+/// A running instance with its transcoder pool, logged in as root.
+pub struct Instance {
+    pub server: Server,
+    pub port: u16,
+    pub base: String,
+    pub token: String,
+    pub channel: i64,
+    pub http: reqwest::Client,
+}
+
+/// Starts `kinora serve` with `workers` transcoders; `extra` is appended to the config file.
+pub async fn start(dir: &Path, database_url: &str, workers: u32, extra: &str) -> Instance {
+    let transcoder = Path::new(KINORA).with_file_name("kinora-transcoder");
+    assert!(
+        transcoder.is_file(),
+        "build kinora-transcoder first (cargo build --workspace --bins)"
+    );
+    let port = free_port();
+    let config = write_config(
+        dir,
+        port,
+        database_url,
+        &format!("[transcoding]\nworkers = {workers}\nlease_secs = 10\n{extra}"),
+    );
+    let server = Server::start(&config);
+    let password = server.password.clone().expect("first start");
+    let (http, token, me) = root_session(port, &password).await;
+    Instance {
+        server,
+        port,
+        base: format!("http://localhost:{port}"),
+        token,
+        channel: me["videoChannels"][0]["id"].as_i64().unwrap(),
+        http,
+    }
+}
+
+/// Uploads a file with PeerTube's multipart upload, with a privacy (1 public … 3 private).
+pub async fn upload_multipart(instance: &Instance, path: &Path, privacy: i64) -> Value {
+    let bytes = std::fs::read(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let form = reqwest::multipart::Form::new()
+        .text("name", format!("Fixture {name}"))
+        .text("channelId", instance.channel.to_string())
+        .text("privacy", privacy.to_string())
+        .part(
+            "videofile",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+    let response = instance
+        .http
+        .post(format!("{}/api/v1/videos/upload", instance.base))
+        .bearer_auth(&instance.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{}", path.display());
+    response.json().await.unwrap()
+}
+
+/// Uploads a file with PeerTube's resumable upload, in 64 KiB chunks.
+pub async fn upload_resumable(instance: &Instance, path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap();
+    let total = bytes.len();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let response = instance.http.post(format!("{}/api/v1/videos/upload-resumable", instance.base))
+        .bearer_auth(&instance.token)
+        .header("x-upload-content-length", total.to_string())
+        .header("x-upload-content-type", "video/mp4")
+        .json(&serde_json::json!({"name": format!("Fixture {name}"), "channelId": instance.channel, "filename": name}))
+        .send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    let location = format!(
+        "{}{}",
+        instance.base,
+        response.headers()["location"].to_str().unwrap()
+    );
+    let chunk = 64 * 1024;
+    let mut start = 0;
+    loop {
+        let end = (start + chunk).min(total) - 1;
+        let response = instance
+            .http
+            .put(&location)
+            .bearer_auth(&instance.token)
+            .header("content-range", format!("bytes {start}-{end}/{total}"))
+            .body(bytes[start..=end].to_vec())
+            .send()
+            .await
+            .unwrap();
+        if end + 1 == total {
+            assert_eq!(response.status(), 200, "{}", path.display());
+            return response.json().await.unwrap();
+        }
+        assert_eq!(response.status(), 308);
+        start = end + 1;
+    }
+}
+
+/// The video's JSON as root sees it.
+pub async fn video(instance: &Instance, uuid: &str) -> Value {
+    instance
+        .http
+        .get(format!("{}/api/v1/videos/{uuid}/", instance.base))
+        .bearer_auth(&instance.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
