@@ -181,7 +181,12 @@ async fn public_bucket_is_served_anonymously_and_private_bucket_is_not() {
     // Stopped, the server refuses connections; restarted, it serves the same data.
     garage.stop();
     let url = public.public_url(&public_key);
-    assert!(bounded(http.get(&url).send()).await.is_err());
+    let answer = bounded(http.get(&url).send()).await;
+    assert!(
+        answer.is_err(),
+        "GET {url} with the server stopped: {:?}",
+        answer.map(|response| response.status())
+    );
     bounded(garage.restart()).await;
     let response = bounded(http.get(&url).send()).await.unwrap();
     assert_eq!(

@@ -99,9 +99,32 @@ fn free_ports<const N: usize>() -> [u16; N] {
     ports
 }
 
-/// Of `ports` on 127.0.0.1: those the process `pid` does not listen on, and one that another
-/// socket listens on (so `pid` cannot). None without /proc (not Linux).
+/// Of `ports`: those nothing listens on yet, and one that a socket of another process listens
+/// on (so `pid` cannot). None without /proc (not Linux).
 fn port_listeners(pid: u32, ports: &[u16]) -> Option<(Vec<u16>, Option<u16>)> {
+    // The listening sockets on `ports`, by inode. Read before the process's file descriptors:
+    // a socket has its descriptor before it listens, so none of the process's is missed.
+    let mut listeners = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(table) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        // "sl local_address rem_address st ... inode": 0A is LISTEN; the port is hex.
+        for line in table.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if fields.len() < 10 || fields[3] != "0A" {
+                continue;
+            }
+            if let Some(port) = fields[1]
+                .rsplit(':')
+                .next()
+                .and_then(|port| u16::from_str_radix(port, 16).ok())
+                .filter(|port| ports.contains(port))
+            {
+                listeners.push((port, fields[9].to_owned()));
+            }
+        }
+    }
     // The inodes of the process's sockets: /proc/<pid>/fd/<n> -> "socket:[<inode>]".
     let own: HashSet<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
         .ok()?
@@ -113,36 +136,13 @@ fn port_listeners(pid: u32, ports: &[u16]) -> Option<(Vec<u16>, Option<u16>)> {
             Some(inode.to_owned())
         })
         .collect();
-    let mut listening = Vec::new();
-    let mut taken = None;
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        let Ok(table) = std::fs::read_to_string(table) else {
-            continue;
-        };
-        // "sl local_address rem_address st ... inode": 0A is LISTEN; the port is hex.
-        for line in table.lines().skip(1) {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            if fields.len() < 10 || fields[3] != "0A" {
-                continue;
-            }
-            let Some(port) = fields[1]
-                .rsplit(':')
-                .next()
-                .and_then(|port| u16::from_str_radix(port, 16).ok())
-                .filter(|port| ports.contains(port))
-            else {
-                continue;
-            };
-            if own.contains(fields[9]) {
-                listening.push(port);
-            } else {
-                taken = Some(port);
-            }
-        }
-    }
+    let taken = listeners
+        .iter()
+        .find(|(_, inode)| !own.contains(inode))
+        .map(|(port, _)| *port);
     let missing = ports
         .iter()
-        .filter(|port| !listening.contains(port))
+        .filter(|port| !listeners.iter().any(|(listening, _)| listening == *port))
         .copied()
         .collect();
     Some((missing, taken))
