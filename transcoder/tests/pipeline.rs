@@ -66,25 +66,8 @@ async fn uploaded_video(db: &Db, storage: &Path, source: &Path) -> (i64, String)
     let video = kinora_db::videos::insert(
         &mut tx,
         &kinora_db::videos::NewVideo {
-            uuid: &uuid,
-            short_uuid: &uuid[..22],
-            channel_id: channel,
-            name: "Test",
-            description: None,
-            support: None,
-            privacy: 1,
-            category: None,
-            licence: None,
-            language: None,
-            nsfw: false,
-            comments_policy: 1,
-            download_enabled: true,
-            wait_transcoding: true,
-            tags_json: "[]",
-            state: 2,
-            original_filename: "in",
             original_size: size,
-            original_location: "local",
+            ..kinora_db::testing::sample_video(&uuid, &uuid[..22], channel)
         },
         now,
     )

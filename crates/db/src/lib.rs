@@ -21,6 +21,7 @@ pub mod testing;
 pub mod tokens;
 pub mod uploads;
 pub mod users;
+pub mod video_lists;
 pub mod videos;
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -152,6 +152,36 @@ macro_rules! backend_tests {
     };
 }
 
+/// A video to insert in tests: public, waiting for transcoding, original on local disk, PeerTube's
+/// defaults elsewhere; change fields with struct update syntax.
+pub fn sample_video<'a>(
+    uuid: &'a str,
+    short_uuid: &'a str,
+    channel_id: i64,
+) -> crate::videos::NewVideo<'a> {
+    crate::videos::NewVideo {
+        uuid,
+        short_uuid,
+        channel_id,
+        name: "Test video",
+        description: None,
+        support: None,
+        privacy: 1,
+        category: None,
+        licence: None,
+        language: None,
+        nsfw: false,
+        comments_policy: 1,
+        download_enabled: true,
+        wait_transcoding: true,
+        tags_json: "[]",
+        state: 2,
+        original_filename: "in.mp4",
+        original_size: 1,
+        original_location: "local",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::replace_database;

@@ -4,7 +4,7 @@ use sqlx::{Any, Executor};
 
 use crate::{Connection, DbResult};
 
-const COLUMNS: &str = "id, uuid, short_uuid, channel_id, name, description, support, privacy, \
+pub(crate) const COLUMNS: &str = "id, uuid, short_uuid, channel_id, name, description, support, privacy, \
     category, licence, language, nsfw, comments_policy, download_enabled, wait_transcoding, tags, \
     state, transcoding_progress, failure_reason, duration, original_filename, original_size, \
     hls_master_file, hls_segments_file, thumbnail_file, preview_file, storyboard_file, \

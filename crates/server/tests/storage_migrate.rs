@@ -13,7 +13,7 @@ use common::garage::Garage;
 use common::harness::Harness;
 use common::process::{KINORA, Server, free_port, write_config};
 use kinora_db::Db;
-use kinora_db::testing::TestDb;
+use kinora_db::testing::{TestDb, sample_video};
 use kinora_db::videos::{NewVideo, Publication, VideoFileRow};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -78,25 +78,10 @@ async fn local_video(db: &Db, root: &Path, channel: i64, seed: u32) -> StoredVid
     let id = kinora_db::videos::insert(
         &mut tx,
         &NewVideo {
-            uuid: &uuid,
-            short_uuid: &short,
-            channel_id: channel,
-            name: "Migrated",
-            description: None,
-            support: None,
             privacy: if public { 1 } else { 3 },
-            category: None,
-            licence: None,
-            language: None,
-            nsfw: false,
-            comments_policy: 1,
-            download_enabled: true,
-            wait_transcoding: true,
-            tags_json: "[]",
             state: 1,
-            original_filename: "source.mp4",
             original_size: 12 << 20,
-            original_location: "local",
+            ..sample_video(&uuid, &short, channel)
         },
         1,
     )

@@ -41,6 +41,7 @@ pub fn router() -> Router<ApiState> {
             "/video-channels",
             post(video_channels::create::create_channel),
         )
+        .route("/videos", get(videos::list::list_videos))
         .route(
             "/videos/{id}",
             get(videos::get::get_video).delete(videos::delete::delete_video),

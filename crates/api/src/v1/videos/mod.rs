@@ -2,6 +2,7 @@
 
 pub mod delete;
 pub mod get;
+pub mod list;
 pub mod upload;
 pub mod upload_resumable;
 

@@ -1,0 +1,129 @@
+//! `GET /api/v1/videos`: the instance's public, published videos, `{total, data}`, with
+//! PeerTube's `sort`, `start`, `count` and `isLocal`. Unlisted, private and internal videos are
+//! never listed (they are reachable by UUID only, for whoever may see them).
+
+use axum::Json;
+use axum::extract::{Query, State};
+use kinora_db::video_lists::{VideoOrder, VideoPage};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::{ApiError, ApiState, json as shapes};
+
+/// Most videos one page may hold (PeerTube's limit).
+const MAX_COUNT: i64 = 100;
+/// Videos per page when `count` is absent.
+const DEFAULT_COUNT: i64 = 15;
+
+/// The query string. Numbers and flags are read as text so a bad value gets a clear 400.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    sort: Option<String>,
+    start: Option<String>,
+    count: Option<String>,
+    is_local: Option<String>,
+}
+
+fn parse_number(field: &str, value: Option<&str>, default: i64) -> Result<i64, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(text) => text
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ApiError::invalid_field(field, format!("{text:?} is not an integer"))),
+    }
+}
+
+/// Reads PeerTube's `sort` (`-publishedAt`, `createdAt`, `-views`, `-likes`, `-trending`, …).
+fn parse_sort(sort: Option<&str>) -> Result<(VideoOrder, bool), ApiError> {
+    let sort = sort.unwrap_or("-publishedAt");
+    let (descending, name) = match sort.strip_prefix('-') {
+        Some(name) => (true, name),
+        None => (false, sort),
+    };
+    let order = match name {
+        "publishedAt" | "originallyPublishedAt" => VideoOrder::PublishedAt,
+        "createdAt" => VideoOrder::CreatedAt,
+        "views" | "trending" | "hot" | "best" => VideoOrder::Views,
+        "likes" => VideoOrder::Likes,
+        "name" => VideoOrder::Name,
+        "duration" => VideoOrder::Duration,
+        _ => {
+            return Err(ApiError::invalid_field(
+                "sort",
+                format!("{sort:?} is not a sort of videos"),
+            ));
+        }
+    };
+    Ok((order, descending))
+}
+
+/// Answers one page of the list.
+pub async fn list_videos(
+    State(state): State<ApiState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let (order, descending) = parse_sort(query.sort.as_deref())?;
+    let start = parse_number("start", query.start.as_deref(), 0)?;
+    if start < 0 {
+        return Err(ApiError::invalid_field("start", "must be 0 or more"));
+    }
+    let count = parse_number("count", query.count.as_deref(), DEFAULT_COUNT)?;
+    if !(0..=MAX_COUNT).contains(&count) {
+        return Err(ApiError::invalid_field(
+            "count",
+            format!("must be between 0 and {MAX_COUNT}"),
+        ));
+    }
+    let local_only = match query.is_local.as_deref() {
+        None | Some("true") => true,
+        Some("false") => false,
+        Some(other) => {
+            return Err(ApiError::invalid_field(
+                "isLocal",
+                format!("{other:?} is not true or false"),
+            ));
+        }
+    };
+    if !local_only {
+        // Every video here is local until federation brings remote ones.
+        return Ok(Json(shapes::list(0, Vec::new())));
+    }
+    let page = VideoPage {
+        order,
+        descending,
+        start,
+        count,
+    };
+    let (total, rows) = kinora_db::video_lists::list_public(state.db.pool(), page).await?;
+    let mut data = Vec::with_capacity(rows.len());
+    for row in &rows {
+        data.push(super::get::details(&state, row).await?);
+    }
+    Ok(Json(shapes::list(
+        usize::try_from(total).unwrap_or(0),
+        data,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_follow_peertube_and_refuse_the_rest() {
+        assert_eq!(parse_sort(None).unwrap(), (VideoOrder::PublishedAt, true));
+        assert_eq!(
+            parse_sort(Some("-trending")).unwrap(),
+            (VideoOrder::Views, true)
+        );
+        assert_eq!(
+            parse_sort(Some("createdAt")).unwrap(),
+            (VideoOrder::CreatedAt, false)
+        );
+        for bad in ["", "-", "--views", "id", "views;drop", "-Views"] {
+            assert!(parse_sort(Some(bad)).is_err(), "{bad:?}");
+        }
+    }
+}
