@@ -149,6 +149,14 @@ async fn public_media_is_served_by_the_bucket_and_private_media_through_the_serv
         .await
         .unwrap();
     assert_eq!(proxied.status(), 200);
+    let etag = proxied.headers()["etag"].clone();
+    let revalidated = anonymous
+        .get(proxied.url().clone())
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), 304, "the proxy honours If-None-Match");
     assert_eq!(
         proxied.bytes().await.unwrap(),
         anonymous
