@@ -330,31 +330,28 @@ impl TranscodeJobs {
         let Ok(uuid) = Uuid::parse_str(&previous.uuid) else {
             return;
         };
-        let hls_names = [&previous.hls_master_file, &previous.hls_segments_file]
+        let hls = [&previous.hls_master_file, &previous.hls_segments_file]
             .into_iter()
             .flatten()
-            .cloned()
+            .map(String::as_str)
             .chain(
                 previous_files
                     .iter()
-                    .flat_map(|file| [file.file_name.clone(), file.playlist_name.clone()]),
+                    .flat_map(|file| [file.file_name.as_str(), file.playlist_name.as_str()]),
             );
-        let mut keys: Vec<StorageKey> = hls_names
-            .filter_map(|name| GeneratedName::parse(&name).ok())
-            .map(|name| StorageKey::hls_file(uuid, &name))
-            .collect();
-        for (image, key) in [
-            (
-                &previous.thumbnail_file,
-                StorageKey::thumbnail as fn(&GeneratedName) -> StorageKey,
-            ),
-            (&previous.preview_file, StorageKey::preview),
-            (&previous.storyboard_file, StorageKey::storyboard),
-        ] {
-            if let Some(name) = image.as_deref().and_then(|n| GeneratedName::parse(n).ok()) {
-                keys.push(key(&name));
+        let keys = match StorageKey::video_media(
+            uuid,
+            hls,
+            previous.thumbnail_file.as_deref(),
+            previous.preview_file.as_deref(),
+            previous.storyboard_file.as_deref(),
+        ) {
+            Ok(keys) => keys,
+            Err(error) => {
+                tracing::warn!(%error, "cannot list the replaced files; they stay");
+                return;
             }
-        }
+        };
         for key in keys {
             let still_used = current.contains(&key)
                 && self.storage.same_place(previous_location, location, &key);

@@ -5,7 +5,7 @@
 use kinora_db::now_millis;
 use kinora_db::videos::{VideoFileRow, VideoRow};
 use kinora_jobs::{Job, JobContext, enqueue};
-use kinora_storage::{GeneratedName, Location, MediaStorage, StorageError, StorageKey};
+use kinora_storage::{Location, MediaStorage, StorageError, StorageKey};
 use uuid::Uuid;
 
 use crate::{AppError, AppResult};
@@ -33,12 +33,7 @@ pub fn original_location(video: &VideoRow) -> AppResult<Location> {
 
 /// The keys of every HLS file and image the database lists for a video (not the original).
 pub fn media_keys(video: &VideoRow, files: &[VideoFileRow]) -> AppResult<Vec<StorageKey>> {
-    let uuid = video_uuid(video)?;
-    let name = |name: &str| {
-        GeneratedName::parse(name).map_err(|error| AppError::Internal(error.to_string()))
-    };
-    let mut keys = Vec::new();
-    let hls_names = [&video.hls_master_file, &video.hls_segments_file]
+    let hls = [&video.hls_master_file, &video.hls_segments_file]
         .into_iter()
         .flatten()
         .map(String::as_str)
@@ -47,19 +42,14 @@ pub fn media_keys(video: &VideoRow, files: &[VideoFileRow]) -> AppResult<Vec<Sto
                 .iter()
                 .flat_map(|file| [file.file_name.as_str(), file.playlist_name.as_str()]),
         );
-    for hls in hls_names {
-        keys.push(StorageKey::hls_file(uuid, &name(hls)?));
-    }
-    if let Some(thumbnail) = &video.thumbnail_file {
-        keys.push(StorageKey::thumbnail(&name(thumbnail)?));
-    }
-    if let Some(preview) = &video.preview_file {
-        keys.push(StorageKey::preview(&name(preview)?));
-    }
-    if let Some(storyboard) = &video.storyboard_file {
-        keys.push(StorageKey::storyboard(&name(storyboard)?));
-    }
-    Ok(keys)
+    StorageKey::video_media(
+        video_uuid(video)?,
+        hls,
+        video.thumbnail_file.as_deref(),
+        video.preview_file.as_deref(),
+        video.storyboard_file.as_deref(),
+    )
+    .map_err(|error| AppError::Internal(error.to_string()))
 }
 
 /// Deletes every file of a (deleted) video wherever it is: the HLS directory and images at its

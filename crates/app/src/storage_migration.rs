@@ -232,15 +232,12 @@ async fn remove_leftovers(
     current: Location,
     keys: &[StorageKey],
 ) -> AppResult<()> {
-    let other = if current == Location::Local {
-        if !storage.has_s3() {
-            return Ok(());
-        }
-        [Location::S3Private, Location::S3Public]
-    } else {
-        [Location::Local, Location::Local]
+    let other: &[Location] = match current {
+        Location::Local if storage.has_s3() => &[Location::S3Private, Location::S3Public],
+        Location::Local => &[],
+        Location::S3Private | Location::S3Public => &[Location::Local],
     };
-    for location in other {
+    for &location in other {
         for key in keys {
             // A public location without its own place falls back to the private one: never
             // delete the current copy through that alias.

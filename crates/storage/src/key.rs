@@ -117,6 +117,32 @@ impl StorageKey {
         valid.then(|| Self(key.to_owned()))
     }
 
+    /// The keys of a video's media files from the names the database lists: its HLS files
+    /// (master, segment hashes, each rendition and its playlist) and its images. Fails on a name
+    /// the server could not have generated.
+    pub fn video_media<'a>(
+        video: Uuid,
+        hls: impl IntoIterator<Item = &'a str>,
+        thumbnail: Option<&str>,
+        preview: Option<&str>,
+        storyboard: Option<&str>,
+    ) -> Result<Vec<Self>, StorageError> {
+        let mut keys = Vec::new();
+        for name in hls {
+            keys.push(Self::hls_file(video, &GeneratedName::parse(name)?));
+        }
+        if let Some(name) = thumbnail {
+            keys.push(Self::thumbnail(&GeneratedName::parse(name)?));
+        }
+        if let Some(name) = preview {
+            keys.push(Self::preview(&GeneratedName::parse(name)?));
+        }
+        if let Some(name) = storyboard {
+            keys.push(Self::storyboard(&GeneratedName::parse(name)?));
+        }
+        Ok(keys)
+    }
+
     /// The kind of file this key names.
     pub fn kind(&self) -> FileKind {
         let top = self.0.split('/').next().unwrap_or_default();
@@ -188,6 +214,31 @@ mod tests {
             StorageKey::original(video).as_str(),
             format!("original-video-files/{video}")
         );
+    }
+
+    #[test]
+    fn a_videos_media_keys_cover_hls_and_images_and_refuse_bad_names() {
+        let video = Uuid::nil();
+        let keys = StorageKey::video_media(
+            video,
+            ["a-master.m3u8", "b-720.m3u8"],
+            Some("t.jpg"),
+            None,
+            Some("s.jpg"),
+        )
+        .unwrap();
+        let keys: Vec<&str> = keys.iter().map(StorageKey::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                format!("streaming-playlists/hls/{video}/a-master.m3u8").as_str(),
+                &format!("streaming-playlists/hls/{video}/b-720.m3u8"),
+                "thumbnails/t.jpg",
+                "storyboards/s.jpg",
+            ]
+        );
+        assert!(StorageKey::video_media(video, ["../x"], None, None, None).is_err());
+        assert!(StorageKey::video_media(video, [], Some("a/b.jpg"), None, None).is_err());
     }
 
     #[test]

@@ -369,9 +369,14 @@ impl MediaStorage {
     ) -> Result<Option<FileDigest>, StorageError> {
         if let Some(path) = self.local_path(location, key) {
             let key = key.to_string();
+            let key_text = key.clone();
             return tokio::task::spawn_blocking(move || digest_file(&path, key))
                 .await
-                .map_err(|error| StorageError::SelfTest(error.to_string()))?;
+                .map_err(|error| StorageError::Io {
+                    operation: "read",
+                    key: key_text,
+                    source: std::io::Error::other(error),
+                })?;
         }
         let mut body = match self.s3_for(location, key)?.get_range(key, None).await {
             Ok(body) => body,
