@@ -11,9 +11,13 @@
 
 pub mod error;
 pub mod extract;
+mod feeds;
 pub mod json;
 pub mod login_limiter;
 mod object_proxy;
+mod oembed;
+pub mod openapi;
+pub mod pages;
 pub mod static_files;
 mod v1;
 
@@ -47,6 +51,8 @@ pub struct ApiState {
     pub upload_limits: Arc<kinora_app::videos::UploadLimits>,
     /// Resumable uploads a request is writing right now (one writer per upload).
     pub uploads_in_progress: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// The built web front end.
+    pub web: Arc<pages::WebPages>,
 }
 
 impl ApiState {
@@ -73,6 +79,9 @@ pub fn upload_router(state: ApiState) -> Router {
 pub fn router(state: ApiState) -> Router {
     Router::new()
         .nest("/api/v1", v1::router())
+        .route("/feeds/{file}", axum::routing::get(feeds::video_feed))
+        .route("/services/oembed", axum::routing::get(oembed::oembed))
         .with_state(state.clone())
-        .merge(static_files::router(state))
+        .merge(static_files::router(state.clone()))
+        .merge(pages::router(state))
 }

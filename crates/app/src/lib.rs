@@ -16,6 +16,8 @@ pub mod media;
 pub mod passwords;
 pub mod storage_migration;
 pub mod users;
+pub mod video_images;
+pub mod video_updates;
 pub mod videos;
 pub mod visibility;
 

@@ -146,31 +146,8 @@ async fn migrate_video(
     }
 
     if media_from != media_to {
-        for key in &keys {
-            copied = add(
-                copied,
-                copy_verified(storage, media_from, media_to, key).await?,
-            );
-        }
-        let switched = kinora_db::videos::move_media(
-            db.pool(),
-            video.id,
-            video.hls_master_file.as_deref(),
-            media_from.as_str(),
-            media_to.as_str(),
-            now_millis(),
-        )
-        .await?;
-        if switched {
-            for key in &keys {
-                storage.delete(media_from, key).await?;
-            }
-            if media_from == Location::Local {
-                storage
-                    .delete_directory(media_from, &StorageKey::hls_directory(video_uuid(video)?))
-                    .await?;
-            }
-        }
+        let moved = move_media_files(db, storage, video, media_from, media_to, &keys).await?;
+        copied = (copied.0 + moved.0, copied.1 + moved.1);
     } else {
         remove_leftovers(storage, media_to, &keys).await?;
     }
@@ -188,6 +165,79 @@ async fn migrate_video(
         });
     }
     Ok(())
+}
+
+/// Copies a video's media files (verified) from one location to another, switches the row
+/// (compare-and-set on the master playlist and the old location) and deletes the old copies.
+/// Files for which both locations are the same place are neither copied nor deleted. Returns
+/// the files and bytes copied.
+async fn move_media_files(
+    db: &Db,
+    storage: &MediaStorage,
+    video: &VideoRow,
+    from: Location,
+    to: Location,
+    keys: &[StorageKey],
+) -> AppResult<(usize, u64)> {
+    let mut copied = (0, 0);
+    for key in keys {
+        if !storage.same_place(from, to, key) {
+            copied = add(copied, copy_verified(storage, from, to, key).await?);
+        }
+    }
+    let switched = kinora_db::videos::move_media(
+        db.pool(),
+        video.id,
+        video.hls_master_file.as_deref(),
+        from.as_str(),
+        to.as_str(),
+        now_millis(),
+    )
+    .await?;
+    if switched {
+        for key in keys {
+            if !storage.same_place(from, to, key) {
+                storage.delete(from, key).await?;
+            }
+        }
+        if from == Location::Local {
+            storage
+                .delete_directory(from, &StorageKey::hls_directory(video_uuid(video)?))
+                .await?;
+        }
+    }
+    Ok(copied)
+}
+
+/// After a privacy change: moves a video's HLS files and images between the public and the
+/// private S3 locations, so a private video's files never stay in a public bucket and a public
+/// video's are served from its CDN. Files on local disk stay where they are (every local file
+/// is served through the visibility check). Returns whether anything moved.
+pub async fn relocate_media(db: &Db, storage: &MediaStorage, video_id: i64) -> AppResult<bool> {
+    let Some(video) = kinora_db::videos::find_by_id(db.pool(), video_id).await? else {
+        return Ok(false);
+    };
+    let from = media_location(&video)?;
+    if video.hls_master_file.is_none() || !from.is_s3() {
+        return Ok(false);
+    }
+    let public = matches!(
+        Privacy::from_id(video.privacy),
+        Some(Privacy::Public | Privacy::Unlisted)
+    );
+    let to = if public {
+        Location::S3Public
+    } else {
+        Location::S3Private
+    };
+    if from == to {
+        return Ok(false);
+    }
+    let files = kinora_db::videos::list_files(db.pool(), video.id).await?;
+    let keys = media_keys(&video, &files)?;
+    move_media_files(db, storage, &video, from, to, &keys).await?;
+    tracing::info!(video = %video.uuid, from = from.as_str(), to = to.as_str(), "media relocated after a privacy change");
+    Ok(true)
 }
 
 fn add(total: (usize, u64), bytes: u64) -> (usize, u64) {

@@ -3,11 +3,7 @@
 
 use std::path::Path;
 
-use kinora_core::names::{SUPPORT_MAX, check_text_length};
-use kinora_core::video::{
-    Privacy, VIDEO_DESCRIPTION_MAX, VIDEO_NAME_MAX, VIDEO_NAME_MIN, VIDEO_TAG_LENGTH,
-    VIDEO_TAGS_MAX, VideoState, short_uuid,
-};
+use kinora_core::video::{Privacy, VideoState, short_uuid};
 use kinora_db::{Db, now_millis};
 use kinora_jobs::{Job, enqueue};
 use kinora_storage::{Location, MediaStorage, StorageKey};
@@ -85,46 +81,29 @@ fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
 impl VideoFields {
     /// Checks every field against PeerTube's limits.
     pub fn validate(&self) -> AppResult<()> {
-        check_text_length(self.name.trim(), VIDEO_NAME_MIN, VIDEO_NAME_MAX)
-            .map_err(|error| invalid("name", error.to_string()))?;
         if self.channel_id < 1 {
             return Err(invalid("channelId", "must be a channel id"));
         }
-        if let Some(privacy) = self.privacy
-            && Privacy::from_id(privacy).is_none()
-        {
-            return Err(invalid("privacy", "must be 1, 2, 3 or 4"));
+        if self.description.as_deref() == Some("") {
+            return Err(invalid("description", "must not be empty"));
         }
-        if let Some(description) = &self.description {
-            check_text_length(description, 3, VIDEO_DESCRIPTION_MAX)
-                .map_err(|error| invalid("description", error.to_string()))?;
+        crate::video_updates::VideoChanges {
+            name: Some(self.name.clone()),
+            description: self.description.clone(),
+            support: self.support.clone(),
+            privacy: self.privacy,
+            category: self.category,
+            licence: self.licence,
+            language: self.language.clone(),
+            nsfw: self.nsfw,
+            comments_policy: self.comments_policy,
+            comments_enabled: None,
+            download_enabled: self.download_enabled,
+            wait_transcoding: self.wait_transcoding,
+            tags: Some(self.tags.clone()),
+            channel_id: None,
         }
-        if let Some(support) = &self.support {
-            check_text_length(support, 3, SUPPORT_MAX)
-                .map_err(|error| invalid("support", error.to_string()))?;
-        }
-        if let Some(language) = &self.language
-            && (language.is_empty()
-                || language.len() > 10
-                || !language
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        {
-            return Err(invalid("language", "must be a language code"));
-        }
-        if let Some(policy) = self.comments_policy
-            && !(1..=3).contains(&policy)
-        {
-            return Err(invalid("commentsPolicy", "must be 1, 2 or 3"));
-        }
-        if self.tags.len() > VIDEO_TAGS_MAX {
-            return Err(invalid("tags", format!("at most {VIDEO_TAGS_MAX} tags")));
-        }
-        for tag in &self.tags {
-            check_text_length(tag, VIDEO_TAG_LENGTH.0, VIDEO_TAG_LENGTH.1)
-                .map_err(|error| invalid("tags", error.to_string()))?;
-        }
-        Ok(())
+        .validate()
     }
 }
 
@@ -307,15 +286,8 @@ pub async fn delete_video(
     user: &AuthenticatedUser,
     video: &kinora_db::videos::VideoRow,
 ) -> AppResult<()> {
-    let staff = matches!(
-        user.role,
-        kinora_core::UserRole::Admin | kinora_core::UserRole::Moderator
-    );
-    if !staff && !crate::visibility::is_owner(db, video, user.user_id).await? {
-        return Err(AppError::Forbidden(
-            "Cannot delete another user's video.".to_owned(),
-        ));
-    }
+    crate::visibility::ensure_can_manage(db, video, user, "Cannot delete another user's video.")
+        .await?;
     kinora_db::videos::delete(db.pool(), video.id).await?;
     crate::media::delete_stored_files(storage, video).await?;
     tracing::info!(video = %video.uuid, "video deleted");

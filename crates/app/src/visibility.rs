@@ -45,6 +45,21 @@ pub async fn can_view(
     })
 }
 
+/// Refuses (`Forbidden`, with `message`) a user who neither owns `video` nor is staff.
+pub async fn ensure_can_manage(
+    db: &Db,
+    video: &VideoRow,
+    user: &AuthenticatedUser,
+    message: &str,
+) -> AppResult<()> {
+    let staff = matches!(user.role, UserRole::Admin | UserRole::Moderator);
+    if staff || is_owner(db, video, user.user_id).await? {
+        Ok(())
+    } else {
+        Err(crate::AppError::Forbidden(message.to_owned()))
+    }
+}
+
 /// Answers whether `user_id` owns the channel the video is in.
 pub async fn is_owner(db: &Db, video: &VideoRow, user_id: i64) -> AppResult<bool> {
     let Some(channel) = kinora_db::channels::find_by_id(db.pool(), video.channel_id).await? else {

@@ -106,6 +106,34 @@ pub async fn list_by_account<'e>(
     )
 }
 
+/// Local channels whose name or display name contain `search` (case-insensitive; all when
+/// none): how many, and one page of them, oldest first.
+pub async fn search(
+    pool: &sqlx::AnyPool,
+    search: Option<&str>,
+    start: i64,
+    count: i64,
+) -> DbResult<(i64, Vec<ChannelRow>)> {
+    let pattern = crate::video_lists::like_pattern(search.unwrap_or(""));
+    let filter = "WHERE r.host IS NULL AND (LOWER(r.preferred_username) LIKE $1 ESCAPE '\\' \
+                  OR LOWER(c.display_name) LIKE $1 ESCAPE '\\')";
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM channels c JOIN actors r ON r.id = c.actor_id {filter}"
+    ))
+    .bind(&pattern)
+    .fetch_one(pool)
+    .await?;
+    let rows = sqlx::query_as(&format!(
+        "{SELECT} {filter} ORDER BY c.id LIMIT $2 OFFSET $3"
+    ))
+    .bind(&pattern)
+    .bind(count)
+    .bind(start)
+    .fetch_all(pool)
+    .await?;
+    Ok((total, rows))
+}
+
 /// Counts an account's channels.
 pub async fn count_by_account<'e>(
     executor: impl Executor<'e, Database = Any>,

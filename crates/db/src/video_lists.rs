@@ -49,22 +49,118 @@ pub struct VideoPage {
     pub count: i64,
 }
 
-/// Published public videos (never unlisted, private or internal ones, nor those still
-/// processing): how many there are, and one page of them.
-pub async fn list_public(pool: &AnyPool, page: VideoPage) -> DbResult<(i64, Vec<VideoRow>)> {
-    const FILTER: &str = "FROM videos WHERE state = 1 AND privacy = 1";
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {FILTER}"))
-        .fetch_one(pool)
-        .await?;
+/// Which videos a list holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VideoFilter<'a> {
+    /// Only those of this channel.
+    pub channel_id: Option<i64>,
+    /// Only those in the channels of this account.
+    pub account_id: Option<i64>,
+    /// Only those whose name or tags contain this text (case-insensitive).
+    pub search: Option<&'a str>,
+    /// Every privacy and state (the owner's own list); otherwise only published public videos.
+    pub include_hidden: bool,
+}
+
+/// A value bound to a numbered placeholder.
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Videos matching `filter`: how many there are, and one page of them. Unless
+/// `include_hidden`, never unlisted, private or internal videos, nor those still processing.
+pub async fn list(
+    pool: &AnyPool,
+    filter: &VideoFilter<'_>,
+    page: VideoPage,
+) -> DbResult<(i64, Vec<VideoRow>)> {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut binds: Vec<Bind> = Vec::new();
+    if !filter.include_hidden {
+        conditions.push("state = 1 AND privacy = 1".to_owned());
+    }
+    if let Some(channel) = filter.channel_id {
+        binds.push(Bind::Int(channel));
+        conditions.push(format!("channel_id = ${}", binds.len()));
+    }
+    if let Some(account) = filter.account_id {
+        binds.push(Bind::Int(account));
+        conditions.push(format!(
+            "channel_id IN (SELECT id FROM channels WHERE account_id = ${})",
+            binds.len()
+        ));
+    }
+    if let Some(search) = filter.search {
+        binds.push(Bind::Text(like_pattern(search)));
+        let n = binds.len();
+        conditions.push(format!(
+            "(LOWER(name) LIKE ${n} ESCAPE '\\' OR LOWER(tags) LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    let filter_sql = if conditions.is_empty() {
+        "FROM videos".to_owned()
+    } else {
+        format!("FROM videos WHERE {}", conditions.join(" AND "))
+    };
+    let count_sql = format!("SELECT COUNT(*) {filter_sql}");
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    for bind in &binds {
+        count = match bind {
+            Bind::Int(value) => count.bind(*value),
+            Bind::Text(value) => count.bind(value.as_str()),
+        };
+    }
+    let (total,) = count.fetch_one(pool).await?;
     let direction = if page.descending { "DESC" } else { "ASC" };
-    let rows = sqlx::query_as(&format!(
-        "SELECT {} {FILTER} ORDER BY {} {direction}, id {direction} LIMIT $1 OFFSET $2",
+    let rows_sql = format!(
+        "SELECT {} {filter_sql} ORDER BY {} {direction}, id {direction} LIMIT ${} OFFSET ${}",
         crate::videos::COLUMNS,
-        page.order.column()
-    ))
-    .bind(page.count)
-    .bind(page.start)
-    .fetch_all(pool)
-    .await?;
+        page.order.column(),
+        binds.len() + 1,
+        binds.len() + 2,
+    );
+    let mut rows = sqlx::query_as::<_, VideoRow>(&rows_sql);
+    for bind in &binds {
+        rows = match bind {
+            Bind::Int(value) => rows.bind(*value),
+            Bind::Text(value) => rows.bind(value.as_str()),
+        };
+    }
+    let rows = rows
+        .bind(page.count)
+        .bind(page.start)
+        .fetch_all(pool)
+        .await?;
     Ok((total, rows))
+}
+
+/// Published public videos of the whole instance (`GET /api/v1/videos`).
+pub async fn list_public(pool: &AnyPool, page: VideoPage) -> DbResult<(i64, Vec<VideoRow>)> {
+    list(pool, &VideoFilter::default(), page).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("Cat"), "%cat%");
+        assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+    }
 }

@@ -165,6 +165,107 @@ pub async fn insert(connection: &mut Connection, video: &NewVideo<'_>, now: i64)
     Ok(id)
 }
 
+/// A video's editable fields, all written at once by [`edit`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoEdit {
+    /// Channel.
+    pub channel_id: i64,
+    /// Title.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Support text.
+    pub support: Option<String>,
+    /// Privacy id.
+    pub privacy: i64,
+    /// Category id.
+    pub category: Option<i64>,
+    /// Licence id.
+    pub licence: Option<i64>,
+    /// Language code.
+    pub language: Option<String>,
+    /// Not safe for work.
+    pub nsfw: bool,
+    /// Comments policy id.
+    pub comments_policy: i64,
+    /// Downloads allowed.
+    pub download_enabled: bool,
+    /// Publish only after transcoding.
+    pub wait_transcoding: bool,
+    /// Tags as a JSON array.
+    pub tags_json: String,
+}
+
+/// Writes a video's editable fields; answers whether the video exists.
+pub async fn edit(
+    connection: &mut Connection,
+    id: i64,
+    edit: &VideoEdit,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE videos SET channel_id = $1, name = $2, description = $3, support = $4, \
+         privacy = $5, category = $6, licence = $7, language = $8, nsfw = $9, \
+         comments_policy = $10, download_enabled = $11, wait_transcoding = $12, tags = $13, \
+         updated_at = $14 WHERE id = $15",
+    )
+    .bind(edit.channel_id)
+    .bind(&edit.name)
+    .bind(edit.description.as_deref())
+    .bind(edit.support.as_deref())
+    .bind(edit.privacy)
+    .bind(edit.category)
+    .bind(edit.licence)
+    .bind(edit.language.as_deref())
+    .bind(i64::from(edit.nsfw))
+    .bind(edit.comments_policy)
+    .bind(i64::from(edit.download_enabled))
+    .bind(i64::from(edit.wait_transcoding))
+    .bind(&edit.tags_json)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// The image columns of a video.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageColumn {
+    /// `thumbnail_file`.
+    Thumbnail,
+    /// `preview_file`.
+    Preview,
+}
+
+/// Sets a video's thumbnail or preview file name; answers the name it replaced.
+pub async fn set_image(
+    connection: &mut Connection,
+    id: i64,
+    column: ImageColumn,
+    name: &str,
+    now: i64,
+) -> DbResult<Option<String>> {
+    let column = match column {
+        ImageColumn::Thumbnail => "thumbnail_file",
+        ImageColumn::Preview => "preview_file",
+    };
+    let previous: Option<(Option<String>,)> =
+        sqlx::query_as(&format!("SELECT {column} FROM videos WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *connection)
+            .await?;
+    sqlx::query(&format!(
+        "UPDATE videos SET {column} = $1, updated_at = $2 WHERE id = $3"
+    ))
+    .bind(name)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(previous.and_then(|(name,)| name))
+}
+
 /// Finds a video by numeric id.
 pub async fn find_by_id<'e>(
     executor: impl Executor<'e, Database = Any>,

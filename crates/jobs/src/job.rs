@@ -23,6 +23,12 @@ pub enum Job {
         /// The video.
         video_id: i64,
     },
+    /// Move a video's files between the public and the private S3 locations after its
+    /// privacy changed (run by the server).
+    RelocateMedia {
+        /// The video.
+        video_id: i64,
+    },
 }
 
 /// The kind of a job, used to pick jobs a worker can run.
@@ -34,6 +40,8 @@ pub enum JobKind {
     Transcode,
     /// [`Job::StoreOriginal`].
     StoreOriginal,
+    /// [`Job::RelocateMedia`].
+    RelocateMedia,
 }
 
 impl JobKind {
@@ -43,6 +51,7 @@ impl JobKind {
             JobKind::GenerateActorKeys => "generate-actor-keys",
             JobKind::Transcode => "transcode",
             JobKind::StoreOriginal => "store-original",
+            JobKind::RelocateMedia => "relocate-media",
         }
     }
 }
@@ -54,6 +63,7 @@ impl Job {
             Job::GenerateActorKeys { .. } => JobKind::GenerateActorKeys,
             Job::Transcode { .. } => JobKind::Transcode,
             Job::StoreOriginal { .. } => JobKind::StoreOriginal,
+            Job::RelocateMedia { .. } => JobKind::RelocateMedia,
         }
     }
 
@@ -63,6 +73,7 @@ impl Job {
             Job::GenerateActorKeys { actor_id } => Some(format!("actor-keys:{actor_id}")),
             Job::Transcode { video_id } => Some(format!("transcode:{video_id}")),
             Job::StoreOriginal { video_id } => Some(format!("store-original:{video_id}")),
+            Job::RelocateMedia { video_id } => Some(format!("relocate-media:{video_id}")),
         }
     }
 
@@ -72,7 +83,7 @@ impl Job {
             Job::GenerateActorKeys { .. } => 5,
             Job::Transcode { .. } => 3,
             // An S3 outage can last a while; the backoff spreads these over hours.
-            Job::StoreOriginal { .. } => 12,
+            Job::StoreOriginal { .. } | Job::RelocateMedia { .. } => 12,
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// `[uploads]`: upload sizes and resumable sessions.
     pub uploads: UploadLimits,
+    /// `[web]`: the built web front end.
+    pub web: kinora_api::pages::WebConfig,
     /// `[log]`: logging.
     pub log: LogConfig,
 }

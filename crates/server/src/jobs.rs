@@ -8,7 +8,11 @@ use kinora_jobs::{Job, JobContext, JobFailure, JobHandler, JobKind};
 use tokio_util::sync::CancellationToken;
 
 /// The kinds of job the server process runs (transcoding runs in `kinora-transcoder`).
-pub const SERVER_JOB_KINDS: &[JobKind] = &[JobKind::GenerateActorKeys, JobKind::StoreOriginal];
+pub const SERVER_JOB_KINDS: &[JobKind] = &[
+    JobKind::GenerateActorKeys,
+    JobKind::StoreOriginal,
+    JobKind::RelocateMedia,
+];
 
 /// Runs the server's jobs by calling the matching use case.
 pub struct ServerJobs {
@@ -30,6 +34,12 @@ impl JobHandler for ServerJobs {
             Job::StoreOriginal { video_id } => {
                 kinora_app::media::store_original(&context, &self.storage, video_id)
                     .await
+                    .map_err(|error| JobFailure::retryable(error.to_string()))
+            }
+            Job::RelocateMedia { video_id } => {
+                kinora_app::storage_migration::relocate_media(context.db(), &self.storage, video_id)
+                    .await
+                    .map(|_| ())
                     .map_err(|error| JobFailure::retryable(error.to_string()))
             }
             // Claimed only by kinora-transcoder; never by this worker's kinds.

@@ -97,6 +97,7 @@ pub async fn run_until(
         storage: storage.clone(),
         upload_limits: Arc::new(config.uploads),
         uploads_in_progress: Arc::default(),
+        web: Arc::new(kinora_api::pages::WebPages::load(&config.web)),
     };
     let app = crate::http::router(&config, api, storage.clone());
     let listener = TcpListener::bind(config.server.listen)

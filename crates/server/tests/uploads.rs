@@ -16,23 +16,10 @@ const FIXTURE: &str = concat!(
 );
 
 fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> (String, Vec<u8>) {
-    let boundary = "kinora-test-boundary-1234";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    if let Some(bytes) = file {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"videofile\"; filename=\"../../etc/passwd.mp4\"\r\nContent-Type: video/mp4\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    common::harness::multipart(
+        fields,
+        file.map(|bytes| ("videofile", "../../etc/passwd.mp4", "video/mp4", bytes)),
+    )
 }
 
 fn upload_request(token: &str, content_type: &str, body: Vec<u8>) -> Request<Body> {

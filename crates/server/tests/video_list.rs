@@ -5,50 +5,8 @@ mod common;
 
 use axum::http::StatusCode;
 use common::harness::Harness;
-use kinora_db::testing::sample_video;
-use kinora_db::videos::{NewVideo, Publication};
-use kinora_db::{Db, backend_tests};
-use uuid::Uuid;
-
-/// Inserts a video in `channel`; published unless `state` says otherwise.
-async fn insert_video(db: &Db, channel: i64, name: &str, privacy: i64, state: i64, views: i64) {
-    let uuid = Uuid::new_v4();
-    let uuid_text = uuid.to_string();
-    let short = kinora_core::video::short_uuid(&uuid);
-    let mut tx = db.begin().await.unwrap();
-    let new = NewVideo {
-        name,
-        privacy,
-        ..sample_video(&uuid_text, &short, channel)
-    };
-    let id = kinora_db::videos::insert(&mut tx, &new, views)
-        .await
-        .unwrap();
-    if state == 1 {
-        let publication = Publication {
-            duration: 1,
-            hls_master_file: "a-master.m3u8",
-            hls_segments_file: "a-segments-sha256.json",
-            thumbnail_file: None,
-            preview_file: None,
-            storyboard_file: None,
-            storyboard_json: None,
-            media_location: "local",
-        };
-        assert!(
-            kinora_db::videos::publish(&mut tx, id, &publication, 1000 + views)
-                .await
-                .unwrap()
-        );
-    }
-    sqlx::query("UPDATE videos SET views = $1 WHERE id = $2")
-        .bind(views)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-}
+use common::videos::insert_video;
+use kinora_db::backend_tests;
 
 fn names(body: &serde_json::Value) -> Vec<String> {
     body["data"]

@@ -3,19 +3,24 @@
 mod accounts;
 mod config;
 mod oauth_clients;
+mod search;
 mod users;
 mod video_channels;
 mod videos;
 
 use axum::Router;
+use axum::handler::Handler;
 use axum::routing::{get, post};
 
 use crate::ApiState;
+
+pub(crate) use videos::get::find_visible as find_visible_video;
 
 /// Every `/api/v1` route.
 pub fn router() -> Router<ApiState> {
     Router::new()
         .route("/config", get(config::get_config))
+        .route("/openapi.json", get(crate::openapi::get_openapi))
         .route(
             "/oauth-clients/local",
             get(oauth_clients::local::get_local_client),
@@ -27,6 +32,20 @@ pub fn router() -> Router<ApiState> {
             post(users::revoke_token::revoke_token),
         )
         .route("/users/me", get(users::me::get_me))
+        .route("/users/me/videos", get(users::my_videos::list_my_videos))
+        .route("/search/videos", get(search::videos::search_videos))
+        .route(
+            "/search/video-channels",
+            get(search::video_channels::search_channels),
+        )
+        .route(
+            "/accounts/{name}/videos",
+            get(accounts::videos::list_account_videos),
+        )
+        .route(
+            "/video-channels/{name}/videos",
+            get(video_channels::videos::list_channel_videos),
+        )
         .route("/users/register", post(users::register::register))
         .route(
             "/users/registrations/{id}/accept",
@@ -44,8 +63,20 @@ pub fn router() -> Router<ApiState> {
         .route("/videos", get(videos::list::list_videos))
         .route(
             "/videos/{id}",
-            get(videos::get::get_video).delete(videos::delete::delete_video),
+            get(videos::get::get_video)
+                .put(
+                    videos::update::update_video.layer(axum::extract::DefaultBodyLimit::max(
+                        videos::update::BODY_LIMIT,
+                    )),
+                )
+                .delete(videos::delete::delete_video),
         )
+        .route(
+            "/videos/{id}/description",
+            get(videos::details::get_description),
+        )
+        .route("/videos/{id}/captions", get(videos::details::list_captions))
+        .route("/videos/{id}/chapters", get(videos::details::list_chapters))
         .route(
             "/videos/{id}/storyboards",
             get(videos::get::get_storyboards),

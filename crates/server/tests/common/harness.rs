@@ -40,6 +40,7 @@ impl Harness {
             storage: Arc::new(MediaStorage::open(&config.storage).unwrap()),
             upload_limits: Arc::new(config.uploads),
             uploads_in_progress: Arc::default(),
+            web: Arc::new(kinora_api::pages::WebPages::load(&config.web)),
         };
         let storage = api.storage.clone();
         Self {
@@ -63,6 +64,34 @@ impl Harness {
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
         (status, headers, body)
+    }
+
+    /// A GET whose body is kept as text (pages, feeds, files).
+    pub async fn get_text(&self, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+        let request = Request::get(path)
+            .header(header::HOST, "localhost:9000")
+            .body(Body::empty())
+            .unwrap();
+        let app = kinora_server::http::router(&self.config, self.api.clone(), self.storage.clone());
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    /// A GET whose body is kept as bytes.
+    pub async fn get_bytes(&self, path: &str) -> (StatusCode, Vec<u8>) {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let app = kinora_server::http::router(&self.config, self.api.clone(), self.storage.clone());
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, bytes.to_vec())
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
@@ -159,6 +188,36 @@ impl Harness {
             .unwrap();
         (token, channels[0].id)
     }
+}
+
+/// A file part of a multipart body: field name, file name, content type, bytes.
+pub type FilePart<'a> = (&'a str, &'a str, &'a str, &'a [u8]);
+
+/// A `multipart/form-data` body of text fields and at most one file; returns the content type
+/// and the body.
+pub fn multipart(fields: &[(&str, &str)], file: Option<FilePart<'_>>) -> (String, Vec<u8>) {
+    let boundary = "kinora-test-boundary-1234";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((name, filename, content_type, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// Counts the rows a query answers with `SELECT COUNT(*) …`.

@@ -6,3 +6,4 @@ pub mod harness;
 pub mod instance;
 pub mod process;
 pub mod tcp_proxy;
+pub mod videos;

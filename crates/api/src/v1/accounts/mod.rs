@@ -2,3 +2,4 @@
 
 pub mod get;
 pub mod video_channels;
+pub mod videos;

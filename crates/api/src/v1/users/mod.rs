@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod me;
+pub mod my_videos;
 pub mod register;
 pub mod registrations;
 pub mod revoke_token;

@@ -4,3 +4,4 @@ pub mod create;
 pub mod delete;
 pub mod get;
 pub mod update;
+pub mod videos;

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use kinora_db::video_lists::{VideoOrder, VideoPage};
+use kinora_db::video_lists::{VideoFilter, VideoOrder, VideoPage};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -19,10 +19,12 @@ const DEFAULT_COUNT: i64 = 15;
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListQuery {
-    sort: Option<String>,
+    pub(crate) sort: Option<String>,
     start: Option<String>,
     count: Option<String>,
     is_local: Option<String>,
+    /// The text searched for (`/api/v1/search/videos`).
+    pub(crate) search: Option<String>,
 }
 
 fn parse_number(field: &str, value: Option<&str>, default: i64) -> Result<i64, ApiError> {
@@ -59,11 +61,8 @@ fn parse_sort(sort: Option<&str>) -> Result<(VideoOrder, bool), ApiError> {
     Ok((order, descending))
 }
 
-/// Answers one page of the list.
-pub async fn list_videos(
-    State(state): State<ApiState>,
-    Query(query): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+/// Reads `sort`, `start` and `count` into a page, refusing bad values by name.
+pub(crate) fn parse_page(query: &ListQuery) -> Result<VideoPage, ApiError> {
     let (order, descending) = parse_sort(query.sort.as_deref())?;
     let start = parse_number("start", query.start.as_deref(), 0)?;
     if start < 0 {
@@ -76,6 +75,37 @@ pub async fn list_videos(
             format!("must be between 0 and {MAX_COUNT}"),
         ));
     }
+    Ok(VideoPage {
+        order,
+        descending,
+        start,
+        count,
+    })
+}
+
+/// One page of videos matching `filter`, each in the `VideoDetails` shape: `{total, data}`.
+pub(crate) async fn answer_page(
+    state: &ApiState,
+    filter: &VideoFilter<'_>,
+    page: VideoPage,
+) -> Result<Json<Value>, ApiError> {
+    let (total, rows) = kinora_db::video_lists::list(state.db.pool(), filter, page).await?;
+    let mut data = Vec::with_capacity(rows.len());
+    for row in &rows {
+        data.push(super::get::details(state, row).await?);
+    }
+    Ok(Json(shapes::list(
+        usize::try_from(total).unwrap_or(0),
+        data,
+    )))
+}
+
+/// Answers one page of the list.
+pub async fn list_videos(
+    State(state): State<ApiState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let page = parse_page(&query)?;
     let local_only = match query.is_local.as_deref() {
         None | Some("true") => true,
         Some("false") => false,
@@ -90,21 +120,7 @@ pub async fn list_videos(
         // Every video here is local until federation brings remote ones.
         return Ok(Json(shapes::list(0, Vec::new())));
     }
-    let page = VideoPage {
-        order,
-        descending,
-        start,
-        count,
-    };
-    let (total, rows) = kinora_db::video_lists::list_public(state.db.pool(), page).await?;
-    let mut data = Vec::with_capacity(rows.len());
-    for row in &rows {
-        data.push(super::get::details(&state, row).await?);
-    }
-    Ok(Json(shapes::list(
-        usize::try_from(total).unwrap_or(0),
-        data,
-    )))
+    answer_page(&state, &VideoFilter::default(), page).await
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! `/api/v1/videos`.
 
 pub mod delete;
+pub mod details;
 pub mod get;
 pub mod list;
+pub mod update;
 pub mod upload;
 pub mod upload_resumable;
 

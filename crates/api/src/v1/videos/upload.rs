@@ -133,7 +133,7 @@ pub async fn upload_video(
 }
 
 /// Multipart values are text: the numeric and boolean fields are typed as JSON would carry them.
-fn form_value(name: &str, text: &str) -> Value {
+pub(crate) fn form_value(name: &str, text: &str) -> Value {
     const NUMBERS: &[&str] = &[
         "channelId",
         "privacy",

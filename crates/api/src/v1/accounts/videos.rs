@@ -1,0 +1,26 @@
+//! `GET /api/v1/accounts/{name}/videos`: an account's public, published videos, in PeerTube's
+//! `sort`, `start` and `count`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use kinora_db::video_lists::VideoFilter;
+use serde_json::Value;
+
+use super::get::find_account;
+use crate::v1::videos::list::{ListQuery, answer_page, parse_page};
+use crate::{ApiError, ApiState};
+
+/// Answers `{total, data}`.
+pub async fn list_account_videos(
+    State(state): State<ApiState>,
+    Path(handle): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let page = parse_page(&query)?;
+    let account = find_account(&state, &handle).await?;
+    let filter = VideoFilter {
+        account_id: Some(account.id),
+        ..VideoFilter::default()
+    };
+    answer_page(&state, &filter, page).await
+}

@@ -1,0 +1,24 @@
+//! `GET /api/v1/search/videos?search=…`: public, published videos whose name or tags contain
+//! the text (case-insensitive), in PeerTube's `sort`, `start` and `count`. Unlisted videos are
+//! never found.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use kinora_db::video_lists::VideoFilter;
+use serde_json::Value;
+
+use crate::v1::videos::list::{ListQuery, answer_page, parse_page};
+use crate::{ApiError, ApiState};
+
+/// Answers `{total, data}`.
+pub async fn search_videos(
+    State(state): State<ApiState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let page = parse_page(&query)?;
+    let filter = VideoFilter {
+        search: super::search_text(query.search.as_deref())?,
+        ..VideoFilter::default()
+    };
+    answer_page(&state, &filter, page).await
+}

@@ -1,0 +1,29 @@
+//! `GET /api/v1/video-channels/{name}/videos`: a channel's public, published videos, in
+//! PeerTube's `sort`, `start` and `count`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use kinora_db::video_lists::VideoFilter;
+use serde_json::Value;
+
+use crate::v1::local_name;
+use crate::v1::videos::list::{ListQuery, answer_page, parse_page};
+use crate::{ApiError, ApiState};
+
+/// Answers `{total, data}`.
+pub async fn list_channel_videos(
+    State(state): State<ApiState>,
+    Path(handle): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let page = parse_page(&query)?;
+    let name = local_name(&state, &handle).ok_or_else(|| ApiError::not_found("Video channel"))?;
+    let channel = kinora_db::channels::find_local_by_name(state.db.pool(), name)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Video channel"))?;
+    let filter = VideoFilter {
+        channel_id: Some(channel.id),
+        ..VideoFilter::default()
+    };
+    answer_page(&state, &filter, page).await
+}
