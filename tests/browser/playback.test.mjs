@@ -6,82 +6,13 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { createInterface } from 'node:readline'
-import { chromium } from 'playwright-core'
-
-const here = dirname(fileURLToPath(import.meta.url))
-const repo = join(here, '..', '..')
-const targetDir = process.env.CARGO_TARGET_DIR || join(repo, 'target')
-const kinora = join(targetDir, 'debug', 'kinora')
-const fixtures = join(repo, '..', 'shared', 'fixtures', 'peertube', 'media')
-
-function freePort () {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function startInstance () {
-  const dir = mkdtempSync(join(tmpdir(), 'kinora-browser-'))
-  const port = await freePort()
-  const config = join(dir, 'kinora.toml')
-  const { writeFileSync } = await import('node:fs')
-  writeFileSync(config, `[server]\nlisten = "127.0.0.1:${port}"\npublic_url = "http://localhost:${port}"\n` +
-    `[database]\nurl = "sqlite://${dir}/kinora.db"\n[storage.local]\nroot = "${dir}/storage"\n` +
-    '[transcoding]\nworkers = 1\n')
-  const child = spawn(kinora, ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } })
-  let password = null
-  const lines = createInterface({ input: child.stdout })
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 60000)
-    lines.on('line', (line) => {
-      const match = line.trim().match(/^password: (.+)$/)
-      if (match) password = match[1]
-      if (line.includes('is running at')) { clearTimeout(timer); resolve() }
-    })
-  })
-  const base = `http://localhost:${port}`
-  const client = await (await fetch(`${base}/api/v1/oauth-clients/local`)).json()
-  const form = new URLSearchParams({ client_id: client.client_id, client_secret: client.client_secret, grant_type: 'password', username: 'root', password })
-  const token = (await (await fetch(`${base}/api/v1/users/token`, { method: 'POST', body: form })).json()).access_token
-  const me = await (await fetch(`${base}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } })).json()
-  return { base, token, channel: me.videoChannels[0].id, stop: () => { child.kill('SIGTERM'); setTimeout(() => rmSync(dir, { recursive: true, force: true }), 3000) } }
-}
-
-async function uploadAndWait (instance, fixture) {
-  const form = new FormData()
-  form.append('name', `Browser ${fixture}`)
-  form.append('channelId', String(instance.channel))
-  form.append('videofile', new Blob([readFileSync(join(fixtures, fixture))]), fixture)
-  const created = await (await fetch(`${instance.base}/api/v1/videos/upload`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${instance.token}` } })).json()
-  const uuid = created.video.uuid
-  const deadline = Date.now() + 300000
-  for (;;) {
-    const video = await (await fetch(`${instance.base}/api/v1/videos/${uuid}`, { headers: { Authorization: `Bearer ${instance.token}` } })).json()
-    if (video.state.id === 1) return video
-    assert.notEqual(video.state.id, 7, `transcoding failed: ${video.failureReason}`)
-    assert.ok(Date.now() < deadline, 'transcoding took too long')
-    await new Promise((resolve) => setTimeout(resolve, 300))
-  }
-}
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { here, launchBrowser, startInstance, uploadAndWait } from './instance.mjs'
 
 test('hls.js plays a published video and switches quality in Chromium', { timeout: 400000 }, async () => {
   const instance = await startInstance()
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required']
-  })
+  const browser = await launchBrowser()
   try {
     // video_short.mp4 is 720p: its ladder has several renditions to switch between.
     const video = await uploadAndWait(instance, 'video_short.mp4')

@@ -1,0 +1,147 @@
+// Shared helpers for the browser tests: a `kinora serve` instance on a free port (optionally
+// serving the built front end), an admin token, uploads through the API, Chromium, and the
+// front end's build.
+
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { createServer } from 'node:net'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import { chromium } from 'playwright-core'
+
+export const here = dirname(fileURLToPath(import.meta.url))
+export const repo = join(here, '..', '..')
+export const web = join(repo, 'web')
+const targetDir = process.env.CARGO_TARGET_DIR || join(repo, 'target')
+const kinora = join(targetDir, 'debug', 'kinora')
+export const fixtures = join(repo, '..', 'shared', 'fixtures', 'peertube', 'media')
+export const screenshots = join(here, 'screenshots')
+
+export function freePort () {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+// Servers still running when the test process ends (a crash skipped `stop`) are killed.
+const running = new Set()
+process.on('exit', () => { for (const child of running) child.kill('SIGKILL') })
+
+/** Starts `kinora serve` with the given config; resolves with the root password once it runs. */
+function serve (config) {
+  const child = spawn(kinora, ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } })
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+  let stderr = ''
+  child.stderr.on('data', (data) => { stderr = (stderr + data).slice(-4000); process.stderr.write(data) })
+  let password = null
+  const lines = createInterface({ input: child.stdout })
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('server did not start within 60 s')) }, 60000)
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`kinora serve exited with ${code}: ${stderr}`)) })
+    lines.on('line', (line) => {
+      const match = line.trim().match(/^password: (.+)$/)
+      if (match) password = match[1]
+      if (line.includes('is running at')) { clearTimeout(timer); resolve(password) }
+    })
+  })
+  return { child, ready }
+}
+
+function tomlString (text) { return JSON.stringify(text) }
+
+/**
+ * Starts an instance: `{ base, token, password, channel, channelName, accountName, stop }`.
+ * With `webRoot`, the server also serves the built front end from it (`[web] root`).
+ */
+export async function startInstance ({ webRoot } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'kinora-browser-'))
+  const port = await freePort()
+  const config = join(dir, 'kinora.toml')
+  const base = `http://localhost:${port}`
+  writeFileSync(config,
+    `[server]\nlisten = "127.0.0.1:${port}"\npublic_url = "${base}"\n` +
+    `[database]\nurl = ${tomlString(`sqlite://${dir}/kinora.db`)}\n[storage.local]\nroot = ${tomlString(`${dir}/storage`)}\n` +
+    '[transcoding]\nworkers = 1\n' + (webRoot ? `[web]\nroot = ${tomlString(webRoot)}\n` : ''))
+  const server = serve(config)
+  const password = await server.ready
+  const client = await (await fetch(`${base}/api/v1/oauth-clients/local`)).json()
+  const form = new URLSearchParams({ client_id: client.client_id, client_secret: client.client_secret, grant_type: 'password', username: 'root', password })
+  const token = (await (await fetch(`${base}/api/v1/users/token`, { method: 'POST', body: form })).json()).access_token
+  const me = await (await fetch(`${base}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } })).json()
+  return {
+    base,
+    token,
+    username: 'root',
+    password,
+    channel: me.videoChannels[0].id,
+    channelName: me.videoChannels[0].name,
+    accountName: me.account.name,
+    stop: () => {
+      server.child.kill('SIGTERM')
+      setTimeout(() => rmSync(dir, { recursive: true, force: true }), 3000)
+    }
+  }
+}
+
+/** Uploads a fixture through the API (multipart) and waits until it is published. */
+export async function uploadAndWait (instance, fixture, fields = {}) {
+  const form = new FormData()
+  form.append('name', fields.name ?? `Browser ${fixture}`)
+  form.append('channelId', String(instance.channel))
+  for (const [key, value] of Object.entries(fields)) if (key !== 'name') form.append(key, value)
+  form.append('videofile', new Blob([readFileSync(join(fixtures, fixture))]), fixture)
+  const created = await (await fetch(`${instance.base}/api/v1/videos/upload`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${instance.token}` } })).json()
+  return await waitForPublished(instance, created.video.uuid)
+}
+
+/** Polls a video until its state is published (1); fails on a failed transcode or after 5 min. */
+export async function waitForPublished (instance, uuid) {
+  const deadline = Date.now() + 300000
+  for (;;) {
+    const video = await (await fetch(`${instance.base}/api/v1/videos/${uuid}`, { headers: { Authorization: `Bearer ${instance.token}` } })).json()
+    if (video.state.id === 1) return video
+    assert.notEqual(video.state.id, 7, `transcoding failed: ${video.failureReason}`)
+    assert.ok(Date.now() < deadline, 'transcoding took too long')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+  }
+}
+
+export async function launchBrowser () {
+  return await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required']
+  })
+}
+
+function newestChange (path) {
+  const stats = statSync(path)
+  if (!stats.isDirectory()) return stats.mtimeMs
+  return Math.max(stats.mtimeMs, ...readdirSync(path).map((name) => newestChange(join(path, name))))
+}
+
+/** Builds web/ (npm ci && npm run build) when dist is missing or older than its sources. */
+export function ensureWebBuild () {
+  const built = join(web, 'dist', 'index.html')
+  const sources = ['src', 'index.html', 'embed.html', 'package.json', 'package-lock.json', 'vite.config.ts', 'tsconfig.json']
+  const newest = Math.max(...sources.map((name) => newestChange(join(web, name))))
+  if (existsSync(built) && statSync(built).mtimeMs >= newest) return join(web, 'dist')
+  const run = (args) => {
+    const result = spawnSync('npm', args, { cwd: web, stdio: 'inherit', timeout: 300000 })
+    assert.equal(result.status, 0, `npm ${args.join(' ')} failed in web/`)
+  }
+  const installed = join(web, 'node_modules', '.package-lock.json')
+  if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(join(web, 'package-lock.json')).mtimeMs) {
+    run(['ci', '--no-audit', '--no-fund'])
+  }
+  run(['run', 'build'])
+  return join(web, 'dist')
+}

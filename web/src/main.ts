@@ -1,0 +1,118 @@
+// The app: the header (search, upload, account menu), the section links, and the routes.
+
+import './styles/base.css'
+import './styles/app.css'
+import { api, currentUser, isLoggedIn, logout } from './api'
+import { h, replace } from './dom'
+import { icon } from './icons'
+import { interceptLinks, navigate, render, route, setNotFound } from './router'
+
+route('/', () => import('./pages/home'))
+route('/login', () => import('./pages/login'))
+route('/search', () => import('./pages/search'))
+route('/videos/upload', () => import('./pages/upload'))
+route('/videos/trending', () => import('./pages/browse'))
+route('/videos/recently-added', () => import('./pages/browse'))
+route('/videos/local', () => import('./pages/browse'))
+route('/videos/manage/:id', () => import('./pages/manage'))
+route('/w/:id', () => import('./pages/watch'))
+route('/videos/watch/:id', () => import('./pages/watch'))
+route('/c/:name', () => import('./pages/channel'))
+route('/c/:name/videos', () => import('./pages/channel'))
+route('/a/:name', () => import('./pages/account'))
+route('/a/:name/videos', () => import('./pages/account'))
+route('/my-library/videos', () => import('./pages/my-videos'))
+route('/my-library/subscriptions', () => import('./pages/subscriptions'))
+setNotFound(() => import('./pages/not-found'))
+
+const searchInput = h('input', {
+  id: 'site-search', type: 'search', name: 'search', placeholder: 'Search videos', autocomplete: 'off', 'data-testid': 'search-input'
+})
+const accountArea = h('div', { class: 'account-area' })
+const brandName = h('span', {}, 'Kinora')
+const sections = h('nav', { class: 'sections', 'aria-label': 'Sections' })
+const main = h('main', { id: 'main', tabindex: '-1' })
+
+function sectionLinks (loggedIn: boolean): HTMLElement[] {
+  const links: Array<[string, string]> = [
+    ['/', 'Home'], ['/videos/recently-added', 'Recently added'], ['/videos/trending', 'Trending'], ['/videos/local', 'Local']
+  ]
+  if (loggedIn) links.push(['/my-library/subscriptions', 'Subscriptions'], ['/my-library/videos', 'My videos'])
+  return links.map(([path, label]) => h('a', { href: path }, label))
+}
+
+function markCurrentSection (): void {
+  for (const link of sections.querySelectorAll('a')) {
+    if (link.pathname === location.pathname) link.setAttribute('aria-current', 'page')
+    else link.removeAttribute('aria-current')
+  }
+}
+
+async function renderAccountArea (): Promise<void> {
+  const user = await currentUser()
+  replace(sections, sectionLinks(user !== null))
+  markCurrentSection()
+  if (!user) {
+    if (location.pathname === '/login') { accountArea.replaceChildren(); return }
+    const next = encodeURIComponent(location.pathname + location.search)
+    replace(accountArea, h('a', { class: 'button button-primary', href: `/login?next=${next}`, 'data-testid': 'login-link' }, 'Log in'))
+    return
+  }
+  const menu = h('details', { class: 'user-menu', 'data-testid': 'user-menu' },
+    h('summary', { 'aria-label': `Account menu for ${user.username}` }, h('span', { class: 'avatar', 'aria-hidden': 'true' }, user.username.slice(0, 1).toUpperCase()), h('span', { class: 'user-name' }, user.username)),
+    h('div', { class: 'menu' },
+      h('a', { href: `/a/${user.account.name}` }, 'My account'),
+      h('a', { href: '/my-library/videos' }, 'My videos'),
+      h('a', { href: '/my-library/subscriptions' }, 'Subscriptions'),
+      h('button', {
+        type: 'button',
+        'data-testid': 'logout',
+        onclick: async () => { await logout(); navigate('/') }
+      }, 'Log out')))
+  menu.addEventListener('click', (event) => { if ((event.target as Element).closest('.menu a, .menu button')) menu.open = false })
+  replace(accountArea, h('a', { class: 'button', href: '/videos/upload', 'data-testid': 'upload-link' }, icon('upload'), h('span', { class: 'upload-label' }, 'Upload')), menu)
+}
+
+function layout (): void {
+  const searchForm = h('form', {
+    class: 'site-search',
+    role: 'search',
+    onsubmit: (event: Event) => {
+      event.preventDefault()
+      const text = searchInput.value.trim()
+      if (text) navigate(`/search?search=${encodeURIComponent(text)}`)
+    }
+  }, h('label', { for: 'site-search', class: 'visually-hidden' }, 'Search videos'), searchInput,
+  h('button', { type: 'submit', class: 'icon-button', 'aria-label': 'Search' }, icon('search')))
+  const header = h('header', { class: 'topbar' },
+    h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, icon('play')), brandName),
+    searchForm, accountArea)
+  document.getElementById('app')!.replaceChildren(header, sections, main)
+}
+
+async function show (focus: boolean): Promise<void> {
+  markCurrentSection()
+  if (location.pathname === '/search') searchInput.value = new URLSearchParams(location.search).get('search') ?? ''
+  await render(main)
+  if (focus && !main.contains(document.activeElement)) {
+    window.scrollTo(0, 0)
+    const heading = main.querySelector('h1')
+    if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({ preventScroll: true }) }
+  }
+}
+
+async function start (): Promise<void> {
+  layout()
+  interceptLinks()
+  window.addEventListener('popstate', () => { void show(false) })
+  window.addEventListener('kinora:navigate', () => { void show(true); void renderAccountArea() })
+  window.addEventListener('kinora:auth', () => { void renderAccountArea() })
+  api<{ instance?: { name?: string } }>('/config').then((config) => {
+    const name = config.instance?.name
+    if (name) { brandName.textContent = name; document.documentElement.dataset.instance = name }
+  }).catch(() => { /* keep the default name */ })
+  if (isLoggedIn()) void currentUser()
+  await Promise.all([renderAccountArea(), show(false)])
+}
+
+void start()

@@ -1,0 +1,34 @@
+// A channel (/c/<name>, /c/<name>/videos): who runs it, subscribe, and its videos.
+
+import { api, ApiError } from '../api'
+import { errorText, h, handle, notice, setTitle } from '../dom'
+import type { PageContext } from '../router'
+import type { Channel, Page, Video } from '../types'
+import { actorHeader } from '../components/actor-header'
+import { subscribeButton } from '../components/subscribe'
+import { videoList } from '../components/video-list'
+
+export async function render ({ main, params, signal }: PageContext): Promise<void> {
+  const name = params.name
+  let channel: Channel
+  try {
+    channel = await api<Channel>(`/video-channels/${encodeURIComponent(name)}`, { signal })
+  } catch (error) {
+    if (signal.aborted) return
+    setTitle('Channel not found')
+    const missing = error instanceof ApiError && error.status === 404
+    main.append(h('section', { class: 'narrow' }, h('h1', {}, missing ? 'Channel not found' : 'Could not load the channel'),
+      notice(missing ? `No channel is called ${name} here.` : errorText(error), 'error')))
+    return
+  }
+  setTitle(channel.displayName || channel.name)
+  const owner = channel.ownerAccount
+  main.append(actorHeader(channel, [
+    owner ? h('p', {}, 'By ', h('a', { href: `/a/${handle(owner)}`, 'data-testid': 'channel-owner' }, owner.displayName || owner.name)) : null,
+    subscribeButton(channel, channel.followersCount)
+  ]), h('section', { 'aria-labelledby': 'channel-videos' }, h('h2', { id: 'channel-videos' }, 'Videos'), videoList({
+    label: 'Channel videos',
+    empty: 'This channel has no videos yet.',
+    load: (start, count) => api<Page<Video>>(`/video-channels/${encodeURIComponent(name)}/videos`, { query: { start, count, sort: '-publishedAt' }, signal })
+  })))
+}

@@ -1,0 +1,42 @@
+// Log in with a username (or e-mail) and password: PeerTube's OAuth password grant.
+
+import { ApiError, login } from '../api'
+import { h, notice, setTitle } from '../dom'
+import { navigate, type PageContext } from '../router'
+
+/** Only same-site paths are followed after login. */
+function safeNext (value: string | null): string {
+  return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/login') ? value : '/'
+}
+
+export async function render ({ main, query }: PageContext): Promise<void> {
+  setTitle('Log in')
+  const username = h('input', { id: 'login-username', name: 'username', autocomplete: 'username', required: true, 'data-testid': 'login-username' })
+  const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' })
+  const submit = h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'login-submit' }, 'Log in')
+  const status = h('div', { 'aria-live': 'polite' })
+  const form = h('form', { class: 'card form', novalidate: false },
+    h('div', { class: 'field' }, h('label', { for: 'login-username' }, 'Username or e-mail'), username),
+    h('div', { class: 'field' }, h('label', { for: 'login-password' }, 'Password'), password),
+    status,
+    h('div', { class: 'actions' }, submit))
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    submit.disabled = true
+    status.replaceChildren(notice('Logging in…'))
+    try {
+      await login(username.value.trim(), password.value)
+      navigate(safeNext(query.get('next')), { replace: true })
+    } catch (error) {
+      const text = error instanceof ApiError && error.code === 'invalid_grant'
+        ? 'Wrong username or password.'
+        : `Could not log in: ${error instanceof Error ? error.message : String(error)}`
+      status.replaceChildren(notice(text, 'error'))
+      password.select()
+    } finally {
+      submit.disabled = false
+    }
+  })
+  main.append(h('section', { class: 'narrow' }, h('h1', {}, 'Log in'), form))
+  username.focus()
+}

@@ -1,0 +1,34 @@
+// Subscriptions (/my-library/subscriptions): the newest videos of followed channels, and the
+// channels themselves with an unsubscribe button.
+
+import { api, currentUser } from '../api'
+import { errorText, h, handle, notice, setTitle } from '../dom'
+import { navigate, type PageContext } from '../router'
+import type { Channel, Page, Video } from '../types'
+import { subscribeButton } from '../components/subscribe'
+import { videoList } from '../components/video-list'
+
+export async function render ({ main, signal }: PageContext): Promise<void> {
+  setTitle('Subscriptions')
+  if (!await currentUser()) { navigate(`/login?next=${encodeURIComponent('/my-library/subscriptions')}`, { replace: true }); return }
+  const channels = h('ul', { class: 'channel-results', 'aria-label': 'Followed channels' })
+  main.append(h('h1', {}, 'Subscriptions'),
+    h('section', { 'aria-labelledby': 'subscription-videos' }, h('h2', { id: 'subscription-videos' }, 'Latest videos'), videoList({
+      label: 'Videos from your subscriptions',
+      empty: 'No videos from your subscriptions yet.',
+      load: (start, count) => api<Page<Video>>('/users/me/subscriptions/videos', { query: { start, count, sort: '-publishedAt' }, signal })
+    })),
+    h('section', { 'aria-labelledby': 'subscription-channels' }, h('h2', { id: 'subscription-channels' }, 'Channels'), channels))
+  try {
+    const page = await api<Page<Channel>>('/users/me/subscriptions', { query: { start: 0, count: 100, sort: '-createdAt' }, signal })
+    channels.append(...page.data.map((channel) => h('li', { class: 'channel-card' },
+      h('span', { class: 'avatar avatar-large', 'aria-hidden': 'true' }, (channel.displayName || channel.name).slice(0, 1).toUpperCase()),
+      h('div', { class: 'channel-names' },
+        h('a', { class: 'channel-name', href: `/c/${handle(channel)}` }, channel.displayName || channel.name),
+        h('span', { class: 'muted' }, `@${handle(channel)}`)),
+      subscribeButton(channel))))
+    if (page.data.length === 0) channels.append(h('li', { class: 'empty' }, 'You follow no channel yet.'))
+  } catch (error) {
+    if (!signal.aborted) channels.append(h('li', {}, notice(`Could not load your subscriptions: ${errorText(error)}`, 'error')))
+  }
+}

@@ -1,0 +1,161 @@
+// The watch page: player, title, counters, like/dislike, channel with subscribe, description,
+// tags, the owner's edit link, and comments. A video still processing shows its progress.
+
+import { api, ApiError, currentUser } from '../api'
+import { errorText, formatCount, formatDate, h, handle, notice, parseStart, replace, setTitle } from '../dom'
+import { icon } from '../icons'
+import { renderMarkdown } from '../markdown'
+import { createPlayer, type Player } from '../player'
+import { navigate, type PageContext } from '../router'
+import type { Storyboard, User, VideoDetails } from '../types'
+import { commentsSection } from '../components/comments'
+import { subscribeButton } from '../components/subscribe'
+import { progressBar } from '../components/progress'
+
+type Rating = 'like' | 'dislike' | 'none'
+
+export async function render ({ main, params, signal }: PageContext): Promise<() => void> {
+  let player: Player | null = null
+  const cleanup = (): void => { player?.destroy(); player = null }
+  let video: VideoDetails
+  try {
+    video = await api<VideoDetails>(`/videos/${encodeURIComponent(params.id)}`, { signal })
+  } catch (error) {
+    if (signal.aborted) return cleanup
+    setTitle('Video not found')
+    const missing = error instanceof ApiError && (error.status === 404 || error.status === 403)
+    main.append(h('section', { class: 'narrow' }, h('h1', {}, missing ? 'Video not found' : 'Could not load the video'),
+      notice(missing ? 'This video does not exist, was deleted, or is private.' : errorText(error), 'error')))
+    return cleanup
+  }
+  setTitle(video.name)
+  const user = await currentUser()
+  const stage = h('div', { class: 'watch-stage' })
+  const layout = h('div', { class: 'watch' }, stage, details(video, user, signal), commentsSection(video, signal))
+  main.append(layout)
+
+  const startPlayer = async (current: VideoDetails): Promise<void> => {
+    player = createPlayer({
+      video: current,
+      start: parseStart(new URLSearchParams(location.search).get('start')),
+      shortcutsOn: document,
+      onView: (currentTime) => {
+        void api(`/videos/${current.uuid}/views`, { method: 'POST', json: { currentTime: Math.floor(currentTime) } }).catch(() => {})
+      }
+    })
+    replace(stage, player.element)
+    const shown = player
+    api<{ storyboards: Storyboard[] }>(`/videos/${current.uuid}/storyboards`, { signal })
+      .then((answer) => shown.setStoryboards(answer.storyboards ?? [])).catch(() => {})
+  }
+  if ((video.state?.id ?? 1) === 1) await startPlayer(video)
+  else void waitForPublication(video, stage, signal, startPlayer)
+  return cleanup
+}
+
+/** For an owner looking at a video still being processed: progress, then the player. */
+async function waitForPublication (video: VideoDetails, stage: HTMLElement, signal: AbortSignal, ready: (video: VideoDetails) => Promise<void>): Promise<void> {
+  const bar = progressBar('Processing progress', 'transcode-progress')
+  const status = h('p', { role: 'status' })
+  replace(stage, h('div', { class: 'processing' }, h('p', { class: 'processing-title' }, 'This video is being processed.'), bar.element, status))
+  let current = video
+  while (!signal.aborted) {
+    const state = current.state?.id ?? 1
+    if (state === 1) { await ready(current); return }
+    if (state === 7 || state === 8 || state === 11) {
+      status.textContent = `Processing failed${current.failureReason ? `: ${current.failureReason}` : '.'}`
+      return
+    }
+    const progress = current.transcodingProgress
+    bar.set(typeof progress === 'number' ? progress : null)
+    status.textContent = `${current.state?.label ?? 'Processing'}${typeof progress === 'number' ? ` (${Math.round(progress)}%)` : ''}`
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    try { current = await api<VideoDetails>(`/videos/${video.uuid}`, { signal }) } catch { /* try again */ }
+  }
+}
+
+function details (video: VideoDetails, user: User | null, signal: AbortSignal): HTMLElement {
+  const owner = user !== null && user.account.name === video.account.name && video.isLocal !== false
+  const description = h('div', { class: 'description markdown', 'data-testid': 'video-description' })
+  description.append(renderMarkdown(video.description))
+  if (video.description && video.description.length === 250 && video.description.endsWith('...')) {
+    // A truncated description: fetch the whole text.
+    api<{ description: string }>(`/videos/${video.uuid}/description`, { signal })
+      .then((answer) => { description.replaceChildren(renderMarkdown(answer.description)) }).catch(() => {})
+  }
+  const channel = video.channel
+  return h('div', { class: 'watch-details' },
+    h('h1', { class: 'watch-title', 'data-testid': 'video-title' }, video.name),
+    h('div', { class: 'watch-bar' },
+      h('p', { class: 'watch-stats' },
+        h('span', { 'data-testid': 'video-views' }, formatCount(video.views, 'view', 'views')), ' · ',
+        h('time', { datetime: video.publishedAt }, formatDate(video.publishedAt)),
+        video.privacy.id !== 1 ? h('span', { class: 'badge badge-inline' }, video.privacy.label) : null),
+      h('div', { class: 'watch-actions' }, ratingButtons(video, user), shareMenu(video),
+        owner ? h('a', { class: 'button', href: `/videos/manage/${video.shortUUID}`, 'data-testid': 'edit-link' }, 'Edit') : null)),
+    h('div', { class: 'channel-line' },
+      h('span', { class: 'avatar avatar-large', 'aria-hidden': 'true' }, (channel.displayName || channel.name).slice(0, 1).toUpperCase()),
+      h('div', { class: 'channel-names' },
+        h('a', { class: 'channel-name', href: `/c/${handle(channel)}`, 'data-testid': 'channel-link' }, channel.displayName || channel.name),
+        h('a', { class: 'account-name', href: `/a/${handle(video.account)}` }, `by ${video.account.displayName || video.account.name}`)),
+      owner ? null : subscribeButton(channel)),
+    description,
+    video.tags?.length
+      ? h('ul', { class: 'tags', 'aria-label': 'Tags' }, video.tags.map((tag) => h('li', {}, h('a', { href: `/search?search=${encodeURIComponent(tag)}` }, `#${tag}`))))
+      : null)
+}
+
+function ratingButtons (video: VideoDetails, user: User | null): HTMLElement {
+  let rating: Rating = 'none'
+  let likes = video.likes ?? 0
+  let dislikes = video.dislikes ?? 0
+  const likeCount = h('span', { 'data-testid': 'like-count' }, String(likes))
+  const dislikeCount = h('span', { 'data-testid': 'dislike-count' }, String(dislikes))
+  const like = h('button', { type: 'button', class: 'button rate', 'aria-pressed': 'false', 'aria-label': 'Like', 'data-testid': 'like-button' },
+    icon('like'), likeCount)
+  const dislike = h('button', { type: 'button', class: 'button rate', 'aria-pressed': 'false', 'aria-label': 'Dislike', 'data-testid': 'dislike-button' },
+    icon('dislike'), dislikeCount)
+  const error = h('span', { class: 'inline-error', role: 'alert' })
+  const paint = (): void => {
+    like.setAttribute('aria-pressed', String(rating === 'like'))
+    dislike.setAttribute('aria-pressed', String(rating === 'dislike'))
+    likeCount.textContent = String(likes)
+    dislikeCount.textContent = String(dislikes)
+  }
+  if (user) {
+    api<{ rating: Rating }>(`/users/me/videos/${video.id}/rating`)
+      .then((answer) => { rating = answer.rating ?? 'none'; paint() }).catch(() => {})
+  }
+  const rate = async (wanted: Rating): Promise<void> => {
+    if (!user) { navigate(`/login?next=${encodeURIComponent(location.pathname)}`); return }
+    const next: Rating = rating === wanted ? 'none' : wanted
+    like.disabled = dislike.disabled = true
+    error.textContent = ''
+    try {
+      await api(`/videos/${video.id}/rate`, { method: 'PUT', json: { rating: next } })
+      if (rating === 'like') likes = Math.max(0, likes - 1)
+      if (rating === 'dislike') dislikes = Math.max(0, dislikes - 1)
+      if (next === 'like') likes++
+      if (next === 'dislike') dislikes++
+      rating = next
+      paint()
+    } catch (failure) {
+      error.textContent = `Could not rate: ${errorText(failure)}`
+    } finally {
+      like.disabled = dislike.disabled = false
+    }
+  }
+  like.addEventListener('click', () => { void rate('like') })
+  dislike.addEventListener('click', () => { void rate('dislike') })
+  return h('div', { class: 'rating', role: 'group', 'aria-label': 'Rate this video' }, like, dislike, error)
+}
+
+function shareMenu (video: VideoDetails): HTMLElement {
+  const link = `${location.origin}/w/${video.shortUUID}`
+  const embed = `<iframe title="${video.name.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)}" width="560" height="315" src="${location.origin}/videos/embed/${video.uuid}" frameborder="0" allowfullscreen sandbox="allow-same-origin allow-scripts allow-popups allow-forms"></iframe>`
+  const input = (id: string, label: string, value: string): HTMLElement => h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    h('input', { id, readonly: true, value, onfocus: (event: Event) => (event.target as HTMLInputElement).select() }))
+  return h('details', { class: 'share' }, h('summary', { class: 'button' }, 'Share'),
+    h('div', { class: 'menu share-menu' }, input('share-link', 'Link', link), input('share-embed', 'Embed code', embed)))
+}

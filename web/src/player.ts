@@ -1,0 +1,296 @@
+// The video player: hls.js (or the browser's own HLS, or a plain file) behind custom controls:
+// play/pause, seek bar with storyboard previews, time, mute and volume, a settings menu with
+// quality and speed, fullscreen, keyboard shortcuts, and a "view" callback after a few seconds
+// of actual playback.
+
+import Hls from 'hls.js'
+import './styles/player.css'
+import { formatDuration, h } from './dom'
+import { icon, type IconName } from './icons'
+import { bindShortcuts } from './player-keys'
+import { paintCell, spriteCell } from './storyboard'
+import type { Storyboard, VideoDetails } from './types'
+
+export interface PlayerOptions {
+  video: VideoDetails
+  storyboards?: Storyboard[]
+  autoplay?: boolean
+  start?: number
+  /** Called once, after VIEW_AFTER seconds have really been played. */
+  onView?: (currentTime: number) => void
+  /** Where keyboard shortcuts listen (the whole page on watch and embed pages). */
+  shortcutsOn?: HTMLElement | Document
+}
+
+export interface Player {
+  element: HTMLElement
+  media: HTMLVideoElement
+  /** Storyboards arrive after the player is shown. */
+  setStoryboards: (storyboards: Storyboard[]) => void
+  destroy: () => void
+}
+
+const VIEW_AFTER = 5
+const SPEEDS = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2]
+
+function iconButton (label: string, name: IconName, testId: string): HTMLButtonElement {
+  return h('button', { type: 'button', class: 'player-button', 'aria-label': label, title: label, 'data-testid': testId }, icon(name))
+}
+
+function setIcon (button: HTMLButtonElement, label: string, name: IconName): void {
+  button.setAttribute('aria-label', label)
+  button.title = label
+  button.replaceChildren(icon(name))
+}
+
+export function createPlayer (options: PlayerOptions): Player {
+  const { video } = options
+  const media = h('video', {
+    class: 'player-video', playsinline: true, preload: 'metadata', 'data-testid': 'player-video',
+    poster: video.previewUrl ?? video.previewPath ?? video.thumbnailUrl ?? video.thumbnailPath ?? null
+  })
+  const bigPlay = h('button', { type: 'button', class: 'player-big-play', 'aria-label': 'Play' }, icon('play'))
+  const spinner = h('div', { class: 'player-spinner', hidden: true, 'aria-hidden': 'true' })
+  const message = h('div', { class: 'player-message', role: 'alert', hidden: true })
+  const play = iconButton('Play (k)', 'play', 'player-play')
+  const mute = iconButton('Mute (m)', 'volume', 'player-mute')
+  const volume = h('input', { type: 'range', class: 'player-volume', min: 0, max: 1, step: 0.05, value: 1, 'aria-label': 'Volume' })
+  const time = h('span', { class: 'player-time' }, '0:00 / 0:00')
+  const seek = h('input', { type: 'range', class: 'player-seek-input', min: 0, max: video.duration || 0, step: 'any', value: 0, 'aria-label': 'Seek', 'data-testid': 'player-seek' })
+  const buffered = h('div', { class: 'player-buffered' })
+  const played = h('div', { class: 'player-played' })
+  const previewImage = h('div', { class: 'player-preview-image' })
+  const previewTime = h('span', { class: 'player-preview-time' })
+  const preview = h('div', { class: 'player-preview', hidden: true, 'aria-hidden': 'true', 'data-testid': 'storyboard-preview' }, previewImage, previewTime)
+  const seekBar = h('div', { class: 'player-seek' }, h('div', { class: 'player-track' }, buffered, played), seek, preview)
+  const quality = h('select', { id: `quality-${video.uuid}`, 'data-testid': 'quality-menu' }, h('option', { value: '-1' }, 'Auto'))
+  const speed = h('select', { id: `speed-${video.uuid}`, 'data-testid': 'speed-menu' },
+    SPEEDS.map((rate) => h('option', { value: rate, selected: rate === 1 }, rate === 1 ? 'Normal' : `${rate}×`)))
+  const settingsPanel = h('div', { class: 'player-settings-panel', hidden: true, id: `settings-${video.uuid}` },
+    h('label', { for: quality.id }, 'Quality'), quality,
+    h('label', { for: speed.id }, 'Speed'), speed)
+  const settings = iconButton('Settings', 'settings', 'player-settings')
+  settings.setAttribute('aria-expanded', 'false')
+  settings.setAttribute('aria-controls', settingsPanel.id)
+  const fullscreen = iconButton('Full screen (f)', 'fullscreen', 'player-fullscreen')
+  const controls = h('div', { class: 'player-controls' }, seekBar,
+    h('div', { class: 'player-row' }, play, h('div', { class: 'player-volume-group' }, mute, volume), time,
+      h('span', { class: 'player-spacer' }), h('div', { class: 'player-settings' }, settings, settingsPanel), fullscreen))
+  const element = h('div', { class: 'player paused', 'data-testid': 'player' }, media, bigPlay, spinner, message, controls)
+
+  // --- the source ---
+  let hls: Hls | null = null
+  const playlist = video.streamingPlaylists?.[0]
+  const fileUrl = video.files?.[0]?.fileUrl
+  if (playlist && Hls.isSupported()) {
+    hls = new Hls({ startPosition: options.start ?? -1, capLevelToPlayerSize: false, backBufferLength: 60 })
+    attachHls(hls, playlist.playlistUrl)
+  } else if (playlist && media.canPlayType('application/vnd.apple.mpegurl')) {
+    element.dataset.engine = 'native'
+    media.src = playlist.playlistUrl
+    quality.disabled = true
+  } else if (fileUrl) {
+    element.dataset.engine = 'file'
+    media.src = fileUrl
+    quality.disabled = true
+  } else {
+    showMessage(playlist ? 'This browser cannot play HLS video.' : 'This video has no playable file yet.')
+  }
+
+  function attachHls (engine: Hls, url: string): void {
+    element.dataset.engine = 'hls.js'
+    let recoveredMedia = false
+    engine.on(Hls.Events.MANIFEST_PARSED, () => {
+      const levels = engine.levels.map((level, index) => ({ index, height: level.height, bitrate: level.bitrate }))
+        .sort((a, b) => b.height - a.height || b.bitrate - a.bitrate)
+      quality.replaceChildren(h('option', { value: '-1' }, 'Auto'),
+        ...levels.map((level) => h('option', { value: level.index, 'data-height': level.height }, level.height ? `${level.height}p` : 'Audio only')))
+      quality.disabled = levels.length < 2
+    })
+    engine.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => {
+      const level = engine.levels[data.level]
+      element.dataset.level = String(data.level)
+      element.dataset.levelHeight = String(level?.height ?? '')
+      const auto = quality.options[0]
+      auto.textContent = engine.autoLevelEnabled && level ? `Auto (${level.height}p)` : 'Auto'
+    })
+    engine.on(Hls.Events.ERROR, (_event, data) => {
+      if (!data.fatal) return
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recoveredMedia) {
+        recoveredMedia = true
+        engine.recoverMediaError()
+      } else if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+        showMessage('Network trouble: trying again…')
+        setTimeout(() => { message.hidden = true; engine.startLoad() }, 3000)
+      } else {
+        showMessage(`The video could not be played (${data.details}).`)
+      }
+    })
+    engine.loadSource(url)
+    engine.attachMedia(media)
+  }
+
+  function showMessage (text: string): void {
+    message.textContent = text
+    message.hidden = false
+  }
+
+  quality.addEventListener('change', () => {
+    if (!hls) return
+    hls.currentLevel = Number(quality.value) // -1: automatic
+  })
+  speed.addEventListener('change', () => { media.playbackRate = Number(speed.value) })
+  media.addEventListener('ratechange', () => { speed.value = String(media.playbackRate) })
+
+  // --- playing ---
+  const toggle = (): void => { if (media.paused || media.ended) void start(); else media.pause() }
+  async function start (): Promise<void> {
+    try {
+      await media.play()
+    } catch (error) {
+      // Autoplay with sound refused: play muted rather than not at all.
+      if ((error as DOMException)?.name === 'NotAllowedError' && !media.muted) {
+        media.muted = true
+        try { await media.play() } catch { /* the person will press play */ }
+      }
+    }
+  }
+  play.addEventListener('click', toggle)
+  bigPlay.addEventListener('click', () => { void start() })
+  media.addEventListener('click', toggle)
+  media.addEventListener('dblclick', () => { toggleFullscreen() })
+  media.addEventListener('play', () => { element.classList.remove('paused'); element.classList.add('started'); setIcon(play, 'Pause (k)', 'pause') })
+  media.addEventListener('pause', () => { element.classList.add('paused'); setIcon(play, 'Play (k)', 'play'); showControls() })
+  media.addEventListener('waiting', () => { spinner.hidden = false })
+  for (const ready of ['playing', 'canplay', 'seeked']) media.addEventListener(ready, () => { spinner.hidden = true })
+
+  // --- time, seek bar and storyboard ---
+  const duration = (): number => (Number.isFinite(media.duration) && media.duration > 0 ? media.duration : video.duration || 0)
+  let seeking = false
+  const paintTime = (): void => {
+    const total = duration()
+    time.textContent = `${formatDuration(media.currentTime)} / ${formatDuration(total)}`
+    seek.max = String(total)
+    if (!seeking) seek.value = String(media.currentTime)
+    seek.setAttribute('aria-valuetext', `${formatDuration(media.currentTime)} of ${formatDuration(total)}`)
+    played.style.width = total ? `${(media.currentTime / total) * 100}%` : '0'
+    const ranges = media.buffered
+    buffered.style.width = total && ranges.length ? `${(ranges.end(ranges.length - 1) / total) * 100}%` : '0'
+  }
+  for (const change of ['timeupdate', 'durationchange', 'loadedmetadata', 'progress']) media.addEventListener(change, paintTime)
+  seek.addEventListener('input', () => { seeking = true; media.currentTime = Number(seek.value); paintTime() })
+  seek.addEventListener('change', () => { seeking = false })
+  if (options.start && !hls) media.addEventListener('loadedmetadata', () => { media.currentTime = options.start! }, { once: true })
+
+  let board = options.storyboards?.[0]
+  seekBar.addEventListener('pointermove', (event) => {
+    const box = seekBar.getBoundingClientRect()
+    const ratio = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width))
+    const at = ratio * duration()
+    previewTime.textContent = formatDuration(at)
+    const cell = board ? spriteCell(board, at) : null
+    previewImage.hidden = !cell
+    if (cell) paintCell(previewImage, cell)
+    preview.hidden = false
+    const half = (cell?.width ?? 40) / 2
+    preview.style.left = `${Math.min(box.width - half, Math.max(half, event.clientX - box.left))}px`
+  })
+  seekBar.addEventListener('pointerleave', () => { preview.hidden = true })
+
+  // --- sound ---
+  const paintSound = (): void => {
+    const silent = media.muted || media.volume === 0
+    setIcon(mute, silent ? 'Unmute (m)' : 'Mute (m)', silent ? 'muted' : 'volume')
+    volume.value = String(media.muted ? 0 : media.volume)
+  }
+  mute.addEventListener('click', () => { media.muted = !media.muted; if (!media.muted && media.volume === 0) media.volume = 0.5 })
+  volume.addEventListener('input', () => { media.volume = Number(volume.value); media.muted = media.volume === 0 })
+  media.addEventListener('volumechange', paintSound)
+
+  // --- settings menu ---
+  const openSettings = (open: boolean): void => {
+    settingsPanel.hidden = !open
+    settings.setAttribute('aria-expanded', String(open))
+    element.classList.toggle('settings-open', open)
+  }
+  settings.addEventListener('click', () => { openSettings(settingsPanel.hidden !== false); if (!settingsPanel.hidden) quality.focus() })
+  settingsPanel.addEventListener('keydown', (event) => { if (event.key === 'Escape') { openSettings(false); settings.focus() } })
+  const closeOutside = (event: Event): void => {
+    if (!settingsPanel.hidden && !(event.target as Element).closest('.player-settings')) openSettings(false)
+  }
+  document.addEventListener('pointerdown', closeOutside)
+
+  // --- fullscreen ---
+  function toggleFullscreen (): void {
+    if (document.fullscreenElement) { void document.exitFullscreen(); return }
+    if (element.requestFullscreen) { void element.requestFullscreen().catch(() => {}); return }
+    const legacy = media as HTMLVideoElement & { webkitEnterFullscreen?: () => void }
+    legacy.webkitEnterFullscreen?.()
+  }
+  fullscreen.addEventListener('click', toggleFullscreen)
+  const paintFullscreen = (): void => {
+    const on = document.fullscreenElement === element
+    setIcon(fullscreen, on ? 'Exit full screen (f)' : 'Full screen (f)', on ? 'exit-fullscreen' : 'fullscreen')
+  }
+  document.addEventListener('fullscreenchange', paintFullscreen)
+
+  // --- controls hide while playing and idle ---
+  let idleTimer = 0
+  function showControls (): void {
+    element.classList.remove('idle')
+    clearTimeout(idleTimer)
+    idleTimer = window.setTimeout(() => {
+      if (!media.paused && !element.contains(document.activeElement) && settingsPanel.hidden) element.classList.add('idle')
+    }, 2500)
+  }
+  element.addEventListener('pointermove', showControls)
+  element.addEventListener('focusin', showControls)
+
+  // --- counting a view ---
+  let playedSeconds = 0
+  let lastTime: number | null = null
+  let viewSent = false
+  media.addEventListener('timeupdate', () => {
+    if (!media.paused && lastTime !== null) {
+      const step = media.currentTime - lastTime
+      if (step > 0 && step < 2) playedSeconds += step
+    }
+    lastTime = media.currentTime
+    // Short videos count once most of them has been seen.
+    if (playedSeconds >= Math.min(VIEW_AFTER, duration() * 0.6)) sendView()
+  })
+  media.addEventListener('ended', sendView)
+  function sendView (): void {
+    if (viewSent || !options.onView || playedSeconds < 1) return
+    viewSent = true
+    options.onView(media.currentTime)
+  }
+  media.addEventListener('seeking', () => { lastTime = null })
+
+  const unbindKeys = bindShortcuts(options.shortcutsOn ?? element, element, {
+    toggle,
+    seekBy: (seconds) => { media.currentTime = Math.min(duration(), Math.max(0, media.currentTime + seconds)); showControls() },
+    seekTo: (ratio) => { media.currentTime = duration() * ratio },
+    volumeBy: (step) => { media.muted = false; media.volume = Math.min(1, Math.max(0, Math.round((media.volume + step) * 100) / 100)); showControls() },
+    mute: () => { media.muted = !media.muted },
+    fullscreen: toggleFullscreen
+  })
+
+  paintSound()
+  paintTime()
+  if (options.autoplay) void start()
+  return {
+    element,
+    media,
+    setStoryboards (storyboards) { board = storyboards[0] },
+    destroy () {
+      unbindKeys()
+      document.removeEventListener('pointerdown', closeOutside)
+      document.removeEventListener('fullscreenchange', paintFullscreen)
+      clearTimeout(idleTimer)
+      hls?.destroy()
+      media.removeAttribute('src')
+      media.load()
+    }
+  }
+}
