@@ -125,3 +125,19 @@ pub async fn video(instance: &Instance, uuid: &str) -> Value {
         .await
         .unwrap()
 }
+
+/// Waits (at most `limit`) until the video is published; panics with its last JSON otherwise.
+pub async fn wait_published(instance: &Instance, uuid: &str, limit: std::time::Duration) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let json = video(instance, uuid).await;
+        if json["state"]["id"] == 1 {
+            return json;
+        }
+        assert!(
+            started.elapsed() < limit && json["state"]["id"] != 7,
+            "not published in {limit:?}: {json}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+}

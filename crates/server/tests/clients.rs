@@ -1,0 +1,154 @@
+//! Real PeerTube clients against a real instance (SQLite, one transcoder).
+//!
+//! yt-dlp's PeerTube extractor only speaks `https://HOST/api/v1/...` with no port, so the test
+//! puts socat (TLS, a throw-away self-signed certificate) on 127.0.0.1:443 in front of the
+//! instance, as research/interop.md §1 describes, and asks for `peertube:localhost:<uuid>` with
+//! an HLS format. The downloaded file must decode with the ffmpeg CLI. yt-dlp comes from
+//! `scripts/install-clients` (or `KINORA_YTDLP`).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::instance::{fixtures, start, upload_multipart, wait_published};
+
+fn yt_dlp() -> PathBuf {
+    let path = std::env::var_os("KINORA_YTDLP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/tmp/kinora-clients/bin/yt-dlp"));
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/install-clients",
+        path.display()
+    );
+    path
+}
+
+/// socat terminating TLS on 127.0.0.1:443 for `port`; killed when dropped.
+struct TlsProxy(Child);
+
+impl TlsProxy {
+    fn start(dir: &Path, port: u16) -> Self {
+        let key = dir.join("key.pem");
+        let cert = dir.join("cert.pem");
+        let status = Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"])
+            .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl (scripts/install-deps --test)");
+        assert!(status.success());
+        let both = dir.join("both.pem");
+        let mut pem = std::fs::read(&cert).unwrap();
+        pem.extend(std::fs::read(&key).unwrap());
+        std::fs::write(&both, pem).unwrap();
+        let child = Command::new("socat")
+            .arg(format!(
+                "OPENSSL-LISTEN:443,bind=127.0.0.1,reuseaddr,fork,cert={},verify=0",
+                both.display()
+            ))
+            .arg(format!("TCP:127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("socat (scripts/install-deps --test)");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect("127.0.0.1:443").is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "socat did not listen on 127.0.0.1:443 (is the port taken?)"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self(child)
+    }
+}
+
+impl Drop for TlsProxy {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yt_dlp_downloads_an_hls_rendition_that_plays() {
+    let tool = yt_dlp();
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/kinora.db", dir.path().display());
+    let instance = start(dir.path(), &database, 1, "").await;
+    let fixture = fixtures().join("video_short.mp4");
+    let uploaded = upload_multipart(&instance, &fixture, 1).await;
+    let uuid = uploaded["video"]["uuid"].as_str().unwrap().to_owned();
+    let published = wait_published(&instance, &uuid, Duration::from_secs(180)).await;
+    let renditions = published["streamingPlaylists"][0]["files"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(renditions >= 1, "{published}");
+
+    let _proxy = TlsProxy::start(dir.path(), instance.port);
+    let output = dir.path().join("download.mp4");
+    let run = tokio::task::spawn_blocking({
+        let output = output.clone();
+        move || {
+            Command::new(tool)
+                .args(["--no-check-certificates", "--no-cache-dir", "--no-part"])
+                .args(["--socket-timeout", "20", "--retries", "1"])
+                // An HLS format (protocol m3u8), the best of them.
+                .args(["-f", "b[protocol^=m3u8]/bv*[protocol^=m3u8]"])
+                .arg("-o")
+                .arg(&output)
+                .arg(format!("peertube:localhost:{uuid}"))
+                .output()
+                .expect("yt-dlp runs")
+        }
+    });
+    let result = tokio::time::timeout(Duration::from_secs(180), run)
+        .await
+        .expect("yt-dlp finished in time")
+        .unwrap();
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(result.status.success(), "yt-dlp failed:\n{log}");
+    assert!(log.contains("m3u8") || log.contains("hls"), "{log}");
+    assert!(output.is_file(), "no file written:\n{log}");
+
+    // The file plays: the ffmpeg CLI decodes every frame without an error.
+    let decode = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&output)
+        .args(["-f", "null", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        decode.status.success() && decode.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&decode.stderr)
+    );
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    let duration: f64 = String::from_utf8_lossy(&probe.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0.0);
+    let expected = published["duration"].as_f64().unwrap();
+    assert!(
+        (duration - expected).abs() <= 1.5,
+        "downloaded {duration}s of a {expected}s video"
+    );
+    instance.server.terminate();
+}
