@@ -307,11 +307,7 @@ pub async fn delete_video(
     user: &AuthenticatedUser,
     video: &kinora_db::videos::VideoRow,
 ) -> AppResult<()> {
-    let staff = matches!(
-        user.role,
-        kinora_core::UserRole::Admin | kinora_core::UserRole::Moderator
-    );
-    if !staff && !crate::visibility::is_owner(db, video, user.user_id).await? {
+    if !user.is_staff() && !crate::visibility::is_owner(db, video, user.user_id).await? {
         return Err(AppError::Forbidden(
             "Cannot delete another user's video.".to_owned(),
         ));
