@@ -25,7 +25,11 @@ pub struct ListQuery {
     is_local: Option<String>,
 }
 
-fn parse_number(field: &str, value: Option<&str>, default: i64) -> Result<i64, ApiError> {
+pub(crate) fn parse_number(
+    field: &str,
+    value: Option<&str>,
+    default: i64,
+) -> Result<i64, ApiError> {
     match value {
         None => Ok(default),
         Some(text) => text
