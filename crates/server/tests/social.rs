@@ -8,10 +8,10 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use common::harness::{Harness, count};
+use common::harness::{Harness, count, publish_video};
 use kinora_core::UserRole;
 use kinora_db::testing::sample_video;
-use kinora_db::videos::{NewVideo, Publication};
+use kinora_db::videos::NewVideo;
 use kinora_db::{Db, backend_tests};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -45,21 +45,7 @@ async fn video(db: &Db, channel: i64, name: &str, kind: Kind) -> String {
         .await
         .unwrap();
     if kind.published {
-        let publication = Publication {
-            duration: 1,
-            hls_master_file: "a-master.m3u8",
-            hls_segments_file: "a-segments-sha256.json",
-            thumbnail_file: None,
-            preview_file: None,
-            storyboard_file: None,
-            storyboard_json: None,
-            media_location: "local",
-        };
-        assert!(
-            kinora_db::videos::publish(&mut tx, id, &publication, 2000)
-                .await
-                .unwrap()
-        );
+        publish_video(&mut tx, id, 2000).await;
     }
     tx.commit().await.unwrap();
     uuid
@@ -281,7 +267,7 @@ backend_tests! {
     async fn ratings_move_the_counters_exactly_once(db: Db) {
         let h = Harness::new(&db, |_| {});
         let (alice, channel) = h.user_with_channel("alice").await;
-        let (bob, bob_channel) = h.user_with_channel("bob").await;
+        let (bob, _) = h.user_with_channel("bob").await;
         let uuid = video(&db, channel, "Talk", PUBLIC).await;
         let rate = format!("/api/v1/videos/{uuid}/rate");
         let mine = format!("/api/v1/users/me/videos/{uuid}/rating");
@@ -322,7 +308,6 @@ backend_tests! {
         let (_, owner_view) = h.get(&format!("/api/v1/videos/{private}"), Some(&alice)).await;
         assert_eq!((owner_view["likes"].as_i64(), owner_view["dislikes"].as_i64()), (Some(0), Some(0)));
         assert_eq!(h.send_json("PUT", "/api/v1/videos/nope/rate", Some(&bob), json!({ "rating": "like" })).await.0, StatusCode::NOT_FOUND);
-        let _ = bob_channel;
         assert_eq!(count(&db, "SELECT COUNT(*) FROM video_ratings").await, 2);
     }
 

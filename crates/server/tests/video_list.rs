@@ -4,9 +4,9 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::harness::Harness;
+use common::harness::{Harness, publish_video};
 use kinora_db::testing::sample_video;
-use kinora_db::videos::{NewVideo, Publication};
+use kinora_db::videos::NewVideo;
 use kinora_db::{Db, backend_tests};
 use uuid::Uuid;
 
@@ -25,21 +25,7 @@ async fn insert_video(db: &Db, channel: i64, name: &str, privacy: i64, state: i6
         .await
         .unwrap();
     if state == 1 {
-        let publication = Publication {
-            duration: 1,
-            hls_master_file: "a-master.m3u8",
-            hls_segments_file: "a-segments-sha256.json",
-            thumbnail_file: None,
-            preview_file: None,
-            storyboard_file: None,
-            storyboard_json: None,
-            media_location: "local",
-        };
-        assert!(
-            kinora_db::videos::publish(&mut tx, id, &publication, 1000 + views)
-                .await
-                .unwrap()
-        );
+        publish_video(&mut tx, id, 1000 + views).await;
     }
     sqlx::query("UPDATE videos SET views = $1 WHERE id = $2")
         .bind(views)
