@@ -27,15 +27,34 @@ pub async fn subscribe(db: &Db, user: &AuthenticatedUser, name: &str) -> AppResu
     Ok(channel)
 }
 
+/// The local channel `name` and `user`'s account, or "Subscription not found" for an unknown
+/// channel.
+async fn channel_and_account(
+    db: &Db,
+    user: &AuthenticatedUser,
+    name: &str,
+) -> AppResult<(ChannelRow, i64)> {
+    let channel = find_channel(db, name)
+        .await?
+        .ok_or(AppError::NotFound("Subscription"))?;
+    let account = crate::users::find_account(db, user).await?;
+    Ok((channel, account.id))
+}
+
+/// The local channel `name`, if `user` follows it; else "Subscription not found".
+pub async fn find(db: &Db, user: &AuthenticatedUser, name: &str) -> AppResult<ChannelRow> {
+    let (channel, account_id) = channel_and_account(db, user, name).await?;
+    if !kinora_db::subscriptions::exists(db.pool(), account_id, channel.id).await? {
+        return Err(AppError::NotFound("Subscription"));
+    }
+    Ok(channel)
+}
+
 /// Ends `user`'s subscription to the local channel `name`.
 pub async fn unsubscribe(db: &Db, user: &AuthenticatedUser, name: &str) -> AppResult<()> {
-    let not_found = AppError::NotFound("Subscription");
-    let Some(channel) = find_channel(db, name).await? else {
-        return Err(not_found);
-    };
-    let account = crate::users::find_account(db, user).await?;
-    if !kinora_db::subscriptions::delete(db.pool(), account.id, channel.id).await? {
-        return Err(not_found);
+    let (channel, account_id) = channel_and_account(db, user, name).await?;
+    if !kinora_db::subscriptions::delete(db.pool(), account_id, channel.id).await? {
+        return Err(AppError::NotFound("Subscription"));
     }
     Ok(())
 }

@@ -402,9 +402,15 @@ backend_tests! {
         assert_eq!(h.get(&format!("{path}/videos"), None).await.0, StatusCode::UNAUTHORIZED);
 
         let one = format!("{path}/alice_channel@localhost:9000");
+        let (status, followed) = h.get(&one, Some(&bob)).await;
+        assert_eq!(status, StatusCode::OK, "{followed}");
+        assert_eq!(followed["name"], "alice_channel");
+        assert_eq!(h.get(&format!("{path}/carol_channel"), Some(&bob)).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(h.get(&one, None).await.0, StatusCode::UNAUTHORIZED);
         assert_eq!(h.send_json("DELETE", &one, None, json!({})).await.0, StatusCode::UNAUTHORIZED);
         assert_eq!(h.send_json("DELETE", &one, Some(&bob), json!({})).await.0, StatusCode::NO_CONTENT);
         assert_eq!(h.send_json("DELETE", &one, Some(&bob), json!({})).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(h.get(&one, Some(&bob)).await.0, StatusCode::NOT_FOUND);
         assert_eq!(h.send_json("DELETE", &format!("{path}/x@peertube.example"), Some(&bob), json!({})).await.0, StatusCode::BAD_REQUEST);
         let (_, feed) = h.get(&format!("{path}/videos"), Some(&bob)).await;
         assert_eq!(feed["total"], 0);

@@ -47,7 +47,8 @@ pub fn router() -> Router<ApiState> {
         )
         .route(
             "/users/me/subscriptions/{uri}",
-            axum::routing::delete(users::me::subscriptions::delete::unsubscribe),
+            get(users::me::subscriptions::get::get_subscription)
+                .delete(users::me::subscriptions::delete::unsubscribe),
         )
         .route("/users/register", post(users::register::register))
         .route(

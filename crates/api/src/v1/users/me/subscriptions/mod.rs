@@ -7,6 +7,7 @@
 pub mod create;
 pub mod delete;
 pub mod exist;
+pub mod get;
 pub mod list;
 pub mod videos;
 
