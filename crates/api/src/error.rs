@@ -126,6 +126,12 @@ impl From<AppError> for ApiError {
             AppError::NotFound(what) => ApiError::not_found(what),
             AppError::Forbidden(message) => ApiError::forbidden(message),
             AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            AppError::Refused { code, message } => {
+                ApiError::new(StatusCode::FORBIDDEN, code, message)
+            }
+            AppError::Unsupported { code, message } => {
+                ApiError::new(StatusCode::BAD_REQUEST, code, message)
+            }
             AppError::InvalidClient => {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_client", error.to_string())
                     .peertube()

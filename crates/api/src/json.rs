@@ -1,4 +1,6 @@
-//! PeerTube's JSON shapes for accounts, channels and users.
+//! PeerTube's JSON shapes for accounts, channels and users; comments in [`comments`].
+
+pub mod comments;
 
 use kinora_db::accounts::AccountRow;
 use kinora_db::channels::ChannelRow;

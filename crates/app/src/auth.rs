@@ -41,6 +41,14 @@ pub struct AuthenticatedUser {
     pub token_family: String,
 }
 
+impl AuthenticatedUser {
+    /// Answers whether the user is staff (an administrator or a moderator), who may see and
+    /// moderate everything.
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, UserRole::Admin | UserRole::Moderator)
+    }
+}
+
 /// 32 random bytes as 64 hex digits.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];

@@ -21,6 +21,23 @@ pub enum AppError {
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// The caller may not do this, for a reason with its own stable code (HTTP 403).
+    #[error("{message}")]
+    Refused {
+        /// The stable code (`comments_disabled`, …).
+        code: &'static str,
+        /// What the user is told.
+        message: String,
+    },
+    /// The request is well formed but cannot be served as asked, for a reason with its own
+    /// stable code (HTTP 400).
+    #[error("{message}")]
+    Unsupported {
+        /// The stable code (`remote_handle_not_supported`, …).
+        code: &'static str,
+        /// What the user is told.
+        message: String,
+    },
     /// The upload is larger than the quota or the size limit allows (HTTP 413).
     #[error("{message}")]
     TooLarge {

@@ -1,6 +1,7 @@
 //! Kinora's use cases, shared by the REST API, the command line and (later) the ActivityPub
 //! inbox: creating users with their account and default channel, managing channels, the OAuth
-//! password and refresh grants, and the background work those changes start.
+//! password and refresh grants, videos and what viewers do with them (comments, ratings, views,
+//! subscriptions), and the background work those changes start.
 //!
 //! Every use case that changes state writes its rows and the jobs that follow from them in one
 //! transaction. This crate knows nothing of HTTP or ActivityPub. It may depend on `kinora-core`,
@@ -10,15 +11,19 @@
 pub mod actors;
 pub mod auth;
 pub mod channels;
+pub mod comments;
 mod config;
 mod error;
 pub mod media;
 pub mod passwords;
+pub mod ratings;
 pub mod storage_migration;
+pub mod subscriptions;
 pub mod users;
 pub mod video_images;
 pub mod video_updates;
 pub mod videos;
+pub mod views;
 pub mod visibility;
 
 pub use config::{AuthConfig, InstanceConfig};

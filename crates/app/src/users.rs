@@ -201,3 +201,13 @@ pub async fn approve_registration(db: &Db, user_id: i64) -> AppResult<bool> {
     let mut connection = db.pool().acquire().await.map_err(DbError::from)?;
     Ok(kinora_db::users::approve(&mut connection, user_id, now_millis()).await?)
 }
+
+/// The account of an authenticated user.
+pub async fn find_account(
+    db: &Db,
+    user: &crate::auth::AuthenticatedUser,
+) -> AppResult<kinora_db::accounts::AccountRow> {
+    kinora_db::accounts::find_by_user(db.pool(), user.user_id)
+        .await?
+        .ok_or(AppError::NotFound("Account"))
+}

@@ -1,12 +1,11 @@
 //! The one visibility rule every route asks: may this viewer see this video?
 
-use kinora_core::UserRole;
 use kinora_core::video::{Privacy, VideoState};
 use kinora_db::Db;
 use kinora_db::videos::VideoRow;
 
-use crate::AppResult;
 use crate::auth::AuthenticatedUser;
+use crate::{AppError, AppResult};
 
 /// Answers whether `viewer` (none: anonymous) may see `video` by its id or URL. Public and
 /// unlisted videos are visible to all once published (or while transcoding when
@@ -17,8 +16,7 @@ pub async fn can_view(
     video: &VideoRow,
     viewer: Option<&AuthenticatedUser>,
 ) -> AppResult<bool> {
-    let staff = viewer.is_some_and(|v| matches!(v.role, UserRole::Admin | UserRole::Moderator));
-    if staff {
+    if viewer.is_some_and(AuthenticatedUser::is_staff) {
         return Ok(true);
     }
     let owner = match viewer {
@@ -52,8 +50,7 @@ pub async fn ensure_can_manage(
     user: &AuthenticatedUser,
     message: &str,
 ) -> AppResult<()> {
-    let staff = matches!(user.role, UserRole::Admin | UserRole::Moderator);
-    if staff || is_owner(db, video, user.user_id).await? {
+    if user.is_staff() || is_owner(db, video, user.user_id).await? {
         Ok(())
     } else {
         Err(crate::AppError::Forbidden(message.to_owned()))
@@ -67,4 +64,18 @@ pub async fn is_owner(db: &Db, video: &VideoRow, user_id: i64) -> AppResult<bool
     };
     let account = kinora_db::accounts::find_by_id(db.pool(), channel.account_id).await?;
     Ok(account.and_then(|a| a.user_id) == Some(user_id))
+}
+
+/// Answers `NotFound("Video")` unless `viewer` may see `video` ([`can_view`]): a video the
+/// viewer may not see is not admitted to exist.
+pub async fn check_can_view(
+    db: &Db,
+    video: &VideoRow,
+    viewer: Option<&AuthenticatedUser>,
+) -> AppResult<()> {
+    if can_view(db, video, viewer).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("Video"))
+    }
 }

@@ -99,6 +99,10 @@ pub const VIDEO_DESCRIPTION_MAX: usize = 10_000;
 pub const VIDEO_TAGS_MAX: usize = 5;
 /// Shortest and longest tag.
 pub const VIDEO_TAG_LENGTH: (usize, usize) = (2, 30);
+/// Longest comment, in characters (PeerTube's limit).
+pub const COMMENT_TEXT_MAX: usize = 10_000;
+/// PeerTube's comments policy id that turns comments off.
+pub const COMMENTS_POLICY_DISABLED: i64 = 2;
 
 const BASE58_FLICKR: &[u8; 58] = b"123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
 /// Length of a short UUID.

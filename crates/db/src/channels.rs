@@ -4,7 +4,7 @@ use sqlx::{Any, Executor};
 
 use crate::{Connection, DbResult};
 
-const SELECT: &str = "SELECT c.id, c.actor_id, c.account_id, r.preferred_username AS name, r.host, \
+pub(crate) const SELECT: &str = "SELECT c.id, c.actor_id, c.account_id, r.preferred_username AS name, r.host, \
                       c.display_name, c.description, c.support, c.created_at, c.updated_at \
                       FROM channels c JOIN actors r ON r.id = c.actor_id";
 

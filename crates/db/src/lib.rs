@@ -7,15 +7,18 @@
 //! PostgreSQL) branch on [`Backend`]. Migrations live in `../../migrations/{sqlite,postgres}`.
 //!
 //! Depends only on `kinora-core`. Start reading at [`Db::connect`], then one module per
-//! aggregate: [`users`], [`actors`], [`tokens`], [`jobs`].
+//! aggregate: [`users`], [`actors`], [`tokens`], [`jobs`], [`videos`], [`comments`].
 
 pub mod accounts;
 pub mod actors;
 pub mod channels;
+pub mod comments;
 mod config;
 pub mod jobs;
 mod migrations;
 pub mod oauth_clients;
+pub mod ratings;
+pub mod subscriptions;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
@@ -23,6 +26,7 @@ pub mod uploads;
 pub mod users;
 pub mod video_lists;
 pub mod videos;
+pub mod views;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -34,8 +34,15 @@ impl TlsProxy {
         let key = dir.join("key.pem");
         let cert = dir.join("cert.pem");
         let status = Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"])
-            .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"])
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            ])
+            .args([
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost",
+            ])
             .arg("-keyout")
             .arg(&key)
             .arg("-out")
@@ -137,7 +144,14 @@ async fn yt_dlp_downloads_an_hls_rendition_that_plays() {
         String::from_utf8_lossy(&decode.stderr)
     );
     let probe = Command::new("ffprobe")
-        .args(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"])
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
         .arg(&output)
         .output()
         .unwrap();

@@ -3,6 +3,7 @@
 mod accounts;
 mod config;
 mod oauth_clients;
+mod pagination;
 mod search;
 mod users;
 mod video_channels;
@@ -10,7 +11,7 @@ mod videos;
 
 use axum::Router;
 use axum::handler::Handler;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 use crate::ApiState;
 
@@ -45,6 +46,28 @@ pub fn router() -> Router<ApiState> {
         .route(
             "/video-channels/{name}/videos",
             get(video_channels::videos::list_channel_videos),
+        )
+        .route(
+            "/users/me/videos/{id}/rating",
+            get(users::me::video_rating::get_video_rating),
+        )
+        .route(
+            "/users/me/subscriptions",
+            get(users::me::subscriptions::list::list_subscriptions)
+                .post(users::me::subscriptions::create::subscribe),
+        )
+        .route(
+            "/users/me/subscriptions/exist",
+            get(users::me::subscriptions::exist::subscriptions_exist),
+        )
+        .route(
+            "/users/me/subscriptions/videos",
+            get(users::me::subscriptions::videos::list_subscription_videos),
+        )
+        .route(
+            "/users/me/subscriptions/{uri}",
+            get(users::me::subscriptions::get::get_subscription)
+                .delete(users::me::subscriptions::delete::unsubscribe),
         )
         .route("/users/register", post(users::register::register))
         .route(
@@ -81,6 +104,22 @@ pub fn router() -> Router<ApiState> {
             "/videos/{id}/storyboards",
             get(videos::get::get_storyboards),
         )
+        .route(
+            "/videos/{id}/comment-threads",
+            get(videos::comment_threads::list::list_threads)
+                .post(videos::comment_threads::create::create_thread),
+        )
+        .route(
+            "/videos/{id}/comment-threads/{thread_id}",
+            get(videos::comment_threads::get::get_thread),
+        )
+        .route(
+            "/videos/{id}/comments/{comment_id}",
+            post(videos::comments::reply::reply_to_comment)
+                .delete(videos::comments::delete::delete_comment),
+        )
+        .route("/videos/{id}/rate", put(videos::rate::rate_video))
+        .route("/videos/{id}/views", post(videos::views::add_view))
         .route(
             "/video-channels/{name}",
             get(video_channels::get::get_channel)

@@ -225,3 +225,22 @@ pub async fn count(db: &Db, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
     n
 }
+
+/// Marks video `id` published at `at` (epoch milliseconds) with placeholder HLS file names.
+pub async fn publish_video(tx: &mut kinora_db::Tx, id: i64, at: i64) {
+    let publication = kinora_db::videos::Publication {
+        duration: 1,
+        hls_master_file: "a-master.m3u8",
+        hls_segments_file: "a-segments-sha256.json",
+        thumbnail_file: None,
+        preview_file: None,
+        storyboard_file: None,
+        storyboard_json: None,
+        media_location: "local",
+    };
+    assert!(
+        kinora_db::videos::publish(tx, id, &publication, at)
+            .await
+            .unwrap()
+    );
+}

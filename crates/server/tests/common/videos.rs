@@ -3,7 +3,7 @@
 
 use kinora_db::Db;
 use kinora_db::testing::sample_video;
-use kinora_db::videos::{NewVideo, Publication};
+use kinora_db::videos::NewVideo;
 use uuid::Uuid;
 
 /// A video inserted for a test.
@@ -37,21 +37,7 @@ pub async fn insert_video(
         .await
         .unwrap();
     if state == 1 {
-        let publication = Publication {
-            duration: 1,
-            hls_master_file: "a-master.m3u8",
-            hls_segments_file: "a-segments-sha256.json",
-            thumbnail_file: None,
-            preview_file: None,
-            storyboard_file: None,
-            storyboard_json: None,
-            media_location: "local",
-        };
-        assert!(
-            kinora_db::videos::publish(&mut tx, id, &publication, 1000 + views)
-                .await
-                .unwrap()
-        );
+        super::harness::publish_video(&mut tx, id, 1000 + views).await;
     }
     sqlx::query("UPDATE videos SET views = $1 WHERE id = $2")
         .bind(views)

@@ -1,4 +1,8 @@
-//! `GET /api/v1/users/me`: the caller, with its account and channels.
+//! `GET /api/v1/users/me`: the caller, with its account and channels; what is below it in
+//! [`subscriptions`] and [`video_rating`].
+
+pub mod subscriptions;
+pub mod video_rating;
 
 use axum::Json;
 use axum::extract::State;

@@ -27,7 +27,11 @@ pub struct ListQuery {
     pub(crate) search: Option<String>,
 }
 
-fn parse_number(field: &str, value: Option<&str>, default: i64) -> Result<i64, ApiError> {
+pub(crate) fn parse_number(
+    field: &str,
+    value: Option<&str>,
+    default: i64,
+) -> Result<i64, ApiError> {
     match value {
         None => Ok(default),
         Some(text) => text

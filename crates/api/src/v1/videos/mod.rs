@@ -1,12 +1,16 @@
 //! `/api/v1/videos`.
 
+pub mod comment_threads;
+pub mod comments;
 pub mod delete;
 pub mod details;
 pub mod get;
 pub mod list;
+pub mod rate;
 pub mod update;
 pub mod upload;
 pub mod upload_resumable;
+pub mod views;
 
 use std::path::Path;
 
@@ -14,7 +18,17 @@ use axum::body::Body;
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use crate::ApiError;
+use kinora_db::videos::VideoRow;
+
+use crate::{ApiError, ApiState};
+
+/// Finds a video by `{id}` (numeric id, UUID or short UUID) without asking whether the caller
+/// may see it: for handlers whose use case asks that itself.
+pub(crate) async fn find_video(state: &ApiState, id: &str) -> Result<VideoRow, ApiError> {
+    kinora_app::videos::find_video(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Video"))
+}
 
 /// Streams a request body to `file`, refusing more than `limit` bytes; returns the byte count.
 /// Data reaches the disk (fsync) before this returns.

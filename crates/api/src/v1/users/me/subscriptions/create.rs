@@ -1,0 +1,28 @@
+//! `POST /api/v1/users/me/subscriptions`: follows a local channel by handle, `{uri}`; 204.
+//! Following a channel again changes nothing.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use super::local_channel_name;
+use crate::extract::{Auth, JsonOrForm};
+use crate::{ApiError, ApiState};
+
+/// The body.
+#[derive(Debug, Deserialize)]
+pub struct SubscribeBody {
+    /// `name` or `name@host` of a channel.
+    pub uri: String,
+}
+
+/// Follows the channel.
+pub async fn subscribe(
+    State(state): State<ApiState>,
+    Auth(user): Auth,
+    JsonOrForm(body): JsonOrForm<SubscribeBody>,
+) -> Result<StatusCode, ApiError> {
+    let name = local_channel_name(&state, &body.uri)?;
+    kinora_app::subscriptions::subscribe(&state.db, &user, name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

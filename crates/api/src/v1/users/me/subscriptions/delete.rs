@@ -1,0 +1,20 @@
+//! `DELETE /api/v1/users/me/subscriptions/{uri}`: stops following a channel; 204, or 404 when
+//! the caller does not follow it.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use super::local_channel_name;
+use crate::extract::Auth;
+use crate::{ApiError, ApiState};
+
+/// Ends the subscription.
+pub async fn unsubscribe(
+    State(state): State<ApiState>,
+    Auth(user): Auth,
+    Path(uri): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let name = local_channel_name(&state, &uri)?;
+    kinora_app::subscriptions::unsubscribe(&state.db, &user, name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,23 @@
+//! `GET /api/v1/users/me/subscriptions/{uri}`: a channel the caller follows, as a
+//! `VideoChannel`; 404 when the caller does not follow it.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde_json::Value;
+
+use super::local_channel_name;
+use crate::extract::Auth;
+use crate::json::channel;
+use crate::{ApiError, ApiState};
+
+/// Answers the channel.
+pub async fn get_subscription(
+    State(state): State<ApiState>,
+    Auth(user): Auth,
+    Path(uri): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let name = local_channel_name(&state, &uri)?;
+    let row = kinora_app::subscriptions::find(&state.db, &user, name).await?;
+    let owner = kinora_db::accounts::find_by_id(state.db.pool(), row.account_id).await?;
+    Ok(Json(channel(&state, &row, owner.as_ref())))
+}

@@ -1,0 +1,197 @@
+//! Comments on videos: threads (a root comment and every reply under it) and tombstones.
+
+use sqlx::{Any, Executor};
+
+use crate::{Connection, DbResult};
+
+const COLUMNS: &str = "c.id, c.url, c.video_id, c.account_id, c.thread_id, c.in_reply_to_id, \
+    c.text, c.created_at, c.updated_at, c.deleted_at";
+
+/// A comment as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CommentRow {
+    /// Numeric id.
+    pub id: i64,
+    /// The ActivityPub id of a remote comment; none for local ones.
+    pub url: Option<String>,
+    /// The video commented on.
+    pub video_id: i64,
+    /// The author; none once deleted.
+    pub account_id: Option<i64>,
+    /// The root of the thread; none for a root.
+    pub thread_id: Option<i64>,
+    /// The comment replied to; none for a root.
+    pub in_reply_to_id: Option<i64>,
+    /// Plain text as the author wrote it; empty once deleted.
+    pub text: String,
+    /// Creation time, epoch milliseconds.
+    pub created_at: i64,
+    /// Last change, epoch milliseconds.
+    pub updated_at: i64,
+    /// When it was deleted, epoch milliseconds.
+    pub deleted_at: Option<i64>,
+}
+
+impl CommentRow {
+    /// The id of the thread's root (its own id for a root).
+    pub fn root_id(&self) -> i64 {
+        self.thread_id.unwrap_or(self.id)
+    }
+}
+
+/// A root comment with its reply counts, as thread lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ThreadRow {
+    /// The root comment.
+    #[sqlx(flatten)]
+    pub comment: CommentRow,
+    /// Replies in the thread that are not deleted.
+    pub total_replies: i64,
+    /// Of those, the ones written by the account owning the video's channel.
+    pub total_replies_from_video_author: i64,
+}
+
+/// What is needed to insert a comment.
+#[derive(Debug, Clone)]
+pub struct NewComment<'a> {
+    /// The video.
+    pub video_id: i64,
+    /// The author.
+    pub account_id: i64,
+    /// The root of the thread; none for a new thread.
+    pub thread_id: Option<i64>,
+    /// The comment replied to; none for a new thread.
+    pub in_reply_to_id: Option<i64>,
+    /// The text.
+    pub text: &'a str,
+}
+
+/// Inserts a comment and returns it.
+pub async fn insert(
+    connection: &mut Connection,
+    comment: &NewComment<'_>,
+    now: i64,
+) -> DbResult<CommentRow> {
+    Ok(sqlx::query_as(
+        "INSERT INTO video_comments (video_id, account_id, thread_id, in_reply_to_id, text, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id, url, \
+         video_id, account_id, thread_id, in_reply_to_id, text, created_at, updated_at, \
+         deleted_at",
+    )
+    .bind(comment.video_id)
+    .bind(comment.account_id)
+    .bind(comment.thread_id)
+    .bind(comment.in_reply_to_id)
+    .bind(comment.text)
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await?)
+}
+
+/// Finds a comment by id.
+pub async fn find_by_id<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> DbResult<Option<CommentRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM video_comments c WHERE c.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(executor)
+    .await?)
+}
+
+/// Makes a comment a tombstone: text emptied, author forgotten, deletion time set. Returns
+/// false when it was already deleted (or is gone).
+pub async fn mark_deleted(connection: &mut Connection, id: i64, now: i64) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE video_comments SET text = '', account_id = NULL, deleted_at = $1, \
+         updated_at = $1 WHERE id = $2 AND deleted_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// How thread lists are ordered (PeerTube's `sort` values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadOrder {
+    /// `-createdAt`: newest first.
+    NewestFirst,
+    /// `createdAt`: oldest first.
+    OldestFirst,
+    /// `-totalReplies`: most replied first.
+    MostReplies,
+}
+
+impl ThreadOrder {
+    /// The ORDER BY clause; a fixed string, never built from input.
+    fn clause(self) -> &'static str {
+        match self {
+            ThreadOrder::NewestFirst => "c.created_at DESC, c.id DESC",
+            ThreadOrder::OldestFirst => "c.created_at ASC, c.id ASC",
+            ThreadOrder::MostReplies => "total_replies DESC, c.created_at DESC, c.id DESC",
+        }
+    }
+}
+
+/// The threads shown: roots not deleted, and deleted roots that still have replies.
+const SHOWN_THREADS: &str = "FROM video_comments c WHERE c.video_id = $1 AND c.thread_id IS NULL \
+    AND (c.deleted_at IS NULL \
+    OR EXISTS (SELECT 1 FROM video_comments r WHERE r.thread_id = c.id))";
+
+/// One page of a video's threads, with how many threads there are and how many of the video's
+/// comments are not deleted.
+pub async fn list_threads(
+    connection: &mut Connection,
+    video_id: i64,
+    order: ThreadOrder,
+    start: i64,
+    count: i64,
+) -> DbResult<(i64, i64, Vec<ThreadRow>)> {
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {SHOWN_THREADS}"))
+        .bind(video_id)
+        .fetch_one(&mut *connection)
+        .await?;
+    let (not_deleted,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM video_comments WHERE video_id = $1 AND deleted_at IS NULL",
+    )
+    .bind(video_id)
+    .fetch_one(&mut *connection)
+    .await?;
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, \
+         (SELECT COUNT(*) FROM video_comments r WHERE r.thread_id = c.id \
+          AND r.deleted_at IS NULL) AS total_replies, \
+         (SELECT COUNT(*) FROM video_comments r JOIN videos v ON v.id = r.video_id \
+          JOIN channels ch ON ch.id = v.channel_id WHERE r.thread_id = c.id \
+          AND r.deleted_at IS NULL AND r.account_id = ch.account_id) \
+          AS total_replies_from_video_author \
+         {SHOWN_THREADS} ORDER BY {} LIMIT $2 OFFSET $3",
+        order.clause()
+    ))
+    .bind(video_id)
+    .bind(count)
+    .bind(start)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok((total, not_deleted, rows))
+}
+
+/// The replies of a thread, oldest first, at most `limit` of them.
+pub async fn list_replies<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    thread_id: i64,
+    limit: i64,
+) -> DbResult<Vec<CommentRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM video_comments c WHERE c.thread_id = $1 \
+         ORDER BY c.created_at, c.id LIMIT $2"
+    ))
+    .bind(thread_id)
+    .bind(limit)
+    .fetch_all(executor)
+    .await?)
+}

@@ -1,0 +1,107 @@
+//! Subscriptions: an account following a channel, and the videos of the channels it follows.
+
+use sqlx::{Any, Executor};
+
+use crate::channels::ChannelRow;
+use crate::videos::VideoRow;
+use crate::{Connection, DbResult};
+
+/// Subscribes an account to a channel; subscribing again changes nothing. Returns whether a
+/// subscription was added.
+pub async fn insert(
+    connection: &mut Connection,
+    account_id: i64,
+    channel_id: i64,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "INSERT INTO subscriptions (account_id, channel_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (account_id, channel_id) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(channel_id)
+    .bind(now)
+    .execute(&mut *connection)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Ends a subscription. Returns false when there was none.
+pub async fn delete<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    account_id: i64,
+    channel_id: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query("DELETE FROM subscriptions WHERE account_id = $1 AND channel_id = $2")
+        .bind(account_id)
+        .bind(channel_id)
+        .execute(executor)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Answers whether an account is subscribed to a channel.
+pub async fn exists<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    account_id: i64,
+    channel_id: i64,
+) -> DbResult<bool> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM subscriptions WHERE account_id = $1 AND channel_id = $2")
+            .bind(account_id)
+            .bind(channel_id)
+            .fetch_optional(executor)
+            .await?;
+    Ok(row.is_some())
+}
+
+/// The channels an account follows, latest subscription first: how many, and one page.
+pub async fn list_channels(
+    connection: &mut Connection,
+    account_id: i64,
+    start: i64,
+    count: i64,
+) -> DbResult<(i64, Vec<ChannelRow>)> {
+    let (total,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM subscriptions WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(&mut *connection)
+            .await?;
+    let rows = sqlx::query_as(&format!(
+        "{} JOIN subscriptions s ON s.channel_id = c.id WHERE s.account_id = $1 \
+         ORDER BY s.created_at DESC, s.id DESC LIMIT $2 OFFSET $3",
+        crate::channels::SELECT
+    ))
+    .bind(account_id)
+    .bind(count)
+    .bind(start)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok((total, rows))
+}
+
+/// Published public videos of the channels an account follows, newest publication first: how
+/// many, and one page.
+pub async fn list_videos(
+    connection: &mut Connection,
+    account_id: i64,
+    start: i64,
+    count: i64,
+) -> DbResult<(i64, Vec<VideoRow>)> {
+    const FILTER: &str = "FROM videos WHERE state = 1 AND privacy = 1 AND channel_id IN \
+        (SELECT channel_id FROM subscriptions WHERE account_id = $1)";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {FILTER}"))
+        .bind(account_id)
+        .fetch_one(&mut *connection)
+        .await?;
+    let rows = sqlx::query_as(&format!(
+        "SELECT {} {FILTER} ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3",
+        crate::videos::COLUMNS
+    ))
+    .bind(account_id)
+    .bind(count)
+    .bind(start)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok((total, rows))
+}
