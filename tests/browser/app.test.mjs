@@ -4,8 +4,7 @@
 // descriptions shown as text. Screenshots of every page go to screenshots/.
 //
 // The front end is built first (npm ci && npm run build in web/) when web/dist is missing or
-// older than its sources. Features whose API route this server does not have yet are skipped
-// with the route named (see `routeMissing`).
+// older than its sources.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -16,19 +15,6 @@ import { ensureWebBuild, fixtures, launchBrowser, screenshots, startInstance, up
 const XSS_NAME = 'Browser <img src=x onerror="alert(1)"> & <b>test</b>'
 const XSS_DESCRIPTION = 'Some **bold** words.\n\n<script>window.__xss = 1; alert("script")</script>\n\n<img src=x onerror="window.__xss = 2; alert(\'img\')">\n\n[a link](https://example.org)'
 const CHUNK = 4096
-
-/** Whether the server lacks a route (404 "No route matches", or 405): the feature is not built yet. */
-async function routeMissing (instance, method, path, body) {
-  const response = await fetch(`${instance.base}/api/v1${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${instance.token}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  if (response.status === 405) return true
-  if (response.status !== 404) return false
-  const problem = await response.json().catch(() => ({}))
-  return /no route/i.test(problem.detail ?? '')
-}
 
 async function shoot (page, name) {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false })
@@ -194,7 +180,6 @@ test('the web front end: login, upload, watch, comments, likes and every page', 
     })
 
     await t.test('comments and a reply are posted and still there after a reload', async (t) => {
-      if (await routeMissing(instance, 'GET', `/videos/${video.uuid}/comment-threads`)) return t.skip('GET /videos/{id}/comment-threads is missing')
       await page.getByTestId('comment-input').fill('First! <script>alert("comment")</script>')
       await page.getByTestId('comment-submit').click()
       const thread = page.getByTestId('comment-item').filter({ hasText: 'First!' })
@@ -219,8 +204,6 @@ test('the web front end: login, upload, watch, comments, likes and every page', 
     })
 
     await t.test('a like is counted and still there after a reload', async (t) => {
-      if (await routeMissing(instance, 'GET', `/users/me/videos/${video.id}/rating`)) return t.skip('GET /users/me/videos/{id}/rating is missing')
-      if (await routeMissing(instance, 'PUT', `/videos/${video.id}/rate`, { rating: 'none' })) return t.skip('PUT /videos/{id}/rate is missing')
       const like = page.getByTestId('like-button')
       await like.click()
       await page.waitForFunction(() => document.querySelector('[data-testid=like-button]').getAttribute('aria-pressed') === 'true')
@@ -285,7 +268,6 @@ test('the web front end: login, upload, watch, comments, likes and every page', 
     })
 
     await t.test('subscribing to another user\'s channel', async (t) => {
-      if (await routeMissing(instance, 'GET', '/users/me/subscriptions')) return t.skip('GET /users/me/subscriptions is missing')
       const created = await fetch(`${instance.base}/api/v1/users`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${instance.token}`, 'Content-Type': 'application/json' },
