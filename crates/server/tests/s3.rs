@@ -234,6 +234,74 @@ async fn public_media_is_served_by_the_bucket_and_private_media_through_the_serv
         assert!(!storage.join("streaming-playlists/hls").join(uuid).exists());
     }
 
+    // Making the public video private moves its files out of the public bucket (a job), after
+    // which its URLs point at the server again and the bucket no longer serves them; making it
+    // public again moves them back.
+    let public_file = public_json["streamingPlaylists"][0]["files"][0]["fileUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let public_hls = format!("streaming-playlists/hls/{public_uuid}/");
+    let before = object_keys(&garage, &garage.public_bucket, &public_hls).await;
+    assert!(!before.is_empty());
+    for (privacy, bucket_expected) in [(3, false), (1, true)] {
+        let changed = instance
+            .http
+            .put(format!("{}/api/v1/videos/{public_uuid}", instance.base))
+            .bearer_auth(&instance.token)
+            .json(&serde_json::json!({ "privacy": privacy }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), 204);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let json = loop {
+            let json = video(&instance, &public_uuid).await;
+            let master = json["streamingPlaylists"][0]["playlistUrl"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            if master.starts_with(&garage.public_base_url) == bucket_expected {
+                break json;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "files not relocated for privacy {privacy}: {json}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let in_public = object_keys(&garage, &garage.public_bucket, &public_hls).await;
+        let in_private = object_keys(&garage, &garage.private_bucket, &public_hls).await;
+        if bucket_expected {
+            assert_eq!(in_public.len(), before.len());
+            assert!(in_private.is_empty(), "{in_private:?}");
+            let now_url = json["streamingPlaylists"][0]["files"][0]["fileUrl"]
+                .as_str()
+                .unwrap();
+            assert_eq!(now_url, public_file);
+            let status = anonymous.get(&public_file).send().await.unwrap().status();
+            assert_eq!(status, 200, "{public_file}");
+        } else {
+            assert!(in_public.is_empty(), "{in_public:?}");
+            assert_eq!(in_private.len(), before.len());
+            let status = anonymous.get(&public_file).send().await.unwrap().status();
+            assert!(status.is_client_error(), "{public_file}: {status}");
+            // The owner still plays it, through the server.
+            let master = json["streamingPlaylists"][0]["playlistUrl"]
+                .as_str()
+                .unwrap();
+            assert!(master.starts_with(&instance.base), "{master}");
+            let owner = instance
+                .http
+                .get(master)
+                .bearer_auth(&instance.token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(owner.status(), 200);
+        }
+    }
+
     // Deleting a video deletes its objects.
     let deleted = instance
         .http
