@@ -135,7 +135,7 @@ fn hash_pieces(path: &Path) -> Result<Pieces, P2pError> {
         path: PathBuf::from(path),
         source,
     };
-    let mut file = File::open(path).map_err(read_error)?;
+    let file = File::open(path).map_err(read_error)?;
     let expected = file.metadata().map_err(read_error)?.len();
     if expected == 0 {
         return Err(P2pError::Torrent(format!(
@@ -144,36 +144,7 @@ fn hash_pieces(path: &Path) -> Result<Pieces, P2pError> {
         )));
     }
     let piece_length = piece_length_for(expected);
-    let piece_count = expected.div_ceil(u64::from(piece_length));
-    let mut hashes = Vec::with_capacity(usize::try_from(piece_count).unwrap_or(0) * HASH_LEN);
-    let mut buffer = vec![0; READ_BUFFER];
-    let mut hasher = Sha1::new();
-    let mut in_piece: u64 = 0;
-    let mut length: u64 = 0;
-    loop {
-        let read = match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(read) => read,
-            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
-            Err(err) => return Err(read_error(err)),
-        };
-        length += read as u64;
-        let mut chunk = &buffer[..read];
-        while !chunk.is_empty() {
-            let room = u64::from(piece_length) - in_piece;
-            let take = chunk.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-            hasher.update(&chunk[..take]);
-            in_piece += take as u64;
-            chunk = &chunk[take..];
-            if in_piece == u64::from(piece_length) {
-                hashes.extend_from_slice(&hasher.finalize_reset());
-                in_piece = 0;
-            }
-        }
-    }
-    if in_piece > 0 {
-        hashes.extend_from_slice(&hasher.finalize());
-    }
+    let (length, hashes) = hash_reader(file, piece_length, READ_BUFFER).map_err(read_error)?;
     if length != expected {
         return Err(P2pError::Torrent(format!(
             "{} changed while it was hashed ({expected} bytes, then {length})",
@@ -185,6 +156,46 @@ fn hash_pieces(path: &Path) -> Result<Pieces, P2pError> {
         piece_length,
         hashes,
     })
+}
+
+/// Reads `reader` to its end through one buffer of `buffer_len` bytes and returns how many
+/// bytes it held and the SHA-1 of each `piece_length` piece, the last one possibly shorter.
+fn hash_reader(
+    mut reader: impl Read,
+    piece_length: u32,
+    buffer_len: usize,
+) -> std::io::Result<(u64, Vec<u8>)> {
+    let piece_length = u64::from(piece_length);
+    let mut hashes = Vec::new();
+    let mut buffer = vec![0; buffer_len];
+    let mut hasher = Sha1::new();
+    let mut in_piece: u64 = 0;
+    let mut length: u64 = 0;
+    loop {
+        let read = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        length += read as u64;
+        let mut chunk = &buffer[..read];
+        while !chunk.is_empty() {
+            let room = piece_length - in_piece;
+            let take = chunk.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+            hasher.update(&chunk[..take]);
+            in_piece += take as u64;
+            chunk = &chunk[take..];
+            if in_piece == piece_length {
+                hashes.extend_from_slice(&hasher.finalize_reset());
+                in_piece = 0;
+            }
+        }
+    }
+    if in_piece > 0 {
+        hashes.extend_from_slice(&hasher.finalize());
+    }
+    Ok((length, hashes))
 }
 
 /// Writes the `.torrent` around the piece hashes.
@@ -291,6 +302,24 @@ mod tests {
             let pieces = size.div_ceil(u64::from(piece_length_for(size)));
             assert!((1025..=2048).contains(&pieces), "{size}: {pieces} pieces");
         }
+    }
+
+    #[test]
+    fn pieces_do_not_depend_on_how_the_file_is_read() {
+        let data: Vec<u8> = (0..70_001u32).map(|i| (i * 7 + i / 251) as u8).collect();
+        let piece_length = 16 * 1024;
+        let expected: Vec<u8> = data
+            .chunks(piece_length as usize)
+            .flat_map(|piece| Sha1::digest(piece).to_vec())
+            .collect();
+        for buffer_len in [1, 7, 1000, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 1 << 20] {
+            let (length, hashes) = hash_reader(&data[..], piece_length, buffer_len).unwrap();
+            assert_eq!(length, data.len() as u64);
+            assert_eq!(hashes, expected, "buffer of {buffer_len}");
+        }
+        let exact = &data[..4 * piece_length as usize];
+        let (_, hashes) = hash_reader(exact, piece_length, 1000).unwrap();
+        assert_eq!(hashes.len(), 4 * HASH_LEN);
     }
 
     #[test]
