@@ -5,7 +5,6 @@
 mod support;
 
 use std::ffi::OsString;
-use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -50,19 +49,7 @@ async fn aria2c_downloads_through_the_web_seed_alone() {
     args.push(OsString::from("--dir"));
     args.push(out.clone().into_os_string());
     args.push(torrent_file.into_os_string());
-    let mut child = match Command::new("aria2c")
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
-        Ok(child) => child,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => panic!(
-            "`aria2c` is not installed: this test needs the Debian package `aria2` \
-             (apt-get install -y aria2)"
-        ),
-        Err(err) => panic!("cannot run aria2c: {err}"),
-    };
+    let mut child = support::spawn_client("aria2c", "aria2", &args);
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {

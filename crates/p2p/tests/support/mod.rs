@@ -5,7 +5,7 @@
 pub mod web_seed;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use kinora_p2p::TorrentSpec;
 
@@ -53,10 +53,24 @@ pub fn write_file(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
     path
 }
 
-/// Runs `program` with `args`, failing with the Debian package to install when it is missing.
+/// Runs `program` with `args` to its end, failing with the Debian package to install when it
+/// is missing.
 pub fn run_client(program: &str, package: &str, args: &[&std::ffi::OsStr]) -> Output {
-    match Command::new(program).args(args).output() {
-        Ok(output) => output,
+    spawn_client(program, package, args)
+        .wait_with_output()
+        .unwrap_or_else(|err| panic!("cannot run {program}: {err}"))
+}
+
+/// Starts `program` with `args` and its output piped, failing with the Debian package to
+/// install when it is missing.
+pub fn spawn_client<S: AsRef<std::ffi::OsStr>>(program: &str, package: &str, args: &[S]) -> Child {
+    let spawned = Command::new(program)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    match spawned {
+        Ok(child) => child,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => panic!(
             "`{program}` is not installed: this test needs the Debian package `{package}` \
              (apt-get install -y {package})"
