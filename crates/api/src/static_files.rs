@@ -27,6 +27,11 @@ pub fn router(state: ApiState) -> Router {
             get(serve_hls),
         )
         .route("/lazy-static/{kind}/{file}", get(serve_image))
+        .route("/download/torrents/{file}", get(download_torrent))
+        .route(
+            "/download/original-video-files/{video}",
+            get(download_original),
+        )
         .with_state(state)
 }
 
@@ -70,6 +75,9 @@ async fn serve_image(
     Path((kind, file)): Path<(String, String)>,
     request: Request,
 ) -> Result<Response, ApiError> {
+    if kind == "torrents" {
+        return serve_torrent(&state, viewer.as_ref(), &file, request, false).await;
+    }
     let name = GeneratedName::parse(&file).map_err(|_| ApiError::not_found("File"))?;
     let key = match kind.as_str() {
         "thumbnails" => StorageKey::thumbnail(&name),
@@ -86,6 +94,74 @@ async fn serve_image(
     serve_stored(&state, &row, &key, request, true).await
 }
 
+/// `/download/torrents/<file>`: the torrent as an attachment.
+async fn download_torrent(
+    State(state): State<ApiState>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(file): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    serve_torrent(&state, viewer.as_ref(), &file, request, true).await
+}
+
+/// A torrent file the database lists for a video the caller may see (kept on local disk).
+async fn serve_torrent(
+    state: &ApiState,
+    viewer: Option<&kinora_app::auth::AuthenticatedUser>,
+    file: &str,
+    request: Request,
+    attachment: bool,
+) -> Result<Response, ApiError> {
+    let name = GeneratedName::parse(file).map_err(|_| ApiError::not_found("File"))?;
+    let row = kinora_db::videos::find_by_torrent(state.db.pool(), file)
+        .await?
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    if !kinora_app::visibility::can_view(&state.db, &row, viewer).await? {
+        return Err(ApiError::not_found("File"));
+    }
+    let path = state
+        .storage
+        .local_path(kinora_app::Location::Local, &StorageKey::torrent(&name))
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    let mut response = serve(path, request, true).await?;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-bittorrent"),
+    );
+    if attachment {
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment"),
+        );
+    }
+    Ok(response)
+}
+
+/// `/download/original-video-files/<videoUUID>`: the uploaded file, for its owner and staff only.
+async fn download_original(
+    State(state): State<ApiState>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(video): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let uuid = uuid::Uuid::parse_str(&video).map_err(|_| ApiError::not_found("File"))?;
+    let row = kinora_db::videos::find_by_uuid(state.db.pool(), &uuid.to_string())
+        .await?
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    let Some(viewer) = viewer else {
+        return Err(ApiError::not_found("File"));
+    };
+    if kinora_app::visibility::ensure_can_manage(&state.db, &row, &viewer, "")
+        .await
+        .is_err()
+    {
+        return Err(ApiError::not_found("File"));
+    }
+    let location = kinora_app::media::original_location(&row)?;
+    serve_at(&state, location, &StorageKey::original(uuid), request, true).await
+}
+
 /// Serves a file of `video` from wherever the video's files are.
 async fn serve_stored(
     state: &ApiState,
@@ -95,6 +171,17 @@ async fn serve_stored(
     immutable: bool,
 ) -> Result<Response, ApiError> {
     let location = kinora_app::media::media_location(video)?;
+    serve_at(state, location, key, request, immutable).await
+}
+
+/// Serves `key` at `location`: from local disk, or proxied from S3.
+async fn serve_at(
+    state: &ApiState,
+    location: kinora_app::Location,
+    key: &StorageKey,
+    request: Request,
+    immutable: bool,
+) -> Result<Response, ApiError> {
     match state.storage.local_path(location, key) {
         Some(path) => serve(path, request, immutable).await,
         None => {

@@ -5,7 +5,7 @@
 use kinora_db::now_millis;
 use kinora_db::videos::{VideoFileRow, VideoRow};
 use kinora_jobs::{Job, JobContext, enqueue};
-use kinora_storage::{Location, MediaStorage, StorageError, StorageKey};
+use kinora_storage::{GeneratedName, Location, MediaStorage, StorageError, StorageKey};
 use uuid::Uuid;
 
 use crate::{AppError, AppResult};
@@ -66,6 +66,15 @@ pub async fn delete_stored_files(storage: &MediaStorage, video: &VideoRow) -> Ap
     storage
         .delete(original_location(video)?, &StorageKey::original(uuid))
         .await?;
+    if let Some(torrent) = video
+        .original_torrent_file
+        .as_deref()
+        .and_then(|name| GeneratedName::parse(name).ok())
+    {
+        storage
+            .delete(Location::Local, &StorageKey::torrent(&torrent))
+            .await?;
+    }
     Ok(())
 }
 

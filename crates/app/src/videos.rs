@@ -244,6 +244,7 @@ async fn insert_video(
         Job::Transcode { video_id: id }
     };
     enqueue(&mut tx, &next).await?;
+    enqueue(&mut tx, &Job::CreateOriginalTorrent { video_id: id }).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -5,7 +5,9 @@
 //! username or channel name is), then [`user`] (roles, registration modes, quotas).
 
 pub mod chapters;
+pub mod magnet;
 pub mod names;
+pub mod torrents;
 pub mod transcoding;
 pub mod user;
 pub mod video;

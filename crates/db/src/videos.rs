@@ -9,7 +9,7 @@ pub(crate) const COLUMNS: &str = "id, uuid, short_uuid, channel_id, name, descri
     state, transcoding_progress, failure_reason, duration, original_filename, original_size, \
     hls_master_file, hls_segments_file, thumbnail_file, preview_file, storyboard_file, \
     storyboard_json, views, likes, dislikes, created_at, updated_at, published_at, \
-    media_location, original_location";
+    media_location, original_location, original_torrent_file, original_info_hash";
 
 /// A video as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -86,6 +86,10 @@ pub struct VideoRow {
     pub media_location: String,
     /// Where the uploaded original is (`kinora_storage::Location`'s name).
     pub original_location: String,
+    /// The torrent of the uploaded file (a generated name under `torrents/`), once made.
+    pub original_torrent_file: Option<String>,
+    /// The uploaded file's torrent info hash (40 hex digits), once made.
+    pub original_info_hash: Option<String>,
 }
 
 /// What is needed to insert a video.
@@ -264,6 +268,45 @@ pub async fn set_image(
     .execute(&mut *connection)
     .await?;
     Ok(previous.and_then(|(name,)| name))
+}
+
+/// Records the torrent made of a video's uploaded file; answers the torrent file it replaced.
+pub async fn set_original_torrent(
+    connection: &mut Connection,
+    id: i64,
+    torrent_file: &str,
+    info_hash: &str,
+    now: i64,
+) -> DbResult<Option<String>> {
+    let previous: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT original_torrent_file FROM videos WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *connection)
+            .await?;
+    sqlx::query(
+        "UPDATE videos SET original_torrent_file = $1, original_info_hash = $2, updated_at = $3 \
+         WHERE id = $4",
+    )
+    .bind(torrent_file)
+    .bind(info_hash)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(previous.and_then(|(name,)| name))
+}
+
+/// Finds the video a torrent file belongs to.
+pub async fn find_by_torrent<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    file_name: &str,
+) -> DbResult<Option<VideoRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM videos WHERE original_torrent_file = $1"
+    ))
+    .bind(file_name)
+    .fetch_optional(executor)
+    .await?)
 }
 
 /// Finds a video by numeric id.

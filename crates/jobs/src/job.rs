@@ -29,6 +29,12 @@ pub enum Job {
         /// The video.
         video_id: i64,
     },
+    /// Make the torrent of a video's uploaded file, listed in its `files[]` until the renditions
+    /// exist (run by the server).
+    CreateOriginalTorrent {
+        /// The video.
+        video_id: i64,
+    },
 }
 
 /// The kind of a job, used to pick jobs a worker can run.
@@ -42,6 +48,8 @@ pub enum JobKind {
     StoreOriginal,
     /// [`Job::RelocateMedia`].
     RelocateMedia,
+    /// [`Job::CreateOriginalTorrent`].
+    CreateOriginalTorrent,
 }
 
 impl JobKind {
@@ -52,6 +60,7 @@ impl JobKind {
             JobKind::Transcode => "transcode",
             JobKind::StoreOriginal => "store-original",
             JobKind::RelocateMedia => "relocate-media",
+            JobKind::CreateOriginalTorrent => "create-original-torrent",
         }
     }
 }
@@ -64,6 +73,7 @@ impl Job {
             Job::Transcode { .. } => JobKind::Transcode,
             Job::StoreOriginal { .. } => JobKind::StoreOriginal,
             Job::RelocateMedia { .. } => JobKind::RelocateMedia,
+            Job::CreateOriginalTorrent { .. } => JobKind::CreateOriginalTorrent,
         }
     }
 
@@ -74,6 +84,9 @@ impl Job {
             Job::Transcode { video_id } => Some(format!("transcode:{video_id}")),
             Job::StoreOriginal { video_id } => Some(format!("store-original:{video_id}")),
             Job::RelocateMedia { video_id } => Some(format!("relocate-media:{video_id}")),
+            Job::CreateOriginalTorrent { video_id } => {
+                Some(format!("create-original-torrent:{video_id}"))
+            }
         }
     }
 
@@ -84,6 +97,7 @@ impl Job {
             Job::Transcode { .. } => 3,
             // An S3 outage can last a while; the backoff spreads these over hours.
             Job::StoreOriginal { .. } | Job::RelocateMedia { .. } => 12,
+            Job::CreateOriginalTorrent { .. } => 5,
         }
     }
 }

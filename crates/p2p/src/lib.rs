@@ -9,10 +9,10 @@
 use std::path::PathBuf;
 
 mod bencode;
-pub mod magnet;
 pub mod torrent;
 
-pub use magnet::magnet_uri;
+/// Magnets are plain text the API writes too, so they live in `kinora-core`.
+pub use kinora_core::magnet::magnet_uri;
 pub use torrent::{
     Torrent, TorrentSpec, build_torrent, build_torrent_blocking, parse_info_hash, piece_length_for,
 };

@@ -12,12 +12,15 @@ pub const SERVER_JOB_KINDS: &[JobKind] = &[
     JobKind::GenerateActorKeys,
     JobKind::StoreOriginal,
     JobKind::RelocateMedia,
+    JobKind::CreateOriginalTorrent,
 ];
 
 /// Runs the server's jobs by calling the matching use case.
 pub struct ServerJobs {
     /// Where files are stored.
     pub storage: std::sync::Arc<kinora_storage::MediaStorage>,
+    /// The instance's public URL (for the tracker URLs written in torrents).
+    pub public_url: String,
 }
 
 impl JobHandler for ServerJobs {
@@ -42,6 +45,14 @@ impl JobHandler for ServerJobs {
                     .map(|_| ())
                     .map_err(|error| JobFailure::retryable(error.to_string()))
             }
+            Job::CreateOriginalTorrent { video_id } => crate::torrents::create_original_torrent(
+                &context,
+                &self.storage,
+                &self.public_url,
+                video_id,
+            )
+            .await
+            .map_err(|error| JobFailure::retryable(error.to_string())),
             // Claimed only by kinora-transcoder; never by this worker's kinds.
             Job::Transcode { .. } => Err(JobFailure::retryable(
                 "transcoding runs in kinora-transcoder",

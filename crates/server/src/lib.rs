@@ -12,4 +12,5 @@ pub mod jobs;
 pub mod metrics;
 pub mod serve;
 pub mod storage_command;
+pub mod torrents;
 pub mod transcoders;

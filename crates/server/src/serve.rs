@@ -122,6 +122,7 @@ pub async fn run_until(
             worker_config,
             ServerJobs {
                 storage: storage.clone(),
+                public_url: config.server.public_url.clone(),
             },
         )
         .run(workers_stop.clone()),

@@ -166,3 +166,102 @@ async fn yt_dlp_downloads_an_hls_rendition_that_plays() {
     );
     instance.server.terminate();
 }
+
+fn peertube_cli() -> PathBuf {
+    let path = std::env::var_os("KINORA_PEERTUBE_CLI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from("/var/tmp/kinora-clients/npm/node_modules/.bin/peertube-cli")
+        });
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/install-clients",
+        path.display()
+    );
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_peertube_cli_uploads_a_video_and_exits_0() {
+    let tool = peertube_cli();
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/kinora.db", dir.path().display());
+    let instance = start(dir.path(), &database, 1, "").await;
+    let password = instance.server.password.clone().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let fixture = fixtures().join("video_short.mp4");
+    let base = instance.base.clone();
+    let run = tokio::task::spawn_blocking(move || {
+        Command::new(tool)
+            .env("HOME", &home)
+            .args(["up", "-u", &base, "-U", "root", "-p", &password])
+            .arg("-f")
+            .arg(&fixture)
+            .args(["-n", "Uploaded by the PeerTube CLI", "-t", "cli,kinora"])
+            .args([
+                "-d",
+                "Sent with @peertube/peertube-cli",
+                "-C",
+                "root_channel",
+            ])
+            .output()
+            .expect("peertube-cli runs")
+    });
+    let result = tokio::time::timeout(Duration::from_secs(120), run)
+        .await
+        .expect("the CLI finished in time")
+        .unwrap();
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(result.status.success(), "peertube-cli failed:\n{log}");
+
+    // The video is there with the CLI's fields, and its uploaded file's torrent is served.
+    let list: serde_json::Value = instance
+        .http
+        .get(format!("{}/api/v1/users/me/videos", instance.base))
+        .bearer_auth(&instance.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1, "{list}");
+    let video = &list["data"][0];
+    assert_eq!(video["name"], "Uploaded by the PeerTube CLI");
+    assert_eq!(video["tags"], serde_json::json!(["cli", "kinora"]));
+    let uuid = video["uuid"].as_str().unwrap().to_owned();
+    let before = common::instance::video(&instance, &uuid).await;
+    if let Some(torrent_url) = before["files"][0]["torrentUrl"].as_str() {
+        let response = instance
+            .http
+            .get(torrent_url)
+            .bearer_auth(&instance.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/x-bittorrent"
+        );
+        let bytes = response.bytes().await.unwrap();
+        let hash = kinora_p2p::torrent::parse_info_hash(&bytes).unwrap();
+        let magnet = before["files"][0]["magnetUri"].as_str().unwrap();
+        assert!(
+            magnet.contains(&format!("xt=urn:btih:{}", hex::encode(hash))),
+            "{magnet}"
+        );
+    }
+    let published = wait_published(&instance, &uuid, Duration::from_secs(180)).await;
+    assert_eq!(
+        published["files"],
+        serde_json::json!([]),
+        "renditions replace the upload"
+    );
+    instance.server.terminate();
+}

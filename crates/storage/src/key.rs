@@ -85,6 +85,11 @@ impl StorageKey {
         Self(format!("storyboards/{}", name.as_str()))
     }
 
+    /// A torrent file: `torrents/<name>`.
+    pub fn torrent(name: &GeneratedName) -> Self {
+        Self(format!("torrents/{}", name.as_str()))
+    }
+
     /// The bytes of a resumable upload: `tmp/resumable-uploads/<uploadUUID>`.
     pub fn resumable_upload(upload: Uuid) -> Self {
         Self(format!("tmp/resumable-uploads/{upload}"))

@@ -86,6 +86,45 @@ fn image_url(
     )?))
 }
 
+/// The uploaded file as PeerTube lists its web video file until the renditions exist: with its
+/// torrent once the server has made it (PeerTube's CLI waits for that `torrentUrl`).
+fn original_file_json(state: &ApiState, video: &VideoRow) -> Result<Value, ApiError> {
+    let base = &state.public_url;
+    let torrent = video.original_torrent_file.as_deref();
+    let trackers: Vec<String> = kinora_core::torrents::tracker_tiers(base)
+        .into_iter()
+        .flatten()
+        .collect();
+    let torrent_url = torrent.map(|name| format!("{base}/lazy-static/torrents/{name}"));
+    let magnet = match (&torrent_url, video.original_info_hash.as_deref()) {
+        (Some(url), Some(hash)) => Some(kinora_core::magnet::magnet_uri(
+            url,
+            hash,
+            &video.name,
+            &trackers,
+            &[],
+        )),
+        _ => None,
+    };
+    let file_url = format!("{base}/download/original-video-files/{}", video.uuid);
+    Ok(json!({
+        "id": video.id,
+        "resolution": { "id": 0, "label": "Original" },
+        "width": null,
+        "height": null,
+        "fps": null,
+        "size": video.original_size,
+        "fileUrl": file_url,
+        "fileDownloadUrl": file_url,
+        "playlistUrl": null,
+        "torrentUrl": torrent_url,
+        "torrentDownloadUrl": torrent.map(|name| format!("{base}/download/torrents/{name}")),
+        "magnetUri": magnet,
+        "metadataUrl": null,
+        "storage": i32::from(kinora_app::media::original_location(video)?.is_s3()),
+    }))
+}
+
 fn labelled(id: Option<i64>) -> Value {
     match id {
         Some(id) => json!({ "id": id, "label": id.to_string() }),
@@ -134,6 +173,12 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
         }
         None => Vec::new(),
     };
+    // Until its renditions exist a video lists its uploaded file (PeerTube's web video file).
+    let web_files = if video.hls_master_file.is_none() && video.original_size > 0 {
+        vec![original_file_json(state, video)?]
+    } else {
+        Vec::new()
+    };
     let aspect = files
         .first()
         .filter(|f| f.height > 0)
@@ -181,7 +226,7 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
         "transcodingProgress": video.transcoding_progress,
         "failureReason": video.failure_reason,
         "trackerUrls": [],
-        "files": [],
+        "files": web_files,
         "streamingPlaylists": streaming,
         "blacklisted": false,
         "blacklistedReason": null,
