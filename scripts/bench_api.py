@@ -10,7 +10,7 @@ drives three routes of the same server with wrk, one after another, in the same 
 and prints requests/s, p99 latency and the ratio to the trivial route as a Markdown table.
 
 Usage: scripts/bench_api.py [--videos 10000] [--seconds 10] [--connections 16]
-                            [--binary $CARGO_TARGET_DIR/release/kinora]
+                            [--binary $CARGO_TARGET_DIR/release/kinora] [--also /other/path ...]
 Needs wrk (Debian package `wrk`) and a built front end in web/dist (npm run build in web/).
 """
 import argparse
@@ -24,7 +24,7 @@ import time
 import urllib.request
 import uuid
 
-ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+ALPHABET = "123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"  # Flickr base58, as PeerTube
 
 
 def free_port():
@@ -104,6 +104,8 @@ def main():
     parser.add_argument("--videos", type=int, default=10000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--also", action="append", default=[],
+                        help="another path to measure in the same run (repeatable)")
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     parser.add_argument("--binary", default=os.path.join(target, "release", "kinora"))
     args = parser.parse_args()
@@ -127,6 +129,7 @@ def main():
             routes = [("trivial route `GET /healthz`", f"{base}/healthz"),
                       ("`GET /api/v1/videos?count=15`", f"{base}/api/v1/videos?count=15"),
                       ("watch page `GET /w/<shortUUID>`", f"{base}/w/{short}")]
+            routes += [(f"`GET {path}`", f"{base}{path}") for path in args.also]
             results = [(name, *wrk(url, args.seconds, args.connections)) for name, url in routes]
         finally:
             server.terminate()

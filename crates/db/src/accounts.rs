@@ -86,3 +86,19 @@ pub async fn find_by_id<'e>(
         .fetch_optional(executor)
         .await?)
 }
+
+/// Finds accounts by id (in no particular order; unknown ids are left out).
+pub async fn find_by_ids(pool: &sqlx::AnyPool, ids: &[i64]) -> DbResult<Vec<AccountRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{SELECT} WHERE a.id IN ({})",
+        crate::placeholders(ids.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    Ok(query.fetch_all(pool).await?)
+}

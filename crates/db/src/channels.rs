@@ -93,6 +93,22 @@ pub async fn find_by_id<'e>(
         .await?)
 }
 
+/// Finds channels by id (in no particular order; unknown ids are left out).
+pub async fn find_by_ids(pool: &sqlx::AnyPool, ids: &[i64]) -> DbResult<Vec<ChannelRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{SELECT} WHERE c.id IN ({})",
+        crate::placeholders(ids.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    Ok(query.fetch_all(pool).await?)
+}
+
 /// Lists an account's channels, oldest first.
 pub async fn list_by_account<'e>(
     executor: impl Executor<'e, Database = Any>,

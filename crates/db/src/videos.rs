@@ -574,13 +574,32 @@ pub async fn list_files<'e>(
     executor: impl Executor<'e, Database = Any>,
     video_id: i64,
 ) -> DbResult<Vec<VideoFileRow>> {
-    Ok(sqlx::query_as(
-        "SELECT id, video_id, resolution, width, height, fps, size, file_name, playlist_name, \
-         has_audio, has_video FROM video_files WHERE video_id = $1 ORDER BY resolution DESC, id",
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT {FILE_COLUMNS} FROM video_files WHERE video_id = $1 ORDER BY resolution DESC, id"
+    ))
     .bind(video_id)
     .fetch_all(executor)
     .await?)
+}
+
+const FILE_COLUMNS: &str = "id, video_id, resolution, width, height, fps, size, file_name, \
+                            playlist_name, has_audio, has_video";
+
+/// The rendition files of several videos, each video's highest resolution first.
+pub async fn list_files_of(pool: &sqlx::AnyPool, video_ids: &[i64]) -> DbResult<Vec<VideoFileRow>> {
+    if video_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {FILE_COLUMNS} FROM video_files WHERE video_id IN ({}) \
+         ORDER BY video_id, resolution DESC, id",
+        crate::placeholders(video_ids.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in video_ids {
+        query = query.bind(*id);
+    }
+    Ok(query.fetch_all(pool).await?)
 }
 
 /// Finds the video an image file (thumbnail, preview or storyboard) belongs to.

@@ -4,6 +4,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kinora_core::video::{Privacy, VideoState};
+use kinora_db::accounts::AccountRow;
+use kinora_db::channels::ChannelRow;
 use kinora_db::videos::{VideoFileRow, VideoRow};
 use serde_json::{Value, json};
 
@@ -142,6 +144,67 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
         .await?
         .ok_or_else(|| ApiError::not_found("Account"))?;
     let files = kinora_db::videos::list_files(pool, video.id).await?;
+    shape(state, video, &channel, &account, &files)
+}
+
+/// The `VideoDetails` JSON of many videos (a list page), with three queries in all: their
+/// channels, those channels' accounts and their files.
+pub(crate) async fn details_of_many(
+    state: &ApiState,
+    videos: &[VideoRow],
+) -> Result<Vec<Value>, ApiError> {
+    use std::collections::{BTreeSet, HashMap};
+    let pool = state.db.pool();
+    let channel_ids: Vec<i64> = videos
+        .iter()
+        .map(|v| v.channel_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let channels: HashMap<i64, ChannelRow> = kinora_db::channels::find_by_ids(pool, &channel_ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let account_ids: Vec<i64> = channels
+        .values()
+        .map(|c| c.account_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let accounts: HashMap<i64, AccountRow> = kinora_db::accounts::find_by_ids(pool, &account_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let video_ids: Vec<i64> = videos.iter().map(|v| v.id).collect();
+    let mut files: HashMap<i64, Vec<VideoFileRow>> = HashMap::new();
+    for file in kinora_db::videos::list_files_of(pool, &video_ids).await? {
+        files.entry(file.video_id).or_default().push(file);
+    }
+    videos
+        .iter()
+        .map(|video| {
+            let channel = channels
+                .get(&video.channel_id)
+                .ok_or_else(|| ApiError::not_found("Video channel"))?;
+            let account = accounts
+                .get(&channel.account_id)
+                .ok_or_else(|| ApiError::not_found("Account"))?;
+            let files = files.get(&video.id).map_or(&[][..], Vec::as_slice);
+            shape(state, video, channel, account, files)
+        })
+        .collect()
+}
+
+/// The `VideoDetails` JSON from the rows it is made of.
+fn shape(
+    state: &ApiState,
+    video: &VideoRow,
+    channel: &ChannelRow,
+    account: &AccountRow,
+    files: &[VideoFileRow],
+) -> Result<Value, ApiError> {
     let state_id = VideoState::from_id(video.state).unwrap_or(VideoState::ToTranscode);
     let privacy = Privacy::from_id(video.privacy).unwrap_or(Privacy::Private);
     let tags: Vec<String> = serde_json::from_str(&video.tags).unwrap_or_default();
@@ -215,8 +278,8 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
         "updatedAt": iso_date(video.updated_at),
         "publishedAt": iso_date(video.published_at.unwrap_or(video.created_at)),
         "originallyPublishedAt": null,
-        "account": shapes::account(state, &account),
-        "channel": shapes::channel(state, &channel, None),
+        "account": shapes::account(state, account),
+        "channel": shapes::channel(state, channel, None),
         "tags": tags,
         "commentsEnabled": video.comments_policy != 2,
         "commentsPolicy": { "id": video.comments_policy, "label": match video.comments_policy { 2 => "Disabled", 3 => "Requires approval", _ => "Enabled" } },

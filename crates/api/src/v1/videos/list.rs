@@ -94,10 +94,7 @@ pub(crate) async fn answer_page(
     page: VideoPage,
 ) -> Result<Json<Value>, ApiError> {
     let (total, rows) = kinora_db::video_lists::list(state.db.pool(), filter, page).await?;
-    let mut data = Vec::with_capacity(rows.len());
-    for row in &rows {
-        data.push(super::get::details(state, row).await?);
-    }
+    let data = super::get::details_of_many(state, &rows).await?;
     Ok(Json(shapes::list(
         usize::try_from(total).unwrap_or(0),
         data,
