@@ -277,6 +277,8 @@ impl TranscodeJobs {
                     playlist_name: rendition.playlist_file.clone(),
                     has_audio: i64::from(rendition.has_audio),
                     has_video: i64::from(rendition.has_video),
+                    torrent_file: None,
+                    info_hash: None,
                 },
                 now,
             )
@@ -305,6 +307,12 @@ impl TranscodeJobs {
             }
             return Ok(());
         }
+        // The server makes each rendition's torrent (web seed = the file's URL) next.
+        kinora_jobs::enqueue(
+            &mut tx,
+            &kinora_jobs::Job::CreateTorrents { video_id: video.id },
+        )
+        .await?;
         context.complete_in(&mut tx).await?;
         tx.commit().await?;
         self.delete_replaced(video, &old_files, &stored, location)
@@ -360,6 +368,17 @@ impl TranscodeJobs {
             }
             if let Err(error) = self.storage.delete(previous_location, &key).await {
                 tracing::warn!(%key, %error, "could not delete a replaced file");
+            }
+        }
+        // The replaced files' torrents (always on local disk).
+        for name in previous_files
+            .iter()
+            .filter_map(|file| file.torrent_file.as_deref())
+            .filter_map(|name| GeneratedName::parse(name).ok())
+        {
+            let key = StorageKey::torrent(&name);
+            if let Err(error) = self.storage.delete(Location::Local, &key).await {
+                tracing::warn!(%key, %error, "could not delete a replaced torrent");
             }
         }
     }

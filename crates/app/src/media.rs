@@ -78,6 +78,20 @@ pub async fn delete_stored_files(storage: &MediaStorage, video: &VideoRow) -> Ap
     Ok(())
 }
 
+/// Deletes the torrents of rendition files (kept on local disk).
+pub async fn delete_file_torrents(storage: &MediaStorage, files: &[VideoFileRow]) -> AppResult<()> {
+    for name in files
+        .iter()
+        .filter_map(|file| file.torrent_file.as_deref())
+        .filter_map(|name| GeneratedName::parse(name).ok())
+    {
+        storage
+            .delete(Location::Local, &StorageKey::torrent(&name))
+            .await?;
+    }
+    Ok(())
+}
+
 /// Runs [`Job::StoreOriginal`]: uploads the video's original from local disk to where
 /// originals go (S3), checks its size there, then in one transaction records the new location,
 /// queues the transcode and ends the job; the local copy is deleted last. Idempotent: a video

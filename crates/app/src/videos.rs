@@ -289,8 +289,10 @@ pub async fn delete_video(
 ) -> AppResult<()> {
     crate::visibility::ensure_can_manage(db, video, user, "Cannot delete another user's video.")
         .await?;
+    let files = kinora_db::videos::list_files(db.pool(), video.id).await?;
     kinora_db::videos::delete(db.pool(), video.id).await?;
     crate::media::delete_stored_files(storage, video).await?;
+    crate::media::delete_file_torrents(storage, &files).await?;
     tracing::info!(video = %video.uuid, "video deleted");
     Ok(())
 }

@@ -302,7 +302,8 @@ pub async fn find_by_torrent<'e>(
     file_name: &str,
 ) -> DbResult<Option<VideoRow>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM videos WHERE original_torrent_file = $1"
+        "SELECT {COLUMNS} FROM videos WHERE original_torrent_file = $1 \
+         OR id = (SELECT video_id FROM video_files WHERE torrent_file = $1)"
     ))
     .bind(file_name)
     .fetch_optional(executor)
@@ -531,6 +532,10 @@ pub struct VideoFileRow {
     pub has_audio: i64,
     /// 1 with a video track.
     pub has_video: i64,
+    /// The file's torrent (a generated name under `torrents/`), once made.
+    pub torrent_file: Option<String>,
+    /// The torrent's info hash (40 hex digits), once made.
+    pub info_hash: Option<String>,
 }
 
 /// Inserts a rendition file row.
@@ -583,7 +588,24 @@ pub async fn list_files<'e>(
 }
 
 const FILE_COLUMNS: &str = "id, video_id, resolution, width, height, fps, size, file_name, \
-                            playlist_name, has_audio, has_video";
+                            playlist_name, has_audio, has_video, torrent_file, info_hash";
+
+/// Records the torrent made of a rendition file; answers whether the file still exists.
+pub async fn set_file_torrent(
+    connection: &mut Connection,
+    file_id: i64,
+    torrent_file: &str,
+    info_hash: &str,
+) -> DbResult<bool> {
+    let result =
+        sqlx::query("UPDATE video_files SET torrent_file = $1, info_hash = $2 WHERE id = $3")
+            .bind(torrent_file)
+            .bind(info_hash)
+            .bind(file_id)
+            .execute(&mut *connection)
+            .await?;
+    Ok(result.rows_affected() == 1)
+}
 
 /// The rendition files of several videos, each video's highest resolution first.
 pub async fn list_files_of(pool: &sqlx::AnyPool, video_ids: &[i64]) -> DbResult<Vec<VideoFileRow>> {

@@ -35,6 +35,12 @@ pub enum Job {
         /// The video.
         video_id: i64,
     },
+    /// Make the torrent of each of a video's rendition files that has none (run by the server
+    /// after publication).
+    CreateTorrents {
+        /// The video.
+        video_id: i64,
+    },
 }
 
 /// The kind of a job, used to pick jobs a worker can run.
@@ -50,6 +56,8 @@ pub enum JobKind {
     RelocateMedia,
     /// [`Job::CreateOriginalTorrent`].
     CreateOriginalTorrent,
+    /// [`Job::CreateTorrents`].
+    CreateTorrents,
 }
 
 impl JobKind {
@@ -61,6 +69,7 @@ impl JobKind {
             JobKind::StoreOriginal => "store-original",
             JobKind::RelocateMedia => "relocate-media",
             JobKind::CreateOriginalTorrent => "create-original-torrent",
+            JobKind::CreateTorrents => "create-torrents",
         }
     }
 }
@@ -74,6 +83,7 @@ impl Job {
             Job::StoreOriginal { .. } => JobKind::StoreOriginal,
             Job::RelocateMedia { .. } => JobKind::RelocateMedia,
             Job::CreateOriginalTorrent { .. } => JobKind::CreateOriginalTorrent,
+            Job::CreateTorrents { .. } => JobKind::CreateTorrents,
         }
     }
 
@@ -87,6 +97,7 @@ impl Job {
             Job::CreateOriginalTorrent { video_id } => {
                 Some(format!("create-original-torrent:{video_id}"))
             }
+            Job::CreateTorrents { video_id } => Some(format!("create-torrents:{video_id}")),
         }
     }
 
@@ -97,7 +108,7 @@ impl Job {
             Job::Transcode { .. } => 3,
             // An S3 outage can last a while; the backoff spreads these over hours.
             Job::StoreOriginal { .. } | Job::RelocateMedia { .. } => 12,
-            Job::CreateOriginalTorrent { .. } => 5,
+            Job::CreateOriginalTorrent { .. } | Job::CreateTorrents { .. } => 5,
         }
     }
 }

@@ -13,6 +13,7 @@ pub const SERVER_JOB_KINDS: &[JobKind] = &[
     JobKind::StoreOriginal,
     JobKind::RelocateMedia,
     JobKind::CreateOriginalTorrent,
+    JobKind::CreateTorrents,
 ];
 
 /// Runs the server's jobs by calling the matching use case.
@@ -46,6 +47,14 @@ impl JobHandler for ServerJobs {
                     .map_err(|error| JobFailure::retryable(error.to_string()))
             }
             Job::CreateOriginalTorrent { video_id } => crate::torrents::create_original_torrent(
+                &context,
+                &self.storage,
+                &self.public_url,
+                video_id,
+            )
+            .await
+            .map_err(|error| JobFailure::retryable(error.to_string())),
+            Job::CreateTorrents { video_id } => crate::torrents::create_rendition_torrents(
                 &context,
                 &self.storage,
                 &self.public_url,

@@ -110,6 +110,98 @@ pub async fn create_original_torrent(
     result
 }
 
+/// Makes the torrent of every rendition file of a published video that has none: the file is
+/// read where it is (on local disk in place, from S3 through a temporary copy), the web seed is
+/// the file's URL as the API gives it (none for private and internal videos, whose files need
+/// a login), and each torrent is recorded as it is stored; the job ends in the last transaction.
+pub async fn create_rendition_torrents(
+    context: &JobContext,
+    storage: &MediaStorage,
+    public_url: &str,
+    video_id: i64,
+) -> AppResult<()> {
+    let db = context.db();
+    let Some(video) = kinora_db::videos::find_by_id(db.pool(), video_id).await? else {
+        return Ok(());
+    };
+    if video.hls_master_file.is_none() {
+        return Ok(());
+    }
+    let uuid = video_uuid(&video)?;
+    let location = kinora_app::media::media_location(&video)?;
+    let public = matches!(
+        kinora_core::video::Privacy::from_id(video.privacy),
+        Some(kinora_core::video::Privacy::Public | kinora_core::video::Privacy::Unlisted)
+    );
+    let base = kinora_app::media::hls_base_url(storage, &video, public_url)?;
+    let files = kinora_db::videos::list_files(db.pool(), video.id).await?;
+    let (_, work) = storage.local().create_work_directory()?;
+    let result = async {
+        for file in files.iter().filter(|f| f.torrent_file.is_none()) {
+            let key = StorageKey::hls_file(uuid, &GeneratedName::parse(&file.file_name)?);
+            let path = match storage.local_path(location, &key) {
+                Some(path) => path,
+                None => {
+                    let copy = work.join(&file.file_name);
+                    storage.fetch_to_file(location, &key, &copy).await?;
+                    copy
+                }
+            };
+            let web_seed = format!("{base}/{}", file.file_name);
+            let name = torrent_name(
+                &format!("{} {}p", video.name, file.resolution),
+                &file.file_name,
+            );
+            let spec = TorrentSpec {
+                name: &name,
+                web_seed_url: public.then_some(web_seed.as_str()),
+                announce_list: tracker_tiers(public_url),
+                created_by: "Kinora",
+                creation_date: Some(now_millis() / 1000),
+                comment: None,
+            };
+            let torrent = build_torrent(&path, &spec)
+                .await
+                .map_err(|error| AppError::Internal(error.to_string()))?;
+            let stored_name = GeneratedName::parse(&format!(
+                "{}-{}-hls.torrent",
+                uuid::Uuid::new_v4(),
+                file.resolution
+            ))?;
+            let written = work.join(stored_name.as_str());
+            tokio::fs::write(&written, &torrent.bytes)
+                .await
+                .map_err(|error| {
+                    AppError::Internal(format!("writing a torrent failed: {error}"))
+                })?;
+            storage
+                .store_file(
+                    Location::Local,
+                    &written,
+                    &StorageKey::torrent(&stored_name),
+                )
+                .await?;
+            let mut tx = db.begin().await?;
+            kinora_db::videos::set_file_torrent(
+                &mut tx,
+                file.id,
+                stored_name.as_str(),
+                &torrent.info_hash_hex(),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        let mut tx = db.begin().await?;
+        context.complete_in(&mut tx).await?;
+        tx.commit().await?;
+        tracing::info!(video = %video.uuid, files = files.len(), "rendition torrents made");
+        Ok(())
+    }
+    .await;
+    let _ = tokio::fs::remove_dir_all(&work).await;
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

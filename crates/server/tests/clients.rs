@@ -265,3 +265,141 @@ async fn the_peertube_cli_uploads_a_video_and_exits_0() {
     );
     instance.server.terminate();
 }
+
+/// Runs a command with a time limit; panics with its output when it fails.
+fn run_bounded(command: &mut Command, limit: Duration) -> String {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("{command:?}: {error} (scripts/install-deps --test)"));
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{command:?} took longer than {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{command:?} failed:\n{text}");
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rendition_gets_a_torrent_that_transmission_reads_and_aria2c_downloads_by_web_seed() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/kinora.db", dir.path().display());
+    let instance = start(dir.path(), &database, 1, "").await;
+    let uploaded = upload_multipart(&instance, &fixtures().join("video_short.mp4"), 1).await;
+    let uuid = uploaded["video"]["uuid"].as_str().unwrap().to_owned();
+    wait_published(&instance, &uuid, Duration::from_secs(180)).await;
+    // The server makes the torrents right after publication.
+    let started = std::time::Instant::now();
+    let video = loop {
+        let video = common::instance::video(&instance, &uuid).await;
+        let files = video["streamingPlaylists"][0]["files"].as_array().unwrap();
+        if !files.is_empty() && files.iter().all(|f| f["torrentUrl"].is_string()) {
+            break video;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no torrents: {video}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let trackers = video["trackerUrls"].as_array().unwrap();
+    assert_eq!(trackers.len(), 2, "{video}");
+    assert!(trackers[0].as_str().unwrap().ends_with("/tracker/socket"));
+
+    let files = video["streamingPlaylists"][0]["files"].as_array().unwrap();
+    for file in files {
+        let torrent = reqwest::get(file["torrentUrl"].as_str().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(torrent.status(), 200);
+        assert_eq!(
+            torrent.headers()["content-type"],
+            "application/x-bittorrent"
+        );
+        let bytes = torrent.bytes().await.unwrap();
+        let path = dir
+            .path()
+            .join(format!("{}.torrent", file["resolution"]["id"]));
+        std::fs::write(&path, &bytes).unwrap();
+        let hash = hex::encode(kinora_p2p::torrent::parse_info_hash(&bytes).unwrap());
+        let magnet = file["magnetUri"].as_str().unwrap();
+        assert!(magnet.contains(&format!("xt=urn:btih:{hash}")), "{magnet}");
+        assert!(
+            magnet.contains("ws="),
+            "public files are web seeds: {magnet}"
+        );
+        let shown = run_bounded(
+            Command::new("transmission-show").arg(&path),
+            Duration::from_secs(30),
+        );
+        assert!(shown.to_lowercase().contains(&hash), "{shown}");
+        assert!(
+            shown.contains(file["fileUrl"].as_str().unwrap()),
+            "web seed listed: {shown}"
+        );
+    }
+
+    // aria2c fetches the smallest rendition through its web seed (no peers exist) and gets
+    // the very bytes the server serves.
+    let smallest = files
+        .iter()
+        .min_by_key(|f| f["size"].as_i64().unwrap())
+        .unwrap();
+    let expected = reqwest::get(smallest["fileUrl"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let downloads = dir.path().join("aria2");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let torrent = dir
+        .path()
+        .join(format!("{}.torrent", smallest["resolution"]["id"]));
+    let aria = tokio::task::spawn_blocking({
+        let downloads = downloads.clone();
+        move || {
+            run_bounded(
+                Command::new("aria2c")
+                    .args([
+                        "--enable-dht=false",
+                        "--enable-dht6=false",
+                        "--bt-enable-lpd=false",
+                    ])
+                    .args([
+                        "--enable-peer-exchange=false",
+                        "--seed-time=0",
+                        "--follow-torrent=mem",
+                    ])
+                    .args(["--console-log-level=warn", "--summary-interval=0"])
+                    .arg(format!("--dir={}", downloads.display()))
+                    .arg(&torrent),
+                Duration::from_secs(120),
+            )
+        }
+    })
+    .await
+    .unwrap();
+    let fetched: Vec<_> = std::fs::read_dir(&downloads)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "mp4"))
+        .collect();
+    assert_eq!(fetched.len(), 1, "{aria}");
+    let bytes = std::fs::read(fetched[0].path()).unwrap();
+    assert_eq!(bytes.len(), expected.len());
+    assert_eq!(Sha256::digest(&bytes), Sha256::digest(&expected));
+    instance.server.terminate();
+}

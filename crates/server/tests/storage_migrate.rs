@@ -100,6 +100,8 @@ async fn local_video(db: &Db, root: &Path, channel: i64, seed: u32) -> StoredVid
             playlist_name: playlist.clone(),
             has_audio: 1,
             has_video: 1,
+            torrent_file: None,
+            info_hash: None,
         };
         kinora_db::videos::insert_file(&mut tx, &row, 1)
             .await

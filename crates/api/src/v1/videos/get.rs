@@ -43,6 +43,28 @@ fn file_json(
     base: &str,
     in_object_storage: bool,
 ) -> Value {
+    let file_url = format!("{base}/{}", file.file_name);
+    let magnet = match (&file.torrent_file, &file.info_hash) {
+        (Some(torrent), Some(hash)) => {
+            let public = matches!(
+                Privacy::from_id(video.privacy),
+                Some(Privacy::Public | Privacy::Unlisted)
+            );
+            let web_seeds: Vec<String> = if public {
+                vec![file_url.clone()]
+            } else {
+                Vec::new()
+            };
+            Some(kinora_core::magnet::magnet_uri(
+                &format!("{}/lazy-static/torrents/{torrent}", state.public_url),
+                hash,
+                &format!("{} {}p", video.name, file.resolution),
+                &trackers(state),
+                &web_seeds,
+            ))
+        }
+        _ => None,
+    };
     json!({
         "id": file.id,
         "resolution": { "id": file.resolution, "label": resolution_label(file.resolution) },
@@ -50,12 +72,12 @@ fn file_json(
         "height": file.height,
         "fps": file.fps,
         "size": file.size,
-        "fileUrl": format!("{base}/{}", file.file_name),
-        "fileDownloadUrl": format!("{base}/{}", file.file_name),
+        "fileUrl": file_url,
+        "fileDownloadUrl": file_url,
         "playlistUrl": format!("{base}/{}", file.playlist_name),
-        "torrentUrl": null,
-        "torrentDownloadUrl": null,
-        "magnetUri": null,
+        "torrentUrl": file.torrent_file.as_ref().map(|t| format!("{}/lazy-static/torrents/{t}", state.public_url)),
+        "torrentDownloadUrl": file.torrent_file.as_ref().map(|t| format!("{}/download/torrents/{t}", state.public_url)),
+        "magnetUri": magnet,
         "metadataUrl": format!("{}/api/v1/videos/{}/metadata/{}", state.public_url, video.uuid, file.id),
         "hasAudio": file.has_audio != 0,
         "hasVideo": file.has_video != 0,
@@ -93,10 +115,7 @@ fn image_url(
 fn original_file_json(state: &ApiState, video: &VideoRow) -> Result<Value, ApiError> {
     let base = &state.public_url;
     let torrent = video.original_torrent_file.as_deref();
-    let trackers: Vec<String> = kinora_core::torrents::tracker_tiers(base)
-        .into_iter()
-        .flatten()
-        .collect();
+    let trackers = trackers(state);
     let torrent_url = torrent.map(|name| format!("{base}/lazy-static/torrents/{name}"));
     let magnet = match (&torrent_url, video.original_info_hash.as_deref()) {
         (Some(url), Some(hash)) => Some(kinora_core::magnet::magnet_uri(
@@ -125,6 +144,14 @@ fn original_file_json(state: &ApiState, video: &VideoRow) -> Result<Value, ApiEr
         "metadataUrl": null,
         "storage": i32::from(kinora_app::media::original_location(video)?.is_s3()),
     }))
+}
+
+/// This instance's tracker URLs (WebSocket, then HTTP).
+fn trackers(state: &ApiState) -> Vec<String> {
+    kinora_core::torrents::tracker_tiers(&state.public_url)
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 fn labelled(id: Option<i64>) -> Value {
@@ -288,7 +315,7 @@ fn shape(
         "state": { "id": state_id.id(), "label": state_id.label() },
         "transcodingProgress": video.transcoding_progress,
         "failureReason": video.failure_reason,
-        "trackerUrls": [],
+        "trackerUrls": trackers(state),
         "files": web_files,
         "streamingPlaylists": streaming,
         "blacklisted": false,
