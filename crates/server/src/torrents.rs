@@ -43,6 +43,29 @@ fn torrent_name(video_name: &str, original_filename: &str) -> String {
     }
 }
 
+/// Builds the torrent of `path` and stores it on local disk as
+/// `torrents/<fresh uuid>-<suffix>.torrent`; answers its name and info hash.
+async fn build_and_store(
+    storage: &MediaStorage,
+    work: &std::path::Path,
+    path: &std::path::Path,
+    spec: &TorrentSpec<'_>,
+    suffix: &str,
+) -> AppResult<(GeneratedName, String)> {
+    let torrent = build_torrent(path, spec)
+        .await
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    let name = GeneratedName::parse(&format!("{}-{suffix}.torrent", uuid::Uuid::new_v4()))?;
+    let written = work.join(name.as_str());
+    tokio::fs::write(&written, &torrent.bytes)
+        .await
+        .map_err(|error| AppError::Internal(format!("writing a torrent failed: {error}")))?;
+    storage
+        .store_file(Location::Local, &written, &StorageKey::torrent(&name))
+        .await?;
+    Ok((name, torrent.info_hash_hex()))
+}
+
 /// Makes the torrent of the video's uploaded file (wherever the original is now), stores it on
 /// local disk under `torrents/`, then records it and ends the job in one transaction.
 /// Idempotent: a deleted video, or one whose torrent exists, ends the job with nothing to do.
@@ -64,7 +87,11 @@ pub async fn create_original_torrent(
     let result = async {
         let original = work.join("original");
         storage
-            .fetch_to_file(original_location(&video)?, &StorageKey::original(uuid), &original)
+            .fetch_to_file(
+                original_location(&video)?,
+                &StorageKey::original(uuid),
+                &original,
+            )
             .await?;
         let name = torrent_name(&video.name, &video.original_filename);
         let spec = TorrentSpec {
@@ -75,23 +102,14 @@ pub async fn create_original_torrent(
             creation_date: Some(now_millis() / 1000),
             comment: None,
         };
-        let torrent = build_torrent(&original, &spec)
-            .await
-            .map_err(|error| AppError::Internal(error.to_string()))?;
-        let file_name = GeneratedName::parse(&format!("{}-original.torrent", uuid::Uuid::new_v4()))?;
-        let file = work.join("original.torrent");
-        tokio::fs::write(&file, &torrent.bytes)
-            .await
-            .map_err(|error| AppError::Internal(format!("writing a torrent failed: {error}")))?;
-        storage
-            .store_file(Location::Local, &file, &StorageKey::torrent(&file_name))
-            .await?;
+        let (file_name, info_hash) =
+            build_and_store(storage, &work, &original, &spec, "original").await?;
         let mut tx = db.begin().await?;
         let previous = kinora_db::videos::set_original_torrent(
             &mut tx,
             video.id,
             file_name.as_str(),
-            &torrent.info_hash_hex(),
+            &info_hash,
             now_millis(),
         )
         .await?;
@@ -102,7 +120,7 @@ pub async fn create_original_torrent(
                 .delete(Location::Local, &StorageKey::torrent(&previous))
                 .await?;
         }
-        tracing::info!(video = %video.uuid, info_hash = %torrent.info_hash_hex(), "torrent of the uploaded file made");
+        tracing::info!(video = %video.uuid, %info_hash, "torrent of the uploaded file made");
         Ok(())
     }
     .await;
@@ -160,35 +178,12 @@ pub async fn create_rendition_torrents(
                 creation_date: Some(now_millis() / 1000),
                 comment: None,
             };
-            let torrent = build_torrent(&path, &spec)
-                .await
-                .map_err(|error| AppError::Internal(error.to_string()))?;
-            let stored_name = GeneratedName::parse(&format!(
-                "{}-{}-hls.torrent",
-                uuid::Uuid::new_v4(),
-                file.resolution
-            ))?;
-            let written = work.join(stored_name.as_str());
-            tokio::fs::write(&written, &torrent.bytes)
-                .await
-                .map_err(|error| {
-                    AppError::Internal(format!("writing a torrent failed: {error}"))
-                })?;
-            storage
-                .store_file(
-                    Location::Local,
-                    &written,
-                    &StorageKey::torrent(&stored_name),
-                )
-                .await?;
+            let suffix = format!("{}-hls", file.resolution);
+            let (stored_name, info_hash) =
+                build_and_store(storage, &work, &path, &spec, &suffix).await?;
             let mut tx = db.begin().await?;
-            kinora_db::videos::set_file_torrent(
-                &mut tx,
-                file.id,
-                stored_name.as_str(),
-                &torrent.info_hash_hex(),
-            )
-            .await?;
+            kinora_db::videos::set_file_torrent(&mut tx, file.id, stored_name.as_str(), &info_hash)
+                .await?;
             tx.commit().await?;
         }
         let mut tx = db.begin().await?;
