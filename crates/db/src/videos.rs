@@ -310,6 +310,19 @@ pub async fn find_by_torrent<'e>(
     .await?)
 }
 
+/// Whether `info_hash` (40 hex digits) is the torrent of a file of a published public or
+/// unlisted video (what a private tracker may track for anyone).
+pub async fn info_hash_is_public(pool: &sqlx::AnyPool, info_hash: &str) -> DbResult<bool> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM video_files f JOIN videos v ON v.id = f.video_id \
+         WHERE f.info_hash = $1 AND v.state = 1 AND v.privacy IN (1, 2)",
+    )
+    .bind(info_hash)
+    .fetch_one(pool)
+    .await?;
+    Ok(count > 0)
+}
+
 /// Finds a video by numeric id.
 pub async fn find_by_id<'e>(
     executor: impl Executor<'e, Database = Any>,

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 mod bencode;
 pub mod torrent;
+pub mod tracker;
 
 /// Magnets are plain text the API writes too, so they live in `kinora-core`.
 pub use kinora_core::magnet::magnet_uri;

@@ -35,6 +35,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// `[uploads]`: upload sizes and resumable sessions.
     pub uploads: UploadLimits,
+    /// `[tracker]`: the BitTorrent tracker.
+    pub tracker: kinora_p2p::tracker::TrackerConfig,
     /// `[web]`: the built web front end.
     pub web: kinora_api::pages::WebConfig,
     /// `[log]`: logging.

@@ -59,12 +59,19 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<MediaStorage>) -> Nor
         StatusCode::REQUEST_TIMEOUT,
         Duration::from_secs(config.uploads_timeout_secs()),
     ));
-    let timed = kinora_api::router(api)
-        .merge(health)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(config.server.request_timeout_secs),
-        ));
+    let tracker = crate::tracker_http::router(crate::tracker_http::TrackerState::new(
+        kinora_p2p::tracker::Tracker::new(config.tracker.clone()),
+        api.db.clone(),
+        api.trusted_proxies.clone(),
+    ));
+    let timed =
+        kinora_api::router(api)
+            .merge(health)
+            .merge(tracker)
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(config.server.request_timeout_secs),
+            ));
     let app = timed
         .merge(uploads)
         .fallback(not_found)

@@ -13,4 +13,5 @@ pub mod metrics;
 pub mod serve;
 pub mod storage_command;
 pub mod torrents;
+pub mod tracker_http;
 pub mod transcoders;

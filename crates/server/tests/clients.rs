@@ -297,23 +297,7 @@ async fn every_rendition_gets_a_torrent_that_transmission_reads_and_aria2c_downl
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}/kinora.db", dir.path().display());
     let instance = start(dir.path(), &database, 1, "").await;
-    let uploaded = upload_multipart(&instance, &fixtures().join("video_short.mp4"), 1).await;
-    let uuid = uploaded["video"]["uuid"].as_str().unwrap().to_owned();
-    wait_published(&instance, &uuid, Duration::from_secs(180)).await;
-    // The server makes the torrents right after publication.
-    let started = std::time::Instant::now();
-    let video = loop {
-        let video = common::instance::video(&instance, &uuid).await;
-        let files = video["streamingPlaylists"][0]["files"].as_array().unwrap();
-        if !files.is_empty() && files.iter().all(|f| f["torrentUrl"].is_string()) {
-            break video;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no torrents: {video}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let video = common::instance::publish_with_torrents(&instance, "video_short.mp4").await;
     let trackers = video["trackerUrls"].as_array().unwrap();
     assert_eq!(trackers.len(), 2, "{video}");
     assert!(trackers[0].as_str().unwrap().ends_with("/tracker/socket"));

@@ -141,3 +141,24 @@ pub async fn wait_published(instance: &Instance, uuid: &str, limit: std::time::D
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
 }
+
+/// Uploads a fixture publicly and waits until it is published and every rendition has its
+/// torrent (made by the server right after publication); answers the video's JSON.
+pub async fn publish_with_torrents(instance: &Instance, fixture: &str) -> Value {
+    let uploaded = upload_multipart(instance, &fixtures().join(fixture), 1).await;
+    let uuid = uploaded["video"]["uuid"].as_str().unwrap().to_owned();
+    wait_published(instance, &uuid, std::time::Duration::from_secs(180)).await;
+    let started = std::time::Instant::now();
+    loop {
+        let json = video(instance, &uuid).await;
+        let files = json["streamingPlaylists"][0]["files"].as_array().unwrap();
+        if !files.is_empty() && files.iter().all(|f| f["torrentUrl"].is_string()) {
+            return json;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no torrents: {json}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

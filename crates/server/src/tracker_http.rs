@@ -1,0 +1,119 @@
+//! `GET /tracker/announce`: the HTTP face of `kinora_p2p::tracker`. The client's address comes
+//! from the connection (or `X-Forwarded-For` from a trusted proxy); each address may announce
+//! `ANNOUNCES_PER_SECOND` times a second (burst `ANNOUNCE_BURST`); in private mode an info hash
+//! is tracked only when it belongs to a published public or unlisted video of this instance.
+//! Answers are bencoded, failures too (`failure reason`, status 200, as BEP 3 wants).
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use kinora_db::Db;
+use kinora_p2p::tracker::{AnnounceError, Tracker, parse_announce};
+
+/// Announces one address may make per second, and its burst.
+const ANNOUNCES_PER_SECOND: u32 = 5;
+const ANNOUNCE_BURST: u32 = 20;
+/// Addresses remembered by the limiter before those whose limit has recovered are forgotten.
+const MAX_REMEMBERED_ADDRESSES: usize = 10_000;
+
+/// What the tracker route needs.
+#[derive(Clone)]
+pub struct TrackerState {
+    /// The swarms.
+    pub tracker: Arc<Tracker>,
+    /// To tell this instance's info hashes.
+    pub db: Db,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<Vec<IpAddr>>,
+    /// Announces per address.
+    pub limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl TrackerState {
+    /// A tracker state with an empty tracker.
+    pub fn new(tracker: Tracker, db: Db, trusted_proxies: Arc<Vec<IpAddr>>) -> Self {
+        let quota = Quota::per_second(NonZeroU32::new(ANNOUNCES_PER_SECOND).expect("non-zero"))
+            .allow_burst(NonZeroU32::new(ANNOUNCE_BURST).expect("non-zero"));
+        Self {
+            tracker: Arc::new(tracker),
+            db,
+            trusted_proxies,
+            limiter: Arc::new(RateLimiter::keyed(quota)),
+        }
+    }
+}
+
+/// The tracker route (none when `tracker.enabled` is false).
+pub fn router(state: TrackerState) -> Router {
+    if !state.tracker.config().enabled {
+        return Router::new();
+    }
+    Router::new()
+        .route("/tracker/announce", get(announce))
+        .with_state(state)
+}
+
+fn bencoded(body: Vec<u8>) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    response
+}
+
+async fn announce(State(state): State<TrackerState>, request: Request) -> Response {
+    let forwarded = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok());
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip());
+    let query = request.uri().query().map(str::to_owned);
+    let Some(ip) = kinora_api::extract::client_address(peer, forwarded, &state.trusted_proxies)
+    else {
+        return bencoded(AnnounceError::Invalid("address").body());
+    };
+    if state.limiter.len() > MAX_REMEMBERED_ADDRESSES {
+        state.limiter.retain_recent();
+    }
+    if state.limiter.check_key(&ip).is_err() {
+        let mut response = (StatusCode::TOO_MANY_REQUESTS, "slow down").into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    }
+    let announce = match parse_announce(query.as_deref().unwrap_or("")) {
+        Ok(announce) => announce,
+        Err(error) => return bencoded(error.body()),
+    };
+    let allowed = if state.tracker.config().private {
+        match kinora_db::videos::info_hash_is_public(
+            state.db.pool(),
+            &hex::encode(announce.info_hash),
+        )
+        .await
+        {
+            Ok(allowed) => allowed,
+            Err(error) => {
+                tracing::error!(%error, "checking an info hash failed");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        }
+    } else {
+        true
+    };
+    match state.tracker.announce(ip, &announce, allowed) {
+        Ok(body) => bencoded(body),
+        Err(error) => bencoded(error.body()),
+    }
+}
