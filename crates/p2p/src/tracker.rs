@@ -32,6 +32,9 @@ pub struct TrackerConfig {
     pub max_swarms: usize,
     /// Most peers in one answer, whatever `numwant` asks.
     pub max_numwant: usize,
+    /// Announces one client address may make per second (bursts of four times that); more
+    /// are answered 429.
+    pub announces_per_second_per_address: u32,
 }
 
 impl Default for TrackerConfig {
@@ -43,6 +46,7 @@ impl Default for TrackerConfig {
             max_peers_per_swarm: 1000,
             max_swarms: 100_000,
             max_numwant: 50,
+            announces_per_second_per_address: 5,
         }
     }
 }

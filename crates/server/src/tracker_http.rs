@@ -1,6 +1,7 @@
 //! `GET /tracker/announce`: the HTTP face of `kinora_p2p::tracker`. The client's address comes
 //! from the connection (or `X-Forwarded-For` from a trusted proxy); each address may announce
-//! `ANNOUNCES_PER_SECOND` times a second (burst `ANNOUNCE_BURST`); in private mode an info hash
+//! `tracker.announces_per_second_per_address` times a second (bursts of four times that); in
+//! private mode an info hash
 //! is tracked only when it belongs to a published public or unlisted video of this instance.
 //! Answers are bencoded, failures too (`failure reason`, status 200, as BEP 3 wants).
 
@@ -17,9 +18,6 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use kinora_db::Db;
 use kinora_p2p::tracker::{AnnounceError, Tracker, parse_announce};
 
-/// Announces one address may make per second, and its burst.
-const ANNOUNCES_PER_SECOND: u32 = 5;
-const ANNOUNCE_BURST: u32 = 20;
 /// Addresses remembered by the limiter before those whose limit has recovered are forgotten.
 const MAX_REMEMBERED_ADDRESSES: usize = 10_000;
 
@@ -39,8 +37,9 @@ pub struct TrackerState {
 impl TrackerState {
     /// A tracker state with an empty tracker.
     pub fn new(tracker: Tracker, db: Db, trusted_proxies: Arc<Vec<IpAddr>>) -> Self {
-        let quota = Quota::per_second(NonZeroU32::new(ANNOUNCES_PER_SECOND).expect("non-zero"))
-            .allow_burst(NonZeroU32::new(ANNOUNCE_BURST).expect("non-zero"));
+        let rate = tracker.config().announces_per_second_per_address.max(1);
+        let quota = Quota::per_second(NonZeroU32::new(rate).expect("at least one"))
+            .allow_burst(NonZeroU32::new(rate.saturating_mul(4)).expect("at least one"));
         Self {
             tracker: Arc::new(tracker),
             db,
