@@ -212,15 +212,26 @@ async fn move_media_files(
 /// After a privacy change: moves a video's HLS files and images between the public and the
 /// private S3 locations, so a private video's files never stay in a public bucket and a public
 /// video's are served from its CDN. Files on local disk stay where they are (every local file
-/// is served through the visibility check). Returns whether anything moved.
+/// is served through the visibility check). Then queues the remaking of the video's torrents,
+/// whose web seeds name the files' URLs. Returns whether anything moved.
 pub async fn relocate_media(db: &Db, storage: &MediaStorage, video_id: i64) -> AppResult<bool> {
     let Some(video) = kinora_db::videos::find_by_id(db.pool(), video_id).await? else {
         return Ok(false);
     };
-    let from = media_location(&video)?;
-    if video.hls_master_file.is_none() || !from.is_s3() {
+    if video.hls_master_file.is_none() {
         return Ok(false);
     }
+    let moved = move_for_privacy(db, storage, &video).await?;
+    let mut tx = db.begin().await?;
+    kinora_jobs::enqueue(&mut tx, &kinora_jobs::Job::CreateTorrents { video_id }).await?;
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// Moves a published video's files to the S3 location its privacy calls for, if they are in S3
+/// and elsewhere.
+async fn move_for_privacy(db: &Db, storage: &MediaStorage, video: &VideoRow) -> AppResult<bool> {
+    let from = media_location(video)?;
     let public = matches!(
         Privacy::from_id(video.privacy),
         Some(Privacy::Public | Privacy::Unlisted)
@@ -230,12 +241,12 @@ pub async fn relocate_media(db: &Db, storage: &MediaStorage, video_id: i64) -> A
     } else {
         Location::S3Private
     };
-    if from == to {
+    if !from.is_s3() || from == to {
         return Ok(false);
     }
     let files = kinora_db::videos::list_files(db.pool(), video.id).await?;
-    let keys = media_keys(&video, &files)?;
-    move_media_files(db, storage, &video, from, to, &keys).await?;
+    let keys = media_keys(video, &files)?;
+    move_media_files(db, storage, video, from, to, &keys).await?;
     tracing::info!(video = %video.uuid, from = from.as_str(), to = to.as_str(), "media relocated after a privacy change");
     Ok(true)
 }

@@ -123,6 +123,7 @@ impl VideoChanges {
 /// video's owner. Nothing changes when any field is refused.
 pub async fn update_video(
     db: &Db,
+    storage: &kinora_storage::MediaStorage,
     user: &AuthenticatedUser,
     video: &VideoRow,
     changes: &VideoChanges,
@@ -177,10 +178,30 @@ pub async fn update_video(
     let mut tx = db.begin().await?;
     kinora_db::videos::edit(&mut tx, video.id, &edit, now_millis()).await?;
     let privacy_changed = edit.privacy != video.privacy;
-    if privacy_changed && crate::media::media_location(video)?.is_s3() {
-        enqueue(&mut tx, &Job::RelocateMedia { video_id: video.id }).await?;
+    let mut stale_torrents = Vec::new();
+    if privacy_changed {
+        // Torrents carry the files' URLs as web seeds (none for private videos): they are made
+        // again, after the files moved when they had to.
+        stale_torrents = kinora_db::videos::clear_file_torrents(&mut tx, video.id).await?;
+        let next = if crate::media::media_location(video)?.is_s3() {
+            Job::RelocateMedia { video_id: video.id }
+        } else {
+            Job::CreateTorrents { video_id: video.id }
+        };
+        enqueue(&mut tx, &next).await?;
     }
     tx.commit().await?;
+    for name in stale_torrents
+        .iter()
+        .filter_map(|name| kinora_storage::GeneratedName::parse(name).ok())
+    {
+        storage
+            .delete(
+                kinora_storage::Location::Local,
+                &kinora_storage::StorageKey::torrent(&name),
+            )
+            .await?;
+    }
     tracing::info!(video = %video.uuid, privacy_changed, "video updated");
     Ok(())
 }

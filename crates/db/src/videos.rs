@@ -323,6 +323,24 @@ pub async fn info_hash_is_public(pool: &sqlx::AnyPool, info_hash: &str) -> DbRes
     Ok(count > 0)
 }
 
+/// Forgets the torrents of a video's rendition files; answers their file names.
+pub async fn clear_file_torrents(
+    connection: &mut Connection,
+    video_id: i64,
+) -> DbResult<Vec<String>> {
+    let names: Vec<(String,)> = sqlx::query_as(
+        "SELECT torrent_file FROM video_files WHERE video_id = $1 AND torrent_file IS NOT NULL",
+    )
+    .bind(video_id)
+    .fetch_all(&mut *connection)
+    .await?;
+    sqlx::query("UPDATE video_files SET torrent_file = NULL, info_hash = NULL WHERE video_id = $1")
+        .bind(video_id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(names.into_iter().map(|(name,)| name).collect())
+}
+
 /// Finds a video by numeric id.
 pub async fn find_by_id<'e>(
     executor: impl Executor<'e, Database = Any>,

@@ -385,5 +385,62 @@ async fn every_rendition_gets_a_torrent_that_transmission_reads_and_aria2c_downl
     let bytes = std::fs::read(fetched[0].path()).unwrap();
     assert_eq!(bytes.len(), expected.len());
     assert_eq!(Sha256::digest(&bytes), Sha256::digest(&expected));
+
+    // Made private, the video gets new torrents without web seeds (its files need a login);
+    // the old torrents are gone.
+    let uuid = video["uuid"].as_str().unwrap();
+    let old_torrent = smallest["torrentUrl"].as_str().unwrap().to_owned();
+    let changed = instance
+        .http
+        .put(format!("{}/api/v1/videos/{uuid}", instance.base))
+        .bearer_auth(&instance.token)
+        .json(&serde_json::json!({ "privacy": 3 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 204);
+    let started = std::time::Instant::now();
+    let private = loop {
+        let json = common::instance::video(&instance, uuid).await;
+        let files = json["streamingPlaylists"][0]["files"].as_array().unwrap();
+        if files
+            .iter()
+            .all(|f| f["torrentUrl"].is_string() && f["torrentUrl"] != old_torrent.as_str())
+            && files.iter().all(|f| f["torrentUrl"].is_string())
+        {
+            break json;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "torrents not remade: {json}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    for file in private["streamingPlaylists"][0]["files"]
+        .as_array()
+        .unwrap()
+    {
+        let magnet = file["magnetUri"].as_str().unwrap();
+        assert!(!magnet.contains("ws="), "{magnet}");
+        let bytes = instance
+            .http
+            .get(file["torrentUrl"].as_str().unwrap())
+            .bearer_auth(&instance.token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains("url-list"));
+    }
+    let gone = instance
+        .http
+        .get(&old_torrent)
+        .bearer_auth(&instance.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
     instance.server.terminate();
 }

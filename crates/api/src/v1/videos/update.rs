@@ -45,7 +45,8 @@ pub async fn update_video(
         rendered.push((kind, jpeg));
     }
     changes.validate()?;
-    kinora_app::video_updates::update_video(&state.db, &user, &video, &changes).await?;
+    kinora_app::video_updates::update_video(&state.db, &state.storage, &user, &video, &changes)
+        .await?;
     for (kind, jpeg) in rendered {
         kinora_app::video_images::replace_image(
             &state.db,
