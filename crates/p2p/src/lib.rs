@@ -11,6 +11,7 @@ use std::path::PathBuf;
 mod bencode;
 pub mod torrent;
 pub mod tracker;
+pub mod ws_tracker;
 
 /// Magnets are plain text the API writes too, so they live in `kinora-core`.
 pub use kinora_core::magnet::magnet_uri;

@@ -32,6 +32,10 @@ pub struct TrackerConfig {
     pub max_swarms: usize,
     /// Most peers in one answer, whatever `numwant` asks.
     pub max_numwant: usize,
+    /// Most WebSocket tracker sockets (`/tracker/socket`) open at once from one address.
+    pub max_sockets_per_address: usize,
+    /// Longest WebSocket tracker message (and frame) accepted, in bytes.
+    pub ws_max_message_bytes: usize,
 }
 
 impl Default for TrackerConfig {
@@ -43,6 +47,8 @@ impl Default for TrackerConfig {
             max_peers_per_swarm: 1000,
             max_swarms: 100_000,
             max_numwant: 50,
+            max_sockets_per_address: 20,
+            ws_max_message_bytes: 64 * 1024,
         }
     }
 }
