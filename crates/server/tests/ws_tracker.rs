@@ -1,0 +1,209 @@
+//! The WebSocket tracker (`/tracker/socket`) of a running `kinora serve`, spoken to with
+//! tokio-tungstenite: an offer from one client reaches the other with its peer id and offer id
+//! and the answer comes back; a flood of sockets from one address is capped at
+//! `max_sockets_per_address`; a 10 MB frame closes only its own socket; bad messages get a
+//! `failure reason`; in private mode an unknown info hash is refused.
+
+mod common;
+
+use std::time::Duration;
+
+use common::instance::start;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Bytes as the npm client sends them: one character per byte.
+fn binary(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+async fn open(url: &str) -> Socket {
+    connect_async(url).await.expect("the socket opens").0
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .unwrap();
+}
+
+/// The next JSON message (pings skipped), within 10 s.
+async fn receive(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message within 10 s")
+            .expect("the socket is open")
+            .unwrap();
+        match message {
+            Message::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
+            Message::Ping(_) | Message::Pong(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+/// Whether the server ends the socket within 10 s.
+async fn closed(socket: &mut Socket) -> bool {
+    let ended = async {
+        loop {
+            match socket.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), ended)
+        .await
+        .is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offers_and_answers_are_relayed_and_floods_and_huge_frames_are_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/kinora.db", dir.path().display());
+    let instance = start(dir.path(), &database, 1, "[tracker]\nprivate = false\n").await;
+    let url = format!("ws://127.0.0.1:{}/tracker/socket", instance.port);
+    // Control characters and bytes above 0x7F, as in real binary info hashes.
+    let hash: Vec<u8> = (0..20u8)
+        .map(|n| n.wrapping_mul(13).wrapping_add(7))
+        .collect();
+    let peer_a = binary(b"-WW0001-aaaaaaaaaaa\xe9");
+    let peer_b = binary(b"-WW0001-bbbbbbbbbbb\x01");
+    let offer_id = binary(&[0xF0; 20]);
+    let mut a = open(&url).await;
+    let mut b = open(&url).await;
+
+    send(
+        &mut b,
+        json!({"action": "announce", "event": "started", "info_hash": binary(&hash),
+               "peer_id": peer_b, "numwant": 5, "uploaded": 0, "downloaded": 0, "offers": []}),
+    )
+    .await;
+    let response = receive(&mut b).await;
+    assert_eq!(response["action"], "announce");
+    assert_eq!(response["info_hash"], binary(&hash));
+    assert_eq!(response["incomplete"], 1);
+    assert!(response["interval"].as_u64().unwrap() > 0);
+
+    send(
+        &mut a,
+        json!({"action": "announce", "event": "started", "info_hash": binary(&hash),
+               "peer_id": peer_a, "numwant": 1, "uploaded": 0, "downloaded": 0,
+               "offers": [{"offer": {"type": "offer", "sdp": "v=0 from A"}, "offer_id": offer_id}]}),
+    )
+    .await;
+    let response = receive(&mut a).await;
+    assert_eq!(response["incomplete"], 2);
+    let offer = receive(&mut b).await;
+    assert_eq!(offer["action"], "announce");
+    assert_eq!(offer["peer_id"], peer_a);
+    assert_eq!(offer["offer_id"], offer_id);
+    assert_eq!(offer["info_hash"], binary(&hash));
+    assert_eq!(offer["offer"]["sdp"], "v=0 from A");
+
+    send(
+        &mut b,
+        json!({"action": "announce", "info_hash": binary(&hash), "peer_id": peer_b,
+               "to_peer_id": peer_a, "offer_id": offer_id,
+               "answer": {"type": "answer", "sdp": "v=0 from B"}}),
+    )
+    .await;
+    let answer = receive(&mut a).await;
+    assert_eq!(answer["peer_id"], peer_b);
+    assert_eq!(answer["offer_id"], offer_id);
+    assert_eq!(answer["answer"]["sdp"], "v=0 from B");
+
+    // A malformed message gets a failure reason and the socket stays usable.
+    send(&mut a, json!({"info_hash": binary(&hash)})).await;
+    assert_eq!(receive(&mut a).await["failure reason"], "invalid action");
+    send(
+        &mut a,
+        json!({"action": "announce", "info_hash": "short", "peer_id": peer_a}),
+    )
+    .await;
+    assert_eq!(receive(&mut a).await["failure reason"], "invalid info_hash");
+
+    // 1,000 sockets from one address: 18 more open (A and B hold 2 of 20), the rest get 429.
+    let mut flood = Vec::new();
+    let mut refused = 0;
+    for _ in 0..1000 {
+        match connect_async(url.as_str()).await {
+            Ok((socket, _)) => flood.push(socket),
+            Err(tungstenite::Error::Http(response)) => {
+                assert_eq!(response.status(), 429);
+                refused += 1;
+            }
+            Err(error) => panic!("{error}"),
+        }
+    }
+    assert_eq!(flood.len(), 18);
+    assert_eq!(refused, 982);
+    drop(flood);
+
+    // A 10 MB frame closes its socket once a slot is free again; A and B keep working.
+    let mut big = None;
+    for _ in 0..100 {
+        if let Ok((socket, _)) = connect_async(url.as_str()).await {
+            big = Some(socket);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut big = big.expect("the flood's slots are freed when its sockets close");
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let _ = big.send(Message::Text(huge.into())).await;
+    assert!(closed(&mut big).await, "the 10 MB frame closes the socket");
+    send(
+        &mut a,
+        json!({"action": "announce", "info_hash": binary(&hash), "peer_id": peer_a,
+               "offers": [{"offer": {"type": "offer", "sdp": "again"}, "offer_id": offer_id}]}),
+    )
+    .await;
+    assert_eq!(receive(&mut a).await["incomplete"], 2);
+    assert_eq!(receive(&mut b).await["offer"]["sdp"], "again");
+
+    // When A closes, it leaves the swarm.
+    a.close(None).await.unwrap();
+    drop(a);
+    let mut left = false;
+    for _ in 0..50 {
+        send(
+            &mut b,
+            json!({"action": "announce", "info_hash": binary(&hash), "peer_id": peer_b}),
+        )
+        .await;
+        if receive(&mut b).await["incomplete"] == 1 {
+            left = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(left, "a closed socket's peers leave the swarm");
+    instance.server.terminate();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_mode_refuses_an_unknown_info_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/kinora.db", dir.path().display());
+    let instance = start(dir.path(), &database, 1, "").await;
+    let url = format!("ws://127.0.0.1:{}/tracker/socket", instance.port);
+    let mut socket = open(&url).await;
+    send(
+        &mut socket,
+        json!({"action": "announce", "event": "started", "info_hash": binary(&[0xAB; 20]),
+               "peer_id": binary(b"-WW0001-cccccccccccc"), "offers": []}),
+    )
+    .await;
+    let failure = receive(&mut socket).await;
+    assert_eq!(failure["failure reason"], "unknown info_hash");
+    assert_eq!(failure["info_hash"], binary(&[0xAB; 20]));
+    instance.server.terminate();
+}
