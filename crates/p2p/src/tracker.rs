@@ -20,11 +20,12 @@ use crate::bencode::Value;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrackerConfig {
-    /// Serve `/tracker/announce`.
+    /// Serve `/tracker/announce` and the WebSocket tracker `/tracker/socket`.
     pub enabled: bool,
-    /// Answer only for info hashes of this instance's public and unlisted videos.
+    /// Answer only for info hashes of this instance's public and unlisted videos (both trackers).
     pub private: bool,
-    /// Seconds clients are asked to wait between announces.
+    /// Seconds clients are asked to wait between announces; WebSocket tracker sockets silent for
+    /// twice that are closed.
     pub announce_interval_secs: u64,
     /// Most peers kept per swarm; later peers are not added (they still get an answer).
     pub max_peers_per_swarm: usize,

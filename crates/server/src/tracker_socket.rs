@@ -2,7 +2,8 @@
 //! `bittorrent-tracker` client), the network face of `kinora_p2p::ws_tracker`.
 //!
 //! Each socket gets a task and a bounded outbox other sockets' tasks push relayed offers and
-//! answers into; a socket whose outbox is full is dropped rather than slowing everyone down.
+//! answers into; a socket whose outbox is full is dropped rather than slowing everyone down, and
+//! one that takes no message for `SEND_TIMEOUT` is closed (its peers leave the swarms).
 //! Frames and messages longer than `ws_max_message_bytes` close the socket; one address may
 //! hold `max_sockets_per_address` sockets (more get 429 before the upgrade); a socket silent
 //! for twice the announce interval is closed. In private mode each new info hash of a socket is
@@ -11,6 +12,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -24,6 +26,8 @@ use tokio::sync::mpsc;
 
 /// Messages waiting for one socket before it counts as too slow and is dropped.
 const OUTBOX: usize = 64;
+/// Longest wait for one message to go out before the socket counts as stuck and is closed.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Private-mode decisions remembered per socket.
 const MAX_CACHED_DECISIONS: usize = 256;
 
@@ -129,6 +133,15 @@ fn deliver(outboxes: &Outboxes, target: ConnectionId, text: String) {
     }
 }
 
+/// Sends one text message; false when the socket failed or did not take it within
+/// `SEND_TIMEOUT` (a client that stops reading).
+async fn send(socket: &mut WebSocket, text: String) -> bool {
+    matches!(
+        tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Text(text.into()))).await,
+        Ok(Ok(()))
+    )
+}
+
 async fn serve(mut socket: WebSocket, registration: Registration) {
     let state = registration.state.clone();
     let conn = registration.conn;
@@ -146,7 +159,7 @@ async fn serve(mut socket: WebSocket, registration: Registration) {
             () = tokio::time::sleep_until(deadline) => break,
             relayed = outbox.recv() => match relayed {
                 Some(text) => {
-                    if socket.send(Message::Text(text.into())).await.is_err() {
+                    if !send(&mut socket, text).await {
                         break;
                     }
                     continue;
@@ -184,7 +197,7 @@ async fn serve(mut socket: WebSocket, registration: Registration) {
         };
         for (target, text) in outgoing {
             if target == conn {
-                if socket.send(Message::Text(text.into())).await.is_err() {
+                if !send(&mut socket, text).await {
                     return;
                 }
             } else {
@@ -192,7 +205,7 @@ async fn serve(mut socket: WebSocket, registration: Registration) {
             }
         }
     }
-    let _ = socket.send(Message::Close(None)).await;
+    let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(None))).await;
     drop(registration);
 }
 

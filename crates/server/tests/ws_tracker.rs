@@ -207,3 +207,41 @@ async fn private_mode_refuses_an_unknown_info_hash() {
     assert_eq!(failure["info_hash"], binary(&[0xAB; 20]));
     instance.server.terminate();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_dropped_and_the_others_keep_going() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/kinora.db", dir.path().display());
+    let instance = start(dir.path(), &database, 1, "[tracker]\nprivate = false\n").await;
+    let url = format!("ws://127.0.0.1:{}/tracker/socket", instance.port);
+    let hash = binary(&[0x5A; 20]);
+    let mut slow = open(&url).await;
+    send(
+        &mut slow,
+        json!({"action": "announce", "event": "started", "info_hash": hash,
+               "peer_id": binary(&[0x51; 20])}),
+    )
+    .await;
+    assert_eq!(receive(&mut slow).await["incomplete"], 1);
+    // From now on `slow` reads nothing; every offer of `fast` goes to it (the only other peer).
+    let mut fast = open(&url).await;
+    let sdp = "s".repeat(60 * 1024);
+    let started = std::time::Instant::now();
+    let mut alone = false;
+    while started.elapsed() < Duration::from_secs(60) {
+        send(
+            &mut fast,
+            json!({"action": "announce", "info_hash": hash, "peer_id": binary(&[0xFA; 20]),
+                   "offers": [{"offer": {"type": "offer", "sdp": sdp}, "offer_id": binary(&[1; 20])}]}),
+        )
+        .await;
+        let response = receive(&mut fast).await;
+        if response["incomplete"] == 1 {
+            alone = true;
+            break;
+        }
+    }
+    assert!(alone, "the client that stopped reading left the swarm");
+    drop(slow);
+    instance.server.terminate();
+}
