@@ -2,7 +2,8 @@
 //! tokio-tungstenite: an offer from one client reaches the other with its peer id and offer id
 //! and the answer comes back; a flood of sockets from one address is capped at
 //! `max_sockets_per_address`; a 10 MB frame closes only its own socket; bad messages get a
-//! `failure reason`; in private mode an unknown info hash is refused.
+//! `failure reason`; in private mode a published video's info hash is tracked and an unknown
+//! one refused; a client that stops reading is dropped.
 
 mod common;
 
@@ -190,21 +191,40 @@ async fn offers_and_answers_are_relayed_and_floods_and_huge_frames_are_contained
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn private_mode_refuses_an_unknown_info_hash() {
+async fn private_mode_tracks_published_videos_and_refuses_unknown_info_hashes() {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}/kinora.db", dir.path().display());
     let instance = start(dir.path(), &database, 1, "").await;
+    let json = common::instance::publish_with_torrents(&instance, "video_short.mp4").await;
+    let file = &json["streamingPlaylists"][0]["files"][0];
+    let torrent = reqwest::get(file["torrentUrl"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let published = kinora_p2p::torrent::parse_info_hash(&torrent).unwrap();
     let url = format!("ws://127.0.0.1:{}/tracker/socket", instance.port);
     let mut socket = open(&url).await;
+    let peer_id = binary(b"-WW0001-cccccccccccc");
     send(
         &mut socket,
         json!({"action": "announce", "event": "started", "info_hash": binary(&[0xAB; 20]),
-               "peer_id": binary(b"-WW0001-cccccccccccc"), "offers": []}),
+               "peer_id": peer_id, "offers": []}),
     )
     .await;
     let failure = receive(&mut socket).await;
     assert_eq!(failure["failure reason"], "unknown info_hash");
     assert_eq!(failure["info_hash"], binary(&[0xAB; 20]));
+    send(
+        &mut socket,
+        json!({"action": "announce", "event": "started", "info_hash": binary(&published),
+               "peer_id": peer_id, "offers": []}),
+    )
+    .await;
+    let response = receive(&mut socket).await;
+    assert_eq!(response["info_hash"], binary(&published));
+    assert_eq!(response["incomplete"], 1, "{response}");
     instance.server.terminate();
 }
 
