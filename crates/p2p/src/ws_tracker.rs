@@ -399,9 +399,9 @@ impl WsTracker {
     }
 
     /// How long a connection may stay silent before the server closes it: twice the announce
-    /// interval (clients re-announce every interval).
+    /// interval (clients re-announce every interval), at least 10 s.
     pub fn idle_timeout(&self) -> Duration {
-        Duration::from_secs(self.config.announce_interval_secs.saturating_mul(2).max(30))
+        Duration::from_secs(self.config.announce_interval_secs.saturating_mul(2).max(10))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {

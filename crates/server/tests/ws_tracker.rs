@@ -265,3 +265,37 @@ async fn a_client_that_stops_reading_is_dropped_and_the_others_keep_going() {
     drop(slow);
     instance.server.terminate();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_socket_is_closed_after_twice_the_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/kinora.db", dir.path().display());
+    let extra = "[tracker]\nprivate = false\nannounce_interval_secs = 5\n";
+    let instance = start(dir.path(), &database, 1, extra).await;
+    let url = format!("ws://127.0.0.1:{}/tracker/socket", instance.port);
+    let mut socket = open(&url).await;
+    send(
+        &mut socket,
+        json!({"action": "announce", "info_hash": binary(&[0x1D; 20]),
+               "peer_id": binary(&[0x1E; 20])}),
+    )
+    .await;
+    assert_eq!(receive(&mut socket).await["interval"], 5);
+    let started = std::time::Instant::now();
+    let ended = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match socket.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the silent socket is closed");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(9) && waited < Duration::from_secs(20),
+        "closed after {waited:?}, 10 s expected"
+    );
+    instance.server.terminate();
+}
