@@ -168,9 +168,15 @@ async fn serve(mut socket: WebSocket, registration: Registration) {
             },
             received = socket.recv() => match received {
                 Some(Ok(Message::Text(text))) => text.as_str().to_owned(),
+                // The npm client reads binary frames as UTF-8 text too.
                 Some(Ok(Message::Binary(bytes))) => match String::from_utf8(bytes.to_vec()) {
                     Ok(text) => text,
-                    Err(_) => failure(&WsError::Invalid("message"), None),
+                    Err(_) => {
+                        if !send(&mut socket, failure(&WsError::Invalid("message"), None)).await {
+                            break;
+                        }
+                        continue;
+                    }
                 },
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
                     deadline = tokio::time::Instant::now() + idle;

@@ -130,6 +130,10 @@ async fn offers_and_answers_are_relayed_and_floods_and_huge_frames_are_contained
     )
     .await;
     assert_eq!(receive(&mut a).await["failure reason"], "invalid info_hash");
+    a.send(Message::Binary(vec![0xFF, 0xFE].into()))
+        .await
+        .unwrap();
+    assert_eq!(receive(&mut a).await["failure reason"], "invalid message");
 
     // 1,000 sockets from one address: 18 more open (A and B hold 2 of 20), the rest get 429.
     let mut flood = Vec::new();
