@@ -4,13 +4,16 @@
 //! May depend on `kinora-core` and `kinora-storage`. Start reading at [`torrent`]:
 //! [`build_torrent`] writes the single-file `.torrent` PeerTube publishes for each video file
 //! (web seed in `url-list`, the instance's trackers), and [`magnet_uri`] the matching magnet.
-//! `bencode` is the small encoder and bounded reader both rely on.
+//! `bencode` is the small encoder and bounded reader both rely on. [`tracker`] is the HTTP
+//! tracker and [`ws_tracker`] the WebTorrent WebSocket tracker (offer and answer relay between
+//! browsers), both pure state machines the server puts behind its routes.
 
 use std::path::PathBuf;
 
 mod bencode;
 pub mod torrent;
 pub mod tracker;
+pub mod ws_tracker;
 
 /// Magnets are plain text the API writes too, so they live in `kinora-core`.
 pub use kinora_core::magnet::magnet_uri;

@@ -20,11 +20,12 @@ use crate::bencode::Value;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrackerConfig {
-    /// Serve `/tracker/announce`.
+    /// Serve `/tracker/announce` and the WebSocket tracker `/tracker/socket`.
     pub enabled: bool,
-    /// Answer only for info hashes of this instance's public and unlisted videos.
+    /// Answer only for info hashes of this instance's public and unlisted videos (both trackers).
     pub private: bool,
-    /// Seconds clients are asked to wait between announces.
+    /// Seconds clients are asked to wait between announces; WebSocket tracker sockets silent for
+    /// twice that are closed.
     pub announce_interval_secs: u64,
     /// Most peers kept per swarm; later peers are not added (they still get an answer).
     pub max_peers_per_swarm: usize,
@@ -35,6 +36,10 @@ pub struct TrackerConfig {
     /// Announces one client address may make per second (bursts of four times that); more
     /// are answered 429.
     pub announces_per_second_per_address: u32,
+    /// Most WebSocket tracker sockets (`/tracker/socket`) open at once from one address.
+    pub max_sockets_per_address: usize,
+    /// Longest WebSocket tracker message (and frame) accepted, in bytes.
+    pub ws_max_message_bytes: usize,
 }
 
 impl Default for TrackerConfig {
@@ -47,6 +52,8 @@ impl Default for TrackerConfig {
             max_swarms: 100_000,
             max_numwant: 50,
             announces_per_second_per_address: 5,
+            max_sockets_per_address: 20,
+            ws_max_message_bytes: 64 * 1024,
         }
     }
 }

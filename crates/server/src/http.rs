@@ -64,6 +64,12 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<MediaStorage>) -> Nor
         api.db.clone(),
         api.trusted_proxies.clone(),
     ));
+    // The WebSocket tracker lives outside the request timeout: its sockets stay open.
+    let tracker_socket = crate::tracker_socket::router(crate::tracker_socket::SocketState::new(
+        kinora_p2p::ws_tracker::WsTracker::new(config.tracker.clone()),
+        api.db.clone(),
+        api.trusted_proxies.clone(),
+    ));
     let timed =
         kinora_api::router(api)
             .merge(health)
@@ -74,6 +80,7 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<MediaStorage>) -> Nor
             ));
     let app = timed
         .merge(uploads)
+        .merge(tracker_socket)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(crate::metrics::record_request))

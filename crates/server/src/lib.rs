@@ -14,4 +14,5 @@ pub mod serve;
 pub mod storage_command;
 pub mod torrents;
 pub mod tracker_http;
+pub mod tracker_socket;
 pub mod transcoders;

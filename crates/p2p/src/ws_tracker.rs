@@ -1,0 +1,1043 @@
+//! The WebTorrent WebSocket tracker (the protocol of npm `bittorrent-tracker`, which PeerTube
+//! serves at `/tracker/socket`) as a state machine over connection ids, with no networking:
+//! the server calls [`WsTracker::connect`] when a socket opens, [`WsTracker::on_message`] (or
+//! [`parse_message`] then [`WsTracker::handle`]) for each text message and [`WsTracker::on_close`]
+//! when it closes, and sends the returned `(connection, JSON)` pairs.
+//!
+//! Every message is one JSON object. `info_hash`, `peer_id`, `to_peer_id` and `offer_id` are
+//! "binary strings": 20 characters, each one byte (U+0000–U+00FF). An announce may carry WebRTC
+//! offers; each goes to a different other WebSocket peer of the swarm, chosen at random; the
+//! answers go back to the offerer by `to_peer_id`. One socket may hold several peer ids in
+//! several swarms (the npm client shares one socket per tracker URL); when it closes, all of
+//! them leave.
+//!
+//! Everything is bounded: message size, offers per announce, peers per swarm, swarms, info
+//! hashes and peers per connection, sockets per address. Peers live exactly as long as their
+//! connection, which the server closes after [`WsTracker::idle_timeout`] without a message.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hasher};
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::tracker::TrackerConfig;
+
+/// Identifies one open WebSocket.
+pub type ConnectionId = u64;
+
+/// A 20-byte info hash, peer id or offer id.
+pub type Id20 = [u8; 20];
+
+/// Most offers relayed from one announce (the npm client sends at most 5).
+pub const MAX_OFFERS: usize = 10;
+/// Most info hashes one connection may announce.
+pub const MAX_INFO_HASHES_PER_CONNECTION: usize = 100;
+/// Most (info hash, peer id) pairs one connection may hold.
+pub const MAX_PEERS_PER_CONNECTION: usize = 200;
+/// Most info hashes in one scrape.
+pub const MAX_SCRAPE: usize = 100;
+
+/// Why a message is refused; the text goes into `failure reason`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WsError {
+    /// Longer than `ws_max_message_bytes`.
+    #[error("message too large")]
+    TooLarge,
+    /// Not a JSON object of the protocol, or a field is missing or malformed.
+    #[error("invalid {0}")]
+    Invalid(&'static str),
+    /// Private mode and the info hash is not one of this instance's.
+    #[error("unknown info_hash")]
+    UnknownInfoHash,
+    /// The connection announced too many info hashes or peer ids.
+    #[error("too many info_hashes on this connection")]
+    ConnectionFull,
+    /// The tracker holds `max_swarms` swarms already.
+    #[error("tracker full")]
+    TrackerFull,
+    /// The peer id is announced in this swarm by another connection.
+    #[error("peer_id in use")]
+    PeerIdInUse,
+}
+
+/// What an announce says the peer is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WsEvent {
+    /// Joins the swarm.
+    Started,
+    /// Leaves the swarm.
+    Stopped,
+    /// Finished downloading.
+    Completed,
+    /// A periodic announce (also a missing or `empty` event).
+    Update,
+    /// Paused; treated as an update.
+    Paused,
+}
+
+/// One WebRTC offer to relay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    /// Matches the answer to the offer.
+    pub offer_id: Id20,
+    /// The session description, relayed as is.
+    pub offer: Value,
+}
+
+/// An announce (without `answer`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WsAnnounce {
+    /// The swarm.
+    pub info_hash: Id20,
+    /// The announcing peer.
+    pub peer_id: Id20,
+    /// What it is doing.
+    pub event: WsEvent,
+    /// `left == 0`: it has everything (a missing `left` means incomplete).
+    pub complete: bool,
+    /// At most [`MAX_OFFERS`] offers.
+    pub offers: Vec<Offer>,
+}
+
+/// An announce carrying the answer to an offer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WsAnswer {
+    /// The swarm.
+    pub info_hash: Id20,
+    /// The answering peer.
+    pub peer_id: Id20,
+    /// The offering peer the answer goes to.
+    pub to_peer_id: Id20,
+    /// The offer answered.
+    pub offer_id: Id20,
+    /// The session description, relayed as is.
+    pub answer: Value,
+}
+
+/// A client message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientMessage {
+    /// `action: announce` without an answer.
+    Announce(WsAnnounce),
+    /// `action: announce` with an answer.
+    Answer(WsAnswer),
+    /// `action: scrape` for these info hashes (at most [`MAX_SCRAPE`]).
+    Scrape(Vec<Id20>),
+}
+
+impl ClientMessage {
+    /// The info hash an announce or answer is about (none for a scrape).
+    pub fn info_hash(&self) -> Option<Id20> {
+        match self {
+            Self::Announce(announce) => Some(announce.info_hash),
+            Self::Answer(answer) => Some(answer.info_hash),
+            Self::Scrape(_) => None,
+        }
+    }
+}
+
+/// Decodes a binary string: exactly 20 characters, each at most U+00FF.
+pub fn decode_binary(text: &str) -> Option<Id20> {
+    let mut out = [0u8; 20];
+    let mut chars = text.chars();
+    for byte in &mut out {
+        *byte = u8::try_from(u32::from(chars.next()?)).ok()?;
+    }
+    chars.next().is_none().then_some(out)
+}
+
+/// Encodes bytes as a binary string (one character per byte).
+pub fn encode_binary(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+struct RawOffer {
+    offer: Option<Value>,
+    offer_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawMessage {
+    action: Option<String>,
+    info_hash: Option<OneOrMany>,
+    peer_id: Option<String>,
+    event: Option<String>,
+    left: Option<Value>,
+    offers: Option<Vec<RawOffer>>,
+    answer: Option<Value>,
+    to_peer_id: Option<String>,
+    offer_id: Option<String>,
+}
+
+fn binary(value: Option<&str>, name: &'static str) -> Result<Id20, WsError> {
+    value.and_then(decode_binary).ok_or(WsError::Invalid(name))
+}
+
+/// Parses one client message; `max_bytes` bounds its length.
+pub fn parse_message(text: &str, max_bytes: usize) -> Result<ClientMessage, WsError> {
+    if text.len() > max_bytes {
+        return Err(WsError::TooLarge);
+    }
+    let raw: RawMessage = serde_json::from_str(text).map_err(|_| WsError::Invalid("message"))?;
+    match raw.action.as_deref() {
+        Some("announce") => {}
+        Some("scrape") => {
+            let hashes = match raw.info_hash {
+                None => Vec::new(),
+                Some(OneOrMany::One(one)) => vec![one],
+                Some(OneOrMany::Many(many)) => many,
+            };
+            if hashes.len() > MAX_SCRAPE {
+                return Err(WsError::Invalid("info_hash"));
+            }
+            return hashes
+                .iter()
+                .map(|hash| binary(Some(hash), "info_hash"))
+                .collect::<Result<_, _>>()
+                .map(ClientMessage::Scrape);
+        }
+        _ => return Err(WsError::Invalid("action")),
+    }
+    let info_hash = match &raw.info_hash {
+        Some(OneOrMany::One(one)) => binary(Some(one), "info_hash")?,
+        _ => return Err(WsError::Invalid("info_hash")),
+    };
+    let peer_id = binary(raw.peer_id.as_deref(), "peer_id")?;
+    if let Some(answer) = raw.answer {
+        if !answer.is_object() {
+            return Err(WsError::Invalid("answer"));
+        }
+        return Ok(ClientMessage::Answer(WsAnswer {
+            info_hash,
+            peer_id,
+            to_peer_id: binary(raw.to_peer_id.as_deref(), "to_peer_id")?,
+            offer_id: binary(raw.offer_id.as_deref(), "offer_id")?,
+            answer,
+        }));
+    }
+    let event = match raw.event.as_deref() {
+        None | Some("" | "empty" | "update") => WsEvent::Update,
+        Some("started") => WsEvent::Started,
+        Some("stopped") => WsEvent::Stopped,
+        Some("completed") => WsEvent::Completed,
+        Some("paused") => WsEvent::Paused,
+        Some(_) => return Err(WsError::Invalid("event")),
+    };
+    let complete = raw.left.as_ref().and_then(Value::as_f64) == Some(0.0);
+    let mut offers = Vec::new();
+    for raw_offer in raw.offers.unwrap_or_default().into_iter().take(MAX_OFFERS) {
+        let offer = raw_offer
+            .offer
+            .filter(Value::is_object)
+            .ok_or(WsError::Invalid("offer"))?;
+        offers.push(Offer {
+            offer_id: binary(raw_offer.offer_id.as_deref(), "offer_id")?,
+            offer,
+        });
+    }
+    Ok(ClientMessage::Announce(WsAnnounce {
+        info_hash,
+        peer_id,
+        event,
+        complete,
+        offers,
+    }))
+}
+
+/// The `failure reason` message, with the info hash when known.
+pub fn failure(error: &WsError, info_hash: Option<&Id20>) -> String {
+    match info_hash {
+        Some(hash) => json!({
+            "action": "announce",
+            "failure reason": error.to_string(),
+            "info_hash": encode_binary(hash),
+        }),
+        None => json!({ "failure reason": error.to_string() }),
+    }
+    .to_string()
+}
+
+#[derive(Debug, Clone, Copy)]
+struct WsPeer {
+    conn: ConnectionId,
+    complete: bool,
+}
+
+#[derive(Debug)]
+struct Connection {
+    ip: IpAddr,
+    /// The (info hash, peer id) pairs this connection announced.
+    peers: HashSet<(Id20, Id20)>,
+    /// The info hashes it announced (even if it since left them).
+    info_hashes: HashSet<Id20>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    swarms: HashMap<Id20, HashMap<Id20, WsPeer>>,
+    connections: HashMap<ConnectionId, Connection>,
+    sockets_per_address: HashMap<IpAddr, usize>,
+}
+
+impl State {
+    fn counts(&self, info_hash: &Id20) -> (usize, usize) {
+        self.swarms.get(info_hash).map_or((0, 0), |peers| {
+            let complete = peers.values().filter(|peer| peer.complete).count();
+            (complete, peers.len() - complete)
+        })
+    }
+
+    fn leave(&mut self, conn: ConnectionId, info_hash: &Id20, peer_id: &Id20) {
+        if let Some(peers) = self.swarms.get_mut(info_hash) {
+            if peers.get(peer_id).is_some_and(|peer| peer.conn == conn) {
+                peers.remove(peer_id);
+            }
+            if peers.is_empty() {
+                self.swarms.remove(info_hash);
+            }
+        }
+        if let Some(connection) = self.connections.get_mut(&conn) {
+            connection.peers.remove(&(*info_hash, *peer_id));
+        }
+    }
+
+    /// Adds or refreshes `peer_id` in the swarm for `conn`; `Ok(false)` when the swarm is full.
+    fn join(
+        &mut self,
+        config: &TrackerConfig,
+        conn: ConnectionId,
+        info_hash: Id20,
+        peer_id: Id20,
+        complete: Option<bool>,
+    ) -> Result<bool, WsError> {
+        let connection = self
+            .connections
+            .get(&conn)
+            .ok_or(WsError::Invalid("connection"))?;
+        let new_hash = !connection.info_hashes.contains(&info_hash);
+        let new_pair = !connection.peers.contains(&(info_hash, peer_id));
+        if (new_hash && connection.info_hashes.len() >= MAX_INFO_HASHES_PER_CONNECTION)
+            || (new_pair && connection.peers.len() >= MAX_PEERS_PER_CONNECTION)
+        {
+            return Err(WsError::ConnectionFull);
+        }
+        if !self.swarms.contains_key(&info_hash) && self.swarms.len() >= config.max_swarms {
+            return Err(WsError::TrackerFull);
+        }
+        let peers = self.swarms.entry(info_hash).or_default();
+        let full = peers.len() >= config.max_peers_per_swarm;
+        match peers.get_mut(&peer_id) {
+            Some(peer) if peer.conn != conn => return Err(WsError::PeerIdInUse),
+            Some(peer) => {
+                if let Some(complete) = complete {
+                    peer.complete |= complete;
+                }
+            }
+            None if full => {
+                if peers.is_empty() {
+                    self.swarms.remove(&info_hash);
+                }
+                return Ok(false);
+            }
+            None => {
+                peers.insert(
+                    peer_id,
+                    WsPeer {
+                        conn,
+                        complete: complete.unwrap_or(false),
+                    },
+                );
+            }
+        }
+        let connection = self
+            .connections
+            .get_mut(&conn)
+            .ok_or(WsError::Invalid("connection"))?;
+        connection.info_hashes.insert(info_hash);
+        connection.peers.insert((info_hash, peer_id));
+        Ok(true)
+    }
+}
+
+/// The swarms of WebSocket peers and the open connections.
+#[derive(Debug)]
+pub struct WsTracker {
+    config: TrackerConfig,
+    next: AtomicU64,
+    state: Mutex<State>,
+}
+
+/// `(connection, JSON text)` pairs to send.
+pub type Outgoing = Vec<(ConnectionId, String)>;
+
+impl WsTracker {
+    /// An empty tracker.
+    pub fn new(config: TrackerConfig) -> Self {
+        Self {
+            config,
+            next: AtomicU64::new(1),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TrackerConfig {
+        &self.config
+    }
+
+    /// How long a connection may stay silent before the server closes it: twice the announce
+    /// interval (clients re-announce every interval), at least 10 s.
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.config.announce_interval_secs.saturating_mul(2).max(10))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Registers a new socket from `ip`; `None` when that address already has
+    /// `max_sockets_per_address` open.
+    pub fn connect(&self, ip: IpAddr) -> Option<ConnectionId> {
+        let mut state = self.lock();
+        let open = state.sockets_per_address.entry(ip).or_default();
+        if *open >= self.config.max_sockets_per_address {
+            return None;
+        }
+        *open += 1;
+        let conn = self.next.fetch_add(1, Ordering::Relaxed);
+        state.connections.insert(
+            conn,
+            Connection {
+                ip,
+                peers: HashSet::new(),
+                info_hashes: HashSet::new(),
+            },
+        );
+        Some(conn)
+    }
+
+    /// The socket closed: its peers leave every swarm and its address slot is freed.
+    pub fn on_close(&self, conn: ConnectionId) {
+        let mut state = self.lock();
+        let Some(connection) = state.connections.get(&conn) else {
+            return;
+        };
+        let ip = connection.ip;
+        let pairs: Vec<_> = connection.peers.iter().copied().collect();
+        for (info_hash, peer_id) in pairs {
+            state.leave(conn, &info_hash, &peer_id);
+        }
+        state.connections.remove(&conn);
+        if let Some(open) = state.sockets_per_address.get_mut(&ip) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                state.sockets_per_address.remove(&ip);
+            }
+        }
+    }
+
+    /// Parses and handles a text message; `allowed` tells whether an info hash may be tracked
+    /// (asked only in private mode). Parse errors are answered with a failure.
+    pub fn on_message(
+        &self,
+        conn: ConnectionId,
+        text: &str,
+        allowed: impl FnOnce(&Id20) -> bool,
+    ) -> Outgoing {
+        match parse_message(text, self.config.ws_max_message_bytes) {
+            Ok(message) => {
+                let allowed = match message.info_hash() {
+                    Some(hash) if self.config.private => allowed(&hash),
+                    _ => true,
+                };
+                self.handle(conn, message, allowed)
+            }
+            Err(error) => vec![(conn, failure(&error, None))],
+        }
+    }
+
+    /// Handles a parsed message from `conn`; `allowed` is the private-mode decision for its
+    /// info hash (ignored when the tracker is not private).
+    pub fn handle(&self, conn: ConnectionId, message: ClientMessage, allowed: bool) -> Outgoing {
+        let refused = |error: WsError, hash: &Id20| vec![(conn, failure(&error, Some(hash)))];
+        match message {
+            ClientMessage::Announce(announce) => {
+                if self.config.private && !allowed {
+                    return refused(WsError::UnknownInfoHash, &announce.info_hash);
+                }
+                self.announce(conn, announce)
+                    .unwrap_or_else(|(error, hash)| refused(error, &hash))
+            }
+            ClientMessage::Answer(answer) => {
+                if self.config.private && !allowed {
+                    return refused(WsError::UnknownInfoHash, &answer.info_hash);
+                }
+                self.answer(conn, answer)
+                    .unwrap_or_else(|(error, hash)| refused(error, &hash))
+            }
+            ClientMessage::Scrape(hashes) => vec![(conn, self.scrape(&hashes))],
+        }
+    }
+
+    fn announce(
+        &self,
+        conn: ConnectionId,
+        announce: WsAnnounce,
+    ) -> Result<Outgoing, (WsError, Id20)> {
+        let hash = announce.info_hash;
+        let mut state = self.lock();
+        let member = if announce.event == WsEvent::Stopped {
+            state.leave(conn, &hash, &announce.peer_id);
+            false
+        } else {
+            let complete = announce.complete || announce.event == WsEvent::Completed;
+            state
+                .join(&self.config, conn, hash, announce.peer_id, Some(complete))
+                .map_err(|error| (error, hash))?
+        };
+        let (complete, incomplete) = state.counts(&hash);
+        let encoded_hash = encode_binary(&hash);
+        let mut out = vec![(
+            conn,
+            json!({
+                "action": "announce",
+                "interval": self.config.announce_interval_secs,
+                "complete": complete,
+                "incomplete": incomplete,
+                "info_hash": encoded_hash,
+            })
+            .to_string(),
+        )];
+        if member && !announce.offers.is_empty() {
+            let mut others: Vec<ConnectionId> = state
+                .swarms
+                .get(&hash)
+                .map(|peers| {
+                    peers
+                        .iter()
+                        .filter(|(id, _)| **id != announce.peer_id)
+                        .map(|(_, peer)| peer.conn)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let chosen = announce.offers.len().min(others.len());
+            shuffle_prefix(&mut others, chosen);
+            let peer_id = encode_binary(&announce.peer_id);
+            for (offer, target) in announce.offers.into_iter().zip(others) {
+                let mut message = Map::new();
+                message.insert("action".into(), "announce".into());
+                message.insert("offer".into(), offer.offer);
+                message.insert("offer_id".into(), encode_binary(&offer.offer_id).into());
+                message.insert("peer_id".into(), peer_id.clone().into());
+                message.insert("info_hash".into(), encoded_hash.clone().into());
+                out.push((target, Value::Object(message).to_string()));
+            }
+        }
+        Ok(out)
+    }
+
+    fn answer(&self, conn: ConnectionId, answer: WsAnswer) -> Result<Outgoing, (WsError, Id20)> {
+        let hash = answer.info_hash;
+        let mut state = self.lock();
+        state
+            .join(&self.config, conn, hash, answer.peer_id, None)
+            .map_err(|error| (error, hash))?;
+        let Some(target) = state
+            .swarms
+            .get(&hash)
+            .and_then(|peers| peers.get(&answer.to_peer_id))
+            .map(|peer| peer.conn)
+        else {
+            return Ok(Vec::new());
+        };
+        let mut message = Map::new();
+        message.insert("action".into(), "announce".into());
+        message.insert("answer".into(), answer.answer);
+        message.insert("offer_id".into(), encode_binary(&answer.offer_id).into());
+        message.insert("peer_id".into(), encode_binary(&answer.peer_id).into());
+        message.insert("info_hash".into(), encode_binary(&hash).into());
+        Ok(vec![(target, Value::Object(message).to_string())])
+    }
+
+    fn scrape(&self, hashes: &[Id20]) -> String {
+        let state = self.lock();
+        let mut files = Map::new();
+        for hash in hashes {
+            let (complete, incomplete) = state.counts(hash);
+            files.insert(
+                encode_binary(hash),
+                json!({"complete": complete, "incomplete": incomplete, "downloaded": complete}),
+            );
+        }
+        json!({
+            "action": "scrape",
+            "files": files,
+            "flags": {"min_request_interval": self.config.announce_interval_secs},
+        })
+        .to_string()
+    }
+
+    /// Swarms, peers and connections held now.
+    pub fn size(&self) -> (usize, usize, usize) {
+        let state = self.lock();
+        (
+            state.swarms.len(),
+            state.swarms.values().map(HashMap::len).sum(),
+            state.connections.len(),
+        )
+    }
+}
+
+/// Moves `count` randomly chosen elements to the front (a partial Fisher–Yates shuffle).
+fn shuffle_prefix<T>(items: &mut [T], count: usize) {
+    let mut seed = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+        | 1;
+    for i in 0..count.min(items.len()) {
+        // xorshift64
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let span = (items.len() - i) as u64;
+        let j = i + usize::try_from(seed % span).unwrap_or(0);
+        items.swap(i, j);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open() -> TrackerConfig {
+        TrackerConfig {
+            private: false,
+            ..TrackerConfig::default()
+        }
+    }
+
+    fn announce(hash: &Id20, peer: &Id20, extra: Value) -> String {
+        let mut message = json!({
+            "action": "announce",
+            "info_hash": encode_binary(hash),
+            "peer_id": encode_binary(peer),
+            "numwant": 5, "uploaded": 0, "downloaded": 0,
+        });
+        if let (Value::Object(base), Value::Object(extra)) = (&mut message, extra) {
+            base.extend(extra);
+        }
+        message.to_string()
+    }
+
+    fn offers(count: u8) -> Value {
+        let offers: Vec<Value> = (0..count)
+            .map(|n| {
+                json!({"offer": {"type": "offer", "sdp": format!("v=0 {n}")},
+                       "offer_id": encode_binary(&[n; 20])})
+            })
+            .collect();
+        json!({ "offers": offers })
+    }
+
+    fn parse(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    fn yes(_: &Id20) -> bool {
+        true
+    }
+
+    #[test]
+    fn binary_strings_are_latin1_bytes() {
+        let bytes: Id20 = std::array::from_fn(|i| (i as u8).wrapping_mul(13).wrapping_add(200));
+        assert_eq!(decode_binary(&encode_binary(&bytes)), Some(bytes));
+        // Bytes 0x80–0xFF are one character each (two bytes of UTF-8), not UTF-8 sequences.
+        assert_eq!(encode_binary(&[0xC3, 0xA9]), "Ã©");
+        // The ASCII info hashes of p2p-media-loader v2.
+        assert_eq!(
+            decode_binary("Fexw8f5yaB3XHbRtQ+J4"),
+            Some(*b"Fexw8f5yaB3XHbRtQ+J4")
+        );
+    }
+
+    #[test]
+    fn an_info_hash_of_the_wrong_length_is_refused() {
+        for hash in ["", "short", "twenty-one characters", &"x".repeat(19)] {
+            let text = json!({"action": "announce", "info_hash": hash,
+                              "peer_id": encode_binary(&[1; 20])})
+            .to_string();
+            assert_eq!(
+                parse_message(&text, 65536),
+                Err(WsError::Invalid("info_hash")),
+                "{hash:?}"
+            );
+        }
+        let text = json!({"action": "announce", "info_hash": 5, "peer_id": "x"}).to_string();
+        assert_eq!(
+            parse_message(&text, 65536),
+            Err(WsError::Invalid("message"))
+        );
+    }
+
+    #[test]
+    fn characters_above_latin1_are_refused() {
+        // 20 characters, but one is U+0100 and one an emoji.
+        for hash in ["Ā".repeat(20), format!("{}😀", "a".repeat(19))] {
+            assert_eq!(hash.chars().count(), 20);
+            assert_eq!(decode_binary(&hash), None);
+            let text = announce(&[0; 20], &[1; 20], json!({}))
+                .replace(&encode_binary(&[0; 20]).replace('\0', "\\u0000"), &hash);
+            assert_eq!(
+                parse_message(&text, 65536),
+                Err(WsError::Invalid("info_hash")),
+                "{text}"
+            );
+        }
+        let peer = json!({"action": "announce", "info_hash": encode_binary(&[1; 20]),
+                          "peer_id": "Ā".repeat(20)})
+        .to_string();
+        assert_eq!(
+            parse_message(&peer, 65536),
+            Err(WsError::Invalid("peer_id"))
+        );
+    }
+
+    #[test]
+    fn a_message_without_action_or_with_an_unknown_one_is_refused() {
+        let no_action = json!({"info_hash": encode_binary(&[1; 20]),
+                               "peer_id": encode_binary(&[2; 20])})
+        .to_string();
+        assert_eq!(
+            parse_message(&no_action, 65536),
+            Err(WsError::Invalid("action"))
+        );
+        let other = no_action.replacen('{', "{\"action\":\"delete\",", 1);
+        assert_eq!(
+            parse_message(&other, 65536),
+            Err(WsError::Invalid("action"))
+        );
+        for junk in ["", "null", "[]", "{", "\"announce\""] {
+            assert!(parse_message(junk, 65536).is_err(), "{junk}");
+        }
+        let tracker = WsTracker::new(open());
+        let conn = tracker.connect("127.0.0.1".parse().unwrap()).unwrap();
+        let out = tracker.on_message(conn, &no_action, yes);
+        assert_eq!(out.len(), 1);
+        assert_eq!(parse(&out[0].1)["failure reason"], "invalid action");
+    }
+
+    #[test]
+    fn a_10_mb_message_is_refused_unparsed() {
+        let huge = announce(
+            &[1; 20],
+            &[2; 20],
+            json!({"offers": [{"offer": {"sdp": "x".repeat(10 * 1024 * 1024)},
+                               "offer_id": encode_binary(&[3; 20])}]}),
+        );
+        assert_eq!(parse_message(&huge, 64 * 1024), Err(WsError::TooLarge));
+        let tracker = WsTracker::new(open());
+        let conn = tracker.connect("127.0.0.1".parse().unwrap()).unwrap();
+        let out = tracker.on_message(conn, &huge, yes);
+        assert_eq!(parse(&out[0].1)["failure reason"], "message too large");
+        assert_eq!(tracker.size(), (0, 0, 1));
+    }
+
+    #[test]
+    fn bad_events_offers_and_answers_are_refused() {
+        let hash = [1; 20];
+        let peer = [2; 20];
+        let bad = [
+            (announce(&hash, &peer, json!({"event": "boom"})), "event"),
+            (
+                announce(
+                    &hash,
+                    &peer,
+                    json!({"offers": [{"offer_id": encode_binary(&[1; 20])}]}),
+                ),
+                "offer",
+            ),
+            (
+                announce(
+                    &hash,
+                    &peer,
+                    json!({"offers": [{"offer": {"sdp": ""}, "offer_id": "x"}]}),
+                ),
+                "offer_id",
+            ),
+            (
+                announce(
+                    &hash,
+                    &peer,
+                    json!({"answer": {"sdp": ""}, "offer_id": encode_binary(&[1; 20])}),
+                ),
+                "to_peer_id",
+            ),
+            (
+                announce(
+                    &hash,
+                    &peer,
+                    json!({"answer": "text", "to_peer_id": encode_binary(&[1; 20])}),
+                ),
+                "answer",
+            ),
+        ];
+        for (text, field) in bad {
+            assert_eq!(
+                parse_message(&text, 65536),
+                Err(WsError::Invalid(field)),
+                "{text}"
+            );
+        }
+        let Ok(ClientMessage::Announce(parsed)) =
+            parse_message(&announce(&hash, &peer, offers(30)), 65536)
+        else {
+            panic!("an announce");
+        };
+        assert_eq!(parsed.offers.len(), MAX_OFFERS);
+        assert_eq!(parsed.event, WsEvent::Update);
+        assert!(!parsed.complete, "no `left` means incomplete");
+        let Ok(ClientMessage::Announce(seeder)) = parse_message(
+            &announce(&hash, &peer, json!({"left": 0, "event": "paused"})),
+            65536,
+        ) else {
+            panic!("an announce");
+        };
+        assert!(seeder.complete);
+        assert_eq!(seeder.event, WsEvent::Paused);
+    }
+
+    #[test]
+    fn offers_go_to_other_peers_and_never_back_and_answers_return() {
+        let tracker = WsTracker::new(open());
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        let hash = [9; 20];
+        let a = tracker.connect(ip).unwrap();
+        let b = tracker.connect(ip).unwrap();
+        let c = tracker.connect(ip).unwrap();
+        // A alone: only the announce response; its offers have nobody to go to.
+        let out = tracker.on_message(a, &announce(&hash, &[0xA; 20], offers(5)), yes);
+        assert_eq!(out.len(), 1);
+        let response = parse(&out[0].1);
+        assert_eq!(out[0].0, a);
+        assert_eq!(response["action"], "announce");
+        assert_eq!(response["interval"], 120);
+        assert_eq!(response["incomplete"], 1);
+        assert_eq!(response["info_hash"], encode_binary(&hash));
+        tracker.on_message(c, &announce(&hash, &[0xC; 20], json!({"left": 0})), yes);
+        // B with 5 offers: response plus one offer each to A and C, none to B.
+        let out = tracker.on_message(b, &announce(&hash, &[0xB; 20], offers(5)), yes);
+        assert_eq!(out[0].0, b);
+        assert_eq!(parse(&out[0].1)["complete"], 1);
+        assert_eq!(parse(&out[0].1)["incomplete"], 2);
+        let targets: HashSet<_> = out[1..].iter().map(|(conn, _)| *conn).collect();
+        assert_eq!(out.len(), 3);
+        assert_eq!(targets, HashSet::from([a, c]));
+        let relayed = parse(&out[1].1);
+        assert_eq!(relayed["peer_id"], encode_binary(&[0xB; 20]));
+        assert_eq!(relayed["info_hash"], encode_binary(&hash));
+        assert_eq!(relayed["offer"]["type"], "offer");
+        let offer_id = relayed["offer_id"].as_str().unwrap().to_owned();
+        // The answer from whoever got it goes back to B only, with nothing to the answerer.
+        let (answerer, answerer_id) = if out[1].0 == a {
+            (a, [0xA; 20])
+        } else {
+            (c, [0xC; 20])
+        };
+        let answer = json!({"action": "announce", "info_hash": encode_binary(&hash),
+            "peer_id": encode_binary(&answerer_id), "to_peer_id": encode_binary(&[0xB; 20]),
+            "offer_id": offer_id, "answer": {"type": "answer", "sdp": "v=0"}})
+        .to_string();
+        let out = tracker.on_message(answerer, &answer, yes);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].0, b);
+        let relayed = parse(&out[0].1);
+        assert_eq!(relayed["answer"]["type"], "answer");
+        assert_eq!(relayed["peer_id"], encode_binary(&answerer_id));
+        assert_eq!(relayed["offer_id"], offer_id);
+    }
+
+    #[test]
+    fn many_announces_never_offer_to_the_sender() {
+        let tracker = WsTracker::new(open());
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        let hash = [3; 20];
+        let conns: Vec<_> = (0..5u8)
+            .map(|n| {
+                let conn = tracker.connect(ip).unwrap();
+                tracker.on_message(conn, &announce(&hash, &[n; 20], json!({})), yes);
+                conn
+            })
+            .collect();
+        for _ in 0..200 {
+            let out = tracker.on_message(conns[0], &announce(&hash, &[0; 20], offers(10)), yes);
+            assert_eq!(
+                out.len(),
+                5,
+                "response plus one offer to each of the 4 others"
+            );
+            let targets: HashSet<_> = out[1..].iter().map(|(conn, _)| *conn).collect();
+            assert_eq!(targets.len(), 4);
+            assert!(!targets.contains(&conns[0]));
+        }
+    }
+
+    #[test]
+    fn an_answer_to_an_unknown_peer_is_dropped() {
+        let tracker = WsTracker::new(open());
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        let a = tracker.connect(ip).unwrap();
+        let b = tracker.connect(ip).unwrap();
+        tracker.on_message(a, &announce(&[1; 20], &[0xA; 20], json!({})), yes);
+        let answer = |hash: &Id20, to: &Id20| {
+            json!({"action": "announce", "info_hash": encode_binary(hash),
+                "peer_id": encode_binary(&[0xB; 20]), "to_peer_id": encode_binary(to),
+                "offer_id": encode_binary(&[7; 20]), "answer": {"type": "answer", "sdp": ""}})
+            .to_string()
+        };
+        // Unknown peer id, and a known peer id in another swarm.
+        assert!(
+            tracker
+                .on_message(b, &answer(&[1; 20], &[0xF; 20]), yes)
+                .is_empty()
+        );
+        assert!(
+            tracker
+                .on_message(b, &answer(&[2; 20], &[0xA; 20]), yes)
+                .is_empty()
+        );
+        assert_eq!(
+            tracker.on_message(b, &answer(&[1; 20], &[0xA; 20]), yes)[0].0,
+            a
+        );
+    }
+
+    #[test]
+    fn closing_a_connection_removes_all_its_peers() {
+        let tracker = WsTracker::new(open());
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        let a = tracker.connect(ip).unwrap();
+        let b = tracker.connect(ip).unwrap();
+        for hash in 0..3u8 {
+            for peer in 0..2u8 {
+                tracker.on_message(a, &announce(&[hash; 20], &[peer; 20], json!({})), yes);
+            }
+        }
+        tracker.on_message(b, &announce(&[0; 20], &[9; 20], json!({})), yes);
+        assert_eq!(tracker.size(), (3, 7, 2));
+        tracker.on_close(a);
+        assert_eq!(tracker.size(), (1, 1, 1));
+        // A's peer ids are free again, and B gets no offer from the gone A.
+        let c = tracker.connect(ip).unwrap();
+        let out = tracker.on_message(c, &announce(&[0; 20], &[0; 20], offers(3)), yes);
+        assert_eq!(
+            out.iter().map(|(conn, _)| *conn).collect::<Vec<_>>(),
+            [c, b]
+        );
+        tracker.on_close(b);
+        tracker.on_close(c);
+        assert_eq!(tracker.size(), (0, 0, 0));
+    }
+
+    #[test]
+    fn stopped_leaves_and_a_peer_id_cannot_be_taken_over() {
+        let tracker = WsTracker::new(open());
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        let a = tracker.connect(ip).unwrap();
+        let b = tracker.connect(ip).unwrap();
+        tracker.on_message(a, &announce(&[1; 20], &[0xA; 20], json!({})), yes);
+        let out = tracker.on_message(b, &announce(&[1; 20], &[0xA; 20], json!({})), yes);
+        assert_eq!(parse(&out[0].1)["failure reason"], "peer_id in use");
+        let out = tracker.on_message(
+            a,
+            &announce(&[1; 20], &[0xA; 20], json!({"event": "stopped"})),
+            yes,
+        );
+        assert_eq!(parse(&out[0].1)["incomplete"], 0);
+        assert_eq!(tracker.size(), (0, 0, 2));
+    }
+
+    #[test]
+    fn swarms_peers_info_hashes_and_sockets_are_capped() {
+        let tracker = WsTracker::new(TrackerConfig {
+            max_peers_per_swarm: 3,
+            max_swarms: 2,
+            max_sockets_per_address: 4,
+            ..open()
+        });
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        let conns: Vec<_> = (0..4).map(|_| tracker.connect(ip).unwrap()).collect();
+        assert_eq!(tracker.connect(ip), None, "the fifth socket of one address");
+        assert!(tracker.connect("127.0.0.2".parse().unwrap()).is_some());
+        for (n, conn) in conns.iter().enumerate() {
+            let out =
+                tracker.on_message(*conn, &announce(&[1; 20], &[n as u8; 20], json!({})), yes);
+            assert_eq!(parse(&out[0].1)["incomplete"], n.min(2) + 1);
+        }
+        assert_eq!(tracker.size().1, 3, "a swarm holds at most 3 peers");
+        // The one left out gets no offers and sends none.
+        let out = tracker.on_message(conns[3], &announce(&[1; 20], &[3; 20], offers(5)), yes);
+        assert_eq!(out.len(), 1);
+        tracker.on_message(conns[0], &announce(&[2; 20], &[0; 20], json!({})), yes);
+        let out = tracker.on_message(conns[0], &announce(&[3; 20], &[0; 20], json!({})), yes);
+        assert_eq!(parse(&out[0].1)["failure reason"], "tracker full");
+        tracker.on_close(conns[3]);
+        assert!(
+            tracker.connect(ip).is_some(),
+            "a closed socket frees its slot"
+        );
+
+        let tracker = WsTracker::new(open());
+        let conn = tracker.connect(ip).unwrap();
+        for n in 0..MAX_INFO_HASHES_PER_CONNECTION {
+            let hash: Id20 = std::array::from_fn(|i| (n >> (i % 2 * 8)) as u8);
+            let out = tracker.on_message(conn, &announce(&hash, &[1; 20], json!({})), yes);
+            assert!(parse(&out[0].1).get("failure reason").is_none());
+        }
+        let out = tracker.on_message(conn, &announce(&[0xEE; 20], &[1; 20], json!({})), yes);
+        assert_eq!(
+            parse(&out[0].1)["failure reason"],
+            "too many info_hashes on this connection"
+        );
+    }
+
+    #[test]
+    fn private_mode_refuses_hashes_the_caller_does_not_allow() {
+        let tracker = WsTracker::new(TrackerConfig::default());
+        let conn = tracker.connect("127.0.0.1".parse().unwrap()).unwrap();
+        let out = tracker.on_message(conn, &announce(&[5; 20], &[1; 20], json!({})), |_| false);
+        let failure = parse(&out[0].1);
+        assert_eq!(failure["failure reason"], "unknown info_hash");
+        assert_eq!(failure["info_hash"], encode_binary(&[5; 20]));
+        assert_eq!(tracker.size(), (0, 0, 1));
+        let out = tracker.on_message(conn, &announce(&[5; 20], &[1; 20], json!({})), yes);
+        assert_eq!(parse(&out[0].1)["incomplete"], 1);
+    }
+
+    #[test]
+    fn scrape_counts_the_swarms_asked_for() {
+        let tracker = WsTracker::new(open());
+        let conn = tracker.connect("127.0.0.1".parse().unwrap()).unwrap();
+        tracker.on_message(conn, &announce(&[1; 20], &[1; 20], json!({"left": 0})), yes);
+        let scrape = json!({"action": "scrape",
+                            "info_hash": [encode_binary(&[1; 20]), encode_binary(&[2; 20])]})
+        .to_string();
+        let out = parse(&tracker.on_message(conn, &scrape, yes)[0].1);
+        assert_eq!(out["files"][encode_binary(&[1; 20])]["complete"], 1);
+        assert_eq!(out["files"][encode_binary(&[2; 20])]["incomplete"], 0);
+    }
+}
