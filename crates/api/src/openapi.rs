@@ -460,8 +460,46 @@ pub const ROUTES: &[RouteDoc] = &[
         "get",
         "/lazy-static/{kind}/{file}",
         "Static files",
-        "Thumbnails, previews and storyboards",
+        "Thumbnails, previews, storyboards and torrents",
         OptionalToken
+    ),
+    route!(
+        "get",
+        "/download/torrents/{file}",
+        "Static files",
+        "A torrent file, as an attachment",
+        OptionalToken
+    ),
+    route!(
+        "get",
+        "/download/original-video-files/{videoUUID}",
+        "Static files",
+        "The uploaded file (its owner and staff)",
+        Token
+    ),
+    route!(
+        "get",
+        "/tracker/announce",
+        "Peer-to-peer",
+        "The HTTP BitTorrent tracker (BEP 3; bencoded answers)",
+        Public,
+        &[],
+        &[
+            "info_hash",
+            "peer_id",
+            "port",
+            "left",
+            "event",
+            "numwant",
+            "compact"
+        ]
+    ),
+    route!(
+        "get",
+        "/tracker/socket",
+        "Peer-to-peer",
+        "The WebTorrent WebSocket tracker (upgrade to a WebSocket)",
+        Public
     ),
 ];
 
