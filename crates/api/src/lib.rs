@@ -59,11 +59,7 @@ impl ApiState {
     /// The public host with its port when not the default (`localhost:9000`), as PeerTube
     /// writes `host` in JSON.
     pub fn host(&self) -> &str {
-        let without_scheme = self
-            .public_url
-            .split_once("://")
-            .map_or(&*self.public_url, |(_, rest)| rest);
-        without_scheme.split('/').next().unwrap_or(without_scheme)
+        kinora_core::urls::host_of(&self.public_url)
     }
 }
 

@@ -501,6 +501,36 @@ pub const ROUTES: &[RouteDoc] = &[
         "The WebTorrent WebSocket tracker (upgrade to a WebSocket)",
         Public
     ),
+    route!(
+        "get",
+        "/.well-known/webfinger",
+        "Discovery",
+        "WebFinger for local accounts, channels and the instance actor",
+        Public,
+        &[],
+        &["resource"]
+    ),
+    route!(
+        "get",
+        "/.well-known/host-meta",
+        "Discovery",
+        "Host metadata (XRD) with the WebFinger template",
+        Public
+    ),
+    route!(
+        "get",
+        "/.well-known/nodeinfo",
+        "Discovery",
+        "Where the NodeInfo document is",
+        Public
+    ),
+    route!(
+        "get",
+        "/nodeinfo/2.0.json",
+        "Discovery",
+        "NodeInfo 2.0 (software kinora, usage counts)",
+        Public
+    ),
 ];
 
 fn operation(route: &RouteDoc) -> Value {

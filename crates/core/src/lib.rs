@@ -9,6 +9,7 @@ pub mod magnet;
 pub mod names;
 pub mod torrents;
 pub mod transcoding;
+pub mod urls;
 pub mod user;
 pub mod video;
 

@@ -14,6 +14,7 @@ pub mod actors;
 pub mod channels;
 pub mod comments;
 mod config;
+pub mod instance_stats;
 pub mod jobs;
 mod migrations;
 pub mod oauth_clients;

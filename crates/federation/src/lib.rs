@@ -2,8 +2,11 @@
 //! the inbox, the outbox and the per-host delivery worker.
 //!
 //! May depend on `kinora-core`, `kinora-db`, `kinora-jobs` and `kinora-app`; never on
-//! `kinora-api` (the two meet in `kinora-app` and the outbox). Today this crate owns the
-//! `[federation]` configuration section; the protocol lands with the federation issue.
+//! `kinora-api` (the two meet in `kinora-app` and the outbox). Today it owns the
+//! `[federation]` configuration section and discovery ([`discovery`]: WebFinger, host-meta,
+//! NodeInfo); the rest of the protocol lands with the federation issue.
+
+pub mod discovery;
 
 use serde::{Deserialize, Serialize};
 

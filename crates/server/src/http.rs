@@ -70,14 +70,20 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<MediaStorage>) -> Nor
         api.db.clone(),
         api.trusted_proxies.clone(),
     ));
-    let timed =
-        kinora_api::router(api)
-            .merge(health)
-            .merge(tracker)
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                Duration::from_secs(config.server.request_timeout_secs),
-            ));
+    let discovery =
+        kinora_federation::discovery::router(kinora_federation::discovery::DiscoveryState {
+            db: api.db.clone(),
+            public_url: api.public_url.clone(),
+            instance: api.instance.clone(),
+        });
+    let timed = kinora_api::router(api)
+        .merge(health)
+        .merge(tracker)
+        .merge(discovery)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.server.request_timeout_secs),
+        ));
     let app = timed
         .merge(uploads)
         .merge(tracker_socket)
