@@ -15,22 +15,17 @@ Needs wrk (Debian package `wrk`) and a built front end in web/dist (npm run buil
 """
 import argparse
 import os
-import re
-import socket
 import sqlite3
 import subprocess
 import tempfile
 import time
-import urllib.request
 import uuid
+
+from bench_common import free_port, wait_ready, wrk
 
 ALPHABET = "123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"  # Flickr base58, as PeerTube
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def short_uuid(value):
@@ -42,17 +37,6 @@ def short_uuid(value):
     return out.rjust(22, ALPHABET[0])
 
 
-def wait_ready(port, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError("server did not become ready")
 
 
 def seed(database, count):
@@ -87,16 +71,6 @@ def seed(database, count):
     return short
 
 
-def wrk(url, seconds, connections):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
-        raise RuntimeError(f"{url}: {errors.group(1)} error responses\n{out}")
-    return rps, float(p99.group(1)) * scale
 
 
 def main():
@@ -130,7 +104,12 @@ def main():
                       ("`GET /api/v1/videos?count=15`", f"{base}/api/v1/videos?count=15"),
                       ("watch page `GET /w/<shortUUID>`", f"{base}/w/{short}")]
             routes += [(f"`GET {path}`", f"{base}{path}") for path in args.also]
-            results = [(name, *wrk(url, args.seconds, args.connections)) for name, url in routes]
+            results = []
+            for name, url in routes:
+                rps, p99, errors = wrk(url, args.seconds, args.connections)
+                if errors:
+                    raise RuntimeError(f"{url}: {errors} error responses")
+                results.append((name, rps, p99))
         finally:
             server.terminate()
             server.wait(timeout=30)

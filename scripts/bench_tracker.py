@@ -16,12 +16,10 @@ Needs wrk (Debian package `wrk`).
 """
 import argparse
 import os
-import re
-import socket
 import subprocess
 import tempfile
-import time
-import urllib.request
+
+from bench_common import free_port, wait_ready, wrk
 
 LUA = r"""
 counter = 0
@@ -41,23 +39,8 @@ end
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def wait_ready(port, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError("server did not become ready")
 
 
 def memory(pid):
@@ -70,16 +53,6 @@ def memory(pid):
     return values
 
 
-def wrk(url, seconds, connections, script=None):
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    if script:
-        command += ["-s", script]
-    out = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, float(p99.group(1)) * scale, int(errors.group(1)) if errors else 0
 
 
 def main():
