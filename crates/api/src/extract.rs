@@ -204,20 +204,28 @@ impl FromRequestParts<ApiState> for ClientAddress {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(address)| address.ip());
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|value| value.to_str().ok());
-        Ok(ClientAddress(client_address(
-            peer,
-            forwarded,
+        Ok(ClientAddress(request_client_address(
+            &parts.headers,
+            &parts.extensions,
             &state.trusted_proxies,
         )))
     }
+}
+
+/// The client's address of a request (its connection's peer, or what a trusted proxy says in
+/// `X-Forwarded-For`), for routes outside the API's state such as the trackers.
+pub fn request_client_address(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip());
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok());
+    client_address(peer, forwarded, trusted)
 }
 
 /// Walks `X-Forwarded-For` from the right while hops are trusted proxies.

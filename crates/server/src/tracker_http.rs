@@ -5,12 +5,12 @@
 //! is tracked only when it belongs to a published public or unlisted video of this instance.
 //! Answers are bencoded, failures too (`failure reason`, status 200, as BEP 3 wants).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -68,17 +68,12 @@ fn bencoded(body: Vec<u8>) -> Response {
 }
 
 async fn announce(State(state): State<TrackerState>, request: Request) -> Response {
-    let forwarded = request
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|value| value.to_str().ok());
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip());
     let query = request.uri().query().map(str::to_owned);
-    let Some(ip) = kinora_api::extract::client_address(peer, forwarded, &state.trusted_proxies)
-    else {
+    let Some(ip) = kinora_api::extract::request_client_address(
+        request.headers(),
+        request.extensions(),
+        &state.trusted_proxies,
+    ) else {
         return bencoded(AnnounceError::Invalid("address").body());
     };
     if state.limiter.len() > MAX_REMEMBERED_ADDRESSES {

@@ -10,13 +10,13 @@
 //! checked once against the database (published public and unlisted videos only).
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -86,16 +86,11 @@ impl Drop for Registration {
 }
 
 async fn socket(State(state): State<SocketState>, request: Request) -> Response {
-    let forwarded = request
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|value| value.to_str().ok());
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip());
-    let Some(ip) = kinora_api::extract::client_address(peer, forwarded, &state.trusted_proxies)
-    else {
+    let Some(ip) = kinora_api::extract::request_client_address(
+        request.headers(),
+        request.extensions(),
+        &state.trusted_proxies,
+    ) else {
         return (StatusCode::BAD_REQUEST, "no client address").into_response();
     };
     let Some(conn) = state.tracker.connect(ip) else {
