@@ -56,3 +56,39 @@ fn generate_pem_pair() -> AppResult<(String, String)> {
         .map_err(|error| AppError::Internal(format!("PEM encoding: {error}")))?;
     Ok((public_pem, private_pem))
 }
+
+/// The name of the instance actor (PeerTube's `Application` actor at `/accounts/peertube`).
+pub const INSTANCE_ACTOR_NAME: &str = "peertube";
+
+/// Makes sure the instance actor exists with its keys (created on the first start; its keys
+/// are made at once, since every signed fetch needs them). Also queues key jobs for local actors
+/// left without keys. Returns the instance actor's id.
+pub async fn ensure_instance_actor(db: &Db) -> AppResult<i64> {
+    let existing = kinora_db::actors::find_local_by_name(db.pool(), INSTANCE_ACTOR_NAME).await?;
+    let id = match existing {
+        Some(actor) => actor.id,
+        None => {
+            let mut tx = db.begin().await?;
+            let id = kinora_db::actors::insert_local_actor(
+                &mut tx,
+                "Application",
+                INSTANCE_ACTOR_NAME,
+                now_millis(),
+            )
+            .await?;
+            tx.commit().await?;
+            id
+        }
+    };
+    generate_actor_keys(db, id).await?;
+    let without_keys = kinora_db::actors::list_local_without_keys(db.pool()).await?;
+    if !without_keys.is_empty() {
+        let mut tx = db.begin().await?;
+        for actor_id in without_keys {
+            kinora_jobs::enqueue(&mut tx, &kinora_jobs::Job::GenerateActorKeys { actor_id })
+                .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(id)
+}

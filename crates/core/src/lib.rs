@@ -5,6 +5,7 @@
 //! username or channel name is), then [`user`] (roles, registration modes, quotas).
 
 pub mod chapters;
+pub mod federation;
 pub mod magnet;
 pub mod names;
 pub mod torrents;

@@ -102,3 +102,38 @@ pub async fn find_by_ids(pool: &sqlx::AnyPool, ids: &[i64]) -> DbResult<Vec<Acco
     }
     Ok(query.fetch_all(pool).await?)
 }
+
+/// Finds the account of an actor.
+pub async fn find_by_actor<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    actor_id: i64,
+) -> DbResult<Option<AccountRow>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE a.actor_id = $1"))
+        .bind(actor_id)
+        .fetch_optional(executor)
+        .await?)
+}
+
+/// Creates the account of a remote actor, or refreshes its display name and description.
+/// Returns its id.
+pub async fn upsert_remote(
+    connection: &mut Connection,
+    actor_id: i64,
+    display_name: &str,
+    description: Option<&str>,
+    now: i64,
+) -> DbResult<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO accounts (actor_id, user_id, display_name, description, created_at, \
+         updated_at) VALUES ($1, NULL, $2, $3, $4, $4) ON CONFLICT (actor_id) DO UPDATE SET \
+         display_name = excluded.display_name, description = excluded.description, \
+         updated_at = excluded.updated_at RETURNING id",
+    )
+    .bind(actor_id)
+    .bind(display_name)
+    .bind(description)
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(id)
+}

@@ -65,3 +65,197 @@ pub async fn delete(connection: &mut Connection, actor_id: i64) -> DbResult<bool
         .await?;
     Ok(result.rows_affected() == 1)
 }
+
+const ACTOR_COLUMNS: &str = "id, kind, preferred_username, host, url, inbox_url, \
+    shared_inbox_url, outbox_url, followers_url, key_id, public_key_pem, avatar_url, \
+    fetched_at, created_at, updated_at";
+
+/// An actor as stored (without its private key).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ActorRow {
+    /// Numeric id.
+    pub id: i64,
+    /// `Person`, `Group` or `Application`.
+    pub kind: String,
+    /// The name (`preferredUsername`).
+    pub preferred_username: String,
+    /// `host[:port]`; none for local actors.
+    pub host: Option<String>,
+    /// The ActivityPub id of a remote actor (local ones derive theirs).
+    pub url: Option<String>,
+    /// A remote actor's inbox.
+    pub inbox_url: Option<String>,
+    /// A remote actor's shared inbox.
+    pub shared_inbox_url: Option<String>,
+    /// A remote actor's outbox.
+    pub outbox_url: Option<String>,
+    /// A remote actor's followers collection.
+    pub followers_url: Option<String>,
+    /// A remote actor's key id (`publicKey.id`).
+    pub key_id: Option<String>,
+    /// The public key (PEM).
+    pub public_key_pem: Option<String>,
+    /// A remote actor's avatar URL.
+    pub avatar_url: Option<String>,
+    /// When a remote actor was last fetched, epoch milliseconds.
+    pub fetched_at: Option<i64>,
+    /// Creation time, epoch milliseconds.
+    pub created_at: i64,
+    /// Last change, epoch milliseconds.
+    pub updated_at: i64,
+}
+
+impl ActorRow {
+    /// True for actors of this instance.
+    pub fn is_local(&self) -> bool {
+        self.host.is_none()
+    }
+
+    /// The inbox to deliver to: the shared one when the actor has one.
+    pub fn delivery_inbox(&self) -> Option<&str> {
+        self.shared_inbox_url
+            .as_deref()
+            .or(self.inbox_url.as_deref())
+    }
+}
+
+/// What a remote actor's document said, to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteActor<'a> {
+    /// `Person`, `Group` or `Application`.
+    pub kind: &'a str,
+    /// `preferredUsername`.
+    pub preferred_username: &'a str,
+    /// `host[:port]` of its id.
+    pub host: &'a str,
+    /// Its id.
+    pub url: &'a str,
+    /// Its inbox.
+    pub inbox_url: &'a str,
+    /// Its shared inbox.
+    pub shared_inbox_url: Option<&'a str>,
+    /// Its outbox.
+    pub outbox_url: Option<&'a str>,
+    /// Its followers collection.
+    pub followers_url: Option<&'a str>,
+    /// Its key id.
+    pub key_id: Option<&'a str>,
+    /// Its public key (PEM).
+    pub public_key_pem: Option<&'a str>,
+    /// Its avatar.
+    pub avatar_url: Option<&'a str>,
+}
+
+/// Inserts a remote actor, or refreshes the one with the same URL (its URL and host never
+/// change). Returns its id.
+pub async fn upsert_remote(
+    connection: &mut Connection,
+    actor: &RemoteActor<'_>,
+    now: i64,
+) -> DbResult<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO actors (kind, preferred_username, host, url, inbox_url, shared_inbox_url, \
+         outbox_url, followers_url, key_id, public_key_pem, avatar_url, fetched_at, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12) \
+         ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, \
+         preferred_username = excluded.preferred_username, inbox_url = excluded.inbox_url, \
+         shared_inbox_url = excluded.shared_inbox_url, outbox_url = excluded.outbox_url, \
+         followers_url = excluded.followers_url, key_id = excluded.key_id, \
+         public_key_pem = excluded.public_key_pem, avatar_url = excluded.avatar_url, \
+         fetched_at = excluded.fetched_at, updated_at = excluded.updated_at RETURNING id",
+    )
+    .bind(actor.kind)
+    .bind(actor.preferred_username)
+    .bind(actor.host)
+    .bind(actor.url)
+    .bind(actor.inbox_url)
+    .bind(actor.shared_inbox_url)
+    .bind(actor.outbox_url)
+    .bind(actor.followers_url)
+    .bind(actor.key_id)
+    .bind(actor.public_key_pem)
+    .bind(actor.avatar_url)
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(id)
+}
+
+/// Finds an actor by id.
+pub async fn find_by_id<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> DbResult<Option<ActorRow>> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {ACTOR_COLUMNS} FROM actors WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(executor)
+            .await?,
+    )
+}
+
+/// Finds a remote actor by its ActivityPub id.
+pub async fn find_by_url<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    url: &str,
+) -> DbResult<Option<ActorRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ACTOR_COLUMNS} FROM actors WHERE url = $1"
+    ))
+    .bind(url)
+    .fetch_optional(executor)
+    .await?)
+}
+
+/// Finds a local actor (account, channel or the instance actor) by name.
+pub async fn find_local_by_name<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    name: &str,
+) -> DbResult<Option<ActorRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ACTOR_COLUMNS} FROM actors WHERE preferred_username = $1 AND host IS NULL"
+    ))
+    .bind(name)
+    .fetch_optional(executor)
+    .await?)
+}
+
+/// Finds a remote actor by name and host (a `name@host` handle).
+pub async fn find_remote_by_name<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    name: &str,
+    host: &str,
+) -> DbResult<Option<ActorRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ACTOR_COLUMNS} FROM actors WHERE preferred_username = $1 AND host = $2"
+    ))
+    .bind(name)
+    .bind(host)
+    .fetch_optional(executor)
+    .await?)
+}
+
+/// The private key (PEM) of a local actor, if it has one yet.
+pub async fn find_private_key<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    actor_id: i64,
+) -> DbResult<Option<String>> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT private_key_pem FROM actors WHERE id = $1 AND host IS NULL")
+            .bind(actor_id)
+            .fetch_optional(executor)
+            .await?;
+    Ok(row.and_then(|(key,)| key))
+}
+
+/// Ids of local actors that have no keys yet (their key job may have been lost).
+pub async fn list_local_without_keys<'e>(
+    executor: impl Executor<'e, Database = Any>,
+) -> DbResult<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM actors WHERE host IS NULL AND public_key_pem IS NULL ORDER BY id",
+    )
+    .fetch_all(executor)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

@@ -193,3 +193,40 @@ pub async fn update(
     .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// Finds the channel of an actor.
+pub async fn find_by_actor<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    actor_id: i64,
+) -> DbResult<Option<ChannelRow>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE c.actor_id = $1"))
+        .bind(actor_id)
+        .fetch_optional(executor)
+        .await?)
+}
+
+/// Creates the channel of a remote actor owned by `account_id`, or refreshes its fields (a
+/// remote channel never changes owner). Returns its id.
+pub async fn upsert_remote(
+    connection: &mut Connection,
+    actor_id: i64,
+    account_id: i64,
+    change: &ChannelChange<'_>,
+    now: i64,
+) -> DbResult<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO channels (actor_id, account_id, display_name, description, support, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (actor_id) \
+         DO UPDATE SET display_name = excluded.display_name, description = excluded.description, \
+         support = excluded.support, updated_at = excluded.updated_at RETURNING id",
+    )
+    .bind(actor_id)
+    .bind(account_id)
+    .bind(change.display_name)
+    .bind(change.description)
+    .bind(change.support)
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(id)
+}

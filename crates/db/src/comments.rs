@@ -195,3 +195,88 @@ pub async fn list_replies<'e>(
     .fetch_all(executor)
     .await?)
 }
+
+/// Inserts a comment received from another instance, with its ActivityPub id and dates; a
+/// comment with the same id already stored is returned unchanged.
+pub async fn insert_remote(
+    connection: &mut Connection,
+    comment: &NewComment<'_>,
+    url: &str,
+    created_at: i64,
+    now: i64,
+) -> DbResult<CommentRow> {
+    let inserted: Option<CommentRow> = sqlx::query_as(
+        "INSERT INTO video_comments (url, video_id, account_id, thread_id, in_reply_to_id, text, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (url) DO NOTHING RETURNING id, url, video_id, account_id, thread_id, \
+         in_reply_to_id, text, created_at, updated_at, deleted_at",
+    )
+    .bind(url)
+    .bind(comment.video_id)
+    .bind(comment.account_id)
+    .bind(comment.thread_id)
+    .bind(comment.in_reply_to_id)
+    .bind(comment.text)
+    .bind(created_at)
+    .bind(now)
+    .fetch_optional(&mut *connection)
+    .await?;
+    match inserted {
+        Some(row) => Ok(row),
+        None => find_by_url(&mut *connection, url)
+            .await?
+            .ok_or(crate::DbError::Sql(sqlx::Error::RowNotFound)),
+    }
+}
+
+/// Finds a remote comment by its ActivityPub id.
+pub async fn find_by_url<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    url: &str,
+) -> DbResult<Option<CommentRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM video_comments c WHERE c.url = $1"
+    ))
+    .bind(url)
+    .fetch_optional(executor)
+    .await?)
+}
+
+/// Replaces a remote comment's text (an `Update{Note}` from its author).
+pub async fn set_text(connection: &mut Connection, id: i64, text: &str, now: i64) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE video_comments SET text = $1, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL",
+    )
+    .bind(text)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// A page of a video's comments that are not deleted, oldest first, and their total (the
+/// video's `comments` collection).
+pub async fn list_of_video(
+    pool: &sqlx::AnyPool,
+    video_id: i64,
+    start: i64,
+    count: i64,
+) -> DbResult<(Vec<CommentRow>, i64)> {
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM video_comments c WHERE c.video_id = $1 AND c.deleted_at IS NULL \
+         ORDER BY c.id LIMIT $2 OFFSET $3"
+    ))
+    .bind(video_id)
+    .bind(count)
+    .bind(start)
+    .fetch_all(pool)
+    .await?;
+    let (total,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM video_comments WHERE video_id = $1 AND deleted_at IS NULL",
+    )
+    .bind(video_id)
+    .fetch_one(pool)
+    .await?;
+    Ok((rows, total))
+}

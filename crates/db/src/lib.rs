@@ -14,11 +14,17 @@ pub mod actors;
 pub mod channels;
 pub mod comments;
 mod config;
+pub mod deliveries;
+pub mod follows;
+pub mod inbox;
 pub mod instance_stats;
 pub mod jobs;
 mod migrations;
 pub mod oauth_clients;
+pub mod outbox;
 pub mod ratings;
+pub mod redundancies;
+pub mod remote_videos;
 pub mod subscriptions;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -60,6 +60,8 @@ pub struct VideoFilter<'a> {
     pub search: Option<&'a str>,
     /// Every privacy and state (the owner's own list); otherwise only published public videos.
     pub include_hidden: bool,
+    /// Only local videos (`Some(true)`), only remote ones (`Some(false)`), or both.
+    pub local: Option<bool>,
 }
 
 /// A value bound to a numbered placeholder.
@@ -93,6 +95,11 @@ pub async fn list(
     let mut binds: Vec<Bind> = Vec::new();
     if !filter.include_hidden {
         conditions.push("state = 1 AND privacy = 1".to_owned());
+    }
+    match filter.local {
+        Some(true) => conditions.push("url IS NULL".to_owned()),
+        Some(false) => conditions.push("url IS NOT NULL".to_owned()),
+        None => {}
     }
     if let Some(channel) = filter.channel_id {
         binds.push(Bind::Int(channel));

@@ -9,7 +9,7 @@ pub(crate) const COLUMNS: &str = "id, uuid, short_uuid, channel_id, name, descri
     state, transcoding_progress, failure_reason, duration, original_filename, original_size, \
     hls_master_file, hls_segments_file, thumbnail_file, preview_file, storyboard_file, \
     storyboard_json, views, likes, dislikes, created_at, updated_at, published_at, \
-    media_location, original_location, original_torrent_file, original_info_hash";
+    media_location, original_location, original_torrent_file, original_info_hash, url, federated";
 
 /// A video as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -90,6 +90,17 @@ pub struct VideoRow {
     pub original_torrent_file: Option<String>,
     /// The uploaded file's torrent info hash (40 hex digits), once made.
     pub original_info_hash: Option<String>,
+    /// The ActivityPub id of a remote video; none for local ones.
+    pub url: Option<String>,
+    /// 1 when other instances have this local video (a Create went out, no Delete since).
+    pub federated: i64,
+}
+
+impl VideoRow {
+    /// True for videos of this instance.
+    pub fn is_local(&self) -> bool {
+        self.url.is_none()
+    }
 }
 
 /// What is needed to insert a video.
@@ -667,4 +678,14 @@ pub async fn find_by_image<'e>(
     .bind(file_name)
     .fetch_optional(executor)
     .await?)
+}
+
+/// Records whether other instances have this local video.
+pub async fn set_federated(connection: &mut Connection, id: i64, federated: bool) -> DbResult<()> {
+    sqlx::query("UPDATE videos SET federated = $1 WHERE id = $2")
+        .bind(i64::from(federated))
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
 }

@@ -17,8 +17,7 @@ use kinora_db::Db;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// The name of the instance actor (PeerTube's Application actor).
-pub const INSTANCE_ACTOR: &str = "peertube";
+pub use crate::urls::INSTANCE_ACTOR;
 
 /// What the discovery routes read.
 #[derive(Clone)]

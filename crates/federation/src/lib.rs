@@ -7,6 +7,7 @@
 //! NodeInfo); the rest of the protocol lands with the federation issue.
 
 pub mod discovery;
+pub mod urls;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,6 @@
 //! The typed jobs and their kinds.
 
+use kinora_core::federation::FederationEvent;
 use serde::{Deserialize, Serialize};
 
 /// Every kind of background work, with its payload. Stored as JSON tagged by `type`.
@@ -41,6 +42,27 @@ pub enum Job {
         /// The video.
         video_id: i64,
     },
+    /// Turn a local change into ActivityPub activities and their deliveries (run by the server).
+    Federate {
+        /// What changed.
+        event: FederationEvent,
+    },
+    /// Act on an activity the inbox received and stored (run by the server).
+    ProcessInbox {
+        /// The `inbox_activities` row.
+        activity_id: i64,
+    },
+    /// Fetch a remote actor's outbox after it accepted our follow, and take in its videos
+    /// (back-fill, within page and time budgets).
+    FetchOutbox {
+        /// The remote actor.
+        actor_id: i64,
+    },
+    /// Copy a remote video's HLS files into our storage and announce the mirror (redundancy).
+    MirrorVideo {
+        /// The remote video.
+        video_id: i64,
+    },
 }
 
 /// The kind of a job, used to pick jobs a worker can run.
@@ -58,6 +80,14 @@ pub enum JobKind {
     CreateOriginalTorrent,
     /// [`Job::CreateTorrents`].
     CreateTorrents,
+    /// [`Job::Federate`].
+    Federate,
+    /// [`Job::ProcessInbox`].
+    ProcessInbox,
+    /// [`Job::FetchOutbox`].
+    FetchOutbox,
+    /// [`Job::MirrorVideo`].
+    MirrorVideo,
 }
 
 impl JobKind {
@@ -70,6 +100,10 @@ impl JobKind {
             JobKind::RelocateMedia => "relocate-media",
             JobKind::CreateOriginalTorrent => "create-original-torrent",
             JobKind::CreateTorrents => "create-torrents",
+            JobKind::Federate => "federate",
+            JobKind::ProcessInbox => "process-inbox",
+            JobKind::FetchOutbox => "fetch-outbox",
+            JobKind::MirrorVideo => "mirror-video",
         }
     }
 }
@@ -84,6 +118,10 @@ impl Job {
             Job::RelocateMedia { .. } => JobKind::RelocateMedia,
             Job::CreateOriginalTorrent { .. } => JobKind::CreateOriginalTorrent,
             Job::CreateTorrents { .. } => JobKind::CreateTorrents,
+            Job::Federate { .. } => JobKind::Federate,
+            Job::ProcessInbox { .. } => JobKind::ProcessInbox,
+            Job::FetchOutbox { .. } => JobKind::FetchOutbox,
+            Job::MirrorVideo { .. } => JobKind::MirrorVideo,
         }
     }
 
@@ -98,6 +136,12 @@ impl Job {
                 Some(format!("create-original-torrent:{video_id}"))
             }
             Job::CreateTorrents { video_id } => Some(format!("create-torrents:{video_id}")),
+            // Each change is its own event: a fan-out reads the state when it runs, so one
+            // queued behind a running one must not be dropped.
+            Job::Federate { .. } => None,
+            Job::ProcessInbox { activity_id } => Some(format!("process-inbox:{activity_id}")),
+            Job::FetchOutbox { actor_id } => Some(format!("fetch-outbox:{actor_id}")),
+            Job::MirrorVideo { video_id } => Some(format!("mirror-video:{video_id}")),
         }
     }
 
@@ -109,6 +153,8 @@ impl Job {
             // An S3 outage can last a while; the backoff spreads these over hours.
             Job::StoreOriginal { .. } | Job::RelocateMedia { .. } => 12,
             Job::CreateOriginalTorrent { .. } | Job::CreateTorrents { .. } => 5,
+            Job::Federate { .. } | Job::ProcessInbox { .. } => 8,
+            Job::FetchOutbox { .. } | Job::MirrorVideo { .. } => 6,
         }
     }
 }

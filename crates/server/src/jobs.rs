@@ -62,6 +62,13 @@ impl JobHandler for ServerJobs {
             )
             .await
             .map_err(|error| JobFailure::retryable(error.to_string())),
+            // Not among SERVER_JOB_KINDS until the federation worker handles them.
+            Job::Federate { .. }
+            | Job::ProcessInbox { .. }
+            | Job::FetchOutbox { .. }
+            | Job::MirrorVideo { .. } => Err(JobFailure::retryable(
+                "federation jobs are not run by this build",
+            )),
             // Claimed only by kinora-transcoder; never by this worker's kinds.
             Job::Transcode { .. } => Err(JobFailure::retryable(
                 "transcoding runs in kinora-transcoder",

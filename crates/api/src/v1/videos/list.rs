@@ -107,9 +107,10 @@ pub async fn list_videos(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let page = parse_page(&query)?;
-    let local_only = match query.is_local.as_deref() {
-        None | Some("true") => true,
-        Some("false") => false,
+    let local = match query.is_local.as_deref() {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
         Some(other) => {
             return Err(ApiError::invalid_field(
                 "isLocal",
@@ -117,11 +118,11 @@ pub async fn list_videos(
             ));
         }
     };
-    if !local_only {
-        // Every video here is local until federation brings remote ones.
-        return Ok(Json(shapes::list(0, Vec::new())));
-    }
-    answer_page(&state, &VideoFilter::default(), page).await
+    let filter = VideoFilter {
+        local,
+        ..VideoFilter::default()
+    };
+    answer_page(&state, &filter, page).await
 }
 
 #[cfg(test)]

@@ -1,0 +1,138 @@
+//! Federation events: what a local change asks the federation layer to tell other instances.
+//!
+//! A use case that changes something other instances know (or should know) queues one of these
+//! in the same transaction as the change (as a `kinora_jobs::Job::Federate`); the federation
+//! layer later turns it into ActivityPub activities and deliveries. Events name rows by id and
+//! carry what would be gone by then (the URL of a deleted video, the inboxes of a deleted
+//! actor's followers).
+
+use serde::{Deserialize, Serialize};
+
+/// One local change to tell other instances about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FederationEvent {
+    /// A local video was published, edited, changed privacy or had its counts change: its
+    /// followers get a Create, an Update or a Delete, by what they already have.
+    VideoChanged {
+        /// The video.
+        video_id: i64,
+    },
+    /// A local video that followers had was deleted.
+    VideoDeleted {
+        /// The video's ActivityPub id.
+        video_url: String,
+        /// The actor of the account that owned it (signs the Delete).
+        account_actor_id: i64,
+        /// The actor of its channel (whose followers are told too).
+        channel_actor_id: i64,
+    },
+    /// A local account wrote a comment, on a local or a remote video.
+    CommentCreated {
+        /// The comment.
+        comment_id: i64,
+    },
+    /// A comment written here was deleted (its tombstone stays).
+    CommentDeleted {
+        /// The comment.
+        comment_id: i64,
+        /// The actor of its author (the tombstone no longer names them).
+        author_actor_id: i64,
+    },
+    /// A local account rated a video (now liked, disliked or neither).
+    VideoRated {
+        /// The account.
+        account_id: i64,
+        /// The video.
+        video_id: i64,
+        /// The rating before (`like`, `dislike`), undone when it differs from the new one.
+        previous: Option<String>,
+    },
+    /// A remote video was viewed here (the origin counts it).
+    RemoteVideoViewed {
+        /// The video.
+        video_id: i64,
+    },
+    /// A local actor asked to follow a remote one (the follow is pending).
+    FollowRequested {
+        /// The follow.
+        follow_id: i64,
+    },
+    /// A local actor stopped following a remote one.
+    FollowUndone {
+        /// The local follower.
+        follower_actor_id: i64,
+        /// The remote actor no longer followed.
+        following_actor_id: i64,
+        /// The id of the Follow activity being undone.
+        follow_url: String,
+    },
+    /// A remote actor's follow of a local one was accepted.
+    FollowAccepted {
+        /// The follow.
+        follow_id: i64,
+    },
+    /// A remote actor's follow of a local one was refused.
+    FollowRejected {
+        /// The remote actor.
+        follower_actor_id: i64,
+        /// The local actor it wanted to follow.
+        following_actor_id: i64,
+        /// The id of the Follow activity refused.
+        follow_url: String,
+    },
+    /// A local actor's profile changed.
+    ActorUpdated {
+        /// The actor.
+        actor_id: i64,
+    },
+    /// A local actor was deleted.
+    ActorDeleted {
+        /// Its ActivityPub id.
+        actor_url: String,
+        /// The inboxes of its remote followers when it was deleted.
+        inboxes: Vec<String>,
+    },
+    /// This instance now mirrors a remote video's files (announced with `Create{CacheFile}`).
+    RedundancyCreated {
+        /// The mirror.
+        redundancy_id: i64,
+    },
+}
+
+impl FederationEvent {
+    /// A short name for logs and metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::VideoChanged { .. } => "video-changed",
+            Self::VideoDeleted { .. } => "video-deleted",
+            Self::CommentCreated { .. } => "comment-created",
+            Self::CommentDeleted { .. } => "comment-deleted",
+            Self::VideoRated { .. } => "video-rated",
+            Self::RemoteVideoViewed { .. } => "remote-video-viewed",
+            Self::FollowRequested { .. } => "follow-requested",
+            Self::FollowUndone { .. } => "follow-undone",
+            Self::FollowAccepted { .. } => "follow-accepted",
+            Self::FollowRejected { .. } => "follow-rejected",
+            Self::ActorUpdated { .. } => "actor-updated",
+            Self::ActorDeleted { .. } => "actor-deleted",
+            Self::RedundancyCreated { .. } => "redundancy-created",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FederationEvent;
+
+    #[test]
+    fn events_are_tagged_by_kind() {
+        let event = FederationEvent::VideoChanged { video_id: 4 };
+        let json = serde_json::to_string(&event).unwrap();
+        assert_eq!(json, r#"{"kind":"video-changed","video_id":4}"#);
+        assert_eq!(
+            serde_json::from_str::<FederationEvent>(&json).unwrap(),
+            event
+        );
+    }
+}
