@@ -313,6 +313,16 @@ impl TranscodeJobs {
             &kinora_jobs::Job::CreateTorrents { video_id: video.id },
         )
         .await?;
+        // Followers of its account and channel hear of it (the fan-out reads its privacy).
+        kinora_jobs::enqueue(
+            &mut tx,
+            &kinora_jobs::Job::Federate {
+                event: kinora_core::federation::FederationEvent::VideoChanged {
+                    video_id: video.id,
+                },
+            },
+        )
+        .await?;
         context.complete_in(&mut tx).await?;
         tx.commit().await?;
         self.delete_replaced(video, &old_files, &stored, location)

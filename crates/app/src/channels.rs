@@ -2,6 +2,7 @@
 
 use kinora_core::ActorName;
 use kinora_core::UserRole;
+use kinora_core::federation::FederationEvent;
 use kinora_core::names::{
     ActorKind, DESCRIPTION_MAX, DISPLAY_NAME_MAX, SUPPORT_MAX, check_text_length,
 };
@@ -149,6 +150,13 @@ pub async fn update_channel(
         now_millis(),
     )
     .await?;
+    crate::federation_events::queue(
+        &mut tx,
+        FederationEvent::ActorUpdated {
+            actor_id: channel.actor_id,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -161,6 +169,19 @@ pub async fn delete_channel(db: &Db, user: &AuthenticatedUser, name: &str) -> Ap
         return Err(AppError::Conflict(
             "Cannot remove the last channel of this user".to_owned(),
         ));
+    }
+    let inboxes =
+        kinora_db::follows::remote_follower_inboxes(&mut *tx, &[channel.actor_id]).await?;
+    if !inboxes.is_empty() {
+        crate::federation_events::queue(
+            &mut tx,
+            FederationEvent::ActorDeleted {
+                actor_kind: "Group".to_owned(),
+                actor_name: channel.name.clone(),
+                inboxes,
+            },
+        )
+        .await?;
     }
     kinora_db::actors::delete(&mut tx, channel.actor_id).await?;
     tx.commit().await?;

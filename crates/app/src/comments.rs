@@ -5,6 +5,7 @@
 //! it is the renderer's job. A deleted comment keeps its row (text emptied, author forgotten) so
 //! the replies under it stay in place.
 
+use kinora_core::federation::FederationEvent;
 use kinora_core::names::check_text_length;
 use kinora_core::video::{COMMENT_TEXT_MAX, COMMENTS_POLICY_DISABLED, VideoState};
 use kinora_db::comments::{CommentRow, NewComment, ThreadOrder, ThreadRow};
@@ -102,6 +103,13 @@ async fn insert(
         now_millis(),
     )
     .await?;
+    crate::federation_events::queue(
+        &mut tx,
+        FederationEvent::CommentCreated {
+            comment_id: comment.id,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(comment)
 }
@@ -154,11 +162,28 @@ pub async fn delete(db: &Db, user: &AuthenticatedUser, video: &VideoRow, id: i64
             "Cannot remove video comment of another user".to_owned(),
         ));
     }
+    // A comment written here is deleted on other instances by its author's Delete.
+    let author_actor = match (comment.url.is_none(), comment.account_id) {
+        (true, Some(author)) => kinora_db::accounts::find_by_id(db.pool(), author)
+            .await?
+            .map(|author| author.actor_id),
+        _ => None,
+    };
     let mut tx = db.begin().await?;
     if !kinora_db::comments::mark_deleted(&mut tx, comment.id, now_millis()).await? {
         return Err(AppError::Conflict(
             "This comment is already deleted".to_owned(),
         ));
+    }
+    if let Some(author_actor_id) = author_actor {
+        crate::federation_events::queue(
+            &mut tx,
+            FederationEvent::CommentDeleted {
+                comment_id: comment.id,
+                author_actor_id,
+            },
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())

@@ -14,6 +14,7 @@ pub mod channels;
 pub mod comments;
 mod config;
 mod error;
+pub mod federation_events;
 pub mod media;
 pub mod passwords;
 pub mod ratings;

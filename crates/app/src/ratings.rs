@@ -91,6 +91,18 @@ pub async fn rate(
         new_dislikes - old_dislikes,
     )
     .await?;
+    crate::federation_events::queue(
+        &mut tx,
+        kinora_core::federation::FederationEvent::VideoRated {
+            account_id: account.id,
+            video_id: video.id,
+            previous: match previous {
+                Rating::None => None,
+                other => Some(other.as_str().to_owned()),
+            },
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

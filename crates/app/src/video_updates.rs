@@ -190,6 +190,13 @@ pub async fn update_video(
         };
         enqueue(&mut tx, &next).await?;
     }
+    if video.is_local() {
+        crate::federation_events::queue(
+            &mut tx,
+            kinora_core::federation::FederationEvent::VideoChanged { video_id: video.id },
+        )
+        .await?;
+    }
     tx.commit().await?;
     for name in stale_torrents
         .iter()

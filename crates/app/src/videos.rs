@@ -290,7 +290,26 @@ pub async fn delete_video(
     crate::visibility::ensure_can_manage(db, video, user, "Cannot delete another user's video.")
         .await?;
     let files = kinora_db::videos::list_files(db.pool(), video.id).await?;
-    kinora_db::videos::delete(db.pool(), video.id).await?;
+    let mut tx = db.begin().await?;
+    if video.federated != 0 {
+        let channel = kinora_db::channels::find_by_id(&mut *tx, video.channel_id)
+            .await?
+            .ok_or(AppError::NotFound("Video channel"))?;
+        let account = kinora_db::accounts::find_by_id(&mut *tx, channel.account_id)
+            .await?
+            .ok_or(AppError::NotFound("Account"))?;
+        crate::federation_events::queue(
+            &mut tx,
+            kinora_core::federation::FederationEvent::VideoDeleted {
+                video_uuid: video.uuid.clone(),
+                account_actor_id: account.actor_id,
+                channel_actor_id: channel.actor_id,
+            },
+        )
+        .await?;
+    }
+    kinora_db::videos::delete(&mut *tx, video.id).await?;
+    tx.commit().await?;
     crate::media::delete_stored_files(storage, video).await?;
     crate::media::delete_file_torrents(storage, &files).await?;
     tracing::info!(video = %video.uuid, "video deleted");

@@ -56,6 +56,14 @@ pub async fn record_view(
     let hash = hex::encode(Sha256::digest(format!("{window_start}:{key}").as_bytes()));
     let mut tx = db.begin().await?;
     let counted = kinora_db::views::record(&mut tx, video.id, &hash, window_start).await?;
+    if counted && !video.is_local() {
+        // The origin counts views of its videos; ours tells it.
+        crate::federation_events::queue(
+            &mut tx,
+            kinora_core::federation::FederationEvent::RemoteVideoViewed { video_id: video.id },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(counted)
 }

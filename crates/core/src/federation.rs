@@ -20,8 +20,8 @@ pub enum FederationEvent {
     },
     /// A local video that followers had was deleted.
     VideoDeleted {
-        /// The video's ActivityPub id.
-        video_url: String,
+        /// The video's UUID (its ActivityPub id derives from it).
+        video_uuid: String,
         /// The actor of the account that owned it (signs the Delete).
         account_actor_id: i64,
         /// The actor of its channel (whose followers are told too).
@@ -88,8 +88,10 @@ pub enum FederationEvent {
     },
     /// A local actor was deleted.
     ActorDeleted {
-        /// Its ActivityPub id.
-        actor_url: String,
+        /// Its kind (`Person`, `Group`).
+        actor_kind: String,
+        /// Its name (its ActivityPub id derives from kind and name).
+        actor_name: String,
         /// The inboxes of its remote followers when it was deleted.
         inboxes: Vec<String>,
     },
