@@ -26,6 +26,7 @@ struct ActorFields<'a> {
     id: i64,
     name: &'a str,
     host: Option<&'a str>,
+    url: Option<&'a str>,
     display_name: &'a str,
     description: Option<&'a str>,
     created_at: i64,
@@ -34,7 +35,7 @@ struct ActorFields<'a> {
 
 fn actor(state: &ApiState, actor: ActorFields<'_>) -> Value {
     json!({
-        "url": format!("{}/{}/{}", state.public_url, actor.path, actor.name),
+        "url": actor.url.map_or_else(|| format!("{}/{}/{}", state.public_url, actor.path, actor.name), str::to_owned),
         "name": actor.name,
         "host": actor.host.unwrap_or(state.host()),
         "avatars": [],
@@ -59,6 +60,7 @@ pub fn account(state: &ApiState, row: &AccountRow) -> Value {
             id: row.id,
             name: &row.name,
             host: row.host.as_deref(),
+            url: row.url.as_deref(),
             display_name: &row.display_name,
             description: row.description.as_deref(),
             created_at: row.created_at,
@@ -80,6 +82,7 @@ pub fn channel(state: &ApiState, row: &ChannelRow, owner: Option<&AccountRow>) -
             id: row.id,
             name: &row.name,
             host: row.host.as_deref(),
+            url: row.url.as_deref(),
             display_name: &row.display_name,
             description: row.description.as_deref(),
             created_at: row.created_at,

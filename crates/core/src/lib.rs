@@ -8,6 +8,7 @@ pub mod chapters;
 pub mod federation;
 pub mod magnet;
 pub mod names;
+pub mod remote;
 pub mod torrents;
 pub mod transcoding;
 pub mod urls;

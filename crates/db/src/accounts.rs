@@ -4,7 +4,7 @@ use sqlx::{Any, Executor};
 
 use crate::{Connection, DbResult};
 
-const SELECT: &str = "SELECT a.id, a.actor_id, a.user_id, r.preferred_username AS name, r.host, \
+const SELECT: &str = "SELECT a.id, a.actor_id, a.user_id, r.preferred_username AS name, r.host, r.url, \
                       a.display_name, a.description, a.created_at, a.updated_at \
                       FROM accounts a JOIN actors r ON r.id = a.actor_id";
 
@@ -19,6 +19,8 @@ pub struct AccountRow {
     pub user_id: Option<i64>,
     /// The actor name.
     pub name: String,
+    /// The actor's ActivityPub id when remote (local ones derive theirs).
+    pub url: Option<String>,
     /// The actor's host; none for local accounts.
     pub host: Option<String>,
     /// Display name.

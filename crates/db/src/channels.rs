@@ -4,7 +4,7 @@ use sqlx::{Any, Executor};
 
 use crate::{Connection, DbResult};
 
-pub(crate) const SELECT: &str = "SELECT c.id, c.actor_id, c.account_id, r.preferred_username AS name, r.host, \
+pub(crate) const SELECT: &str = "SELECT c.id, c.actor_id, c.account_id, r.preferred_username AS name, r.host, r.url, \
                       c.display_name, c.description, c.support, c.created_at, c.updated_at \
                       FROM channels c JOIN actors r ON r.id = c.actor_id";
 
@@ -19,6 +19,8 @@ pub struct ChannelRow {
     pub account_id: i64,
     /// The actor name.
     pub name: String,
+    /// The actor's ActivityPub id when remote (local ones derive theirs).
+    pub url: Option<String>,
     /// The actor's host; none for local channels.
     pub host: Option<String>,
     /// Display name.

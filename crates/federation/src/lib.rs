@@ -6,19 +6,11 @@
 //! `[federation]` configuration section and discovery ([`discovery`]: WebFinger, host-meta,
 //! NodeInfo); the rest of the protocol lands with the federation issue.
 
+mod config;
 pub mod discovery;
 pub mod urls;
 
-use serde::{Deserialize, Serialize};
-
-/// The `[federation]` configuration section.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FederationConfig {
-    /// Let the outbound client reach private, loopback and link-local addresses. Off by default;
-    /// meant for tests that run several instances on one machine.
-    pub allow_private_addresses: bool,
-}
+pub use config::FederationConfig;
 
 /// Why a federation operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,8 @@ use axum::extract::{Path, State};
 use kinora_core::video::{Privacy, VideoState};
 use kinora_db::accounts::AccountRow;
 use kinora_db::channels::ChannelRow;
+use kinora_db::redundancies::RedundancyRow;
+use kinora_db::remote_videos::RemoteMediaRow;
 use kinora_db::videos::{VideoFileRow, VideoRow};
 use serde_json::{Value, json};
 
@@ -171,7 +173,25 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
         .await?
         .ok_or_else(|| ApiError::not_found("Account"))?;
     let files = kinora_db::videos::list_files(pool, video.id).await?;
-    shape(state, video, &channel, &account, &files)
+    let remote = match video.is_local() {
+        true => None,
+        false => kinora_db::remote_videos::find_media(pool, &[video.id])
+            .await?
+            .into_iter()
+            .next(),
+    };
+    let mirrors = kinora_db::redundancies::list_of(pool, &[video.id]).await?;
+    shape(
+        state,
+        video,
+        &VideoParts {
+            channel: &channel,
+            account: &account,
+            files: &files,
+            remote: remote.as_ref(),
+            mirrors: &mirrors,
+        },
+    )
 }
 
 /// The `VideoDetails` JSON of many videos (a list page), with three queries in all: their
@@ -209,6 +229,21 @@ pub(crate) async fn details_of_many(
     for file in kinora_db::videos::list_files_of(pool, &video_ids).await? {
         files.entry(file.video_id).or_default().push(file);
     }
+    let remote_ids: Vec<i64> = videos
+        .iter()
+        .filter(|v| !v.is_local())
+        .map(|v| v.id)
+        .collect();
+    let remote: HashMap<i64, RemoteMediaRow> =
+        kinora_db::remote_videos::find_media(pool, &remote_ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.video_id, m))
+            .collect();
+    let mut mirrors: HashMap<i64, Vec<RedundancyRow>> = HashMap::new();
+    for mirror in kinora_db::redundancies::list_of(pool, &video_ids).await? {
+        mirrors.entry(mirror.video_id).or_default().push(mirror);
+    }
     videos
         .iter()
         .map(|video| {
@@ -218,20 +253,89 @@ pub(crate) async fn details_of_many(
             let account = accounts
                 .get(&channel.account_id)
                 .ok_or_else(|| ApiError::not_found("Account"))?;
-            let files = files.get(&video.id).map_or(&[][..], Vec::as_slice);
-            shape(state, video, channel, account, files)
+            let parts = VideoParts {
+                channel,
+                account,
+                files: files.get(&video.id).map_or(&[][..], Vec::as_slice),
+                remote: remote.get(&video.id),
+                mirrors: mirrors.get(&video.id).map_or(&[][..], Vec::as_slice),
+            };
+            shape(state, video, &parts)
         })
         .collect()
 }
 
-/// The `VideoDetails` JSON from the rows it is made of.
-fn shape(
-    state: &ApiState,
+/// The rows a video's JSON is made of.
+struct VideoParts<'a> {
+    channel: &'a ChannelRow,
+    account: &'a AccountRow,
+    /// Local renditions.
+    files: &'a [VideoFileRow],
+    /// Where a remote video's media is on its origin.
+    remote: Option<&'a RemoteMediaRow>,
+    /// Copies of its HLS files (ours of a remote video, other instances' of ours).
+    mirrors: &'a [RedundancyRow],
+}
+
+/// `streamingPlaylists[].redundancies`: where mirrors serve the HLS files.
+fn redundancies_json(mirrors: &[RedundancyRow]) -> Value {
+    Value::Array(
+        mirrors
+            .iter()
+            .map(|m| json!({ "baseUrl": m.base_url }))
+            .collect(),
+    )
+}
+
+/// A remote video's streaming playlist, from what its origin announced.
+fn remote_streaming(
     video: &VideoRow,
-    channel: &ChannelRow,
-    account: &AccountRow,
-    files: &[VideoFileRow],
-) -> Result<Value, ApiError> {
+    media: &RemoteMediaRow,
+    mirrors: &[RedundancyRow],
+) -> Vec<Value> {
+    let Some(playlist) = &media.playlist_url else {
+        return Vec::new();
+    };
+    let files: Vec<Value> = kinora_core::remote::parse_files(&media.files)
+        .iter()
+        .map(|f| {
+            json!({
+                "resolution": { "id": f.resolution, "label": resolution_label(f.resolution) },
+                "width": f.width,
+                "height": f.height,
+                "fps": f.fps,
+                "size": f.size,
+                "fileUrl": f.file_url,
+                "fileDownloadUrl": f.file_url,
+                "playlistUrl": f.playlist_url,
+                "torrentUrl": f.torrent_url,
+                "torrentDownloadUrl": f.torrent_url,
+                "magnetUri": f.magnet_uri,
+                "hasAudio": true,
+                "hasVideo": f.resolution != 0,
+                "storage": 0,
+            })
+        })
+        .collect();
+    vec![json!({
+        "id": video.id,
+        "type": 1,
+        "playlistUrl": playlist,
+        "segmentsSha256Url": media.segments_sha256_url,
+        "redundancies": redundancies_json(mirrors),
+        "files": files,
+    })]
+}
+
+/// The `VideoDetails` JSON from the rows it is made of.
+fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<Value, ApiError> {
+    let VideoParts {
+        channel,
+        account,
+        files,
+        remote,
+        mirrors,
+    } = *parts;
     let state_id = VideoState::from_id(video.state).unwrap_or(VideoState::ToTranscode);
     let privacy = Privacy::from_id(video.privacy).unwrap_or(Privacy::Private);
     let tags: Vec<String> = serde_json::from_str(&video.tags).unwrap_or_default();
@@ -245,8 +349,9 @@ fn shape(
             text.clone()
         }
     });
-    let streaming = match &video.hls_master_file {
-        Some(master) => {
+    let streaming = match (&video.hls_master_file, remote) {
+        (_, Some(media)) => remote_streaming(video, media, mirrors),
+        (Some(master), None) => {
             let base = kinora_app::media::hls_base_url(&state.storage, video, &state.public_url)?;
             let in_object_storage = kinora_app::media::media_location(video)?.is_s3();
             vec![json!({
@@ -254,21 +359,22 @@ fn shape(
                 "type": 1,
                 "playlistUrl": format!("{base}/{master}"),
                 "segmentsSha256Url": video.hls_segments_file.as_ref().map(|f| format!("{base}/{f}")),
-                "redundancies": [],
+                "redundancies": redundancies_json(mirrors),
                 "files": files
                     .iter()
                     .map(|f| file_json(state, video, f, &base, in_object_storage))
                     .collect::<Vec<_>>(),
             })]
         }
-        None => Vec::new(),
+        (None, None) => Vec::new(),
     };
     // Until its renditions exist a video lists its uploaded file (PeerTube's web video file).
-    let web_files = if video.hls_master_file.is_none() && video.original_size > 0 {
-        vec![original_file_json(state, video)?]
-    } else {
-        Vec::new()
-    };
+    let web_files =
+        if video.is_local() && video.hls_master_file.is_none() && video.original_size > 0 {
+            vec![original_file_json(state, video)?]
+        } else {
+            Vec::new()
+        };
     let aspect = files
         .first()
         .filter(|f| f.height > 0)
@@ -277,7 +383,7 @@ fn shape(
         "id": video.id,
         "uuid": video.uuid,
         "shortUUID": video.short_uuid,
-        "url": format!("{}/videos/watch/{}", state.public_url, video.uuid),
+        "url": video.url.clone().unwrap_or_else(|| format!("{}/videos/watch/{}", state.public_url, video.uuid)),
         "name": video.name,
         "category": labelled(video.category),
         "licence": labelled(video.licence),
@@ -288,7 +394,7 @@ fn shape(
         "description": description,
         "descriptionPath": format!("/api/v1/videos/{}/description", video.uuid),
         "support": video.support,
-        "isLocal": true,
+        "isLocal": video.is_local(),
         "isLive": false,
         "duration": video.duration,
         "aspectRatio": aspect,
@@ -298,8 +404,14 @@ fn shape(
         "dislikes": video.dislikes,
         "thumbnailPath": video.thumbnail_file.as_ref().map(|f| format!("/lazy-static/thumbnails/{f}")),
         "previewPath": video.preview_file.as_ref().map(|f| format!("/lazy-static/previews/{f}")),
-        "thumbnailUrl": image_url(state, video, "thumbnails", video.thumbnail_file.as_deref())?,
-        "previewUrl": image_url(state, video, "previews", video.preview_file.as_deref())?,
+        "thumbnailUrl": match remote {
+            Some(media) => media.thumbnail_url.clone(),
+            None => image_url(state, video, "thumbnails", video.thumbnail_file.as_deref())?,
+        },
+        "previewUrl": match remote {
+            Some(media) => media.preview_url.clone(),
+            None => image_url(state, video, "previews", video.preview_file.as_deref())?,
+        },
         "embedPath": format!("/videos/embed/{}", video.uuid),
         "createdAt": iso_date(video.created_at),
         "updatedAt": iso_date(video.updated_at),
@@ -315,7 +427,10 @@ fn shape(
         "state": { "id": state_id.id(), "label": state_id.label() },
         "transcodingProgress": video.transcoding_progress,
         "failureReason": video.failure_reason,
-        "trackerUrls": trackers(state),
+        "trackerUrls": match remote {
+            Some(media) => serde_json::from_str::<Value>(&media.tracker_urls).unwrap_or_else(|_| json!([])),
+            None => json!(trackers(state)),
+        },
         "files": web_files,
         "streamingPlaylists": streaming,
         "blacklisted": false,

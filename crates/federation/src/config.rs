@@ -1,0 +1,57 @@
+//! The `[federation]` configuration section.
+
+use serde::{Deserialize, Serialize};
+
+/// The `[federation]` configuration section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationConfig {
+    /// Let the outbound client reach private, loopback and link-local addresses (and plain
+    /// `http://`). Off by default; meant for tests that run several instances on one machine.
+    pub allow_private_addresses: bool,
+    /// Remote hosts delivered to at once (each host gets one request at a time, in order).
+    pub delivery_concurrency: usize,
+    /// Days a host may keep failing before it is marked dead (then it is only tried once a day
+    /// until it answers again).
+    pub host_dead_after_days: u64,
+    /// Attempts of one delivery that fails with a transient error before it is given up.
+    pub delivery_max_attempts: i64,
+    /// Largest inbox request body accepted, in bytes (larger ones are answered 413 unread).
+    pub inbox_max_body_bytes: usize,
+    /// Largest remote object fetched, in bytes, counted after decompression.
+    pub max_object_bytes: u64,
+    /// Seconds a remote fetch or delivery may take in all.
+    pub request_timeout_secs: u64,
+    /// How far a signed request's `Date` may lie in the past, in seconds.
+    pub signature_max_age_secs: u64,
+    /// How far a signed request's `Date` may lie in the future, in seconds.
+    pub signature_max_future_secs: u64,
+    /// Pages of a remote outbox read after a follow is accepted (back-fill).
+    pub backfill_max_pages: usize,
+    /// Items of a remote outbox taken in after a follow is accepted (back-fill).
+    pub backfill_max_items: usize,
+    /// Levels of `inReplyTo` followed to find the video a remote comment belongs to.
+    pub max_reply_depth: usize,
+    /// Largest total size of one mirrored video's files, in bytes.
+    pub mirror_max_video_bytes: u64,
+}
+
+impl Default for FederationConfig {
+    fn default() -> Self {
+        Self {
+            allow_private_addresses: false,
+            delivery_concurrency: 32,
+            host_dead_after_days: 7,
+            delivery_max_attempts: 20,
+            inbox_max_body_bytes: 1024 * 1024,
+            max_object_bytes: 1024 * 1024,
+            request_timeout_secs: 20,
+            signature_max_age_secs: 3600,
+            signature_max_future_secs: 300,
+            backfill_max_pages: 20,
+            backfill_max_items: 500,
+            max_reply_depth: 100,
+            mirror_max_video_bytes: 8 * 1024 * 1024 * 1024,
+        }
+    }
+}
