@@ -7,6 +7,7 @@
 //! NodeInfo); the rest of the protocol lands with the federation issue.
 
 pub mod discovery;
+pub mod json;
 
 use serde::{Deserialize, Serialize};
 
