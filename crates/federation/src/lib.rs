@@ -8,6 +8,7 @@
 
 pub mod discovery;
 pub mod json;
+pub mod signatures;
 
 use serde::{Deserialize, Serialize};
 
