@@ -3,10 +3,14 @@
 //!
 //! May depend on `kinora-core`, `kinora-db`, `kinora-jobs` and `kinora-app`; never on
 //! `kinora-api` (the two meet in `kinora-app` and the outbox). Today it owns the
-//! `[federation]` configuration section and discovery ([`discovery`]: WebFinger, host-meta,
-//! NodeInfo); the rest of the protocol lands with the federation issue.
+//! `[federation]` configuration section, discovery ([`discovery`]: WebFinger, host-meta,
+//! NodeInfo), the one outbound HTTP client ([`http_client::OutboundClient`]: SSRF guard at
+//! connect time, caps, deadlines, deliveries), draft-cavage HTTP signatures both ways
+//! ([`signatures`]) and bounded JSON parsing ([`json`]); the rest of the protocol lands with
+//! the federation issue.
 
 pub mod discovery;
+pub mod http_client;
 pub mod json;
 pub mod signatures;
 
@@ -16,8 +20,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FederationConfig {
-    /// Let the outbound client reach private, loopback and link-local addresses. Off by default;
-    /// meant for tests that run several instances on one machine.
+    /// Let the outbound client reach private, loopback and link-local addresses, and plain
+    /// http (otherwise https only). Off by default; meant for tests that run several instances
+    /// on one machine.
     pub allow_private_addresses: bool,
 }
 

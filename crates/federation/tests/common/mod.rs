@@ -2,3 +2,6 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod netns;
+pub mod origin;
+pub mod servers;
