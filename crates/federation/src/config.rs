@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FederationConfig {
-    /// Let the outbound client reach private, loopback and link-local addresses (and plain
-    /// `http://`). Off by default; meant for tests that run several instances on one machine.
+    /// Let the outbound client reach private, loopback and link-local addresses, and plain
+    /// http (otherwise https only). Off by default; meant for tests that run several instances
+    /// on one machine.
     pub allow_private_addresses: bool,
     /// Remote hosts delivered to at once (each host gets one request at a time, in order).
     pub delivery_concurrency: usize,

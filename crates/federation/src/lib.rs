@@ -3,11 +3,17 @@
 //!
 //! May depend on `kinora-core`, `kinora-db`, `kinora-jobs` and `kinora-app`; never on
 //! `kinora-api` (the two meet in `kinora-app` and the outbox). Today it owns the
-//! `[federation]` configuration section and discovery ([`discovery`]: WebFinger, host-meta,
-//! NodeInfo); the rest of the protocol lands with the federation issue.
+//! `[federation]` configuration section, discovery ([`discovery`]: WebFinger, host-meta,
+//! NodeInfo), the one outbound HTTP client ([`http_client::OutboundClient`]: SSRF guard at
+//! connect time, caps, deadlines, deliveries), draft-cavage HTTP signatures both ways
+//! ([`signatures`]) and bounded JSON parsing ([`json`]); the rest of the protocol lands with
+//! the federation issue.
 
 mod config;
 pub mod discovery;
+pub mod http_client;
+pub mod json;
+pub mod signatures;
 pub mod urls;
 
 pub use config::FederationConfig;
