@@ -7,6 +7,7 @@
 pub mod chapters;
 pub mod magnet;
 pub mod names;
+pub mod swarm;
 pub mod torrents;
 pub mod transcoding;
 pub mod urls;
