@@ -19,6 +19,7 @@ pub mod passwords;
 pub mod ratings;
 pub mod storage_migration;
 pub mod subscriptions;
+pub mod swarms;
 pub mod users;
 pub mod video_images;
 pub mod video_updates;

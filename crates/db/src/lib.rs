@@ -20,6 +20,7 @@ mod migrations;
 pub mod oauth_clients;
 pub mod ratings;
 pub mod subscriptions;
+pub mod swarms;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
