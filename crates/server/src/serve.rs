@@ -102,6 +102,8 @@ pub async fn run_until(
         upload_limits: Arc::new(config.uploads),
         uploads_in_progress: Arc::default(),
         web: Arc::new(kinora_api::pages::WebPages::load(&config.web)),
+        p2p: Arc::new(config.p2p.clone()),
+        tracker_enabled: config.tracker.enabled,
     };
     let app = crate::http::router(&config, api, storage.clone());
     let listener = TcpListener::bind(config.server.listen)

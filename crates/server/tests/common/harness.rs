@@ -41,6 +41,8 @@ impl Harness {
             upload_limits: Arc::new(config.uploads),
             uploads_in_progress: Arc::default(),
             web: Arc::new(kinora_api::pages::WebPages::load(&config.web)),
+        p2p: Arc::new(config.p2p.clone()),
+        tracker_enabled: config.tracker.enabled,
         };
         let storage = api.storage.clone();
         Self {
