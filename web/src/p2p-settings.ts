@@ -7,7 +7,7 @@
 // itself (./p2p) is loaded only when sharing is on.
 
 import { api } from './api'
-import type { VideoDetails } from './types'
+import { Privacy, type VideoDetails } from './types'
 
 /** Where the player runs: the app's watch page or an embed. */
 export type P2PContext = 'webapp' | 'embed'
@@ -66,6 +66,8 @@ function serverConfig (): Promise<ServerConfig> {
 export async function decideP2P (video: VideoDetails, context: P2PContext, forced: boolean | null): Promise<P2PDecision> {
   const trackers = (video.trackerUrls ?? []).filter((url) => /^wss?:\/\//.test(url))
   const unavailable = (reason: string): P2PDecision => ({ enabled: false, available: false, unavailableReason: reason, trackers, stunServers: [] })
+  // The tracker admits only public and unlisted videos: a private one is not even announced.
+  if (video.privacy.id !== Privacy.public && video.privacy.id !== Privacy.unlisted) return unavailable('Private videos are not shared.')
   if (!video.streamingPlaylists?.[0]?.segmentsSha256Url) return unavailable('This video has no segment hashes.')
   if (trackers.length === 0) return unavailable('This video has no WebSocket tracker.')
   if (typeof RTCPeerConnection === 'undefined') return unavailable('This browser has no WebRTC.')
