@@ -3,8 +3,9 @@
 // processes) watch the same video one after another, each starting `--gap` seconds after the
 // previous one and playing to the end, first with sharing on, then, in the same run, with
 // sharing off (HTTP only). Reported per viewer: segment bytes from peers and from the server
-// (the player's own statistics) and the bytes the origin sent for the HLS files (every
-// /static/streaming-playlists/ response: playlists, JSON, init and media segments).
+// (the player's own statistics: a segment counts for where it was finished) and the bytes the
+// origin sent for the HLS files (Chromium's network events for /static/streaming-playlists/:
+// playlists, JSON, init and media segments, aborted requests included).
 //
 // Needs the debug binaries and Chromium like tests/browser, and WebRTC needs the namespace:
 //   (cd tests/browser && npm ci)
@@ -26,13 +27,20 @@ const seconds = Number(values.seconds)
 const gap = Number(values.gap)
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Sums the body bytes of the origin's HLS responses a viewer received. */
-function countOriginBytes (viewer, base) {
+/**
+ * Counts the bytes a page receives from the origin's HLS files (Chromium's network events, so
+ * requests p2p-media-loader aborts half-way count with what they received).
+ */
+async function countOriginBytes (page, base) {
   const counter = { bytes: 0 }
-  viewer.page.on('requestfinished', async (request) => {
-    if (!request.url().startsWith(`${base}/static/streaming-playlists/`)) return
-    try { counter.bytes += (await request.sizes()).responseBodySize } catch { /* page gone */ }
+  const prefix = `${base}/static/streaming-playlists/`
+  const urls = new Map()
+  const network = await page.context().newCDPSession(page)
+  network.on('Network.requestWillBeSent', (event) => urls.set(event.requestId, event.request.url))
+  network.on('Network.dataReceived', (event) => {
+    if (urls.get(event.requestId)?.startsWith(prefix)) counter.bytes += event.dataLength
   })
+  await network.send('Network.enable')
   return counter
 }
 
@@ -42,8 +50,7 @@ async function session (watch, base, preference) {
   try {
     for (let index = 0; index < 3; index++) {
       if (index > 0) await sleep(gap * 1000)
-      const viewer = await openViewer(watch, { preference })
-      viewer.origin = countOriginBytes(viewer, base)
+      const viewer = await openViewer(watch, { preference, beforeLoad: (page) => countOriginBytes(page, base) })
       viewers.push(viewer)
       await play(viewer)
     }
@@ -53,7 +60,7 @@ async function session (watch, base, preference) {
     }
     await sleep(1000)
     const results = []
-    for (const viewer of viewers) results.push({ ...(await stats(viewer)), originBytes: viewer.origin.bytes, errors: viewer.errors.length })
+    for (const viewer of viewers) results.push({ ...(await stats(viewer)), originBytes: viewer.extra.bytes, errors: viewer.errors.length })
     return results
   } finally {
     for (const viewer of viewers) await viewer.close().catch(() => {})

@@ -27,9 +27,10 @@ export function expectedInfoHashes (video) {
 
 /**
  * Opens `url` in a new Chromium process. `initScript` runs in the page before its own scripts;
- * `preference` ('0' or '1') is the viewer's remembered P2P choice.
+ * `preference` ('0' or '1') is the viewer's remembered P2P choice; `beforeLoad(page)` is called
+ * before the page loads (to watch its requests from the first).
  */
-export async function openViewer (url, { initScript, preference } = {}) {
+export async function openViewer (url, { initScript, preference, beforeLoad } = {}) {
   const browser = await launchBrowser(WEBRTC_ARGS)
   const context = await browser.newContext({ viewport: { width: 960, height: 600 } })
   if (preference !== undefined) {
@@ -51,9 +52,10 @@ export async function openViewer (url, { initScript, preference } = {}) {
       } catch { /* not JSON */ }
     })
   })
+  const extra = beforeLoad ? await beforeLoad(page) : undefined
   await page.goto(url)
   await page.getByTestId('player-video').waitFor()
-  return { browser, page, sockets, errors, close: () => browser.close() }
+  return { browser, page, sockets, errors, extra, close: () => browser.close() }
 }
 
 /** Starts playback (muted, so autoplay rules never stop it). */

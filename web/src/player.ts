@@ -86,6 +86,8 @@ export function createPlayer (options: PlayerOptions): Player {
   // --- the source ---
   let hls: Hls | null = null
   let destroyed = false
+  // Each start of hls.js; a later one (the viewer switched again) makes an earlier one give up.
+  let generation = 0
   const playlist = video.streamingPlaylists?.[0]
   const fileUrl = video.files?.[0]?.fileUrl
   const useHls = playlist !== undefined && Hls.isSupported()
@@ -109,14 +111,16 @@ export function createPlayer (options: PlayerOptions): Player {
 
   /** Starts hls.js, with peer-to-peer sharing when it is on (else no tracker socket at all). */
   async function startHls (url: string, startPosition: number, resume: boolean): Promise<void> {
+    const mine = ++generation
+    const current = (): boolean => !destroyed && mine === generation
     const decision = options.p2p ? await decideP2P(video, options.p2p.context, chosen) : null
-    if (destroyed) return
+    if (!current()) return
     const config = { startPosition, capLevelToPlayerSize: false, backBufferLength: 60 }
     let engine: Hls | null = null
     if (decision?.enabled) {
       try {
         const { createP2PHls } = await import('./p2p')
-        if (destroyed) return
+        if (!current()) return
         engine = createP2PHls({ video, hlsConfig: config, trackers: decision.trackers, stunServers: decision.stunServers, onStats: sharing.showStats })
       } catch (error) {
         console.warn('Peer-to-peer sharing is unavailable:', error)
@@ -149,11 +153,11 @@ export function createPlayer (options: PlayerOptions): Player {
   sharing.onChange((enabled) => {
     rememberPreference(enabled)
     chosen = enabled
-    if (!useHls || !hls) return
+    if (!useHls) return
     // The same position, with the other engine.
     const at = media.currentTime
     const playing = !media.paused
-    hls.destroy()
+    hls?.destroy()
     hls = null
     void startHls(playlist.playlistUrl, at, playing)
   })

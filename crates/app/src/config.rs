@@ -130,9 +130,11 @@ mod tests {
     #[test]
     fn stun_urls_are_checked() {
         assert!(P2pConfig::default().validate().is_ok());
-        assert!(servers(&["stun:stun.example.org:3478", "stuns:[2001:db8::1]:5349"])
-            .validate()
-            .is_ok());
+        assert!(
+            servers(&["stun:stun.example.org:3478", "stuns:[2001:db8::1]:5349"])
+                .validate()
+                .is_ok()
+        );
         for bad in [
             "https://stun.example.org",
             "stun:",

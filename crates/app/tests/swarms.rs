@@ -2,8 +2,8 @@
 //! (`kinora_app::swarms::record_missing`), and the private tracker's question about them
 //! (`kinora_db::swarms::is_public`), on real SQLite and PostgreSQL databases.
 
-use kinora_app::users::{self, NewUserInput, UserOrigin};
 use kinora_app::InstanceConfig;
+use kinora_app::users::{self, NewUserInput, UserOrigin};
 use kinora_core::UserRole;
 use kinora_core::swarm::video_swarms;
 use kinora_db::videos::VideoFileRow;
@@ -46,19 +46,16 @@ async fn published_video(db: &Db) -> i64 {
             torrent_file: None,
             info_hash: None,
         };
-        kinora_db::videos::insert_file(&mut tx, &file, 1).await.unwrap();
+        kinora_db::videos::insert_file(&mut tx, &file, 1)
+            .await
+            .unwrap();
     }
-    let publication = kinora_db::videos::Publication {
-        duration: 1,
-        hls_master_file: "a-master.m3u8",
-        hls_segments_file: "a-segments-sha256.json",
-        thumbnail_file: None,
-        preview_file: None,
-        storyboard_file: None,
-        storyboard_json: None,
-        media_location: "local",
-    };
-    assert!(kinora_db::videos::publish(&mut tx, id, &publication, 2).await.unwrap());
+    let publication = kinora_db::testing::sample_publication();
+    assert!(
+        kinora_db::videos::publish(&mut tx, id, &publication, 2)
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
     id
 }

@@ -210,7 +210,11 @@ mod tests {
     #[test]
     fn different_videos_have_different_hashes() {
         let a = VideoSwarm::new(UUID, StreamType::Main, 720);
-        let b = VideoSwarm::new("04af977f-4201-4697-be67-a8d8cae6fa7b", StreamType::Main, 720);
+        let b = VideoSwarm::new(
+            "04af977f-4201-4697-be67-a8d8cae6fa7b",
+            StreamType::Main,
+            720,
+        );
         assert_ne!(a.info_hash, b.info_hash);
     }
 }

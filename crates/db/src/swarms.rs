@@ -73,12 +73,14 @@ pub async fn list<'e>(
     .await?)
 }
 
-/// Whether `info_hash` (40 hex digits) is a swarm of a published public or unlisted video
-/// (what the private tracker may track for anyone).
+/// Whether `info_hash` (40 hex digits) is a web player swarm, or a rendition's torrent, of a
+/// published public or unlisted video: what the private WebSocket tracker may track for anyone
+/// (browsers join both kinds there).
 pub async fn is_public(pool: &sqlx::AnyPool, info_hash: &str) -> DbResult<bool> {
     let (count,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM video_swarms s JOIN videos v ON v.id = s.video_id \
-         WHERE s.info_hash = $1 AND v.state = 1 AND v.privacy IN (1, 2)",
+        "SELECT COUNT(*) FROM videos WHERE state = 1 AND privacy IN (1, 2) AND id IN \
+         (SELECT video_id FROM video_swarms WHERE info_hash = $1 \
+          UNION SELECT video_id FROM video_files WHERE info_hash = $1)",
     )
     .bind(info_hash)
     .fetch_one(pool)

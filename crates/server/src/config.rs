@@ -284,7 +284,11 @@ mod tests {
         assert!(error.to_string().starts_with("database.url"), "{error}");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("stun.toml");
-        std::fs::write(&path, "[p2p]\nstun_servers = [\"https://stun.example.org\"]\n").unwrap();
+        std::fs::write(
+            &path,
+            "[p2p]\nstun_servers = [\"https://stun.example.org\"]\n",
+        )
+        .unwrap();
         let error = Config::load(Some(&path), &[]).unwrap_err().to_string();
         assert!(error.starts_with("p2p.stun_servers"), "{error}");
         assert!(Config::load(Some(Path::new("/nonexistent/kinora.toml")), &[]).is_err());

@@ -88,7 +88,10 @@ pub async fn run_until(
     }
     let backfilled = kinora_app::swarms::record_missing(&db).await?;
     if backfilled > 0 {
-        tracing::info!(videos = backfilled, "recorded the web player swarms of older videos");
+        tracing::info!(
+            videos = backfilled,
+            "recorded the web player swarms of older videos"
+        );
     }
     let limiter = Arc::new(LoginLimiter::new(&config.auth));
     let api = ApiState {

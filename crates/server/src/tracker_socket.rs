@@ -222,14 +222,7 @@ async fn allowed(
     if let Some(allowed) = decisions.get(&hash) {
         return Some(*allowed);
     }
-    let hex = hex::encode(hash);
-    let pool = state.db.pool();
-    let known = match kinora_db::swarms::is_public(pool, &hex).await {
-        Ok(true) => Ok(true),
-        Ok(false) => kinora_db::videos::info_hash_is_public(pool, &hex).await,
-        Err(error) => Err(error),
-    };
-    match known {
+    match kinora_db::swarms::is_public(state.db.pool(), &hex::encode(hash)).await {
         Ok(allowed) => {
             if decisions.len() >= MAX_CACHED_DECISIONS {
                 decisions.clear();
