@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
+import { basename, dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import { chromium } from 'playwright-core'
@@ -58,10 +58,11 @@ function serve (config) {
 function tomlString (text) { return JSON.stringify(text) }
 
 /**
- * Starts an instance: `{ base, token, password, channel, channelName, accountName, stop }`.
- * With `webRoot`, the server also serves the built front end from it (`[web] root`).
+ * Starts an instance: `{ base, port, token, password, channel, channelName, accountName, stop }`.
+ * With `webRoot`, the server also serves the built front end from it (`[web] root`); `extra`
+ * is appended to its configuration file.
  */
-export async function startInstance ({ webRoot } = {}) {
+export async function startInstance ({ webRoot, extra = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'kinora-browser-'))
   const port = await freePort()
   const config = join(dir, 'kinora.toml')
@@ -69,7 +70,7 @@ export async function startInstance ({ webRoot } = {}) {
   writeFileSync(config,
     `[server]\nlisten = "127.0.0.1:${port}"\npublic_url = "${base}"\n` +
     `[database]\nurl = ${tomlString(`sqlite://${dir}/kinora.db`)}\n[storage.local]\nroot = ${tomlString(`${dir}/storage`)}\n` +
-    '[transcoding]\nworkers = 1\n' + (webRoot ? `[web]\nroot = ${tomlString(webRoot)}\n` : ''))
+    '[transcoding]\nworkers = 1\n' + (webRoot ? `[web]\nroot = ${tomlString(webRoot)}\n` : '') + extra)
   const server = serve(config)
   const password = await server.ready
   const client = await (await fetch(`${base}/api/v1/oauth-clients/local`)).json()
@@ -78,6 +79,7 @@ export async function startInstance ({ webRoot } = {}) {
   const me = await (await fetch(`${base}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } })).json()
   return {
     base,
+    port,
     token,
     username: 'root',
     password,
@@ -91,13 +93,17 @@ export async function startInstance ({ webRoot } = {}) {
   }
 }
 
-/** Uploads a fixture through the API (multipart) and waits until it is published. */
+/**
+ * Uploads a fixture (a file name in the fixtures, or an absolute path) through the API
+ * (multipart) and waits until it is published.
+ */
 export async function uploadAndWait (instance, fixture, fields = {}) {
+  const path = isAbsolute(fixture) ? fixture : join(fixtures, fixture)
   const form = new FormData()
-  form.append('name', fields.name ?? `Browser ${fixture}`)
+  form.append('name', fields.name ?? `Browser ${basename(path)}`)
   form.append('channelId', String(instance.channel))
   for (const [key, value] of Object.entries(fields)) if (key !== 'name') form.append(key, value)
-  form.append('videofile', new Blob([readFileSync(join(fixtures, fixture))]), fixture)
+  form.append('videofile', new Blob([readFileSync(path)]), basename(path))
   const created = await (await fetch(`${instance.base}/api/v1/videos/upload`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${instance.token}` } })).json()
   return await waitForPublished(instance, created.video.uuid)
 }
@@ -114,12 +120,27 @@ export async function waitForPublished (instance, uuid) {
   }
 }
 
-export async function launchBrowser () {
+/** A headless Chromium process (each call its own process and throw-away profile). */
+export async function launchBrowser (extraArgs = []) {
   return await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required']
+      '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required', ...extraArgs]
   })
+}
+
+/**
+ * A test clip made with the ffmpeg CLI (moving test pattern and a tone, yuv420p H.264 + AAC) in
+ * a temporary directory; answers its path.
+ */
+export function makeClip ({ seconds, width, height, name = 'clip.mp4' }) {
+  const dir = mkdtempSync(join(tmpdir(), 'kinora-clip-'))
+  const path = join(dir, name)
+  const result = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=25`,
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(seconds), '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-c:a', 'aac', '-shortest', path], { stdio: 'inherit', timeout: 300000 })
+  assert.equal(result.status, 0, 'ffmpeg made the clip')
+  return path
 }
 
 function newestChange (path) {

@@ -284,6 +284,8 @@ impl TranscodeJobs {
             )
             .await?;
         }
+        // The web player's swarms, named by the same resolutions (the private tracker admits them).
+        kinora_db::swarms::record_from_files(&mut tx, video.id, &video.uuid).await?;
         let published = kinora_db::videos::publish(
             &mut tx,
             video.id,

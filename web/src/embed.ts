@@ -1,10 +1,12 @@
 // The embeddable player (/videos/embed/<id>): the player alone, with the title linking to the
-// watch page. Query: ?autoplay=1, ?start=<seconds or 1m30s>, ?muted=1; ?p2p=0 is accepted.
+// watch page. Query: ?autoplay=1, ?start=<seconds or 1m30s>, ?muted=1, ?p2p=0 (no sharing with
+// other viewers, not even a tracker connection) or ?p2p=1.
 
 import './styles/base.css'
 import { api, ApiError } from './api'
 import { h, parseStart } from './dom'
 import { createPlayer } from './player'
+import { queryPreference } from './p2p-settings'
 import type { Storyboard, VideoDetails } from './types'
 
 async function start (): Promise<void> {
@@ -31,6 +33,7 @@ async function start (): Promise<void> {
     autoplay: query.get('autoplay') === '1' || query.get('autoplay') === 'true',
     start: parseStart(query.get('start')),
     shortcutsOn: document,
+    p2p: { context: 'embed', forced: queryPreference(query.get('p2p')) },
     onView: (currentTime) => {
       void api(`/videos/${video.uuid}/views`, { method: 'POST', json: { currentTime: Math.floor(currentTime) } }).catch(() => {})
     }

@@ -1,13 +1,15 @@
 // The video player: hls.js (or the browser's own HLS, or a plain file) behind custom controls:
 // play/pause, seek bar with storyboard previews, time, mute and volume, a settings menu with
-// quality and speed, fullscreen, keyboard shortcuts, and a "view" callback after a few seconds
-// of actual playback.
+// quality, speed and peer-to-peer sharing (p2p-media-loader, loaded from ./p2p only when on),
+// fullscreen, keyboard shortcuts, and a "view" callback after a few seconds of actual playback.
 
 import Hls from 'hls.js'
 import './styles/player.css'
 import { formatDuration, h } from './dom'
 import { icon, type IconName } from './icons'
 import { bindShortcuts } from './player-keys'
+import { emptyStats, p2pControls } from './player-p2p'
+import { decideP2P, rememberPreference, type P2PContext } from './p2p-settings'
 import { paintCell, spriteCell } from './storyboard'
 import type { Storyboard, VideoDetails } from './types'
 
@@ -20,6 +22,8 @@ export interface PlayerOptions {
   onView?: (currentTime: number) => void
   /** Where keyboard shortcuts listen (the whole page on watch and embed pages). */
   shortcutsOn?: HTMLElement | Document
+  /** Peer-to-peer sharing: where the player runs, and an embed's `?p2p=` (null: not given). */
+  p2p?: { context: P2PContext, forced: boolean | null }
 }
 
 export interface Player {
@@ -66,9 +70,10 @@ export function createPlayer (options: PlayerOptions): Player {
   const quality = h('select', { id: `quality-${video.uuid}`, 'data-testid': 'quality-menu' }, h('option', { value: '-1' }, 'Auto'))
   const speed = h('select', { id: `speed-${video.uuid}`, 'data-testid': 'speed-menu' },
     SPEEDS.map((rate) => h('option', { value: rate, selected: rate === 1 }, rate === 1 ? 'Normal' : `${rate}×`)))
+  const sharing = p2pControls(`p2p-${video.uuid}`)
   const settingsPanel = h('div', { class: 'player-settings-panel', hidden: true, id: `settings-${video.uuid}` },
     h('label', { for: quality.id }, 'Quality'), quality,
-    h('label', { for: speed.id }, 'Speed'), speed)
+    h('label', { for: speed.id }, 'Speed'), speed, ...sharing.elements)
   const settings = iconButton('Settings', 'settings', 'player-settings')
   settings.setAttribute('aria-expanded', 'false')
   settings.setAttribute('aria-controls', settingsPanel.id)
@@ -80,11 +85,17 @@ export function createPlayer (options: PlayerOptions): Player {
 
   // --- the source ---
   let hls: Hls | null = null
+  let destroyed = false
+  // Each start of hls.js; a later one (the viewer switched again) makes an earlier one give up.
+  let generation = 0
   const playlist = video.streamingPlaylists?.[0]
   const fileUrl = video.files?.[0]?.fileUrl
-  if (playlist && Hls.isSupported()) {
-    hls = new Hls({ startPosition: options.start ?? -1, capLevelToPlayerSize: false, backBufferLength: 60 })
-    attachHls(hls, playlist.playlistUrl)
+  const useHls = playlist !== undefined && Hls.isSupported()
+  // The viewer's switch in this page wins over an embed's ?p2p=.
+  let chosen: boolean | null = options.p2p?.forced ?? null
+  if (useHls) {
+    element.dataset.engine = 'hls.js'
+    void startHls(playlist.playlistUrl, options.start ?? -1, false)
   } else if (playlist && media.canPlayType('application/vnd.apple.mpegurl')) {
     element.dataset.engine = 'native'
     media.src = playlist.playlistUrl
@@ -96,9 +107,62 @@ export function createPlayer (options: PlayerOptions): Player {
   } else {
     showMessage(playlist ? 'This browser cannot play HLS video.' : 'This video has no playable file yet.')
   }
+  if (!useHls) sharing.showDecision(null)
+
+  /** Starts hls.js, with peer-to-peer sharing when it is on (else no tracker socket at all). */
+  async function startHls (url: string, startPosition: number, resume: boolean): Promise<void> {
+    const mine = ++generation
+    const current = (): boolean => !destroyed && mine === generation
+    const decision = options.p2p ? await decideP2P(video, options.p2p.context, chosen) : null
+    if (!current()) return
+    const config = { startPosition, capLevelToPlayerSize: false, backBufferLength: 60 }
+    let engine: Hls | null = null
+    if (decision?.enabled) {
+      try {
+        const { createP2PHls } = await import('./p2p')
+        if (!current()) return
+        engine = createP2PHls({ video, hlsConfig: config, trackers: decision.trackers, stunServers: decision.stunServers, onStats: sharing.showStats })
+      } catch (error) {
+        console.warn('Peer-to-peer sharing is unavailable:', error)
+        decision.enabled = false
+        decision.available = false
+        decision.unavailableReason = 'Peer-to-peer sharing could not start.'
+      }
+    }
+    sharing.showDecision(decision ?? { enabled: false, available: false, unavailableReason: 'Peer-to-peer sharing is off here.', trackers: [], stunServers: [] })
+    if (!engine) {
+      engine = new Hls(config)
+      countHttpBytes(engine)
+    }
+    hls = engine
+    attachHls(engine, url)
+    if (resume) void start()
+  }
+
+  /** Without p2p-media-loader, every media segment comes from the server. */
+  function countHttpBytes (engine: Hls): void {
+    const stats = emptyStats()
+    engine.on(Hls.Events.FRAG_LOADED, (_event, data) => {
+      if (data.frag.sn === 'initSegment') return
+      stats.httpBytes += data.payload.byteLength
+      stats.httpSegments++
+      sharing.showStats({ ...stats })
+    })
+  }
+
+  sharing.onChange((enabled) => {
+    rememberPreference(enabled)
+    chosen = enabled
+    if (!useHls) return
+    // The same position, with the other engine.
+    const at = media.currentTime
+    const playing = !media.paused
+    hls?.destroy()
+    hls = null
+    void startHls(playlist.playlistUrl, at, playing)
+  })
 
   function attachHls (engine: Hls, url: string): void {
-    element.dataset.engine = 'hls.js'
     let recoveredMedia = false
     engine.on(Hls.Events.MANIFEST_PARSED, () => {
       const levels = engine.levels.map((level, index) => ({ index, height: level.height, bitrate: level.bitrate }))
@@ -180,7 +244,7 @@ export function createPlayer (options: PlayerOptions): Player {
   for (const change of ['timeupdate', 'durationchange', 'loadedmetadata', 'progress']) media.addEventListener(change, paintTime)
   seek.addEventListener('input', () => { seeking = true; media.currentTime = Number(seek.value); paintTime() })
   seek.addEventListener('change', () => { seeking = false })
-  if (options.start && !hls) media.addEventListener('loadedmetadata', () => { media.currentTime = options.start! }, { once: true })
+  if (options.start && !useHls) media.addEventListener('loadedmetadata', () => { media.currentTime = options.start! }, { once: true })
 
   let board = options.storyboards?.[0]
   seekBar.addEventListener('pointermove', (event) => {
@@ -288,6 +352,7 @@ export function createPlayer (options: PlayerOptions): Player {
       document.removeEventListener('pointerdown', closeOutside)
       document.removeEventListener('fullscreenchange', paintFullscreen)
       clearTimeout(idleTimer)
+      destroyed = true
       hls?.destroy()
       media.removeAttribute('src')
       media.load()

@@ -77,6 +77,8 @@ export interface VideoDetails extends Video {
   commentsPolicy?: Labelled
   streamingPlaylists: StreamingPlaylist[]
   files?: VideoFile[]
+  /** The video's trackers: WebSocket (for the player's sharing) and HTTP. */
+  trackerUrls?: string[]
   failureReason?: string | null
 }
 

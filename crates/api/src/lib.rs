@@ -53,6 +53,10 @@ pub struct ApiState {
     pub uploads_in_progress: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// The built web front end.
     pub web: Arc<pages::WebPages>,
+    /// The `[p2p]` section: the web player's peer-to-peer defaults and STUN servers.
+    pub p2p: Arc<kinora_app::P2pConfig>,
+    /// Whether the tracker runs (`tracker.enabled`); without it the player cannot share.
+    pub tracker_enabled: bool,
 }
 
 impl ApiState {

@@ -1,4 +1,4 @@
-//! The `[instance]` and `[auth]` configuration sections.
+//! The `[instance]`, `[auth]` and `[p2p]` configuration sections.
 
 use kinora_core::RegistrationMode;
 use serde::{Deserialize, Serialize};
@@ -62,5 +62,93 @@ impl Default for AuthConfig {
             login_attempts_per_address: 30,
             login_window_secs: 300,
         }
+    }
+}
+
+/// The `[p2p]` configuration section: peer-to-peer sharing between viewers in the web player
+/// (p2p-media-loader over the instance's WebSocket tracker), published in `/api/v1/config`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct P2pConfig {
+    /// Whether the web app's player shares by default (each viewer may switch it either way).
+    pub webapp_enabled: bool,
+    /// Whether embedded players share by default (`?p2p=0` or `?p2p=1` decides per embed).
+    pub embed_enabled: bool,
+    /// STUN servers (`stun:` or `stuns:` URLs) browsers ask for their public address; empty:
+    /// none, so no third party learns who watches, and only directly reachable peers connect.
+    pub stun_servers: Vec<String>,
+}
+
+/// Most STUN servers accepted.
+pub const MAX_STUN_SERVERS: usize = 16;
+
+impl Default for P2pConfig {
+    fn default() -> Self {
+        Self {
+            webapp_enabled: true,
+            embed_enabled: true,
+            stun_servers: Vec::new(),
+        }
+    }
+}
+
+impl P2pConfig {
+    /// Checks the STUN server URLs; the error says which one is wrong and why.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.stun_servers.len() > MAX_STUN_SERVERS {
+            return Err(format!("at most {MAX_STUN_SERVERS} servers"));
+        }
+        for server in &self.stun_servers {
+            let scheme_ok = server.starts_with("stun:") || server.starts_with("stuns:");
+            let host = server.split_once(':').map_or("", |(_, rest)| rest);
+            if !scheme_ok
+                || host.is_empty()
+                || host.starts_with('/')
+                || server.len() > 256
+                || server.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                return Err(format!(
+                    "{server:?} must be a stun:host[:port] or stuns:host[:port] URL"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn servers(list: &[&str]) -> P2pConfig {
+        P2pConfig {
+            stun_servers: list.iter().map(|s| (*s).to_owned()).collect(),
+            ..P2pConfig::default()
+        }
+    }
+
+    #[test]
+    fn stun_urls_are_checked() {
+        assert!(P2pConfig::default().validate().is_ok());
+        assert!(
+            servers(&["stun:stun.example.org:3478", "stuns:[2001:db8::1]:5349"])
+                .validate()
+                .is_ok()
+        );
+        for bad in [
+            "https://stun.example.org",
+            "stun:",
+            "stun://stun.example.org",
+            "stun:stun.example.org 3478",
+            "turn:turn.example.org",
+            "",
+        ] {
+            let error = servers(&[bad]).validate().unwrap_err();
+            assert!(error.contains("stun:host"), "{bad:?}: {error}");
+        }
+        let many = vec!["stun:a.example"; MAX_STUN_SERVERS + 1];
+        assert!(servers(&many).validate().is_err());
+        let long = format!("stun:{}", "a".repeat(300));
+        assert!(servers(&[&long]).validate().is_err());
     }
 }

@@ -20,6 +20,7 @@ pub mod passwords;
 pub mod ratings;
 pub mod storage_migration;
 pub mod subscriptions;
+pub mod swarms;
 pub mod users;
 pub mod video_images;
 pub mod video_updates;
@@ -27,7 +28,7 @@ pub mod videos;
 pub mod views;
 pub mod visibility;
 
-pub use config::{AuthConfig, InstanceConfig};
+pub use config::{AuthConfig, InstanceConfig, MAX_STUN_SERVERS, P2pConfig};
 pub use error::{AppError, AppResult};
 /// The storage handle use cases write through (re-exported so the HTTP layer can hold one).
 pub use kinora_storage::{

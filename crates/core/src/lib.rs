@@ -9,6 +9,7 @@ pub mod federation;
 pub mod magnet;
 pub mod names;
 pub mod remote;
+pub mod swarm;
 pub mod torrents;
 pub mod transcoding;
 pub mod urls;

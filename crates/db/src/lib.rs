@@ -26,6 +26,7 @@ pub mod ratings;
 pub mod redundancies;
 pub mod remote_videos;
 pub mod subscriptions;
+pub mod swarms;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

@@ -182,6 +182,21 @@ pub fn sample_video<'a>(
     }
 }
 
+/// A publication with placeholder HLS file names, on local disk, for tests that need a
+/// published video.
+pub fn sample_publication() -> crate::videos::Publication<'static> {
+    crate::videos::Publication {
+        duration: 1,
+        hls_master_file: "a-master.m3u8",
+        hls_segments_file: "a-segments-sha256.json",
+        thumbnail_file: None,
+        preview_file: None,
+        storyboard_file: None,
+        storyboard_json: None,
+        media_location: "local",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::replace_database;

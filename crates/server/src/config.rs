@@ -37,6 +37,8 @@ pub struct Config {
     pub uploads: UploadLimits,
     /// `[tracker]`: the BitTorrent tracker.
     pub tracker: kinora_p2p::tracker::TrackerConfig,
+    /// `[p2p]`: sharing between viewers in the web player.
+    pub p2p: kinora_app::P2pConfig,
     /// `[web]`: the built web front end.
     pub web: kinora_api::pages::WebConfig,
     /// `[log]`: logging.
@@ -175,6 +177,12 @@ impl Config {
                 ),
             });
         }
+        if let Err(message) = self.p2p.validate() {
+            return Err(ConfigError::Value {
+                key: "p2p.stun_servers",
+                message,
+            });
+        }
         if self.database.max_connections == 0 {
             return Err(ConfigError::Value {
                 key: "database.max_connections",
@@ -274,6 +282,15 @@ mod tests {
         );
         let error = Config::load(None, &["database.url=mysql://x".into()]).unwrap_err();
         assert!(error.to_string().starts_with("database.url"), "{error}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stun.toml");
+        std::fs::write(
+            &path,
+            "[p2p]\nstun_servers = [\"https://stun.example.org\"]\n",
+        )
+        .unwrap();
+        let error = Config::load(Some(&path), &[]).unwrap_err().to_string();
+        assert!(error.starts_with("p2p.stun_servers"), "{error}");
         assert!(Config::load(Some(Path::new("/nonexistent/kinora.toml")), &[]).is_err());
         assert!(matches!(
             Config::load(None, &["novalue".into()]),

@@ -86,6 +86,13 @@ pub async fn run_until(
              password: {password}\n  (shown once; change it after logging in)\n"
         );
     }
+    let backfilled = kinora_app::swarms::record_missing(&db).await?;
+    if backfilled > 0 {
+        tracing::info!(
+            videos = backfilled,
+            "recorded the web player swarms of older videos"
+        );
+    }
     let limiter = Arc::new(LoginLimiter::new(&config.auth));
     let api = ApiState {
         db: db.clone(),
@@ -98,6 +105,8 @@ pub async fn run_until(
         upload_limits: Arc::new(config.uploads),
         uploads_in_progress: Arc::default(),
         web: Arc::new(kinora_api::pages::WebPages::load(&config.web)),
+        p2p: Arc::new(config.p2p.clone()),
+        tracker_enabled: config.tracker.enabled,
     };
     let app = crate::http::router(&config, api, storage.clone());
     let listener = TcpListener::bind(config.server.listen)

@@ -7,7 +7,8 @@
 //! Frames and messages longer than `ws_max_message_bytes` close the socket; one address may
 //! hold `max_sockets_per_address` sockets (more get 429 before the upgrade); a socket silent
 //! for twice the announce interval is closed. In private mode each new info hash of a socket is
-//! checked once against the database (published public and unlisted videos only).
+//! checked once against the database: the torrents and the web player's swarms of published
+//! public and unlisted videos only.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -210,8 +211,9 @@ async fn serve(mut socket: WebSocket, registration: Registration) {
     drop(registration);
 }
 
-/// Whether `hash` belongs to a published public or unlisted video, asked once per socket;
-/// `None` when the database fails (the socket is closed, the client reconnects later).
+/// Whether `hash` belongs to a published public or unlisted video (a rendition's torrent, or
+/// a web player swarm of `kinora_core::swarm`), asked once per socket; `None` when the
+/// database fails (the socket is closed, the client reconnects later).
 async fn allowed(
     state: &SocketState,
     decisions: &mut HashMap<Id20, bool>,
@@ -220,7 +222,7 @@ async fn allowed(
     if let Some(allowed) = decisions.get(&hash) {
         return Some(*allowed);
     }
-    match kinora_db::videos::info_hash_is_public(state.db.pool(), &hex::encode(hash)).await {
+    match kinora_db::swarms::is_public(state.db.pool(), &hex::encode(hash)).await {
         Ok(allowed) => {
             if decisions.len() >= MAX_CACHED_DECISIONS {
                 decisions.clear();

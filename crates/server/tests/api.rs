@@ -287,4 +287,27 @@ backend_tests! {
         assert_eq!(status, StatusCode::OK);
         assert!(body.as_str().unwrap().contains("kinora_http_requests_total"), "{body}");
     }
+
+    async fn config_publishes_the_players_p2p_settings(db: Db) {
+        let h = Harness::new(&db, |_| {});
+        let (_, config) = h.get("/api/v1/config", None).await;
+        assert_eq!(config["defaults"]["p2p"]["webapp"]["enabled"], true);
+        assert_eq!(config["defaults"]["p2p"]["embed"]["enabled"], true);
+        assert_eq!(config["tracker"]["enabled"], true);
+        assert_eq!(config["webrtc"]["stunServers"], serde_json::json!([]), "no public STUN server by default");
+        let h = Harness::new(&db, |c| {
+            c.p2p.embed_enabled = false;
+            c.p2p.stun_servers = vec!["stun:stun.example.org:3478".into()];
+        });
+        let (_, config) = h.get("/api/v1/config", None).await;
+        assert_eq!(config["defaults"]["p2p"]["webapp"]["enabled"], true);
+        assert_eq!(config["defaults"]["p2p"]["embed"]["enabled"], false);
+        assert_eq!(config["webrtc"]["stunServers"], serde_json::json!(["stun:stun.example.org:3478"]));
+        // Without the tracker no player can share.
+        let h = Harness::new(&db, |c| c.tracker.enabled = false);
+        let (_, config) = h.get("/api/v1/config", None).await;
+        assert_eq!(config["tracker"]["enabled"], false);
+        assert_eq!(config["defaults"]["p2p"]["webapp"]["enabled"], false);
+        assert_eq!(config["defaults"]["p2p"]["embed"]["enabled"], false);
+    }
 }

@@ -3,7 +3,8 @@
 //! and the answer comes back; a flood of sockets from one address is capped at
 //! `max_sockets_per_address`; a 10 MB frame closes only its own socket; bad messages get a
 //! `failure reason`; in private mode a published video's info hash is tracked and an unknown
-//! one refused; a client that stops reading is dropped.
+//! one refused, and the web player's swarm hashes of public videos are tracked while those of
+//! private ones are refused (SQLite and PostgreSQL); a client that stops reading is dropped.
 
 mod common;
 
@@ -302,4 +303,104 @@ async fn a_silent_socket_is_closed_after_twice_the_interval() {
         "closed after {waited:?}, 10 s expected"
     );
     instance.server.terminate();
+}
+
+/// Announces `info_hash` (20 bytes) on a fresh socket; answers the tracker's reply.
+async fn announce_once(url: &str, info_hash: &[u8]) -> Value {
+    let mut socket = open(url).await;
+    send(
+        &mut socket,
+        json!({"action": "announce", "event": "started", "info_hash": binary(info_hash),
+               "peer_id": binary(b"-PM0203-swarmtest000"), "offers": []}),
+    )
+    .await;
+    let reply = receive(&mut socket).await;
+    let _ = socket.close(None).await;
+    reply
+}
+
+/// The swarms the web player joins for a video, from its JSON (uuid and rendition resolutions).
+fn player_swarms(json: &Value) -> Vec<kinora_core::swarm::VideoSwarm> {
+    let resolutions: Vec<i64> = json["streamingPlaylists"][0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["resolution"]["id"].as_i64().unwrap())
+        .collect();
+    assert!(!resolutions.is_empty(), "{json}");
+    kinora_core::swarm::video_swarms(json["uuid"].as_str().unwrap(), &resolutions)
+}
+
+async fn set_privacy(instance: &common::instance::Instance, uuid: &str, privacy: i64) {
+    let response = instance
+        .http
+        .put(format!("{}/api/v1/videos/{uuid}", instance.base))
+        .bearer_auth(&instance.token)
+        .json(&json!({ "privacy": privacy }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+}
+
+/// The private tracker admits the web player's swarm hashes (`kinora_core::swarm`) of a
+/// published public video, refuses those of a private one, and follows privacy changes.
+async fn private_mode_admits_player_swarms_of_public_videos_only(database: &str) {
+    use common::instance::{fixtures, upload_multipart, wait_published};
+    let dir = tempfile::tempdir().unwrap();
+    let instance = start(dir.path(), database, 1, "").await;
+    let url = format!("ws://127.0.0.1:{}/tracker/socket", instance.port);
+    let limit = Duration::from_secs(180);
+    let public = upload_multipart(&instance, &fixtures().join("video_short.mp4"), 1).await;
+    let public_uuid = public["video"]["uuid"].as_str().unwrap().to_owned();
+    let private = upload_multipart(&instance, &fixtures().join("video_short.mp4"), 3).await;
+    let private_uuid = private["video"]["uuid"].as_str().unwrap().to_owned();
+    let public_swarms = player_swarms(&wait_published(&instance, &public_uuid, limit).await);
+    let private_swarms = player_swarms(&wait_published(&instance, &private_uuid, limit).await);
+
+    for swarm in &public_swarms {
+        let reply = announce_once(&url, &swarm.info_hash).await;
+        assert_eq!(reply["info_hash"], swarm.info_hash_text());
+        assert_eq!(reply["incomplete"], 1, "{}: {reply}", swarm.stream_swarm_id);
+        assert!(reply.get("failure reason").is_none(), "{reply}");
+    }
+    for swarm in &private_swarms {
+        let reply = announce_once(&url, &swarm.info_hash).await;
+        assert_eq!(
+            reply["failure reason"], "unknown info_hash",
+            "{}: {reply}",
+            swarm.stream_swarm_id
+        );
+    }
+    // A hash derived from a wrong resolution is nobody's.
+    let stranger = kinora_core::swarm::VideoSwarm::new(
+        &public_uuid,
+        kinora_core::swarm::StreamType::Main,
+        1234,
+    );
+    let reply = announce_once(&url, &stranger.info_hash).await;
+    assert_eq!(reply["failure reason"], "unknown info_hash");
+
+    // Privacy changes apply to new sockets at once: the swarms stay recorded.
+    set_privacy(&instance, &public_uuid, 3).await;
+    set_privacy(&instance, &private_uuid, 2).await;
+    let reply = announce_once(&url, &public_swarms[0].info_hash).await;
+    assert_eq!(reply["failure reason"], "unknown info_hash", "{reply}");
+    let reply = announce_once(&url, &private_swarms[0].info_hash).await;
+    assert_eq!(reply["incomplete"], 1, "unlisted now: {reply}");
+    instance.server.terminate();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_mode_admits_player_swarms_of_public_videos_only_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/kinora.db", dir.path().display());
+    private_mode_admits_player_swarms_of_public_videos_only(&database).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_mode_admits_player_swarms_of_public_videos_only_on_postgres() {
+    let db = kinora_db::testing::TestDb::postgres_unmigrated().await;
+    private_mode_admits_player_swarms_of_public_videos_only(&db.config.url).await;
+    db.finish().await;
 }

@@ -39,6 +39,7 @@ export async function render ({ main, params, signal }: PageContext): Promise<()
       video: current,
       start: parseStart(new URLSearchParams(location.search).get('start')),
       shortcutsOn: document,
+      p2p: { context: 'webapp', forced: null },
       onView: (currentTime) => {
         void api(`/videos/${current.uuid}/views`, { method: 'POST', json: { currentTime: Math.floor(currentTime) } }).catch(() => {})
       }

@@ -16,6 +16,7 @@ pub const PEERTUBE_API_VERSION: &str = "7.0.0";
 pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
     let instance = &state.instance;
     let registration = instance.registration;
+    let p2p = &state.p2p;
     Json(json!({
         "serverVersion": PEERTUBE_API_VERSION,
         "serverCommit": null,
@@ -62,11 +63,15 @@ pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
         },
         "defaults": {
             "publish": { "downloadEnabled": true, "commentsPolicy": 1, "privacy": 1, "licence": null },
-            "p2p": { "webapp": { "enabled": true }, "embed": { "enabled": true } },
+            "p2p": {
+                "webapp": { "enabled": p2p.webapp_enabled && state.tracker_enabled },
+                "embed": { "enabled": p2p.embed_enabled && state.tracker_enabled }
+            },
             "player": { "autoPlay": true }
         },
         "federation": { "enabled": true },
-        "tracker": { "enabled": true },
+        "tracker": { "enabled": state.tracker_enabled },
+        "webrtc": { "stunServers": p2p.stun_servers },
         "broadcastMessage": { "enabled": false, "message": "", "level": "info", "dismissable": false },
         "homepage": { "enabled": false },
         "live": { "enabled": false },

@@ -41,6 +41,8 @@ impl Harness {
             upload_limits: Arc::new(config.uploads),
             uploads_in_progress: Arc::default(),
             web: Arc::new(kinora_api::pages::WebPages::load(&config.web)),
+            p2p: Arc::new(config.p2p.clone()),
+            tracker_enabled: config.tracker.enabled,
         };
         let storage = api.storage.clone();
         Self {
@@ -228,16 +230,7 @@ pub async fn count(db: &Db, sql: &str) -> i64 {
 
 /// Marks video `id` published at `at` (epoch milliseconds) with placeholder HLS file names.
 pub async fn publish_video(tx: &mut kinora_db::Tx, id: i64, at: i64) {
-    let publication = kinora_db::videos::Publication {
-        duration: 1,
-        hls_master_file: "a-master.m3u8",
-        hls_segments_file: "a-segments-sha256.json",
-        thumbnail_file: None,
-        preview_file: None,
-        storyboard_file: None,
-        storyboard_json: None,
-        media_location: "local",
-    };
+    let publication = kinora_db::testing::sample_publication();
     assert!(
         kinora_db::videos::publish(tx, id, &publication, at)
             .await
