@@ -15,6 +15,7 @@ pub mod comments;
 mod config;
 mod error;
 pub mod media;
+pub mod media_urls;
 pub mod passwords;
 pub mod ratings;
 pub mod storage_migration;
