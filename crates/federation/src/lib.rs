@@ -3,10 +3,13 @@
 //!
 //! May depend on `kinora-core`, `kinora-db`, `kinora-jobs` and `kinora-app`; never on
 //! `kinora-api` (the two meet in `kinora-app` and the outbox). Today it owns the
-//! `[federation]` configuration section and discovery ([`discovery`]: WebFinger, host-meta,
-//! NodeInfo); the rest of the protocol lands with the federation issue.
+//! `[federation]` configuration section, discovery ([`discovery`]: WebFinger, host-meta,
+//! NodeInfo), the documents ([`protocol`]: built from rows, and parsed from other servers) and
+//! the read routes that serve them ([`routes`]). Start reading at [`protocol::loader`].
 
 pub mod discovery;
+pub mod protocol;
+pub mod routes;
 pub mod urls;
 
 use serde::{Deserialize, Serialize};
@@ -26,4 +29,10 @@ pub enum FederationError {
     /// A remote host may not be contacted.
     #[error("remote address refused: {0}")]
     AddressRefused(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] kinora_db::DbError),
+    /// A use case failed (visibility, storage URLs).
+    #[error(transparent)]
+    App(#[from] kinora_app::AppError),
 }
