@@ -5,20 +5,11 @@ pub mod comments;
 use kinora_db::accounts::AccountRow;
 use kinora_db::channels::ChannelRow;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::macros::format_description;
 
 use crate::ApiState;
 
 /// Epoch milliseconds as PeerTube writes dates: `2024-01-01T00:00:00.000Z`.
-pub fn iso_date(millis: i64) -> String {
-    let format =
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-        .ok()
-        .and_then(|date| date.format(&format).ok())
-        .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".to_owned())
-}
+pub use kinora_core::dates::iso_date;
 
 /// What accounts and channels share: PeerTube's actor fields.
 struct ActorFields<'a> {
@@ -100,15 +91,4 @@ pub fn channel(state: &ApiState, row: &ChannelRow, owner: Option<&AccountRow>) -
 /// A list answer: `{ "total": n, "data": [...] }`.
 pub fn list(total: usize, data: Vec<Value>) -> Value {
     json!({ "total": total, "data": data })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::iso_date;
-
-    #[test]
-    fn dates_have_milliseconds_and_zulu() {
-        assert_eq!(iso_date(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso_date(1_704_067_200_123), "2024-01-01T00:00:00.123Z");
-    }
 }

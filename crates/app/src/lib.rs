@@ -16,6 +16,7 @@ mod config;
 mod error;
 pub mod federation_events;
 pub mod media;
+pub mod media_urls;
 pub mod passwords;
 pub mod ratings;
 pub mod storage_migration;

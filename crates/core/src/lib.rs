@@ -5,6 +5,8 @@
 //! username or channel name is), then [`user`] (roles, registration modes, quotas).
 
 pub mod chapters;
+pub mod dates;
+pub mod labels;
 pub mod federation;
 pub mod magnet;
 pub mod names;

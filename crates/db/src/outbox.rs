@@ -132,3 +132,35 @@ pub async fn list_public(
     let (total,): (i64,) = query.fetch_one(pool).await?;
     Ok((rows, total))
 }
+
+/// A page of the activities of `kind` on the object `object_url` that were not undone since
+/// (no later `Undo` whose object is the activity), oldest first, and their total: a video's
+/// `shares` collection lists its Announces this way.
+pub async fn list_by_object(
+    pool: &sqlx::AnyPool,
+    object_url: &str,
+    kind: &str,
+    start: i64,
+    count: i64,
+) -> DbResult<(Vec<ActivityRow>, i64)> {
+    let condition = "object_url = $1 AND kind = $2 AND NOT EXISTS (SELECT 1 FROM \
+         outbox_activities undo WHERE undo.kind = 'Undo' \
+         AND undo.object_url = outbox_activities.url AND undo.id > outbox_activities.id)";
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM outbox_activities WHERE {condition} ORDER BY id LIMIT $3 OFFSET $4"
+    ))
+    .bind(object_url)
+    .bind(kind)
+    .bind(count)
+    .bind(start)
+    .fetch_all(pool)
+    .await?;
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM outbox_activities WHERE {condition}"
+    ))
+    .bind(object_url)
+    .bind(kind)
+    .fetch_one(pool)
+    .await?;
+    Ok((rows, total))
+}

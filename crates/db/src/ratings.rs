@@ -76,3 +76,44 @@ pub async fn lock_counters(connection: &mut Connection, video_id: i64) -> DbResu
         .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// An actor who rated a video, as a likes or dislikes collection lists it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RaterRow {
+    /// The actor's id.
+    pub actor_id: i64,
+    /// Its kind.
+    pub kind: String,
+    /// Its name.
+    pub preferred_username: String,
+}
+
+/// A page of the local actors who gave a video `rating` (`like` or `dislike`), oldest first,
+/// and how many accounts, local or remote, gave it.
+pub async fn list_local_raters(
+    pool: &sqlx::AnyPool,
+    video_id: i64,
+    rating: &str,
+    start: i64,
+    count: i64,
+) -> DbResult<(Vec<RaterRow>, i64)> {
+    let rows = sqlx::query_as(
+        "SELECT a.id AS actor_id, a.kind, a.preferred_username FROM video_ratings r \
+         JOIN accounts ac ON ac.id = r.account_id JOIN actors a ON a.id = ac.actor_id \
+         WHERE r.video_id = $1 AND r.rating = $2 AND a.host IS NULL ORDER BY r.id \
+         LIMIT $3 OFFSET $4",
+    )
+    .bind(video_id)
+    .bind(rating)
+    .bind(count)
+    .bind(start)
+    .fetch_all(pool)
+    .await?;
+    let (total,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM video_ratings WHERE video_id = $1 AND rating = $2")
+            .bind(video_id)
+            .bind(rating)
+            .fetch_one(pool)
+            .await?;
+    Ok((rows, total))
+}

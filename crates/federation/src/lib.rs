@@ -6,13 +6,15 @@
 //! `[federation]` configuration section, discovery ([`discovery`]: WebFinger, host-meta,
 //! NodeInfo), the one outbound HTTP client ([`http_client::OutboundClient`]: SSRF guard at
 //! connect time, caps, deadlines, deliveries), draft-cavage HTTP signatures both ways
-//! ([`signatures`]) and bounded JSON parsing ([`json`]); the rest of the protocol lands with
-//! the federation issue.
+//! ([`signatures`]), bounded JSON parsing ([`json`]), the documents ([`protocol`]: built from
+//! rows, and parsed from other servers) and the read routes that serve them ([`routes`]).
 
 mod config;
 pub mod discovery;
 pub mod http_client;
 pub mod json;
+pub mod protocol;
+pub mod routes;
 pub mod signatures;
 pub mod urls;
 
@@ -24,4 +26,10 @@ pub enum FederationError {
     /// A remote host may not be contacted.
     #[error("remote address refused: {0}")]
     AddressRefused(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] kinora_db::DbError),
+    /// A use case failed (visibility, storage URLs).
+    #[error(transparent)]
+    App(#[from] kinora_app::AppError),
 }

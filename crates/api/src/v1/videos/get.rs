@@ -45,28 +45,7 @@ fn file_json(
     base: &str,
     in_object_storage: bool,
 ) -> Value {
-    let file_url = format!("{base}/{}", file.file_name);
-    let magnet = match (&file.torrent_file, &file.info_hash) {
-        (Some(torrent), Some(hash)) => {
-            let public = matches!(
-                Privacy::from_id(video.privacy),
-                Some(Privacy::Public | Privacy::Unlisted)
-            );
-            let web_seeds: Vec<String> = if public {
-                vec![file_url.clone()]
-            } else {
-                Vec::new()
-            };
-            Some(kinora_core::magnet::magnet_uri(
-                &format!("{}/lazy-static/torrents/{torrent}", state.public_url),
-                hash,
-                &format!("{} {}p", video.name, file.resolution),
-                &trackers(state),
-                &web_seeds,
-            ))
-        }
-        _ => None,
-    };
+    let urls = kinora_app::media_urls::file_urls(video, file, base, &state.public_url);
     json!({
         "id": file.id,
         "resolution": { "id": file.resolution, "label": resolution_label(file.resolution) },
@@ -74,13 +53,13 @@ fn file_json(
         "height": file.height,
         "fps": file.fps,
         "size": file.size,
-        "fileUrl": file_url,
-        "fileDownloadUrl": file_url,
-        "playlistUrl": format!("{base}/{}", file.playlist_name),
-        "torrentUrl": file.torrent_file.as_ref().map(|t| format!("{}/lazy-static/torrents/{t}", state.public_url)),
-        "torrentDownloadUrl": file.torrent_file.as_ref().map(|t| format!("{}/download/torrents/{t}", state.public_url)),
-        "magnetUri": magnet,
-        "metadataUrl": format!("{}/api/v1/videos/{}/metadata/{}", state.public_url, video.uuid, file.id),
+        "fileUrl": urls.file_url,
+        "fileDownloadUrl": urls.file_url,
+        "playlistUrl": urls.playlist_url,
+        "torrentUrl": urls.torrent_url,
+        "torrentDownloadUrl": urls.torrent_download_url,
+        "magnetUri": urls.magnet_uri,
+        "metadataUrl": urls.metadata_url,
         "hasAudio": file.has_audio != 0,
         "hasVideo": file.has_video != 0,
         // PeerTube's FileStorage: 0 file system, 1 object storage.
@@ -92,24 +71,14 @@ fn file_json(
 fn image_url(
     state: &ApiState,
     video: &VideoRow,
-    kind: &str,
-    file: Option<&str>,
+    image: kinora_app::media_urls::VideoImage,
 ) -> Result<Option<String>, ApiError> {
-    let Some(name) = file.and_then(|file| kinora_app::GeneratedName::parse(file).ok()) else {
-        return Ok(None);
-    };
-    let key = match kind {
-        "thumbnails" => kinora_app::StorageKey::thumbnail(&name),
-        _ => kinora_app::StorageKey::preview(&name),
-    };
-    let path = format!("/lazy-static/{kind}/{}", name.as_str());
-    Ok(Some(kinora_app::media::image_url(
+    Ok(kinora_app::media_urls::video_image_url(
         &state.storage,
         video,
-        &key,
+        image,
         &state.public_url,
-        &path,
-    )?))
+    )?)
 }
 
 /// The uploaded file as PeerTube lists its web video file until the renditions exist: with its
@@ -150,10 +119,7 @@ fn original_file_json(state: &ApiState, video: &VideoRow) -> Result<Value, ApiEr
 
 /// This instance's tracker URLs (WebSocket, then HTTP).
 fn trackers(state: &ApiState) -> Vec<String> {
-    kinora_core::torrents::tracker_tiers(&state.public_url)
-        .into_iter()
-        .flatten()
-        .collect()
+    kinora_app::media_urls::tracker_urls(&state.public_url)
 }
 
 fn labelled(id: Option<i64>) -> Value {
@@ -406,11 +372,11 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         "previewPath": video.preview_file.as_ref().map(|f| format!("/lazy-static/previews/{f}")),
         "thumbnailUrl": match remote {
             Some(media) => media.thumbnail_url.clone(),
-            None => image_url(state, video, "thumbnails", video.thumbnail_file.as_deref())?,
+            None => image_url(state, video, kinora_app::media_urls::VideoImage::Thumbnail)?,
         },
         "previewUrl": match remote {
             Some(media) => media.preview_url.clone(),
-            None => image_url(state, video, "previews", video.preview_file.as_deref())?,
+            None => image_url(state, video, kinora_app::media_urls::VideoImage::Preview)?,
         },
         "embedPath": format!("/videos/embed/{}", video.uuid),
         "createdAt": iso_date(video.created_at),
