@@ -158,6 +158,9 @@ impl From<AppError> for ApiError {
             AppError::AccountUnavailable { code, message } => {
                 ApiError::new(StatusCode::BAD_REQUEST, code, message).peertube()
             }
+            AppError::Remote(message) => {
+                ApiError::new(StatusCode::BAD_GATEWAY, "remote_failed", message)
+            }
             AppError::Db(_) | AppError::Job(_) | AppError::Storage(_) | AppError::Internal(_) => {
                 tracing::error!(error = %error, "request failed");
                 ApiError::new(

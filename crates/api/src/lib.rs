@@ -57,6 +57,8 @@ pub struct ApiState {
     pub p2p: Arc<kinora_app::P2pConfig>,
     /// Whether the tracker runs (`tracker.enabled`); without it the player cannot share.
     pub tracker_enabled: bool,
+    /// Other instances, reached through federation.
+    pub remote: Arc<dyn kinora_app::remote::RemoteActors>,
 }
 
 impl ApiState {

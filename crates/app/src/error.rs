@@ -84,6 +84,9 @@ pub enum AppError {
     /// Something that should not happen happened.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Another instance could not be reached, or answered with something unusable.
+    #[error("remote instance: {0}")]
+    Remote(String),
 }
 
 impl From<sqlx_error::Error> for AppError {

@@ -49,6 +49,44 @@ impl Rating {
     }
 }
 
+/// Sets `account_id`'s rating of `video_id` on the caller's transaction, moving the counters
+/// from the old rating to the new one (the counters' row is locked first). Returns the previous
+/// rating; nothing changes when it equals the new one.
+async fn set_rating(
+    tx: &mut kinora_db::Connection,
+    account_id: i64,
+    video_id: i64,
+    rating: Rating,
+) -> AppResult<Rating> {
+    if !kinora_db::ratings::lock_counters(tx, video_id).await? {
+        return Err(AppError::NotFound("Video"));
+    }
+    let previous = kinora_db::ratings::find(&mut *tx, account_id, video_id)
+        .await?
+        .and_then(|text| Rating::parse(&text))
+        .unwrap_or(Rating::None);
+    if previous == rating {
+        return Ok(previous);
+    }
+    match rating {
+        Rating::None => kinora_db::ratings::delete(tx, account_id, video_id).await?,
+        Rating::Like | Rating::Dislike => {
+            kinora_db::ratings::upsert(tx, account_id, video_id, rating.as_str(), now_millis())
+                .await?;
+        }
+    }
+    let (old_likes, old_dislikes) = previous.counts();
+    let (new_likes, new_dislikes) = rating.counts();
+    kinora_db::ratings::add_to_counters(
+        tx,
+        video_id,
+        new_likes - old_likes,
+        new_dislikes - old_dislikes,
+    )
+    .await?;
+    Ok(previous)
+}
+
 /// Sets `user`'s rating of `video`, moving the counters from the old rating to the new one.
 pub async fn rate(
     db: &Db,
@@ -59,38 +97,10 @@ pub async fn rate(
     check_can_view(db, video, Some(user)).await?;
     let account = crate::users::find_account(db, user).await?;
     let mut tx = db.begin().await?;
-    if !kinora_db::ratings::lock_counters(&mut tx, video.id).await? {
-        return Err(AppError::NotFound("Video"));
-    }
-    let previous = kinora_db::ratings::find(&mut *tx, account.id, video.id)
-        .await?
-        .and_then(|text| Rating::parse(&text))
-        .unwrap_or(Rating::None);
+    let previous = set_rating(&mut tx, account.id, video.id, rating).await?;
     if previous == rating {
         return Ok(());
     }
-    match rating {
-        Rating::None => kinora_db::ratings::delete(&mut tx, account.id, video.id).await?,
-        Rating::Like | Rating::Dislike => {
-            kinora_db::ratings::upsert(
-                &mut tx,
-                account.id,
-                video.id,
-                rating.as_str(),
-                now_millis(),
-            )
-            .await?;
-        }
-    }
-    let (old_likes, old_dislikes) = previous.counts();
-    let (new_likes, new_dislikes) = rating.counts();
-    kinora_db::ratings::add_to_counters(
-        &mut tx,
-        video.id,
-        new_likes - old_likes,
-        new_dislikes - old_dislikes,
-    )
-    .await?;
     crate::federation_events::queue(
         &mut tx,
         kinora_core::federation::FederationEvent::VideoRated {
@@ -105,6 +115,34 @@ pub async fn rate(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A remote account's rating of one of our videos (a `Like`, `Dislike` or their `Undo`): only
+/// published public and unlisted videos are rated; followers of a federated video get its new
+/// counts. Returns whether anything changed.
+pub async fn rate_as_remote(
+    db: &Db,
+    account_id: i64,
+    video: &VideoRow,
+    rating: Rating,
+) -> AppResult<bool> {
+    if !video.is_local() || !crate::visibility::can_view(db, video, None).await? {
+        return Err(AppError::NotFound("Video"));
+    }
+    let mut tx = db.begin().await?;
+    let previous = set_rating(&mut tx, account_id, video.id, rating).await?;
+    if previous == rating {
+        return Ok(false);
+    }
+    if video.federated != 0 {
+        crate::federation_events::queue(
+            &mut tx,
+            kinora_core::federation::FederationEvent::VideoChanged { video_id: video.id },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// `user`'s rating of `video`.

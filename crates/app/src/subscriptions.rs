@@ -1,75 +1,140 @@
-//! Subscriptions: a user following local channels, and the videos of the channels followed.
+//! Subscriptions: a user following channels, local or on other instances, and the videos of
+//! the channels followed.
 //!
-//! Channels are named by their local name; the HTTP layer turns `name@host` handles into names
-//! and refuses remote ones until federation can follow them.
+//! Channels are named by [`Handle`]s. Following a remote channel stores it (through
+//! [`RemoteActors`]), records the subscription and a pending follow of the channel by the user's
+//! account, and queues the `Follow`; the channel's instance answers with an `Accept`.
 
+use kinora_core::federation::FederationEvent;
 use kinora_db::channels::ChannelRow;
 use kinora_db::videos::VideoRow;
 use kinora_db::{Db, now_millis};
 
 use crate::auth::AuthenticatedUser;
+use crate::remote::{Handle, RemoteActors};
 use crate::visibility::can_view;
 use crate::{AppError, AppResult};
 
-async fn find_channel(db: &Db, name: &str) -> AppResult<Option<ChannelRow>> {
-    Ok(kinora_db::channels::find_local_by_name(db.pool(), name).await?)
+/// The channel a handle names, if this instance knows it (a remote one only once fetched).
+async fn find_channel(db: &Db, handle: Handle<'_>) -> AppResult<Option<ChannelRow>> {
+    match handle.host {
+        None => Ok(kinora_db::channels::find_local_by_name(db.pool(), handle.name).await?),
+        Some(host) => {
+            let Some(actor) =
+                kinora_db::actors::find_remote_by_name(db.pool(), handle.name, host).await?
+            else {
+                return Ok(None);
+            };
+            Ok(kinora_db::channels::find_by_actor(db.pool(), actor.id).await?)
+        }
+    }
 }
 
-/// Subscribes `user` to the local channel `name`; subscribing again changes nothing.
-pub async fn subscribe(db: &Db, user: &AuthenticatedUser, name: &str) -> AppResult<ChannelRow> {
-    let channel = find_channel(db, name)
-        .await?
-        .ok_or(AppError::NotFound("Video channel"))?;
+/// Subscribes `user` to the channel `handle` names; subscribing again changes nothing. A remote
+/// channel is fetched when this instance does not know it yet, and followed.
+pub async fn subscribe(
+    db: &Db,
+    remote: &dyn RemoteActors,
+    user: &AuthenticatedUser,
+    handle: Handle<'_>,
+) -> AppResult<ChannelRow> {
+    let channel = match handle.host {
+        None => find_channel(db, handle).await?,
+        Some(host) => {
+            let actor = remote.resolve_handle(handle.name, host).await?;
+            kinora_db::channels::find_by_actor(db.pool(), actor.id).await?
+        }
+    }
+    .ok_or(AppError::NotFound("Video channel"))?;
     let account = crate::users::find_account(db, user).await?;
+    let now = now_millis();
     let mut tx = db.begin().await?;
-    kinora_db::subscriptions::insert(&mut tx, account.id, channel.id, now_millis()).await?;
+    kinora_db::subscriptions::insert(&mut tx, account.id, channel.id, now).await?;
+    if channel.host.is_some() {
+        let existing =
+            kinora_db::follows::find(&mut *tx, account.actor_id, channel.actor_id).await?;
+        if existing.is_none() {
+            let follow = kinora_db::follows::upsert(
+                &mut tx,
+                account.actor_id,
+                channel.actor_id,
+                "pending",
+                None,
+                now,
+            )
+            .await?;
+            crate::federation_events::queue(
+                &mut tx,
+                FederationEvent::FollowRequested {
+                    follow_id: follow.id,
+                },
+            )
+            .await?;
+        }
+    }
     tx.commit().await?;
     Ok(channel)
 }
 
-/// The local channel `name` and `user`'s account, or "Subscription not found" for an unknown
+/// The channel `handle` names and `user`'s account, or "Subscription not found" for an unknown
 /// channel.
 async fn channel_and_account(
     db: &Db,
     user: &AuthenticatedUser,
-    name: &str,
-) -> AppResult<(ChannelRow, i64)> {
-    let channel = find_channel(db, name)
+    handle: Handle<'_>,
+) -> AppResult<(ChannelRow, kinora_db::accounts::AccountRow)> {
+    let channel = find_channel(db, handle)
         .await?
         .ok_or(AppError::NotFound("Subscription"))?;
     let account = crate::users::find_account(db, user).await?;
-    Ok((channel, account.id))
+    Ok((channel, account))
 }
 
-/// The local channel `name`, if `user` follows it; else "Subscription not found".
-pub async fn find(db: &Db, user: &AuthenticatedUser, name: &str) -> AppResult<ChannelRow> {
-    let (channel, account_id) = channel_and_account(db, user, name).await?;
-    if !kinora_db::subscriptions::exists(db.pool(), account_id, channel.id).await? {
+/// The channel `handle` names, if `user` follows it; else "Subscription not found".
+pub async fn find(db: &Db, user: &AuthenticatedUser, handle: Handle<'_>) -> AppResult<ChannelRow> {
+    let (channel, account) = channel_and_account(db, user, handle).await?;
+    if !kinora_db::subscriptions::exists(db.pool(), account.id, channel.id).await? {
         return Err(AppError::NotFound("Subscription"));
     }
     Ok(channel)
 }
 
-/// Ends `user`'s subscription to the local channel `name`.
-pub async fn unsubscribe(db: &Db, user: &AuthenticatedUser, name: &str) -> AppResult<()> {
-    let (channel, account_id) = channel_and_account(db, user, name).await?;
-    if !kinora_db::subscriptions::delete(db.pool(), account_id, channel.id).await? {
+/// Ends `user`'s subscription to the channel `handle` names (a remote one is unfollowed).
+pub async fn unsubscribe(db: &Db, user: &AuthenticatedUser, handle: Handle<'_>) -> AppResult<()> {
+    let (channel, account) = channel_and_account(db, user, handle).await?;
+    let mut tx = db.begin().await?;
+    if !kinora_db::subscriptions::delete(&mut *tx, account.id, channel.id).await? {
         return Err(AppError::NotFound("Subscription"));
     }
+    if channel.host.is_some()
+        && let Some(follow) =
+            kinora_db::follows::delete(&mut tx, account.actor_id, channel.actor_id).await?
+    {
+        crate::federation_events::queue(
+            &mut tx,
+            FederationEvent::FollowUndone {
+                follower_actor_id: account.actor_id,
+                following_actor_id: channel.actor_id,
+                follow_url: follow.url.unwrap_or_default(),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
-/// For each local channel name (none: a remote handle), whether `user` follows it.
+/// For each handle (none: not a handle), whether `user` follows the channel it names.
 pub async fn which_subscribed(
     db: &Db,
     user: &AuthenticatedUser,
-    names: &[Option<&str>],
+    handles: &[Option<Handle<'_>>],
 ) -> AppResult<Vec<bool>> {
     let account = crate::users::find_account(db, user).await?;
-    let mut answers = Vec::with_capacity(names.len());
-    for name in names {
-        let channel = match name {
-            Some(name) => find_channel(db, name).await?,
+    let mut answers = Vec::with_capacity(handles.len());
+    for handle in handles {
+        let channel = match handle {
+            Some(handle) => find_channel(db, *handle).await?,
             None => None,
         };
         answers.push(match channel {

@@ -68,6 +68,21 @@ pub async fn record_view(
     Ok(counted)
 }
 
+/// Counts a view of one of our videos that another instance reports (a `View` activity, each
+/// counted once by its id). Returns whether it was counted.
+pub async fn record_remote_view(db: &Db, video: &VideoRow, activity_id: &str) -> AppResult<bool> {
+    if !video.is_local() || !crate::visibility::can_view(db, video, None).await? {
+        return Err(crate::AppError::NotFound("Video"));
+    }
+    let now = now_millis();
+    let window_start = now - now.rem_euclid(VIEW_WINDOW_MILLIS);
+    let hash = hex::encode(Sha256::digest(format!("remote:{activity_id}").as_bytes()));
+    let mut tx = db.begin().await?;
+    let counted = kinora_db::views::record(&mut tx, video.id, &hash, window_start).await?;
+    tx.commit().await?;
+    Ok(counted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

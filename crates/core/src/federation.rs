@@ -95,6 +95,14 @@ pub enum FederationEvent {
         /// The inboxes of its remote followers when it was deleted.
         inboxes: Vec<String>,
     },
+    /// A remote actor's activity about a local video (a comment) is passed on to the video's
+    /// followers as received, so every instance that has the video hears of it.
+    ActivityForwarded {
+        /// The `inbox_activities` row.
+        inbox_activity_id: i64,
+        /// The local video it is about.
+        video_id: i64,
+    },
     /// This instance now mirrors a remote video's files (announced with `Create{CacheFile}`).
     RedundancyCreated {
         /// The mirror.
@@ -118,6 +126,7 @@ impl FederationEvent {
             Self::FollowRejected { .. } => "follow-rejected",
             Self::ActorUpdated { .. } => "actor-updated",
             Self::ActorDeleted { .. } => "actor-deleted",
+            Self::ActivityForwarded { .. } => "activity-forwarded",
             Self::RedundancyCreated { .. } => "redundancy-created",
         }
     }

@@ -229,3 +229,13 @@ pub async fn list(
     .await?;
     Ok((entries, total))
 }
+
+/// Records the id of the Follow activity sent for a follow.
+pub async fn set_url(connection: &mut Connection, id: i64, url: &str) -> DbResult<()> {
+    sqlx::query("UPDATE actor_follows SET url = $1 WHERE id = $2")
+        .bind(url)
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}

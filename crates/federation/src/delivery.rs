@@ -173,7 +173,9 @@ impl DeliveryWorker {
                         .increment(1);
                 }
                 Sent::Later(retry_after) => {
-                    let wait = retry_after.unwrap_or(Duration::from_secs(60)).min(BACKOFF_MAX);
+                    let wait = retry_after
+                        .unwrap_or(Duration::from_secs(60))
+                        .min(BACKOFF_MAX);
                     kinora_db::deliveries::host_failed(
                         pool,
                         host,
@@ -220,11 +222,7 @@ impl DeliveryWorker {
         let failing_since = state.and_then(|h| h.failing_since).unwrap_or(now);
         let dead_after = Duration::from_secs(self.config.host_dead_after_days * 24 * 3600);
         let dead = now - failing_since >= dead_after.as_millis() as i64;
-        let wait = if dead {
-            DEAD_PROBE
-        } else {
-            backoff(failures)
-        };
+        let wait = if dead { DEAD_PROBE } else { backoff(failures) };
         if dead && state.is_some_and(|h| h.dead == 0) {
             tracing::warn!(%host, "remote host marked dead after failing for days");
         }
@@ -275,10 +273,11 @@ impl DeliveryWorker {
         let (actor, actor_id) = match actor {
             Some(actor) => (actor, actor_id),
             None => {
-                let instance = kinora_db::actors::find_by_id(self.db.pool(), self.instance_actor_id)
-                    .await
-                    .map_err(|error| error.to_string())?
-                    .ok_or("the instance actor is missing")?;
+                let instance =
+                    kinora_db::actors::find_by_id(self.db.pool(), self.instance_actor_id)
+                        .await
+                        .map_err(|error| error.to_string())?
+                        .ok_or("the instance actor is missing")?;
                 (instance, self.instance_actor_id)
             }
         };
@@ -287,9 +286,8 @@ impl DeliveryWorker {
             .map_err(|error| error.to_string())?
             .ok_or_else(|| format!("actor {actor_id} has no key yet"))?;
         let key_id = crate::urls::key_id(&self.urls.actor(&actor));
-        let signer = Arc::new(
-            RequestSigner::from_pem(key_id, &private).map_err(|error| error.to_string())?,
-        );
+        let signer =
+            Arc::new(RequestSigner::from_pem(key_id, &private).map_err(|error| error.to_string())?);
         self.signers
             .lock()
             .expect("signers")
@@ -311,10 +309,7 @@ enum Sent {
 
 /// Errors that retrying cannot mend: the address or scheme is refused by our own rules.
 fn is_permanent(error: &ClientError) -> bool {
-    matches!(
-        error,
-        ClientError::AddressRefused(_) | ClientError::SchemeRefused(_)
-    )
+    !error.is_retryable()
 }
 
 /// The wait after `failures` failures in a row: 15 s doubling up to 6 h, with ±20 % jitter so

@@ -17,6 +17,8 @@ use kinora_db::Db;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::problem::problem;
+
 pub use crate::urls::INSTANCE_ACTOR;
 
 /// What the discovery routes read.
@@ -53,19 +55,6 @@ pub struct WebFingerQuery {
     resource: Option<String>,
 }
 
-fn problem(status: StatusCode, detail: &str) -> Response {
-    let mut response = (
-        status,
-        Json(json!({ "type": "about:blank", "status": status.as_u16(), "detail": detail })),
-    )
-        .into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    response
-}
-
 /// The local actor name a WebFinger resource names: `acct:name@host` (or `name@host`) on this
 /// host, or the URL of a local account or channel.
 fn actor_name<'a>(state: &DiscoveryState, resource: &'a str) -> Option<&'a str> {
@@ -88,12 +77,20 @@ async fn webfinger(
     Query(query): Query<WebFingerQuery>,
 ) -> Response {
     let Some(resource) = query.resource.filter(|r| !r.is_empty() && r.len() <= 512) else {
-        return problem(StatusCode::BAD_REQUEST, "resource is required");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "invalid_resource",
+            "resource is required",
+        );
     };
     let Some(name) = actor_name(&state, &resource)
         .filter(|name| !name.is_empty() && name.len() <= 64 && !name.contains(['/', '?', '#']))
     else {
-        return problem(StatusCode::NOT_FOUND, "No local actor has this name.");
+        return problem(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No local actor has this name.",
+        );
     };
     let pool = state.db.pool();
     let href = if name == INSTANCE_ACTOR {
@@ -105,7 +102,13 @@ async fn webfinger(
                 Ok(Some(channel)) => {
                     format!("{}/video-channels/{}", state.public_url, channel.name)
                 }
-                Ok(None) => return problem(StatusCode::NOT_FOUND, "No local actor has this name."),
+                Ok(None) => {
+                    return problem(
+                        StatusCode::NOT_FOUND,
+                        "not_found",
+                        "No local actor has this name.",
+                    );
+                }
                 Err(error) => return internal(&error),
             },
             Err(error) => return internal(&error),
@@ -133,7 +136,11 @@ async fn webfinger(
 
 fn internal(error: &dyn std::fmt::Display) -> Response {
     tracing::error!(%error, "discovery query failed");
-    problem(StatusCode::INTERNAL_SERVER_ERROR, "The server failed.")
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+        "The server failed.",
+    )
 }
 
 async fn host_meta(State(state): State<DiscoveryState>) -> Response {

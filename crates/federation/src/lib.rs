@@ -9,16 +9,28 @@
 //! ([`signatures`]), bounded JSON parsing ([`json`]), the documents ([`protocol`]: built from
 //! rows, and parsed from other servers) and the read routes that serve them ([`routes`]).
 
+mod backfill;
 mod config;
+mod context;
+pub mod delivery;
 pub mod discovery;
 pub mod http_client;
+pub mod inbox;
+pub mod jobs;
 pub mod json;
+mod lookup;
+mod mirror;
+mod outbox;
+mod problem;
 pub mod protocol;
+pub mod resolve;
 pub mod routes;
 pub mod signatures;
 pub mod urls;
 
 pub use config::FederationConfig;
+pub use context::{Federation, StartError};
+pub use lookup::RemoteLookup;
 
 /// Why a federation operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -33,7 +33,12 @@ struct HealthState {
 
 /// The whole application as one service: routes, layers, and trailing-slash trimming (so
 /// `/api/v1/videos/{id}/` works as PeerTube clients expect).
-pub fn router(config: &Config, api: ApiState, storage: Arc<MediaStorage>) -> NormalizePath<Router> {
+pub fn router(
+    config: &Config,
+    api: ApiState,
+    storage: Arc<MediaStorage>,
+    federation: Option<&kinora_federation::Federation>,
+) -> NormalizePath<Router> {
     crate::metrics::handle(); // install the recorder before the first request is counted
     let request_id = HeaderName::from_static("x-request-id");
     let health = Router::new()
@@ -76,10 +81,15 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<MediaStorage>) -> Nor
             public_url: api.public_url.clone(),
             instance: api.instance.clone(),
         });
+    // Inboxes exist where the federation layer runs (`kinora serve`; not the in-process tests).
+    let inbox = federation.map_or_else(Router::new, |federation| {
+        kinora_federation::inbox::route::router(federation.clone())
+    });
     let timed = kinora_api::router(api)
         .merge(health)
         .merge(tracker)
         .merge(discovery)
+        .merge(inbox)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.server.request_timeout_secs),

@@ -14,6 +14,10 @@ pub const SERVER_JOB_KINDS: &[JobKind] = &[
     JobKind::RelocateMedia,
     JobKind::CreateOriginalTorrent,
     JobKind::CreateTorrents,
+    JobKind::Federate,
+    JobKind::ProcessInbox,
+    JobKind::FetchOutbox,
+    JobKind::MirrorVideo,
 ];
 
 /// Runs the server's jobs by calling the matching use case.
@@ -22,6 +26,8 @@ pub struct ServerJobs {
     pub storage: std::sync::Arc<kinora_storage::MediaStorage>,
     /// The instance's public URL (for the tracker URLs written in torrents).
     pub public_url: String,
+    /// The federation layer (fan-outs, the inbox, back-fills, mirrors).
+    pub federation: kinora_federation::Federation,
 }
 
 impl JobHandler for ServerJobs {
@@ -62,13 +68,14 @@ impl JobHandler for ServerJobs {
             )
             .await
             .map_err(|error| JobFailure::retryable(error.to_string())),
-            // Not among SERVER_JOB_KINDS until the federation worker handles them.
             Job::Federate { .. }
             | Job::ProcessInbox { .. }
             | Job::FetchOutbox { .. }
-            | Job::MirrorVideo { .. } => Err(JobFailure::retryable(
-                "federation jobs are not run by this build",
-            )),
+            | Job::MirrorVideo { .. } => {
+                kinora_federation::jobs::run(&self.federation, &context, &job)
+                    .await
+                    .unwrap_or_else(|| Err(JobFailure::permanent("not a federation job")))
+            }
             // Claimed only by kinora-transcoder; never by this worker's kinds.
             Job::Transcode { .. } => Err(JobFailure::retryable(
                 "transcoding runs in kinora-transcoder",
@@ -99,6 +106,15 @@ pub async fn housekeeping(
         let week_ago = now - 7 * 24 * 3600 * 1000;
         if let Err(error) = kinora_db::jobs::delete_done_before(db.pool(), week_ago).await {
             tracing::warn!(%error, "could not delete old jobs");
+        }
+        // Received activities are remembered a week (their ids deduplicate retries); finished
+        // deliveries likewise.
+        if let Err(error) = kinora_db::inbox::delete_before(db.pool(), week_ago).await {
+            tracing::warn!(%error, "could not delete old inbox activities");
+        }
+        if let Err(error) = kinora_db::deliveries::delete_finished_before(db.pool(), week_ago).await
+        {
+            tracing::warn!(%error, "could not delete old deliveries");
         }
         // Work directories of transcodes or uploads whose process was killed: any older than a
         // day is abandoned (a transcode's wall-time limit is shorter).

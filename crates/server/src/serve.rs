@@ -93,6 +93,14 @@ pub async fn run_until(
             "recorded the web player swarms of older videos"
         );
     }
+    let federation = kinora_federation::Federation::start(
+        db.clone(),
+        storage.clone(),
+        config.federation.clone(),
+        &config.server.public_url,
+    )
+    .await
+    .context("federation")?;
     let limiter = Arc::new(LoginLimiter::new(&config.auth));
     let api = ApiState {
         db: db.clone(),
@@ -107,8 +115,9 @@ pub async fn run_until(
         web: Arc::new(kinora_api::pages::WebPages::load(&config.web)),
         p2p: Arc::new(config.p2p.clone()),
         tracker_enabled: config.tracker.enabled,
+        remote: Arc::new(kinora_federation::RemoteLookup::new(federation.clone())),
     };
-    let app = crate::http::router(&config, api, storage.clone());
+    let app = crate::http::router(&config, api, storage.clone(), Some(&federation));
     let listener = TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on server.listen = {}", config.server.listen))?;
@@ -125,6 +134,8 @@ pub async fn run_until(
         SERVER_JOB_KINDS.to_vec(),
     );
     worker_config.shutdown_grace = grace;
+    // Federation jobs wait on other instances (fetches, back-fills, mirror downloads).
+    worker_config.concurrency = 8;
     let worker = tokio::spawn(
         Worker::new(
             db.clone(),
@@ -132,8 +143,20 @@ pub async fn run_until(
             ServerJobs {
                 storage: storage.clone(),
                 public_url: config.server.public_url.clone(),
+                federation: federation.clone(),
             },
         )
+        .run(workers_stop.clone()),
+    );
+    let delivery = tokio::spawn(
+        Arc::new(kinora_federation::delivery::DeliveryWorker::new(
+            db.clone(),
+            federation.client().clone(),
+            federation.urls().clone(),
+            config.federation.clone(),
+            federation.instance_actor_id(),
+            federation.delivery_bell(),
+        ))
         .run(workers_stop.clone()),
     );
     let transcoder_config = config.clone();
@@ -174,6 +197,7 @@ pub async fn run_until(
     // Stop claiming jobs; running ones finish or are released.
     workers_stop.cancel();
     let _ = worker.await;
+    let _ = delivery.await;
     let _ = housekeeping.await;
     let _ = transcoders.await;
     db.close().await;

@@ -5,6 +5,7 @@ mod config;
 mod oauth_clients;
 mod pagination;
 mod search;
+mod server;
 mod users;
 mod video_channels;
 mod videos;
@@ -25,6 +26,23 @@ pub fn router() -> Router<ApiState> {
         .route(
             "/oauth-clients/local",
             get(oauth_clients::local::get_local_client),
+        )
+        .route(
+            "/server/following",
+            get(server::following::list_following).post(server::following::follow),
+        )
+        .route(
+            "/server/following/{target}",
+            axum::routing::delete(server::following::unfollow),
+        )
+        .route("/server/followers", get(server::followers::list_followers))
+        .route(
+            "/server/followers/{handle}",
+            axum::routing::delete(server::followers::remove_follower),
+        )
+        .route(
+            "/server/redundancy/{host}",
+            put(server::redundancy::set_redundancy),
         )
         .route("/users", post(users::create::create_user))
         .route("/users/token", post(users::token::issue_token))

@@ -71,7 +71,10 @@ pub async fn video_collection(
     Path((id, which)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> RouteResult {
-    if !matches!(which.as_str(), "comments" | "likes" | "dislikes" | "announces") {
+    if !matches!(
+        which.as_str(),
+        "comments" | "likes" | "dislikes" | "announces"
+    ) {
         return Err(RouteError::NotFound("Collection"));
     }
     let page = page_of(query.as_deref())?;
@@ -109,7 +112,9 @@ pub async fn video_collection(
             let items = raters
                 .iter()
                 .map(|rater| {
-                    let actor = state.urls.local_actor(&rater.kind, &rater.preferred_username);
+                    let actor = state
+                        .urls
+                        .local_actor(&rater.kind, &rater.preferred_username);
                     format!("{actor}/{path}/{}", video.id)
                 })
                 .collect();

@@ -41,6 +41,12 @@ impl Harness {
             upload_limits: Arc::new(config.uploads),
             uploads_in_progress: Arc::default(),
             web: Arc::new(kinora_api::pages::WebPages::load(&config.web)),
+            remote: Arc::new(kinora_federation::RemoteLookup::lazy(
+                db.clone(),
+                Arc::new(MediaStorage::open(&config.storage).unwrap()),
+                config.federation.clone(),
+                &config.server.public_url,
+            )),
             p2p: Arc::new(config.p2p.clone()),
             tracker_enabled: config.tracker.enabled,
         };
@@ -54,7 +60,8 @@ impl Harness {
     }
 
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
-        let app = kinora_server::http::router(&self.config, self.api.clone(), self.storage.clone());
+        let app =
+            kinora_server::http::router(&self.config, self.api.clone(), self.storage.clone(), None);
         let response = app.oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -74,7 +81,8 @@ impl Harness {
             .header(header::HOST, "localhost:9000")
             .body(Body::empty())
             .unwrap();
-        let app = kinora_server::http::router(&self.config, self.api.clone(), self.storage.clone());
+        let app =
+            kinora_server::http::router(&self.config, self.api.clone(), self.storage.clone(), None);
         let response = app.oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -89,7 +97,8 @@ impl Harness {
     /// A GET whose body is kept as bytes.
     pub async fn get_bytes(&self, path: &str) -> (StatusCode, Vec<u8>) {
         let request = Request::get(path).body(Body::empty()).unwrap();
-        let app = kinora_server::http::router(&self.config, self.api.clone(), self.storage.clone());
+        let app =
+            kinora_server::http::router(&self.config, self.api.clone(), self.storage.clone(), None);
         let response = app.oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();

@@ -262,7 +262,7 @@ fn remote_streaming(
     let Some(playlist) = &media.playlist_url else {
         return Vec::new();
     };
-    let files: Vec<Value> = kinora_core::remote::parse_files(&media.files)
+    let files: Vec<Value> = kinora_core::remote::RemoteFile::from_json(&media.files)
         .iter()
         .map(|f| {
             json!({
@@ -277,8 +277,9 @@ fn remote_streaming(
                 "torrentUrl": f.torrent_url,
                 "torrentDownloadUrl": f.torrent_url,
                 "magnetUri": f.magnet_uri,
-                "hasAudio": true,
-                "hasVideo": f.resolution != 0,
+                "metadataUrl": f.metadata_url,
+                "hasAudio": f.has_audio,
+                "hasVideo": f.has_video,
                 "storage": 0,
             })
         })

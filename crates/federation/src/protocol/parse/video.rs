@@ -241,7 +241,10 @@ fn identifier(field: &'static str, value: &Option<Value>) -> Result<Option<Strin
     Ok(Some(text))
 }
 
-fn number_identifier(field: &'static str, value: &Option<Value>) -> Result<Option<i64>, ParseError> {
+fn number_identifier(
+    field: &'static str,
+    value: &Option<Value>,
+) -> Result<Option<i64>, ParseError> {
     match identifier(field, value)? {
         None => Ok(None),
         Some(text) => match text.parse::<i64>() {
@@ -339,7 +342,10 @@ fn attributions(items: &Items<16>) -> Vec<Attribution> {
 }
 
 /// Parses a Video object; `fetched_from` is the URL it was fetched from, when it was.
-pub fn parse_video(value: &Value, fetched_from: Option<&str>) -> Result<RemoteVideoObject, ParseError> {
+pub fn parse_video(
+    value: &Value,
+    fetched_from: Option<&str>,
+) -> Result<RemoteVideoObject, ParseError> {
     check_keywords("video", value)?;
     if !value.get("url").is_some_and(Value::is_array) {
         return Err(invalid("url", "must be an array"));
@@ -351,7 +357,9 @@ pub fn parse_video(value: &Value, fetched_from: Option<&str>) -> Result<RemoteVi
     let id = http_url("id", &wire.id.0)?;
     check_fetched_from(&id, fetched_from)?;
     let name_length = wire.name.0.chars().count();
-    if !(kinora_core::video::VIDEO_NAME_MIN..=kinora_core::video::VIDEO_NAME_MAX).contains(&name_length) {
+    if !(kinora_core::video::VIDEO_NAME_MIN..=kinora_core::video::VIDEO_NAME_MAX)
+        .contains(&name_length)
+    {
         return Err(invalid("name", "must be 3 to 120 characters"));
     }
     let uuid_text = wire
@@ -372,19 +380,33 @@ pub fn parse_video(value: &Value, fetched_from: Option<&str>) -> Result<RemoteVi
         (None, _) => None,
         (Some(Text(content)), Some("text/markdown")) => Some(content),
         (Some(Text(content)), Some("text/html")) => Some(html_to_text(&content)),
-        (Some(_), _) => return Err(invalid("mediaType", "content must be text/markdown or text/html")),
+        (Some(_), _) => {
+            return Err(invalid(
+                "mediaType",
+                "content must be text/markdown or text/html",
+            ));
+        }
     }
     .map(|text| text.chars().take(DESCRIPTION_MAX).collect::<String>());
     let attributed_to = attributions(&wire.attributed_to);
     if attributed_to.is_empty() {
         return Err(invalid("attributedTo", "names no actor"));
     }
-    if attributed_to.iter().all(|a| a.kind.is_some() && a.kind.as_deref() != Some("Group")) {
-        return Err(invalid("attributedTo", "has no Group (the video's channel)"));
+    if attributed_to
+        .iter()
+        .all(|a| a.kind.is_some() && a.kind.as_deref() != Some("Group"))
+    {
+        return Err(invalid(
+            "attributedTo",
+            "has no Group (the video's channel)",
+        ));
     }
     let mut icons = jpeg_icons(wire.icon);
     if icons.is_empty() {
-        return Err(invalid("icon", "needs a JPEG image with integer width and height"));
+        return Err(invalid(
+            "icon",
+            "needs a JPEG image with integer width and height",
+        ));
     }
     let preview = (icons.len() > 1).then(|| icons.pop()).flatten();
     let thumbnail = icons.swap_remove(0);
@@ -405,8 +427,14 @@ pub fn parse_video(value: &Value, fetched_from: Option<&str>) -> Result<RemoteVi
         None if flag(&wire.comments_enabled, false) => 1,
         None => kinora_core::video::COMMENTS_POLICY_DISABLED,
     };
-    let to: Vec<String> = wire.to.map(|items| items.strings().map(str::to_owned).collect()).unwrap_or_default();
-    let cc: Vec<String> = wire.cc.map(|items| items.strings().map(str::to_owned).collect()).unwrap_or_default();
+    let to: Vec<String> = wire
+        .to
+        .map(|items| items.strings().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let cc: Vec<String> = wire
+        .cc
+        .map(|items| items.strings().map(str::to_owned).collect())
+        .unwrap_or_default();
     let privacy = if to.iter().any(|to| is_public_collection(to)) {
         RemotePrivacy::Public
     } else {
@@ -425,7 +453,9 @@ pub fn parse_video(value: &Value, fetched_from: Option<&str>) -> Result<RemoteVi
             None => None,
         },
         description,
-        support: wire.support.map(|Text(text)| text.chars().take(1000).collect()),
+        support: wire
+            .support
+            .map(|Text(text)| text.chars().take(1000).collect()),
         tags,
         category: number_identifier("category", &wire.category)?,
         licence: licence(&wire.licence)?,
@@ -466,7 +496,18 @@ mod tests {
         assert_eq!(parse_duration("PT0S"), Some(0));
         assert_eq!(parse_duration("PT12.7S"), Some(12));
         assert_eq!(parse_duration("PT1H2M3S"), Some(3723));
-        for bad in ["10", "PT", "PTS", "P1D", "PT-5S", "PTxS", "123S", "PT1.2.3S", "PT99999999999999999999S", "PT1e3S"] {
+        for bad in [
+            "10",
+            "PT",
+            "PTS",
+            "P1D",
+            "PT-5S",
+            "PTxS",
+            "123S",
+            "PT1.2.3S",
+            "PT99999999999999999999S",
+            "PT1e3S",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad:?}");
         }
     }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::local_channel_name;
+use super::channel_handle;
 use crate::extract::{Auth, JsonOrForm};
 use crate::{ApiError, ApiState};
 
@@ -22,7 +22,7 @@ pub async fn subscribe(
     Auth(user): Auth,
     JsonOrForm(body): JsonOrForm<SubscribeBody>,
 ) -> Result<StatusCode, ApiError> {
-    let name = local_channel_name(&state, &body.uri)?;
-    kinora_app::subscriptions::subscribe(&state.db, &user, name).await?;
+    let handle = channel_handle(&state, &body.uri)?;
+    kinora_app::subscriptions::subscribe(&state.db, &*state.remote, &user, handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::local_channel_name;
+use super::channel_handle;
 use crate::extract::Auth;
 use crate::{ApiError, ApiState};
 
@@ -14,7 +14,7 @@ pub async fn unsubscribe(
     Auth(user): Auth,
     Path(uri): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let name = local_channel_name(&state, &uri)?;
-    kinora_app::subscriptions::unsubscribe(&state.db, &user, name).await?;
+    let handle = channel_handle(&state, &uri)?;
+    kinora_app::subscriptions::unsubscribe(&state.db, &user, handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }

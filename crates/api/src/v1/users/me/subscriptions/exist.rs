@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use serde_json::{Map, Value};
 
-use super::local_channel_name;
+use super::channel_handle;
 use crate::extract::Auth;
 use crate::{ApiError, ApiState};
 
@@ -32,15 +32,11 @@ pub async fn subscriptions_exist(
             format!("at most {MAX_URIS} handles"),
         ));
     }
-    let mut names = Vec::with_capacity(uris.len());
+    let mut handles = Vec::with_capacity(uris.len());
     for uri in &uris {
-        names.push(match local_channel_name(&state, uri) {
-            Ok(name) => Some(name),
-            Err(error) if error.code() == "remote_handle_not_supported" => None,
-            Err(error) => return Err(error),
-        });
+        handles.push(Some(channel_handle(&state, uri)?));
     }
-    let answers = kinora_app::subscriptions::which_subscribed(&state.db, &user, &names).await?;
+    let answers = kinora_app::subscriptions::which_subscribed(&state.db, &user, &handles).await?;
     let map: Map<String, Value> = uris
         .into_iter()
         .zip(answers)

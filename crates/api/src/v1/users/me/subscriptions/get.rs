@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::Value;
 
-use super::local_channel_name;
+use super::channel_handle;
 use crate::extract::Auth;
 use crate::json::channel;
 use crate::{ApiError, ApiState};
@@ -16,8 +16,8 @@ pub async fn get_subscription(
     Auth(user): Auth,
     Path(uri): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let name = local_channel_name(&state, &uri)?;
-    let row = kinora_app::subscriptions::find(&state.db, &user, name).await?;
+    let handle = channel_handle(&state, &uri)?;
+    let row = kinora_app::subscriptions::find(&state.db, &user, handle).await?;
     let owner = kinora_db::accounts::find_by_id(state.db.pool(), row.account_id).await?;
     Ok(Json(channel(&state, &row, owner.as_ref())))
 }

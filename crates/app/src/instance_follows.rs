@@ -1,0 +1,221 @@
+//! The administrator's side of federation: following other instances (PeerTube's
+//! `/api/v1/server/following`), managing this instance's followers, and choosing whose videos
+//! are mirrored here.
+//!
+//! The instance actor follows: another instance's actor (a whole instance), or a channel or
+//! account by handle. Followers of local actors are accepted as they come; an administrator may
+//! remove one (it is told with a `Reject`).
+
+use kinora_core::UserRole;
+use kinora_core::federation::FederationEvent;
+use kinora_db::actors::ActorRow;
+use kinora_db::follows::{FollowEntry, Side};
+use kinora_db::{Db, now_millis};
+use kinora_jobs::{Job, enqueue};
+
+use crate::auth::AuthenticatedUser;
+use crate::remote::{Handle, RemoteActors};
+use crate::{AppError, AppResult};
+
+fn ensure_admin(user: &AuthenticatedUser) -> AppResult<()> {
+    if user.role == UserRole::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Only administrators manage this instance's follows.".to_owned(),
+        ))
+    }
+}
+
+async fn instance_actor(db: &Db) -> AppResult<ActorRow> {
+    kinora_db::actors::find_local_by_name(db.pool(), crate::actors::INSTANCE_ACTOR_NAME)
+        .await?
+        .ok_or(AppError::NotFound("Instance actor"))
+}
+
+/// What the instance follows: a whole instance, or an actor by handle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowTarget<'a> {
+    /// `host[:port]` of an instance.
+    Host(&'a str),
+    /// A remote channel or account.
+    Handle(Handle<'a>),
+}
+
+async fn resolve(remote: &dyn RemoteActors, target: FollowTarget<'_>) -> AppResult<ActorRow> {
+    match target {
+        FollowTarget::Host(host) => remote.resolve_instance(host).await,
+        FollowTarget::Handle(Handle {
+            name,
+            host: Some(host),
+        }) => remote.resolve_handle(name, host).await,
+        FollowTarget::Handle(Handle { host: None, .. }) => Err(AppError::Invalid {
+            field: "handles",
+            message: "this instance cannot follow its own actors".to_owned(),
+        }),
+    }
+}
+
+/// The instance follows each target (fetched from its instance first); following again
+/// changes nothing. Every target is resolved before anything is written.
+pub async fn follow(
+    db: &Db,
+    remote: &dyn RemoteActors,
+    user: &AuthenticatedUser,
+    targets: &[FollowTarget<'_>],
+) -> AppResult<()> {
+    ensure_admin(user)?;
+    let ours = instance_actor(db).await?;
+    let mut actors = Vec::with_capacity(targets.len());
+    for target in targets {
+        actors.push(resolve(remote, *target).await?);
+    }
+    let now = now_millis();
+    let mut tx = db.begin().await?;
+    for actor in actors {
+        if kinora_db::follows::find(&mut *tx, ours.id, actor.id)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let follow =
+            kinora_db::follows::upsert(&mut tx, ours.id, actor.id, "pending", None, now).await?;
+        crate::federation_events::queue(
+            &mut tx,
+            FederationEvent::FollowRequested {
+                follow_id: follow.id,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The remote actor a target names, as stored (no fetch).
+async fn find_known(db: &Db, target: FollowTarget<'_>) -> AppResult<Option<ActorRow>> {
+    let pool = db.pool();
+    Ok(match target {
+        FollowTarget::Host(host) => {
+            kinora_db::actors::find_remote_by_name(pool, crate::actors::INSTANCE_ACTOR_NAME, host)
+                .await?
+        }
+        FollowTarget::Handle(Handle {
+            name,
+            host: Some(host),
+        }) => kinora_db::actors::find_remote_by_name(pool, name, host).await?,
+        FollowTarget::Handle(_) => None,
+    })
+}
+
+/// The instance stops following a target (its instance is told with an `Undo`).
+pub async fn unfollow(
+    db: &Db,
+    user: &AuthenticatedUser,
+    target: FollowTarget<'_>,
+) -> AppResult<()> {
+    ensure_admin(user)?;
+    let ours = instance_actor(db).await?;
+    let actor = find_known(db, target)
+        .await?
+        .ok_or(AppError::NotFound("Follow"))?;
+    let mut tx = db.begin().await?;
+    let follow = kinora_db::follows::delete(&mut tx, ours.id, actor.id)
+        .await?
+        .ok_or(AppError::NotFound("Follow"))?;
+    crate::federation_events::queue(
+        &mut tx,
+        FederationEvent::FollowUndone {
+            follower_actor_id: ours.id,
+            following_actor_id: actor.id,
+            follow_url: follow.url.unwrap_or_default(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A page of what the instance follows (`Side::Following`) or of who follows it
+/// (`Side::Followers`), pending ones included, and the total.
+pub async fn list(
+    db: &Db,
+    side: Side,
+    start: i64,
+    count: i64,
+) -> AppResult<(ActorRow, Vec<FollowEntry>, i64)> {
+    let ours = instance_actor(db).await?;
+    let (entries, total) =
+        kinora_db::follows::list(db.pool(), ours.id, side, true, start, count).await?;
+    Ok((ours, entries, total))
+}
+
+/// Removes a follower of the instance actor (it is told with a `Reject`).
+pub async fn remove_follower(
+    db: &Db,
+    user: &AuthenticatedUser,
+    handle: Handle<'_>,
+) -> AppResult<()> {
+    ensure_admin(user)?;
+    let ours = instance_actor(db).await?;
+    let actor = find_known(db, FollowTarget::Handle(handle))
+        .await?
+        .ok_or(AppError::NotFound("Follower"))?;
+    let mut tx = db.begin().await?;
+    let follow = kinora_db::follows::delete(&mut tx, actor.id, ours.id)
+        .await?
+        .ok_or(AppError::NotFound("Follower"))?;
+    crate::federation_events::queue(
+        &mut tx,
+        FederationEvent::FollowRejected {
+            follower_actor_id: actor.id,
+            following_actor_id: ours.id,
+            follow_url: follow.url.unwrap_or_default(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets whether the videos of the instance at `host` are mirrored here; allowing it queues a
+/// mirror of each of its videos already known (later ones are mirrored as they arrive).
+pub async fn set_redundancy(
+    db: &Db,
+    user: &AuthenticatedUser,
+    host: &str,
+    allowed: bool,
+) -> AppResult<usize> {
+    ensure_admin(user)?;
+    let known =
+        kinora_db::actors::find_remote_by_name(db.pool(), crate::actors::INSTANCE_ACTOR_NAME, host)
+            .await?;
+    let ours = instance_actor(db).await?;
+    let followed = match known {
+        Some(actor) => kinora_db::follows::find(db.pool(), ours.id, actor.id)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    if !followed {
+        return Err(AppError::NotFound("Followed instance"));
+    }
+    kinora_db::deliveries::set_redundancy_allowed(db.pool(), host, allowed, now_millis()).await?;
+    if !allowed {
+        return Ok(0);
+    }
+    let videos = kinora_db::remote_videos::list_ids_of_host(db.pool(), host).await?;
+    let mut tx = db.begin().await?;
+    for video_id in &videos {
+        enqueue(
+            &mut tx,
+            &Job::MirrorVideo {
+                video_id: *video_id,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(videos.len())
+}

@@ -1,0 +1,87 @@
+//! What use cases need from other instances, implemented by `kinora-federation` (which the
+//! REST API may not depend on) and handed to the API as a trait object.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use kinora_db::actors::ActorRow;
+
+use crate::AppResult;
+
+/// A boxed future, as trait objects return them.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A handle: `name` on this instance, or `name@host` on another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handle<'a> {
+    /// The actor's name.
+    pub name: &'a str,
+    /// Its host (`host[:port]`); none for this instance.
+    pub host: Option<&'a str>,
+}
+
+impl<'a> Handle<'a> {
+    /// Reads `name` or `name@host` (a leading `@` is allowed); `our_host` makes a handle local.
+    /// Returns none for text that is no handle.
+    pub fn parse(text: &'a str, our_host: &str) -> Option<Self> {
+        let text = text.trim();
+        let text = text.strip_prefix('@').unwrap_or(text);
+        if text.is_empty() || text.len() > 300 {
+            return None;
+        }
+        match text.split_once('@') {
+            None => Some(Self {
+                name: text,
+                host: None,
+            }),
+            Some((name, host)) if !name.is_empty() && !host.is_empty() && !host.contains('@') => {
+                let host_ok = host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'));
+                if !host_ok {
+                    return None;
+                }
+                Some(Self {
+                    name,
+                    host: (!host.eq_ignore_ascii_case(our_host)).then_some(host),
+                })
+            }
+            Some(_) => None,
+        }
+    }
+}
+
+/// Reaching other instances.
+pub trait RemoteActors: Send + Sync {
+    /// The remote actor `name@host`: as stored when known and fresh, otherwise found through
+    /// WebFinger and fetched from its origin, then stored with its account or channel.
+    fn resolve_handle<'a>(
+        &'a self,
+        name: &'a str,
+        host: &'a str,
+    ) -> BoxFuture<'a, AppResult<ActorRow>>;
+
+    /// The instance actor of `host` (for instance follows), fetched and stored likewise.
+    fn resolve_instance<'a>(&'a self, host: &'a str) -> BoxFuture<'a, AppResult<ActorRow>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Handle;
+
+    #[test]
+    fn handles_are_local_or_remote() {
+        let local = Handle::parse("alice_channel", "localhost:9000").unwrap();
+        assert_eq!(local.host, None);
+        let ours = Handle::parse("alice_channel@localhost:9000", "localhost:9000").unwrap();
+        assert_eq!(ours.host, None);
+        let remote = Handle::parse("@bob@video.example:443", "localhost:9000").unwrap();
+        assert_eq!(
+            (remote.name, remote.host),
+            ("bob", Some("video.example:443"))
+        );
+        for bad in ["", "@", "a@", "@b", "a@b@c", "a@h/../x", "a@h ost"] {
+            assert!(Handle::parse(bad, "localhost:9000").is_none(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! `POST /inbox`, `/accounts/{name}/inbox`, `/video-channels/{name}/inbox`: receive an
+//! activity.
+//!
+//! In order, each step refusing what fails it before any later work is done: the body's size
+//! (413), its JSON shape and depth (400), the signature's form, signed headers, Host, Date
+//! window and Digest over the received bytes (401, before any key is fetched), the signer's key
+//! (fetched through the guarded client when unknown, fetched once more when the stored one does
+//! not verify), the signature (401); then the activity's id and actor must be on the same
+//! origin, and the actor must be the signer (a forwarded activity — actor on another host — is
+//! kept only as a pointer to its object, which is fetched from its origin later). The raw
+//! activity is stored, deduplicated by its id, with its processing job, in one transaction;
+//! the answer is 202 at once.
+
+use std::time::SystemTime;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::Federation;
+use crate::json::{JsonError, JsonLimits, parse_activity_json};
+use crate::problem::problem;
+use crate::signatures::{SignatureError, check_request, key_owner_url, verify_request};
+
+/// Receives one activity.
+pub async fn receive(State(federation): State<Federation>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let limit = federation.config().inbox_max_body_bytes;
+    let bytes = match read_body(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+    match accept(&federation, &parts.method, &target, &parts.headers, &bytes).await {
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// Reads at most `limit` bytes of the body; more is a 413 (nothing is parsed).
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            &format!("An inbox accepts at most {limit} bytes."),
+        )
+    })
+}
+
+/// Why an inbox request was refused.
+#[derive(Debug)]
+pub enum Refusal {
+    /// 400 with a reason.
+    Bad(String),
+    /// 401: the signature does not hold.
+    Unsigned(String),
+    /// 403: signed, but not allowed to say this.
+    Forbidden(String),
+    /// 413.
+    TooLarge,
+    /// 503: the database failed; the sender retries.
+    Unavailable,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Bad(reason) => problem(StatusCode::BAD_REQUEST, "bad_activity", &reason),
+            Refusal::Unsigned(reason) => {
+                problem(StatusCode::UNAUTHORIZED, "bad_signature", &reason)
+            }
+            Refusal::Forbidden(reason) => problem(StatusCode::FORBIDDEN, "forbidden", &reason),
+            Refusal::TooLarge => problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "The activity is too large.",
+            ),
+            Refusal::Unavailable => problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Try again later.",
+            ),
+        }
+    }
+}
+
+impl From<kinora_db::DbError> for Refusal {
+    fn from(error: kinora_db::DbError) -> Self {
+        tracing::warn!(%error, "inbox: database failed");
+        Refusal::Unavailable
+    }
+}
+
+impl From<kinora_db::SqlError> for Refusal {
+    fn from(error: kinora_db::SqlError) -> Self {
+        Refusal::from(kinora_db::DbError::from(error))
+    }
+}
+
+fn unsigned(error: SignatureError) -> Refusal {
+    Refusal::Unsigned(error.to_string())
+}
+
+/// Checks and stores one activity.
+pub async fn accept(
+    federation: &Federation,
+    method: &Method,
+    target: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), Refusal> {
+    let limits = JsonLimits {
+        max_bytes: federation.config().inbox_max_body_bytes,
+        ..JsonLimits::default()
+    };
+    let activity = parse_activity_json(body, &limits).map_err(|error| match error {
+        JsonError::TooLarge { .. } => Refusal::TooLarge,
+        other => Refusal::Bad(other.to_string()),
+    })?;
+    let envelope = Envelope::read(&activity)?;
+    let now = SystemTime::now();
+    let policy = federation.verify_policy();
+    // Everything but the key first: a request that fails anyway costs no fetch.
+    let signature = check_request(method, headers, body, &policy, now).map_err(unsigned)?;
+    let signer = key_owner_url(&signature.key_id).map_err(unsigned)?;
+    if federation.urls().is_ours(signer.as_str()) {
+        return Err(Refusal::Unsigned(
+            "a request from another server cannot be signed by one of our actors".to_owned(),
+        ));
+    }
+    let key = crate::resolve::signer_key(federation, &signer, false)
+        .await
+        .map_err(|error| Refusal::Unsigned(format!("the signer's key: {error}")))?;
+    if let Err(first) = verify_request(method, target, headers, body, &key, &policy, now) {
+        // The actor may have rotated its key: fetch it once more.
+        let fresh = crate::resolve::signer_key(federation, &signer, true)
+            .await
+            .map_err(|error| Refusal::Unsigned(format!("the signer's key: {error}")))?;
+        if fresh == key {
+            return Err(unsigned(first));
+        }
+        verify_request(method, target, headers, body, &fresh, &policy, now).map_err(unsigned)?;
+    }
+    // Authority: the activity speaks for its actor, who is the signer, or it was forwarded and
+    // will only be believed through its object fetched from the origin.
+    let same_origin =
+        |a: &url::Url, b: &url::Url| crate::urls::origin_of(a) == crate::urls::origin_of(b);
+    if !same_origin(&envelope.id, &envelope.actor) {
+        return Err(Refusal::Forbidden(
+            "the activity's id is not on its actor's host".to_owned(),
+        ));
+    }
+    if federation.urls().is_ours(envelope.actor.as_str()) {
+        return Err(Refusal::Forbidden(
+            "an activity from another server cannot be by one of our actors".to_owned(),
+        ));
+    }
+    if envelope.actor != signer && !envelope.forwardable() {
+        return Err(Refusal::Forbidden(
+            "the activity's actor is not the one who signed it".to_owned(),
+        ));
+    }
+    let text =
+        std::str::from_utf8(body).map_err(|_| Refusal::Bad("the body is not UTF-8".into()))?;
+    let db = federation.db();
+    let mut tx = db.begin().await?;
+    let stored = kinora_db::inbox::insert(
+        &mut tx,
+        envelope.id.as_str(),
+        signer.as_str(),
+        text,
+        kinora_db::now_millis(),
+    )
+    .await?;
+    if let Some(activity_id) = stored {
+        kinora_jobs::enqueue(&mut tx, &kinora_jobs::Job::ProcessInbox { activity_id })
+            .await
+            .map_err(|error| {
+                tracing::warn!(%error, "inbox: queueing failed");
+                Refusal::Unavailable
+            })?;
+    }
+    tx.commit().await?;
+    metrics::counter!("kinora_inbox_activities_total", "type" => envelope.kind.clone())
+        .increment(1);
+    Ok(())
+}
+
+/// The parts of an activity the inbox checks before storing it.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    /// `type`.
+    pub kind: String,
+    /// `id`.
+    pub id: url::Url,
+    /// `actor` (a string or an object with an `id`).
+    pub actor: url::Url,
+    /// The type of `object` when it is embedded.
+    pub object_kind: Option<String>,
+}
+
+/// Activities that are accepted when forwarded (signed by another server than their actor's):
+/// their object is then fetched from its origin, never taken from the body.
+const FORWARDABLE: &[&str] = &["Create", "Update", "Delete", "Announce"];
+
+impl Envelope {
+    /// Reads the envelope; an activity without an http(s) `id`, `actor` or a `type` is a 400.
+    pub fn read(activity: &Value) -> Result<Self, Refusal> {
+        let kind = activity
+            .get("type")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty() && t.len() <= 64)
+            .ok_or_else(|| Refusal::Bad("the activity has no type".into()))?
+            .to_owned();
+        let id = http_url(activity.get("id"))
+            .ok_or_else(|| Refusal::Bad("the activity has no http(s) id".into()))?;
+        let actor = http_url(activity.get("actor").map(|a| a.get("id").unwrap_or(a)))
+            .ok_or_else(|| Refusal::Bad("the activity has no http(s) actor".into()))?;
+        let object_kind = activity
+            .get("object")
+            .and_then(|o| o.get("type"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        Ok(Self {
+            kind,
+            id,
+            actor,
+            object_kind,
+        })
+    }
+
+    fn forwardable(&self) -> bool {
+        FORWARDABLE.contains(&self.kind.as_str())
+    }
+}
+
+/// An http(s) URL from a JSON string.
+pub fn http_url(value: Option<&Value>) -> Option<url::Url> {
+    let text = value?.as_str()?;
+    if text.len() > 2048 {
+        return None;
+    }
+    let url = url::Url::parse(text).ok()?;
+    (matches!(url.scheme(), "http" | "https") && url.host_str().is_some()).then_some(url)
+}
+
+/// The inbox routes (shared, per account, per channel), with the federation layer's state.
+pub fn router(federation: Federation) -> axum::Router {
+    axum::Router::new()
+        .route("/inbox", axum::routing::post(receive))
+        .route("/accounts/{name}/inbox", axum::routing::post(receive))
+        .route("/video-channels/{name}/inbox", axum::routing::post(receive))
+        .with_state(federation)
+}

@@ -1,0 +1,109 @@
+//! The federation side of [`kinora_app::remote::RemoteActors`]: what the REST API's use cases
+//! ask of other instances (following a remote channel, following an instance).
+
+use kinora_app::AppError;
+use kinora_app::remote::{BoxFuture, RemoteActors};
+use kinora_db::actors::ActorRow;
+
+use crate::Federation;
+use crate::http_client::ClientError;
+use crate::resolve::{self, ResolveError};
+use crate::urls::INSTANCE_ACTOR;
+
+/// Resolves handles through WebFinger and the actors' origins.
+pub struct RemoteLookup {
+    federation: tokio::sync::OnceCell<Federation>,
+    start: Option<LazyStart>,
+}
+
+/// What a lazily started federation layer is made of.
+struct LazyStart {
+    db: kinora_db::Db,
+    storage: std::sync::Arc<kinora_app::MediaStorage>,
+    config: crate::FederationConfig,
+    public_url: String,
+}
+
+impl RemoteLookup {
+    /// Lookups through `federation`.
+    pub fn new(federation: Federation) -> Self {
+        Self {
+            federation: tokio::sync::OnceCell::new_with(Some(federation)),
+            start: None,
+        }
+    }
+
+    /// Lookups through a federation layer started on first use (for in-process tests, which
+    /// build their state without a runtime at hand).
+    pub fn lazy(
+        db: kinora_db::Db,
+        storage: std::sync::Arc<kinora_app::MediaStorage>,
+        config: crate::FederationConfig,
+        public_url: &str,
+    ) -> Self {
+        Self {
+            federation: tokio::sync::OnceCell::new(),
+            start: Some(LazyStart {
+                db,
+                storage,
+                config,
+                public_url: public_url.to_owned(),
+            }),
+        }
+    }
+
+    async fn federation(&self) -> Result<&Federation, AppError> {
+        self.federation
+            .get_or_try_init(|| async {
+                let start = self
+                    .start
+                    .as_ref()
+                    .ok_or_else(|| AppError::Internal("no federation layer".into()))?;
+                Federation::start(
+                    start.db.clone(),
+                    start.storage.clone(),
+                    start.config.clone(),
+                    &start.public_url,
+                )
+                .await
+                .map_err(|error| AppError::Internal(error.to_string()))
+            })
+            .await
+    }
+}
+
+fn app_error(error: ResolveError) -> AppError {
+    match error {
+        ResolveError::Client(ClientError::Status(404 | 410)) => AppError::NotFound("Remote actor"),
+        ResolveError::Ours(what) => AppError::Invalid {
+            field: "uri",
+            message: format!("{what} is on this instance"),
+        },
+        ResolveError::Db(error) => AppError::Db(error),
+        other => AppError::Remote(other.to_string()),
+    }
+}
+
+impl RemoteActors for RemoteLookup {
+    fn resolve_handle<'a>(
+        &'a self,
+        name: &'a str,
+        host: &'a str,
+    ) -> BoxFuture<'a, Result<ActorRow, AppError>> {
+        Box::pin(async move {
+            let federation = self.federation().await?;
+            resolve::actor_by_handle(federation, name, host)
+                .await
+                .map_err(app_error)
+        })
+    }
+
+    fn resolve_instance<'a>(&'a self, host: &'a str) -> BoxFuture<'a, Result<ActorRow, AppError>> {
+        Box::pin(async move {
+            let federation = self.federation().await?;
+            resolve::actor_by_handle(federation, INSTANCE_ACTOR, host)
+                .await
+                .map_err(app_error)
+        })
+    }
+}
