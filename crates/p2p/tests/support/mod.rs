@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod peer_wire;
 pub mod web_seed;
 
 use std::path::{Path, PathBuf};
