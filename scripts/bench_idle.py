@@ -55,7 +55,8 @@ def one_run(binary, database_url, data_dir):
     with open(config, "w") as f:
         f.write(f'[server]\nlisten = "127.0.0.1:{port}"\npublic_url = "http://localhost:{port}"\n'
                 f'[database]\nurl = "{database_url}"\n'
-                f'[storage.local]\nroot = "{data_dir}/storage"\n[log]\nlevel = "warn"\n')
+                f'[storage.local]\nroot = "{data_dir}/storage"\n[log]\nlevel = "warn"\n'
+                f'[seeder]\nlisten = "127.0.0.1:0"\nresume_dir = "{data_dir}/seeder"\n')
     started = time.monotonic()
     process = subprocess.Popen([binary, "serve", "--config", config],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

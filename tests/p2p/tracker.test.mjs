@@ -40,7 +40,8 @@ async function startKinora () {
     `[server]\nlisten = "127.0.0.1:${port}"\npublic_url = "http://127.0.0.1:${port}"\n` +
     `[database]\nurl = ${JSON.stringify(`sqlite://${dir}/kinora.db`)}\n` +
     `[storage.local]\nroot = ${JSON.stringify(`${dir}/storage`)}\n` +
-    '[transcoding]\nworkers = 1\n[tracker]\nprivate = false\n')
+    '[transcoding]\nworkers = 1\n[tracker]\nprivate = false\n' +
+    `[seeder]\nlisten = "127.0.0.1:0"\nresume_dir = ${JSON.stringify(`${dir}/seeder`)}\n`)
   const child = spawn(kinora, ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } })
   process.on('exit', () => child.kill('SIGKILL'))
   await new Promise((resolve, reject) => {

@@ -19,6 +19,7 @@ pub mod jobs;
 mod migrations;
 pub mod oauth_clients;
 pub mod ratings;
+pub mod seedable;
 pub mod subscriptions;
 #[cfg(feature = "testing")]
 pub mod testing;

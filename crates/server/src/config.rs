@@ -37,6 +37,8 @@ pub struct Config {
     pub uploads: UploadLimits,
     /// `[tracker]`: the BitTorrent tracker.
     pub tracker: kinora_p2p::tracker::TrackerConfig,
+    /// `[seeder]`: the BitTorrent seeding session.
+    pub seeder: kinora_p2p::seeder::SeederConfig,
     /// `[web]`: the built web front end.
     pub web: kinora_api::pages::WebConfig,
     /// `[log]`: logging.
@@ -175,6 +177,9 @@ impl Config {
                 ),
             });
         }
+        self.seeder
+            .check()
+            .map_err(|(key, message)| ConfigError::Value { key, message })?;
         if self.database.max_connections == 0 {
             return Err(ConfigError::Value {
                 key: "database.max_connections",
@@ -270,6 +275,13 @@ mod tests {
         let error = Config::load(None, &["server.public_url=http://x/".into()]).unwrap_err();
         assert!(
             error.to_string().starts_with("server.public_url"),
+            "{error}"
+        );
+        let error = Config::load(None, &["seeder.reconcile_interval_secs=0".into()]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("seeder.reconcile_interval_secs"),
             "{error}"
         );
         let error = Config::load(None, &["database.url=mysql://x".into()]).unwrap_err();

@@ -22,6 +22,8 @@ pub struct ServerJobs {
     pub storage: std::sync::Arc<kinora_storage::MediaStorage>,
     /// The instance's public URL (for the tracker URLs written in torrents).
     pub public_url: String,
+    /// Told when a video's torrents are made, so the seeder shares them.
+    pub seeding: crate::seeding::SeedingTrigger,
 }
 
 impl JobHandler for ServerJobs {
@@ -54,14 +56,17 @@ impl JobHandler for ServerJobs {
             )
             .await
             .map_err(|error| JobFailure::retryable(error.to_string())),
-            Job::CreateTorrents { video_id } => crate::torrents::create_rendition_torrents(
-                &context,
-                &self.storage,
-                &self.public_url,
-                video_id,
-            )
-            .await
-            .map_err(|error| JobFailure::retryable(error.to_string())),
+            Job::CreateTorrents { video_id } => {
+                let made = crate::torrents::create_rendition_torrents(
+                    &context,
+                    &self.storage,
+                    &self.public_url,
+                    video_id,
+                )
+                .await;
+                self.seeding.request();
+                made.map_err(|error| JobFailure::retryable(error.to_string()))
+            }
             // Claimed only by kinora-transcoder; never by this worker's kinds.
             Job::Transcode { .. } => Err(JobFailure::retryable(
                 "transcoding runs in kinora-transcoder",
