@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -20,6 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 use common::bittorrent::{download, mp4_in, seeders, without_web_seed};
 use common::harness::Harness;
 use common::instance::{Instance, publish_file_with_torrents, start};
+use common::open_files::open_modes;
 use common::peer_wire::handshake;
 use common::process::{free_port, seeder_section};
 use common::videos::insert_video;
@@ -139,34 +139,6 @@ fn snapshot(path: &Path) -> ([u8; 32], u32, SystemTime) {
     )
 }
 
-/// The access modes (0 read-only, 1 write-only, 2 read-write) of every descriptor process
-/// `pid` has open on one of `paths`.
-fn open_modes(pid: u32, paths: &HashSet<PathBuf>) -> Vec<u32> {
-    let mut modes = Vec::new();
-    for entry in std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .filter_map(Result::ok)
-    {
-        let Ok(target) = std::fs::read_link(entry.path()) else {
-            continue;
-        };
-        if !paths.contains(&target) {
-            continue;
-        }
-        let fd = entry.file_name().to_string_lossy().into_owned();
-        let Ok(info) = std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{fd}")) else {
-            continue;
-        };
-        let flags = info
-            .lines()
-            .find_map(|line| line.strip_prefix("flags:"))
-            .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
-            .expect("fdinfo has flags");
-        modes.push(flags & 0o3);
-    }
-    modes
-}
-
 /// A value of the instance's Prometheus metrics (0 when absent).
 async fn metric(instance: &Instance, name: &str) -> f64 {
     let text = reqwest::get(format!("{}/metrics", instance.base))
@@ -278,8 +250,7 @@ async fn aria2c_downloads_from_the_seeder_until_the_video_is_private_or_deleted(
         restart_read * 2.0 < first_read,
         "a restart read {restart_read} bytes, the first start {first_read}"
     );
-    let canonical: HashSet<PathBuf> = paths.iter().map(|p| p.canonicalize().unwrap()).collect();
-    let modes = open_modes(instance.server.child.id(), &canonical);
+    let modes = open_modes(&instance.server.child.id().to_string(), &paths);
     assert!(
         modes.len() >= paths.len(),
         "every rendition is open: {modes:?}"
