@@ -93,7 +93,7 @@ def main():
             f.write(f'[server]\nlisten = "127.0.0.1:{port}"\npublic_url = "http://localhost:{port}"\n'
                     f'[database]\nurl = "sqlite://{data}/kinora.db"\n'
                     f'[storage.local]\nroot = "{data}/storage"\n[transcoding]\nworkers = 0\n'
-                    f'[web]\nroot = "{web}"\n[log]\nlevel = "warn"\n')
+                    f'[web]\nroot = "{web}"\n[log]\nlevel = "warn"\n[seeder]\nenabled = false\n')
         server = subprocess.Popen([args.binary, "serve", "--config", config],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

@@ -7,6 +7,8 @@ data directory and measures:
     creation of the root user; later starts reuse the data);
   - idle RSS: VmRSS after 5 s without requests, and after 200 /api/v1/config requests and 5 s
     of rest (VmHWM is the peak).
+Each series runs twice: with the seeding session (the default, on a loopback port, nothing to
+seed) and with `[seeder] enabled = false`, the reference for what the session costs.
 
 Usage: scripts/bench_idle.py [--runs 5] [--binary target/release/kinora]
 Prints a Markdown table for BENCHMARKS.md.
@@ -49,13 +51,16 @@ def wait_ready(port, timeout=60):
     raise RuntimeError("server did not become ready")
 
 
-def one_run(binary, database_url, data_dir):
+def one_run(binary, database_url, data_dir, seeder):
     port = free_port()
+    seeder_section = (f'[seeder]\nlisten = "127.0.0.1:0"\nresume_dir = "{data_dir}/seeder"\n'
+                      if seeder else '[seeder]\nenabled = false\n')
     config = os.path.join(data_dir, "kinora.toml")
     with open(config, "w") as f:
         f.write(f'[server]\nlisten = "127.0.0.1:{port}"\npublic_url = "http://localhost:{port}"\n'
                 f'[database]\nurl = "{database_url}"\n'
-                f'[storage.local]\nroot = "{data_dir}/storage"\n[log]\nlevel = "warn"\n')
+                f'[storage.local]\nroot = "{data_dir}/storage"\n[log]\nlevel = "warn"\n'
+                + seeder_section)
     started = time.monotonic()
     process = subprocess.Popen([binary, "serve", "--config", config],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -84,7 +89,7 @@ def main():
         "KINORA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"))
     args = parser.parse_args()
     rows = []
-    for backend in ("sqlite", "postgres"):
+    for backend, seeder in [(b, s) for b in ("sqlite", "postgres") for s in (True, False)]:
         with tempfile.TemporaryDirectory() as data_dir:
             if backend == "sqlite":
                 url = f"sqlite://{data_dir}/kinora.db"
@@ -93,22 +98,22 @@ def main():
                 subprocess.check_call(["psql", args.postgres, "-qc", f"CREATE DATABASE {name}"])
                 url = args.postgres.rsplit("/", 1)[0] + "/" + name
             try:
-                runs = [one_run(args.binary, url, data_dir) for _ in range(args.runs)]
+                runs = [one_run(args.binary, url, data_dir, seeder) for _ in range(args.runs)]
             finally:
                 if backend == "postgres":
                     subprocess.call(["psql", args.postgres, "-qc",
                                      f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"])
         first = runs[0][0]
         later = statistics.median(r[0] for r in runs[1:]) if len(runs) > 1 else float("nan")
-        rows.append((backend, first * 1000, later * 1000,
+        rows.append((backend, "on" if seeder else "off", first * 1000, later * 1000,
                      statistics.median(r[1] for r in runs),
                      statistics.median(r[2] for r in runs),
                      max(r[3] for r in runs)))
-    print("| database | first start to ready (ms) | later starts, median (ms) | idle RSS, median (MiB) "
+    print("| database | seeder | first start to ready (ms) | later starts, median (ms) | idle RSS, median (MiB) "
           "| RSS after 200 requests (MiB) | peak RSS (MiB) |")
-    print("|---|---|---|---|---|---|")
-    for backend, first, later, idle, after, peak in rows:
-        print(f"| {backend} | {first:.0f} | {later:.0f} | {idle:.1f} | {after:.1f} | {peak:.1f} |")
+    print("|---|---|---|---|---|---|---|")
+    for backend, seeder, first, later, idle, after, peak in rows:
+        print(f"| {backend} | {seeder} | {first:.0f} | {later:.0f} | {idle:.1f} | {after:.1f} | {peak:.1f} |")
 
 
 if __name__ == "__main__":

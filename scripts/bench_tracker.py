@@ -70,7 +70,7 @@ def main():
                     f'[database]\nurl = "sqlite://{data}/kinora.db"\n'
                     f'[storage.local]\nroot = "{data}/storage"\n[transcoding]\nworkers = 0\n'
                     f'[tracker]\nprivate = false\nannounces_per_second_per_address = 100000000\n'
-                    f'[log]\nlevel = "warn"\n')
+                    f'[log]\nlevel = "warn"\n[seeder]\nenabled = false\n')
         script = os.path.join(data, "announce.lua")
         with open(script, "w") as f:
             f.write(LUA)

@@ -88,7 +88,7 @@ def main():
         with open(config, "w") as f:
             f.write(f'[server]\nlisten = "127.0.0.1:{port}"\npublic_url = "http://localhost:{port}"\n'
                     f'[database]\nurl = "sqlite://{work}/kinora.db"\n[storage.local]\nroot = "{work}/storage"\n'
-                    f'[transcoding]\nworkers = 0\n[log]\nlevel = "warn"\n'
+                    f'[transcoding]\nworkers = 0\n[log]\nlevel = "warn"\n[seeder]\nenabled = false\n'
                     f'[uploads]\nmax_file_size = {args.size * 2}\n[instance]\ndefault_video_quota = -1\n')
         server = subprocess.Popen([args.binary, "serve", "--config", config],
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

@@ -70,7 +70,8 @@ export async function startInstance ({ webRoot, extra = '' } = {}) {
   writeFileSync(config,
     `[server]\nlisten = "127.0.0.1:${port}"\npublic_url = "${base}"\n` +
     `[database]\nurl = ${tomlString(`sqlite://${dir}/kinora.db`)}\n[storage.local]\nroot = ${tomlString(`${dir}/storage`)}\n` +
-    '[transcoding]\nworkers = 1\n' + (webRoot ? `[web]\nroot = ${tomlString(webRoot)}\n` : '') + extra)
+    '[transcoding]\nworkers = 1\n' +
+    `[seeder]\nlisten = "127.0.0.1:0"\nresume_dir = ${tomlString(`${dir}/seeder`)}\n` + (webRoot ? `[web]\nroot = ${tomlString(webRoot)}\n` : '') + extra)
   const server = serve(config)
   const password = await server.ready
   const client = await (await fetch(`${base}/api/v1/oauth-clients/local`)).json()

@@ -5,56 +5,13 @@
 // WebRTC candidates stay on 127.0.0.1.
 
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 
 import wrtc from '@roamhq/wrtc'
 import { Client } from 'bittorrent-tracker'
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const kinora = join(process.env.CARGO_TARGET_DIR || join(repo, 'target'), 'debug', 'kinora')
-
-function freePort () {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-/** `kinora serve` with an open (non-private) tracker; resolves once it runs. */
-async function startKinora () {
-  const dir = mkdtempSync(join(tmpdir(), 'kinora-p2p-'))
-  const port = await freePort()
-  const config = join(dir, 'kinora.toml')
-  writeFileSync(config,
-    `[server]\nlisten = "127.0.0.1:${port}"\npublic_url = "http://127.0.0.1:${port}"\n` +
-    `[database]\nurl = ${JSON.stringify(`sqlite://${dir}/kinora.db`)}\n` +
-    `[storage.local]\nroot = ${JSON.stringify(`${dir}/storage`)}\n` +
-    '[transcoding]\nworkers = 1\n[tracker]\nprivate = false\n')
-  const child = spawn(kinora, ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } })
-  process.on('exit', () => child.kill('SIGKILL'))
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('kinora did not start within 60 s')), 60000)
-    child.once('exit', (code) => reject(new Error(`kinora serve exited with ${code}`)))
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line.includes('is running at')) { clearTimeout(timer); resolve() }
-    })
-  })
-  return {
-    url: `ws://127.0.0.1:${port}/tracker/socket`,
-    stop: () => { child.kill('SIGTERM'); setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2000) }
-  }
-}
+import { startKinora } from './kinora.mjs'
 
 /** A client that resolves `connected` with the first peer whose data channel opens. */
 function client (infoHash, url) {
@@ -84,10 +41,10 @@ function client (infoHash, url) {
 after(() => setTimeout(() => process.exit(), 1000).unref())
 
 test('two bittorrent-tracker clients open a WebRTC data channel through /tracker/socket', { timeout: 90000 }, async () => {
-  const server = await startKinora()
+  const server = await startKinora('[tracker]\nprivate = false\n')
   const infoHash = randomBytes(20).toString('hex')
-  const a = client(infoHash, server.url)
-  const b = client(infoHash, server.url)
+  const a = client(infoHash, server.socketUrl)
+  const b = client(infoHash, server.socketUrl)
   try {
     let updates = 0
     a.tracker.on('update', () => { updates += 1 })

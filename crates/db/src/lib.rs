@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod ratings;
 pub mod redundancies;
 pub mod remote_videos;
+pub mod seedable;
 pub mod subscriptions;
 pub mod swarms;
 #[cfg(feature = "testing")]

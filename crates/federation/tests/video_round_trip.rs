@@ -78,6 +78,7 @@ fn file_row(id: i64, resolution: i64, width: i64, video: bool) -> VideoFileRow {
 
 fn account_row() -> AccountRow {
     AccountRow {
+        url: None,
         id: 2,
         actor_id: 20,
         user_id: Some(1),
@@ -92,6 +93,7 @@ fn account_row() -> AccountRow {
 
 fn channel_row() -> ChannelRow {
     ChannelRow {
+        url: None,
         id: 3,
         actor_id: 30,
         account_id: 2,

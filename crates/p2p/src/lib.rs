@@ -6,11 +6,13 @@
 //! (web seed in `url-list`, the instance's trackers), and [`magnet_uri`] the matching magnet.
 //! `bencode` is the small encoder and bounded reader both rely on. [`tracker`] is the HTTP
 //! tracker and [`ws_tracker`] the WebTorrent WebSocket tracker (offer and answer relay between
-//! browsers), both pure state machines the server puts behind its routes.
+//! browsers), both pure state machines the server puts behind its routes. [`seeder`] is the
+//! librqbit session that seeds published files, read-only, for TCP BitTorrent clients.
 
 use std::path::PathBuf;
 
 mod bencode;
+pub mod seeder;
 pub mod torrent;
 pub mod tracker;
 pub mod ws_tracker;
@@ -38,4 +40,7 @@ pub enum P2pError {
     /// Bytes given as a `.torrent` are not one.
     #[error("not a valid .torrent: {0}")]
     InvalidTorrent(String),
+    /// The seeding session could not start.
+    #[error("seeder: {0}")]
+    Seeder(String),
 }

@@ -39,6 +39,8 @@ pub struct Config {
     pub tracker: kinora_p2p::tracker::TrackerConfig,
     /// `[p2p]`: sharing between viewers in the web player.
     pub p2p: kinora_app::P2pConfig,
+    /// `[seeder]`: the BitTorrent seeding session.
+    pub seeder: kinora_p2p::seeder::SeederConfig,
     /// `[web]`: the built web front end.
     pub web: kinora_api::pages::WebConfig,
     /// `[log]`: logging.
@@ -183,6 +185,9 @@ impl Config {
                 message,
             });
         }
+        self.seeder
+            .check()
+            .map_err(|(key, message)| ConfigError::Value { key, message })?;
         if self.database.max_connections == 0 {
             return Err(ConfigError::Value {
                 key: "database.max_connections",
@@ -278,6 +283,13 @@ mod tests {
         let error = Config::load(None, &["server.public_url=http://x/".into()]).unwrap_err();
         assert!(
             error.to_string().starts_with("server.public_url"),
+            "{error}"
+        );
+        let error = Config::load(None, &["seeder.reconcile_interval_secs=0".into()]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("seeder.reconcile_interval_secs"),
             "{error}"
         );
         let error = Config::load(None, &["database.url=mysql://x".into()]).unwrap_err();

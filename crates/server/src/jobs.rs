@@ -28,6 +28,8 @@ pub struct ServerJobs {
     pub public_url: String,
     /// The federation layer (fan-outs, the inbox, back-fills, mirrors).
     pub federation: kinora_federation::Federation,
+    /// Told when a video's torrents are made, so the seeder shares them.
+    pub seeding: crate::seeding::SeedingTrigger,
 }
 
 impl JobHandler for ServerJobs {
@@ -60,14 +62,17 @@ impl JobHandler for ServerJobs {
             )
             .await
             .map_err(|error| JobFailure::retryable(error.to_string())),
-            Job::CreateTorrents { video_id } => crate::torrents::create_rendition_torrents(
-                &context,
-                &self.storage,
-                &self.public_url,
-                video_id,
-            )
-            .await
-            .map_err(|error| JobFailure::retryable(error.to_string())),
+            Job::CreateTorrents { video_id } => {
+                let made = crate::torrents::create_rendition_torrents(
+                    &context,
+                    &self.storage,
+                    &self.public_url,
+                    video_id,
+                )
+                .await;
+                self.seeding.request();
+                made.map_err(|error| JobFailure::retryable(error.to_string()))
+            }
             Job::Federate { .. }
             | Job::ProcessInbox { .. }
             | Job::FetchOutbox { .. }

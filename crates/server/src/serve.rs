@@ -1,5 +1,6 @@
 //! `kinora serve`: open the database (migrating or refusing), prepare storage, create the first
-//! administrator on first start, then run the HTTP server and the job worker until SIGTERM.
+//! administrator on first start, then run the HTTP server, the job worker and the seeding
+//! session until SIGTERM.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -122,6 +123,19 @@ pub async fn run_until(
         .await
         .with_context(|| format!("cannot listen on server.listen = {}", config.server.listen))?;
     let address = listener.local_addr()?;
+    let seeder = if config.seeder.enabled {
+        if !config.tracker.enabled {
+            tracing::warn!("[seeder] is on but [tracker] is off: only other trackers can name it");
+        }
+        Some(
+            kinora_p2p::seeder::Seeder::start(&config.seeder)
+                .await
+                .context("set [seeder] listen (or enabled = false)")?,
+        )
+    } else {
+        None
+    };
+    let seeding = crate::seeding::SeedingTrigger::default();
 
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
     let workers_stop = CancellationToken::new();
@@ -144,6 +158,7 @@ pub async fn run_until(
                 storage: storage.clone(),
                 public_url: config.server.public_url.clone(),
                 federation: federation.clone(),
+                seeding: seeding.clone(),
             },
         )
         .run(workers_stop.clone()),
@@ -181,6 +196,18 @@ pub async fn run_until(
             .with_graceful_shutdown(async move { http_stop.cancelled().await })
             .await
     });
+    // After the HTTP server, so that the seeder's first announces reach this instance's tracker.
+    let seeding_task = seeder.map(|seeder| {
+        tokio::spawn(crate::seeding::run(
+            seeder,
+            db.clone(),
+            storage.clone(),
+            config.seeder.max_torrents,
+            Duration::from_secs(config.seeder.reconcile_interval_secs),
+            seeding,
+            workers_stop.clone(),
+        ))
+    });
     println!(
         "Kinora {} is running at {} (listening on {address})",
         env!("CARGO_PKG_VERSION"),
@@ -200,6 +227,9 @@ pub async fn run_until(
     let _ = delivery.await;
     let _ = housekeeping.await;
     let _ = transcoders.await;
+    if let Some(task) = seeding_task {
+        let _ = task.await;
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())

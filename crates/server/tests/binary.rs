@@ -104,6 +104,32 @@ async fn a_schema_from_a_newer_build_is_refused() {
     db.finish().await;
 }
 
+#[tokio::test]
+async fn a_seeder_port_in_use_stops_the_server_at_start_with_the_section_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("sqlite://{}", dir.path().join("kinora.db").display());
+    let extra =
+        common::process::seeder_section(dir.path(), &taken.local_addr().unwrap().to_string());
+    let config = write_config(dir.path(), free_port(), &url, &extra);
+    let output = kinora(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("[seeder] listen"), "{stderr}");
+
+    // A seeder setting out of range is refused before anything starts.
+    let output = kinora(&[
+        "serve",
+        "--config",
+        config.to_str().unwrap(),
+        "--set",
+        "seeder.max_peers_per_torrent=0",
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("seeder.max_peers_per_torrent"), "{stderr}");
+}
+
 #[test]
 fn a_bad_config_key_is_reported_with_its_name_and_file() {
     let dir = tempfile::tempdir().unwrap();

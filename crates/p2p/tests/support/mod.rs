@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod open_files;
+pub mod peer_wire;
 pub mod web_seed;
 
 use std::path::{Path, PathBuf};

@@ -49,6 +49,30 @@ pub async fn start(dir: &Path, database_url: &str, workers: u32, extra: &str) ->
     }
 }
 
+impl Instance {
+    /// Stops the server with SIGTERM (it must exit cleanly) and starts it again with the same
+    /// config file in `dir`; the login stays valid.
+    pub fn restart(self, dir: &Path) -> Instance {
+        let Instance {
+            server,
+            port,
+            base,
+            token,
+            channel,
+            http,
+        } = self;
+        server.terminate();
+        Instance {
+            server: Server::start(&dir.join("kinora.toml")),
+            port,
+            base,
+            token,
+            channel,
+            http,
+        }
+    }
+}
+
 /// Uploads a file with PeerTube's multipart upload, with a privacy (1 public … 3 private).
 pub async fn upload_multipart(instance: &Instance, path: &Path, privacy: i64) -> Value {
     let bytes = std::fs::read(path).unwrap();
@@ -145,7 +169,12 @@ pub async fn wait_published(instance: &Instance, uuid: &str, limit: std::time::D
 /// Uploads a fixture publicly and waits until it is published and every rendition has its
 /// torrent (made by the server right after publication); answers the video's JSON.
 pub async fn publish_with_torrents(instance: &Instance, fixture: &str) -> Value {
-    let uploaded = upload_multipart(instance, &fixtures().join(fixture), 1).await;
+    publish_file_with_torrents(instance, &fixtures().join(fixture)).await
+}
+
+/// [`publish_with_torrents`] for any file.
+pub async fn publish_file_with_torrents(instance: &Instance, path: &Path) -> Value {
+    let uploaded = upload_multipart(instance, path, 1).await;
     let uuid = uploaded["video"]["uuid"].as_str().unwrap().to_owned();
     wait_published(instance, &uuid, std::time::Duration::from_secs(180)).await;
     let started = std::time::Instant::now();

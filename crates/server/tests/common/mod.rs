@@ -1,9 +1,16 @@
 //! Helpers shared by the server's integration tests (each test binary uses some of them).
 #![allow(dead_code)]
 
+pub mod bittorrent;
 pub mod garage;
 pub mod harness;
 pub mod instance;
+/// How a process has files open (shared with kinora-p2p's seeder tests).
+#[path = "../../../p2p/tests/support/open_files.rs"]
+pub mod open_files;
+/// The BitTorrent wire client of kinora-p2p's seeder tests (one handshake, one block).
+#[path = "../../../p2p/tests/support/peer_wire.rs"]
+pub mod peer_wire;
 pub mod process;
 pub mod tcp_proxy;
 pub mod videos;

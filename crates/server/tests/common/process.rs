@@ -16,20 +16,34 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// A config file for one instance in `dir`.
+/// A config file for one instance in `dir`. Unless `extra` has its own `[seeder]` section, the
+/// seeder runs on a free loopback port with its state in `dir/seeder`.
 pub fn write_config(dir: &Path, port: u16, database_url: &str, extra: &str) -> PathBuf {
     let path = dir.join("kinora.toml");
+    let seeder = if extra.contains("[seeder]") {
+        String::new()
+    } else {
+        seeder_section(dir, "127.0.0.1:0")
+    };
     std::fs::write(
         &path,
         format!(
             "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://localhost:{port}\"\n\
              shutdown_grace_secs = 5\n[database]\nurl = \"{database_url}\"\n\
-             [storage.local]\nroot = \"{}\"\n{extra}",
+             [storage.local]\nroot = \"{}\"\n{extra}\n{seeder}",
             dir.join("storage").display()
         ),
     )
     .unwrap();
     path
+}
+
+/// A `[seeder]` section listening on `listen` with its state in `dir/seeder`.
+pub fn seeder_section(dir: &Path, listen: &str) -> String {
+    format!(
+        "[seeder]\nlisten = \"{listen}\"\nresume_dir = \"{}\"\n",
+        dir.join("seeder").display()
+    )
 }
 
 pub fn kinora(args: &[&str]) -> Output {
