@@ -102,6 +102,8 @@ pub fn router(state: ApiState) -> Router {
         router = router.route(path, get(app_page));
     }
     router
+        .route("/accounts/{name}", get(account_page))
+        .route("/video-channels/{name}", get(channel_page))
         .route("/w/{id}", get(watch_page))
         .route("/videos/watch/{id}", get(watch_page))
         .route("/videos/embed/{id}", get(embed_page))
@@ -115,9 +117,40 @@ async fn app_page(State(state): State<ApiState>) -> Response {
     render(state.web.index.as_deref(), &head, StatusCode::OK)
 }
 
+/// `/accounts/{name}` (an actor's id, opened in a browser): the account's page, `/a/{name}`.
+async fn account_page(UrlPath(name): UrlPath<String>) -> Response {
+    redirect_to_page("/a/", &name)
+}
+
+/// `/video-channels/{name}` (an actor's id, opened in a browser): the channel's page,
+/// `/c/{name}`.
+async fn channel_page(UrlPath(name): UrlPath<String>) -> Response {
+    redirect_to_page("/c/", &name)
+}
+
+/// A redirect to `prefix` + `name`, the name percent-encoded as a path segment.
+fn redirect_to_page(prefix: &str, name: &str) -> Response {
+    let segment: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let mut response =
+        axum::response::Redirect::to(&format!("{prefix}{}", segment.replace('+', "%20")))
+            .into_response();
+    vary_on_accept(&mut response);
+    response
+}
+
+/// Marks a page whose URL also serves an ActivityPub document (chosen by `Accept`), so caches
+/// keep the two apart.
+fn vary_on_accept(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+}
+
 async fn watch_page(State(state): State<ApiState>, UrlPath(id): UrlPath<String>) -> Response {
     let (head, status) = video_head(&state, &id).await;
-    render(state.web.index.as_deref(), &head, status)
+    let mut response = render(state.web.index.as_deref(), &head, status);
+    vary_on_accept(&mut response);
+    response
 }
 
 async fn embed_page(State(state): State<ApiState>, UrlPath(id): UrlPath<String>) -> Response {

@@ -1,12 +1,13 @@
-//! The HTTP stack: the API router plus health and metrics routes, wrapped in tower-http
-//! layers (request ids, tracing, timeouts, body limits, compression, CORS, panic catching),
+//! The HTTP stack: the API router plus health and metrics routes, the ActivityPub read routes
+//! (reached by content negotiation), wrapped in tower-http layers (request ids, tracing, timeouts, body limits, compression, CORS, panic catching),
 //! problem+json for unknown routes and methods, and trailing-slash normalisation.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::Next;
 use axum::http::{HeaderName, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,6 +15,7 @@ use kinora_api::{ApiError, ApiState};
 use kinora_storage::MediaStorage;
 use tower::Layer;
 use tower::ServiceBuilder;
+use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -85,6 +87,16 @@ pub fn router(
     let inbox = federation.map_or_else(Router::new, |federation| {
         kinora_federation::inbox::route::router(federation.clone())
     });
+    let activitypub = kinora_federation::routes::router(kinora_federation::routes::FederationState {
+        db: api.db.clone(),
+        urls: kinora_federation::urls::LocalUrls::new(&api.public_url),
+        storage: api.storage.clone(),
+    })
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(config.server.request_timeout_secs),
+    ))
+    .layer(axum::middleware::from_fn(crate::metrics::record_request));
     let timed = kinora_api::router(api)
         .merge(health)
         .merge(tracker)
@@ -94,12 +106,20 @@ pub fn router(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.server.request_timeout_secs),
         ));
-    let app = timed
+    let routed = timed
         .merge(uploads)
         .merge(tracker_socket)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn(crate::metrics::record_request))
+        .layer(axum::middleware::from_fn(crate::metrics::record_request));
+    // Negotiation happens before routing (as the fallback of an empty router), so each of the
+    // two routers matches the request afresh.
+    let app = Router::new()
+        .fallback_service(routed)
+        .layer(axum::middleware::from_fn_with_state(
+            activitypub,
+            send_activitypub_requests,
+        ))
         .layer(DefaultBodyLimit::max(config.server.body_limit_bytes))
         .layer(
             ServiceBuilder::new()
@@ -128,6 +148,27 @@ pub fn router(
                 .layer(cors),
         );
     NormalizePathLayer::trim_trailing_slash().layer(app)
+}
+
+/// Content negotiation, in one place: a request for an ActivityPub document (a read route's
+/// path with an `Accept` that prefers ActivityPub) goes to the federation router; every other
+/// request (browsers, the API) to the rest. `kinora-api` and `kinora-federation` never meet.
+async fn send_activitypub_requests(
+    State(federation): State<Router>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if kinora_federation::routes::is_activitypub_request(
+        request.method(),
+        request.uri().path(),
+        request.headers(),
+    ) {
+        return match federation.oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+    }
+    next.run(request).await
 }
 
 async fn not_found() -> ApiError {

@@ -23,7 +23,8 @@ async fn find_actor(
     name: &str,
     kinds: &[&str],
 ) -> Result<ActorRow, RouteError> {
-    if name.is_empty() || name.len() > MAX_NAME {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@' | ':');
+    if name.is_empty() || name.len() > MAX_NAME || !name.chars().all(allowed) {
         return Err(RouteError::NotFound("Actor"));
     }
     let pool = state.db.pool();
