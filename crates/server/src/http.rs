@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::middleware::Next;
 use axum::http::{HeaderName, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kinora_api::{ApiError, ApiState};
@@ -87,16 +87,17 @@ pub fn router(
     let inbox = federation.map_or_else(Router::new, |federation| {
         kinora_federation::inbox::route::router(federation.clone())
     });
-    let activitypub = kinora_federation::routes::router(kinora_federation::routes::FederationState {
-        db: api.db.clone(),
-        urls: kinora_federation::urls::LocalUrls::new(&api.public_url),
-        storage: api.storage.clone(),
-    })
-    .layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        Duration::from_secs(config.server.request_timeout_secs),
-    ))
-    .layer(axum::middleware::from_fn(crate::metrics::record_request));
+    let activitypub =
+        kinora_federation::routes::router(kinora_federation::routes::FederationState {
+            db: api.db.clone(),
+            urls: kinora_federation::urls::LocalUrls::new(&api.public_url),
+            storage: api.storage.clone(),
+        })
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.server.request_timeout_secs),
+        ))
+        .layer(axum::middleware::from_fn(crate::metrics::record_request));
     let timed = kinora_api::router(api)
         .merge(health)
         .merge(tracker)

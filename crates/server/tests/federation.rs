@@ -71,10 +71,24 @@ async fn a_followed_channel_federates_videos_comments_likes_and_deletions() {
     let handle = format!("root_channel@localhost:{}", a.port);
 
     // B follows A's channel by handle; A accepts.
-    let (status, body) = post(&b, "/api/v1/users/me/subscriptions", json!({ "uri": handle })).await;
+    let (status, body) = post(
+        &b,
+        "/api/v1/users/me/subscriptions",
+        json!({ "uri": handle }),
+    )
+    .await;
     assert_eq!(status, 204, "{body}");
     eventually(Duration::from_secs(30), "A has B's follower", || async {
-        let (_, followers) = get(&a, "/video-channels/root_channel/followers").await;
+        let followers: Value = a
+            .http
+            .get(format!("{}/video-channels/root_channel/followers", a.base))
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap_or(Value::Null);
         (followers["totalItems"].as_i64() == Some(1)).then_some(())
     })
     .await;
@@ -83,12 +97,17 @@ async fn a_followed_channel_federates_videos_comments_likes_and_deletions() {
     let video = publish_with_torrents(&a, "video_short.mp4").await;
     let uuid = video["uuid"].as_str().unwrap().to_owned();
     let remote = eventually(Duration::from_secs(60), "the video on B", || async {
-        remote_videos(&b).await.into_iter().find(|v| v["uuid"] == uuid.as_str())
+        remote_videos(&b)
+            .await
+            .into_iter()
+            .find(|v| v["uuid"] == uuid.as_str())
     })
     .await;
     assert_eq!(remote["isLocal"], false);
     let (_, details) = get(&b, &format!("/api/v1/videos/{uuid}")).await;
-    let playlist = details["streamingPlaylists"][0]["playlistUrl"].as_str().unwrap();
+    let playlist = details["streamingPlaylists"][0]["playlistUrl"]
+        .as_str()
+        .unwrap();
     assert!(playlist.starts_with(&a.base), "{playlist}");
     assert_eq!(details["channel"]["host"], format!("localhost:{}", a.port));
 

@@ -17,7 +17,10 @@ const MAX_ID: usize = 64;
 
 /// The visible local video `id` names; a redirect for a remote one.
 async fn find_video(state: &FederationState, id: &str) -> Result<VideoRow, RouteError> {
-    if id.is_empty() || id.len() > MAX_ID || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if id.is_empty()
+        || id.len() > MAX_ID
+        || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
         return Err(RouteError::NotFound("Video"));
     }
     let video = kinora_app::videos::find_video(&state.db, id)
