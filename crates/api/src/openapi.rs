@@ -503,6 +503,54 @@ pub const ROUTES: &[RouteDoc] = &[
     ),
     route!(
         "get",
+        "/api/v1/server/following",
+        "Federation",
+        "Instances, channels and accounts this instance follows",
+        Public,
+        &[],
+        PAGE
+    ),
+    route!(
+        "post",
+        "/api/v1/server/following",
+        "Federation",
+        "Follow instances (`hosts`) and channels or accounts (`handles`); administrators",
+        Token,
+        JSON
+    ),
+    route!(
+        "delete",
+        "/api/v1/server/following/{hostOrHandle}",
+        "Federation",
+        "Stop following an instance or a handle; administrators",
+        Token
+    ),
+    route!(
+        "get",
+        "/api/v1/server/followers",
+        "Federation",
+        "Who follows this instance",
+        Public,
+        &[],
+        PAGE
+    ),
+    route!(
+        "delete",
+        "/api/v1/server/followers/{handle}",
+        "Federation",
+        "Remove a follower of this instance (it is sent a Reject); administrators",
+        Token
+    ),
+    route!(
+        "put",
+        "/api/v1/server/redundancy/{host}",
+        "Federation",
+        "Mirror the videos of a followed instance here (`redundancyAllowed`); administrators",
+        Token,
+        JSON
+    ),
+    route!(
+        "get",
         "/.well-known/webfinger",
         "Discovery",
         "WebFinger for local accounts, channels and the instance actor",

@@ -156,3 +156,186 @@ async fn a_followed_channel_federates_videos_comments_likes_and_deletions() {
     })
     .await;
 }
+
+/// A comment's text on an instance's copy of a video, if it is there.
+async fn has_comment(instance: &Instance, uuid: &str, text: &str) -> Option<()> {
+    let (_, threads) = get(instance, &format!("/api/v1/videos/{uuid}/comment-threads")).await;
+    threads["data"]
+        .as_array()
+        .and_then(|data| data.iter().find(|c| c["text"] == text))
+        .map(|_| ())
+}
+
+async fn follow(follower: &Instance, origin: &Instance) {
+    let handle = format!("root_channel@localhost:{}", origin.port);
+    let (status, body) = post(
+        follower,
+        "/api/v1/users/me/subscriptions",
+        json!({ "uri": handle }),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+}
+
+async fn followers_of_channel(origin: &Instance) -> i64 {
+    let followers: Value = origin
+        .http
+        .get(format!(
+            "{}/video-channels/root_channel/followers",
+            origin.base
+        ))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap_or(Value::Null);
+    followers["totalItems"].as_i64().unwrap_or(0)
+}
+
+/// Three instances, each with its own database (B on PostgreSQL): B and C follow a channel of
+/// A; A's video reaches both; a comment written on B reaches A and, passed on by A, C; a like on
+/// C is counted on A; deliveries pending while B is down arrive once it is back, and those
+/// pending while A itself is stopped go out when A restarts; A's deletion reaches B and C.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_share_a_channel_through_restarts() {
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let sqlite = |dir: &tempfile::TempDir| format!("sqlite://{}/kinora.db", dir.path().display());
+    let postgres = kinora_db::testing::TestDb::postgres().await;
+    let a = start(dirs[0].path(), &sqlite(&dirs[0]), 1, FEDERATION).await;
+    let b = start(dirs[1].path(), &postgres.config.url, 1, FEDERATION).await;
+    let c = start(dirs[2].path(), &sqlite(&dirs[2]), 1, FEDERATION).await;
+    follow(&b, &a).await;
+    follow(&c, &a).await;
+    eventually(Duration::from_secs(30), "A has two followers", || async {
+        (followers_of_channel(&a).await == 2).then_some(())
+    })
+    .await;
+
+    let video = publish_with_torrents(&a, "video_short.mp4").await;
+    let uuid = video["uuid"].as_str().unwrap().to_owned();
+    for follower in [&b, &c] {
+        eventually(
+            Duration::from_secs(60),
+            "the video on a follower",
+            || async {
+                remote_videos(follower)
+                    .await
+                    .into_iter()
+                    .find(|v| v["uuid"] == uuid.as_str())
+            },
+        )
+        .await;
+    }
+
+    // B's comment: on A (its origin) and on C (A passes it on).
+    let (status, body) = post(
+        &b,
+        &format!("/api/v1/videos/{uuid}/comment-threads"),
+        json!({ "text": "Written on B" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    eventually(Duration::from_secs(30), "B's comment on A", || {
+        has_comment(&a, &uuid, "Written on B")
+    })
+    .await;
+    eventually(Duration::from_secs(30), "B's comment on C", || {
+        has_comment(&c, &uuid, "Written on B")
+    })
+    .await;
+
+    // C's like: counted on A, and A's new count reaches B.
+    let response = c
+        .http
+        .put(format!("{}/api/v1/videos/{uuid}/rate", c.base))
+        .bearer_auth(&c.token)
+        .json(&json!({ "rating": "like" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    eventually(Duration::from_secs(30), "C's like on A", || async {
+        (get(&a, &format!("/api/v1/videos/{uuid}")).await.1["likes"] == 1).then_some(())
+    })
+    .await;
+    eventually(Duration::from_secs(30), "A's count on B", || async {
+        (get(&b, &format!("/api/v1/videos/{uuid}")).await.1["likes"] == 1).then_some(())
+    })
+    .await;
+
+    // B is down while A comments: the delivery waits, and arrives once B is back.
+    let Instance {
+        server,
+        port,
+        base,
+        token,
+        channel,
+        http,
+    } = b;
+    server.terminate();
+    let (status, body) = post(
+        &a,
+        &format!("/api/v1/videos/{uuid}/comment-threads"),
+        json!({ "text": "While B was away" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    eventually(Duration::from_secs(30), "A's comment on C", || {
+        has_comment(&c, &uuid, "While B was away")
+    })
+    .await;
+    // A is stopped too, with the delivery to B still pending: nothing is lost.
+    let Instance {
+        server: a_server,
+        port: a_port,
+        base: a_base,
+        token: a_token,
+        channel: a_channel,
+        http: a_http,
+    } = a;
+    a_server.terminate();
+    let b = Instance {
+        server: common::process::Server::start(&dirs[1].path().join("kinora.toml")),
+        port,
+        base,
+        token,
+        channel,
+        http,
+    };
+    let a = Instance {
+        server: common::process::Server::start(&dirs[0].path().join("kinora.toml")),
+        port: a_port,
+        base: a_base,
+        token: a_token,
+        channel: a_channel,
+        http: a_http,
+    };
+    eventually(Duration::from_secs(120), "A's pending comment on B", || {
+        has_comment(&b, &uuid, "While B was away")
+    })
+    .await;
+
+    // A deletes the video: gone from B and C.
+    let response = a
+        .http
+        .delete(format!("{}/api/v1/videos/{uuid}", a.base))
+        .bearer_auth(&a.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    for follower in [&b, &c] {
+        eventually(
+            Duration::from_secs(120),
+            "the video gone from a follower",
+            || async {
+                (get(follower, &format!("/api/v1/videos/{uuid}")).await.0 == 404).then_some(())
+            },
+        )
+        .await;
+    }
+    drop((a, b, c));
+    postgres.finish().await;
+}

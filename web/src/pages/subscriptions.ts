@@ -8,11 +8,40 @@ import type { Channel, Page, Video } from '../types'
 import { subscribeButton } from '../components/subscribe'
 import { videoList } from '../components/video-list'
 
+/** "Follow a channel of another instance": a `name@host` handle, fetched from its instance. */
+function followRemoteForm (): HTMLElement {
+  const input = h('input', {
+    id: 'remote-handle', name: 'uri', type: 'text', required: true, autocomplete: 'off', spellcheck: false,
+    placeholder: 'channel@video.example', pattern: '[^@\\s]+@[^@\\s]+', 'data-testid': 'remote-handle'
+  })
+  const button = h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'remote-follow' }, 'Follow')
+  const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' })
+  const form = h('form', { class: 'inline-form', 'aria-labelledby': 'remote-follow-title' },
+    h('h2', { id: 'remote-follow-title' }, 'Follow a channel on another instance'),
+    h('label', { for: 'remote-handle' }, 'Channel handle'), input, button, status)
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    const uri = input.value.trim().replace(/^@/, '')
+    button.disabled = true
+    status.textContent = `Looking up ${uri}…`
+    try {
+      await api('/users/me/subscriptions', { method: 'POST', json: { uri } })
+      status.textContent = `Following ${uri}. Its videos appear here once its instance accepts.`
+      navigate(`/c/${uri}`)
+    } catch (error) {
+      status.textContent = `Could not follow ${uri}: ${errorText(error)}`
+    } finally {
+      button.disabled = false
+    }
+  })
+  return form
+}
+
 export async function render ({ main, signal }: PageContext): Promise<void> {
   setTitle('Subscriptions')
   if (!await currentUser()) { navigate(`/login?next=${encodeURIComponent('/my-library/subscriptions')}`, { replace: true }); return }
   const channels = h('ul', { class: 'channel-results', 'aria-label': 'Followed channels' })
-  main.append(h('h1', {}, 'Subscriptions'),
+  main.append(h('h1', {}, 'Subscriptions'), followRemoteForm(),
     h('section', { 'aria-labelledby': 'subscription-videos' }, h('h2', { id: 'subscription-videos' }, 'Latest videos'), videoList({
       label: 'Videos from your subscriptions',
       empty: 'No videos from your subscriptions yet.',

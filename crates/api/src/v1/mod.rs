@@ -169,3 +169,49 @@ pub(crate) fn local_name<'a>(state: &ApiState, handle: &'a str) -> Option<&'a st
         Some(_) => None,
     }
 }
+
+/// The channel a handle names (`name` here, or `name@host` of a remote channel this instance
+/// knows), or 404.
+pub(crate) async fn find_channel(
+    state: &ApiState,
+    handle: &str,
+) -> Result<kinora_db::channels::ChannelRow, crate::ApiError> {
+    let pool = state.db.pool();
+    let found = match kinora_app::remote::Handle::parse(handle, state.host()) {
+        Some(kinora_app::remote::Handle { name, host: None }) => {
+            kinora_db::channels::find_local_by_name(pool, name).await?
+        }
+        Some(kinora_app::remote::Handle {
+            name,
+            host: Some(host),
+        }) => match kinora_db::actors::find_remote_by_name(pool, name, host).await? {
+            Some(actor) => kinora_db::channels::find_by_actor(pool, actor.id).await?,
+            None => None,
+        },
+        None => None,
+    };
+    found.ok_or_else(|| crate::ApiError::not_found("Video channel"))
+}
+
+/// The account a handle names (`name` here, or `name@host` of a remote account this instance
+/// knows), or 404.
+pub(crate) async fn find_account(
+    state: &ApiState,
+    handle: &str,
+) -> Result<kinora_db::accounts::AccountRow, crate::ApiError> {
+    let pool = state.db.pool();
+    let found = match kinora_app::remote::Handle::parse(handle, state.host()) {
+        Some(kinora_app::remote::Handle { name, host: None }) => {
+            kinora_db::accounts::find_local_by_name(pool, name).await?
+        }
+        Some(kinora_app::remote::Handle {
+            name,
+            host: Some(host),
+        }) => match kinora_db::actors::find_remote_by_name(pool, name, host).await? {
+            Some(actor) => kinora_db::accounts::find_by_actor(pool, actor.id).await?,
+            None => None,
+        },
+        None => None,
+    };
+    found.ok_or_else(|| crate::ApiError::not_found("Account"))
+}

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::Value;
 
-use super::get::find_account;
+use crate::v1::find_account;
 use crate::{ApiError, ApiState, json};
 
 /// Answers `{total, data}` with the account's channels, oldest first.

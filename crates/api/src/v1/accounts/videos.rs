@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use kinora_db::video_lists::VideoFilter;
 use serde_json::Value;
 
-use super::get::find_account;
+use crate::v1::find_account;
 use crate::v1::videos::list::{ListQuery, answer_page, parse_page};
 use crate::{ApiError, ApiState};
 

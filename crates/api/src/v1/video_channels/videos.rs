@@ -6,7 +6,6 @@ use axum::extract::{Path, Query, State};
 use kinora_db::video_lists::VideoFilter;
 use serde_json::Value;
 
-use crate::v1::local_name;
 use crate::v1::videos::list::{ListQuery, answer_page, parse_page};
 use crate::{ApiError, ApiState};
 
@@ -17,10 +16,7 @@ pub async fn list_channel_videos(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let page = parse_page(&query)?;
-    let name = local_name(&state, &handle).ok_or_else(|| ApiError::not_found("Video channel"))?;
-    let channel = kinora_db::channels::find_local_by_name(state.db.pool(), name)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Video channel"))?;
+    let channel = crate::v1::find_channel(&state, &handle).await?;
     let filter = VideoFilter {
         channel_id: Some(channel.id),
         ..VideoFilter::default()
