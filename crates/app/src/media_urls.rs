@@ -62,10 +62,7 @@ pub fn file_urls(video: &VideoRow, file: &VideoFileRow, hls_base: &str, origin: 
             .torrent_file
             .as_ref()
             .map(|torrent| format!("{origin}/download/torrents/{torrent}")),
-        metadata_url: format!(
-            "{origin}/api/v1/videos/{}/metadata/{}",
-            video.uuid, file.id
-        ),
+        metadata_url: format!("{origin}/api/v1/videos/{}/metadata/{}", video.uuid, file.id),
         file_url,
         torrent_url,
         magnet_uri,

@@ -40,7 +40,10 @@ mod tests {
             parse_iso_date("2024-01-01T00:00:00.123Z"),
             Some(1_704_067_200_123)
         );
-        assert_eq!(parse_iso_date("2018-10-22T12:43:07Z"), Some(1_540_212_187_000));
+        assert_eq!(
+            parse_iso_date("2018-10-22T12:43:07Z"),
+            Some(1_540_212_187_000)
+        );
         assert_eq!(
             parse_iso_date("2024-01-01T01:00:00+01:00"),
             Some(1_704_067_200_000)

@@ -6,8 +6,8 @@
 
 pub mod chapters;
 pub mod dates;
-pub mod labels;
 pub mod federation;
+pub mod labels;
 pub mod magnet;
 pub mod names;
 pub mod torrents;

@@ -1,7 +1,8 @@
 //! Actors, comments and activities built here have PeerTube's shapes and ids
 //! (research/peertube.md §4.1, §4.4, §4.5), and parse back through our own parsers.
 
-use kinora_db::accounts::AccountRow;
+mod common;
+
 use kinora_db::actors::ActorRow;
 use kinora_db::channels::ChannelRow;
 use kinora_db::comments::CommentRow;
@@ -37,45 +38,68 @@ fn actor(id: i64, kind: &str, name: &str) -> ActorRow {
     }
 }
 
-fn account() -> AccountRow {
-    AccountRow {
-        id: 2,
-        actor_id: 20,
-        user_id: Some(1),
-        name: "alice".into(),
-        host: None,
-        display_name: "Alice A.".into(),
-        description: Some("Films the sea.".into()),
-        created_at: 0,
-        updated_at: 0,
-    }
-}
-
 #[test]
 fn actors_are_person_group_and_application() {
     let urls = LocalUrls::new(BASE);
-    let icon = ActorIcon { url: "https://kinora.example/a.jpg", media_type: "image/jpeg", width: 120, height: 120 };
-    let person = person(&urls, &account(), &actor(20, "Person", "alice"), &[icon]);
+    let icon = ActorIcon {
+        url: "https://kinora.example/a.jpg",
+        media_type: "image/jpeg",
+        width: 120,
+        height: 120,
+    };
+    let person = person(
+        &urls,
+        &common::alice("Alice A.", Some("Films the sea.")),
+        &actor(20, "Person", "alice"),
+        &[icon],
+    );
     assert_eq!(person["type"], "Person");
     assert_eq!(person["id"], "https://kinora.example/accounts/alice");
     assert_eq!(person["url"], person["id"]);
     assert_eq!(person["name"], "Alice A.");
     assert_eq!(person["summary"], "Films the sea.");
-    assert_eq!(person["inbox"], "https://kinora.example/accounts/alice/inbox");
-    assert_eq!(person["outbox"], "https://kinora.example/accounts/alice/outbox");
-    assert_eq!(person["followers"], "https://kinora.example/accounts/alice/followers");
-    assert_eq!(person["following"], "https://kinora.example/accounts/alice/following");
-    assert_eq!(person["endpoints"]["sharedInbox"], "https://kinora.example/inbox");
-    assert_eq!(person["publicKey"]["id"], "https://kinora.example/accounts/alice#main-key");
+    assert_eq!(
+        person["inbox"],
+        "https://kinora.example/accounts/alice/inbox"
+    );
+    assert_eq!(
+        person["outbox"],
+        "https://kinora.example/accounts/alice/outbox"
+    );
+    assert_eq!(
+        person["followers"],
+        "https://kinora.example/accounts/alice/followers"
+    );
+    assert_eq!(
+        person["following"],
+        "https://kinora.example/accounts/alice/following"
+    );
+    assert_eq!(
+        person["endpoints"]["sharedInbox"],
+        "https://kinora.example/inbox"
+    );
+    assert_eq!(
+        person["publicKey"]["id"],
+        "https://kinora.example/accounts/alice#main-key"
+    );
     assert_eq!(person["publicKey"]["owner"], person["id"]);
     assert_eq!(person["published"], "2024-01-01T00:00:00.000Z");
     assert_eq!(person["icon"][0]["width"], 120);
-    assert_eq!(person["@context"][3]["postingRestrictedToMods"], "lemmy:postingRestrictedToMods");
+    assert_eq!(
+        person["@context"][3]["postingRestrictedToMods"],
+        "lemmy:postingRestrictedToMods"
+    );
     let parsed = parse_actor(&person, Some("https://kinora.example/accounts/alice")).unwrap();
     assert_eq!(parsed.kind, ActorKind::Person);
     assert_eq!(parsed.name, "Alice A.");
-    assert_eq!(parsed.icon_url.as_deref(), Some("https://kinora.example/a.jpg"));
-    assert_eq!(parsed.public_key.unwrap().id, "https://kinora.example/accounts/alice#main-key");
+    assert_eq!(
+        parsed.icon_url.as_deref(),
+        Some("https://kinora.example/a.jpg")
+    );
+    assert_eq!(
+        parsed.public_key.unwrap().id,
+        "https://kinora.example/accounts/alice#main-key"
+    );
 
     let channel = ChannelRow {
         id: 3,
@@ -89,15 +113,30 @@ fn actors_are_person_group_and_application() {
         created_at: 0,
         updated_at: 0,
     };
-    let group = group(&urls, &channel, &actor(30, "Group", "alice_channel"), &actor(20, "Person", "alice"), &[]);
+    let group = group(
+        &urls,
+        &channel,
+        &actor(30, "Group", "alice_channel"),
+        &actor(20, "Person", "alice"),
+        &[],
+    );
     assert_eq!(group["type"], "Group");
-    assert_eq!(group["id"], "https://kinora.example/video-channels/alice_channel");
+    assert_eq!(
+        group["id"],
+        "https://kinora.example/video-channels/alice_channel"
+    );
     assert_eq!(group["support"], "Tips welcome");
     assert_eq!(group["postingRestrictedToMods"], true);
-    assert_eq!(group["attributedTo"], json!([{"type": "Person", "id": "https://kinora.example/accounts/alice"}]));
+    assert_eq!(
+        group["attributedTo"],
+        json!([{"type": "Person", "id": "https://kinora.example/accounts/alice"}])
+    );
     assert!(group.get("icon").is_none());
     let parsed = parse_actor(&group, None).unwrap();
-    assert_eq!(parsed.attributed_to, ["https://kinora.example/accounts/alice"]);
+    assert_eq!(
+        parsed.attributed_to,
+        ["https://kinora.example/accounts/alice"]
+    );
     assert_eq!(parsed.support.as_deref(), Some("Tips welcome"));
 
     let mut instance = actor(1, "Application", "peertube");
@@ -106,7 +145,10 @@ fn actors_are_person_group_and_application() {
     assert_eq!(app["type"], "Application");
     assert_eq!(app["id"], "https://kinora.example/accounts/peertube");
     assert!(app.get("publicKey").is_none(), "no key yet: none shown");
-    assert_eq!(parse_actor(&app, None).unwrap().kind, ActorKind::Application);
+    assert_eq!(
+        parse_actor(&app, None).unwrap().kind,
+        ActorKind::Application
+    );
 }
 
 fn comment(id: i64, deleted: bool) -> CommentRow {
@@ -117,7 +159,11 @@ fn comment(id: i64, deleted: bool) -> CommentRow {
         account_id: (!deleted).then_some(2),
         thread_id: Some(4),
         in_reply_to_id: Some(4),
-        text: if deleted { String::new() } else { "Nice **waves**".into() },
+        text: if deleted {
+            String::new()
+        } else {
+            "Nice **waves**".into()
+        },
         created_at: 1_704_067_200_000,
         updated_at: 1_704_067_260_000,
         deleted_at: deleted.then_some(1_704_067_320_000),
@@ -127,7 +173,10 @@ fn comment(id: i64, deleted: bool) -> CommentRow {
 #[test]
 fn comments_are_notes_and_deleted_ones_tombstones() {
     let id = "https://kinora.example/videos/watch/u/comments/5";
-    let mentions = [Mention { href: "https://mastodon.example/users/bob".into(), name: "@bob@mastodon.example".into() }];
+    let mentions = [Mention {
+        href: "https://mastodon.example/users/bob".into(),
+        name: "@bob@mastodon.example".into(),
+    }];
     let row = comment(5, false);
     let note = comment_object(&NoteParts {
         comment: &row,
@@ -140,14 +189,23 @@ fn comments_are_notes_and_deleted_ones_tombstones() {
     assert_eq!(note["mediaType"], "text/markdown");
     assert_eq!(note["content"], "Nice **waves**");
     assert_eq!(note["to"], json!([PUBLIC]));
-    assert_eq!(note["cc"], json!(["https://kinora.example/accounts/alice/followers"]));
+    assert_eq!(
+        note["cc"],
+        json!(["https://kinora.example/accounts/alice/followers"])
+    );
     assert_eq!(note["@context"][3]["replyApproval"], "pt:replyApproval");
     let RemoteComment::Note(parsed) = parse_comment(&note, Some(id)).unwrap() else {
         panic!("a Note");
     };
     assert_eq!(parsed.text, "Nice **waves**", "Markdown is kept as it is");
-    assert_eq!(parsed.in_reply_to.as_deref(), Some("https://mastodon.example/users/bob/statuses/1"));
-    assert_eq!(parsed.attributed_to, "https://kinora.example/accounts/alice");
+    assert_eq!(
+        parsed.in_reply_to.as_deref(),
+        Some("https://mastodon.example/users/bob/statuses/1")
+    );
+    assert_eq!(
+        parsed.attributed_to,
+        "https://kinora.example/accounts/alice"
+    );
     assert_eq!(parsed.mentions, mentions);
     assert_eq!(parsed.published, row.created_at);
     assert_eq!(parsed.updated, Some(row.updated_at));
@@ -172,7 +230,12 @@ fn comments_are_notes_and_deleted_ones_tombstones() {
 
 fn envelope(activity: &Value) -> (ActivityKind, String, String, Option<String>) {
     let parsed = parse_activity(activity, None).unwrap();
-    (parsed.kind, parsed.id, parsed.actor, parsed.object.id().map(str::to_owned))
+    (
+        parsed.kind,
+        parsed.id,
+        parsed.actor,
+        parsed.object.id().map(str::to_owned),
+    )
 }
 
 #[test]
@@ -185,22 +248,58 @@ fn activities_have_peertubes_ids() {
     let object = json!({"@context": ["x"], "type": "Video", "id": video, "name": "v"});
 
     let create = activities::create(&object, alice, &audience, ContextType::Video);
-    assert_eq!(envelope(&create), (ActivityKind::Create, format!("{video}/activity"), alice.into(), Some(video.into())));
-    assert!(create["object"].get("@context").is_none(), "embedded objects carry no context");
+    assert_eq!(
+        envelope(&create),
+        (
+            ActivityKind::Create,
+            format!("{video}/activity"),
+            alice.into(),
+            Some(video.into())
+        )
+    );
+    assert!(
+        create["object"].get("@context").is_none(),
+        "embedded objects carry no context"
+    );
     assert_eq!(create["object"]["to"], json!([PUBLIC]));
     assert_eq!(create["cc"], json!([followers]));
     assert_eq!(create["@context"][3]["Infohash"], "pt:Infohash");
 
-    let update = activities::update(&object, alice, &audience, 1_704_067_200_000, ContextType::Video);
-    assert_eq!(update["id"], format!("{video}/updates/2024-01-01T00:00:00.000Z"));
+    let update = activities::update(
+        &object,
+        alice,
+        &audience,
+        1_704_067_200_000,
+        ContextType::Video,
+    );
+    assert_eq!(
+        update["id"],
+        format!("{video}/updates/2024-01-01T00:00:00.000Z")
+    );
     assert_eq!(update["type"], "Update");
 
     let delete = activities::delete(video, alice, Some(&audience));
-    assert_eq!(envelope(&delete), (ActivityKind::Delete, format!("{video}/delete"), alice.into(), Some(video.into())));
+    assert_eq!(
+        envelope(&delete),
+        (
+            ActivityKind::Delete,
+            format!("{video}/delete"),
+            alice.into(),
+            Some(video.into())
+        )
+    );
 
     let remote = "https://peertube.example/video-channels/sea";
     let follow = activities::follow(alice, remote, 42);
-    assert_eq!(envelope(&follow), (ActivityKind::Follow, format!("{alice}/follows/42"), alice.into(), Some(remote.into())));
+    assert_eq!(
+        envelope(&follow),
+        (
+            ActivityKind::Follow,
+            format!("{alice}/follows/42"),
+            alice.into(),
+            Some(remote.into())
+        )
+    );
     assert_eq!(follow["@context"].as_array().unwrap().len(), 3);
 
     let their_follow = json!({"type": "Follow", "id": "https://peertube.example/accounts/bob/follows/9", "actor": "https://peertube.example/accounts/bob", "object": alice});
@@ -211,16 +310,32 @@ fn activities_have_peertubes_ids() {
     let ObjectRef::Embedded { object, .. } = parsed.object else {
         panic!("the Follow is embedded");
     };
-    assert_eq!(parse_activity(&object, None).unwrap().kind, ActivityKind::Follow);
+    assert_eq!(
+        parse_activity(&object, None).unwrap().kind,
+        ActivityKind::Follow
+    );
     let reject = activities::reject(&urls, alice, &their_follow, 1_704_067_200_000);
-    assert_eq!(reject["id"], "https://kinora.example/rejects/follows/2024-01-01T00:00:00.000Z");
+    assert_eq!(
+        reject["id"],
+        "https://kinora.example/rejects/follows/2024-01-01T00:00:00.000Z"
+    );
     assert_eq!(reject["type"], "Reject");
 
     let owner = "https://peertube.example/accounts/bob";
-    let like = activities::like(alice, "https://peertube.example/videos/watch/v", 12, &Audience::direct(owner));
+    let like = activities::like(
+        alice,
+        "https://peertube.example/videos/watch/v",
+        12,
+        &Audience::direct(owner),
+    );
     assert_eq!(like["id"], format!("{alice}/likes/12"));
     assert_eq!(like["to"], json!([owner]));
-    let dislike = activities::dislike(alice, "https://peertube.example/videos/watch/v", 12, &Audience::direct(owner));
+    let dislike = activities::dislike(
+        alice,
+        "https://peertube.example/videos/watch/v",
+        12,
+        &Audience::direct(owner),
+    );
     assert_eq!(envelope(&dislike).0, ActivityKind::Dislike);
     assert_eq!(dislike["id"], format!("{alice}/dislikes/12"));
     let undo = activities::undo(&like, alice, &Audience::direct(owner), ContextType::Rate);
@@ -230,19 +345,49 @@ fn activities_have_peertubes_ids() {
 
     let instance = "https://kinora.example/accounts/peertube";
     let announce = activities::announce(instance, 1, video, &audience);
-    assert_eq!(envelope(&announce), (ActivityKind::Announce, format!("{video}/announces/1"), instance.into(), Some(video.into())));
-    let view = activities::view(instance, "https://peertube.example/videos/watch/v", 12, "r4nd0m", &Audience::direct(owner));
+    assert_eq!(
+        envelope(&announce),
+        (
+            ActivityKind::Announce,
+            format!("{video}/announces/1"),
+            instance.into(),
+            Some(video.into())
+        )
+    );
+    let view = activities::view(
+        instance,
+        "https://peertube.example/videos/watch/v",
+        12,
+        "r4nd0m",
+        &Audience::direct(owner),
+    );
     assert_eq!(view["id"], format!("{instance}/views/videos/12/r4nd0m"));
     assert_eq!(view["@context"][3]["WatchAction"], "sc:WatchAction");
 
     let cache_id = activities::cache_file_id(&urls, "v-uuid");
-    assert_eq!(cache_id, "https://kinora.example/redundancy/streaming-playlists/hls/v-uuid");
-    let cache = activities::cache_file(&cache_id, "https://peertube.example/videos/watch/v", "https://kinora.example/static/redundancy/hls/v-uuid/m.m3u8", Some(1_704_067_200_000));
+    assert_eq!(
+        cache_id,
+        "https://kinora.example/redundancy/streaming-playlists/hls/v-uuid"
+    );
+    let cache = activities::cache_file(
+        &cache_id,
+        "https://peertube.example/videos/watch/v",
+        "https://kinora.example/static/redundancy/hls/v-uuid/m.m3u8",
+        Some(1_704_067_200_000),
+    );
     assert_eq!(cache["type"], "CacheFile");
     assert_eq!(cache["expires"], "2024-01-01T00:00:00.000Z");
     assert_eq!(cache["url"]["mediaType"], "application/x-mpegURL");
-    let created = activities::create(&cache, instance, &Audience::public(&format!("{instance}/followers")), ContextType::CacheFile);
+    let created = activities::create(
+        &cache,
+        instance,
+        &Audience::public(&format!("{instance}/followers")),
+        ContextType::CacheFile,
+    );
     assert_eq!(created["id"], format!("{cache_id}/activity"));
     assert_eq!(created["@context"][3]["CacheFile"], "pt:CacheFile");
-    assert_eq!(created["object"]["object"], "https://peertube.example/videos/watch/v");
+    assert_eq!(
+        created["object"]["object"],
+        "https://peertube.example/videos/watch/v"
+    );
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::middleware::Next;
 use axum::http::{HeaderName, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kinora_api::{ApiError, ApiState};
@@ -78,16 +78,17 @@ pub fn router(config: &Config, api: ApiState, storage: Arc<MediaStorage>) -> Nor
             public_url: api.public_url.clone(),
             instance: api.instance.clone(),
         });
-    let federation = kinora_federation::routes::router(kinora_federation::routes::FederationState {
-        db: api.db.clone(),
-        urls: kinora_federation::urls::LocalUrls::new(&api.public_url),
-        storage: api.storage.clone(),
-    })
-    .layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        Duration::from_secs(config.server.request_timeout_secs),
-    ))
-    .layer(axum::middleware::from_fn(crate::metrics::record_request));
+    let federation =
+        kinora_federation::routes::router(kinora_federation::routes::FederationState {
+            db: api.db.clone(),
+            urls: kinora_federation::urls::LocalUrls::new(&api.public_url),
+            storage: api.storage.clone(),
+        })
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.server.request_timeout_secs),
+        ))
+        .layer(axum::middleware::from_fn(crate::metrics::record_request));
     let timed = kinora_api::router(api)
         .merge(health)
         .merge(tracker)

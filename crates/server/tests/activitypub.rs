@@ -7,7 +7,9 @@
 mod common;
 
 use axum::http::{StatusCode, header};
-use common::activitypub::{AP, actor_id, add_media, ap_get, get_with, insert_comment, remote_account};
+use common::activitypub::{
+    AP, actor_id, add_media, ap_get, get_with, insert_comment, remote_account,
+};
 use common::harness::Harness;
 use common::videos::insert_video;
 use kinora_db::backend_tests;
@@ -18,8 +20,16 @@ const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*
 
 fn web_build() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<html><head><!--kinora-head--></head></html>").unwrap();
-    std::fs::write(dir.path().join("embed.html"), "<html><head><!--kinora-head--></head></html>").unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<html><head><!--kinora-head--></head></html>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("embed.html"),
+        "<html><head><!--kinora-head--></head></html>",
+    )
+    .unwrap();
     dir
 }
 

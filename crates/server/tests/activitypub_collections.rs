@@ -13,12 +13,30 @@ use serde_json::json;
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
-async fn outbox_row(db: &kinora_db::Db, actor: i64, kind: &str, url: &str, object: &str, public: bool) {
+async fn outbox_row(
+    db: &kinora_db::Db,
+    actor: i64,
+    kind: &str,
+    url: &str,
+    object: &str,
+    public: bool,
+) {
     let mut tx = db.begin().await.unwrap();
     let body = json!({"@context": ["https://www.w3.org/ns/activitystreams"], "type": kind, "id": url, "actor": "a", "object": object});
-    kinora_db::outbox::insert(&mut tx, &kinora_db::outbox::NewActivity {
-        url, actor_id: Some(actor), kind, object_url: Some(object), public, body: &body.to_string(),
-    }, 1).await.unwrap();
+    kinora_db::outbox::insert(
+        &mut tx,
+        &kinora_db::outbox::NewActivity {
+            url,
+            actor_id: Some(actor),
+            kind,
+            object_url: Some(object),
+            public,
+            body: &body.to_string(),
+        },
+        1,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 }
 

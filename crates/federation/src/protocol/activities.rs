@@ -130,7 +130,14 @@ pub fn undo(undone: &Value, actor: &str, audience: &Audience, context: ContextTy
     )
 }
 
-fn rate(kind: &str, path: &str, actor: &str, video: &str, video_id: i64, audience: &Audience) -> Value {
+fn rate(
+    kind: &str,
+    path: &str,
+    actor: &str,
+    video: &str,
+    video_id: i64,
+    audience: &Audience,
+) -> Value {
     activity(
         kind,
         format!("{actor}/{path}/{video_id}"),

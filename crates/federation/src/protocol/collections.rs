@@ -90,7 +90,17 @@ mod tests {
         assert_eq!(Page::parse(None), Some(Page::Summary));
         assert_eq!(Page::parse(Some("1")), Some(Page::Number(1)));
         assert_eq!(Page::parse(Some("100000")), Some(Page::Number(100_000)));
-        for bad in ["", "0", "-1", "1.5", "abc", "100001", "9999999999", "+1", " 1"] {
+        for bad in [
+            "",
+            "0",
+            "-1",
+            "1.5",
+            "abc",
+            "100001",
+            "9999999999",
+            "+1",
+            " 1",
+        ] {
             assert_eq!(Page::parse(Some(bad)), None, "{bad:?}");
         }
         assert_eq!(Page::Number(3).window(), (20, 10));

@@ -117,10 +117,7 @@ pub async fn actor_object_of(
 
 /// The ActivityPub id of any video: derived for local ones, stored for remote ones.
 pub fn video_id(urls: &LocalUrls, video: &VideoRow) -> String {
-    video
-        .url
-        .clone()
-        .unwrap_or_else(|| urls.video(&video.uuid))
+    video.url.clone().unwrap_or_else(|| urls.video(&video.uuid))
 }
 
 /// The ActivityPub id of any comment on `video`: derived for ours, stored for remote ones.
@@ -132,7 +129,10 @@ pub fn comment_id(urls: &LocalUrls, video: &VideoRow, comment: &CommentRow) -> S
 }
 
 /// The actor of an account, if both still exist.
-async fn account_actor(db: &Db, account_id: Option<i64>) -> Result<Option<ActorRow>, FederationError> {
+async fn account_actor(
+    db: &Db,
+    account_id: Option<i64>,
+) -> Result<Option<ActorRow>, FederationError> {
     let Some(account_id) = account_id else {
         return Ok(None);
     };

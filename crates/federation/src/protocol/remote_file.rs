@@ -76,7 +76,10 @@ mod tests {
             has_audio: true,
             has_video: true,
         };
-        assert_eq!(file.playlist_url.as_deref(), Some("https://v.example/a-720.m3u8"));
+        assert_eq!(
+            file.playlist_url.as_deref(),
+            Some("https://v.example/a-720.m3u8")
+        );
         let json = RemoteFile::to_json(std::slice::from_ref(&file));
         assert!(json.contains("\"fileUrl\""), "{json}");
         assert_eq!(RemoteFile::from_json(&json), vec![file]);

@@ -55,12 +55,18 @@ async fn actor_document(state: &FederationState, name: &str, kinds: &[&str]) -> 
 }
 
 /// `GET /accounts/{name}`: the Person, or the Application for the instance actor.
-pub async fn account(State(state): State<FederationState>, Path(name): Path<String>) -> RouteResult {
+pub async fn account(
+    State(state): State<FederationState>,
+    Path(name): Path<String>,
+) -> RouteResult {
     actor_document(&state, &name, &["Person", "Application"]).await
 }
 
 /// `GET /video-channels/{name}`: the Group.
-pub async fn channel(State(state): State<FederationState>, Path(name): Path<String>) -> RouteResult {
+pub async fn channel(
+    State(state): State<FederationState>,
+    Path(name): Path<String>,
+) -> RouteResult {
     actor_document(&state, &name, &["Group"]).await
 }
 
@@ -70,7 +76,14 @@ pub async fn account_collection(
     Path((name, which)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> RouteResult {
-    actor_collection(&state, &name, &which, query.as_deref(), &["Person", "Application"]).await
+    actor_collection(
+        &state,
+        &name,
+        &which,
+        query.as_deref(),
+        &["Person", "Application"],
+    )
+    .await
 }
 
 /// `GET /video-channels/{name}/{outbox,followers,following}`.

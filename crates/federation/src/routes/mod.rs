@@ -45,15 +45,24 @@ pub struct FederationState {
 pub fn router(state: FederationState) -> Router {
     Router::new()
         .route("/accounts/{name}", get(actors::account))
-        .route("/accounts/{name}/{collection}", get(actors::account_collection))
+        .route(
+            "/accounts/{name}/{collection}",
+            get(actors::account_collection),
+        )
         .route("/video-channels/{name}", get(actors::channel))
         .route(
             "/video-channels/{name}/{collection}",
             get(actors::channel_collection),
         )
         .route("/videos/watch/{id}", get(videos::video))
-        .route("/videos/watch/{id}/{collection}", get(videos::video_collection))
-        .route("/videos/watch/{id}/comments/{comment}", get(videos::comment))
+        .route(
+            "/videos/watch/{id}/{collection}",
+            get(videos::video_collection),
+        )
+        .route(
+            "/videos/watch/{id}/comments/{comment}",
+            get(videos::comment),
+        )
         .fallback(|| async { RouteError::NotFound("Document") })
         .with_state(state)
 }
@@ -111,10 +120,14 @@ fn problem(status: StatusCode, code: &str, detail: &str) -> Response {
 impl IntoResponse for RouteError {
     fn into_response(self) -> Response {
         let mut response = match self {
-            RouteError::NotFound(what) => {
-                problem(StatusCode::NOT_FOUND, "not_found", &format!("{what} not found."))
+            RouteError::NotFound(what) => problem(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                &format!("{what} not found."),
+            ),
+            RouteError::BadRequest(detail) => {
+                problem(StatusCode::BAD_REQUEST, "bad_request", detail)
             }
-            RouteError::BadRequest(detail) => problem(StatusCode::BAD_REQUEST, "bad_request", detail),
             RouteError::Elsewhere(url) => Redirect::to(&url).into_response(),
             RouteError::Internal(error) => {
                 tracing::error!(%error, "ActivityPub read route failed");
@@ -139,7 +152,10 @@ impl IntoResponse for Document {
     fn into_response(self) -> Response {
         let mut response = axum::Json(self.0).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ACTIVITY_JSON));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(ACTIVITY_JSON),
+        );
         headers.insert(header::VARY, HeaderValue::from_static("Accept"));
         response
     }

@@ -32,7 +32,11 @@ fn ranges(accept: &str) -> impl Iterator<Item = Range<'_>> {
         }
         Some(Range {
             media_type,
-            quality: if quality.is_finite() { quality.clamp(0.0, 1.0) } else { 0.0 },
+            quality: if quality.is_finite() {
+                quality.clamp(0.0, 1.0)
+            } else {
+                0.0
+            },
         })
     })
 }
@@ -98,9 +102,18 @@ pub fn is_activitypub_path(path: &str) -> bool {
     let named = |s: &str| !s.is_empty();
     match segments.as_slice() {
         ["accounts" | "video-channels", name] => named(name),
-        ["accounts" | "video-channels", name, "outbox" | "followers" | "following"] => named(name),
+        [
+            "accounts" | "video-channels",
+            name,
+            "outbox" | "followers" | "following",
+        ] => named(name),
         ["videos", "watch", id] => named(id),
-        ["videos", "watch", id, "comments" | "likes" | "dislikes" | "announces"] => named(id),
+        [
+            "videos",
+            "watch",
+            id,
+            "comments" | "likes" | "dislikes" | "announces",
+        ] => named(id),
         ["videos", "watch", id, "comments", comment] => named(id) && named(comment),
         _ => false,
     }
@@ -148,7 +161,9 @@ mod tests {
         ] {
             assert!(!accepts_activitypub(accept), "{accept}");
         }
-        assert!(!accepts_activitypub(&"application/activity+json,".repeat(1000)));
+        assert!(!accepts_activitypub(
+            &"application/activity+json,".repeat(1000)
+        ));
     }
 
     #[test]
@@ -177,9 +192,21 @@ mod tests {
         }
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, "application/activity+json".parse().unwrap());
-        assert!(is_activitypub_request(&Method::GET, "/accounts/a", &headers));
-        assert!(!is_activitypub_request(&Method::POST, "/accounts/a", &headers));
+        assert!(is_activitypub_request(
+            &Method::GET,
+            "/accounts/a",
+            &headers
+        ));
+        assert!(!is_activitypub_request(
+            &Method::POST,
+            "/accounts/a",
+            &headers
+        ));
         assert!(!is_activitypub_request(&Method::GET, "/a/a", &headers));
-        assert!(!is_activitypub_request(&Method::GET, "/accounts/a", &HeaderMap::new()));
+        assert!(!is_activitypub_request(
+            &Method::GET,
+            "/accounts/a",
+            &HeaderMap::new()
+        ));
     }
 }

@@ -17,7 +17,10 @@ const MAX_ID: usize = 64;
 
 /// The visible local video `id` names; a redirect for a remote one.
 async fn find_video(state: &FederationState, id: &str) -> Result<VideoRow, RouteError> {
-    if id.is_empty() || id.len() > MAX_ID || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if id.is_empty()
+        || id.len() > MAX_ID
+        || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
         return Err(RouteError::NotFound("Video"));
     }
     let video = kinora_app::videos::find_video(&state.db, id)
@@ -71,7 +74,10 @@ pub async fn video_collection(
     Path((id, which)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> RouteResult {
-    if !matches!(which.as_str(), "comments" | "likes" | "dislikes" | "announces") {
+    if !matches!(
+        which.as_str(),
+        "comments" | "likes" | "dislikes" | "announces"
+    ) {
         return Err(RouteError::NotFound("Collection"));
     }
     let page = page_of(query.as_deref())?;
@@ -109,7 +115,9 @@ pub async fn video_collection(
             let items = raters
                 .iter()
                 .map(|rater| {
-                    let actor = state.urls.local_actor(&rater.kind, &rater.preferred_username);
+                    let actor = state
+                        .urls
+                        .local_actor(&rater.kind, &rater.preferred_username);
                     format!("{actor}/{path}/{}", video.id)
                 })
                 .collect();

@@ -55,14 +55,26 @@ pub async fn add_media(db: &Db, video: &TestVideo) {
             torrent_file: None,
             info_hash: None,
         };
-        let id = kinora_db::videos::insert_file(&mut tx, &file, 1).await.unwrap();
-        let hash = format!("{resolution:040}");
-        kinora_db::videos::set_file_torrent(&mut tx, id, &format!("t{resolution}-hls.torrent"), &hash)
+        let id = kinora_db::videos::insert_file(&mut tx, &file, 1)
             .await
             .unwrap();
+        let hash = format!("{resolution:040}");
+        kinora_db::videos::set_file_torrent(
+            &mut tx,
+            id,
+            &format!("t{resolution}-hls.torrent"),
+            &hash,
+        )
+        .await
+        .unwrap();
     }
-    for (column, name) in [(ImageColumn::Thumbnail, "thumb.jpg"), (ImageColumn::Preview, "preview.jpg")] {
-        kinora_db::videos::set_image(&mut tx, video.id, column, name, 1).await.unwrap();
+    for (column, name) in [
+        (ImageColumn::Thumbnail, "thumb.jpg"),
+        (ImageColumn::Preview, "preview.jpg"),
+    ] {
+        kinora_db::videos::set_image(&mut tx, video.id, column, name, 1)
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
 }
@@ -100,7 +112,9 @@ pub async fn remote_account(db: &Db, host: &str, name: &str) -> (i64, i64) {
     )
     .await
     .unwrap();
-    let account = kinora_db::accounts::upsert_remote(&mut tx, actor, name, None, 1).await.unwrap();
+    let account = kinora_db::accounts::upsert_remote(&mut tx, actor, name, None, 1)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     (actor, account)
 }

@@ -5,7 +5,10 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Items, ParseError, Text, check_fetched_from, check_keywords, date, http_url, id_of, invalid, typed};
+use super::{
+    Items, ParseError, Text, check_fetched_from, check_keywords, date, http_url, id_of, invalid,
+    typed,
+};
 
 /// The activity types PeerTube sends and accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,7 +136,10 @@ fn audience(field: &'static str, items: Option<Items<256>>) -> Result<Vec<String
 }
 
 /// Parses an activity's envelope; `fetched_from` is the URL it was fetched from, when it was.
-pub fn parse_activity(value: &Value, fetched_from: Option<&str>) -> Result<ActivityEnvelope, ParseError> {
+pub fn parse_activity(
+    value: &Value,
+    fetched_from: Option<&str>,
+) -> Result<ActivityEnvelope, ParseError> {
     check_keywords("activity", value)?;
     let wire: EnvelopeWire = typed("activity", value)?;
     let id = http_url("id", &wire.id.0)?;
@@ -155,7 +161,11 @@ pub fn parse_activity(value: &Value, fetched_from: Option<&str>) -> Result<Activ
             };
             ObjectRef::Embedded {
                 id,
-                kind: map.get("type").and_then(Value::as_str).filter(|t| t.len() <= 64).map(str::to_owned),
+                kind: map
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .filter(|t| t.len() <= 64)
+                    .map(str::to_owned),
                 object: wire.object.clone(),
             }
         }
@@ -168,6 +178,8 @@ pub fn parse_activity(value: &Value, fetched_from: Option<&str>) -> Result<Activ
         object,
         to: audience("to", wire.to)?,
         cc: audience("cc", wire.cc)?,
-        published: wire.published.and_then(|Text(text)| date("published", &text).ok()),
+        published: wire
+            .published
+            .and_then(|Text(text)| date("published", &text).ok()),
     })
 }

@@ -164,19 +164,26 @@ pub fn parse_actor(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
-        return Err(invalid("preferredUsername", "must be letters, digits, _ - ."));
+        return Err(invalid(
+            "preferredUsername",
+            "must be letters, digits, _ - .",
+        ));
     }
-    let own = |field: &'static str, text: Option<Text<2000>>| -> Result<Option<String>, ParseError> {
-        let Some(Text(text)) = text else {
-            return Ok(None);
+    let own =
+        |field: &'static str, text: Option<Text<2000>>| -> Result<Option<String>, ParseError> {
+            let Some(Text(text)) = text else {
+                return Ok(None);
+            };
+            if !same_origin(&http_url(field, &text)?, &id) {
+                return Err(invalid(field, "is not on the actor's origin"));
+            }
+            Ok(Some(text))
         };
-        if !same_origin(&http_url(field, &text)?, &id) {
-            return Err(invalid(field, "is not on the actor's origin"));
-        }
-        Ok(Some(text))
-    };
     let inbox = own("inbox", Some(wire.inbox))?.unwrap_or_default();
-    let shared_inbox = own("endpoints.sharedInbox", wire.endpoints.and_then(|e| e.shared_inbox))?;
+    let shared_inbox = own(
+        "endpoints.sharedInbox",
+        wire.endpoints.and_then(|e| e.shared_inbox),
+    )?;
     let public_key = match wire.public_key {
         Some(key) => {
             if key.owner.0 != wire.id.0 {
@@ -235,7 +242,9 @@ pub fn parse_actor(
         icon_url,
         support: wire.support.map(|Text(support)| cut(&support, 1000)),
         attributed_to,
-        published: wire.published.and_then(|Text(text)| date("published", &text).ok()),
+        published: wire
+            .published
+            .and_then(|Text(text)| date("published", &text).ok()),
         id: wire.id.0,
     })
 }
@@ -244,7 +253,11 @@ pub fn parse_actor(
 fn largest_image(icons: &[Value]) -> Option<String> {
     icons
         .iter()
-        .filter(|icon| icon.get("type").and_then(Value::as_str).is_none_or(|t| t == "Image"))
+        .filter(|icon| {
+            icon.get("type")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t == "Image")
+        })
         .filter_map(|icon| {
             let url = icon.get("url")?.as_str()?;
             http_url("icon.url", url).ok()?;

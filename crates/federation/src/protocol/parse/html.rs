@@ -8,7 +8,20 @@ const MAX_TAG: usize = 4096;
 
 /// Elements whose start or end separates paragraphs.
 const BLOCKS: [&str; 14] = [
-    "p", "div", "blockquote", "pre", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+    "p",
+    "div",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
 ];
 
 /// Plain text of an HTML fragment.
@@ -109,7 +122,11 @@ fn tidy(text: &str) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut blank = false;
     for line in text.split('\n') {
-        let line = line.split(' ').filter(|word| !word.is_empty()).collect::<Vec<_>>().join(" ");
+        let line = line
+            .split(' ')
+            .filter(|word| !word.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         if line.is_empty() {
             blank = !lines.is_empty();
             continue;
@@ -146,7 +163,10 @@ mod tests {
         assert_eq!(html_to_text("<b>unclosed"), "unclosed");
         assert_eq!(html_to_text("tail <a href"), "tail <a href");
         assert_eq!(html_to_text("&lt;b&gt; &#233;t&eacute;"), "<b> été");
-        assert_eq!(html_to_text("plain markdown **text**"), "plain markdown **text**");
+        assert_eq!(
+            html_to_text("plain markdown **text**"),
+            "plain markdown **text**"
+        );
         assert_eq!(html_to_text(""), "");
         let deep = "<div>".repeat(100_000);
         assert_eq!(html_to_text(&deep), "");

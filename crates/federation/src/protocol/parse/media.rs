@@ -68,7 +68,10 @@ fn file_of(link: &Value, in_hls: bool) -> Option<RemoteFile> {
     let height = integer(link, "height")?;
     let size = integer(link, "size")?;
     let width = integer(link, "width");
-    let fps = link.get("fps").and_then(Value::as_f64).filter(|fps| *fps >= 0.0 && fps.is_finite());
+    let fps = link
+        .get("fps")
+        .and_then(Value::as_f64)
+        .filter(|fps| *fps >= 0.0 && fps.is_finite());
     let codecs: Vec<&str> = link
         .get("attachment")
         .and_then(Value::as_array)
@@ -96,7 +99,11 @@ fn file_of(link: &Value, in_hls: bool) -> Option<RemoteFile> {
         fps,
         size,
         media_type: kind.to_owned(),
-        playlist_url: if in_hls { media_playlist_of(&file_url) } else { None },
+        playlist_url: if in_hls {
+            media_playlist_of(&file_url)
+        } else {
+            None
+        },
         file_url,
         torrent_url: None,
         magnet_uri: None,
@@ -119,7 +126,10 @@ fn describes(link: &Value, file: &RemoteFile) -> bool {
 /// Files from a list of links (the top-level `url` list or an HLS link's `tag` list), each with
 /// the torrent, magnet and metadata links that describe it.
 fn files_of(links: &[Value], in_hls: bool) -> Vec<RemoteFile> {
-    let mut files: Vec<RemoteFile> = links.iter().filter_map(|link| file_of(link, in_hls)).collect();
+    let mut files: Vec<RemoteFile> = links
+        .iter()
+        .filter_map(|link| file_of(link, in_hls))
+        .collect();
     for file in &mut files {
         let described: Vec<&Value> = links
             .iter()
@@ -130,7 +140,9 @@ fn files_of(links: &[Value], in_hls: bool) -> Vec<RemoteFile> {
                 Some("application/x-bittorrent") if file.torrent_url.is_none() => {
                     file.torrent_url = http_href(link);
                 }
-                Some("application/x-bittorrent;x-scheme-handler/magnet") if file.magnet_uri.is_none() => {
+                Some("application/x-bittorrent;x-scheme-handler/magnet")
+                    if file.magnet_uri.is_none() =>
+                {
                     file.magnet_uri = text(link, "href")
                         .filter(|href| href.starts_with("magnet:?") && href.len() <= MAX_MAGNET)
                         .map(str::to_owned);
@@ -164,7 +176,8 @@ pub(crate) fn parse_media(links: &[Value]) -> (Option<String>, RemoteVideoMedia)
         match media_type(link) {
             Some("text/html") if html.is_none() && is_link(link) => html = http_href(link),
             Some("application/x-mpegURL") if media.playlist_url.is_none() => {
-                let (Some(href), Some(tags)) = (http_href(link), link.get("tag").and_then(Value::as_array))
+                let (Some(href), Some(tags)) =
+                    (http_href(link), link.get("tag").and_then(Value::as_array))
                 else {
                     continue;
                 };
@@ -173,11 +186,16 @@ pub(crate) fn parse_media(links: &[Value]) -> (Option<String>, RemoteVideoMedia)
                 for tag in tags {
                     match text(tag, "type") {
                         Some("Infohash") => {
-                            if let Some(name) = text(tag, "name").filter(|n| !n.is_empty() && n.len() <= MAX_INFOHASH) {
+                            if let Some(name) = text(tag, "name")
+                                .filter(|n| !n.is_empty() && n.len() <= MAX_INFOHASH)
+                            {
                                 media.infohashes.push(name.to_owned());
                             }
                         }
-                        Some("Link") if text(tag, "name") == Some("sha256") && media.segments_sha256_url.is_none() => {
+                        Some("Link")
+                            if text(tag, "name") == Some("sha256")
+                                && media.segments_sha256_url.is_none() =>
+                        {
                             media.segments_sha256_url = http_href(tag);
                         }
                         _ => {}

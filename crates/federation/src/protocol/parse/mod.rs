@@ -13,6 +13,7 @@ mod html;
 pub mod media;
 pub mod note;
 pub mod video;
+mod video_fields;
 
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
@@ -102,7 +103,10 @@ impl<'de, const MAX: usize> Deserialize<'de> for Items<MAX> {
                 }
                 Ok(Items(items))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
                 let item = Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
                 Ok(Items(vec![item]))
             }
@@ -125,7 +129,10 @@ impl<const MAX: usize> Items<MAX> {
 }
 
 /// Deserializes `value` as `T`, naming the path of the first problem.
-pub(crate) fn typed<T: DeserializeOwned>(what: &'static str, value: &Value) -> Result<T, ParseError> {
+pub(crate) fn typed<T: DeserializeOwned>(
+    what: &'static str,
+    value: &Value,
+) -> Result<T, ParseError> {
     serde_path_to_error::deserialize(value).map_err(|error| ParseError::Shape {
         what,
         detail: error.to_string(),
@@ -141,7 +148,10 @@ pub(crate) fn check_keywords(what: &'static str, value: &Value) -> Result<(), Pa
             detail: "not a JSON object".into(),
         });
     };
-    match map.keys().find(|key| key.starts_with('@') && *key != "@context") {
+    match map
+        .keys()
+        .find(|key| key.starts_with('@') && *key != "@context")
+    {
         Some(key) => Err(invalid("@keyword", format!("{key} is not accepted"))),
         None => Ok(()),
     }
@@ -218,7 +228,14 @@ mod tests {
     fn urls_must_be_http_with_a_host() {
         assert!(http_url("id", "https://v.example/videos/watch/1").is_ok());
         assert!(http_url("id", "http://localhost:9000/a").is_ok());
-        for bad in ["", "ftp://v.example/x", "javascript:alert(1)", "/relative", "https://", "mailto:a@b"] {
+        for bad in [
+            "",
+            "ftp://v.example/x",
+            "javascript:alert(1)",
+            "/relative",
+            "https://",
+            "mailto:a@b",
+        ] {
             assert!(http_url("id", bad).is_err(), "{bad:?}");
         }
         let long = format!("https://v.example/{}", "a".repeat(2000));
@@ -230,18 +247,31 @@ mod tests {
         let id = Url::parse("https://a.example/x").unwrap();
         assert!(check_fetched_from(&id, None).is_ok());
         assert!(check_fetched_from(&id, Some("https://a.example/other")).is_ok());
-        for other in ["https://b.example/x", "http://a.example/x", "https://a.example:8443/x"] {
-            assert!(matches!(
-                check_fetched_from(&id, Some(other)),
-                Err(ParseError::ForeignId { .. })
-            ), "{other}");
+        for other in [
+            "https://b.example/x",
+            "http://a.example/x",
+            "https://a.example:8443/x",
+        ] {
+            assert!(
+                matches!(
+                    check_fetched_from(&id, Some(other)),
+                    Err(ParseError::ForeignId { .. })
+                ),
+                "{other}"
+            );
         }
     }
 
     #[test]
     fn keywords_and_bounds() {
         assert!(check_keywords("x", &json!({"@context": [], "id": "https://a/x"})).is_ok());
-        for bad in [json!({"@graph": []}), json!({"@included": {}}), json!({"@reverse": {}}), json!([1]), json!("x")] {
+        for bad in [
+            json!({"@graph": []}),
+            json!({"@included": {}}),
+            json!({"@reverse": {}}),
+            json!([1]),
+            json!("x"),
+        ] {
             assert!(check_keywords("x", &bad).is_err(), "{bad}");
         }
         let items: Items<2> = serde_json::from_value(json!(["a", "b"])).unwrap();

@@ -86,7 +86,10 @@ fn strings(items: Option<Items<256>>) -> Vec<String> {
 }
 
 /// Parses a Note or Tombstone; `fetched_from` is the URL it was fetched from, when it was.
-pub fn parse_comment(value: &Value, fetched_from: Option<&str>) -> Result<RemoteComment, ParseError> {
+pub fn parse_comment(
+    value: &Value,
+    fetched_from: Option<&str>,
+) -> Result<RemoteComment, ParseError> {
     check_keywords("comment", value)?;
     let wire: NoteWire = typed("comment", value)?;
     let id = http_url("id", &wire.id.0)?;
@@ -100,11 +103,18 @@ pub fn parse_comment(value: &Value, fetched_from: Option<&str>) -> Result<Remote
             return Ok(RemoteComment::Tombstone(RemoteTombstone {
                 id: wire.id.0,
                 in_reply_to,
-                deleted: wire.deleted.and_then(|Text(text)| date("deleted", &text).ok()),
+                deleted: wire
+                    .deleted
+                    .and_then(|Text(text)| date("deleted", &text).ok()),
             }));
         }
         "Note" => {}
-        other => return Err(invalid("type", format!("{other:?} is not Note or Tombstone"))),
+        other => {
+            return Err(invalid(
+                "type",
+                format!("{other:?} is not Note or Tombstone"),
+            ));
+        }
     }
     let attributed_to = wire
         .attributed_to
@@ -127,7 +137,12 @@ pub fn parse_comment(value: &Value, fetched_from: Option<&str>) -> Result<Remote
         Some("text/html") => html_to_text(&content),
         None if looks_like_html(&content) => html_to_text(&content),
         None => content.trim().to_owned(),
-        Some(other) => return Err(invalid("mediaType", format!("{other:?} is not a text type"))),
+        Some(other) => {
+            return Err(invalid(
+                "mediaType",
+                format!("{other:?} is not a text type"),
+            ));
+        }
     };
     if text.is_empty() {
         return Err(invalid("content", "is empty"));
