@@ -579,6 +579,124 @@ pub const ROUTES: &[RouteDoc] = &[
         "NodeInfo 2.0 (software kinora, usage counts)",
         Public
     ),
+    route!(
+        "get",
+        "/accounts/{name}",
+        "ActivityPub",
+        "An account's Person, or the instance's Application at /accounts/peertube (Accept: application/activity+json; browsers are sent to /a/{name})",
+        Public
+    ),
+    route!(
+        "get",
+        "/accounts/{name}/outbox",
+        "ActivityPub",
+        "An account's public Create and Announce activities (OrderedCollection, 10 items a page)",
+        Public,
+        &[],
+        &["page"]
+    ),
+    route!(
+        "get",
+        "/accounts/{name}/followers",
+        "ActivityPub",
+        "An account's accepted followers (OrderedCollection, 10 items a page)",
+        Public,
+        &[],
+        &["page"]
+    ),
+    route!(
+        "get",
+        "/accounts/{name}/following",
+        "ActivityPub",
+        "An account's accepted follows (OrderedCollection, 10 items a page)",
+        Public,
+        &[],
+        &["page"]
+    ),
+    route!(
+        "get",
+        "/video-channels/{name}",
+        "ActivityPub",
+        "A channel's Group (Accept: application/activity+json; browsers are sent to /c/{name})",
+        Public
+    ),
+    route!(
+        "get",
+        "/video-channels/{name}/outbox",
+        "ActivityPub",
+        "A channel's public Create and Announce activities (OrderedCollection, 10 items a page)",
+        Public,
+        &[],
+        &["page"]
+    ),
+    route!(
+        "get",
+        "/video-channels/{name}/followers",
+        "ActivityPub",
+        "A channel's accepted followers (OrderedCollection, 10 items a page)",
+        Public,
+        &[],
+        &["page"]
+    ),
+    route!(
+        "get",
+        "/video-channels/{name}/following",
+        "ActivityPub",
+        "A channel's accepted follows (OrderedCollection, 10 items a page)",
+        Public,
+        &[],
+        &["page"]
+    ),
+    route!(
+        "get",
+        "/videos/watch/{id}",
+        "ActivityPub",
+        "A video's Video object (Accept: application/activity+json; browsers get the watch page)",
+        Public
+    ),
+    route!(
+        "get",
+        "/videos/watch/{id}/comments",
+        "ActivityPub",
+        "A video's comments (OrderedCollection, 10 items a page)",
+        Public,
+        &[],
+        &["page"]
+    ),
+    route!(
+        "get",
+        "/videos/watch/{id}/likes",
+        "ActivityPub",
+        "A video's likes (OrderedCollection, 10 items a page)",
+        Public,
+        &[],
+        &["page"]
+    ),
+    route!(
+        "get",
+        "/videos/watch/{id}/dislikes",
+        "ActivityPub",
+        "A video's dislikes (OrderedCollection, 10 items a page)",
+        Public,
+        &[],
+        &["page"]
+    ),
+    route!(
+        "get",
+        "/videos/watch/{id}/announces",
+        "ActivityPub",
+        "A video's announces (shares) (OrderedCollection, 10 items a page)",
+        Public,
+        &[],
+        &["page"]
+    ),
+    route!(
+        "get",
+        "/videos/watch/{id}/comments/{commentId}",
+        "ActivityPub",
+        "A comment's Note, or its Tombstone once deleted",
+        Public
+    ),
 ];
 
 fn operation(route: &RouteDoc) -> Value {

@@ -295,17 +295,6 @@ async fn owners(
     Ok(account_actor.zip(channel_actor))
 }
 
-/// The Infohash tags of a video: its p2p-media-loader swarms, as PeerTube's players announce
-/// them.
-async fn infohashes(federation: &Federation, video: &VideoRow) -> Result<Vec<String>, FanOutError> {
-    let files = kinora_db::videos::list_files(federation.db().pool(), video.id).await?;
-    let resolutions: Vec<i64> = files.iter().map(|f| f.resolution).collect();
-    Ok(kinora_core::swarm::video_swarms(&video.uuid, &resolutions)
-        .iter()
-        .map(|swarm| swarm.info_hash_text().to_owned())
-        .collect())
-}
-
 /// Create, Update or Delete of a local video, by what its followers already have.
 async fn video_changed(federation: &Federation, video_id: i64) -> Result<Plan, FanOutError> {
     let pool = federation.db().pool();
@@ -321,7 +310,7 @@ async fn video_changed(federation: &Federation, video_id: i64) -> Result<Plan, F
     let urls = federation.urls();
     let account_url = urls.actor(&account);
     let inboxes = follower_inboxes(federation, &[account.id, channel.id]).await?;
-    let hashes = infohashes(federation, &video).await?;
+    let hashes = loader::video_infohashes(federation.db(), &video).await?;
     let object =
         loader::video_object_of(federation.db(), urls, federation.storage(), &video, &hashes)
             .await?;

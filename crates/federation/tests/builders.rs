@@ -1,7 +1,8 @@
 //! Actors, comments and activities built here have PeerTube's shapes and ids
 //! (research/peertube.md §4.1, §4.4, §4.5), and parse back through our own parsers.
 
-use kinora_db::accounts::AccountRow;
+mod common;
+
 use kinora_db::actors::ActorRow;
 use kinora_db::channels::ChannelRow;
 use kinora_db::comments::CommentRow;
@@ -37,21 +38,6 @@ fn actor(id: i64, kind: &str, name: &str) -> ActorRow {
     }
 }
 
-fn account() -> AccountRow {
-    AccountRow {
-        url: None,
-        id: 2,
-        actor_id: 20,
-        user_id: Some(1),
-        name: "alice".into(),
-        host: None,
-        display_name: "Alice A.".into(),
-        description: Some("Films the sea.".into()),
-        created_at: 0,
-        updated_at: 0,
-    }
-}
-
 #[test]
 fn actors_are_person_group_and_application() {
     let urls = LocalUrls::new(BASE);
@@ -61,7 +47,12 @@ fn actors_are_person_group_and_application() {
         width: 120,
         height: 120,
     };
-    let person = person(&urls, &account(), &actor(20, "Person", "alice"), &[icon]);
+    let person = person(
+        &urls,
+        &common::alice("Alice A.", Some("Films the sea.")),
+        &actor(20, "Person", "alice"),
+        &[icon],
+    );
     assert_eq!(person["type"], "Person");
     assert_eq!(person["id"], "https://kinora.example/accounts/alice");
     assert_eq!(person["url"], person["id"]);

@@ -1,25 +1,14 @@
 //! Documents real servers sent parse as what they say: Mastodon's reply (PeerTube's own
 //! fixture), and a PeerTube video, channel, account and comment captured from public instances.
 
+mod common;
+
+use common::{fixture, shared};
 use kinora_federation::protocol::parse::ParseError;
 use kinora_federation::protocol::parse::activity::{ActivityKind, ObjectRef, parse_activity};
 use kinora_federation::protocol::parse::actor::{ActorKind, parse_actor};
 use kinora_federation::protocol::parse::note::{RemoteComment, parse_comment};
 use kinora_federation::protocol::parse::video::{RemotePrivacy, parse_video};
-use serde_json::Value;
-
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn shared(name: &str) -> Value {
-    let path = format!(
-        "{}/../../../shared/fixtures/peertube/ap-json/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 #[test]
 fn mastodons_create_is_a_reply_note_with_its_mention() {

@@ -1,8 +1,9 @@
 //! A Video object built here parses back through our own parser with every field as the rows
 //! said; and the object has the shape PeerTube's receiver checks (research/peertube.md §4.3).
 
+mod common;
+
 use kinora_app::media_urls::file_urls;
-use kinora_db::accounts::AccountRow;
 use kinora_db::channels::ChannelRow;
 use kinora_db::videos::{VideoFileRow, VideoRow};
 use kinora_federation::protocol::parse::video::{RemotePrivacy, parse_video};
@@ -76,21 +77,6 @@ fn file_row(id: i64, resolution: i64, width: i64, video: bool) -> VideoFileRow {
     }
 }
 
-fn account_row() -> AccountRow {
-    AccountRow {
-        url: None,
-        id: 2,
-        actor_id: 20,
-        user_id: Some(1),
-        name: "alice".into(),
-        host: None,
-        display_name: "Alice".into(),
-        description: None,
-        created_at: 0,
-        updated_at: 0,
-    }
-}
-
 fn channel_row() -> ChannelRow {
     ChannelRow {
         url: None,
@@ -125,7 +111,7 @@ fn build(video: &VideoRow, files: &[VideoFileRow], infohashes: &[String]) -> Opt
         &VideoParts {
             video,
             channel: &channel_row(),
-            account: &account_row(),
+            account: &common::alice("Alice", None),
             files,
             media: &media,
             infohashes,

@@ -110,6 +110,15 @@ backend_tests! {
         let (status, headers, _) = get_with(&h, &format!("/videos/watch/{}", other.uuid), AP).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(headers[header::LOCATION], "https://remote.example/videos/watch/x");
+        let (status, headers, _) = get_with(&h, &format!("/videos/watch/{}/comments", other.uuid), AP).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "its origin lists its comments");
+        assert_eq!(headers[header::LOCATION], "https://remote.example/videos/watch/x");
+        // A comment written here on a remote video is ours: served, answering the remote video.
+        let on_remote = insert_comment(&db, other.id, alice.id, None, "Nice one").await;
+        let (status, note) = ap_get(&h, &format!("/videos/watch/{}/comments/{}", other.uuid, on_remote.id)).await;
+        assert_eq!(status, StatusCode::OK, "{note}");
+        assert_eq!(note["id"], format!("http://localhost:9000/videos/watch/{}/comments/{}", other.uuid, on_remote.id));
+        assert_eq!(note["inReplyTo"], "https://remote.example/videos/watch/x");
     }
 
     async fn a_videos_collections_page_by_ten(db: Db) {

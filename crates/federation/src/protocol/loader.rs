@@ -69,6 +69,17 @@ pub async fn video_object_of(
     ))
 }
 
+/// The `Infohash` tags of a video's HLS playlist: its p2p-media-loader swarms, as PeerTube's
+/// players (and ours) announce them.
+pub async fn video_infohashes(db: &Db, video: &VideoRow) -> Result<Vec<String>, FederationError> {
+    let files = kinora_db::videos::list_files(db.pool(), video.id).await?;
+    let resolutions: Vec<i64> = files.iter().map(|f| f.resolution).collect();
+    Ok(kinora_core::swarm::video_swarms(&video.uuid, &resolutions)
+        .iter()
+        .map(|swarm| swarm.info_hash_text().to_owned())
+        .collect())
+}
+
 /// The actor document of local actor `actor_id` (Person, Group or Application); none when it
 /// is remote or gone.
 pub async fn load_actor_object(

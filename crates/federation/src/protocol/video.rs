@@ -194,7 +194,7 @@ fn url_list(urls: &LocalUrls, parts: &VideoParts<'_>) -> Vec<Value> {
         }
         let mut files: Vec<(&VideoFileRow, &FileUrls)> =
             parts.files.iter().zip(&parts.media.files).collect();
-        files.sort_by(|a, b| b.0.resolution.cmp(&a.0.resolution));
+        files.sort_by_key(|(file, _)| std::cmp::Reverse(file.resolution));
         for (file, file_urls) in files {
             tag.extend(file_links(file, file_urls));
         }

@@ -15,8 +15,21 @@ use crate::protocol::loader::{comment_id, comment_object_of, video_object_of};
 /// Longest video id looked up (a UUID is 36 characters).
 const MAX_ID: usize = 64;
 
-/// The visible local video `id` names; a redirect for a remote one.
-async fn find_video(state: &FederationState, id: &str) -> Result<VideoRow, RouteError> {
+/// Whether a remote video answers a redirect to its origin.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Remote {
+    /// Its origin serves it (the video, its collections).
+    Redirect,
+    /// It is looked at here (comments written here on it).
+    Keep,
+}
+
+/// The visible video `id` names; a redirect for a remote one when `remote` says so.
+async fn find_video(
+    state: &FederationState,
+    id: &str,
+    remote: Remote,
+) -> Result<VideoRow, RouteError> {
     if id.is_empty()
         || id.len() > MAX_ID
         || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
@@ -26,7 +39,7 @@ async fn find_video(state: &FederationState, id: &str) -> Result<VideoRow, Route
     let video = kinora_app::videos::find_video(&state.db, id)
         .await?
         .ok_or(RouteError::NotFound("Video"))?;
-    if let Some(url) = &video.url {
+    if let (Some(url), Remote::Redirect) = (&video.url, remote) {
         return Err(RouteError::Elsewhere(url.clone()));
     }
     if !can_view(&state.db, &video, None).await? {
@@ -37,21 +50,21 @@ async fn find_video(state: &FederationState, id: &str) -> Result<VideoRow, Route
 
 /// `GET /videos/watch/{id}`.
 pub async fn video(State(state): State<FederationState>, Path(id): Path<String>) -> RouteResult {
-    let video = find_video(&state, &id).await?;
-    // The p2p-media-loader swarm hashes are not computed yet: the HLS link carries no
-    // `Infohash` tags until they are.
-    video_object_of(&state.db, &state.urls, &state.storage, &video, &[])
+    let video = find_video(&state, &id, Remote::Redirect).await?;
+    let infohashes = crate::protocol::loader::video_infohashes(&state.db, &video).await?;
+    video_object_of(&state.db, &state.urls, &state.storage, &video, &infohashes)
         .await?
         .map(Document)
         .ok_or(RouteError::NotFound("Video"))
 }
 
-/// `GET /videos/watch/{id}/comments/{commentId}`.
+/// `GET /videos/watch/{id}/comments/{commentId}`: a comment written here, on a local or a remote
+/// video; one from elsewhere answers a redirect to its id.
 pub async fn comment(
     State(state): State<FederationState>,
     Path((id, comment)): Path<(String, String)>,
 ) -> RouteResult {
-    let video = find_video(&state, &id).await?;
+    let video = find_video(&state, &id, Remote::Keep).await?;
     let comment_id: i64 = comment
         .parse()
         .map_err(|_| RouteError::NotFound("Comment"))?;
@@ -81,7 +94,7 @@ pub async fn video_collection(
         return Err(RouteError::NotFound("Collection"));
     }
     let page = page_of(query.as_deref())?;
-    let video = find_video(&state, &id).await?;
+    let video = find_video(&state, &id, Remote::Redirect).await?;
     let video_url = state.urls.video(&video.uuid);
     let base = format!("{video_url}/{which}");
     let (start, count) = page.window();

@@ -13,6 +13,7 @@ mod html;
 pub mod media;
 pub mod note;
 pub mod video;
+mod video_fields;
 
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
