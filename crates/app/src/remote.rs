@@ -21,12 +21,11 @@ pub struct Handle<'a> {
 }
 
 impl<'a> Handle<'a> {
-    /// Reads `name` or `name@host` (a leading `@` is allowed); `our_host` makes a handle local.
-    /// Returns none for text that is no handle.
+    /// Reads `name` or `name@host`; `our_host` makes a handle local. Returns none for text that
+    /// is no handle.
     pub fn parse(text: &'a str, our_host: &str) -> Option<Self> {
         let text = text.trim();
-        let text = text.strip_prefix('@').unwrap_or(text);
-        if text.is_empty() || text.len() > 300 {
+        if text.is_empty() || text.len() > 300 || text.starts_with('@') {
             return None;
         }
         match text.split_once('@') {
@@ -75,12 +74,12 @@ mod tests {
         assert_eq!(local.host, None);
         let ours = Handle::parse("alice_channel@localhost:9000", "localhost:9000").unwrap();
         assert_eq!(ours.host, None);
-        let remote = Handle::parse("@bob@video.example:443", "localhost:9000").unwrap();
+        let remote = Handle::parse("bob@video.example:443", "localhost:9000").unwrap();
         assert_eq!(
             (remote.name, remote.host),
             ("bob", Some("video.example:443"))
         );
-        for bad in ["", "@", "a@", "a@b@c", "a@h/../x", "a@h ost"] {
+        for bad in ["", "@", "a@", "@b", "@b@h", "a@b@c", "a@h/../x", "a@h ost"] {
             assert!(Handle::parse(bad, "localhost:9000").is_none(), "{bad:?}");
         }
     }

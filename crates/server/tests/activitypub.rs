@@ -193,7 +193,14 @@ backend_tests! {
         assert_eq!(urls[1]["href"], id);
         let hls = format!("http://localhost:9000/static/streaming-playlists/hls/{}", video.uuid);
         assert_eq!(urls[2]["href"], format!("{hls}/a-master.m3u8"));
-        let tags = urls[2]["tag"].as_array().unwrap();
+        let all_tags = urls[2]["tag"].as_array().unwrap();
+        // First the p2p-media-loader swarms of the renditions, as players announce them.
+        let swarms = kinora_core::swarm::video_swarms(&video.uuid, &[720, 360]);
+        assert_eq!(swarms.len(), 2);
+        for (tag, swarm) in all_tags.iter().zip(&swarms) {
+            assert_eq!(tag, &json!({"type": "Infohash", "name": swarm.info_hash_text()}));
+        }
+        let tags = &all_tags[swarms.len()..];
         assert_eq!(tags[0], json!({"type": "Link", "name": "sha256", "mediaType": "application/json", "href": format!("{hls}/a-segments-sha256.json")}));
         assert_eq!(tags.len(), 9, "sha256 and four links per rendition");
         assert_eq!(tags[1]["href"], format!("{hls}/f720-720-fragmented.mp4"));

@@ -358,9 +358,13 @@ backend_tests! {
 
         let (status, body) = h.send_json("POST", path, Some(&bob), json!({ "uri": "nobody_channel@localhost:9000" })).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-        let (status, body) = h.send_json("POST", path, Some(&bob), json!({ "uri": "someone@peertube.example" })).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(body["code"], "remote_handle_not_supported");
+        // A remote handle is looked up on its instance; one this instance may not reach (a
+        // loopback address, refused by the outbound guard) answers 502 and stores nothing.
+        let (status, body) = h.send_json("POST", path, Some(&bob), json!({ "uri": "someone@127.0.0.1:9" })).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+        assert_eq!(body["code"], "remote_failed");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM subscriptions").await, 1);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM actors WHERE host IS NOT NULL").await, 0);
         for bad in ["", "@", "a@b@c", "@alice_channel"] {
             let (status, body) = h.send_json("POST", path, Some(&bob), json!({ "uri": bad })).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}: {body}");
@@ -411,7 +415,9 @@ backend_tests! {
         assert_eq!(h.send_json("DELETE", &one, Some(&bob), json!({})).await.0, StatusCode::NO_CONTENT);
         assert_eq!(h.send_json("DELETE", &one, Some(&bob), json!({})).await.0, StatusCode::NOT_FOUND);
         assert_eq!(h.get(&one, Some(&bob)).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(h.send_json("DELETE", &format!("{path}/x@peertube.example"), Some(&bob), json!({})).await.0, StatusCode::BAD_REQUEST);
+        // A remote channel nobody here follows: no such subscription (nothing is fetched).
+        assert_eq!(h.send_json("DELETE", &format!("{path}/x@peertube.example"), Some(&bob), json!({})).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(h.send_json("DELETE", &format!("{path}/@x"), Some(&bob), json!({})).await.0, StatusCode::BAD_REQUEST);
         let (_, feed) = h.get(&format!("{path}/videos"), Some(&bob)).await;
         assert_eq!(feed["total"], 0);
     }
