@@ -93,6 +93,81 @@ pub async fn fetch_outbox(federation: &Federation, actor_id: i64) -> Result<usiz
     Ok(stored)
 }
 
+/// Pages of a new remote video's `comments` collection read.
+const COMMENT_PAGES: usize = 5;
+/// Comments of a new remote video taken in.
+const COMMENT_ITEMS: usize = 200;
+/// Longest the comments of one new video may take.
+const COMMENT_TIME_BUDGET: Duration = Duration::from_secs(30);
+
+/// Takes in the comments of a remote video that was just stored, from its `comments`
+/// collection at its origin, within page, item and time budgets. Failures only leave comments
+/// out, so they are logged.
+pub async fn fetch_comments(federation: &Federation, collection_url: &Url) {
+    let started = Instant::now();
+    let collection = match crate::resolve::fetch(federation, collection_url).await {
+        Ok(fetched) => fetched.object,
+        Err(error) => {
+            tracing::info!(%collection_url, %error, "comments unreadable");
+            return;
+        }
+    };
+    let mut page = match collection.get("first") {
+        Some(first) if first.is_object() => Some(first.clone()),
+        Some(first) => match http_url(Some(first)) {
+            Some(url) => fetch_page(federation, &url, collection_url).await,
+            None => None,
+        },
+        None => Some(collection.clone()),
+    };
+    let (mut pages, mut seen) = (0, 0);
+    while let Some(current) = page.take() {
+        pages += 1;
+        let items = current
+            .get("orderedItems")
+            .or_else(|| current.get("items"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for item in items {
+            if seen >= COMMENT_ITEMS || started.elapsed() > COMMENT_TIME_BUDGET {
+                return;
+            }
+            seen += 1;
+            let note = if item.is_object() && origin_of_value(&item) == origin_of(collection_url) {
+                Ok(item)
+            } else {
+                match http_url(Some(item.get("id").unwrap_or(&item))) {
+                    Some(url) => crate::resolve::fetch(federation, &url)
+                        .await
+                        .map(|f| f.object),
+                    None => continue,
+                }
+            };
+            match note {
+                Ok(note) => {
+                    if let Err(error) = crate::inbox::store_fetched_note(federation, &note).await {
+                        tracing::info!(%error, "back-filled comment refused");
+                    }
+                }
+                Err(error) => tracing::info!(%error, "back-filled comment unreadable"),
+            }
+        }
+        if pages >= COMMENT_PAGES || started.elapsed() > COMMENT_TIME_BUDGET {
+            return;
+        }
+        page = match http_url(current.get("next")) {
+            Some(next) => fetch_page(federation, &next, collection_url).await,
+            None => None,
+        };
+    }
+}
+
+/// The origin of an embedded object's id.
+fn origin_of_value(object: &Value) -> Option<String> {
+    http_url(object.get("id")).and_then(|id| origin_of(&id))
+}
+
 /// A page of the outbox, when it is on the actor's origin.
 async fn fetch_page(federation: &Federation, url: &Url, actor: &Url) -> Option<Value> {
     if origin_of(url) != origin_of(actor) {

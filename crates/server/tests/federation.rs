@@ -70,6 +70,17 @@ async fn a_followed_channel_federates_videos_comments_likes_and_deletions() {
     let b = start(dir_b.path(), &db_b, 1, FEDERATION).await;
     let handle = format!("root_channel@localhost:{}", a.port);
 
+    // Before anyone follows: a video with a comment on A.
+    let earlier = publish_with_torrents(&a, "video_short.mp4").await;
+    let earlier_uuid = earlier["uuid"].as_str().unwrap().to_owned();
+    let (status, body) = post(
+        &a,
+        &format!("/api/v1/videos/{earlier_uuid}/comment-threads"),
+        json!({ "text": "Said before B came" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
     // B follows A's channel by handle; A accepts.
     let (status, body) = post(
         &b,
@@ -90,6 +101,23 @@ async fn a_followed_channel_federates_videos_comments_likes_and_deletions() {
             .await
             .unwrap_or(Value::Null);
         (followers["totalItems"].as_i64() == Some(1)).then_some(())
+    })
+    .await;
+
+    // The earlier video is back-filled from the channel's outbox, with its comment.
+    eventually(
+        Duration::from_secs(60),
+        "the earlier video on B",
+        || async {
+            remote_videos(&b)
+                .await
+                .into_iter()
+                .find(|v| v["uuid"] == earlier_uuid.as_str())
+        },
+    )
+    .await;
+    eventually(Duration::from_secs(30), "the earlier comment on B", || {
+        has_comment(&b, &earlier_uuid, "Said before B came")
     })
     .await;
 

@@ -14,6 +14,7 @@ mod redundancy;
 pub mod route;
 mod videos;
 
+pub(crate) use comments::store_fetched_note;
 pub(crate) use videos::store_document as store_video_document;
 
 use kinora_jobs::JobFailure;

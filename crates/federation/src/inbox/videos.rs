@@ -49,7 +49,7 @@ pub async fn video(federation: &Federation, incoming: &Incoming) -> Result<(), P
     } else if incoming.signed_by_actor() && origin_of(&id) != origin_of(&incoming.signer) {
         return Err(refused("a video is announced by its own instance"));
     }
-    store(federation, &parsed, existing.is_none()).await?;
+    store_with_comments(federation, &parsed, existing.is_none()).await?;
     Ok(())
 }
 
@@ -245,6 +245,34 @@ async fn counts(
     (totals[0], totals[1])
 }
 
+/// [`store`], then, for a video new here, the comments written on it before it reached us
+/// (read from its `comments` collection at its origin, within budgets). Comments met while
+/// resolving a reply chain store their video with [`store`] alone, so this never recurses.
+pub(crate) async fn store_with_comments(
+    federation: &Federation,
+    parsed: &RemoteVideoObject,
+    require_follow: bool,
+) -> Result<i64, ProcessError> {
+    let known = kinora_db::remote_videos::find_by_url(federation.db().pool(), &parsed.id)
+        .await?
+        .is_some();
+    let video_id = store(federation, parsed, require_follow).await?;
+    if !known
+        && let (Ok(video_url), Some(comments)) = (
+            Url::parse(&parsed.id),
+            parsed
+                .comments
+                .url
+                .as_deref()
+                .and_then(|u| Url::parse(u).ok()),
+        )
+        && origin_of(&comments) == origin_of(&video_url)
+    {
+        crate::backfill::fetch_comments(federation, &comments).await;
+    }
+    Ok(video_id)
+}
+
 /// Parses and stores a Video document already known to come from its origin.
 pub(crate) async fn store_document(
     federation: &Federation,
@@ -252,7 +280,7 @@ pub(crate) async fn store_document(
     require_follow: bool,
 ) -> Result<i64, ProcessError> {
     let parsed = parse_video(document, None).map_err(|error| refused(error.to_string()))?;
-    store(federation, &parsed, require_follow).await
+    store_with_comments(federation, &parsed, require_follow).await
 }
 
 /// Create or Update whose object is only an id: fetched, then handled by what it is.
@@ -279,7 +307,7 @@ pub async fn by_reference(
                 )
                 .await?;
             }
-            store(federation, &parsed, existing.is_none()).await?;
+            store_with_comments(federation, &parsed, existing.is_none()).await?;
             Ok(())
         }
         Some("Note") => super::comments::store_fetched_note(federation, &fetched.object).await,
@@ -307,6 +335,6 @@ pub async fn announced(federation: &Federation, incoming: &Incoming) -> Result<(
         .map_err(|error| refused(error.to_string()))?;
     let announcer = crate::resolve::actor(federation, &incoming.signer, false).await?;
     let follows_announcer = followed_here(federation, &[&announcer]).await?;
-    store(federation, &parsed, !follows_announcer).await?;
+    store_with_comments(federation, &parsed, !follows_announcer).await?;
     Ok(())
 }
