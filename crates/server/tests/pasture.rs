@@ -1,0 +1,277 @@
+//! fediverse-pasture as a foreign fediverse peer against a real instance, on SQLite and on
+//! PostgreSQL (research/interop.md §4.1).
+//!
+//! The peer is `tests/pasture/pasture_peer.py`, run with the Python of the venv made by
+//! `scripts/install-clients` (or `KINORA_PASTURE_PYTHON`): fediverse-pasture's actor, inbox
+//! and WebFinger served by Quart on 127.0.0.1, its inbox refusing (401) any POST whose HTTP
+//! signature bovine cannot verify with a key it fetches itself by a signed GET. Through it the
+//! test checks that the peer resolves our account and channel by WebFinger; that its signed
+//! Follow of our channel is accepted and answered with a signed Accept it verifies; that it
+//! receives our Create for a new video; and that its signed reply Note becomes a comment.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::instance::{Instance, publish_with_torrents, start};
+use serde_json::Value;
+
+const FEDERATION: &str = "[federation]\nallow_private_addresses = true\n";
+
+fn pasture_python() -> PathBuf {
+    let path = std::env::var_os("KINORA_PASTURE_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/tmp/kinora-clients/pasture/bin/python"));
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/install-clients",
+        path.display()
+    );
+    path
+}
+
+fn peer_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pasture/pasture_peer.py")
+}
+
+/// A running pasture peer in its own scratch directory; killed when dropped.
+struct Pasture {
+    child: Child,
+    dir: tempfile::TempDir,
+    /// `http://127.0.0.1:<port>`.
+    base: String,
+}
+
+impl Pasture {
+    /// Starts the peer and waits (at most 60 s) until it serves its actor.
+    async fn start() -> Pasture {
+        let dir = tempfile::tempdir().unwrap();
+        let port = common::process::free_port();
+        let child = Command::new(pasture_python())
+            .arg(peer_script())
+            .args(["serve", &port.to_string()])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("serve.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let pasture = Pasture {
+            child,
+            dir,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let http = reqwest::Client::new();
+        let started = Instant::now();
+        loop {
+            let answer = http.get(pasture.actor()).send().await;
+            if answer.is_ok_and(|r| r.status().is_success()) {
+                return pasture;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the pasture peer did not start: {}",
+                pasture.log()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    fn actor(&self) -> String {
+        format!("{}/actor", self.base)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("serve.log")).unwrap_or_default()
+    }
+
+    /// Runs one client command of the peer (bounded by 60 s) and answers the JSON it prints.
+    async fn run(&self, args: &[&str]) -> Value {
+        let mut command = Command::new("timeout");
+        command
+            .arg("60")
+            .arg(pasture_python())
+            .arg(peer_script())
+            .args(args)
+            .current_dir(self.dir.path());
+        let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+            .await
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "pasture {args:?}: {}\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            self.log()
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
+    /// What the peer's inbox accepted (only activities whose signature it verified).
+    fn inbox(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.dir.path().join("inbox.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for Pasture {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `probe` until it answers `Some`, for at most `limit`.
+async fn eventually<T, F, Fut>(limit: Duration, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = Instant::now();
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// The id of an activity's object, embedded or given by reference.
+fn object_id(activity: &Value) -> Option<&str> {
+    let object = &activity["object"];
+    object.as_str().or_else(|| object["id"].as_str())
+}
+
+async fn pasture_follows_receives_and_replies(database_url: &str, dir: &Path) {
+    let kinora = start(dir, database_url, 1, FEDERATION).await;
+    let pasture = Pasture::start().await;
+    let host = format!("localhost:{}", kinora.port);
+    let channel = format!("{}/video-channels/root_channel", kinora.base);
+
+    // WebFinger: the peer finds our channel and our account.
+    let found = pasture
+        .run(&["webfinger", &format!("root_channel@{host}"), &host])
+        .await;
+    assert_eq!(found["actor"], channel.as_str(), "{found}");
+    let found = pasture
+        .run(&["webfinger", &format!("root@{host}"), &host])
+        .await;
+    assert_eq!(found["actor"], format!("{}/accounts/root", kinora.base));
+
+    // The peer's inbox refuses what it cannot verify, so what it keeps was signed by us.
+    let unsigned = reqwest::Client::new()
+        .post(format!("{}/inbox", pasture.actor()))
+        .header("content-type", "application/activity+json")
+        .body(r#"{"type":"Accept","id":"http://x.test/1","actor":"http://x.test/a"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 401);
+
+    // Its signed Follow of our channel is accepted, and answered by a signed Accept.
+    let follow = pasture.run(&["follow", &pasture.base, &channel]).await;
+    assert_eq!(follow["status"], 202, "{follow}");
+    assert_eq!(follow["inbox"], format!("{channel}/inbox"));
+    let follow_id = follow["id"].as_str().unwrap().to_owned();
+    let accept = eventually(
+        Duration::from_secs(30),
+        "the Accept at the peer",
+        || async {
+            pasture
+                .inbox()
+                .into_iter()
+                .find(|a| a["type"] == "Accept" && object_id(a) == Some(follow_id.as_str()))
+        },
+    )
+    .await;
+    assert_eq!(accept["actor"], channel.as_str(), "{accept}");
+    assert_eq!(followers(&kinora).await, 1);
+
+    // A new video of the channel reaches the peer as a Create(Video).
+    let video = publish_with_torrents(&kinora, "video_short.mp4").await;
+    let uuid = video["uuid"].as_str().unwrap().to_owned();
+    let video_url = format!("{}/videos/watch/{uuid}", kinora.base);
+    let create = eventually(
+        Duration::from_secs(60),
+        "the Create at the peer",
+        || async {
+            pasture.inbox().into_iter().find(|a| {
+                a["type"] == "Create"
+                    && a["object"]["type"] == "Video"
+                    && object_id(a) == Some(video_url.as_str())
+            })
+        },
+    )
+    .await;
+    assert_eq!(create["object"]["uuid"], uuid.as_str(), "{create}");
+    assert_eq!(create["object"]["name"], video["name"]);
+
+    // Its signed reply to the video becomes a comment, by the peer's actor.
+    let text = "Grazing on this video from the pasture";
+    let reply = pasture
+        .run(&["reply", &pasture.base, &channel, &video_url, text])
+        .await;
+    assert_eq!(reply["status"], 202, "{reply}");
+    let comment = eventually(
+        Duration::from_secs(30),
+        "the reply as a comment",
+        || async {
+            let threads: Value = kinora
+                .http
+                .get(format!(
+                    "{}/api/v1/videos/{uuid}/comment-threads",
+                    kinora.base
+                ))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            threads["data"]
+                .as_array()
+                .and_then(|data| data.iter().find(|c| c["text"] == text).cloned())
+        },
+    )
+    .await;
+    assert_eq!(comment["url"], reply["note"], "{comment}");
+    let pasture_host = pasture.base.trim_start_matches("http://");
+    assert_eq!(comment["account"]["host"], pasture_host, "{comment}");
+}
+
+/// How many followers our channel has, as its ActivityPub collection says.
+async fn followers(instance: &Instance) -> i64 {
+    let collection: Value = instance
+        .http
+        .get(format!(
+            "{}/video-channels/root_channel/followers",
+            instance.base
+        ))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    collection["totalItems"].as_i64().unwrap_or(-1)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pasture_follows_receives_and_replies_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}/kinora.db", dir.path().display());
+    pasture_follows_receives_and_replies(&database_url, dir.path()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pasture_follows_receives_and_replies_on_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let postgres = kinora_db::testing::TestDb::postgres().await;
+    pasture_follows_receives_and_replies(&postgres.config.url, dir.path()).await;
+    postgres.finish().await;
+}
