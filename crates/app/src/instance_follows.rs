@@ -12,6 +12,7 @@ use kinora_db::actors::ActorRow;
 use kinora_db::follows::{FollowEntry, Side};
 use kinora_db::{Db, now_millis};
 use kinora_jobs::{Job, enqueue};
+use kinora_storage::MediaStorage;
 
 use crate::auth::AuthenticatedUser;
 use crate::remote::{Handle, RemoteActors};
@@ -180,9 +181,11 @@ pub async fn remove_follower(
 }
 
 /// Sets whether the videos of the instance at `host` are mirrored here; allowing it queues a
-/// mirror of each of its videos already known (later ones are mirrored as they arrive).
+/// mirror of each of its videos already known (later ones are mirrored as they arrive);
+/// disallowing it removes our copies ([`crate::mirrors::drop_local_mirrors_of_host`]).
 pub async fn set_redundancy(
     db: &Db,
+    storage: &MediaStorage,
     user: &AuthenticatedUser,
     host: &str,
     allowed: bool,
@@ -203,6 +206,7 @@ pub async fn set_redundancy(
     }
     kinora_db::deliveries::set_redundancy_allowed(db.pool(), host, allowed, now_millis()).await?;
     if !allowed {
+        crate::mirrors::drop_local_mirrors_of_host(db, storage, host).await?;
         return Ok(0);
     }
     let videos = kinora_db::remote_videos::list_ids_of_host(db.pool(), host).await?;
