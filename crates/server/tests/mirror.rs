@@ -1,6 +1,8 @@
 //! Mirroring (PeerTube's redundancy) between real `kinora serve` processes: B follows A's
 //! instance and mirrors it; A's new video is copied to B, announced to A with
-//! `Create{CacheFile}`, and B keeps serving it with A stopped; A deleting it removes B's copy.
+//! `Create{CacheFile}`, and B keeps serving it with A stopped; turning mirroring off withdraws
+//! it, and A deleting the video removes B's copy. Files that do not match their segment hashes
+//! are never mirrored.
 
 mod common;
 
@@ -203,6 +205,33 @@ async fn a_mirrored_video_is_served_by_the_mirror_while_its_origin_is_down() {
         channel,
         http,
     };
+
+    // Mirroring turned off: B drops its copy and withdraws it from A (Undo{Create{CacheFile}});
+    // turned on again: the known video is copied again.
+    let off = json!({ "redundancyAllowed": false });
+    assert_eq!(send(&b, reqwest::Method::PUT, &path, off).await, 204);
+    let (status, _, _) = fetch(&b.http, &originals[0].0, None).await;
+    assert_eq!(status, 404);
+    assert!(!mirror_dir.exists());
+    let (_, details) = get_json(&b, &format!("/api/v1/videos/{uuid}")).await;
+    assert_eq!(details["streamingPlaylists"][0]["redundancies"], json!([]));
+    eventually(
+        Duration::from_secs(60),
+        "B's mirror withdrawn on A",
+        || async {
+            let (_, details) = get_json(&a, &format!("/api/v1/videos/{uuid}")).await;
+            (details["streamingPlaylists"][0]["redundancies"] == json!([])).then_some(())
+        },
+    )
+    .await;
+    let on = json!({ "redundancyAllowed": true });
+    assert_eq!(send(&b, reqwest::Method::PUT, &path, on).await, 204);
+    eventually(Duration::from_secs(60), "B's copy back", || async {
+        let (status, _, bytes) = fetch(&b.http, &originals[3].0, originals[3].1).await;
+        (status == 206 && bytes == originals[3].3).then_some(())
+    })
+    .await;
+
     let deleted = send(
         &a,
         reqwest::Method::DELETE,
@@ -216,4 +245,96 @@ async fn a_mirrored_video_is_served_by_the_mirror_while_its_origin_is_down() {
         (status == 404 && !mirror_dir.exists()).then_some(())
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_that_do_not_match_their_segment_hashes_are_not_mirrored() {
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let db_a = format!("sqlite://{}/kinora.db", dir_a.path().display());
+    let db_b = format!("sqlite://{}/kinora.db", dir_b.path().display());
+    let a = start(dir_a.path(), &db_a, 1, FEDERATION).await;
+    let b = start(dir_b.path(), &db_b, 1, FEDERATION).await;
+    let host_a = format!("localhost:{}", a.port);
+    let follow = json!({ "hosts": [host_a] });
+    assert_eq!(
+        send(
+            &b,
+            reqwest::Method::POST,
+            "/api/v1/server/following",
+            follow
+        )
+        .await,
+        204
+    );
+    eventually(Duration::from_secs(30), "A accepts B", || async {
+        let (_, list) = get_json(&b, "/api/v1/server/following").await;
+        (list["data"][0]["state"] == "accepted").then_some(())
+    })
+    .await;
+
+    // A's video reaches B before B mirrors A; then one byte of a segment changes on A.
+    let video = publish_with_torrents(&a, "video_short.mp4").await;
+    let uuid = video["uuid"].as_str().unwrap().to_owned();
+    eventually(Duration::from_secs(60), "the video on B", || async {
+        let (status, _) = get_json(&b, &format!("/api/v1/videos/{uuid}")).await;
+        (status == 200).then_some(())
+    })
+    .await;
+    let file_url = video["streamingPlaylists"][0]["files"][0]["fileUrl"]
+        .as_str()
+        .unwrap();
+    let on_disk = dir_a
+        .path()
+        .join("storage/streaming-playlists/hls")
+        .join(&uuid)
+        .join(file_name(file_url));
+    let mut bytes = std::fs::read(&on_disk).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&on_disk, &bytes).unwrap();
+
+    let path = format!("/api/v1/server/redundancy/{host_a}");
+    let on = json!({ "redundancyAllowed": true });
+    assert_eq!(send(&b, reqwest::Method::PUT, &path, on).await, 204);
+    let db = kinora_db::Db::connect(&kinora_db::DatabaseConfig {
+        url: db_b.clone(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dead = eventually(
+        Duration::from_secs(60),
+        "the mirror job given up",
+        || async {
+            let row: Option<(String, Option<String>, i64)> = sqlx::query_as(
+                "SELECT state, last_error, attempts FROM jobs WHERE kind = 'mirror-video'",
+            )
+            .fetch_optional(db.pool())
+            .await
+            .unwrap();
+            row.filter(|(state, _, _)| state == "dead")
+        },
+    )
+    .await;
+    assert!(
+        dead.1
+            .as_deref()
+            .unwrap_or_default()
+            .contains("do not match their hash"),
+        "{dead:?}"
+    );
+    assert_eq!(dead.2, 1, "a permanent failure is not retried");
+    let (_, details) = get_json(&b, &format!("/api/v1/videos/{uuid}")).await;
+    assert_eq!(details["streamingPlaylists"][0]["redundancies"], json!([]));
+    assert!(
+        !dir_b
+            .path()
+            .join("storage/redundancy/hls")
+            .join(&uuid)
+            .exists()
+    );
+    let work = dir_b.path().join("storage/tmp/work");
+    let left = std::fs::read_dir(&work).map_or(0, |entries| entries.count());
+    assert_eq!(left, 0, "nothing half-written stays in {}", work.display());
 }
