@@ -110,9 +110,11 @@ async fn find_known(db: &Db, target: FollowTarget<'_>) -> AppResult<Option<Actor
     })
 }
 
-/// The instance stops following a target (its instance is told with an `Undo`).
+/// The instance stops following a target (its instance is told with an `Undo`); an instance no
+/// longer followed is no longer mirrored here (our copies of its videos go).
 pub async fn unfollow(
     db: &Db,
+    storage: &MediaStorage,
     user: &AuthenticatedUser,
     target: FollowTarget<'_>,
 ) -> AppResult<()> {
@@ -135,6 +137,11 @@ pub async fn unfollow(
     )
     .await?;
     tx.commit().await?;
+    // An instance no longer followed is no longer mirrored.
+    if let FollowTarget::Host(host) = target {
+        kinora_db::deliveries::set_redundancy_allowed(db.pool(), host, false, now_millis()).await?;
+        crate::mirrors::drop_local_mirrors_of_host(db, storage, host).await?;
+    }
     Ok(())
 }
 

@@ -245,6 +245,52 @@ async fn a_mirrored_video_is_served_by_the_mirror_while_its_origin_is_down() {
         (status == 404 && !mirror_dir.exists()).then_some(())
     })
     .await;
+
+    // B stops following A: A is no longer mirrored, B's copies go and A hears it.
+    let second = publish_with_torrents(&a, "video_short.mp4").await;
+    let second_uuid = second["uuid"].as_str().unwrap().to_owned();
+    let second_base = format!("{}/static/redundancy/hls/{second_uuid}", b.base);
+    eventually(
+        Duration::from_secs(120),
+        "B's mirror on A again",
+        || async {
+            let (_, details) = get_json(&a, &format!("/api/v1/videos/{second_uuid}")).await;
+            (details["streamingPlaylists"][0]["redundancies"][0]["baseUrl"] == second_base.as_str())
+                .then_some(())
+        },
+    )
+    .await;
+    let unfollow = format!("/api/v1/server/following/{host_a}");
+    assert_eq!(
+        send(&b, reqwest::Method::DELETE, &unfollow, json!({})).await,
+        204
+    );
+    let second_master = format!(
+        "{second_base}/{}",
+        file_name(
+            second["streamingPlaylists"][0]["playlistUrl"]
+                .as_str()
+                .unwrap()
+        )
+    );
+    let (status, _, _) = fetch(&b.http, &second_master, None).await;
+    assert_eq!(status, 404);
+    assert!(
+        !dir_b
+            .path()
+            .join("storage/redundancy/hls")
+            .join(&second_uuid)
+            .exists()
+    );
+    eventually(
+        Duration::from_secs(60),
+        "the mirror withdrawn on A",
+        || async {
+            let (_, details) = get_json(&a, &format!("/api/v1/videos/{second_uuid}")).await;
+            (details["streamingPlaylists"][0]["redundancies"] == json!([])).then_some(())
+        },
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

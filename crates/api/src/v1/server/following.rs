@@ -120,6 +120,6 @@ pub async fn unfollow(
             .map_err(|_| ApiError::invalid_field("hostOrHandle", "is not a host"))?;
         FollowTarget::Host(&target)
     };
-    kinora_app::instance_follows::unfollow(&state.db, &user, target).await?;
+    kinora_app::instance_follows::unfollow(&state.db, &state.storage, &user, target).await?;
     Ok(StatusCode::NO_CONTENT)
 }
