@@ -111,6 +111,8 @@ async fn a_mirrored_video_is_served_by_the_mirror_while_its_origin_is_down() {
     })
     .await;
     assert_eq!(send(&b, reqwest::Method::PUT, &path, body).await, 204);
+    let (_, list) = get_json(&b, "/api/v1/server/following").await;
+    assert_eq!(list["data"][0]["following"]["hostRedundancyAllowed"], true);
 
     // A publishes: B gets the video and copies its HLS files.
     let video = publish_with_torrents(&a, "video_short.mp4").await;
@@ -213,6 +215,8 @@ async fn a_mirrored_video_is_served_by_the_mirror_while_its_origin_is_down() {
     let (status, _, _) = fetch(&b.http, &originals[0].0, None).await;
     assert_eq!(status, 404);
     assert!(!mirror_dir.exists());
+    let (_, list) = get_json(&b, "/api/v1/server/following").await;
+    assert_eq!(list["data"][0]["following"]["hostRedundancyAllowed"], false);
     let (_, details) = get_json(&b, &format!("/api/v1/videos/{uuid}")).await;
     assert_eq!(details["streamingPlaylists"][0]["redundancies"], json!([]));
     eventually(
