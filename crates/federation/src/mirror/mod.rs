@@ -24,8 +24,7 @@ use crate::Federation;
 use crate::inbox::ProcessError;
 use crate::protocol::activities;
 
-/// How long a mirror is announced for (its `CacheFile`'s `expires`).
-const ANNOUNCED_FOR_MILLIS: i64 = 30 * 24 * 3600 * 1000;
+use kinora_app::mirrors::ANNOUNCED_FOR_MILLIS;
 
 /// The URL our copy of a video's HLS files is served under (`redundancies[].baseUrl`).
 pub fn mirror_base_url(federation: &Federation, video_uuid: &str) -> String {
