@@ -1,6 +1,7 @@
 // Federation in the browser: instance B follows a channel of instance A; A publishes; B's watch
 // page of the remote video plays it in headless Chromium from A's HLS (every segment from A's
-// host), and a comment written through B's page reaches A.
+// host), and a comment written through B's page reaches A. With B mirroring A (redundancy) and A
+// stopped, B's watch page still plays the video, from B's copy.
 //
 // Needs the debug binaries and Chromium, like the other tests here.
 
@@ -73,6 +74,67 @@ test('a remote video plays on the following instance from its origin', { timeout
   } finally {
     await browser.close()
     a.stop()
+    b.stop()
+  }
+})
+
+test('with its origin stopped, a mirrored video plays on the mirroring instance', { timeout: 400000 }, async () => {
+  const webRoot = ensureWebBuild()
+  const a = await startInstance({ extra: FEDERATION })
+  const b = await startInstance({ webRoot, extra: FEDERATION })
+  const browser = await launchBrowser()
+  let aStopped = false
+  try {
+    const auth = (instance) => ({ Authorization: `Bearer ${instance.token}`, 'Content-Type': 'application/json' })
+    const hostA = `localhost:${a.port}`
+    const followed = await fetch(`${b.base}/api/v1/server/following`, { method: 'POST', headers: auth(b), body: JSON.stringify({ hosts: [hostA] }) })
+    assert.equal(followed.status, 204, await followed.text())
+    await eventually('A accepts B', async () => {
+      const list = await (await fetch(`${b.base}/api/v1/server/following`, { headers: auth(b) })).json()
+      return list.data?.[0]?.state === 'accepted'
+    })
+    const mirrored = await fetch(`${b.base}/api/v1/server/redundancy/${hostA}`, { method: 'PUT', headers: auth(b), body: JSON.stringify({ redundancyAllowed: true }) })
+    assert.equal(mirrored.status, 204, await mirrored.text())
+
+    const video = await uploadAndWait(a, 'video_short.mp4', { name: 'Mirrored clip' })
+    const mirrorBase = `${b.base}/static/redundancy/hls/${video.uuid}`
+    const remote = await eventually('B mirrors the video', async () => {
+      const details = await (await fetch(`${b.base}/api/v1/videos/${video.uuid}`)).json()
+      return details.streamingPlaylists?.[0]?.redundancies?.some((r) => r.baseUrl === mirrorBase) ? details : null
+    }, 120000)
+    assert.ok(remote.streamingPlaylists[0].playlistUrl.startsWith(a.base), 'the origin stays the first source')
+
+    a.stop()
+    aStopped = true
+    await eventually('A is down', async () => {
+      try { await fetch(`${a.base}/api/v1/config`); return false } catch { return true }
+    })
+
+    const page = await browser.newPage()
+    const media = []
+    page.on('requestfinished', async (request) => {
+      const url = request.url()
+      if (url.includes('/static/')) {
+        const response = await request.response()
+        if (response && response.status() < 400) media.push(url)
+      }
+    })
+    await page.goto(`${b.base}/w/${remote.shortUUID}`)
+    await page.getByTestId('player-video').waitFor()
+    assert.equal(await page.getByTestId('video-title').textContent(), 'Mirrored clip')
+    await page.getByTestId('player-play').click()
+    await page.evaluate(() => { document.querySelector('[data-testid=player-video]').loop = true })
+    await page.waitForFunction(() => document.querySelector('[data-testid=player-video]').currentTime >= 1, null, { timeout: 45000 })
+    const source = await page.getByTestId('player').getAttribute('data-source')
+    assert.ok(source.startsWith(`${mirrorBase}/`), `playing from ${source}`)
+    mkdirSync(join(here, 'screenshots'), { recursive: true })
+    await page.screenshot({ path: join(here, 'screenshots', 'mirrored-watch.png') })
+    const segments = media.filter((url) => url.endsWith('.mp4'))
+    assert.ok(segments.length > 0, 'segments were loaded')
+    assert.ok(segments.every((url) => url.startsWith(`${mirrorBase}/`)), `every segment from the mirror: ${segments}`)
+  } finally {
+    await browser.close()
+    if (!aStopped) a.stop()
     b.stop()
   }
 })

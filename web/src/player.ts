@@ -2,11 +2,13 @@
 // play/pause, seek bar with storyboard previews, time, mute and volume, a settings menu with
 // quality, speed and peer-to-peer sharing (p2p-media-loader, loaded from ./p2p only when on),
 // fullscreen, keyboard shortcuts, and a "view" callback after a few seconds of actual playback.
+// When the origin's HLS cannot be reached, hls.js moves on to the video's mirrors (./mirrors).
 
 import Hls from 'hls.js'
 import './styles/player.css'
 import { formatDuration, h } from './dom'
 import { icon, type IconName } from './icons'
+import { playlistSources, videoAtSource } from './mirrors'
 import { bindShortcuts } from './player-keys'
 import { emptyStats, p2pControls } from './player-p2p'
 import { decideP2P, rememberPreference, type P2PContext } from './p2p-settings'
@@ -91,11 +93,15 @@ export function createPlayer (options: PlayerOptions): Player {
   const playlist = video.streamingPlaylists?.[0]
   const fileUrl = video.files?.[0]?.fileUrl
   const useHls = playlist !== undefined && Hls.isSupported()
+  // The origin's master playlist, then each mirror's; `source` is the one playing.
+  const sources = playlist ? playlistSources(playlist) : []
+  let source = 0
   // The viewer's switch in this page wins over an embed's ?p2p=.
   let chosen: boolean | null = options.p2p?.forced ?? null
   if (useHls) {
     element.dataset.engine = 'hls.js'
-    void startHls(playlist.playlistUrl, options.start ?? -1, false)
+    element.dataset.source = sources[source]
+    void startHls(sources[source], options.start ?? -1, false)
   } else if (playlist && media.canPlayType('application/vnd.apple.mpegurl')) {
     element.dataset.engine = 'native'
     media.src = playlist.playlistUrl
@@ -121,7 +127,7 @@ export function createPlayer (options: PlayerOptions): Player {
       try {
         const { createP2PHls } = await import('./p2p')
         if (!current()) return
-        engine = createP2PHls({ video, hlsConfig: config, trackers: decision.trackers, stunServers: decision.stunServers, onStats: sharing.showStats })
+        engine = createP2PHls({ video: videoAtSource(video, url), hlsConfig: config, trackers: decision.trackers, stunServers: decision.stunServers, onStats: sharing.showStats })
       } catch (error) {
         console.warn('Peer-to-peer sharing is unavailable:', error)
         decision.enabled = false
@@ -159,8 +165,20 @@ export function createPlayer (options: PlayerOptions): Player {
     const playing = !media.paused
     hls?.destroy()
     hls = null
-    void startHls(playlist.playlistUrl, at, playing)
+    void startHls(sources[source], at, playing)
   })
+
+  /** The source cannot be reached: the same position from the next mirror. */
+  function fallBack (): void {
+    source++
+    element.dataset.source = sources[source]
+    const at = media.currentTime > 0 ? media.currentTime : options.start ?? -1
+    const playing = !media.paused
+    hls?.destroy()
+    hls = null
+    message.hidden = true
+    void startHls(sources[source], at, playing)
+  }
 
   function attachHls (engine: Hls, url: string): void {
     let recoveredMedia = false
@@ -183,6 +201,9 @@ export function createPlayer (options: PlayerOptions): Player {
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recoveredMedia) {
         recoveredMedia = true
         engine.recoverMediaError()
+      } else if (data.type === Hls.ErrorTypes.NETWORK_ERROR && source + 1 < sources.length) {
+        console.warn(`${sources[source]} cannot be reached (${data.details}): trying a mirror`)
+        fallBack()
       } else if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
         showMessage('Network trouble: trying again…')
         setTimeout(() => { message.hidden = true; engine.startLoad() }, 3000)

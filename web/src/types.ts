@@ -39,9 +39,17 @@ export interface VideoFile {
   height?: number
 }
 
+/** A copy of a streaming playlist's files on another instance (PeerTube's redundancy). */
+export interface Redundancy {
+  /** The directory holding the same files under the same names. */
+  baseUrl: string
+}
+
 export interface StreamingPlaylist {
   playlistUrl: string
   segmentsSha256Url?: string | null
+  /** Mirrors to fall back on when the origin cannot be reached. */
+  redundancies?: Redundancy[]
   files: VideoFile[]
 }
 

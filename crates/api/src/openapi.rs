@@ -458,6 +458,13 @@ pub const ROUTES: &[RouteDoc] = &[
     ),
     route!(
         "get",
+        "/static/redundancy/hls/{videoUUID}/{file}",
+        "Static files",
+        "This instance's mirror of a remote video's HLS files (Range)",
+        OptionalToken
+    ),
+    route!(
+        "get",
         "/lazy-static/{kind}/{file}",
         "Static files",
         "Thumbnails, previews, storyboards and torrents",

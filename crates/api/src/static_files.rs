@@ -1,10 +1,13 @@
-//! Static media: `/static/streaming-playlists/hls/<videoUUID>/<file>` and the images under
+//! Static media: `/static/streaming-playlists/hls/<videoUUID>/<file>`, our mirrors of remote
+//! videos at `/static/redundancy/hls/<videoUUID>/<file>` and the images under
 //! `/lazy-static/{thumbnails,previews,storyboards}/<file>`, with Range (206 and exact
 //! `Content-Range`), `Accept-Ranges`, `Last-Modified`, `ETag`, cache headers and the same
 //! visibility rule as the API. Only names the database lists for a video are ever served, so a
 //! request path never becomes a file path on its own. Files of videos stored in S3 are proxied
 //! from the bucket (one byte range passed through, status, `Content-Range` and `ETag` relayed),
-//! so private videos' files never need to be public in the bucket.
+//! so private videos' files never need to be public in the bucket. A mirror is served while its
+//! row says we hold it, from its directory on local disk, which holds only the files the mirror
+//! job copied there under names it checked.
 
 use axum::Router;
 use axum::body::Body;
@@ -26,6 +29,7 @@ pub fn router(state: ApiState) -> Router {
             "/static/streaming-playlists/hls/{video}/{file}",
             get(serve_hls),
         )
+        .route("/static/redundancy/hls/{video}/{file}", get(serve_mirror))
         .route("/lazy-static/{kind}/{file}", get(serve_image))
         .route("/download/torrents/{file}", get(download_torrent))
         .route(
@@ -67,6 +71,35 @@ async fn serve_hls(
         immutable,
     )
     .await
+}
+
+/// A file of our copy of a remote video's HLS files, for a viewer who may see the video.
+async fn serve_mirror(
+    State(state): State<ApiState>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path((video, file)): Path<(String, String)>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let uuid = uuid::Uuid::parse_str(&video).map_err(|_| ApiError::not_found("File"))?;
+    let name = GeneratedName::parse(&file).map_err(|_| ApiError::not_found("File"))?;
+    let row = kinora_db::videos::find_by_uuid(state.db.pool(), &uuid.to_string())
+        .await?
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    if !kinora_app::visibility::can_view(&state.db, &row, viewer.as_ref()).await? {
+        return Err(ApiError::not_found("File"));
+    }
+    let mirrors = kinora_db::redundancies::list_of(state.db.pool(), &[row.id]).await?;
+    if !mirrors.iter().any(|m| m.local != 0) {
+        return Err(ApiError::not_found("File"));
+    }
+    let path = state
+        .storage
+        .local_path(
+            kinora_app::Location::Local,
+            &StorageKey::mirror_file(uuid, &name),
+        )
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    serve(path, request, file.ends_with(".mp4")).await
 }
 
 async fn serve_image(

@@ -12,6 +12,7 @@ use kinora_db::actors::ActorRow;
 use kinora_db::follows::{FollowEntry, Side};
 use kinora_db::{Db, now_millis};
 use kinora_jobs::{Job, enqueue};
+use kinora_storage::MediaStorage;
 
 use crate::auth::AuthenticatedUser;
 use crate::remote::{Handle, RemoteActors};
@@ -109,9 +110,11 @@ async fn find_known(db: &Db, target: FollowTarget<'_>) -> AppResult<Option<Actor
     })
 }
 
-/// The instance stops following a target (its instance is told with an `Undo`).
+/// The instance stops following a target (its instance is told with an `Undo`); an instance no
+/// longer followed is no longer mirrored here (our copies of its videos go).
 pub async fn unfollow(
     db: &Db,
+    storage: &MediaStorage,
     user: &AuthenticatedUser,
     target: FollowTarget<'_>,
 ) -> AppResult<()> {
@@ -134,6 +137,11 @@ pub async fn unfollow(
     )
     .await?;
     tx.commit().await?;
+    // An instance no longer followed is no longer mirrored.
+    if let FollowTarget::Host(host) = target {
+        kinora_db::deliveries::set_redundancy_allowed(db.pool(), host, false, now_millis()).await?;
+        crate::mirrors::drop_local_mirrors_of_host(db, storage, host).await?;
+    }
     Ok(())
 }
 
@@ -180,9 +188,11 @@ pub async fn remove_follower(
 }
 
 /// Sets whether the videos of the instance at `host` are mirrored here; allowing it queues a
-/// mirror of each of its videos already known (later ones are mirrored as they arrive).
+/// mirror of each of its videos already known (later ones are mirrored as they arrive);
+/// disallowing it removes our copies ([`crate::mirrors::drop_local_mirrors_of_host`]).
 pub async fn set_redundancy(
     db: &Db,
+    storage: &MediaStorage,
     user: &AuthenticatedUser,
     host: &str,
     allowed: bool,
@@ -203,6 +213,7 @@ pub async fn set_redundancy(
     }
     kinora_db::deliveries::set_redundancy_allowed(db.pool(), host, allowed, now_millis()).await?;
     if !allowed {
+        crate::mirrors::drop_local_mirrors_of_host(db, storage, host).await?;
         return Ok(0);
     }
     let videos = kinora_db::remote_videos::list_ids_of_host(db.pool(), host).await?;

@@ -18,6 +18,7 @@ pub mod federation_events;
 pub mod instance_follows;
 pub mod media;
 pub mod media_urls;
+pub mod mirrors;
 pub mod passwords;
 pub mod ratings;
 pub mod remote;

@@ -193,3 +193,41 @@ backend_tests! {
         assert!(matches!(kinora_app::actors::generate_actor_keys(&db, 999_999).await, Err(AppError::NotFound(_))));
     }
 }
+
+backend_tests! {
+    async fn mirrors_about_to_expire_are_announced_again(db: Db) {
+        use kinora_app::mirrors::{ANNOUNCED_FOR_MILLIS, RENEW_WITHIN_MILLIS, renew_expiring};
+        use kinora_db::redundancies::{NewRedundancy, find_by_url, upsert};
+        let created = users::create_user(&db, &InstanceConfig::default(), input("alice"), UserOrigin::Admin)
+            .await
+            .unwrap();
+        let now = 1_800_000_000_000;
+        let mut tx = db.begin().await.unwrap();
+        let sample = kinora_db::testing::sample_video("7b6f3c1e-0000-4000-8000-000000000001", "mirrored", created.channel_id);
+        let video_id = kinora_db::videos::insert(&mut tx, &sample, now).await.unwrap();
+        for (url, local, expires_at) in [
+            ("http://b.example/redundancy/soon", true, now + RENEW_WITHIN_MILLIS - 1),
+            ("http://b.example/redundancy/later", true, now + RENEW_WITHIN_MILLIS + 1),
+            ("http://c.example/redundancy/theirs", false, now + 1),
+        ] {
+            let mirror = NewRedundancy { video_id, url, base_url: url, local, actor_id: None, size: 1, expires_at: Some(expires_at) };
+            upsert(&mut tx, &mirror, now).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let before = count(&db, "SELECT COUNT(*) FROM jobs WHERE kind = 'federate'").await;
+
+        assert_eq!(renew_expiring(&db, now).await.unwrap(), 1);
+        let expiry = |url: &'static str| {
+            let db = db.clone();
+            async move { find_by_url(db.pool(), url).await.unwrap().unwrap().expires_at }
+        };
+        assert_eq!(expiry("http://b.example/redundancy/soon").await, Some(now + ANNOUNCED_FOR_MILLIS));
+        assert_eq!(expiry("http://b.example/redundancy/later").await, Some(now + RENEW_WITHIN_MILLIS + 1));
+        assert_eq!(expiry("http://c.example/redundancy/theirs").await, Some(now + 1), "others' mirrors are theirs to renew");
+        let queued = count(&db, "SELECT COUNT(*) FROM jobs WHERE kind = 'federate' AND payload LIKE '%redundancy-created%'").await;
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM jobs WHERE kind = 'federate'").await, before + 1);
+        assert_eq!(queued, 1);
+        // Renewed: nothing to do until it nears its end again.
+        assert_eq!(renew_expiring(&db, now).await.unwrap(), 0);
+    }
+}

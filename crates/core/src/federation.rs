@@ -108,6 +108,14 @@ pub enum FederationEvent {
         /// The mirror.
         redundancy_id: i64,
     },
+    /// This instance stopped mirroring a remote video (withdrawn with
+    /// `Undo{Create{CacheFile}}`); the mirror's row is gone by then.
+    RedundancyRemoved {
+        /// The video (still known here).
+        video_id: i64,
+        /// The `CacheFile`'s id.
+        cache_file_url: String,
+    },
 }
 
 impl FederationEvent {
@@ -128,6 +136,7 @@ impl FederationEvent {
             Self::ActorDeleted { .. } => "actor-deleted",
             Self::ActivityForwarded { .. } => "activity-forwarded",
             Self::RedundancyCreated { .. } => "redundancy-created",
+            Self::RedundancyRemoved { .. } => "redundancy-removed",
         }
     }
 }

@@ -124,3 +124,36 @@ pub async fn delete(connection: &mut Connection, id: i64) -> DbResult<Option<Red
     .fetch_optional(&mut *connection)
     .await?)
 }
+
+/// Our mirrors (local ones) whose announcement ends before `before` (epoch ms), soonest first,
+/// at most `limit`.
+pub async fn list_local_expiring<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    before: i64,
+    limit: i64,
+) -> DbResult<Vec<RedundancyRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM video_redundancies WHERE local = 1 AND expires_at IS NOT NULL \
+         AND expires_at < $1 ORDER BY expires_at LIMIT $2"
+    ))
+    .bind(before)
+    .bind(limit)
+    .fetch_all(executor)
+    .await?)
+}
+
+/// Sets when a mirror's announcement ends.
+pub async fn set_expiry(
+    connection: &mut Connection,
+    id: i64,
+    expires_at: i64,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query("UPDATE video_redundancies SET expires_at = $1, updated_at = $2 WHERE id = $3")
+        .bind(expires_at)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}

@@ -121,6 +121,12 @@ pub async fn housekeeping(
         {
             tracing::warn!(%error, "could not delete old deliveries");
         }
+        // Mirrors of remote videos are announced again before their announcement ends.
+        match kinora_app::mirrors::renew_expiring(&db, now).await {
+            Ok(0) => {}
+            Ok(renewed) => tracing::info!(renewed, "mirrors announced again"),
+            Err(error) => tracing::warn!(%error, "could not renew mirrors"),
+        }
         // Work directories of transcodes or uploads whose process was killed: any older than a
         // day is abandoned (a transcode's wall-time limit is shorter).
         match storage

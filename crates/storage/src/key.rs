@@ -70,6 +70,16 @@ impl StorageKey {
         Self(format!("streaming-playlists/hls/{video}/{}", name.as_str()))
     }
 
+    /// This instance's mirror of a remote video's HLS files: `redundancy/hls/<videoUUID>`.
+    pub fn mirror_directory(video: Uuid) -> Self {
+        Self(format!("redundancy/hls/{video}"))
+    }
+
+    /// One file of a mirror, under the origin's name (players swap only the base URL).
+    pub fn mirror_file(video: Uuid, name: &GeneratedName) -> Self {
+        Self(format!("redundancy/hls/{video}/{}", name.as_str()))
+    }
+
     /// A thumbnail: `thumbnails/<name>`.
     pub fn thumbnail(name: &GeneratedName) -> Self {
         Self(format!("thumbnails/{}", name.as_str()))
@@ -153,7 +163,7 @@ impl StorageKey {
         let top = self.0.split('/').next().unwrap_or_default();
         match top {
             "original-video-files" => FileKind::Original,
-            "streaming-playlists" => FileKind::Hls,
+            "streaming-playlists" | "redundancy" => FileKind::Hls,
             "thumbnails" | "previews" | "storyboards" => FileKind::Image,
             "torrents" => FileKind::Torrent,
             _ => FileKind::Temporary,
@@ -253,6 +263,11 @@ mod tests {
         assert_eq!(StorageKey::original(video).kind(), FileKind::Original);
         assert_eq!(StorageKey::hls_directory(video).kind(), FileKind::Hls);
         assert_eq!(StorageKey::hls_file(video, &name).kind(), FileKind::Hls);
+        assert_eq!(StorageKey::mirror_directory(video).kind(), FileKind::Hls);
+        assert_eq!(
+            StorageKey::mirror_file(video, &name).as_str(),
+            "redundancy/hls/00000000-0000-0000-0000-000000000000/x.jpg"
+        );
         assert_eq!(StorageKey::thumbnail(&name).kind(), FileKind::Image);
         assert_eq!(StorageKey::preview(&name).kind(), FileKind::Image);
         assert_eq!(StorageKey::storyboard(&name).kind(), FileKind::Image);

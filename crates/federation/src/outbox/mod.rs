@@ -23,7 +23,7 @@ mod videos;
 
 use comments::{comment_created, comment_deleted, forward};
 use follows::{actor_updated, follow_answered, follow_rejected, follow_requested, follow_undone};
-use videos::{redundancy_created, remote_viewed, video_changed, video_rated};
+use videos::{redundancy_created, redundancy_removed, remote_viewed, video_changed, video_rated};
 
 use crate::Federation;
 use crate::protocol::activities;
@@ -261,6 +261,10 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
         FederationEvent::RedundancyCreated { redundancy_id } => {
             redundancy_created(federation, redundancy_id).await
         }
+        FederationEvent::RedundancyRemoved {
+            video_id,
+            cache_file_url,
+        } => redundancy_removed(federation, video_id, &cache_file_url).await,
     }
 }
 

@@ -1,5 +1,5 @@
 //! Plans for videos: Create, Update or Delete of ours for their followers, ratings and views of
-//! remote ones for their origin, and our mirrors announced to it.
+//! remote ones for their origin, and our mirrors announced to it and withdrawn.
 
 use super::*;
 
@@ -212,6 +212,36 @@ pub(super) async fn redundancy_created(
         &audience,
         ContextType::CacheFile,
     );
+    Ok(Plan {
+        outgoing: vec![Outgoing::new(body, None, false, vec![inbox])],
+        effects: Vec::new(),
+    })
+}
+
+/// `Undo{Create{CacheFile}}` for the origin of a video we stopped mirroring.
+pub(super) async fn redundancy_removed(
+    federation: &Federation,
+    video_id: i64,
+    cache_file_url: &str,
+) -> Result<Plan, FanOutError> {
+    let pool = federation.db().pool();
+    let Some(video) = kinora_db::videos::find_by_id(pool, video_id).await? else {
+        return Ok(Plan::default());
+    };
+    let Some((origin, inbox)) = origin_inbox(federation, &video).await? else {
+        return Ok(Plan::default());
+    };
+    let urls = federation.urls();
+    let object = activities::cache_file(
+        cache_file_url,
+        &loader::video_id(urls, &video),
+        &crate::mirror::mirror_base_url(federation, &video.uuid),
+        None,
+    );
+    let audience = Audience::direct(&urls.actor(&origin));
+    let actor = urls.instance_actor();
+    let created = activities::create(&object, &actor, &audience, ContextType::CacheFile);
+    let body = activities::undo(&created, &actor, &audience, ContextType::CacheFile);
     Ok(Plan {
         outgoing: vec![Outgoing::new(body, None, false, vec![inbox])],
         effects: Vec::new(),

@@ -56,10 +56,19 @@ pub async fn list_following(
     let (start, count) = query.page()?;
     let (ours, entries, total) =
         kinora_app::instance_follows::list(&state.db, Side::Following, start, count).await?;
-    let data = entries
-        .iter()
-        .map(|entry| super::follow_json(&state, &ours, entry, true))
-        .collect();
+    let mut data = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        let mut json = super::follow_json(&state, &ours, entry, true);
+        // Whether this instance mirrors the followed one's videos.
+        let mirrored = match entry.host.as_deref() {
+            Some(host) => kinora_db::deliveries::find_host(state.db.pool(), host)
+                .await?
+                .is_some_and(|h| h.redundancy_allowed != 0),
+            None => false,
+        };
+        json["following"]["hostRedundancyAllowed"] = Value::Bool(mirrored);
+        data.push(json);
+    }
     Ok(Json(list(total as usize, data)))
 }
 
@@ -120,6 +129,6 @@ pub async fn unfollow(
             .map_err(|_| ApiError::invalid_field("hostOrHandle", "is not a host"))?;
         FollowTarget::Host(&target)
     };
-    kinora_app::instance_follows::unfollow(&state.db, &user, target).await?;
+    kinora_app::instance_follows::unfollow(&state.db, &state.storage, &user, target).await?;
     Ok(StatusCode::NO_CONTENT)
 }

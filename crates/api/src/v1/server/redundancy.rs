@@ -1,5 +1,6 @@
 //! `PUT /api/v1/server/redundancy/{host}` `{redundancyAllowed}`: whether the videos of a followed
-//! instance are mirrored here (administrators). Allowing it mirrors the videos already known.
+//! instance are mirrored here (administrators). Allowing it mirrors the videos already known;
+//! disallowing it removes our copies and tells their origins.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -23,7 +24,13 @@ pub async fn set_redundancy(
     Path(host): Path<String>,
     JsonOrForm(body): JsonOrForm<RedundancyBody>,
 ) -> Result<StatusCode, ApiError> {
-    kinora_app::instance_follows::set_redundancy(&state.db, &user, &host, body.redundancy_allowed)
-        .await?;
+    kinora_app::instance_follows::set_redundancy(
+        &state.db,
+        &state.storage,
+        &user,
+        &host,
+        body.redundancy_allowed,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
