@@ -270,8 +270,20 @@ async fn public_media_is_served_by_the_bucket_and_private_media_through_the_serv
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
-        let in_public = object_keys(&garage, &garage.public_bucket, &public_hls).await;
-        let in_private = object_keys(&garage, &garage.private_bucket, &public_hls).await;
+        // The row switches first, then the old copies are deleted: wait for the deletions.
+        let (in_public, in_private) = loop {
+            let in_public = object_keys(&garage, &garage.public_bucket, &public_hls).await;
+            let in_private = object_keys(&garage, &garage.private_bucket, &public_hls).await;
+            let old_copies = if bucket_expected {
+                &in_private
+            } else {
+                &in_public
+            };
+            if old_copies.is_empty() || Instant::now() >= deadline {
+                break (in_public, in_private);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
         if bucket_expected {
             assert_eq!(in_public.len(), before.len());
             assert!(in_private.is_empty(), "{in_private:?}");
