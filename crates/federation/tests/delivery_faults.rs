@@ -1,0 +1,447 @@
+//! The delivery worker against real inboxes on 127.0.0.1 when hosts fail (issue 7, FD-01,
+//! FD-02), on SQLite and PostgreSQL: a host that is down backs off on its own while the others
+//! are served, gets its deliveries in order once it is back, and is marked dead after
+//! `host_dead_after_days`; deliveries pending when the worker stops all arrive after it starts
+//! again.
+//!
+//! Time is moved through the database, which is where the worker reads it from: "the backoff
+//! has passed" is `next_attempt_at` set to now, "failing for eight days" is `failing_since`
+//! set eight days back.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::routing::post;
+use kinora_db::Db;
+use kinora_db::testing::TestDb;
+use kinora_federation::FederationConfig;
+use kinora_federation::delivery::DeliveryWorker;
+use kinora_federation::http_client::OutboundClient;
+use kinora_federation::urls::LocalUrls;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// What an inbox server received: (inbox name, delivery number) in arrival order.
+#[derive(Clone, Default)]
+struct Received(Arc<Mutex<Vec<(String, u64)>>>);
+
+impl Received {
+    fn all(&self) -> Vec<(String, u64)> {
+        self.0.lock().unwrap().clone()
+    }
+
+    fn of(&self, inbox: &str) -> Vec<u64> {
+        self.all()
+            .into_iter()
+            .filter(|(name, _)| name == inbox)
+            .map(|(_, n)| n)
+            .collect()
+    }
+}
+
+/// Serves `POST /inbox/{name}/{n}` (202, recorded) on `port` (0: any); answers the port.
+async fn start_inboxes(port: u16, received: Received) -> u16 {
+    let router = Router::new().route(
+        "/inbox/{name}/{n}",
+        post(move |Path((name, n)): Path<(String, u64)>| {
+            let received = received.clone();
+            async move {
+                received.0.lock().unwrap().push((name, n));
+                StatusCode::ACCEPTED
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    port
+}
+
+/// A port nothing listens on (yet).
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The instance actor, with PeerTube's test key; answers its id.
+async fn instance_actor(db: &Db) -> i64 {
+    let mut tx = db.begin().await.unwrap();
+    let id = kinora_db::actors::insert_local_actor(&mut tx, "Application", "peertube", 1)
+        .await
+        .unwrap();
+    kinora_db::actors::set_keys(
+        &mut tx,
+        id,
+        &common::fixtures::peertube_public_key(),
+        &common::fixtures::peertube_private_key(),
+        1,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// Queues `count` activities (numbered from `first`) to `inbox` on `host`, each its own row:
+/// multi-row inserts, so that large queues are quick to build.
+async fn queue(db: &Db, actor: i64, host: &str, base: &str, name: &str, first: u64, count: u64) {
+    let now = kinora_db::now_millis();
+    let mut tx = db.begin().await.unwrap();
+    sqlx::query(&format!(
+        "INSERT INTO remote_hosts (host, updated_at) VALUES ('{host}', {now}) \
+         ON CONFLICT (host) DO NOTHING"
+    ))
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let mut n = first;
+    while n < first + count {
+        let end = (n + 500).min(first + count);
+        let activities: Vec<String> = (n..end)
+            .map(|i| {
+                let body = format!(
+                    r#"{{"type":"Announce","id":"http://kinora.test/a/{name}/{i}","actor":"http://kinora.test/accounts/peertube","object":"http://kinora.test/v/{i}"}}"#
+                );
+                format!(
+                    "('http://kinora.test/a/{name}/{i}', {actor}, 'Announce', NULL, 0, '{body}', {now})"
+                )
+            })
+            .collect();
+        let mut ids: Vec<(i64,)> = sqlx::query_as(&format!(
+            "INSERT INTO outbox_activities (url, actor_id, kind, object_url, public, body, \
+             created_at) VALUES {} RETURNING id",
+            activities.join(",")
+        ))
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+        ids.sort_unstable();
+        let deliveries: Vec<String> = ids
+            .iter()
+            .zip(n..end)
+            .map(|((id,), i)| {
+                format!("({id}, '{host}', '{base}/inbox/{name}/{i}', 'pending', {now}, {now})")
+            })
+            .collect();
+        sqlx::query(&format!(
+            "INSERT INTO deliveries (activity_id, host, inbox_url, state, created_at, \
+             updated_at) VALUES {}",
+            deliveries.join(",")
+        ))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        n = end;
+    }
+    tx.commit().await.unwrap();
+}
+
+/// A worker on `db`, running until the token is cancelled.
+fn start_worker(
+    db: &Db,
+    actor: i64,
+    config: &FederationConfig,
+) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+    let client = OutboundClient::new(&common::servers::client_config(true)).unwrap();
+    let worker = Arc::new(DeliveryWorker::new(
+        db.clone(),
+        client,
+        LocalUrls::new("http://kinora.test"),
+        config.clone(),
+        actor,
+        Arc::new(Notify::new()),
+    ));
+    let stop = CancellationToken::new();
+    let handle = tokio::spawn(worker.run(stop.clone()));
+    (stop, handle)
+}
+
+/// (failures, next_attempt_at, dead, failing_since) of a host.
+async fn host_state(db: &Db, host: &str) -> (i64, i64, i64, Option<i64>) {
+    let row = kinora_db::deliveries::find_host(db.pool(), host)
+        .await
+        .unwrap()
+        .unwrap();
+    (
+        row.failures,
+        row.next_attempt_at,
+        row.dead,
+        row.failing_since,
+    )
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
+    n
+}
+
+async fn pending(db: &Db, host: &str) -> i64 {
+    count(
+        db,
+        &format!("SELECT COUNT(*) FROM deliveries WHERE host = '{host}' AND state = 'pending'"),
+    )
+    .await
+}
+
+/// Polls `probe` until it holds, for at most `limit`.
+async fn until<F, Fut>(limit: Duration, what: &str, mut probe: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !probe().await {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Makes a host due now, as if its backoff had passed.
+async fn backoff_passes(db: &Db, host: &str) {
+    sqlx::query("UPDATE remote_hosts SET next_attempt_at = 0 WHERE host = $1")
+        .bind(host)
+        .execute(db.pool())
+        .await
+        .unwrap();
+}
+
+async fn databases() -> [TestDb; 2] {
+    [TestDb::sqlite().await, TestDb::postgres().await]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fd_01_a_host_that_is_down_backs_off_alone_recovers_in_order_and_dies_after_days() {
+    for test_db in databases().await {
+        let db = test_db.db.clone();
+        let actor = instance_actor(&db).await;
+        let received = Received::default();
+        let up_port = start_inboxes(0, received.clone()).await;
+        let down_port = closed_port();
+        let (up, down) = (
+            format!("localhost:{up_port}"),
+            format!("localhost:{down_port}"),
+        );
+        let (up_base, down_base) = (format!("http://{up}"), format!("http://{down}"));
+        for round in 0..3 {
+            queue(&db, actor, &down, &down_base, "down", round * 2, 2).await;
+            queue(&db, actor, &up, &up_base, "up", round * 2, 2).await;
+        }
+        let config = FederationConfig {
+            allow_private_addresses: true,
+            ..FederationConfig::default()
+        };
+        let (stop, worker) = start_worker(&db, actor, &config);
+
+        // The live host gets everything, in order, while the other one fails.
+        until(Duration::from_secs(30), "the live host served", || async {
+            received.of("up").len() == 6
+        })
+        .await;
+        assert_eq!(received.of("up"), vec![0, 1, 2, 3, 4, 5]);
+        until(Duration::from_secs(30), "the down host failed", || async {
+            host_state(&db, &down).await.0 == 1
+        })
+        .await;
+        let now = kinora_db::now_millis();
+        let (_, next, dead, since) = host_state(&db, &down).await;
+        assert!(
+            (12_000..=18_500).contains(&(next - now)),
+            "first backoff {}",
+            next - now
+        );
+        assert_eq!((dead, pending(&db, &down).await), (0, 6));
+        // Only the first delivery was tried: the host's queue stops at its first failure.
+        let tried = count(
+            &db,
+            &format!("SELECT COUNT(*) FROM deliveries WHERE host = '{down}' AND attempts > 0"),
+        )
+        .await;
+        assert_eq!(tried, 1);
+
+        // Still down when the backoff has passed: the wait doubles.
+        backoff_passes(&db, &down).await;
+        until(Duration::from_secs(30), "second failure", || async {
+            host_state(&db, &down).await.0 == 2
+        })
+        .await;
+        let now = kinora_db::now_millis();
+        let (_, next, _, since_again) = host_state(&db, &down).await;
+        assert!(
+            (24_000..=36_500).contains(&(next - now)),
+            "second backoff {}",
+            next - now
+        );
+        assert_eq!(since_again, since, "failing since the first failure");
+
+        // Back up: everything arrives, in order, and the host is healthy again.
+        start_inboxes(down_port, received.clone()).await;
+        backoff_passes(&db, &down).await;
+        until(
+            Duration::from_secs(30),
+            "the recovered host served",
+            || async { received.of("down").len() == 6 },
+        )
+        .await;
+        assert_eq!(received.of("down"), vec![0, 1, 2, 3, 4, 5]);
+        until(Duration::from_secs(10), "healthy", || async {
+            host_state(&db, &down).await.0 == 0
+        })
+        .await;
+        assert_eq!(host_state(&db, &down).await.3, None);
+
+        // Failing for more than `host_dead_after_days`: dead, then only probed daily; a host
+        // failing for a day less is not.
+        let days = config.host_dead_after_days as i64;
+        let day = 24 * 3600 * 1000;
+        for (name, failing_for) in [
+            ("dying", days * day + 3_600_000),
+            ("ailing", (days - 1) * day),
+        ] {
+            let host = format!("{name}.localhost:{}", closed_port());
+            let base = format!("http://127.0.0.1:{}", host.rsplit(':').next().unwrap());
+            queue(&db, actor, &host, &base, name, 0, 1).await;
+            sqlx::query(
+                "UPDATE remote_hosts SET failures = 30, failing_since = $1, next_attempt_at = 0 \
+                 WHERE host = $2",
+            )
+            .bind(kinora_db::now_millis() - failing_for)
+            .bind(&host)
+            .execute(db.pool())
+            .await
+            .unwrap();
+            until(Duration::from_secs(30), "another failure", || async {
+                host_state(&db, &host).await.0 == 31
+            })
+            .await;
+            let now = kinora_db::now_millis();
+            let (_, next, dead, _) = host_state(&db, &host).await;
+            if name == "dying" {
+                assert_eq!(dead, 1, "{name}");
+                assert!(next - now > 23 * 3600 * 1000, "a dead host waits a day");
+            } else {
+                assert_eq!(dead, 0, "{name}");
+                assert!(
+                    next - now <= 6 * 3600 * 1000 + 1000,
+                    "at most the longest backoff"
+                );
+            }
+            assert_eq!(pending(&db, &host).await, 1, "kept for later");
+        }
+        stop.cancel();
+        worker.await.unwrap();
+        test_db.finish().await;
+    }
+}
+
+/// Deliveries FD-02 queues: `KINORA_FD02_DELIVERIES`, or 10,000 (100,000 takes several minutes
+/// on two cores: every delivery is an RSA signature and an HTTP request).
+fn fd_02_total() -> u64 {
+    std::env::var("KINORA_FD02_DELIVERIES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fd_02_pending_deliveries_survive_a_restart_of_the_worker() {
+    const HOSTS: u64 = 16;
+    let total = fd_02_total();
+    for test_db in databases().await {
+        let db = test_db.db.clone();
+        let actor = instance_actor(&db).await;
+        let received = Received::default();
+        let port = start_inboxes(0, received.clone()).await;
+        let base = format!("http://127.0.0.1:{port}");
+        let queued_at = Instant::now();
+        for h in 0..HOSTS {
+            let per_host = total / HOSTS + u64::from(h < total % HOSTS);
+            queue(
+                &db,
+                actor,
+                &format!("host{h}.test"),
+                &base,
+                &format!("h{h}"),
+                0,
+                per_host,
+            )
+            .await;
+        }
+        let queued_in = queued_at.elapsed();
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM deliveries").await,
+            total as i64
+        );
+        let config = FederationConfig {
+            allow_private_addresses: true,
+            delivery_concurrency: HOSTS as usize,
+            ..FederationConfig::default()
+        };
+
+        // The first worker stops (as on SIGTERM) a fifth of the way through …
+        let started = Instant::now();
+        let (stop, worker) = start_worker(&db, actor, &config);
+        until(Duration::from_secs(120), "a fifth delivered", || async {
+            received.all().len() as u64 >= total / 5
+        })
+        .await;
+        stop.cancel();
+        worker.await.unwrap();
+        let before_restart = received.all().len() as u64;
+        let left = count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries WHERE state = 'pending'",
+        )
+        .await;
+        assert_eq!(
+            left as u64,
+            total - before_restart,
+            "what was sent is marked sent"
+        );
+        assert!(left > 0, "the restart has work left");
+
+        // … and a second one, started afresh, delivers the rest.
+        let (stop, worker) = start_worker(&db, actor, &config);
+        until(Duration::from_secs(300), "everything delivered", || async {
+            received.all().len() as u64 >= total
+        })
+        .await;
+        let elapsed = started.elapsed();
+        until(Duration::from_secs(10), "all marked delivered", || async {
+            count(
+                &db,
+                "SELECT COUNT(*) FROM deliveries WHERE state = 'delivered'",
+            )
+            .await
+                == total as i64
+        })
+        .await;
+        stop.cancel();
+        worker.await.unwrap();
+        let all = received.all();
+        assert_eq!(all.len() as u64, total, "each delivered exactly once");
+        let mut per_host: HashMap<String, Vec<u64>> = HashMap::new();
+        for (name, n) in all {
+            per_host.entry(name).or_default().push(n);
+        }
+        for (name, numbers) in &per_host {
+            assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{name} in order");
+        }
+        eprintln!(
+            "FD-02: {total} deliveries queued in {queued_in:?}, delivered across a restart in \
+             {elapsed:?} ({:.0}/s)",
+            total as f64 / elapsed.as_secs_f64()
+        );
+        test_db.finish().await;
+    }
+}
