@@ -445,3 +445,83 @@ async fn fd_02_pending_deliveries_survive_a_restart_of_the_worker() {
         test_db.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fd_02_pending_deliveries_survive_a_crash_of_the_worker() {
+    const HOSTS: u64 = 8;
+    let total = fd_02_total() / 5;
+    for test_db in databases().await {
+        let db = test_db.db.clone();
+        let actor = instance_actor(&db).await;
+        let received = Received::default();
+        let port = start_inboxes(0, received.clone()).await;
+        let base = format!("http://127.0.0.1:{port}");
+        for h in 0..HOSTS {
+            let per_host = total / HOSTS + u64::from(h < total % HOSTS);
+            queue(
+                &db,
+                actor,
+                &format!("host{h}.test"),
+                &base,
+                &format!("h{h}"),
+                0,
+                per_host,
+            )
+            .await;
+        }
+        let config = FederationConfig {
+            allow_private_addresses: true,
+            delivery_concurrency: HOSTS as usize,
+            ..FederationConfig::default()
+        };
+
+        // The worker dies mid-way (its task dropped, requests in flight cut): its leases stay.
+        let (_stop, worker) = start_worker(&db, actor, &config);
+        until(Duration::from_secs(120), "a quarter delivered", || async {
+            received.all().len() as u64 >= total / 4
+        })
+        .await;
+        worker.abort();
+        assert!(worker.await.unwrap_err().is_cancelled());
+        let leased = count(
+            &db,
+            "SELECT COUNT(*) FROM remote_hosts WHERE lease_owner IS NOT NULL",
+        )
+        .await;
+        assert!(leased > 0, "a crash gives no lease back");
+        // A new worker waits for those leases; once they have run out, it takes every host.
+        let (stop, worker) = start_worker(&db, actor, &config);
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let during_lease = received.all().len();
+        sqlx::query("UPDATE remote_hosts SET lease_expires_at = 0 WHERE lease_owner IS NOT NULL")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        until(Duration::from_secs(300), "everything delivered", || async {
+            count(
+                &db,
+                "SELECT COUNT(*) FROM deliveries WHERE state = 'delivered'",
+            )
+            .await
+                == total as i64
+        })
+        .await;
+        stop.cancel();
+        worker.await.unwrap();
+        let all = received.all();
+        let mut distinct = all.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len() as u64, total, "every delivery arrived");
+        // At least once: a request cut by the crash may have arrived and be sent again, at
+        // most one per host.
+        let duplicates = all.len() - distinct.len();
+        assert!(duplicates as u64 <= HOSTS, "{duplicates} duplicates");
+        eprintln!(
+            "FD-02 crash: {total} deliveries, {} received before the leases ran out, {duplicates} \
+             sent twice",
+            during_lease
+        );
+        test_db.finish().await;
+    }
+}

@@ -103,6 +103,12 @@ async fn az_01_only_a_videos_owner_updates_it() {
             .post_signed(&site.inbox(), &key(&eve), &update_by_neighbour)
             .await;
         assert_eq!(status, 202, "{database:?}: {answer}");
+        site.settled().await;
+        assert_eq!(
+            video_name(&site, &video_id).await.as_deref(),
+            Some(ORIGINAL_NAME),
+            "{database:?}: a neighbour on the video's host"
+        );
         for body in [update, by_reference, update_ours] {
             let (status, answer) = b.post_signed(&site.inbox(), &key(&mallory), &body).await;
             assert!(status == 202 || status == 403, "{database:?}: {answer}");

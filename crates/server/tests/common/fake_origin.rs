@@ -249,8 +249,9 @@ pub async fn post_signed_as(inbox: &str, key_id: &str, activity: &Value) -> (u16
     post_signed_bytes(inbox, key_id, activity.to_string().into_bytes()).await
 }
 
-/// [`post_signed_as`] for any bytes.
-pub async fn post_signed_bytes(inbox: &str, key_id: &str, body: Vec<u8>) -> (u16, String) {
+/// The headers of a POST of `body` to `inbox` signed with the test key under `key_id`:
+/// Content-Type, Host, Date, Digest and Signature.
+pub fn signed_headers(inbox: &str, key_id: &str, body: &[u8]) -> HeaderMap {
     let signer = RequestSigner::from_pem(key_id.to_owned(), &test_key("privateKey")).unwrap();
     let url = reqwest::Url::parse(inbox).unwrap();
     let mut headers = HeaderMap::new();
@@ -260,10 +261,17 @@ pub async fn post_signed_bytes(inbox: &str, key_id: &str, body: Vec<u8>) -> (u16
         &Method::POST,
         &url,
         &mut headers,
-        Some(&body),
+        Some(body),
         SystemTime::now(),
     )
     .unwrap();
+    headers
+}
+
+/// [`post_signed_as`] for any bytes.
+pub async fn post_signed_bytes(inbox: &str, key_id: &str, body: Vec<u8>) -> (u16, String) {
+    let url = reqwest::Url::parse(inbox).unwrap();
+    let headers = signed_headers(inbox, key_id, &body);
     let response = reqwest::Client::new()
         .post(url)
         .headers(headers)
