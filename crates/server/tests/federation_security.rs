@@ -171,8 +171,24 @@ async fn sig_11_forwarded_ld_signatures_and_graph_payloads_are_not_trusted() {
             json!(["https://www.w3.org/ns/activitystreams", {"included": "@included"}]);
         nested["replies"] = json!({"included": [origin.note("/notes/8", &video_url, "nested")]});
         let mut update = activity("Update", &origin.url("/notes/1/update"), &author, nested);
-        update["signature"] = ld_signature;
-        for body in [graph, included, update] {
+        update["signature"] = ld_signature.clone();
+        let ld_signature_again = ld_signature;
+        // 5. `@reverse` in a forwarded object, turning another Note into a reply of this one.
+        origin.serve_document(
+            "/notes/3",
+            origin.note("/notes/3", &video_url, "a third note"),
+        );
+        let mut reversing = origin.note("/notes/3", &video_url, "reversed by the relay");
+        reversing["@reverse"] =
+            json!({"inReplyTo": origin.note("/notes/6", &video_url, "reversed reply")});
+        let mut reverse = activity(
+            "Create",
+            &origin.url("/notes/3/activity"),
+            &author,
+            reversing,
+        );
+        reverse["signature"] = ld_signature_again;
+        for body in [graph, included, update, reverse] {
             let (status, answer) = relay.post_signed(&site.inbox(), &relay_key, &body).await;
             assert!(
                 status == 202 || (400..=403).contains(&status),
@@ -186,7 +202,7 @@ async fn sig_11_forwarded_ld_signatures_and_graph_payloads_are_not_trusted() {
             .await
             .unwrap();
         let texts: Vec<String> = texts.into_iter().map(|(t,)| t).collect();
-        for bad in ["forged", "smuggled", "rewritten", "nested"] {
+        for bad in ["forged", "smuggled", "rewritten", "nested", "reversed"] {
             assert!(
                 texts.iter().all(|t| !t.contains(bad)),
                 "{database:?}: {bad} was believed: {texts:?}"
@@ -207,6 +223,7 @@ async fn sig_11_forwarded_ld_signatures_and_graph_payloads_are_not_trusted() {
         );
         assert!(origin.fetch_count("/notes/1") >= 1, "{database:?}");
         assert_eq!(origin.fetch_count("/notes/9"), 0, "{database:?}");
+        assert_eq!(origin.fetch_count("/notes/6"), 0, "{database:?}");
         site.finish().await;
     }
 }
