@@ -28,6 +28,10 @@ use crate::signatures::{SignatureError, check_request, key_owner_url, verify_req
 pub async fn receive(State(federation): State<Federation>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let limit = federation.config().inbox_max_body_bytes;
+    // A body announced larger than the limit is refused before a byte of it is read.
+    if declared_length(&parts.headers).is_some_and(|length| length > limit as u64) {
+        return too_large(limit);
+    }
     let bytes = match read_body(body, limit).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
@@ -44,13 +48,35 @@ pub async fn receive(State(federation): State<Federation>, request: Request) -> 
 
 /// Reads at most `limit` bytes of the body; more is a 413 (nothing is parsed).
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
-        problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            &format!("An inbox accepts at most {limit} bytes."),
-        )
-    })
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large(limit))
+}
+
+/// The `Content-Length` of a request, when it has a readable one.
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(axum::http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The 413 of a body over `limit` bytes; the connection is closed after it, since the rest of
+/// the body is not read.
+fn too_large(limit: usize) -> Response {
+    let mut response = problem(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        &format!("An inbox accepts at most {limit} bytes."),
+    );
+    response.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 /// Why an inbox request was refused.

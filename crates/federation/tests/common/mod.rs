@@ -1,6 +1,7 @@
 //! Rows and documents the tests are made of (each test binary uses some of them).
 #![allow(dead_code)]
 
+pub mod delivery_bench;
 pub mod fixtures;
 pub mod netns;
 pub mod origin;

@@ -3,8 +3,10 @@
 
 pub mod activitypub;
 pub mod bittorrent;
+pub mod fake_origin;
 pub mod garage;
 pub mod harness;
+pub mod inbox_site;
 pub mod instance;
 /// How a process has files open (shared with kinora-p2p's seeder tests).
 #[path = "../../../p2p/tests/support/open_files.rs"]
