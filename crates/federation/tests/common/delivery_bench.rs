@@ -187,6 +187,18 @@ pub async fn host_state(db: &Db, host: &str) -> (i64, i64, i64, Option<i64>) {
     )
 }
 
+/// The wait the worker set at a host's last failure: `next_attempt_at` less the moment the
+/// failure was recorded (`updated_at`), so it does not depend on when the test reads it.
+pub async fn backoff_set(db: &Db, host: &str) -> i64 {
+    let (wait,): (i64,) =
+        sqlx::query_as("SELECT next_attempt_at - updated_at FROM remote_hosts WHERE host = $1")
+            .bind(host)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    wait
+}
+
 /// The number a `SELECT COUNT(*) …` answers.
 pub async fn count(db: &Db, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
