@@ -6,28 +6,12 @@
 
 mod common;
 
-use common::fake_origin::{FakeOrigin, PUBLIC};
+use common::fake_origin::{FakeOrigin, activity, key};
 use common::inbox_site::{DATABASES, PRIVATE_ALLOWED, Site};
 use common::videos::insert_video;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const CHANNEL: &str = "/video-channels/noticias.alquimidia";
-
-fn activity(kind: &str, id: &str, actor: &str, object: Value) -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/activitystreams"],
-        "type": kind,
-        "id": id,
-        "actor": actor,
-        "object": object,
-        "to": [PUBLIC],
-        "cc": [],
-    })
-}
-
-fn key(actor: &str) -> String {
-    format!("{actor}#main-key")
-}
 
 /// Root follows C's channel (through WebFinger and a Follow delivered to C), then C's channel
 /// sends Create{Video}; answers the video's id once the instance stored it.

@@ -9,27 +9,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::http::HeaderMap;
-use common::fake_origin::{FakeOrigin, PUBLIC, post_signed_as, post_signed_bytes, signed_headers};
+use common::fake_origin::{
+    FakeOrigin, activity, key, post_signed_as, post_signed_bytes, signed_headers,
+};
 use common::inbox_site::{DATABASES, PRIVATE_ALLOWED, Site};
 use common::videos::insert_video;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn activity(kind: &str, id: &str, actor: &str, object: Value) -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/activitystreams"],
-        "type": kind,
-        "id": id,
-        "actor": actor,
-        "object": object,
-        "to": [PUBLIC],
-        "cc": [],
-    })
-}
-
-fn key(actor: &str) -> String {
-    format!("{actor}#main-key")
-}
 
 /// A TCP listener on 127.0.0.1 that counts the connections made to it; answers its port.
 async fn connection_recorder() -> (u16, Arc<AtomicUsize>) {

@@ -7,28 +7,10 @@
 
 mod common;
 
-use common::fake_origin::{FakeOrigin, PUBLIC};
+use common::fake_origin::{FakeOrigin, activity, key};
 use common::inbox_site::{DATABASES, PRIVATE_ALLOWED, Site};
 use common::videos::{TestVideo, insert_video};
 use serde_json::{Value, json};
-
-/// An activity of `kind` with `id`, by `actor`, about `object`, addressed to the public.
-fn activity(kind: &str, id: &str, actor: &str, object: Value) -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/activitystreams"],
-        "type": kind,
-        "id": id,
-        "actor": actor,
-        "object": object,
-        "to": [PUBLIC],
-        "cc": [],
-    })
-}
-
-/// The key id of an actor URL.
-fn key(actor: &str) -> String {
-    format!("{actor}#main-key")
-}
 
 /// A published public local video on the instance's root channel.
 async fn local_video(site: &Site, name: &str) -> (TestVideo, String) {

@@ -6,8 +6,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::eventually;
 use common::instance::{Instance, publish_with_torrents, start};
 use serde_json::{Value, json};
 
@@ -55,21 +56,6 @@ async fn fetch(http: &reqwest::Client, url: &str, range: Option<&str>) -> (u16, 
         content_type,
         response.bytes().await.unwrap().to_vec(),
     )
-}
-
-async fn eventually<T, F, Fut>(limit: Duration, what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let started = Instant::now();
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
 }
 
 /// The last path segment of a URL.

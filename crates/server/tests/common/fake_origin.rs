@@ -282,3 +282,21 @@ pub async fn post_signed_bytes(inbox: &str, key_id: &str, body: Vec<u8>) -> (u16
     let status = response.status().as_u16();
     (status, response.text().await.unwrap_or_default())
 }
+
+/// An activity of `kind` with `id`, by `actor`, about `object`, addressed to the public.
+pub fn activity(kind: &str, id: &str, actor: &str, object: Value) -> Value {
+    json!({
+        "@context": ["https://www.w3.org/ns/activitystreams"],
+        "type": kind,
+        "id": id,
+        "actor": actor,
+        "object": object,
+        "to": [PUBLIC],
+        "cc": [],
+    })
+}
+
+/// The key id of an actor URL.
+pub fn key(actor: &str) -> String {
+    format!("{actor}#main-key")
+}

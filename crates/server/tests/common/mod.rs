@@ -17,3 +17,22 @@ pub mod peer_wire;
 pub mod process;
 pub mod tcp_proxy;
 pub mod videos;
+
+use std::time::{Duration, Instant};
+
+/// Polls `probe` until it answers `Some`, for at most `limit` (every 300 ms); panics naming
+/// `what` when the time is up.
+pub async fn eventually<T, F, Fut>(limit: Duration, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = Instant::now();
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
