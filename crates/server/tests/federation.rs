@@ -7,34 +7,17 @@ mod common;
 use std::time::Duration;
 
 use common::eventually;
-use common::instance::{Instance, publish_with_torrents, start};
+use common::instance::{Instance, api_request, publish_with_torrents, start};
 use serde_json::{Value, json};
 
 const FEDERATION: &str = "[federation]\nallow_private_addresses = true\n";
 
 async fn get(instance: &Instance, path: &str) -> (u16, Value) {
-    let response = instance
-        .http
-        .get(format!("{}{path}", instance.base))
-        .bearer_auth(&instance.token)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    api_request(instance, reqwest::Method::GET, path, None).await
 }
 
 async fn post(instance: &Instance, path: &str, body: Value) -> (u16, Value) {
-    let response = instance
-        .http
-        .post(format!("{}{path}", instance.base))
-        .bearer_auth(&instance.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    api_request(instance, reqwest::Method::POST, path, Some(body)).await
 }
 
 /// The remote videos an instance lists.

@@ -191,3 +191,23 @@ pub async fn publish_file_with_torrents(instance: &Instance, path: &Path) -> Val
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+/// Sends an API request with the instance's admin token and an optional JSON body: the status
+/// and the JSON answer (`Null` when the answer is not JSON).
+pub async fn api_request(
+    instance: &Instance,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = instance
+        .http
+        .request(method, format!("{}{path}", instance.base))
+        .bearer_auth(&instance.token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
