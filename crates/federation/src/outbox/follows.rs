@@ -11,6 +11,17 @@ pub(super) fn follow_activity(
     activities::follow(&urls.actor(follower), &urls.actor(following), following.id)
 }
 
+/// Both ends of a follow, when both actors still exist.
+async fn follow_ends(
+    federation: &Federation,
+    follower_id: i64,
+    following_id: i64,
+) -> Result<Option<(ActorRow, ActorRow)>, FanOutError> {
+    let follower = actor(federation, follower_id).await?;
+    let following = actor(federation, following_id).await?;
+    Ok(follower.zip(following))
+}
+
 pub(super) async fn follow_requested(
     federation: &Federation,
     follow_id: i64,
@@ -19,10 +30,9 @@ pub(super) async fn follow_requested(
     let Some(follow) = kinora_db::follows::find_by_id(pool, follow_id).await? else {
         return Ok(Plan::default());
     };
-    let (Some(follower), Some(following)) = (
-        actor(federation, follow.follower_id).await?,
-        actor(federation, follow.following_id).await?,
-    ) else {
+    let Some((follower, following)) =
+        follow_ends(federation, follow.follower_id, follow.following_id).await?
+    else {
         return Ok(Plan::default());
     };
     let Some(inbox) = following.inbox_url.clone() else {
@@ -45,10 +55,9 @@ pub(super) async fn follow_undone(
     follower_actor_id: i64,
     following_actor_id: i64,
 ) -> Result<Plan, FanOutError> {
-    let (Some(follower), Some(following)) = (
-        actor(federation, follower_actor_id).await?,
-        actor(federation, following_actor_id).await?,
-    ) else {
+    let Some((follower, following)) =
+        follow_ends(federation, follower_actor_id, following_actor_id).await?
+    else {
         return Ok(Plan::default());
     };
     let Some(inbox) = following.inbox_url.clone() else {
@@ -81,19 +90,17 @@ pub(super) fn received_follow(url: &str, follower: &str, following: &str) -> Val
     json!({ "type": "Follow", "id": url, "actor": follower, "object": following })
 }
 
-pub(super) async fn follow_answered(
+pub(super) async fn follow_accepted(
     federation: &Federation,
     follow_id: i64,
-    _accepted: bool,
 ) -> Result<Plan, FanOutError> {
     let pool = federation.db().pool();
     let Some(follow) = kinora_db::follows::find_by_id(pool, follow_id).await? else {
         return Ok(Plan::default());
     };
-    let (Some(follower), Some(following)) = (
-        actor(federation, follow.follower_id).await?,
-        actor(federation, follow.following_id).await?,
-    ) else {
+    let Some((follower, following)) =
+        follow_ends(federation, follow.follower_id, follow.following_id).await?
+    else {
         return Ok(Plan::default());
     };
     let Some(inbox) = follower.inbox_url.clone() else {
@@ -124,10 +131,9 @@ pub(super) async fn follow_rejected(
     following_actor_id: i64,
     follow_url: &str,
 ) -> Result<Plan, FanOutError> {
-    let (Some(follower), Some(following)) = (
-        actor(federation, follower_actor_id).await?,
-        actor(federation, following_actor_id).await?,
-    ) else {
+    let Some((follower, following)) =
+        follow_ends(federation, follower_actor_id, following_actor_id).await?
+    else {
         return Ok(Plan::default());
     };
     let Some(inbox) = follower.inbox_url.clone() else {

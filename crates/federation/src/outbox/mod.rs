@@ -22,7 +22,7 @@ mod follows;
 mod videos;
 
 use comments::{comment_created, comment_deleted, forward};
-use follows::{actor_updated, follow_answered, follow_rejected, follow_requested, follow_undone};
+use follows::{actor_updated, follow_accepted, follow_rejected, follow_requested, follow_undone};
 use videos::{redundancy_created, redundancy_removed, remote_viewed, video_changed, video_rated};
 
 use crate::Federation;
@@ -226,7 +226,7 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
             ..
         } => follow_undone(federation, follower_actor_id, following_actor_id).await,
         FederationEvent::FollowAccepted { follow_id } => {
-            follow_answered(federation, follow_id, true).await
+            follow_accepted(federation, follow_id).await
         }
         FederationEvent::FollowRejected {
             follower_actor_id,
