@@ -15,15 +15,7 @@ use std::time::Duration;
 use common::instance::{fixtures, start, upload_multipart, wait_published};
 
 fn yt_dlp() -> PathBuf {
-    let path = std::env::var_os("KINORA_YTDLP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/var/tmp/kinora-clients/bin/yt-dlp"));
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/install-clients",
-        path.display()
-    );
-    path
+    common::installed_client("KINORA_YTDLP", "/var/tmp/kinora-clients/bin/yt-dlp")
 }
 
 /// socat terminating TLS on 127.0.0.1:443 for `port`; killed when dropped.
@@ -168,17 +160,10 @@ async fn yt_dlp_downloads_an_hls_rendition_that_plays() {
 }
 
 fn peertube_cli() -> PathBuf {
-    let path = std::env::var_os("KINORA_PEERTUBE_CLI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from("/var/tmp/kinora-clients/npm/node_modules/.bin/peertube-cli")
-        });
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/install-clients",
-        path.display()
-    );
-    path
+    common::installed_client(
+        "KINORA_PEERTUBE_CLI",
+        "/var/tmp/kinora-clients/npm/node_modules/.bin/peertube-cli",
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

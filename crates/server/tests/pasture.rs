@@ -22,15 +22,10 @@ use serde_json::Value;
 const FEDERATION: &str = "[federation]\nallow_private_addresses = true\n";
 
 fn pasture_python() -> PathBuf {
-    let path = std::env::var_os("KINORA_PASTURE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/var/tmp/kinora-clients/pasture/bin/python"));
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/install-clients",
-        path.display()
-    );
-    path
+    common::installed_client(
+        "KINORA_PASTURE_PYTHON",
+        "/var/tmp/kinora-clients/pasture/bin/python",
+    )
 }
 
 fn peer_script() -> PathBuf {

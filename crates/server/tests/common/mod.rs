@@ -36,3 +36,17 @@ where
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
+
+/// A client installed by `scripts/install-clients`: the path in the environment variable
+/// `variable`, else `default`; panics saying how to install it when it is not there.
+pub fn installed_client(variable: &str, default: &str) -> std::path::PathBuf {
+    let path = std::env::var_os(variable)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(default));
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/install-clients",
+        path.display()
+    );
+    path
+}
