@@ -198,6 +198,25 @@ pub(crate) fn codecpar_picture(params: &codec::Parameters) -> (u32, u32, Rationa
     }
 }
 
+/// The sample aspect ratio libav guesses for stream `index` of `input`
+/// (`av_guess_sample_aspect_ratio`): the container's (Matroska `DisplayWidth`/`DisplayHeight`,
+/// MP4 `pasp`) when it declares one, else the codec's. `0/1` when neither is known.
+pub(crate) fn guess_sample_aspect(input: &format::context::Input, index: usize) -> Rational {
+    let Some(stream) = input.stream(index) else {
+        return Rational::new(0, 1);
+    };
+    // SAFETY: both pointers are live for the duration of the call (the stream borrows the
+    // input); a null frame asks libav to use the stream and its codec parameters only.
+    let sar = unsafe {
+        sys::av_guess_sample_aspect_ratio(
+            input.as_ptr() as *mut sys::AVFormatContext,
+            stream.as_ptr() as *mut sys::AVStream,
+            ptr::null_mut(),
+        )
+    };
+    Rational::new(sar.num, sar.den)
+}
+
 /// Sample rate and channel count declared in a stream's codec parameters.
 pub(crate) fn codecpar_sound(params: &codec::Parameters) -> (u32, u32) {
     // SAFETY: plain field reads on live codec parameters.

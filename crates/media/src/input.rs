@@ -62,23 +62,19 @@ pub(crate) fn open(path: &Path, max_streams: u32) -> Result<Input, MediaError> {
 /// `ENOMEM`, which demuxers return when libav refuses a stream over `max_streams`.
 const ENOMEM: i32 = 12;
 
-/// Size, pixel format and sample aspect ratio a stream's header declares.
+/// The picture size a stream's header declares (its sample aspect ratio is read with the
+/// container's, `ffi::guess_sample_aspect`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PictureParams {
     pub width: u32,
     pub height: u32,
-    pub sample_aspect: Rational,
 }
 
 /// The picture parameters of a video stream, read from its codec parameters (no decoder is
 /// opened, nothing is decoded).
 pub(crate) fn picture_params(stream: &Stream) -> Option<PictureParams> {
-    let (width, height, sample_aspect) = ffi::codecpar_picture(&stream.parameters());
-    Some(PictureParams {
-        width,
-        height,
-        sample_aspect,
-    })
+    let (width, height, _) = ffi::codecpar_picture(&stream.parameters());
+    Some(PictureParams { width, height })
 }
 
 /// Sample rate and channel count of an audio stream, from its codec parameters.

@@ -152,8 +152,8 @@ fn build_report(
     selection: &Selection,
     size_bytes: u64,
 ) -> Result<ProbeReport, MediaError> {
-    let video = match selection.video.and_then(|i| input.stream(i)) {
-        Some(stream) => Some(video_info(&stream)?),
+    let video = match selection.video {
+        Some(index) => Some(video_info(input, index)?),
         None => None,
     };
     let audio = match selection.audio.and_then(|i| input.stream(i)) {
@@ -184,13 +184,21 @@ fn build_report(
     })
 }
 
-fn video_info(stream: &ffmpeg_next::Stream) -> Result<VideoStreamInfo, MediaError> {
+/// The main video stream's facts. The display size applies the sample aspect ratio libav
+/// guesses from the container and the codec (a container's `DisplayWidth`/`DisplayHeight` or
+/// `pasp` wins over the codec's headers, as in players), then the rotation.
+fn video_info(input: &Input, index: usize) -> Result<VideoStreamInfo, MediaError> {
+    let stream = input
+        .stream(index)
+        .ok_or_else(|| refused("the video stream has disappeared"))?;
+    let stream = &stream;
     let p = input::picture_params(stream)
         .ok_or_else(|| refused("the video stream has no readable parameters"))?;
     if p.width == 0 || p.height == 0 {
         return Err(refused("the video stream declares no picture size"));
     }
-    let (mut width, mut height) = display_size(p.width, p.height, p.sample_aspect);
+    let sar = ffi::guess_sample_aspect(input, index);
+    let (mut width, mut height) = display_size(p.width, p.height, sar);
     let rotation_degrees = input::rotation_degrees(stream);
     if rotation_degrees % 180 != 0 {
         std::mem::swap(&mut width, &mut height);

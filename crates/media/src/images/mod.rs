@@ -70,15 +70,16 @@ pub fn make_images(
     let dir = std::fs::canonicalize(output_dir)?;
     let Some(video) = &report.video else {
         let still = still_picture(input);
-        write_pair(&still, 0, &dir, names)?;
+        let size = (still.width(), still.height());
+        write_pair(&still, 0, size, &dir, names)?;
         return Ok(ImagesOutput { storyboard: None });
     };
     let max_pixels = MAX_PIXELS.max(u64::from(video.width) * u64::from(video.height));
     let mut reader = FrameReader::open(input, max_pixels)?;
     let picture = reader::representative_picture(&mut reader, report.duration_secs)?
         .ok_or_else(|| MediaError::Refused("the video has no decodable picture".into()))?;
-    write_pair(&picture, reader.rotation, &dir, names)?;
     let display = (video.width, video.height);
+    write_pair(&picture, reader.rotation, display, &dir, names)?;
     let storyboard = storyboard::make(
         &mut reader,
         display,
@@ -91,11 +92,12 @@ pub fn make_images(
 fn write_pair(
     picture: &ffmpeg_next::frame::Video,
     rotation: i32,
+    display: (u32, u32),
     dir: &Path,
     names: &ImageNames,
 ) -> Result<(), MediaError> {
     for ((width, height), name) in [(THUMBNAIL, &names.thumbnail), (PREVIEW, &names.preview)] {
-        let fitted = jpeg::cover(picture, rotation, width, height)?;
+        let fitted = jpeg::cover(picture, rotation, display, width, height)?;
         jpeg::write_jpeg(&fitted, &dir.join(name))?;
     }
     Ok(())

@@ -75,7 +75,13 @@ pub(crate) fn make(
                 None => break,
             },
         };
-        let sprite = cover(&picture, reader.rotation, sprite_width, sprite_height)?;
+        let sprite = cover(
+            &picture,
+            reader.rotation,
+            display,
+            sprite_width,
+            sprite_height,
+        )?;
         let (x, y) = ((i % columns) * sprite_width, (i / columns) * sprite_height);
         paste(&mut sheet, &sprite, x, y);
         last = Some(picture);

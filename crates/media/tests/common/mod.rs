@@ -35,6 +35,31 @@ pub fn run_tool(tool: &str, args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// The first line ffprobe prints for `entries` (e.g. `stream=width,height`) of the first
+/// video stream of `path`, as CSV without section names.
+pub fn ffprobe_video(path: &Path, entries: &str) -> String {
+    let (ok, out, err) = run_tool(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            entries,
+            "-of",
+            "csv=p=0",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+    out.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
 /// Runs the ffmpeg CLI quietly (`-v error` is added) and fails the test if it fails.
 pub fn ffmpeg(args: &[&str]) {
     let mut all = vec!["-v", "error"];
