@@ -1,10 +1,11 @@
 //! Discovery as fediverse servers use it: WebFinger for accounts, channels and the instance
 //! actor (and refusals for other hosts, unknown names and bad resources), host-meta and
-//! NodeInfo 2.0 with live counts. On SQLite and PostgreSQL.
+//! NodeInfo 2.0 with live counts (of local videos and comments only). On SQLite and PostgreSQL.
 
 mod common;
 
 use axum::http::{StatusCode, header};
+use common::activitypub::{insert_comment, remote_account};
 use common::harness::Harness;
 use common::videos::insert_video;
 use kinora_db::backend_tests;
@@ -55,8 +56,27 @@ backend_tests! {
     async fn host_meta_and_nodeinfo_describe_the_instance(db: Db) {
         let h = Harness::new(&db, |config| config.instance.name = "Test <Tube>".into());
         let (_, channel) = h.user_with_channel("alice").await;
-        insert_video(&db, channel, "Public", 1, 1, 0).await;
+        let public = insert_video(&db, channel, "Public", 1, 1, 0).await;
         insert_video(&db, channel, "Private", 3, 1, 0).await;
+        // A public video of another instance, and comments: alice's (local, counted, on both
+        // videos) and a remote account's (not counted).
+        let remote = insert_video(&db, channel, "Remote", 1, 1, 0).await;
+        sqlx::query("UPDATE videos SET url = 'https://remote.example/videos/watch/r' WHERE id = $1")
+            .bind(remote.id)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let alice = kinora_db::accounts::find_local_by_name(db.pool(), "alice").await.unwrap().unwrap();
+        insert_comment(&db, public.id, alice.id, None, "Local on local").await;
+        insert_comment(&db, remote.id, alice.id, None, "Local on remote").await;
+        let (_, carol) = remote_account(&db, "remote.example", "carol").await;
+        let mut tx = db.begin().await.unwrap();
+        for (video, url) in [(public.id, "https://remote.example/c/1"), (remote.id, "https://remote.example/c/2")] {
+            kinora_db::comments::insert_remote(&mut tx, &kinora_db::comments::NewComment {
+                video_id: video, account_id: carol, thread_id: None, in_reply_to_id: None, text: "Remote",
+            }, url, 1, 1).await.unwrap();
+        }
+        tx.commit().await.unwrap();
 
         let (status, headers, xrd) = h.get_text("/.well-known/host-meta").await;
         assert_eq!(status, StatusCode::OK);
@@ -73,7 +93,8 @@ backend_tests! {
         assert_eq!(info["protocols"], serde_json::json!(["activitypub"]));
         assert_eq!(info["openRegistrations"], false);
         assert_eq!(info["usage"]["users"]["total"], 1);
-        assert_eq!(info["usage"]["localPosts"], 1, "only the public video");
+        assert_eq!(info["usage"]["localPosts"], 1, "only the public local video: {info}");
+        assert_eq!(info["usage"]["localComments"], 2, "only alice's comments: {info}");
         assert_eq!(info["metadata"]["nodeName"], "Test <Tube>");
     }
 }
