@@ -7,6 +7,7 @@ use kinora_core::UserRole;
 use serde::Deserialize;
 
 use crate::extract::{ClientAddress, JsonOrForm};
+use crate::login_limiter::LoginKey;
 use crate::{ApiError, ApiState};
 
 /// The body of a registration.
@@ -29,7 +30,7 @@ pub async fn register(
     // Sign-ups share the per-address login budget, so they cannot be used to spray accounts.
     state
         .login_limiter
-        .check(&request.username, address)
+        .check(&LoginKey::unknown(&request.username), address)
         .map_err(ApiError::too_many_requests)?;
     users::create_user(
         &state.db,

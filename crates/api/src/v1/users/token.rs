@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::extract::{ClientAddress, OAuthForm};
+use crate::login_limiter::LoginKey;
 use crate::{ApiError, ApiState};
 
 /// The form fields of a token request (`response_type` and `scope` are accepted and ignored).
@@ -45,9 +46,10 @@ pub async fn issue_token(
                 .password
                 .as_deref()
                 .ok_or_else(|| ApiError::invalid_request("Missing parameter: `password`"))?;
+            let key = login_key(&state, username).await?;
             state
                 .login_limiter
-                .check(username, address)
+                .check(&key, address)
                 .map_err(ApiError::too_many_requests)?;
             if password.len() > kinora_core::user::PASSWORD_MAX * 4 {
                 return Err(ApiError::invalid_field("password", "is too long"));
@@ -66,6 +68,17 @@ pub async fn issue_token(
         Some(_) => return Err(ApiError::from(AppError::UnsupportedGrantType)),
     };
     Ok(token_response(pair))
+}
+
+/// The per-account limiter key of a login: the account it names, by username or e-mail alike,
+/// else the name itself.
+async fn login_key(state: &ApiState, login: &str) -> Result<LoginKey, ApiError> {
+    Ok(
+        match kinora_db::users::find_by_login(state.db.pool(), login).await? {
+            Some(user) => LoginKey::Account(user.id),
+            None => LoginKey::unknown(login),
+        },
+    )
 }
 
 fn token_response(pair: TokenPair) -> Response {
