@@ -266,6 +266,34 @@ pub const ROUTES: &[RouteDoc] = &[
         &["start", "count", "sort", "isLocal"]
     ),
     route!(
+        "get",
+        "/api/v1/videos/categories",
+        "Videos",
+        "Video categories: an object from id to label",
+        Public
+    ),
+    route!(
+        "get",
+        "/api/v1/videos/licences",
+        "Videos",
+        "Video licences: an object from id to label",
+        Public
+    ),
+    route!(
+        "get",
+        "/api/v1/videos/languages",
+        "Videos",
+        "Video languages: an object from code to English name",
+        Public
+    ),
+    route!(
+        "get",
+        "/api/v1/videos/privacies",
+        "Videos",
+        "Video privacies: an object from id to label",
+        Public
+    ),
+    route!(
         "post",
         "/api/v1/videos/upload",
         "Video upload",

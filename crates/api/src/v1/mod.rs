@@ -102,6 +102,10 @@ pub fn router() -> Router<ApiState> {
             post(video_channels::create::create_channel),
         )
         .route("/videos", get(videos::list::list_videos))
+        .route("/videos/categories", get(videos::tables::list_categories))
+        .route("/videos/licences", get(videos::tables::list_licences))
+        .route("/videos/languages", get(videos::tables::list_languages))
+        .route("/videos/privacies", get(videos::tables::list_privacies))
         .route(
             "/videos/{id}",
             get(videos::get::get_video)

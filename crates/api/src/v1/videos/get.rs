@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use kinora_core::labels;
 use kinora_core::video::{Privacy, VideoState};
 use kinora_db::accounts::AccountRow;
 use kinora_db::channels::ChannelRow;
@@ -122,11 +123,14 @@ fn trackers(state: &ApiState) -> Vec<String> {
     kinora_app::media_urls::tracker_urls(&state.public_url)
 }
 
-fn labelled(id: Option<i64>) -> Value {
-    match id {
-        Some(id) => json!({ "id": id, "label": id.to_string() }),
-        None => json!({ "id": null, "label": "Unknown" }),
-    }
+/// `{"id": …, "label": …}` of a category, licence or language, as PeerTube writes them:
+/// "Unknown" for no value or one outside the table.
+fn labelled<T: serde::Serialize>(
+    id: Option<T>,
+    label: impl Fn(&T) -> Option<&'static str>,
+) -> Value {
+    let label = id.as_ref().and_then(label).unwrap_or("Unknown");
+    json!({ "id": id, "label": label })
 }
 
 /// The whole `VideoDetails` JSON.
@@ -352,9 +356,9 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         "shortUUID": video.short_uuid,
         "url": video.url.clone().unwrap_or_else(|| format!("{}/videos/watch/{}", state.public_url, video.uuid)),
         "name": video.name,
-        "category": labelled(video.category),
-        "licence": labelled(video.licence),
-        "language": { "id": video.language, "label": video.language.clone().unwrap_or_else(|| "Unknown".into()) },
+        "category": labelled(video.category, |id| labels::category_label(*id)),
+        "licence": labelled(video.licence, |id| labels::licence_label(*id)),
+        "language": labelled(video.language.as_deref(), |code| labels::language_label(code)),
         "privacy": { "id": privacy.id(), "label": privacy.label() },
         "nsfw": video.nsfw != 0,
         "truncatedDescription": truncated,
