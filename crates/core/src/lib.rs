@@ -9,6 +9,7 @@ pub mod dates;
 pub mod federation;
 pub mod labels;
 pub mod magnet;
+pub mod media_signature;
 pub mod names;
 pub mod remote;
 pub mod swarm;

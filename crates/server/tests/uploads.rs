@@ -225,13 +225,14 @@ backend_tests! {
         let h = Harness::new(&db, |_| {});
         let (token, channel) = h.user_with_channel("alice").await;
         let channel_text = channel.to_string();
-        let (content_type, body) = multipart(&[("name", "Right away"), ("channelId", &channel_text), ("waitTranscoding", "false")], Some(b"bytes"));
+        let source = std::fs::read(FIXTURE).unwrap();
+        let (content_type, body) = multipart(&[("name", "Right away"), ("channelId", &channel_text), ("waitTranscoding", "false")], Some(&source));
         let (_, _, created) = h.send(upload_request(&token, &content_type, body)).await;
         let uuid = created["video"]["uuid"].as_str().unwrap().to_owned();
         let (status, _, json) = h.send(Request::get(format!("/api/v1/videos/{uuid}")).body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!((json["state"]["id"].as_i64(), json["waitTranscoding"].as_bool()), (Some(2), Some(false)));
-        let (content_type, body) = multipart(&[("name", "Private one"), ("channelId", &channel_text), ("waitTranscoding", "false"), ("privacy", "3")], Some(b"bytes"));
+        let (content_type, body) = multipart(&[("name", "Private one"), ("channelId", &channel_text), ("waitTranscoding", "false"), ("privacy", "3")], Some(&source));
         let (_, _, created) = h.send(upload_request(&token, &content_type, body)).await;
         let uuid = created["video"]["uuid"].as_str().unwrap().to_owned();
         let (status, _, _) = h.send(Request::get(format!("/api/v1/videos/{uuid}")).body(Body::empty()).unwrap()).await;

@@ -15,10 +15,6 @@ pub mod views;
 
 use std::path::Path;
 
-use axum::body::Body;
-use futures_util::StreamExt;
-use tokio::io::AsyncWriteExt;
-
 use kinora_db::videos::VideoRow;
 
 use crate::{ApiError, ApiState};
@@ -29,38 +25,6 @@ pub(crate) async fn find_video(state: &ApiState, id: &str) -> Result<VideoRow, A
     kinora_app::videos::find_video(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::not_found("Video"))
-}
-
-/// Streams a request body to `file`, refusing more than `limit` bytes; returns the byte count.
-/// Data reaches the disk (fsync) before this returns.
-pub(crate) async fn write_body(
-    body: Body,
-    file: &mut tokio::fs::File,
-    limit: u64,
-) -> Result<u64, ApiError> {
-    let mut stream = body.into_data_stream();
-    let mut written: u64 = 0;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|error| {
-            ApiError::new(
-                axum::http::StatusCode::BAD_REQUEST,
-                "body_interrupted",
-                format!("The upload was interrupted: {error}"),
-            )
-        })?;
-        written += chunk.len() as u64;
-        if written > limit {
-            return Err(ApiError::new(
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "max_file_size_reached",
-                "The upload is larger than announced or allowed.",
-            ));
-        }
-        file.write_all(&chunk).await.map_err(storage_error)?;
-    }
-    file.flush().await.map_err(storage_error)?;
-    file.sync_data().await.map_err(storage_error)?;
-    Ok(written)
 }
 
 pub(crate) fn storage_error(error: std::io::Error) -> ApiError {

@@ -6,7 +6,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use kinora_app::videos::{self, VideoFields};
 use serde_json::{Value, json};
 
-use super::{WorkDirectory, storage_error};
+use super::WorkDirectory;
+
+#[path = "upload_content.rs"]
+pub(crate) mod content;
 use crate::extract::Auth;
 use crate::{ApiError, ApiState};
 
@@ -14,8 +17,9 @@ fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, code, message)
 }
 
-/// Streams `videofile` to disk (never into memory), reads the other fields, checks them, the
-/// channel and the quota, then creates the video and queues its transcoding. Answers
+/// Streams `videofile` to disk (never into memory) once its first bytes show it is media
+/// (`content`), reads the other fields, checks them, the channel, the quota and then the
+/// content (415 when not media), then creates the video and queues its transcoding. Answers
 /// `{"video":{"id","uuid","shortUUID"}}`.
 pub async fn upload_video(
     State(state): State<ApiState>,
@@ -46,6 +50,9 @@ pub async fn upload_video(
     let mut fields = serde_json::Map::new();
     let mut tags: Vec<Value> = Vec::new();
     let mut file: Option<(String, u64)> = None;
+    // A file that is not media is read to its end but never written; the refusal is answered
+    // after the other checks, so that a wrong channel or field is still named first.
+    let mut refusal: Option<ApiError> = None;
     while let Some(mut field) = multipart
         .next_field()
         .await
@@ -60,9 +67,10 @@ pub async fn upload_video(
                 ));
             }
             let filename = field.file_name().unwrap_or("video").to_owned();
-            let mut output = tokio::fs::File::create(&file_path)
-                .await
-                .map_err(storage_error)?;
+            // Nothing is written until the first bytes are known to be media.
+            let mut gate = content::ContentGate::new();
+            let target = file_path.clone();
+            let mut output = content::LazyFile::new(move || tokio::fs::File::create(target));
             let mut written: u64 = 0;
             while let Some(chunk) = field
                 .chunk()
@@ -77,11 +85,22 @@ pub async fn upload_video(
                     }
                     .into());
                 }
-                tokio::io::AsyncWriteExt::write_all(&mut output, &chunk)
-                    .await
-                    .map_err(storage_error)?;
+                if refusal.is_none() {
+                    match gate.feed(chunk) {
+                        Ok(bytes) => output.write(bytes).await?,
+                        Err(error) => refusal = Some(error),
+                    }
+                }
             }
-            output.sync_data().await.map_err(storage_error)?;
+            if refusal.is_none() {
+                match gate.finish(true) {
+                    Ok(bytes) => {
+                        output.write(bytes).await?;
+                        output.sync().await?;
+                    }
+                    Err(error) => refusal = Some(error),
+                }
+            }
             file = Some((filename, written));
             continue;
         }
@@ -118,6 +137,9 @@ pub async fn upload_video(
         return Err(ApiError::invalid_field("videofile", "is required"));
     };
     videos::check_upload(&state.db, &user, &fields, size as i64, &limits).await?;
+    if let Some(error) = refusal {
+        return Err(error);
+    }
     let created = videos::create_from_upload(
         &state.db,
         &state.storage,

@@ -24,7 +24,8 @@ use serde_json::json;
 use tokio::io::AsyncSeekExt;
 use uuid::Uuid;
 
-use super::{storage_error, write_body};
+use super::storage_error;
+use super::upload::content::{ContentGate, write_checked};
 use crate::extract::{Auth, JsonOrForm};
 use crate::{ApiError, ApiState};
 
@@ -262,19 +263,28 @@ pub async fn put_chunk(
         .storage
         .local()
         .path(&StorageKey::resumable_upload(upload_id));
-    let mut file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .await
-        .map_err(storage_error)?;
-    // Bytes past the recorded offset were never acknowledged: drop them.
-    file.set_len(start as u64).await.map_err(storage_error)?;
-    file.seek(SeekFrom::Start(start as u64))
-        .await
-        .map_err(storage_error)?;
+    let mut gate = ContentGate::at_offset(&path, start as u64).await?;
+    let open = || async {
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .await?;
+        // Bytes past the recorded offset were never acknowledged: drop them.
+        file.set_len(start as u64).await?;
+        file.seek(SeekFrom::Start(start as u64)).await?;
+        Ok(file)
+    };
     let expected = (end - start + 1) as u64;
-    let written = write_body(request.into_body(), &mut file, expected).await?;
-    drop(file);
+    let whole_at = (session.declared_size - start) as u64;
+    let written =
+        match write_checked(request.into_body(), &mut gate, expected, whole_at, open).await {
+            Err(refusal) if refusal.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                // Not media: the session ends here, with its file.
+                discard(&state, &session, upload_id).await?;
+                return Err(refusal);
+            }
+            other => other?,
+        };
     if written != expected {
         // A short chunk: keep what arrived, durably, so the client resumes from there.
         let received = start + written as i64;
@@ -351,6 +361,16 @@ async fn finished(state: &ApiState, video_id: i64) -> Result<Response, ApiError>
     .into_response())
 }
 
+/// Deletes an unfinished session and its bytes.
+async fn discard(state: &ApiState, session: &UploadRow, upload_id: Uuid) -> Result<(), ApiError> {
+    kinora_db::uploads::delete(state.db.pool(), session.id).await?;
+    state
+        .storage
+        .local()
+        .delete(&StorageKey::resumable_upload(upload_id))?;
+    Ok(())
+}
+
 /// Cancels a session (or clears a finished one): 204.
 pub async fn cancel_upload(
     State(state): State<ApiState>,
@@ -359,12 +379,10 @@ pub async fn cancel_upload(
     _body: Body,
 ) -> Result<StatusCode, ApiError> {
     let (upload_id, session) = find_session(&state, user.user_id, &query).await?;
-    kinora_db::uploads::delete(state.db.pool(), session.id).await?;
     if session.video_id.is_none() {
-        state
-            .storage
-            .local()
-            .delete(&StorageKey::resumable_upload(upload_id))?;
+        discard(&state, &session, upload_id).await?;
+    } else {
+        kinora_db::uploads::delete(state.db.pool(), session.id).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
