@@ -17,6 +17,12 @@ pub struct DatabaseConfig {
     /// Apply pending migrations when `kinora serve` starts. When false, the server refuses to
     /// start on an out-of-date schema and says to run `kinora migrate`.
     pub auto_migrate: bool,
+    /// PostgreSQL only: seconds a migration statement may wait for a lock (`lock_timeout`)
+    /// before it fails, so a migration never queues every query behind it; 0 waits forever.
+    pub migration_lock_timeout_secs: u64,
+    /// PostgreSQL only: seconds one migration statement may run (`statement_timeout`); 0 has
+    /// no limit.
+    pub migration_statement_timeout_secs: u64,
 }
 
 impl Default for DatabaseConfig {
@@ -27,6 +33,8 @@ impl Default for DatabaseConfig {
             acquire_timeout_secs: 10,
             busy_timeout_ms: 10_000,
             auto_migrate: true,
+            migration_lock_timeout_secs: 10,
+            migration_statement_timeout_secs: 3600,
         }
     }
 }

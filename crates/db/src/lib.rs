@@ -127,6 +127,7 @@ pub type DbResult<T> = Result<T, DbError>;
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    migration_timeouts: migrations::MigrationTimeouts,
 }
 
 impl Db {
@@ -159,7 +160,11 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            migration_timeouts: migrations::MigrationTimeouts::of(config),
+        })
     }
 
     /// The backend this pool talks to.

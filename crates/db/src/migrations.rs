@@ -1,8 +1,21 @@
 //! Schema migrations: apply them, or tell how far the database is from this build.
+//!
+//! On PostgreSQL every migration session runs under `lock_timeout` and `statement_timeout`
+//! (`[database] migration_lock_timeout_secs`, `migration_statement_timeout_secs`): a migration
+//! waiting for a lock that a long transaction holds fails after a few seconds instead of queueing
+//! every query of the site behind it. The session takes sqlx's migration lock first, without a
+//! limit (a second process starting at the same time waits for the first one's migrations), and
+//! is closed afterwards, so neither the lock nor the settings reach other users of the pool.
+//! Indexes on tables that already hold rows are built `CONCURRENTLY` in a migration of their own
+//! that starts with `-- no-transaction` and holds that one statement (`scripts/lint-migrations`
+//! checks every new PostgreSQL migration).
 
-use sqlx::migrate::Migrator;
+use std::time::Duration;
 
-use crate::{Backend, Db, DbError, DbResult};
+use sqlx::Executor;
+use sqlx::migrate::{Migrate, Migrator};
+
+use crate::{Backend, DatabaseConfig, Db, DbError, DbResult};
 
 static SQLITE: Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -20,6 +33,23 @@ impl MigrationStatus {
     /// True when the schema is exactly what this build expects.
     pub fn is_current(&self) -> bool {
         self.pending.is_empty() && self.unknown.is_empty()
+    }
+}
+
+/// The limits PostgreSQL migration sessions run under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MigrationTimeouts {
+    lock: Duration,
+    statement: Duration,
+}
+
+impl MigrationTimeouts {
+    /// The limits of the `[database]` section.
+    pub(crate) fn of(config: &DatabaseConfig) -> Self {
+        Self {
+            lock: Duration::from_secs(config.migration_lock_timeout_secs),
+            statement: Duration::from_secs(config.migration_statement_timeout_secs),
+        }
     }
 }
 
@@ -41,8 +71,21 @@ impl Db {
                 status.unknown
             )));
         }
-        self.migrator().run(&self.pool).await?;
-        Ok(())
+        self.apply_migrations(self.migrator()).await
+    }
+
+    /// Applies `migrator`'s pending migrations ([`Db::migrate`] applies Kinora's own); on
+    /// PostgreSQL in a session of their own under the configured timeouts (see the module).
+    pub async fn apply_migrations(&self, migrator: &Migrator) -> DbResult<()> {
+        if self.backend == Backend::Sqlite {
+            migrator.run(&self.pool).await?;
+            return Ok(());
+        }
+        let mut connection = self.pool.acquire().await?;
+        let result = run_with_timeouts(&mut connection, migrator, self.migration_timeouts).await;
+        // Ending the session drops the migration lock and the settings with it.
+        let _ = connection.close().await;
+        result
     }
 
     /// Compares the applied migrations with the ones this build carries.
@@ -109,4 +152,23 @@ impl Db {
         }
         Ok(())
     }
+}
+
+/// Takes sqlx's migration lock (waiting as long as another process migrates), sets the
+/// timeouts, then applies the migrations. sqlx takes its lock again inside `run`, at once: the
+/// session holds it already (PostgreSQL's advisory locks count per session).
+async fn run_with_timeouts(
+    connection: &mut sqlx::AnyConnection,
+    migrator: &Migrator,
+    timeouts: MigrationTimeouts,
+) -> DbResult<()> {
+    connection.lock().await?;
+    connection
+        .execute(format!("SET lock_timeout = {}", timeouts.lock.as_millis()).as_str())
+        .await?;
+    connection
+        .execute(format!("SET statement_timeout = {}", timeouts.statement.as_millis()).as_str())
+        .await?;
+    migrator.run(&mut *connection).await?;
+    Ok(())
 }

@@ -1,6 +1,8 @@
-//! `kinora storage migrate`: videos stored on local disk move to S3 (a real Garage server) and
-//! back; the command killed halfway and run again finishes with every file in exactly one
-//! place, identical to the original, and reachable through the server. On PostgreSQL.
+//! `kinora storage migrate`: videos stored on local disk move to S3 (a real server:
+//! [`common::s3_server`], Garage when it is installed, else s3s-fs) and back; the command killed
+//! halfway and run again finishes with every file in exactly one place, identical to the
+//! original, and reachable through the server. With Garage, public videos' media goes to its
+//! public bucket and is read from there; without it every location is private. On PostgreSQL.
 
 mod common;
 
@@ -9,9 +11,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::garage::Garage;
 use common::harness::Harness;
 use common::process::{KINORA, Server, free_port, write_config};
+use common::s3_server::S3Server;
 use kinora_db::Db;
 use kinora_db::testing::{TestDb, sample_video};
 use kinora_db::videos::{NewVideo, Publication, VideoFileRow};
@@ -167,32 +169,6 @@ fn migrate(config: &Path, to: &str, kill_after_first: bool) -> String {
     output
 }
 
-async fn bucket_contents(garage: &Garage, bucket: &str) -> BTreeMap<String, Vec<u8>> {
-    let client = garage.s3_client();
-    let listed = client
-        .list_objects_v2()
-        .bucket(bucket)
-        .send()
-        .await
-        .unwrap();
-    let mut contents = BTreeMap::new();
-    for object in listed.contents() {
-        let key = object.key().unwrap().to_owned();
-        let body = client
-            .get_object()
-            .bucket(bucket)
-            .key(&key)
-            .send()
-            .await
-            .unwrap();
-        contents.insert(
-            key,
-            body.body.collect().await.unwrap().into_bytes().to_vec(),
-        );
-    }
-    contents
-}
-
 fn local_files(root: &Path) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     let mut pending = vec![root.to_path_buf()];
@@ -229,7 +205,8 @@ async fn locations(db: &Db) -> BTreeMap<String, (String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
-    let garage = Garage::start().await;
+    let s3 = S3Server::start().await;
+    let public_bucket = s3.public.clone();
     let test = TestDb::postgres().await;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("storage");
@@ -239,21 +216,7 @@ async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
     for seed in 0..6 {
         videos.push(local_video(&test.db, &root, channel, seed).await);
     }
-    let mut settings = format!(
-        "[storage.s3]\nendpoint = \"{}\"\nregion = \"{}\"\nbucket = \"{}\"\n\
-         access_key_id = \"{}\"\nsecret_access_key = \"{}\"\nforce_path_style = true\n",
-        garage.s3_endpoint,
-        garage.region,
-        garage.private_bucket,
-        garage.access_key_id,
-        garage.secret_access_key
-    );
-    for kind in ["hls", "images"] {
-        settings += &format!(
-            "[storage.s3.{kind}]\npublic = true\nbucket = \"{}\"\npublic_base_url = \"{}\"\n",
-            garage.public_bucket, garage.public_base_url
-        );
-    }
+    let settings = s3.storage_settings(&s3.s3_endpoint, true);
     let s3_backend = format!("[storage]\nbackend = \"s3\"\n{settings}");
     let config = write_config(dir.path(), free_port(), &test.config.url, &s3_backend);
 
@@ -270,12 +233,15 @@ async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
     let second = migrate(&config, "s3", false);
     assert!(second.contains("done:"), "{second}");
 
-    // Every file is in exactly one bucket, identical; nothing stayed on disk.
+    // Every file is in exactly one bucket, identical; nothing stayed on disk. Without a public
+    // bucket every file is private.
     let mut expected_public = BTreeMap::new();
     let mut expected_private = BTreeMap::new();
     for video in &videos {
         for (key, content) in &video.files {
-            let public = video.public && !key.starts_with("original-video-files/");
+            let public = public_bucket.is_some()
+                && video.public
+                && !key.starts_with("original-video-files/");
             let target = if public {
                 &mut expected_public
             } else {
@@ -290,15 +256,19 @@ async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
             .map(|(k, v)| (k, Sha256::digest(&v).to_vec()))
             .collect()
     };
+    if let Some(public) = &public_bucket {
+        assert_eq!(
+            digests(s3.bucket_contents(&public.bucket).await),
+            expected_public
+        );
+    }
     assert_eq!(
-        digests(bucket_contents(&garage, &garage.public_bucket).await),
-        expected_public
-    );
-    assert_eq!(
-        digests(bucket_contents(&garage, &garage.private_bucket).await),
+        digests(s3.bucket_contents(&s3.private_bucket).await),
         expected_private
     );
     assert!(local_files(&root).is_empty(), "{:?}", local_files(&root));
+    // Public videos' media is in the public location, which without public kinds configured is
+    // the private bucket.
     for video in &videos {
         let (media, original) = &locations(&test.db).await[&video.uuid];
         assert_eq!(
@@ -314,8 +284,8 @@ async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
     let again = migrate(&config, "s3", false);
     assert!(again.contains("done: 0 video(s) moved"), "{again}");
 
-    // Every video plays from where the API says: the bucket for public ones, the server's
-    // proxy for private ones.
+    // Every video plays from where the API says: the public bucket for public ones (with
+    // Garage), the server's proxy for the others.
     let port = free_port();
     let server = Server::start(&write_config(
         dir.path(),
@@ -338,10 +308,9 @@ async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
         let master = json["streamingPlaylists"][0]["playlistUrl"]
             .as_str()
             .unwrap();
-        let expected_base = if stored.public {
-            &garage.public_base_url
-        } else {
-            &base
+        let expected_base = match &public_bucket {
+            Some(public) if stored.public => &public.base_url,
+            _ => &base,
         };
         assert!(master.starts_with(expected_base.as_str()), "{master}");
         assert!(master.ends_with(&stored.master), "{master}");
@@ -373,15 +342,9 @@ async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
             assert!(std::fs::read(root.join(key)).unwrap() == *content, "{key}");
         }
     }
-    assert!(
-        bucket_contents(&garage, &garage.public_bucket)
-            .await
-            .is_empty()
-    );
-    assert!(
-        bucket_contents(&garage, &garage.private_bucket)
-            .await
-            .is_empty()
-    );
+    if let Some(public) = &public_bucket {
+        assert!(s3.bucket_contents(&public.bucket).await.is_empty());
+    }
+    assert!(s3.bucket_contents(&s3.private_bucket).await.is_empty());
     test.finish().await;
 }

@@ -6,19 +6,20 @@
 //! `<key>` of that bucket, and that is the public base URL. The private bucket `kinora` has no
 //! website access: anonymous requests for it are refused on both ports.
 //!
-//! The binary is found at `$KINORA_GARAGE`, `~/.cargo/bin/garage` or on `PATH`; without it the
-//! tests fail and say how to install it (`scripts/install-garage`). The server is killed by its
-//! PID when the [`Garage`] is dropped.
+//! The binary is found at `$KINORA_GARAGE`, `~/.cargo/bin/garage` or on `PATH`
+//! ([`garage_binary`]); [`Garage::start`] without it fails and says how to install it
+//! (`scripts/install-garage`), so tests check first ([`super::s3_server::garage_or_skip`]). The
+//! server is killed by its PID when the [`Garage`] is dropped (its [`LoggedChild`] is).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 
 use super::process::free_port;
+use super::s3_server::{LoggedChild, find_binary, random_hex, s3_client};
 
 /// The version the harness is written against (its CLI output is parsed).
 pub const GARAGE_VERSION: &str = "2.5.0";
@@ -27,32 +28,10 @@ const START_LIMIT: Duration = Duration::from_secs(20);
 /// How long one `garage` CLI command or one request of the setup may take.
 const COMMAND_LIMIT: Duration = Duration::from_secs(20);
 
-fn garage_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("KINORA_GARAGE") {
-        let path = PathBuf::from(path);
-        assert!(
-            path.is_file(),
-            "KINORA_GARAGE={} is not a file; install garage with scripts/install-garage",
-            path.display()
-        );
-        return path;
-    }
-    let home = std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo/bin"));
-    let path_dirs = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .unwrap_or_default();
-    home.into_iter()
-        .chain(path_dirs)
-        .map(|dir| dir.join("garage"))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "garage not found (looked at $KINORA_GARAGE, ~/.cargo/bin/garage and PATH). \
-                 Install it with scripts/install-garage \
-                 (cargo install --locked --version {GARAGE_VERSION} garage), \
-                 or point KINORA_GARAGE at the binary."
-            )
-        })
+/// The garage binary: `$KINORA_GARAGE`, `~/.cargo/bin/garage` or on `PATH`; `None` when it is
+/// not installed.
+pub fn garage_binary() -> Option<PathBuf> {
+    find_binary("KINORA_GARAGE", "garage", "scripts/install-garage")
 }
 
 /// Checks that `binary` is the garage version whose CLI output this harness parses.
@@ -73,16 +52,6 @@ fn check_version(binary: &Path) {
         binary.display(),
         text.trim()
     );
-}
-
-/// Random lowercase hex, `bytes` bytes long, from the OS generator.
-fn random_hex(bytes: usize) -> String {
-    let mut hex = String::with_capacity(bytes * 2);
-    while hex.len() < bytes * 2 {
-        hex.push_str(&uuid::Uuid::new_v4().simple().to_string());
-    }
-    hex.truncate(bytes * 2);
-    hex
 }
 
 /// `N` distinct free ports on 127.0.0.1.
@@ -177,10 +146,8 @@ pub struct Garage {
     pub web_port: u16,
     pub admin_port: u16,
     pub rpc_port: u16,
-    binary: PathBuf,
     config: PathBuf,
-    log: PathBuf,
-    child: Option<Child>,
+    process: LoggedChild,
     dir: tempfile::TempDir,
 }
 
@@ -188,7 +155,14 @@ impl Garage {
     /// Starts a fresh server and sets it up: a one-node layout, an access key, the private
     /// bucket `kinora`, the public bucket `localhost` (website access, CORS).
     pub async fn start() -> Garage {
-        let binary = garage_binary();
+        let binary = garage_binary().unwrap_or_else(|| {
+            panic!(
+                "garage not found (looked at $KINORA_GARAGE, ~/.cargo/bin/garage and PATH). \
+                 Install it with scripts/install-garage \
+                 (cargo install --locked --version {GARAGE_VERSION} garage), \
+                 or point KINORA_GARAGE at the binary."
+            )
+        });
         check_version(&binary);
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mut garage = Garage {
@@ -203,10 +177,8 @@ impl Garage {
             web_port: 0,
             admin_port: 0,
             rpc_port: 0,
-            binary,
             config: dir.path().join("garage.toml"),
-            log: dir.path().join("garage.log"),
-            child: None,
+            process: LoggedChild::new(binary, dir.path().join("garage.log")),
             dir,
         };
         // Another process can take a port between `free_port` and Garage binding it: then it
@@ -312,10 +284,7 @@ admin_token = "{admin_token}"
     /// [`Garage::restart`]. Not SIGTERM: on SIGTERM Garage waits up to 10 s for every open HTTP
     /// connection to close, and clients keep idle keep-alive connections open.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.process.kill();
     }
 
     /// The same as [`Garage::stop`]: SIGKILL, as in a crash.
@@ -352,7 +321,7 @@ admin_token = "{admin_token}"
 
     /// The server's log (stdout and stderr of every start).
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.process.log()
     }
 
     /// The temporary directory with the config, the data and the log.
@@ -362,40 +331,23 @@ admin_token = "{admin_token}"
 
     /// The last lines of the log, for failure messages.
     fn log_tail(&self) -> String {
-        let log = self.log();
-        let lines: Vec<&str> = log.lines().collect();
-        let tail = lines[lines.len().saturating_sub(30)..].join("\n");
-        format!("--- last lines of {} ---\n{tail}", self.log.display())
+        self.process.log_tail()
     }
 
     fn spawn(&mut self) {
-        assert!(self.child.is_none(), "garage is already running");
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .expect("open the garage log");
-        let child = Command::new(&self.binary)
-            .arg("-c")
-            .arg(&self.config)
-            .arg("server")
-            .env("RUST_LOG", "garage=info,netapp=warn,warn")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("clone the log file"))
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|error| panic!("could not start {}: {error}", self.binary.display()));
-        self.child = Some(child);
+        let config = self.config.clone();
+        self.process.spawn(
+            &["-c".as_ref(), config.as_os_str(), "server".as_ref()],
+            &[
+                ("RUST_LOG", "garage=info,netapp=warn,warn"),
+                ("NO_COLOR", "1"),
+            ],
+        );
     }
 
     /// Panics (with the log) if the server exited.
     fn assert_running(&mut self) {
-        let exited = self
-            .child
-            .as_mut()
-            .and_then(|child| child.try_wait().ok().flatten());
-        if let Some(status) = exited {
+        if let Some(status) = self.process.exited() {
             panic!("garage exited ({status})\n{}", self.log_tail());
         }
     }
@@ -408,14 +360,13 @@ admin_token = "{admin_token}"
         let deadline = Instant::now() + START_LIMIT;
         let ports = [self.s3_port, self.rpc_port, self.web_port, self.admin_port];
         loop {
-            let Some(child) = self.child.as_mut() else {
-                return Err("garage is not running".to_owned());
-            };
-            if let Ok(Some(status)) = child.try_wait() {
-                self.child = None;
+            if let Some(status) = self.process.exited() {
                 return Err(format!("garage exited ({status})"));
             }
-            let waiting_for = match port_listeners(child.id(), &ports) {
+            let Some(pid) = self.process.id() else {
+                return Err("garage is not running".to_owned());
+            };
+            let waiting_for = match port_listeners(pid, &ports) {
                 Some((_, Some(port))) => {
                     self.stop();
                     return Err(format!("another process listens on port {port}"));
@@ -463,7 +414,7 @@ admin_token = "{admin_token}"
 
     /// Runs `garage -c <config> <args>` (bounded in time; killed if it takes too long).
     async fn try_cli(&self, args: &[&str]) -> Result<String, String> {
-        let mut command = tokio::process::Command::new(&self.binary);
+        let mut command = tokio::process::Command::new(&self.process.binary);
         command
             .arg("-c")
             .arg(&self.config)
@@ -482,7 +433,7 @@ admin_token = "{admin_token}"
                     args.join(" ")
                 )
             })?
-            .map_err(|error| format!("could not run {}: {error}", self.binary.display()))?;
+            .map_err(|error| format!("could not run {}: {error}", self.process.binary.display()))?;
         if output.status.success() {
             Ok(String::from_utf8_lossy(&output.stdout).into_owned())
         } else {
@@ -504,26 +455,12 @@ admin_token = "{admin_token}"
 
     /// An S3 client signed with the harness's key.
     pub fn s3_client(&self) -> aws_sdk_s3::Client {
-        let http_client = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        let config = aws_sdk_s3::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(self.region.clone()))
-            .endpoint_url(&self.s3_endpoint)
-            .force_path_style(true)
-            .http_client(http_client)
-            .credentials_provider(Credentials::new(
-                &self.access_key_id,
-                &self.secret_access_key,
-                None,
-                None,
-                "garage-harness",
-            ))
-            .build();
-        aws_sdk_s3::Client::from_conf(config)
+        s3_client(
+            &self.s3_endpoint,
+            &self.region,
+            &self.access_key_id,
+            &self.secret_access_key,
+        )
     }
 
     /// CORS on the public bucket (S3 PutBucketCors; Garage's CLI has no command for it):
@@ -563,15 +500,6 @@ admin_token = "{admin_token}"
                 self.log_tail()
             ),
             Err(_) => panic!("PutBucketCors took more than {COMMAND_LIMIT:?}"),
-        }
-    }
-}
-
-impl Drop for Garage {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
         }
     }
 }
