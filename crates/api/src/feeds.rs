@@ -1,7 +1,9 @@
 //! Video feeds: `/feeds/videos.xml` (RSS 2.0, or Atom with `?format=atom`) and
 //! `/feeds/videos.atom`, of the instance's public videos or, with `videoChannelId` or
 //! `accountId`, of one channel's or account's. Only public, published videos: the same list
-//! as the API's (unlisted and private videos are never in a feed).
+//! as the API's (unlisted and private videos are never in a feed). Descriptions are Markdown,
+//! rendered to safe HTML as the web page renders them ([`crate::markdown`]): feed readers
+//! show a description as HTML, so none of its source markup ever reaches them live.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -10,7 +12,7 @@ use kinora_db::video_lists::{VideoFilter, VideoOrder, VideoPage};
 use kinora_db::videos::VideoRow;
 use serde::Deserialize;
 
-use crate::{ApiError, ApiState};
+use crate::{ApiError, ApiState, markdown};
 
 /// Videos in one feed.
 const FEED_LENGTH: i64 = 50;
@@ -154,7 +156,7 @@ impl Feed<'_> {
                 rss::Item {
                     title: Some(video.name.clone()),
                     link: Some(self.watch_url(video)),
-                    description: video.description.clone(),
+                    description: video.description.as_deref().map(markdown::to_safe_html),
                     guid: Some(rss::Guid {
                         value: format!("{}/videos/watch/{}", self.state.public_url, video.uuid),
                         permalink: true,
@@ -191,7 +193,10 @@ impl Feed<'_> {
                     mime_type: Some("text/html".to_owned()),
                     ..atom_syndication::Link::default()
                 }],
-                summary: video.description.clone().map(atom_syndication::Text::plain),
+                summary: video
+                    .description
+                    .as_deref()
+                    .map(|text| atom_syndication::Text::html(markdown::to_safe_html(text))),
                 ..atom_syndication::Entry::default()
             })
             .collect();

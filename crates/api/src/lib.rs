@@ -15,10 +15,12 @@ mod feeds;
 pub mod json;
 pub mod login_limiter;
 mod object_proxy;
+pub mod markdown;
 mod oembed;
 pub mod openapi;
 pub mod pages;
 pub mod static_files;
+pub mod security_headers;
 mod v1;
 
 use std::sync::Arc;

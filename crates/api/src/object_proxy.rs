@@ -1,6 +1,6 @@
 //! Serving a file that lives in S3 through the server: one byte range passed to the bucket,
-//! the answer streamed back with its status, `Content-Range`, `ETag` and the cache headers of
-//! local files. Used for every file not linked straight to a public bucket (private videos,
+//! the answer streamed back with its status, `Content-Range` and `ETag` (the caller sets the
+//! cache headers, as for local files). Used for every file not linked straight to a public bucket (private videos,
 //! kinds not configured public), after the caller's visibility check.
 
 use axum::body::Body;
@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use kinora_app::{ByteRange, Location, MediaStorage, StorageError, StorageKey};
 
 use crate::ApiError;
-use crate::static_files::cache_control;
 
 /// Streams `key` (or the one range the request headers ask for) from S3.
 pub(crate) async fn proxy(
@@ -17,7 +16,6 @@ pub(crate) async fn proxy(
     location: Location,
     key: &StorageKey,
     request: &HeaderMap,
-    immutable: bool,
 ) -> Result<Response, ApiError> {
     let range = request
         .get(header::RANGE)
@@ -52,7 +50,6 @@ pub(crate) async fn proxy(
         headers.insert(header::ETAG, value);
     }
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    headers.insert(header::CACHE_CONTROL, cache_control(immutable));
     if not_modified {
         return Ok((StatusCode::NOT_MODIFIED, headers).into_response());
     }

@@ -2,7 +2,10 @@
 //! videos at `/static/redundancy/hls/<videoUUID>/<file>` and the images under
 //! `/lazy-static/{thumbnails,previews,storyboards}/<file>`, with Range (206 and exact
 //! `Content-Range`), `Accept-Ranges`, `Last-Modified`, `ETag`, cache headers and the same
-//! visibility rule as the API. Only names the database lists for a video are ever served, so a
+//! visibility rule as the API. Files of a video an anonymous visitor may see are cached
+//! publicly; any other file was answered after an access check and is `private` (originals
+//! `no-store`), without the CORS wildcard; every answer varies on `Authorization`
+//! ([`crate::security_headers`]). Only names the database lists for a video are ever served, so a
 //! request path never becomes a file path on its own. Files of videos stored in S3 are proxied
 //! from the bucket (one byte range passed through, status, `Content-Range` and `ETag` relayed),
 //! so private videos' files never need to be public in the bucket. A mirror is served while its
@@ -20,6 +23,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::extract::MaybeAuth;
+use crate::security_headers::{self, MediaCache, UserBytes};
 use crate::{ApiError, ApiState};
 
 /// The static routes.
@@ -36,7 +40,14 @@ pub fn router(state: ApiState) -> Router {
             "/download/original-video-files/{video}",
             get(download_original),
         )
+        .layer(axum::middleware::map_response(vary_on_authorization))
         .with_state(state)
+}
+
+/// Every answer of these routes (files, 304s and 404s alike) depends on who asks.
+async fn vary_on_authorization(mut response: Response) -> Response {
+    security_headers::vary_on_authorization(response.headers_mut());
+    response
 }
 
 async fn serve_hls(
@@ -99,7 +110,10 @@ async fn serve_mirror(
             &StorageKey::mirror_file(uuid, &name),
         )
         .ok_or_else(|| ApiError::not_found("File"))?;
-    serve(path, request, file.ends_with(".mp4")).await
+    let cache = MediaCache::of(&state, &row, file.ends_with(".mp4")).await?;
+    let mut response = serve(path, request).await?;
+    cache.apply(&mut response);
+    Ok(response)
 }
 
 async fn serve_image(
@@ -156,7 +170,9 @@ async fn serve_torrent(
         .storage
         .local_path(kinora_app::Location::Local, &StorageKey::torrent(&name))
         .ok_or_else(|| ApiError::not_found("File"))?;
-    let mut response = serve(path, request, true).await?;
+    let cache = MediaCache::of(state, &row, true).await?;
+    let mut response = serve(path, request).await?;
+    cache.apply(&mut response);
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -192,7 +208,17 @@ async fn download_original(
         return Err(ApiError::not_found("File"));
     }
     let location = kinora_app::media::original_location(&row)?;
-    serve_at(&state, location, &StorageKey::original(uuid), request, true).await
+    let mut response = serve_at(
+        &state,
+        location,
+        &StorageKey::original(uuid),
+        request,
+        MediaCache::NoStore,
+    )
+    .await?;
+    // The bytes are whatever the uploader sent: never sniffed, run or shown inline.
+    security_headers::user_bytes(response.headers_mut(), UserBytes::Attachment);
+    Ok(response)
 }
 
 /// Serves a file of `video` from wherever the video's files are.
@@ -204,32 +230,30 @@ async fn serve_stored(
     immutable: bool,
 ) -> Result<Response, ApiError> {
     let location = kinora_app::media::media_location(video)?;
-    serve_at(state, location, key, request, immutable).await
+    let cache = MediaCache::of(state, video, immutable).await?;
+    serve_at(state, location, key, request, cache).await
 }
 
-/// Serves `key` at `location`: from local disk, or proxied from S3.
+/// Serves `key` at `location` under `cache`: from local disk, or proxied from S3.
 async fn serve_at(
     state: &ApiState,
     location: kinora_app::Location,
     key: &StorageKey,
     request: Request,
-    immutable: bool,
+    cache: MediaCache,
 ) -> Result<Response, ApiError> {
-    match state.storage.local_path(location, key) {
-        Some(path) => serve(path, request, immutable).await,
+    let mut response = match state.storage.local_path(location, key) {
+        Some(path) => serve(path, request).await?,
         None => {
-            crate::object_proxy::proxy(&state.storage, location, key, request.headers(), immutable)
-                .await
+            crate::object_proxy::proxy(&state.storage, location, key, request.headers()).await?
         }
-    }
+    };
+    cache.apply(&mut response);
+    Ok(response)
 }
 
-/// Serves one file with Range, conditional requests and cache headers.
-async fn serve(
-    path: std::path::PathBuf,
-    request: Request,
-    immutable: bool,
-) -> Result<Response, ApiError> {
+/// Serves one file with Range and conditional requests (the caller sets the cache headers).
+async fn serve(path: std::path::PathBuf, request: Request) -> Result<Response, ApiError> {
     let metadata = tokio::fs::metadata(&path)
         .await
         .map_err(|_| ApiError::not_found("File"))?;
@@ -264,15 +288,5 @@ async fn serve(
         headers.insert(header::ETAG, value);
     }
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    headers.insert(header::CACHE_CONTROL, cache_control(immutable));
     Ok(response)
-}
-
-/// Media files never change under a name; playlists may be regenerated.
-pub(crate) fn cache_control(immutable: bool) -> HeaderValue {
-    HeaderValue::from_static(if immutable {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, max-age=30"
-    })
 }

@@ -45,6 +45,8 @@ pub struct Config {
     pub web: kinora_api::pages::WebConfig,
     /// `[log]`: logging.
     pub log: LogConfig,
+    /// `[metrics]`: who may read `/metrics`.
+    pub metrics: crate::metrics::MetricsConfig,
 }
 
 /// The `[server]` section.
@@ -188,6 +190,12 @@ impl Config {
         self.seeder
             .check()
             .map_err(|(key, message)| ConfigError::Value { key, message })?;
+        if let Err(message) = self.metrics.check() {
+            return Err(ConfigError::Value {
+                key: "metrics.token",
+                message,
+            });
+        }
         if self.database.max_connections == 0 {
             return Err(ConfigError::Value {
                 key: "database.max_connections",

@@ -46,7 +46,6 @@ pub fn router(
     let health = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
         .with_state(HealthState {
             api: api.clone(),
             storage,
@@ -100,6 +99,7 @@ pub fn router(
         .layer(axum::middleware::from_fn(crate::metrics::record_request));
     let timed = kinora_api::router(api)
         .merge(health)
+        .merge(crate::metrics::router(&config.metrics))
         .merge(tracker)
         .merge(discovery)
         .merge(inbox)
@@ -147,7 +147,8 @@ pub fn router(
                 }))
                 .layer(CompressionLayer::new())
                 .layer(cors),
-        );
+        )
+        .layer(axum::middleware::from_fn(crate::security_headers::apply));
     NormalizePathLayer::trim_trailing_slash().layer(app)
 }
 
@@ -217,13 +218,4 @@ async fn readyz(State(state): State<HealthState>) -> Response {
             .into_response()
         }
     }
-}
-
-/// Prometheus text format.
-async fn metrics() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        crate::metrics::handle().render(),
-    )
-        .into_response()
 }

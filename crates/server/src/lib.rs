@@ -10,6 +10,7 @@ pub mod config;
 pub mod http;
 pub mod jobs;
 pub mod metrics;
+pub mod security_headers;
 pub mod seeding;
 pub mod serve;
 pub mod storage_command;

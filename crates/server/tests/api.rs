@@ -275,7 +275,10 @@ backend_tests! {
     }
 
     async fn config_health_and_metrics_answer(db: Db) {
-        let h = Harness::new(&db, |c| c.instance.name = "Test Tube".into());
+        let h = Harness::new(&db, |c| {
+            c.instance.name = "Test Tube".into();
+            c.metrics.token = "api-test-metrics-token".into();
+        });
         let (status, config) = h.get("/api/v1/config", None).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(config["instance"]["name"], "Test Tube");
@@ -283,7 +286,8 @@ backend_tests! {
         assert!(config["serverVersion"].is_string());
         assert_eq!(h.get("/healthz", None).await.0, StatusCode::OK);
         assert_eq!(h.get("/readyz", None).await.0, StatusCode::OK);
-        let (status, _, body) = h.send(Request::get("/metrics").body(Body::empty()).unwrap()).await;
+        let metrics = Request::get("/metrics").header(header::AUTHORIZATION, "Bearer api-test-metrics-token");
+        let (status, _, body) = h.send(metrics.body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.as_str().unwrap().contains("kinora_http_requests_total"), "{body}");
     }

@@ -139,9 +139,15 @@ fn snapshot(path: &Path) -> ([u8; 32], u32, SystemTime) {
     )
 }
 
+/// The `/metrics` token the test's instance is given.
+const METRICS_TOKEN: &str = "seeder-test-metrics-token";
+
 /// A value of the instance's Prometheus metrics (0 when absent).
 async fn metric(instance: &Instance, name: &str) -> f64 {
-    let text = reqwest::get(format!("{}/metrics", instance.base))
+    let text = reqwest::Client::new()
+        .get(format!("{}/metrics", instance.base))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
         .await
         .unwrap()
         .text()
@@ -189,7 +195,7 @@ async fn aria2c_downloads_from_the_seeder_until_the_video_is_private_or_deleted(
     let database = format!("sqlite://{}/kinora.db", dir.path().display());
     let seeder: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let extra = format!(
-        "{}reconcile_interval_secs = 1\n",
+        "{}reconcile_interval_secs = 1\n[metrics]\ntoken = \"{METRICS_TOKEN}\"\n",
         seeder_section(dir.path(), &seeder.to_string())
     );
     let instance = start(dir.path(), &database, 1, &extra).await;
