@@ -35,6 +35,20 @@ pub struct FederationConfig {
     pub max_reply_depth: usize,
     /// Largest total size of one mirrored video's files, in bytes.
     pub mirror_max_video_bytes: u64,
+    /// Seconds before the key of the same signer may be fetched again for the inbox (a key
+    /// that does not verify is fetched at most once per interval; SIG-09).
+    pub key_refetch_interval_secs: u64,
+    /// Refetches of stored keys that did not verify allowed per remote host within
+    /// `key_refetch_interval_secs`.
+    pub key_refetches_per_host: u32,
+    /// Activities one remote host may post to the inbox per second, on average (more: 429
+    /// with `Retry-After`).
+    pub inbox_rate_per_host: u32,
+    /// Activities one remote host may post to the inbox in a burst above the average rate.
+    pub inbox_burst_per_host: u32,
+    /// Seconds over which changes of a local video's likes and dislikes are gathered into
+    /// one `Update` of the video for its followers.
+    pub rating_update_interval_secs: u64,
 }
 
 impl Default for FederationConfig {
@@ -53,6 +67,11 @@ impl Default for FederationConfig {
             backfill_max_items: 500,
             max_reply_depth: 100,
             mirror_max_video_bytes: 8 * 1024 * 1024 * 1024,
+            key_refetch_interval_secs: 60,
+            key_refetches_per_host: 10,
+            inbox_rate_per_host: 20,
+            inbox_burst_per_host: 200,
+            rating_update_interval_secs: 10,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! [`Federation`]: what every part of the protocol shares — the database, the one outbound
 //! client, this instance's URLs, the `[federation]` section, the instance actor and its signer,
-//! and the delivery worker's wake-up bell.
+//! the inbox's per-host limits and the delivery worker's wake-up bell.
 
 use std::sync::Arc;
 
@@ -10,6 +10,7 @@ use tokio::sync::Notify;
 
 use crate::FederationConfig;
 use crate::http_client::{OutboundClient, OutboundConfig};
+use crate::inbox::limits::InboxLimits;
 use crate::signatures::{RequestSigner, VerifyPolicy};
 use crate::urls::LocalUrls;
 
@@ -28,6 +29,7 @@ struct Inner {
     instance_actor_id: i64,
     instance_signer: Arc<RequestSigner>,
     wake: Arc<Notify>,
+    inbox_limits: InboxLimits,
 }
 
 /// Why the federation layer could not start.
@@ -69,6 +71,7 @@ impl Federation {
         outbound.max_object_bytes = config.max_object_bytes;
         outbound.total_timeout = std::time::Duration::from_secs(config.request_timeout_secs);
         let client = OutboundClient::new(&outbound)?;
+        let inbox_limits = InboxLimits::new(&config);
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -79,6 +82,7 @@ impl Federation {
                 instance_actor_id,
                 instance_signer,
                 wake: Arc::new(Notify::new()),
+                inbox_limits,
             }),
         })
     }
@@ -125,6 +129,11 @@ impl Federation {
             max_age: std::time::Duration::from_secs(self.inner.config.signature_max_age_secs),
             max_future: std::time::Duration::from_secs(self.inner.config.signature_max_future_secs),
         }
+    }
+
+    /// What one remote host may cost the inbox (activities, key fetches).
+    pub fn inbox_limits(&self) -> &InboxLimits {
+        &self.inner.inbox_limits
     }
 
     /// Wakes the delivery worker (new deliveries were queued).

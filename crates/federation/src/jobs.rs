@@ -21,7 +21,15 @@ pub async fn run(
 ) -> Option<Result<(), JobFailure>> {
     Some(match job {
         Job::Federate { event } => crate::outbox::fan_out(federation, context, event.clone()).await,
-        Job::ProcessInbox { activity_id } => crate::inbox::process(federation, *activity_id).await,
+        Job::ProcessInbox { activity_id } => {
+            crate::inbox::process(
+                federation,
+                *activity_id,
+                context.attempt(),
+                job.max_attempts(),
+            )
+            .await
+        }
         Job::FetchOutbox { actor_id } => crate::backfill::fetch_outbox(federation, *actor_id)
             .await
             .map(|_| ()),

@@ -92,32 +92,67 @@ pub async fn actor(
     let known = kinora_db::actors::find_by_url(federation.db().pool(), url.as_str()).await?;
     if let Some(known) = &known
         && !refresh
-        && known.public_key_pem.is_some()
-        && known
-            .fetched_at
-            .is_some_and(|at| now_millis() - at < ACTOR_FRESHNESS_MILLIS)
+        && is_fresh(known)
     {
         return Ok(known.clone());
     }
-    let fetched = fetch(federation, url).await?;
-    let parsed = parse_actor(&fetched.object, Some(fetched.final_url.as_str()))
-        .map_err(|error| ResolveError::Invalid(error.to_string()))?;
+    let parsed = fetch_actor(federation, url).await?;
     if parsed.id != url.as_str() {
         // An actor we know cannot move to another id (ID-05); one served under another URL of
-        // its origin is kept under the id it gives itself, which its activities will name.
+        // its origin is kept under the id it gives itself, which its activities will name,
+        // once the document at that id says the same (ID-02).
         if known.is_some() {
             return Err(ResolveError::Invalid(format!(
                 "{url} now claims to be {}",
                 parsed.id
             )));
         }
-        if let Some(existing) =
-            kinora_db::actors::find_by_url(federation.db().pool(), &parsed.id).await?
-        {
-            return Ok(existing);
+        let claimed =
+            Url::parse(&parsed.id).map_err(|error| ResolveError::Invalid(error.to_string()))?;
+        let confirmed = fetch_actor(federation, &claimed).await?;
+        if confirmed.id != parsed.id || confirmed.public_key != parsed.public_key {
+            return Err(ResolveError::Invalid(format!(
+                "{url} claims to be {}, which does not say the same",
+                parsed.id
+            )));
         }
+        return store_actor(federation, &confirmed).await;
     }
     store_actor(federation, &parsed).await
+}
+
+/// Fetches and parses the actor document at `url` (its id must be on the origin it came from).
+async fn fetch_actor(
+    federation: &Federation,
+    url: &Url,
+) -> Result<RemoteActorDocument, ResolveError> {
+    let fetched = fetch(federation, url).await?;
+    parse_actor(&fetched.object, Some(fetched.final_url.as_str()))
+        .map_err(|error| ResolveError::Invalid(error.to_string()))
+}
+
+/// Whether a stored remote actor has a key and was fetched recently enough to be believed.
+fn is_fresh(actor: &ActorRow) -> bool {
+    actor.public_key_pem.is_some()
+        && actor
+            .fetched_at
+            .is_some_and(|at| now_millis() - at < ACTOR_FRESHNESS_MILLIS)
+}
+
+/// The stored public key (PEM) of the remote actor at `url`, with whether it is fresh (a stale
+/// one is fetched again before it is believed, unless fetching is not allowed right now).
+pub async fn stored_key(
+    federation: &Federation,
+    url: &Url,
+) -> Result<Option<(String, bool)>, ResolveError> {
+    if federation.urls().is_ours(url.as_str()) {
+        return Err(ResolveError::Ours(url.to_string()));
+    }
+    let known = kinora_db::actors::find_by_url(federation.db().pool(), url.as_str()).await?;
+    Ok(known.and_then(|actor| {
+        let fresh = is_fresh(&actor);
+        actor.public_key_pem.map(|key| (key, fresh))
+    }))
 }
 
 /// The kind an actor is stored as: instance actors, bots and organisations are all

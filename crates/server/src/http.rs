@@ -125,17 +125,19 @@ pub fn router(
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(
-                    |request: &axum::extract::Request| {
-                        let id = request
-                            .headers()
-                            .get("x-request-id")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or("-");
-                        tracing::info_span!("request", method = %request.method(),
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &axum::extract::Request| {
+                            let id = request
+                                .headers()
+                                .get("x-request-id")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("-");
+                            tracing::info_span!("request", method = %request.method(),
                                             path = %request.uri().path(), request_id = %id)
-                    },
-                ))
+                        })
+                        .on_failure(log_failure),
+                )
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(CatchPanicLayer::custom(|_| {
                     ApiError::new(
@@ -150,6 +152,24 @@ pub fn router(
         )
         .layer(axum::middleware::from_fn(crate::security_headers::apply));
     NormalizePathLayer::trim_trailing_slash().layer(app)
+}
+
+/// Logs a response that failed: a server fault at ERROR; a 501 (the client asked for what
+/// this server does not offer, such as an oEmbed format other than JSON) is a refusal of the
+/// client's request, not a fault, and is only logged at DEBUG.
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: Duration,
+    _span: &tracing::Span,
+) {
+    match class {
+        tower_http::classify::ServerErrorsFailureClass::StatusCode(status)
+            if status == StatusCode::NOT_IMPLEMENTED =>
+        {
+            tracing::debug!(%status, ?latency, "request refused: not implemented");
+        }
+        class => tracing::error!(classification = %class, ?latency, "response failed"),
+    }
 }
 
 /// Content negotiation, in one place: a request for an ActivityPub document (a read route's

@@ -137,6 +137,7 @@ async fn az_01_only_a_videos_owner_updates_it() {
             Some("Renamed by its channel"),
             "{database:?}"
         );
+        site.assert_no_faults().await;
         site.finish().await;
     }
 }
@@ -239,6 +240,7 @@ async fn az_02_deletes_by_non_owners_are_ignored() {
         assert_eq!(status, 202, "{answer}");
         site.settled().await;
         assert_eq!(video_name(&site, &video_id).await, None, "{database:?}");
+        site.assert_no_faults().await;
         site.finish().await;
     }
 }

@@ -80,6 +80,7 @@ async fn sig_08_key_ids_on_private_addresses_are_never_fetched() {
                 .await,
             0
         );
+        site.assert_no_faults().await;
         site.finish().await;
     }
 }
@@ -182,6 +183,7 @@ async fn dos_03_oversized_and_deeply_nested_bodies_are_refused_without_harm() {
         let (status, answer) = b.post_signed(&site.inbox(), &key(&xavier), &follow).await;
         assert_eq!(status, 202, "{answer}");
         site.settled().await;
+        site.assert_no_faults().await;
         site.finish().await;
     }
 }
@@ -241,6 +243,7 @@ async fn dos_04_reply_chains_stop_at_the_depth_limit_and_cycles_are_caught() {
             site.job_errors().await
         );
         assert_eq!(b.fetch_count("/chain/"), chain_fetches, "no refetch");
+        site.assert_no_faults().await;
         site.finish().await;
     }
 }
@@ -311,6 +314,7 @@ async fn fd_01_an_inbound_message_alone_does_not_revive_a_dead_host() {
                 .await
                 .unwrap();
         assert_eq!(still, (1, far_future), "{database:?}");
+        site.assert_no_faults().await;
         site.finish().await;
     }
 }

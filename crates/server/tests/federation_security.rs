@@ -83,6 +83,7 @@ async fn sig_07_a_signature_by_one_actor_cannot_speak_for_another() {
         assert_eq!(status, 202, "{database:?}: {answer}");
         site.settled().await;
         assert_eq!(site.count("SELECT COUNT(*) FROM actor_follows").await, 1);
+        site.assert_no_faults().await;
         site.finish().await;
     }
 }
@@ -206,6 +207,7 @@ async fn sig_11_forwarded_ld_signatures_and_graph_payloads_are_not_trusted() {
         assert!(origin.fetch_count("/notes/1") >= 1, "{database:?}");
         assert_eq!(origin.fetch_count("/notes/9"), 0, "{database:?}");
         assert_eq!(origin.fetch_count("/notes/6"), 0, "{database:?}");
+        site.assert_no_faults().await;
         site.finish().await;
     }
 }
@@ -298,6 +300,7 @@ async fn id_05_an_actor_update_cannot_change_who_the_actor_is() {
         let after = stored_xavier(&site, &b).await;
         assert_eq!((&after.0, &after.1), (&before.0, &before.1));
         assert_eq!(after.2, "Xavier Renamed", "{database:?}");
+        site.assert_no_faults().await;
         site.finish().await;
     }
 }
@@ -373,6 +376,7 @@ async fn nothing_remote_may_claim_our_host() {
             ))
             .await;
         assert_eq!(claiming, 0, "{database:?}");
+        site.assert_no_faults().await;
         site.finish().await;
     }
 }

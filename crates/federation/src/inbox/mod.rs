@@ -9,9 +9,11 @@
 mod actors;
 mod comments;
 mod follows;
+pub mod limits;
 mod reactions;
 mod redundancy;
 pub mod route;
+mod signer;
 mod videos;
 
 pub(crate) use comments::store_fetched_note;
@@ -53,6 +55,35 @@ impl From<kinora_db::SqlError> for ProcessError {
 }
 
 impl ProcessError {
+    /// True when the activity itself is at fault (bad shape, not allowed, its objects refused
+    /// or gone at their origin): it is dropped, logged below ERROR, never a dead letter.
+    fn is_refusal(&self) -> bool {
+        match self {
+            ProcessError::Refused(_) => true,
+            ProcessError::Resolve(error) => {
+                !error.is_retryable() && !matches!(error, ResolveError::Db(_))
+            }
+            ProcessError::App(error) => matches!(
+                error,
+                kinora_app::AppError::Invalid { .. }
+                    | kinora_app::AppError::NotFound(_)
+                    | kinora_app::AppError::Forbidden(_)
+                    | kinora_app::AppError::Refused { .. }
+                    | kinora_app::AppError::Unsupported { .. }
+                    | kinora_app::AppError::TooLarge { .. }
+                    | kinora_app::AppError::Unprocessable(_)
+                    | kinora_app::AppError::Conflict(_)
+            ),
+            ProcessError::Db(_) | ProcessError::Job(_) => false,
+        }
+    }
+
+    /// True when only the remote side failed (unreachable, 5xx): worth retrying, but when the
+    /// attempts are used up the activity is given up, not kept as a fault of ours.
+    fn is_remote_trouble(&self) -> bool {
+        matches!(self, ProcessError::Resolve(ResolveError::Client(error)) if error.is_retryable())
+    }
+
     fn into_failure(self) -> JobFailure {
         let retryable = match &self {
             ProcessError::Resolve(error) => error.is_retryable(),
@@ -111,8 +142,15 @@ impl Incoming {
     }
 }
 
-/// Acts on the stored activity `activity_id` (a `Job::ProcessInbox`).
-pub async fn process(federation: &Federation, activity_id: i64) -> Result<(), JobFailure> {
+/// Acts on the stored activity `activity_id` (a `Job::ProcessInbox`), on attempt `attempt` of
+/// `max_attempts`. An activity refused for what it is ends the job (logged at INFO); a remote
+/// that keeps failing is retried, then given up (WARN); only our own faults fail the job.
+pub async fn process(
+    federation: &Federation,
+    activity_id: i64,
+    attempt: i64,
+    max_attempts: i64,
+) -> Result<(), JobFailure> {
     let Some(row) = kinora_db::inbox::find(federation.db().pool(), activity_id)
         .await
         .map_err(|error| JobFailure::retryable(error.to_string()))?
@@ -134,8 +172,14 @@ pub async fn process(federation: &Federation, activity_id: i64) -> Result<(), Jo
     let result = dispatch(federation, &incoming).await;
     match result {
         Ok(()) => Ok(()),
-        Err(ProcessError::Refused(reason)) => {
-            tracing::info!(activity = %incoming.envelope.id, kind = %incoming.envelope.kind, %reason, "activity ignored");
+        Err(error) if error.is_refusal() => {
+            tracing::info!(activity = %incoming.envelope.id, kind = %incoming.envelope.kind,
+                           reason = %error, "activity refused");
+            Ok(())
+        }
+        Err(error) if error.is_remote_trouble() && attempt >= max_attempts => {
+            tracing::warn!(activity = %incoming.envelope.id, kind = %incoming.envelope.kind,
+                           reason = %error, attempt, "activity given up: its remote side keeps failing");
             Ok(())
         }
         Err(error) => Err(error.into_failure()),

@@ -5,7 +5,8 @@
 //! (413), its JSON shape and depth (400), the signature's form, signed headers, Host, Date
 //! window and Digest over the received bytes (401, before any key is fetched), the signer's key
 //! (fetched through the guarded client when unknown, fetched once more when the stored one does
-//! not verify), the signature (401); then the activity's id and actor must be on the same
+//! not verify, within limits: [`super::signer`]), the signature (401); the signer's host's rate
+//! (429 with `Retry-After`, [`super::limits`]); then the activity's id and actor must be on the same
 //! origin, and the actor must be the signer (a forwarded activity — actor on another host — is
 //! kept only as a pointer to its object, which is fetched from its origin later). The raw
 //! activity is stored, deduplicated by its id, with its processing job, in one transaction;
@@ -19,10 +20,11 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::signer::{SignedRequest, verify_signer};
 use crate::Federation;
 use crate::json::{JsonError, JsonLimits, parse_activity_json};
 use crate::problem::problem;
-use crate::signatures::{SignatureError, check_request, key_owner_url, verify_request};
+use crate::signatures::{SignatureError, check_request, key_owner_url};
 
 /// Receives one activity.
 pub async fn receive(State(federation): State<Federation>, request: Request) -> Response {
@@ -90,6 +92,8 @@ pub enum Refusal {
     Forbidden(String),
     /// 413.
     TooLarge,
+    /// 429: the sender's host posted more than its limit; try again after these seconds.
+    TooMany(u64),
     /// 503: the database failed; the sender retries.
     Unavailable,
 }
@@ -107,6 +111,18 @@ impl IntoResponse for Refusal {
                 "body_too_large",
                 "The activity is too large.",
             ),
+            Refusal::TooMany(wait_secs) => {
+                let mut response = problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_activities",
+                    "Your host sent more activities than this inbox takes; try again later.",
+                );
+                response.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(wait_secs),
+                );
+                response
+            }
             Refusal::Unavailable => problem(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -160,18 +176,20 @@ pub async fn accept(
             "a request from another server cannot be signed by one of our actors".to_owned(),
         ));
     }
-    let key = crate::resolve::signer_key(federation, &signer, false)
-        .await
-        .map_err(|error| Refusal::Unsigned(format!("the signer's key: {error}")))?;
-    if let Err(first) = verify_request(method, target, headers, body, &key, &policy, now) {
-        // The actor may have rotated its key: fetch it once more.
-        let fresh = crate::resolve::signer_key(federation, &signer, true)
-            .await
-            .map_err(|error| Refusal::Unsigned(format!("the signer's key: {error}")))?;
-        if fresh == key {
-            return Err(unsigned(first));
-        }
-        verify_request(method, target, headers, body, &fresh, &policy, now).map_err(unsigned)?;
+    let request = SignedRequest {
+        method,
+        target,
+        headers,
+        body,
+        policy: &policy,
+        now,
+    };
+    verify_signer(federation, &request, &signer).await?;
+    // The signer's host is known now: it may not flood the inbox (FD-05).
+    let host = crate::urls::host_and_port(&signer).unwrap_or_default();
+    if let Err(wait_secs) = federation.inbox_limits().admit_activity(&host) {
+        tracing::info!(%host, "inbox: host over its rate limit");
+        return Err(Refusal::TooMany(wait_secs));
     }
     // Authority: the activity speaks for its actor, who is the signer, or it was forwarded and
     // will only be believed through its object fetched from the origin.

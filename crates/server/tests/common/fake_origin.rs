@@ -26,10 +26,29 @@ pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
 /// A PEM field of PeerTube's test key pair.
 fn test_key(field: &str) -> String {
-    let path = format!(
-        "{}/../../../shared/fixtures/peertube/ap-json/peertube/keys.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    key_of(
+        &format!(
+            "{}/../../../shared/fixtures/peertube/ap-json/peertube/keys.json",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+        field,
+    )
+}
+
+/// A PEM field (`publicKey`, `privateKey`) of a second RSA-2048 key pair
+/// (`tests/common/second-key.json`, made with `openssl genpkey`): what it signs does not
+/// verify with the test key.
+pub fn other_key(field: &str) -> String {
+    key_of(
+        &format!(
+            "{}/tests/common/second-key.json",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+        field,
+    )
+}
+
+fn key_of(path: &str, field: &str) -> String {
     let keys: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     keys[field].as_str().unwrap().to_owned()
 }
@@ -252,7 +271,12 @@ pub async fn post_signed_as(inbox: &str, key_id: &str, activity: &Value) -> (u16
 /// The headers of a POST of `body` to `inbox` signed with the test key under `key_id`:
 /// Content-Type, Host, Date, Digest and Signature.
 pub fn signed_headers(inbox: &str, key_id: &str, body: &[u8]) -> HeaderMap {
-    let signer = RequestSigner::from_pem(key_id.to_owned(), &test_key("privateKey")).unwrap();
+    signed_headers_with(&test_key("privateKey"), inbox, key_id, body)
+}
+
+/// [`signed_headers`] with another private key (PEM).
+pub fn signed_headers_with(private_pem: &str, inbox: &str, key_id: &str, body: &[u8]) -> HeaderMap {
+    let signer = RequestSigner::from_pem(key_id.to_owned(), private_pem).unwrap();
     let url = reqwest::Url::parse(inbox).unwrap();
     let mut headers = HeaderMap::new();
     headers.insert("content-type", AP.parse().unwrap());
@@ -270,8 +294,23 @@ pub fn signed_headers(inbox: &str, key_id: &str, body: &[u8]) -> HeaderMap {
 
 /// [`post_signed_as`] for any bytes.
 pub async fn post_signed_bytes(inbox: &str, key_id: &str, body: Vec<u8>) -> (u16, String) {
+    let (status, _, text) = post_signed_with(None, inbox, key_id, body).await;
+    (status, text)
+}
+
+/// POSTs `body` to `inbox` signed under `key_id` with `private_pem` (the test key when none);
+/// answers the status, the response's headers and its text.
+pub async fn post_signed_with(
+    private_pem: Option<&str>,
+    inbox: &str,
+    key_id: &str,
+    body: Vec<u8>,
+) -> (u16, HeaderMap, String) {
     let url = reqwest::Url::parse(inbox).unwrap();
-    let headers = signed_headers(inbox, key_id, &body);
+    let headers = match private_pem {
+        Some(pem) => signed_headers_with(pem, inbox, key_id, &body),
+        None => signed_headers(inbox, key_id, &body),
+    };
     let response = reqwest::Client::new()
         .post(url)
         .headers(headers)
@@ -280,7 +319,8 @@ pub async fn post_signed_bytes(inbox: &str, key_id: &str, body: Vec<u8>) -> (u16
         .await
         .unwrap();
     let status = response.status().as_u16();
-    (status, response.text().await.unwrap_or_default())
+    let headers = response.headers().clone();
+    (status, headers, response.text().await.unwrap_or_default())
 }
 
 /// An activity of `kind` with `id`, by `actor`, about `object`, addressed to the public.

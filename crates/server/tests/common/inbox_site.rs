@@ -146,6 +146,19 @@ impl Site {
             .unwrap()
     }
 
+    /// Checks that nothing the instance was sent counted as a fault of its own: no job in the
+    /// dead letters, and no line logged at ERROR.
+    pub async fn assert_no_faults(&self) {
+        let dead: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT kind, last_error FROM jobs WHERE state = 'dead'")
+                .fetch_all(self.db.pool())
+                .await
+                .unwrap();
+        assert!(dead.is_empty(), "dead letters: {dead:?}");
+        let errors = self.instance.server.error_lines();
+        assert!(errors.is_empty(), "logged at ERROR: {errors:#?}");
+    }
+
     /// Stops the instance and drops its PostgreSQL database.
     pub async fn finish(self) {
         let Site {

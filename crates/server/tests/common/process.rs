@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 pub const KINORA: &str = env!("CARGO_BIN_EXE_kinora");
@@ -58,6 +58,9 @@ pub struct Server {
     pub child: Child,
     _lines: mpsc::Receiver<String>,
     pub password: Option<String>,
+    /// What the server logged (its stderr), line by line; each line is also passed on to the
+    /// test's stderr.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -67,8 +70,18 @@ impl Server {
             .args(["serve", "--config", config.to_str().unwrap()])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().unwrap();
+        let keeping = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                keeping.lock().unwrap().push(line);
+            }
+        });
         let stdout = child.stdout.take().unwrap();
         let (sender, lines) = mpsc::channel();
         std::thread::spawn(move || {
@@ -94,7 +107,19 @@ impl Server {
             child,
             _lines: lines,
             password,
+            log,
         }
+    }
+
+    /// The lines the server logged so far at ERROR.
+    pub fn error_lines(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|line| line.contains("ERROR"))
+            .cloned()
+            .collect()
     }
 
     /// Sends SIGTERM and waits for a clean exit.
