@@ -101,25 +101,45 @@ pub async fn rate(
     if previous == rating {
         return Ok(());
     }
-    crate::federation_events::queue(
-        &mut tx,
-        kinora_core::federation::FederationEvent::VideoRated {
-            account_id: account.id,
-            video_id: video.id,
-            previous: match previous {
-                Rating::None => None,
-                other => Some(other.as_str().to_owned()),
+    if video.is_local() {
+        // Followers get the new counts (gathered with the other ratings of the moment).
+        queue_counts_changed(&mut tx, video).await?;
+    } else {
+        // The origin is told of this rating.
+        crate::federation_events::queue(
+            &mut tx,
+            kinora_core::federation::FederationEvent::VideoRated {
+                account_id: account.id,
+                video_id: video.id,
+                previous: match previous {
+                    Rating::None => None,
+                    other => Some(other.as_str().to_owned()),
+                },
             },
-        },
-    )
-    .await?;
+        )
+        .await?;
+    }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Tells the followers of a local video that already have it its new counts: queues
+/// `VideoRatingsChanged`, which the federation layer gathers into at most one `Update` of the
+/// video per interval, however many ratings change in it.
+async fn queue_counts_changed(tx: &mut kinora_db::Connection, video: &VideoRow) -> AppResult<()> {
+    if video.federated != 0 {
+        crate::federation_events::queue(
+            tx,
+            kinora_core::federation::FederationEvent::VideoRatingsChanged { video_id: video.id },
+        )
+        .await?;
+    }
     Ok(())
 }
 
 /// A remote account's rating of one of our videos (a `Like`, `Dislike` or their `Undo`): only
 /// published public and unlisted videos are rated; followers of a federated video get its new
-/// counts. Returns whether anything changed.
+/// counts, gathered into at most one `Update` per interval. Returns whether anything changed.
 pub async fn rate_as_remote(
     db: &Db,
     account_id: i64,
@@ -134,13 +154,7 @@ pub async fn rate_as_remote(
     if previous == rating {
         return Ok(false);
     }
-    if video.federated != 0 {
-        crate::federation_events::queue(
-            &mut tx,
-            kinora_core::federation::FederationEvent::VideoChanged { video_id: video.id },
-        )
-        .await?;
-    }
+    queue_counts_changed(&mut tx, video).await?;
     tx.commit().await?;
     Ok(true)
 }

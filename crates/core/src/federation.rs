@@ -39,6 +39,21 @@ pub enum FederationEvent {
         /// The actor of its author (the tombstone no longer names them).
         author_actor_id: i64,
     },
+    /// A local video's likes or dislikes changed: its followers get the new counts in one
+    /// `Update` per `rating_update_interval_secs` (a [`FederationEvent::VideoRatingsDue`]).
+    VideoRatingsChanged {
+        /// The video.
+        video_id: i64,
+    },
+    /// The gathered rating changes of a local video are due: its followers get an `Update`.
+    /// One per video and interval (`window` numbers the interval), so a stream of ratings
+    /// costs one `Update`, not one each.
+    VideoRatingsDue {
+        /// The video.
+        video_id: i64,
+        /// The interval the changes were gathered in (epoch milliseconds / interval length).
+        window: i64,
+    },
     /// A local account rated a video (now liked, disliked or neither).
     VideoRated {
         /// The account.
@@ -126,6 +141,8 @@ impl FederationEvent {
             Self::VideoDeleted { .. } => "video-deleted",
             Self::CommentCreated { .. } => "comment-created",
             Self::CommentDeleted { .. } => "comment-deleted",
+            Self::VideoRatingsChanged { .. } => "video-ratings-changed",
+            Self::VideoRatingsDue { .. } => "video-ratings-due",
             Self::VideoRated { .. } => "video-rated",
             Self::RemoteVideoViewed { .. } => "remote-video-viewed",
             Self::FollowRequested { .. } => "follow-requested",

@@ -136,6 +136,11 @@ impl Job {
                 Some(format!("create-original-torrent:{video_id}"))
             }
             Job::CreateTorrents { video_id } => Some(format!("create-torrents:{video_id}")),
+            // Gathered rating changes: one fan-out per video and interval. It runs only after
+            // its interval ended, so any change queued in the interval finds it still queued.
+            Job::Federate {
+                event: FederationEvent::VideoRatingsDue { video_id, window },
+            } => Some(format!("video-ratings:{video_id}:{window}")),
             // Each change is its own event: a fan-out reads the state when it runs, so one
             // queued behind a running one must not be dropped.
             Job::Federate { .. } => None,

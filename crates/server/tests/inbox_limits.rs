@@ -1,9 +1,10 @@
 //! What one remote host may cost a real instance's inbox (issue 14): keys that do not verify
 //! are fetched again at most once per actor and interval and a few times per host (SIG-09); an
 //! actor document that claims another id must be confirmed there (ID-02); a host posting past
-//! its rate gets 429 with Retry-After while others get through (FD-05); refusals of
-//! unauthenticated requests do not tell what a host name resolves to. Fake remote instances on
-//! 127.0.0.1 serve the actors and sign; each case runs on SQLite and on PostgreSQL.
+//! its rate gets 429 with Retry-After while others get through, and a stream of likes costs
+//! followers one Update per interval (FD-05); refusals of unauthenticated requests do not tell
+//! what a host name resolves to. Fake remote instances on 127.0.0.1 serve the actors and sign;
+//! each case runs on SQLite and on PostgreSQL.
 
 mod common;
 
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::fake_origin::{FakeOrigin, activity, key, other_key, post_signed_as, post_signed_with};
 use common::inbox_site::{DATABASES, PRIVATE_ALLOWED, Site};
+use common::videos::insert_video;
 use serde_json::{Value, json};
 
 /// POSTs `body` signed with `private_pem` (the test key when none) under `key_id`; answers the
@@ -230,6 +232,112 @@ async fn fd_05_a_host_over_its_inbox_rate_gets_429_while_others_get_through() {
         .await;
         assert_eq!(status, 202, "{database:?}: {answer}");
         site.settled().await;
+        site.assert_no_faults().await;
+        site.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fd_05_a_hundred_likes_cost_followers_one_update_per_interval() {
+    const INTERVAL_SECS: u64 = 3;
+    for database in DATABASES {
+        let config = format!(
+            "{PRIVATE_ALLOWED}rating_update_interval_secs = {INTERVAL_SECS}\n\
+             inbox_rate_per_host = 1000\ninbox_burst_per_host = 1000\n"
+        );
+        let site = Site::start(database, &config).await;
+        let likers = FakeOrigin::start().await;
+        let follower = FakeOrigin::start().await;
+        // The follower host follows root, and has root's video already.
+        let fan = follower.url("/accounts/fan");
+        let follow = activity(
+            "Follow",
+            &follower.url("/follows/1"),
+            &fan,
+            json!(site.url("/accounts/root")),
+        );
+        let (status, answer) = post_signed_as(&site.inbox(), &key(&fan), &follow).await;
+        assert_eq!(status, 202, "{answer}");
+        site.settled().await;
+        let video = insert_video(&site.db, site.instance.channel, "Liked a lot", 1, 1, 0).await;
+        sqlx::query("UPDATE videos SET federated = 1 WHERE id = $1")
+            .bind(video.id)
+            .execute(site.db.pool())
+            .await
+            .unwrap();
+        let video_url = site.url(&format!("/videos/watch/{}", video.uuid));
+
+        let started = Instant::now();
+        for n in 0..100 {
+            let actor = likers.url(&format!("/accounts/liker{n}"));
+            let like = activity(
+                "Like",
+                &likers.url(&format!("/likes/{n}")),
+                &actor,
+                json!(video_url),
+            );
+            let (status, answer) = post_signed_as(&site.inbox(), &key(&actor), &like).await;
+            assert_eq!(status, 202, "{database:?}: {answer}");
+        }
+        site.settled().await;
+        let liked_in = started.elapsed();
+        assert_eq!(
+            site.count(&format!("SELECT likes FROM videos WHERE id = {}", video.id))
+                .await,
+            100
+        );
+        // Every gathered Update is delivered, the last one after the last like.
+        let last_like = site
+            .count(&format!(
+                "SELECT MAX(created_at) FROM video_ratings WHERE video_id = {}",
+                video.id
+            ))
+            .await;
+        let updates = format!(
+            "SELECT COUNT(*) FROM outbox_activities WHERE kind = 'Update' AND object_url = '{video_url}'"
+        );
+        common::eventually(Duration::from_secs(30), "the last Update", || async {
+            let last_update = site
+                .count(&format!(
+                    "SELECT COALESCE(MAX(created_at), 0) FROM outbox_activities \
+                     WHERE kind = 'Update' AND object_url = '{video_url}'"
+                ))
+                .await;
+            let pending = site
+                .count("SELECT COUNT(*) FROM deliveries WHERE state <> 'delivered'")
+                .await;
+            (last_update > last_like && pending == 0).then_some(())
+        })
+        .await;
+        let sent = site.count(&updates).await as u64;
+        let received: Vec<Value> = follower
+            .received()
+            .into_iter()
+            .filter(|a| a["type"] == "Update" && a["object"]["id"] == json!(video_url))
+            .collect();
+        assert_eq!(received.len() as u64, sent, "{database:?}");
+        // One per interval the likes were spread over (windows touched), not one per like.
+        // (Each like queues its gathering just after it is taken, so one more window may begin.)
+        let windows = liked_in.as_secs() / INTERVAL_SECS + 3;
+        assert!(
+            (1..=windows).contains(&sent),
+            "{database:?}: {sent} Updates for 100 likes in {liked_in:?}"
+        );
+        // The counts arrive: the Update links the likes collection, which says 100.
+        let likes_url = received.last().unwrap()["object"]["likes"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let collection: Value = reqwest::Client::new()
+            .get(&likes_url)
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(collection["totalItems"], 100, "{database:?}");
         site.assert_no_faults().await;
         site.finish().await;
     }

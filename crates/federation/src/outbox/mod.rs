@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 mod comments;
 mod follows;
+mod ratings;
 mod videos;
 
 use comments::{comment_created, comment_deleted, forward};
@@ -94,6 +95,9 @@ pub async fn fan_out(
     context: &JobContext,
     event: FederationEvent,
 ) -> Result<(), JobFailure> {
+    if let Some(gathered) = ratings::gather(federation, context, &event).await {
+        return gathered;
+    }
     let name = event.name();
     let plan = plan(federation, event)
         .await
@@ -214,6 +218,11 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
             video_id,
             previous,
         } => video_rated(federation, account_id, video_id, previous).await,
+        // Gathered by `ratings::gather` before any plan is made.
+        FederationEvent::VideoRatingsChanged { .. } => Ok(Plan::default()),
+        FederationEvent::VideoRatingsDue { video_id, .. } => {
+            ratings::ratings_due(federation, video_id).await
+        }
         FederationEvent::RemoteVideoViewed { video_id } => {
             remote_viewed(federation, video_id).await
         }
