@@ -3,6 +3,10 @@
 //! Twitter player tags of a watch or embed page written into the HTML by the server, so link
 //! previews and generic extractors see the video without running JavaScript.
 //!
+//! Every page carries a Content-Security-Policy the front end works under, `nosniff`, and
+//! (except the embed, which other sites frame) `X-Frame-Options: DENY` with
+//! `frame-ancestors 'none'` ([`crate::security_headers::page`]).
+//!
 //! A watch page is decided by the same visibility rule as the API: a video an anonymous visitor
 //! may not see gets status 404 and no tags (the page's script may still show it to its owner,
 //! who sends a token).
@@ -20,6 +24,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 use crate::ApiState;
+use crate::security_headers::{self, PageKind};
 
 /// The marker in the front end's HTML files that the server replaces with the page's head tags.
 pub const HEAD_MARKER: &str = "<!--kinora-head-->";
@@ -114,7 +119,7 @@ pub fn router(state: ApiState) -> Router {
 /// A page whose head is the same for every visitor.
 async fn app_page(State(state): State<ApiState>) -> Response {
     let head = format!("<title>{}</title>", escape(&state.instance.name));
-    render(state.web.index.as_deref(), &head, StatusCode::OK)
+    render(&state, PageKind::App, &head, StatusCode::OK)
 }
 
 /// `/accounts/{name}` (an actor's id, opened in a browser): the account's page, `/a/{name}`.
@@ -148,17 +153,15 @@ fn vary_on_accept(response: &mut Response) {
 
 async fn watch_page(State(state): State<ApiState>, UrlPath(id): UrlPath<String>) -> Response {
     let (head, status) = video_head(&state, &id).await;
-    let mut response = render(state.web.index.as_deref(), &head, status);
+    let mut response = render(&state, PageKind::App, &head, status);
     vary_on_accept(&mut response);
     response
 }
 
 async fn embed_page(State(state): State<ApiState>, UrlPath(id): UrlPath<String>) -> Response {
     let (head, status) = video_head(&state, &id).await;
-    let mut response = render(state.web.embed.as_deref(), &head, status);
     // Embeds are meant to be framed by other sites.
-    response.headers_mut().remove(header::X_FRAME_OPTIONS);
-    response
+    render(&state, PageKind::Embed, &head, status)
 }
 
 async fn serve_asset(State(state): State<ApiState>, request: Request) -> Response {
@@ -324,8 +327,20 @@ pub(crate) fn escape(text: &str) -> String {
     html_escape::encode_double_quoted_attribute(text).into_owned()
 }
 
+/// The page's template with its marker replaced, or 503 when the front end is not built; with
+/// the page's security headers either way.
+fn render(state: &ApiState, kind: PageKind, head: &str, status: StatusCode) -> Response {
+    let template = match kind {
+        PageKind::App => state.web.index.as_deref(),
+        PageKind::Embed => state.web.embed.as_deref(),
+    };
+    let mut response = fill(template, head, status);
+    security_headers::page(response.headers_mut(), &state.public_url, kind);
+    response
+}
+
 /// The template with its marker replaced, or 503 when the front end is not built.
-fn render(template: Option<&str>, head: &str, status: StatusCode) -> Response {
+fn fill(template: Option<&str>, head: &str, status: StatusCode) -> Response {
     let Some(template) = template else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -351,3 +351,30 @@ backend_tests! {
         assert!(error.to_string().contains("metrics.token"), "{error}");
     }
 }
+
+backend_tests! {
+    async fn pages_carry_their_policy_and_only_the_embed_may_be_framed(db: Db) {
+        let build = tempfile::tempdir().unwrap();
+        for name in ["index.html", "embed.html"] {
+            std::fs::write(build.path().join(name), "<html><head><!--kinora-head--></head></html>").unwrap();
+        }
+        let root = build.path().to_owned();
+        let h = Harness::new(&db, move |config| config.web.root = root);
+        let (_, channel) = h.user_with_channel("alice").await;
+        let video = insert_video(&db, channel, "A film", 1, 1, 0).await;
+        for path in ["/".to_owned(), "/login".to_owned(), "/videos/upload".to_owned(), "/c/alice_channel".to_owned(),
+                     format!("/w/{}", video.short_uuid), "/w/unknown".to_owned()] {
+            let (_, headers, _) = h.get_text(&path).await;
+            let policy = value(&headers, header::CONTENT_SECURITY_POLICY);
+            assert!(policy.contains("script-src 'self';") && policy.contains("object-src 'none'"), "{path}: {policy}");
+            assert!(policy.contains("frame-ancestors 'none'"), "{path}: {policy}");
+            assert_eq!(value(&headers, header::X_FRAME_OPTIONS), "DENY", "{path}");
+            assert_eq!(value(&headers, header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{path}");
+        }
+        let (status, headers, _) = h.get_text(&format!("/videos/embed/{}", video.uuid)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!headers.contains_key(header::X_FRAME_OPTIONS));
+        let policy = value(&headers, header::CONTENT_SECURITY_POLICY);
+        assert!(policy.contains("script-src 'self';") && !policy.contains("frame-ancestors 'none'"), "{policy}");
+    }
+}
