@@ -3,9 +3,13 @@
 
 Starts a release `kinora serve` (SQLite, no transcoders) on a fresh data directory, inserts
 10,000 published public videos (each with two rendition rows) straight into the database, then
-drives three routes of the same server with wrk, one after another, in the same run:
+drives these routes of the same server with wrk, one after another, in the same run:
   - GET /healthz                          (the trivial route: the reference)
   - GET /api/v1/videos?count=15           (the list, newest first)
+  - GET /api/v1/search/videos?search=video        (matches every video)
+  - GET /api/v1/search/videos?search=video%204242 (matches one)
+  - the search with another text at each request (a wrk script: every page is computed, none
+    is answered from the server's page cache)
   - GET /w/<shortUUID>                    (the watch page, with its OpenGraph tags)
 and prints requests/s, p99 latency and the ratio to the trivial route as a Markdown table.
 
@@ -26,6 +30,28 @@ from bench_common import free_port, wait_ready, wrk
 ALPHABET = "123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"  # Flickr base58, as PeerTube
 
 
+
+
+# A wrk script that searches for "video N" with a new N at each request, so that no answer comes
+# from the server's list cache: the cost of computing a page and its total.
+MISS_SCRIPT = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local n = (counter * 7919 + math.random(0, 1000000)) % 1000000
+  return wrk.format("GET", "/api/v1/search/videos?search=video%20" .. n)
+end
+"""
+
+
+def wrk_with_script(url, seconds, connections, script):
+    """wrk on `url`, with `script` (Lua text) when given."""
+    if script is None:
+        return wrk(url, seconds, connections)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as f:
+        f.write(script)
+        f.flush()
+        return wrk(url, seconds, connections, f.name)
 
 
 def short_uuid(value):
@@ -100,13 +126,20 @@ def main():
             wait_ready(port)
             short = seed(os.path.join(data, "kinora.db"), args.videos)
             base = f"http://127.0.0.1:{port}"
-            routes = [("trivial route `GET /healthz`", f"{base}/healthz"),
-                      ("`GET /api/v1/videos?count=15`", f"{base}/api/v1/videos?count=15"),
-                      ("watch page `GET /w/<shortUUID>`", f"{base}/w/{short}")]
-            routes += [(f"`GET {path}`", f"{base}{path}") for path in args.also]
+            search = f"{base}/api/v1/search/videos"
+            routes = [("trivial route `GET /healthz`", f"{base}/healthz", None),
+                      ("`GET /api/v1/videos?count=15`", f"{base}/api/v1/videos?count=15", None),
+                      ("`GET /api/v1/search/videos?search=video` (all match)",
+                       f"{search}?search=video", None),
+                      ("`GET /api/v1/search/videos?search=video%204242` (one matches)",
+                       f"{search}?search=video%204242", None),
+                      ("search, another text each request (no page kept)",
+                       f"{search}?search=video", MISS_SCRIPT),
+                      ("watch page `GET /w/<shortUUID>`", f"{base}/w/{short}", None)]
+            routes += [(f"`GET {path}`", f"{base}{path}", None) for path in args.also]
             results = []
-            for name, url in routes:
-                rps, p99, errors = wrk(url, args.seconds, args.connections)
+            for name, url, script in routes:
+                rps, p99, errors = wrk_with_script(url, args.seconds, args.connections, script)
                 if errors:
                     raise RuntimeError(f"{url}: {errors} error responses")
                 results.append((name, rps, p99))

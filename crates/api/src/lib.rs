@@ -13,14 +13,15 @@ pub mod error;
 pub mod extract;
 mod feeds;
 pub mod json;
+pub mod list_cache;
 pub mod login_limiter;
-mod object_proxy;
 pub mod markdown;
+mod object_proxy;
 mod oembed;
 pub mod openapi;
 pub mod pages;
-pub mod static_files;
 pub mod security_headers;
+pub mod static_files;
 mod v1;
 
 use std::sync::Arc;
@@ -61,6 +62,8 @@ pub struct ApiState {
     pub tracker_enabled: bool,
     /// Other instances, reached through federation.
     pub remote: Arc<dyn kinora_app::remote::RemoteActors>,
+    /// Video list pages and totals, kept while the data they show has not changed.
+    pub list_cache: Arc<list_cache::ListCache>,
 }
 
 impl ApiState {

@@ -84,13 +84,8 @@ pub(crate) fn like_pattern(text: &str) -> String {
     pattern
 }
 
-/// Videos matching `filter`: how many there are, and one page of them. Unless
-/// `include_hidden`, never unlisted, private or internal videos, nor those still processing.
-pub async fn list(
-    pool: &AnyPool,
-    filter: &VideoFilter<'_>,
-    page: VideoPage,
-) -> DbResult<(i64, Vec<VideoRow>)> {
+/// The `WHERE` clause of `filter` and the values its placeholders take.
+fn conditions(filter: &VideoFilter<'_>) -> (String, Vec<Bind>) {
     let mut conditions: Vec<String> = Vec::new();
     let mut binds: Vec<Bind> = Vec::new();
     if !filter.include_hidden {
@@ -124,15 +119,31 @@ pub async fn list(
     } else {
         format!("FROM videos WHERE {}", conditions.join(" AND "))
     };
-    let count_sql = format!("SELECT COUNT(*) {filter_sql}");
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    (filter_sql, binds)
+}
+
+/// How many videos match `filter`. Unless `include_hidden`, only published public ones.
+pub async fn count(pool: &AnyPool, filter: &VideoFilter<'_>) -> DbResult<i64> {
+    let (filter_sql, binds) = conditions(filter);
+    let sql = format!("SELECT COUNT(*) {filter_sql}");
+    let mut query = sqlx::query_as::<_, (i64,)>(&sql);
     for bind in &binds {
-        count = match bind {
-            Bind::Int(value) => count.bind(*value),
-            Bind::Text(value) => count.bind(value.as_str()),
+        query = match bind {
+            Bind::Int(value) => query.bind(*value),
+            Bind::Text(value) => query.bind(value.as_str()),
         };
     }
-    let (total,) = count.fetch_one(pool).await?;
+    Ok(query.fetch_one(pool).await?.0)
+}
+
+/// One page of the videos matching `filter`. Unless `include_hidden`, never unlisted, private
+/// or internal videos, nor those still processing.
+pub async fn page(
+    pool: &AnyPool,
+    filter: &VideoFilter<'_>,
+    page: VideoPage,
+) -> DbResult<Vec<VideoRow>> {
+    let (filter_sql, binds) = conditions(filter);
     let direction = if page.descending { "DESC" } else { "ASC" };
     let rows_sql = format!(
         "SELECT {} {filter_sql} ORDER BY {} {direction}, id {direction} LIMIT ${} OFFSET ${}",
@@ -148,12 +159,33 @@ pub async fn list(
             Bind::Text(value) => rows.bind(value.as_str()),
         };
     }
-    let rows = rows
+    Ok(rows
         .bind(page.count)
         .bind(page.start)
         .fetch_all(pool)
-        .await?;
+        .await?)
+}
+
+/// Videos matching `filter`: how many there are ([`count`]), and one page of them ([`page`]).
+pub async fn list(
+    pool: &AnyPool,
+    filter: &VideoFilter<'_>,
+    page: VideoPage,
+) -> DbResult<(i64, Vec<VideoRow>)> {
+    let total = count(pool, filter).await?;
+    let rows = self::page(pool, filter, page).await?;
     Ok((total, rows))
+}
+
+/// The version of everything a list of videos shows: a number that moves (in the same
+/// transaction) with every change to videos, their files, channels, accounts, actors, follows,
+/// subscriptions, mirrors and remote media, whoever makes it (triggers of the
+/// `video_list_version` migration). What was computed under one version holds while it stays.
+pub async fn version(pool: &AnyPool) -> DbResult<i64> {
+    let (version,): (i64,) = sqlx::query_as("SELECT version FROM video_list_version WHERE id = 1")
+        .fetch_one(pool)
+        .await?;
+    Ok(version)
 }
 
 /// Published public videos of the whole instance (`GET /api/v1/videos`).

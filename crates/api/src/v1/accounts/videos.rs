@@ -1,10 +1,9 @@
 //! `GET /api/v1/accounts/{name}/videos`: an account's public, published videos, in PeerTube's
 //! `sort`, `start` and `count`.
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::response::Response;
 use kinora_db::video_lists::VideoFilter;
-use serde_json::Value;
 
 use crate::v1::find_account;
 use crate::v1::videos::list::{ListQuery, answer_page, parse_page};
@@ -15,7 +14,7 @@ pub async fn list_account_videos(
     State(state): State<ApiState>,
     Path(handle): Path<String>,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let page = parse_page(&query)?;
     let account = find_account(&state, &handle).await?;
     let filter = VideoFilter {

@@ -2,10 +2,9 @@
 //! the text (case-insensitive), in PeerTube's `sort`, `start` and `count`. Unlisted videos are
 //! never found.
 
-use axum::Json;
 use axum::extract::{Query, State};
+use axum::response::Response;
 use kinora_db::video_lists::VideoFilter;
-use serde_json::Value;
 
 use crate::v1::videos::list::{ListQuery, answer_page, parse_page};
 use crate::{ApiError, ApiState};
@@ -14,7 +13,7 @@ use crate::{ApiError, ApiState};
 pub async fn search_videos(
     State(state): State<ApiState>,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let page = parse_page(&query)?;
     let filter = VideoFilter {
         search: super::search_text(query.search.as_deref())?,

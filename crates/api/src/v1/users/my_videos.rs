@@ -1,10 +1,9 @@
 //! `GET /api/v1/users/me/videos`: the caller's own videos, whatever their privacy or state
 //! (newest first by default), so creators can follow transcoding and edit or delete them.
 
-use axum::Json;
 use axum::extract::{Query, State};
+use axum::response::Response;
 use kinora_db::video_lists::VideoFilter;
-use serde_json::Value;
 
 use crate::extract::Auth;
 use crate::v1::videos::list::{ListQuery, answer_page, parse_page};
@@ -15,7 +14,7 @@ pub async fn list_my_videos(
     State(state): State<ApiState>,
     Auth(user): Auth,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let mut page = parse_page(&query)?;
     if query_has_no_sort(&query) {
         page.order = kinora_db::video_lists::VideoOrder::CreatedAt;

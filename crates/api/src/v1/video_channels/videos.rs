@@ -1,10 +1,9 @@
 //! `GET /api/v1/video-channels/{name}/videos`: a channel's public, published videos, in
 //! PeerTube's `sort`, `start` and `count`.
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::response::Response;
 use kinora_db::video_lists::VideoFilter;
-use serde_json::Value;
 
 use crate::v1::videos::list::{ListQuery, answer_page, parse_page};
 use crate::{ApiError, ApiState};
@@ -14,7 +13,7 @@ pub async fn list_channel_videos(
     State(state): State<ApiState>,
     Path(handle): Path<String>,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let page = parse_page(&query)?;
     let channel = crate::v1::find_channel(&state, &handle).await?;
     let filter = VideoFilter {

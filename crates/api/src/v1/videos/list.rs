@@ -3,10 +3,12 @@
 //! never listed (they are reachable by UUID only, for whoever may see them).
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use kinora_db::video_lists::{VideoFilter, VideoOrder, VideoPage};
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::{ApiError, ApiState, json as shapes};
 
@@ -87,25 +89,77 @@ pub(crate) fn parse_page(query: &ListQuery) -> Result<VideoPage, ApiError> {
     })
 }
 
-/// One page of videos matching `filter`, each in the `VideoDetails` shape: `{total, data}`.
+/// One page of videos matching `filter`, each in the `VideoDetails` shape: `{total, data}`,
+/// in one set of queries for the whole page. Lists of published public videos are answered
+/// from [`ListCache`](crate::list_cache::ListCache) while the data has not changed.
 pub(crate) async fn answer_page(
     state: &ApiState,
     filter: &VideoFilter<'_>,
     page: VideoPage,
-) -> Result<Json<Value>, ApiError> {
-    let (total, rows) = kinora_db::video_lists::list(state.db.pool(), filter, page).await?;
+) -> Result<Response, ApiError> {
+    let pool = state.db.pool();
+    if filter.include_hidden {
+        // The owner's own list: computed each time, never kept.
+        let (total, rows) = kinora_db::video_lists::list(pool, filter, page).await?;
+        let data = super::get::details_of_many(state, &rows).await?;
+        return Ok(Json(shapes::list(usize::try_from(total).unwrap_or(0), data)).into_response());
+    }
+    let cache = &state.list_cache;
+    let version = kinora_db::video_lists::version(pool).await?;
+    let list_key = format!("{filter:?}");
+    let page_key = format!("{list_key} {page:?}");
+    let body = match cache.page(version, &page_key) {
+        Some(body) => body,
+        None => {
+            let body = compute_page(state, filter, page, version, list_key).await?;
+            cache.keep_page(version, page_key, body.clone());
+            body
+        }
+    };
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The JSON of a page not kept: its rows, its total (kept, or told by a short page, or
+/// counted) and the rest of each item.
+async fn compute_page(
+    state: &ApiState,
+    filter: &VideoFilter<'_>,
+    page: VideoPage,
+    version: i64,
+    list_key: String,
+) -> Result<Bytes, ApiError> {
+    let pool = state.db.pool();
+    let rows = kinora_db::video_lists::page(pool, filter, page).await?;
+    let total = match state.list_cache.total(version, &list_key) {
+        Some(total) => total,
+        None => {
+            let total = match total_from_page(page, rows.len()) {
+                Some(total) => total,
+                None => kinora_db::video_lists::count(pool, filter).await?,
+            };
+            state.list_cache.keep_total(version, list_key, total);
+            total
+        }
+    };
     let data = super::get::details_of_many(state, &rows).await?;
-    Ok(Json(shapes::list(
-        usize::try_from(total).unwrap_or(0),
-        data,
-    )))
+    let json = shapes::list(usize::try_from(total).unwrap_or(0), data);
+    let body = serde_json::to_vec(&json).map_err(|error| {
+        kinora_app::AppError::Internal(format!("cannot write a list page: {error}"))
+    })?;
+    Ok(Bytes::from(body))
+}
+
+/// The total a page tells by itself: one that is not full and not past the end is the last.
+fn total_from_page(page: VideoPage, rows: usize) -> Option<i64> {
+    let rows = i64::try_from(rows).ok()?;
+    (rows < page.count && (rows > 0 || page.start == 0)).then_some(page.start + rows)
 }
 
 /// Answers one page of the list.
 pub async fn list_videos(
     State(state): State<ApiState>,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let page = parse_page(&query)?;
     let local = match query.is_local.as_deref() {
         None => None,
@@ -128,6 +182,23 @@ pub async fn list_videos(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_short_page_tells_the_total() {
+        let page = |start, count| VideoPage {
+            order: VideoOrder::PublishedAt,
+            descending: true,
+            start,
+            count,
+        };
+        assert_eq!(total_from_page(page(0, 15), 3), Some(3));
+        assert_eq!(total_from_page(page(0, 15), 0), Some(0));
+        assert_eq!(total_from_page(page(30, 15), 4), Some(34));
+        // Full, or past the end: the count is needed.
+        assert_eq!(total_from_page(page(0, 15), 15), None);
+        assert_eq!(total_from_page(page(30, 15), 0), None);
+        assert_eq!(total_from_page(page(0, 0), 0), None);
+    }
 
     #[test]
     fn sorts_follow_peertube_and_refuse_the_rest() {
