@@ -9,6 +9,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use common::harness::Harness;
+use common::s3_server::S3Server;
 use common::videos::{TestVideo, insert_video};
 use kinora_db::Db;
 use kinora_db::backend_tests;
@@ -27,8 +28,15 @@ struct MediaFile {
 
 /// Gives `video` (prefix `p`, unique per video) every kind of file the static routes serve:
 /// master and segment playlists, a fragmented MP4, segment hashes, thumbnail, preview,
-/// storyboard and torrent, rows and bytes on local disk; the original's bytes too.
-async fn add_files(h: &Harness, db: &Db, video: &TestVideo, p: &str) -> Vec<MediaFile> {
+/// storyboard and torrent, rows and bytes, with the original's bytes, at `location` (torrents
+/// always on local disk).
+async fn add_files(
+    h: &Harness,
+    db: &Db,
+    video: &TestVideo,
+    p: &str,
+    location: Location,
+) -> Vec<MediaFile> {
     let uuid: uuid::Uuid = video.uuid.parse().unwrap();
     let name = |suffix: &str| format!("{p}-{suffix}");
     let (master, segments) = (name("master.m3u8"), name("segments-sha256.json"));
@@ -125,8 +133,17 @@ async fn add_files(h: &Harness, db: &Db, video: &TestVideo, p: &str) -> Vec<Medi
     {
         let path = h.storage.local_path(Location::Local, key).unwrap();
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, b"<html><script>alert(1)</script></html>").unwrap();
+        std::fs::write(&path, b"<html><script>alert(1)</script></html>").unwrap();
+        if location != Location::Local && !path.to_string_lossy().contains("torrents") {
+            h.storage.store_file(location, &path, key).await.unwrap();
+        }
     }
+    sqlx::query("UPDATE videos SET media_location = $1, original_location = $1 WHERE id = $2")
+        .bind(location.as_str())
+        .bind(video.id)
+        .execute(db.pool())
+        .await
+        .unwrap();
     files
 }
 
@@ -162,6 +179,89 @@ fn varies_on_authorization(headers: &HeaderMap) -> bool {
         .any(|v| v.trim().eq_ignore_ascii_case("authorization"))
 }
 
+/// Checks every file of `video` (of `privacy`; `public` when an anonymous visitor may see it)
+/// as a stranger and as its owner (with `token`): 200, 304 and 206 answers alike; then its
+/// original.
+async fn check_media(
+    h: &Harness,
+    token: &str,
+    video: &TestVideo,
+    privacy: i64,
+    public: bool,
+    files: &[MediaFile],
+) {
+    for file in files {
+        let what = format!("privacy {privacy}: {}", file.url);
+        let (status, headers) = get(h, &file.url, None, &[]).await;
+        assert!(varies_on_authorization(&headers), "{what}: {headers:?}");
+        if public {
+            assert_eq!(status, StatusCode::OK, "{what}");
+            let expected = if file.immutable {
+                "public, max-age=31536000, immutable"
+            } else {
+                "public, max-age=30"
+            };
+            assert_eq!(value(&headers, header::CACHE_CONTROL), expected, "{what}");
+            assert_eq!(
+                value(&headers, header::ACCESS_CONTROL_ALLOW_ORIGIN),
+                "*",
+                "{what}: other sites still play public videos"
+            );
+        } else {
+            assert_eq!(status, StatusCode::NOT_FOUND, "{what}");
+        }
+        // The owner, with and without a validator.
+        let (status, headers) = get(h, &file.url, Some(token), &[]).await;
+        assert_eq!(status, StatusCode::OK, "{what}");
+        let etag = value(&headers, header::ETAG).to_owned();
+        let (revalidated, headers_304) =
+            get(h, &file.url, Some(token), &[("if-none-match", &etag)]).await;
+        assert_eq!(revalidated, StatusCode::NOT_MODIFIED, "{what}");
+        let (partial, headers_206) =
+            get(h, &file.url, Some(token), &[("range", "bytes=0-3")]).await;
+        assert_eq!(partial, StatusCode::PARTIAL_CONTENT, "{what}");
+        for headers in [&headers, &headers_304, &headers_206] {
+            let cache_control = value(headers, header::CACHE_CONTROL);
+            assert!(varies_on_authorization(headers), "{what}: {headers:?}");
+            if public {
+                assert!(
+                    cache_control.starts_with("public"),
+                    "{what}: {cache_control}"
+                );
+            } else {
+                assert!(
+                    cache_control.starts_with("private"),
+                    "{what}: {cache_control}"
+                );
+                assert!(!cache_control.contains("public"), "{what}: {cache_control}");
+                assert!(
+                    !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+                    "{what}: {headers:?}"
+                );
+            }
+        }
+    }
+
+    // The original, whatever the privacy: for its owner only, never stored, never
+    // sniffed, shown or run by a browser, never readable by another origin.
+    let original = format!("/download/original-video-files/{}", video.uuid);
+    assert_eq!(get(h, &original, None, &[]).await.0, StatusCode::NOT_FOUND);
+    let (status, headers) = get(h, &original, Some(token), &[]).await;
+    assert_eq!(status, StatusCode::OK, "privacy {privacy}");
+    assert_eq!(value(&headers, header::CACHE_CONTROL), "private, no-store");
+    assert!(varies_on_authorization(&headers), "{headers:?}");
+    assert!(
+        !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+        "{headers:?}"
+    );
+    assert_eq!(value(&headers, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    assert_eq!(value(&headers, header::CONTENT_DISPOSITION), "attachment");
+    assert_eq!(
+        value(&headers, header::CONTENT_SECURITY_POLICY),
+        "default-src 'none'; sandbox"
+    );
+}
+
 backend_tests! {
     async fn media_answered_after_an_access_check_is_private_and_public_media_stays_cached(db: Db) {
         let h = Harness::new(&db, |_| {});
@@ -169,52 +269,32 @@ backend_tests! {
         // (privacy, prefix, whether an anonymous visitor may see it)
         for (privacy, prefix, public) in [(1, "pub", true), (2, "unl", true), (3, "prv", false), (4, "int", false)] {
             let video = insert_video(&db, channel, "A film", privacy, 1, 0).await;
-            let files = add_files(&h, &db, &video, prefix).await;
-            for file in &files {
-                let what = format!("privacy {privacy}: {}", file.url);
-                let (status, headers) = get(&h, &file.url, None, &[]).await;
-                assert!(varies_on_authorization(&headers), "{what}: {headers:?}");
-                if public {
-                    assert_eq!(status, StatusCode::OK, "{what}");
-                    let expected = if file.immutable { "public, max-age=31536000, immutable" } else { "public, max-age=30" };
-                    assert_eq!(value(&headers, header::CACHE_CONTROL), expected, "{what}");
-                    assert_eq!(value(&headers, header::ACCESS_CONTROL_ALLOW_ORIGIN), "*", "{what}: other sites still play public videos");
-                } else {
-                    assert_eq!(status, StatusCode::NOT_FOUND, "{what}");
-                }
-                // The owner, with and without a validator.
-                let (status, headers) = get(&h, &file.url, Some(&token), &[]).await;
-                assert_eq!(status, StatusCode::OK, "{what}");
-                let etag = value(&headers, header::ETAG).to_owned();
-                let (revalidated, headers_304) = get(&h, &file.url, Some(&token), &[("if-none-match", &etag)]).await;
-                assert_eq!(revalidated, StatusCode::NOT_MODIFIED, "{what}");
-                let (partial, headers_206) = get(&h, &file.url, Some(&token), &[("range", "bytes=0-3")]).await;
-                assert_eq!(partial, StatusCode::PARTIAL_CONTENT, "{what}");
-                for headers in [&headers, &headers_304, &headers_206] {
-                    let cache_control = value(headers, header::CACHE_CONTROL);
-                    assert!(varies_on_authorization(headers), "{what}: {headers:?}");
-                    if public {
-                        assert!(cache_control.starts_with("public"), "{what}: {cache_control}");
-                    } else {
-                        assert!(cache_control.starts_with("private"), "{what}: {cache_control}");
-                        assert!(!cache_control.contains("public"), "{what}: {cache_control}");
-                        assert!(!headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN), "{what}: {headers:?}");
-                    }
-                }
-            }
+            let files = add_files(&h, &db, &video, prefix, Location::Local).await;
+            check_media(&h, &token, &video, privacy, public, &files).await;
+        }
+    }
+}
 
-            // The original, whatever the privacy: for its owner only, never stored, never
-            // sniffed, shown or run by a browser, never readable by another origin.
-            let original = format!("/download/original-video-files/{}", video.uuid);
-            assert_eq!(get(&h, &original, None, &[]).await.0, StatusCode::NOT_FOUND);
-            let (status, headers) = get(&h, &original, Some(&token), &[]).await;
-            assert_eq!(status, StatusCode::OK, "privacy {privacy}");
-            assert_eq!(value(&headers, header::CACHE_CONTROL), "private, no-store");
-            assert!(varies_on_authorization(&headers), "{headers:?}");
-            assert!(!headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN), "{headers:?}");
-            assert_eq!(value(&headers, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
-            assert_eq!(value(&headers, header::CONTENT_DISPOSITION), "attachment");
-            assert_eq!(value(&headers, header::CONTENT_SECURITY_POLICY), "default-src 'none'; sandbox");
+backend_tests! {
+    async fn media_proxied_from_s3_is_private_unless_everybody_may_see_it(db: Db) {
+        let server = S3Server::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let settings = dir.path().join("s3.toml");
+        let section = server.storage_settings(&server.s3_endpoint, false);
+        std::fs::write(&settings, format!("[storage]\nbackend = \"s3\"\n{section}")).unwrap();
+        let s3 = kinora_server::config::Config::load(Some(&settings), &[]).unwrap().storage;
+        let h = Harness::new(&db, |config| {
+            let local = config.storage.local.clone();
+            config.storage = s3;
+            config.storage.local = local;
+        });
+        let (token, channel) = h.user_with_channel("alice").await;
+        for (privacy, prefix, public) in [(1, "pub", true), (3, "prv", false), (4, "int", false)] {
+            let video = insert_video(&db, channel, "A film", privacy, 1, 0).await;
+            let files = add_files(&h, &db, &video, prefix, Location::S3Private).await;
+            let hls = h.storage.local_path(Location::Local, &files[0].key).unwrap();
+            assert!(!hls.exists(), "served from the bucket, not from disk");
+            check_media(&h, &token, &video, privacy, public, &files).await;
         }
     }
 }
