@@ -2,11 +2,13 @@
 
 pub mod comments;
 
+use std::collections::HashMap;
+
 use kinora_db::accounts::AccountRow;
 use kinora_db::channels::ChannelRow;
 use serde_json::{Value, json};
 
-use crate::ApiState;
+use crate::{ApiError, ApiState};
 
 /// Epoch milliseconds as PeerTube writes dates: `2024-01-01T00:00:00.000Z`.
 pub use kinora_core::dates::iso_date;
@@ -22,6 +24,8 @@ struct ActorFields<'a> {
     description: Option<&'a str>,
     created_at: i64,
     updated_at: i64,
+    /// `followersCount`.
+    followers: i64,
 }
 
 fn actor(state: &ApiState, actor: ActorFields<'_>) -> Value {
@@ -34,7 +38,7 @@ fn actor(state: &ApiState, actor: ActorFields<'_>) -> Value {
         "id": actor.id,
         "hostRedundancyAllowed": false,
         "followingCount": 0,
-        "followersCount": 0,
+        "followersCount": actor.followers,
         "createdAt": iso_date(actor.created_at),
         "updatedAt": iso_date(actor.updated_at),
         "displayName": actor.display_name,
@@ -42,8 +46,40 @@ fn actor(state: &ApiState, actor: ActorFields<'_>) -> Value {
     })
 }
 
+/// `followersCount` of accounts and channels, by actor id, as PeerTube counts an actor's
+/// accepted follows: remote actors that follow it and, for a channel, the accounts here
+/// subscribed to it (users here follow channels only).
+pub async fn follower_counts(
+    state: &ApiState,
+    accounts: &[&AccountRow],
+    channels: &[&ChannelRow],
+) -> Result<HashMap<i64, i64>, ApiError> {
+    let actors: Vec<(i64, Option<i64>)> = accounts
+        .iter()
+        .map(|a| (a.actor_id, None))
+        .chain(channels.iter().map(|c| (c.actor_id, Some(c.id))))
+        .collect();
+    Ok(kinora_db::follows::followers_counts(state.db.pool(), &actors).await?)
+}
+
 /// An account (`GET /api/v1/accounts/{name}`).
-pub fn account(state: &ApiState, row: &AccountRow) -> Value {
+pub async fn account(state: &ApiState, row: &AccountRow) -> Result<Value, ApiError> {
+    let counts = follower_counts(state, &[row], &[]).await?;
+    Ok(account_with(state, row, &counts))
+}
+
+/// A channel (`GET /api/v1/video-channels/{name}`), with its owner when given.
+pub async fn channel(
+    state: &ApiState,
+    row: &ChannelRow,
+    owner: Option<&AccountRow>,
+) -> Result<Value, ApiError> {
+    let counts = follower_counts(state, owner.as_slice(), &[row]).await?;
+    Ok(channel_with(state, row, owner, &counts))
+}
+
+/// An account, its `followersCount` taken from `counts` (of [`follower_counts`]).
+pub fn account_with(state: &ApiState, row: &AccountRow, counts: &HashMap<i64, i64>) -> Value {
     let mut value = actor(
         state,
         ActorFields {
@@ -56,6 +92,7 @@ pub fn account(state: &ApiState, row: &AccountRow) -> Value {
             description: row.description.as_deref(),
             created_at: row.created_at,
             updated_at: row.updated_at,
+            followers: counts.get(&row.actor_id).copied().unwrap_or(0),
         },
     );
     if let Some(user_id) = row.user_id {
@@ -64,8 +101,14 @@ pub fn account(state: &ApiState, row: &AccountRow) -> Value {
     value
 }
 
-/// A channel (`GET /api/v1/video-channels/{name}`), with its owner when given.
-pub fn channel(state: &ApiState, row: &ChannelRow, owner: Option<&AccountRow>) -> Value {
+/// A channel with its owner when given, `followersCount`s taken from `counts` (of
+/// [`follower_counts`]).
+pub fn channel_with(
+    state: &ApiState,
+    row: &ChannelRow,
+    owner: Option<&AccountRow>,
+    counts: &HashMap<i64, i64>,
+) -> Value {
     let mut value = actor(
         state,
         ActorFields {
@@ -78,12 +121,13 @@ pub fn channel(state: &ApiState, row: &ChannelRow, owner: Option<&AccountRow>) -
             description: row.description.as_deref(),
             created_at: row.created_at,
             updated_at: row.updated_at,
+            followers: counts.get(&row.actor_id).copied().unwrap_or(0),
         },
     );
     value["support"] = json!(row.support);
     value["isLocal"] = json!(row.host.is_none());
     if let Some(owner) = owner {
-        value["ownerAccount"] = account(state, owner);
+        value["ownerAccount"] = account_with(state, owner, counts);
     }
     value
 }

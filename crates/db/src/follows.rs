@@ -162,6 +162,57 @@ pub async fn counts<'e>(
     Ok((followers, following))
 }
 
+/// Accounts' and channels' followers as PeerTube's REST API counts them (`followersCount`),
+/// by actor id, in two queries: the remote actors whose follow of the actor was accepted, plus,
+/// for a channel (`(actor_id, Some(channel_id))`), the accounts here subscribed to it (a local
+/// subscriber of a remote channel also has a follow row, which is not counted twice).
+pub async fn followers_counts(
+    pool: &sqlx::AnyPool,
+    actors: &[(i64, Option<i64>)],
+) -> DbResult<std::collections::HashMap<i64, i64>> {
+    let mut counts: std::collections::HashMap<i64, i64> =
+        actors.iter().map(|(actor_id, _)| (*actor_id, 0)).collect();
+    if actors.is_empty() {
+        return Ok(counts);
+    }
+    let sql = format!(
+        "SELECT f.following_id, COUNT(*) FROM actor_follows f JOIN actors a ON a.id = f.follower_id \
+         WHERE f.following_id IN ({}) AND f.state = 'accepted' AND a.host IS NOT NULL \
+         GROUP BY f.following_id",
+        crate::placeholders(actors.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for (actor_id, _) in actors {
+        query = query.bind(*actor_id);
+    }
+    let remote: Vec<(i64, i64)> = query.fetch_all(pool).await?;
+    let channels: Vec<(i64, i64)> = actors
+        .iter()
+        .filter_map(|(actor_id, channel_id)| channel_id.map(|c| (c, *actor_id)))
+        .collect();
+    let mut local: Vec<(i64, i64)> = Vec::new();
+    if !channels.is_empty() {
+        let sql = format!(
+            "SELECT channel_id, COUNT(*) FROM subscriptions WHERE channel_id IN ({}) \
+             GROUP BY channel_id",
+            crate::placeholders(channels.len())
+        );
+        let mut query = sqlx::query_as(&sql);
+        for (channel_id, _) in &channels {
+            query = query.bind(*channel_id);
+        }
+        local = query.fetch_all(pool).await?;
+    }
+    let actor_of_channel: std::collections::HashMap<i64, i64> = channels.into_iter().collect();
+    let local = local
+        .into_iter()
+        .filter_map(|(channel_id, n)| actor_of_channel.get(&channel_id).map(|a| (*a, n)));
+    for (actor_id, n) in remote.into_iter().chain(local) {
+        *counts.entry(actor_id).or_default() += n;
+    }
+    Ok(counts)
+}
+
 /// Which side of a follow a listing walks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {

@@ -3,12 +3,11 @@
 
 use std::collections::HashMap;
 
-use kinora_db::accounts::AccountRow;
 use kinora_db::comments::CommentRow;
 use kinora_db::videos::VideoRow;
 use serde_json::{Value, json};
 
-use super::{account, iso_date};
+use super::iso_date;
 use crate::ApiState;
 
 /// Deepest level of replies a thread tree shows; deeper replies are left out.
@@ -21,8 +20,8 @@ pub struct CommentContext<'a> {
     pub state: &'a ApiState,
     /// The video commented on.
     pub video: &'a VideoRow,
-    /// Authors by account id.
-    pub accounts: &'a HashMap<i64, AccountRow>,
+    /// Authors by account id, as their `Account` JSON.
+    pub accounts: &'a HashMap<i64, Value>,
 }
 
 /// A `VideoComment`. Deleted comments have an empty text and a null account.
@@ -37,7 +36,7 @@ pub fn comment(context: &CommentContext<'_>, row: &CommentRow, replies: (i64, i6
     let author = row
         .account_id
         .and_then(|id| context.accounts.get(&id))
-        .map(|row| account(context.state, row));
+        .cloned();
     json!({
         "id": row.id,
         "url": url,

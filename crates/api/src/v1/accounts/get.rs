@@ -12,5 +12,5 @@ pub async fn get_account(
     Path(handle): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let row = crate::v1::find_account(&state, &handle).await?;
-    Ok(Json(json::account(&state, &row)))
+    Ok(Json(json::account(&state, &row).await?))
 }

@@ -14,9 +14,9 @@ pub async fn list_account_channels(
 ) -> Result<Json<Value>, ApiError> {
     let owner = find_account(&state, &handle).await?;
     let rows = kinora_db::channels::list_by_account(state.db.pool(), owner.id).await?;
-    let data: Vec<Value> = rows
-        .iter()
-        .map(|row| json::channel(&state, row, Some(&owner)))
-        .collect();
+    let mut data: Vec<Value> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        data.push(json::channel(&state, row, Some(&owner)).await?);
+    }
     Ok(Json(json::list(data.len(), data)))
 }

@@ -46,7 +46,7 @@ pub async fn search_channels(
     let mut data = Vec::with_capacity(rows.len());
     for row in &rows {
         let owner = kinora_db::accounts::find_by_id(pool, row.account_id).await?;
-        data.push(shapes::channel(&state, row, owner.as_ref()));
+        data.push(shapes::channel(&state, row, owner.as_ref()).await?);
     }
     Ok(Json(shapes::list(
         usize::try_from(total).unwrap_or(0),

@@ -25,10 +25,11 @@ pub async fn get_me(
         .await?
         .ok_or_else(|| ApiError::not_found("Account"))?;
     let channels = kinora_db::channels::list_by_account(db, owner.id).await?;
-    let channels: Vec<Value> = channels
-        .iter()
-        .map(|row| channel(&state, row, None))
-        .collect();
+    let mut channel_values: Vec<Value> = Vec::with_capacity(channels.len());
+    for row in &channels {
+        channel_values.push(channel(&state, row, None).await?);
+    }
+    let account_value = account(&state, &owner).await?;
     Ok(Json(json!({
         "id": user.id,
         "username": user.username,
@@ -51,8 +52,8 @@ pub async fn get_me(
         "videoQuotaUsed": 0,
         "videoQuotaUsedDaily": 0,
         "theme": "instance-default",
-        "account": account(&state, &owner),
-        "videoChannels": channels,
+        "account": account_value,
+        "videoChannels": channel_values,
         "blocked": user.blocked != 0,
         "blockedReason": null,
         "noInstanceConfigWarningModal": true,

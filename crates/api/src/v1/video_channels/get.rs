@@ -14,5 +14,5 @@ pub async fn get_channel(
     let pool = state.db.pool();
     let row = crate::v1::find_channel(&state, &handle).await?;
     let owner = kinora_db::accounts::find_by_id(pool, row.account_id).await?;
-    Ok(Json(json::channel(&state, &row, owner.as_ref())))
+    Ok(Json(json::channel(&state, &row, owner.as_ref()).await?))
 }

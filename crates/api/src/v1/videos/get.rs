@@ -151,6 +151,7 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
             .next(),
     };
     let mirrors = kinora_db::redundancies::list_of(pool, &[video.id]).await?;
+    let followers = crate::json::follower_counts(state, &[&account], &[&channel]).await?;
     shape(
         state,
         video,
@@ -160,12 +161,13 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
             files: &files,
             remote: remote.as_ref(),
             mirrors: &mirrors,
+            followers: &followers,
         },
     )
 }
 
-/// The `VideoDetails` JSON of many videos (a list page), with three queries in all: their
-/// channels, those channels' accounts and their files.
+/// The `VideoDetails` JSON of many videos (a list page), with a few queries in all: their
+/// channels, those channels' accounts, their followers, files, remote media and mirrors.
 pub(crate) async fn details_of_many(
     state: &ApiState,
     videos: &[VideoRow],
@@ -214,6 +216,12 @@ pub(crate) async fn details_of_many(
     for mirror in kinora_db::redundancies::list_of(pool, &video_ids).await? {
         mirrors.entry(mirror.video_id).or_default().push(mirror);
     }
+    let followers = crate::json::follower_counts(
+        state,
+        &accounts.values().collect::<Vec<_>>(),
+        &channels.values().collect::<Vec<_>>(),
+    )
+    .await?;
     videos
         .iter()
         .map(|video| {
@@ -229,6 +237,7 @@ pub(crate) async fn details_of_many(
                 files: files.get(&video.id).map_or(&[][..], Vec::as_slice),
                 remote: remote.get(&video.id),
                 mirrors: mirrors.get(&video.id).map_or(&[][..], Vec::as_slice),
+                followers: &followers,
             };
             shape(state, video, &parts)
         })
@@ -245,6 +254,8 @@ struct VideoParts<'a> {
     remote: Option<&'a RemoteMediaRow>,
     /// Copies of its HLS files (ours of a remote video, other instances' of ours).
     mirrors: &'a [RedundancyRow],
+    /// `followersCount` of its account and channel, by actor id.
+    followers: &'a std::collections::HashMap<i64, i64>,
 }
 
 /// `streamingPlaylists[].redundancies`: where mirrors serve the HLS files.
@@ -306,6 +317,7 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         files,
         remote,
         mirrors,
+        followers,
     } = *parts;
     let state_id = VideoState::from_id(video.state).unwrap_or(VideoState::ToTranscode);
     let privacy = Privacy::from_id(video.privacy).unwrap_or(Privacy::Private);
@@ -388,8 +400,8 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         "updatedAt": iso_date(video.updated_at),
         "publishedAt": iso_date(video.published_at.unwrap_or(video.created_at)),
         "originallyPublishedAt": null,
-        "account": shapes::account(state, account),
-        "channel": shapes::channel(state, channel, None),
+        "account": shapes::account_with(state, account, followers),
+        "channel": shapes::channel_with(state, channel, None, followers),
         "tags": tags,
         "commentsEnabled": video.comments_policy != 2,
         "commentsPolicy": { "id": video.comments_policy, "label": match video.comments_policy { 2 => "Disabled", 3 => "Requires approval", _ => "Enabled" } },

@@ -23,13 +23,13 @@ pub struct CommentBody {
     pub text: String,
 }
 
-/// The authors of `rows`, by account id (deleted comments have none).
+/// The authors of `rows` as `Account` JSON, by account id (deleted comments have none).
 pub(crate) async fn load_accounts(
     state: &ApiState,
     rows: &[&CommentRow],
-) -> Result<HashMap<i64, AccountRow>, ApiError> {
+) -> Result<HashMap<i64, Value>, ApiError> {
     let ids: Vec<i64> = rows.iter().filter_map(|row| row.account_id).collect();
-    let mut accounts = HashMap::new();
+    let mut accounts: HashMap<i64, AccountRow> = HashMap::new();
     for id in ids {
         if accounts.contains_key(&id) {
             continue;
@@ -38,7 +38,12 @@ pub(crate) async fn load_accounts(
             accounts.insert(id, account);
         }
     }
-    Ok(accounts)
+    let rows: Vec<&AccountRow> = accounts.values().collect();
+    let counts = crate::json::follower_counts(state, &rows, &[]).await?;
+    Ok(accounts
+        .iter()
+        .map(|(id, row)| (*id, crate::json::account_with(state, row, &counts)))
+        .collect())
 }
 
 /// Answers `{comment}` for a comment just written.

@@ -19,5 +19,5 @@ pub async fn get_subscription(
     let handle = channel_handle(&state, &uri)?;
     let row = kinora_app::subscriptions::find(&state.db, &user, handle).await?;
     let owner = kinora_db::accounts::find_by_id(state.db.pool(), row.account_id).await?;
-    Ok(Json(channel(&state, &row, owner.as_ref())))
+    Ok(Json(channel(&state, &row, owner.as_ref()).await?))
 }

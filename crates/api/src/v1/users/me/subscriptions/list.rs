@@ -23,7 +23,7 @@ pub async fn list_subscriptions(
     let mut data = Vec::with_capacity(channels.len());
     for row in &channels {
         let owner = kinora_db::accounts::find_by_id(state.db.pool(), row.account_id).await?;
-        data.push(channel(&state, row, owner.as_ref()));
+        data.push(channel(&state, row, owner.as_ref()).await?);
     }
     Ok(Json(list(usize::try_from(total).unwrap_or(0), data)))
 }
