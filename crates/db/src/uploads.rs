@@ -99,10 +99,12 @@ pub async fn find_for_user<'e>(
     .await?)
 }
 
-/// Moves the received offset from `from` to `to`, only if it still is `from` (one writer wins).
+/// Moves the received offset from `from` to `to`, only if it still is `from` and `writer`
+/// still holds the session's claim (one writer wins).
 pub async fn advance<'e>(
     executor: impl Executor<'e, Database = Any>,
     id: i64,
+    writer: &str,
     from: i64,
     to: i64,
     expires_at: i64,
@@ -110,16 +112,81 @@ pub async fn advance<'e>(
 ) -> DbResult<bool> {
     let result = sqlx::query(
         "UPDATE upload_sessions SET received_size = $1, updated_at = $2, expires_at = $3 \
-         WHERE id = $4 AND received_size = $5",
+         WHERE id = $4 AND received_size = $5 AND writer = $6",
     )
     .bind(to)
     .bind(now)
     .bind(expires_at)
     .bind(id)
     .bind(from)
+    .bind(writer)
     .execute(executor)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Claims an unfinished session for `writer` until `until` (epoch milliseconds), only at
+/// offset `at` and only when no other writer's claim is live at `now`. One statement, so two
+/// processes claiming at once cannot both win.
+pub async fn claim_writer<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+    writer: &str,
+    at: i64,
+    until: i64,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE upload_sessions SET writer = $1, writer_until = $2 \
+         WHERE id = $3 AND received_size = $4 AND video_id IS NULL \
+         AND (writer IS NULL OR writer_until < $5)",
+    )
+    .bind(writer)
+    .bind(until)
+    .bind(id)
+    .bind(at)
+    .bind(now)
+    .execute(executor)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Extends `writer`'s claim to `until`, only while it still holds it (`now` before its end).
+pub async fn renew_writer<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+    writer: &str,
+    until: i64,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE upload_sessions SET writer_until = $1 \
+         WHERE id = $2 AND writer = $3 AND writer_until >= $4",
+    )
+    .bind(until)
+    .bind(id)
+    .bind(writer)
+    .bind(now)
+    .execute(executor)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Ends `writer`'s claim (nothing happens when it no longer holds it).
+pub async fn release_writer<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+    writer: &str,
+) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE upload_sessions SET writer = NULL, writer_until = NULL \
+         WHERE id = $1 AND writer = $2",
+    )
+    .bind(id)
+    .bind(writer)
+    .execute(executor)
+    .await?;
+    Ok(())
 }
 
 /// Records the video made from a finished session.

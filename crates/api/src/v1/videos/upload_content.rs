@@ -11,6 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::ApiError;
 use crate::v1::videos::storage_error;
+use crate::v1::videos::upload_resumable::lease::WriterLease;
 
 /// Holds the first bytes of an upload until [`sniff`] has decided what they are.
 pub(crate) struct ContentGate {
@@ -119,12 +120,14 @@ fn not_media() -> ApiError {
 }
 
 /// Streams a request body through `gate` to the file `open` opens (called only once bytes
-/// are let through, so a refused upload never creates or touches it), refusing more than
+/// are let through, so a refused upload never creates or touches it), each piece only while
+/// `lease` holds the session (UP-04), refusing more than
 /// `limit` bytes. `whole_at` is the byte count at which the body completes the file. Data
 /// reaches the disk (fsync) before this returns the count of bytes received.
 pub(crate) async fn write_checked<F, Fut>(
     body: Body,
     gate: &mut ContentGate,
+    lease: &mut WriterLease,
     limit: u64,
     whole_at: u64,
     open: F,
@@ -155,7 +158,7 @@ where
         }
         if refusal.is_none() {
             match gate.feed(chunk) {
-                Ok(bytes) => sink.write(bytes).await?,
+                Ok(bytes) => sink.write_leased(bytes, lease).await?,
                 // The rest of the chunk is read and dropped, so the client hears the answer.
                 Err(error) => refusal = Some(error),
             }
@@ -164,9 +167,24 @@ where
     if let Some(error) = refusal {
         return Err(error);
     }
-    sink.write(gate.finish(received == whole_at)?).await?;
+    sink.write_leased(gate.finish(received == whole_at)?, lease)
+        .await?;
+    lease.ensure().await?;
     sink.sync().await?;
     Ok(received)
+}
+
+/// Reads and drops a refused request's body (at most `limit` bytes), so that the client hears
+/// the answer on a connection that stays usable.
+pub(crate) async fn drain(body: Body, limit: u64) {
+    let mut stream = body.into_data_stream();
+    let mut read: u64 = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        read += chunk.len() as u64;
+        if read > limit {
+            break;
+        }
+    }
 }
 
 /// A file opened on its first write.
@@ -198,6 +216,19 @@ where
             file.write_all(&bytes).await.map_err(storage_error)?;
         }
         Ok(())
+    }
+
+    /// Writes `bytes` only while `lease` is held (checked before each piece).
+    async fn write_leased(
+        &mut self,
+        bytes: Bytes,
+        lease: &mut WriterLease,
+    ) -> Result<(), ApiError> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        lease.ensure().await?;
+        self.write(bytes).await
     }
 
     async fn opened(&mut self) -> Result<(), ApiError> {

@@ -5,7 +5,8 @@
 //! `Content-Range: bytes <start>-<end>/<total>`; bytes reach the disk before the offset is
 //! recorded, so a crash never acknowledges bytes it lost. A chunk at the wrong offset gets 409
 //! with the authoritative `Range`; `bytes */<total>` probes the offset; the last chunk creates
-//! the video (200). `DELETE` cancels (204). Sessions are the uploader's only: another user's
+//! the video (200). One request writes a session at a time, whichever process it reaches: the
+//! claim is in the database (`upload_lease.rs`), and a second writer gets 423. `DELETE` cancels (204). Sessions are the uploader's only: another user's
 //! upload id is unknown (404).
 
 use std::io::SeekFrom;
@@ -25,9 +26,13 @@ use tokio::io::AsyncSeekExt;
 use uuid::Uuid;
 
 use super::storage_error;
-use super::upload::content::{ContentGate, write_checked};
+use super::upload::content::{ContentGate, drain, write_checked};
+
+#[path = "upload_lease.rs"]
+pub(crate) mod lease;
 use crate::extract::{Auth, JsonOrForm};
 use crate::{ApiError, ApiState};
+use lease::WriterLease;
 
 /// The `upload_id` query parameter.
 #[derive(Debug, Deserialize)]
@@ -182,30 +187,6 @@ fn parse_content_range(text: &str) -> Option<ContentRange> {
     (start >= 0 && end >= start).then_some(ContentRange::Chunk { start, end, total })
 }
 
-/// Marks one upload as being written; a second concurrent writer is refused.
-struct WriterGuard<'a> {
-    state: &'a ApiState,
-    id: String,
-}
-
-impl<'a> WriterGuard<'a> {
-    fn take(state: &'a ApiState, id: &str) -> Option<Self> {
-        let mut busy = state.uploads_in_progress.lock().ok()?;
-        busy.insert(id.to_owned()).then(|| Self {
-            state,
-            id: id.to_owned(),
-        })
-    }
-}
-
-impl Drop for WriterGuard<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut busy) = self.state.uploads_in_progress.lock() {
-            busy.remove(&self.id);
-        }
-    }
-}
-
 /// Receives a chunk (or answers a probe); the last chunk creates the video.
 pub async fn put_chunk(
     State(state): State<ApiState>,
@@ -213,11 +194,29 @@ pub async fn put_chunk(
     Query(query): Query<UploadQuery>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let (upload_id, session) = find_session(&state, user.user_id, &query).await?;
-    if let Some(video_id) = session.video_id {
-        return finished(&state, video_id).await;
+    let (parts, body) = request.into_parts();
+    let mut body = Some(body);
+    let answer = receive_chunk(&state, user.user_id, &query, &parts.headers, &mut body).await;
+    // A body left unread (a refusal, a finished session) is read and dropped, so the client
+    // hears the answer on a connection that stays usable.
+    if let Some(body) = body.take() {
+        drain(body, state.upload_limits.max_file_size.max(0) as u64).await;
     }
-    let range = header_text(request.headers(), "content-range")
+    answer
+}
+
+async fn receive_chunk(
+    state: &ApiState,
+    user_id: i64,
+    query: &UploadQuery,
+    headers: &HeaderMap,
+    body: &mut Option<Body>,
+) -> Result<Response, ApiError> {
+    let (upload_id, session) = find_session(state, user_id, query).await?;
+    if let Some(video_id) = session.video_id {
+        return finished(state, video_id).await;
+    }
+    let range = header_text(headers, "content-range")
         .and_then(parse_content_range)
         .ok_or_else(|| {
             ApiError::invalid_field(
@@ -253,12 +252,32 @@ pub async fn put_chunk(
             "The chunk does not start where the upload stands.",
         ));
     }
-    let Some(_guard) = WriterGuard::take(&state, &session.upload_id) else {
-        return Ok(conflict(
-            session.received_size,
-            "Another chunk of this upload is being written.",
-        ));
-    };
+    // Nothing touches the file without the session's claim (UP-04, `upload_lease.rs`).
+    let mut lease = WriterLease::claim(&state.db, session.id, start).await?;
+    let body = body.take().unwrap_or_default();
+    let outcome = write_chunk(state, &session, upload_id, (start, end), body, &mut lease).await;
+    if let Err(error) = lease.release().await {
+        tracing::warn!(
+            code = error.code(),
+            "releasing an upload claim failed; it will expire"
+        );
+    }
+    match outcome? {
+        Some(received) => Ok(resume_incomplete(received)),
+        None => complete(state, session, upload_id).await,
+    }
+}
+
+/// Writes one chunk under `lease` and moves the offset; answers the new offset, or `None`
+/// when the file is complete.
+async fn write_chunk(
+    state: &ApiState,
+    session: &UploadRow,
+    upload_id: Uuid,
+    (start, end): (i64, i64),
+    body: Body,
+    lease: &mut WriterLease,
+) -> Result<Option<i64>, ApiError> {
     let path = state
         .storage
         .local()
@@ -276,35 +295,32 @@ pub async fn put_chunk(
     };
     let expected = (end - start + 1) as u64;
     let whole_at = (session.declared_size - start) as u64;
-    let written =
-        match write_checked(request.into_body(), &mut gate, expected, whole_at, open).await {
-            Err(refusal) if refusal.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                // Not media: the session ends here, with its file.
-                discard(&state, &session, upload_id).await?;
-                return Err(refusal);
-            }
-            other => other?,
-        };
-    if written != expected {
-        // A short chunk: keep what arrived, durably, so the client resumes from there.
-        let received = start + written as i64;
-        advance(&state, &session, received).await?;
-        return Ok(resume_incomplete(received));
-    }
-    let received = end + 1;
-    advance(&state, &session, received).await?;
-    if received < session.declared_size {
-        return Ok(resume_incomplete(received));
-    }
-    complete(&state, session, upload_id).await
+    let written = match write_checked(body, &mut gate, lease, expected, whole_at, open).await {
+        Err(refusal) if refusal.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            // Not media: the session ends here, with its file.
+            discard(state, session, upload_id).await?;
+            return Err(refusal);
+        }
+        other => other?,
+    };
+    // A short chunk keeps what arrived, durably, so the client resumes from there.
+    let received = start + written as i64;
+    advance(state, session, lease.token(), received).await?;
+    Ok((received < session.declared_size || written != expected).then_some(received))
 }
 
-async fn advance(state: &ApiState, session: &UploadRow, received: i64) -> Result<(), ApiError> {
+async fn advance(
+    state: &ApiState,
+    session: &UploadRow,
+    writer: &str,
+    received: i64,
+) -> Result<(), ApiError> {
     let now = now_millis();
     let expires = now + state.upload_limits.resumable_idle_secs * 1000;
     let moved = kinora_db::uploads::advance(
         state.db.pool(),
         session.id,
+        writer,
         session.received_size,
         received,
         expires,
