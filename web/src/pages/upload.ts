@@ -159,7 +159,8 @@ function uploadPanel (
   return panel
 }
 
-/** Polls the new video until it is published (or failed), showing transcoding progress. */
+/** Polls the new video until it is published (or failed: then it offers to delete it),
+ * showing transcoding progress. */
 function transcodingPanel (created: CreatedVideo, signal: AbortSignal): HTMLElement {
   const bar = progressBar('Processing progress', 'transcode-progress')
   bar.set(null)
@@ -167,6 +168,32 @@ function transcodingPanel (created: CreatedVideo, signal: AbortSignal): HTMLElem
   const result = h('div', {})
   const panel = h('div', { class: 'transcoding' }, h('h3', {}, 'Processing'), bar.element, status, result)
   const watch = `/w/${created.shortUUID}`
+  // A failed video will never play: the bar stops, the state and reason show, and the video
+  // can be deleted from here.
+  const showFailure = (video: VideoDetails): void => {
+    bar.set(0, 'failed')
+    bar.element.hidden = true
+    panel.dataset.state = 'failed'
+    const label = video.state?.label ?? 'Processing failed'
+    status.textContent = `${label}${video.failureReason ? `: ${video.failureReason}` : '.'}`
+    status.classList.add('error')
+    const remove = h('button', { type: 'button', class: 'button button-danger', 'data-testid': 'delete-video' }, 'Delete the video')
+    const outcome = h('p', { role: 'status', 'data-testid': 'delete-status' })
+    remove.addEventListener('click', () => {
+      remove.disabled = true
+      api(`/videos/${created.uuid}`, { method: 'DELETE' }).then(() => {
+        panel.dataset.state = 'deleted'
+        replace(result, h('p', { 'data-testid': 'delete-status' }, 'The video was deleted. ',
+          h('a', { href: '/videos/upload', 'data-testid': 'upload-another' }, 'Upload another file')))
+      }).catch((error) => {
+        remove.disabled = false
+        outcome.textContent = `The video could not be deleted: ${errorText(error)}`
+        outcome.classList.add('error')
+      })
+    })
+    replace(result, h('p', {}, 'The video could not be processed and will not be playable.'),
+      h('div', { class: 'actions' }, remove), outcome)
+  }
   const poll = async (): Promise<void> => {
     while (!signal.aborted) {
       try {
@@ -181,8 +208,7 @@ function transcodingPanel (created: CreatedVideo, signal: AbortSignal): HTMLElem
           return
         }
         if (state === 7 || state === 8 || state === 11) {
-          status.textContent = `Processing failed${video.failureReason ? `: ${video.failureReason}` : '.'}`
-          status.classList.add('error')
+          showFailure(video)
           return
         }
         const progress = video.transcodingProgress
