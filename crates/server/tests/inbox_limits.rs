@@ -316,6 +316,9 @@ async fn fd_05_a_hundred_likes_cost_followers_one_update_per_interval() {
             .filter(|a| a["type"] == "Update" && a["object"]["id"] == json!(video_url))
             .collect();
         assert_eq!(received.len() as u64, sent, "{database:?}");
+        eprintln!(
+            "{database:?}: {sent} Updates reached the follower host for 100 likes taken in {liked_in:?}"
+        );
         // One per interval the likes were spread over (windows touched), not one per like.
         // (Each like queues its gathering just after it is taken, so one more window may begin.)
         let windows = liked_in.as_secs() / INTERVAL_SECS + 3;
