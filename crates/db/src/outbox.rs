@@ -134,7 +134,8 @@ pub async fn list_public(
 }
 
 /// A page of the activities of `kind` on the object `object_url` that were not undone since
-/// (no later `Undo` whose object is the activity), oldest first, and their total: a video's
+/// (no later `Undo` whose object is the activity, and no later `Delete` of the object: a video
+/// withdrawn and given back is announced anew), oldest first, and their total: a video's
 /// `shares` collection lists its Announces this way.
 pub async fn list_by_object(
     pool: &sqlx::AnyPool,
@@ -145,7 +146,9 @@ pub async fn list_by_object(
 ) -> DbResult<(Vec<ActivityRow>, i64)> {
     let condition = "object_url = $1 AND kind = $2 AND NOT EXISTS (SELECT 1 FROM \
          outbox_activities undo WHERE undo.kind = 'Undo' \
-         AND undo.object_url = outbox_activities.url AND undo.id > outbox_activities.id)";
+         AND undo.object_url = outbox_activities.url AND undo.id > outbox_activities.id) \
+         AND NOT EXISTS (SELECT 1 FROM outbox_activities later WHERE later.kind = 'Delete' \
+         AND later.object_url = outbox_activities.object_url AND later.id > outbox_activities.id)";
     let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM outbox_activities WHERE {condition} ORDER BY id LIMIT $3 OFFSET $4"
     ))

@@ -105,69 +105,27 @@ pub async fn upsert(
         .bind(video.url)
         .fetch_optional(&mut *connection)
         .await?;
-    let id = match existing {
+    let (id, created) = match existing {
         Some((id,)) => {
-            sqlx::query(
-                "UPDATE videos SET name = $1, description = $2, support = $3, privacy = $4, \
-                 category = $5, licence = $6, language = $7, nsfw = $8, comments_policy = $9, \
-                 download_enabled = $10, tags = $11, duration = $12, views = $13, likes = $14, \
-                 dislikes = $15, updated_at = $16 WHERE id = $17",
-            )
-            .bind(video.name)
-            .bind(video.description)
-            .bind(video.support)
-            .bind(video.privacy)
-            .bind(video.category)
-            .bind(video.licence)
-            .bind(video.language)
-            .bind(i64::from(video.nsfw))
-            .bind(video.comments_policy)
-            .bind(i64::from(video.download_enabled))
-            .bind(video.tags_json)
-            .bind(video.duration)
-            .bind(video.views)
-            .bind(video.likes)
-            .bind(video.dislikes)
-            .bind(video.updated_at)
-            .bind(id)
-            .execute(&mut *connection)
-            .await?;
-            id
+            update_video(connection, id, video).await?;
+            (id, false)
         }
-        None => {
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO videos (uuid, short_uuid, channel_id, name, description, support, \
-                 privacy, category, licence, language, nsfw, comments_policy, download_enabled, \
-                 wait_transcoding, tags, state, duration, views, likes, dislikes, \
-                 original_filename, original_size, url, created_at, updated_at, published_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, 1, $15, \
-                 $16, $17, $18, '', 0, $19, $20, $21, $20) RETURNING id",
-            )
-            .bind(video.uuid)
-            .bind(video.short_uuid)
-            .bind(video.channel_id)
-            .bind(video.name)
-            .bind(video.description)
-            .bind(video.support)
-            .bind(video.privacy)
-            .bind(video.category)
-            .bind(video.licence)
-            .bind(video.language)
-            .bind(i64::from(video.nsfw))
-            .bind(video.comments_policy)
-            .bind(i64::from(video.download_enabled))
-            .bind(video.tags_json)
-            .bind(video.duration)
-            .bind(video.views)
-            .bind(video.likes)
-            .bind(video.dislikes)
-            .bind(video.url)
-            .bind(video.published_at)
-            .bind(video.updated_at)
-            .fetch_one(&mut *connection)
-            .await?;
-            id
-        }
+        None => match insert_video(connection, video).await? {
+            Some(id) => (id, true),
+            None => {
+                // Stored meanwhile by another activity about the same new video (a Create and
+                // its Announces processed at once): that row is updated instead.
+                let (id,): (i64,) = sqlx::query_as("SELECT id FROM videos WHERE url = $1")
+                    .bind(video.url)
+                    .fetch_optional(&mut *connection)
+                    .await?
+                    .ok_or_else(|| {
+                        crate::DbError::Conflict(format!("the uuid of {}", video.url))
+                    })?;
+                update_video(connection, id, video).await?;
+                (id, false)
+            }
+        },
     };
     let media = &video.media;
     sqlx::query(
@@ -189,7 +147,80 @@ pub async fn upsert(
     .bind(now)
     .execute(&mut *connection)
     .await?;
-    Ok((id, existing.is_none()))
+    Ok((id, created))
+}
+
+/// Writes what a remote video says into its row.
+async fn update_video(
+    connection: &mut Connection,
+    id: i64,
+    video: &RemoteVideo<'_>,
+) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE videos SET name = $1, description = $2, support = $3, privacy = $4, \
+         category = $5, licence = $6, language = $7, nsfw = $8, comments_policy = $9, \
+         download_enabled = $10, tags = $11, duration = $12, views = $13, likes = $14, \
+         dislikes = $15, updated_at = $16 WHERE id = $17",
+    )
+    .bind(video.name)
+    .bind(video.description)
+    .bind(video.support)
+    .bind(video.privacy)
+    .bind(video.category)
+    .bind(video.licence)
+    .bind(video.language)
+    .bind(i64::from(video.nsfw))
+    .bind(video.comments_policy)
+    .bind(i64::from(video.download_enabled))
+    .bind(video.tags_json)
+    .bind(video.duration)
+    .bind(video.views)
+    .bind(video.likes)
+    .bind(video.dislikes)
+    .bind(video.updated_at)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// Inserts a remote video's row; none when a row with its uuid or url is already there.
+async fn insert_video(
+    connection: &mut Connection,
+    video: &RemoteVideo<'_>,
+) -> DbResult<Option<i64>> {
+    let inserted: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO videos (uuid, short_uuid, channel_id, name, description, support, \
+         privacy, category, licence, language, nsfw, comments_policy, download_enabled, \
+         wait_transcoding, tags, state, duration, views, likes, dislikes, \
+         original_filename, original_size, url, created_at, updated_at, published_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, 1, $15, \
+         $16, $17, $18, '', 0, $19, $20, $21, $20) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(video.uuid)
+    .bind(video.short_uuid)
+    .bind(video.channel_id)
+    .bind(video.name)
+    .bind(video.description)
+    .bind(video.support)
+    .bind(video.privacy)
+    .bind(video.category)
+    .bind(video.licence)
+    .bind(video.language)
+    .bind(i64::from(video.nsfw))
+    .bind(video.comments_policy)
+    .bind(i64::from(video.download_enabled))
+    .bind(video.tags_json)
+    .bind(video.duration)
+    .bind(video.views)
+    .bind(video.likes)
+    .bind(video.dislikes)
+    .bind(video.url)
+    .bind(video.published_at)
+    .bind(video.updated_at)
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(inserted.map(|(id,)| id))
 }
 
 /// Finds a remote video by its ActivityPub id.

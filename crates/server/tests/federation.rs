@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::eventually;
-use common::instance::{Instance, api_request, publish_with_torrents, start};
+use common::instance::{Instance, api_request, channel_followers, publish_with_torrents, start};
 use serde_json::{Value, json};
 
 const FEDERATION: &str = "[federation]\nallow_private_addresses = true\n";
@@ -58,17 +58,7 @@ async fn a_followed_channel_federates_videos_comments_likes_and_deletions() {
     .await;
     assert_eq!(status, 204, "{body}");
     eventually(Duration::from_secs(30), "A has B's follower", || async {
-        let followers: Value = a
-            .http
-            .get(format!("{}/video-channels/root_channel/followers", a.base))
-            .header("accept", "application/activity+json")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap_or(Value::Null);
-        (followers["totalItems"].as_i64() == Some(1)).then_some(())
+        (channel_followers(&a).await == 1).then_some(())
     })
     .await;
 
@@ -173,23 +163,6 @@ async fn follow(follower: &Instance, origin: &Instance) {
     assert_eq!(status, 204, "{body}");
 }
 
-async fn followers_of_channel(origin: &Instance) -> i64 {
-    let followers: Value = origin
-        .http
-        .get(format!(
-            "{}/video-channels/root_channel/followers",
-            origin.base
-        ))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap_or(Value::Null);
-    followers["totalItems"].as_i64().unwrap_or(0)
-}
-
 /// Three instances, each with its own database (B on PostgreSQL): B and C follow a channel of
 /// A; A's video reaches both; a comment written on B reaches A and, passed on by A, C; a like on
 /// C is counted on A; deliveries pending while B is down arrive once it is back, and those
@@ -205,7 +178,7 @@ async fn three_instances_share_a_channel_through_restarts() {
     follow(&b, &a).await;
     follow(&c, &a).await;
     eventually(Duration::from_secs(30), "A has two followers", || async {
-        (followers_of_channel(&a).await == 2).then_some(())
+        (channel_followers(&a).await == 2).then_some(())
     })
     .await;
 

@@ -7,7 +7,9 @@
 //! signature bovine cannot verify with a key it fetches itself by a signed GET. Through it the
 //! test checks that the peer resolves our account and channel by WebFinger; that its signed
 //! Follow of our channel is accepted and answered with a signed Accept it verifies; that it
-//! receives our Create for a new video; and that its signed reply Note becomes a comment.
+//! receives our Create for a new video and the channel's Announce of it (the only one of the
+//! two that Mastodon takes in from a channel its user follows); and that its signed reply Note
+//! becomes a comment.
 
 mod common;
 
@@ -16,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::eventually;
-use common::instance::{Instance, publish_with_torrents, start};
+use common::instance::{channel_followers, publish_with_torrents, start};
 use serde_json::Value;
 
 const FEDERATION: &str = "[federation]\nallow_private_addresses = true\n";
@@ -169,7 +171,7 @@ async fn pasture_follows_receives_and_replies(database_url: &str, dir: &Path) {
     )
     .await;
     assert_eq!(accept["actor"], channel.as_str(), "{accept}");
-    assert_eq!(followers(&kinora).await, 1);
+    assert_eq!(channel_followers(&kinora).await, 1);
 
     // A new video of the channel reaches the peer as a Create(Video).
     let video = publish_with_torrents(&kinora, "video_short.mp4").await;
@@ -189,6 +191,26 @@ async fn pasture_follows_receives_and_replies(database_url: &str, dir: &Path) {
     .await;
     assert_eq!(create["object"]["uuid"], uuid.as_str(), "{create}");
     assert_eq!(create["object"]["name"], video["name"]);
+    // The channel it follows announces the video to it, publicly.
+    let announce = eventually(
+        Duration::from_secs(60),
+        "the channel's Announce at the peer",
+        || async {
+            pasture.inbox().into_iter().find(|a| {
+                a["type"] == "Announce"
+                    && a["actor"] == channel.as_str()
+                    && object_id(a) == Some(video_url.as_str())
+            })
+        },
+    )
+    .await;
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    assert!(
+        announce["to"]
+            .as_array()
+            .is_some_and(|to| to.iter().any(|t| t == public)),
+        "{announce}"
+    );
 
     // Its signed reply to the video becomes a comment, by the peer's actor.
     let text = "Grazing on this video from the pasture";
@@ -221,24 +243,6 @@ async fn pasture_follows_receives_and_replies(database_url: &str, dir: &Path) {
     assert_eq!(comment["url"], reply["note"], "{comment}");
     let pasture_host = pasture.base.trim_start_matches("http://");
     assert_eq!(comment["account"]["host"], pasture_host, "{comment}");
-}
-
-/// How many followers our channel has, as its ActivityPub collection says.
-async fn followers(instance: &Instance) -> i64 {
-    let collection: Value = instance
-        .http
-        .get(format!(
-            "{}/video-channels/root_channel/followers",
-            instance.base
-        ))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    collection["totalItems"].as_i64().unwrap_or(-1)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

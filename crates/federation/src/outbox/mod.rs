@@ -7,8 +7,9 @@
 //! followers of its account, its channel and the instance; a comment to the same audience of
 //! its video (ours) or to the video's origin (a remote video, which passes it on); ratings and
 //! views to the video's origin; follows and their answers to the other actor. Public videos
-//! are also announced by their channel and the instance actor in those actors' outboxes (no
-//! extra delivery), which is what other instances read to back-fill.
+//! are also announced by their channel and the instance actor, delivered to the video's
+//! followers (what Mastodon-like servers take in) and kept in those actors' outboxes (what
+//! other instances read to back-fill).
 
 use kinora_core::federation::FederationEvent;
 use kinora_db::actors::ActorRow;
@@ -24,7 +25,10 @@ mod videos;
 
 use comments::{comment_created, comment_deleted, forward};
 use follows::{actor_updated, follow_accepted, follow_rejected, follow_requested, follow_undone};
-use videos::{redundancy_created, redundancy_removed, remote_viewed, video_changed, video_rated};
+use videos::{
+    redundancy_created, redundancy_removed, remote_viewed, video_changed, video_delete,
+    video_rated, withdrawals,
+};
 
 use crate::Federation;
 use crate::protocol::activities;
@@ -200,7 +204,9 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
             let inboxes =
                 follower_inboxes(federation, &[account_actor_id, channel_actor_id]).await?;
             let signer = actor_url_or_instance(federation, account_actor_id).await?;
-            let body = activities::delete(&federation.urls().video(&video_uuid), &signer.0, None);
+            let video_url = federation.urls().video(&video_uuid);
+            let round = withdrawals(federation, &video_url).await?;
+            let body = video_delete(&video_url, &signer.0, round);
             Ok(Plan {
                 outgoing: vec![Outgoing::new(body, signer.1, true, inboxes)],
                 effects: Vec::new(),

@@ -3,7 +3,15 @@
 
 use super::*;
 
-/// Create, Update or Delete of a local video, by what its followers already have.
+/// Create, Update or Delete of a local video, by what its followers already have; a public
+/// video is also announced by its channel and the instance actor, delivered to the same
+/// followers (as PeerTube does: servers such as Mastodon take a video in only from an actor
+/// their users follow, the channel, and ignore the account's Create).
+///
+/// A video made private (or internal) again is deleted from its followers, and given back to
+/// them with a new Create and new Announces when it is public or unlisted again: each time it
+/// was withdrawn, later activities about it get ids of their own ([`withdrawals`]), since a
+/// receiver skips an activity id it has already seen.
 pub(super) async fn video_changed(
     federation: &Federation,
     video_id: i64,
@@ -20,12 +28,14 @@ pub(super) async fn video_changed(
     };
     let urls = federation.urls();
     let account_url = urls.actor(&account);
+    let video_url = urls.video(&video.uuid);
     let inboxes = follower_inboxes(federation, &[account.id, channel.id]).await?;
     let hashes = loader::video_infohashes(federation.db(), &video).await?;
     let object =
         loader::video_object_of(federation.db(), urls, federation.storage(), &video, &hashes)
             .await?;
     let followers = crate::protocol::actors::followers_url(&account_url);
+    let round = withdrawals(federation, &video_url).await?;
     let mut plan = Plan::default();
     match (object, video.federated != 0) {
         (Some(object), already) => {
@@ -40,31 +50,40 @@ pub(super) async fn video_changed(
                     ContextType::Video,
                 )
             } else {
-                activities::create(&object, &account_url, &audience, ContextType::Video)
+                in_round(
+                    activities::create(&object, &account_url, &audience, ContextType::Video),
+                    round,
+                )
             };
-            plan.outgoing
-                .push(Outgoing::new(body, Some(account.id), public, inboxes));
+            plan.outgoing.push(Outgoing::new(
+                body,
+                Some(account.id),
+                public,
+                inboxes.clone(),
+            ));
             if !already {
                 plan.effects.push(Effect::Federated(video.id, true));
-                if public {
-                    // The channel and the instance share it in their outboxes (read when
-                    // another instance back-fills after a follow).
-                    let video_url = urls.video(&video.uuid);
-                    for sharer in [&channel, &instance_actor(federation).await?] {
-                        let sharer_url = urls.actor(sharer);
-                        let audience =
-                            Audience::public(&crate::protocol::actors::followers_url(&sharer_url));
-                        let body =
-                            activities::announce(&sharer_url, sharer.id, &video_url, &audience);
-                        plan.outgoing
-                            .push(Outgoing::new(body, Some(sharer.id), true, Vec::new()));
-                    }
+            }
+            if public {
+                // Once per round (an Announce already stored is skipped): also when an
+                // unlisted video becomes public. They are listed in the sharers' outboxes too,
+                // which other instances read to back-fill after a follow.
+                for sharer in [&channel, &instance_actor(federation).await?] {
+                    let sharer_url = urls.actor(sharer);
+                    let audience =
+                        Audience::public(&crate::protocol::actors::followers_url(&sharer_url));
+                    let body = in_round(
+                        activities::announce(&sharer_url, sharer.id, &video_url, &audience),
+                        round,
+                    );
+                    plan.outgoing
+                        .push(Outgoing::new(body, Some(sharer.id), true, inboxes.clone()));
                 }
             }
         }
         (None, true) => {
             // No longer for everyone (made private, or unpublished): followers forget it.
-            let body = activities::delete(&urls.video(&video.uuid), &account_url, None);
+            let body = video_delete(&video_url, &account_url, round);
             plan.outgoing
                 .push(Outgoing::new(body, Some(account.id), false, inboxes));
             plan.effects.push(Effect::Federated(video.id, false));
@@ -72,6 +91,41 @@ pub(super) async fn video_changed(
         (None, false) => {}
     }
     Ok(plan)
+}
+
+/// `Delete` of a local video for its followers, the `round`-th time it is withdrawn.
+pub(super) fn video_delete(video_url: &str, actor_url: &str, round: u64) -> Value {
+    in_round(activities::delete(video_url, actor_url, None), round)
+}
+
+/// How many times followers were told to forget the local video `video_url`: its Deletes
+/// stored so far (`<video>/delete`, then `<video>/delete/1`, …), found by their ids.
+pub(super) async fn withdrawals(
+    federation: &Federation,
+    video_url: &str,
+) -> Result<u64, FanOutError> {
+    let pool = federation.db().pool();
+    let mut round = 0;
+    loop {
+        let id = in_round(activities::delete(video_url, video_url, None), round)["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if kinora_db::outbox::find_by_url(pool, &id).await?.is_none() {
+            return Ok(round);
+        }
+        round += 1;
+    }
+}
+
+/// The activity with the id it has in `round`: as built in the first, `<id>/<round>` after.
+fn in_round(mut activity: Value, round: u64) -> Value {
+    if round > 0
+        && let Some(id) = activity.get("id").and_then(Value::as_str)
+    {
+        activity["id"] = Value::String(format!("{id}/{round}"));
+    }
+    activity
 }
 
 pub(super) async fn instance_actor(federation: &Federation) -> Result<ActorRow, FanOutError> {

@@ -211,3 +211,25 @@ pub async fn api_request(
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
+
+/// An ActivityPub document of `instance` at `path` (`Null` when the answer is not JSON).
+pub async fn ap_document(instance: &Instance, path: &str) -> Value {
+    instance
+        .http
+        .get(format!("{}{path}", instance.base))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap_or(Value::Null)
+}
+
+/// How many accepted followers `instance`'s `root_channel` has, as its ActivityPub `followers`
+/// collection says (0 when it cannot be read).
+pub async fn channel_followers(instance: &Instance) -> i64 {
+    ap_document(instance, "/video-channels/root_channel/followers").await["totalItems"]
+        .as_i64()
+        .unwrap_or(0)
+}
