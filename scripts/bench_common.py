@@ -1,8 +1,10 @@
-"""What the HTTP benchmark scripts share: a free port, waiting for /readyz, and wrk's numbers."""
+"""What the HTTP benchmark scripts share: a free port, waiting for /readyz, wrk's numbers, one
+HTTP request, a process's memory."""
 import re
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 
@@ -38,3 +40,24 @@ def wrk(url, seconds, connections, script=None):
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rps, float(p99.group(1)) * scale, int(errors.group(1)) if errors else 0
+
+
+def request(method, url, token=None, data=None, headers=None):
+    """One HTTP request (with a bearer token when given): (status, headers, body)."""
+    req = urllib.request.Request(url, method=method, data=data, headers=headers or {})
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=300) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def proc_mib(pid, field):
+    """A memory figure of /proc/PID/status (VmRSS, VmHWM…), in MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")

@@ -16,32 +16,8 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_peak(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def request(method, url, token=None, data=None, headers=None):
-    req = urllib.request.Request(url, method=method, data=data, headers=headers or {})
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+from bench_common import free_port, proc_mib, request
 
 
 def put_chunk(port, path, token, source, start, end, total):
@@ -115,7 +91,7 @@ def main():
                                           "X-Upload-Content-Type": "video/mp4"})
             assert status == 201, status
             path = {k.lower(): v for k, v in headers.items()}["location"]
-            baseline = rss_peak(server.pid)
+            baseline = proc_mib(server.pid, "VmHWM")
             started = time.monotonic()
             offset = 0
             while offset < args.size:
@@ -124,7 +100,7 @@ def main():
                 assert status in (200, 308), status
                 offset = end + 1
             upload_seconds = time.monotonic() - started
-            peak = rss_peak(server.pid)
+            peak = proc_mib(server.pid, "VmHWM")
         finally:
             server.terminate()
             server.wait(timeout=30)
