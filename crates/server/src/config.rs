@@ -65,6 +65,10 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<IpAddr>,
     /// Seconds to drain requests and jobs after SIGTERM before leases are released.
     pub shutdown_grace_secs: u64,
+    /// Seconds a client has to send a whole request head; slower connections are closed.
+    pub header_read_timeout_secs: u64,
+    /// Open connections one client address may hold (trusted proxies are not counted).
+    pub max_connections_per_address: usize,
 }
 
 impl Default for ServerConfig {
@@ -76,6 +80,8 @@ impl Default for ServerConfig {
             body_limit_bytes: 2 * 1024 * 1024,
             trusted_proxies: Vec::new(),
             shutdown_grace_secs: 20,
+            header_read_timeout_secs: 10,
+            max_connections_per_address: 64,
         }
     }
 }
@@ -195,6 +201,23 @@ impl Config {
                 key: "metrics.token",
                 message,
             });
+        }
+        for (key, value) in [
+            (
+                "server.header_read_timeout_secs",
+                self.server.header_read_timeout_secs,
+            ),
+            (
+                "server.max_connections_per_address",
+                self.server.max_connections_per_address as u64,
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Value {
+                    key,
+                    message: "must be at least 1".to_owned(),
+                });
+            }
         }
         if self.database.max_connections == 0 {
             return Err(ConfigError::Value {

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::ServiceExt;
 use kinora_api::{ApiState, LoginLimiter};
 use kinora_db::Db;
 use kinora_jobs::{Worker, WorkerConfig};
@@ -188,15 +187,17 @@ pub async fn run_until(
     ));
     crate::metrics::record_queue(&db).await;
 
-    let service = ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-        SocketAddr,
-    >(app);
-    let http_stop = shutdown.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async move { http_stop.cancelled().await })
-            .await
-    });
+    let limits = crate::connections::ConnectionLimits {
+        header_read_timeout: Duration::from_secs(config.server.header_read_timeout_secs),
+        max_per_address: config.server.max_connections_per_address,
+        uncounted: config.server.trusted_proxies.clone(),
+    };
+    let server = tokio::spawn(crate::connections::serve(
+        listener,
+        app,
+        limits,
+        shutdown.clone(),
+    ));
     // After the HTTP server, so that the seeder's first announces reach this instance's tracker.
     let seeding_task = seeder.map(|seeder| {
         tokio::spawn(crate::seeding::run(
@@ -219,7 +220,7 @@ pub async fn run_until(
     shutdown.cancelled().await;
     // Stop accepting, let in-flight requests finish within the grace period.
     match tokio::time::timeout(grace, server).await {
-        Ok(result) => result??,
+        Ok(result) => result?,
         Err(_) => tracing::warn!("requests still running after the grace period; stopping"),
     }
     // Stop claiming jobs; running ones finish or are released.
