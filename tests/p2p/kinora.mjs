@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -34,12 +35,14 @@ export async function startKinora (extra = '') {
   const port = await freePort()
   const config = join(dir, 'kinora.toml')
   const base = `http://127.0.0.1:${port}`
+  const metricsToken = randomBytes(24).toString('hex')
   writeFileSync(config,
     `[server]\nlisten = "127.0.0.1:${port}"\npublic_url = "${base}"\n` +
     `[database]\nurl = ${JSON.stringify(`sqlite://${dir}/kinora.db`)}\n` +
     `[storage.local]\nroot = ${JSON.stringify(`${dir}/storage`)}\n` +
     '[transcoding]\nworkers = 1\n' +
-    `[seeder]\nlisten = "127.0.0.1:0"\nresume_dir = ${JSON.stringify(`${dir}/seeder`)}\n` + extra)
+    `[seeder]\nlisten = "127.0.0.1:0"\nresume_dir = ${JSON.stringify(`${dir}/seeder`)}\n` +
+    `[metrics]\ntoken = "${metricsToken}"\n` + extra)
   const child = spawn(kinora, ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } })
   process.on('exit', () => child.kill('SIGKILL'))
   let password = null
@@ -56,6 +59,12 @@ export async function startKinora (extra = '') {
     base,
     dir,
     password,
+    /** `GET /metrics` with the instance's metrics token (it answers 404 to anybody else). */
+    metrics: async () => {
+      const response = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
+      if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`)
+      return response.text()
+    },
     socketUrl: `ws://127.0.0.1:${port}/tracker/socket`,
     stop: () => { child.kill('SIGTERM'); setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2000) }
   }

@@ -52,7 +52,7 @@ test('WebTorrent downloads a rendition through its web seed alone', { timeout: 2
     assert.equal(`urn:btih:${done.infoHash}`, new URL(file.magnetUri).searchParams.get('xt'))
     assert.deepEqual([...new Set(done.wires.map((wire) => wire.type))], ['webSeed'])
 
-    const metrics = await (await fetch(`${server.base}/metrics`)).text()
+    const metrics = await server.metrics()
     const ranged = metrics.split('\n').filter((line) =>
       line.startsWith('kinora_http_requests_total') && line.includes('status="206"') && line.includes('streaming-playlists'))
     assert.ok(ranged.length > 0, `no 206 answer for the file:\n${metrics}`)
