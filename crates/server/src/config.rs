@@ -80,7 +80,7 @@ impl Default for ServerConfig {
             body_limit_bytes: 2 * 1024 * 1024,
             trusted_proxies: Vec::new(),
             shutdown_grace_secs: 20,
-            header_read_timeout_secs: 10,
+            header_read_timeout_secs: 30,
             max_connections_per_address: 64,
         }
     }
