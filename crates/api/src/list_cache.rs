@@ -7,11 +7,12 @@
 //!
 //! Memory is bounded: at most [`MAX_PAGES`] pages and [`MAX_BYTES`] of JSON, [`MAX_TOTALS`]
 //! totals; past that the cache starts again empty (lists with arbitrary search text cannot grow
-//! it without bound).
+//! it without bound). A page missing is computed by one request while the others asking for it
+//! wait ([`ListCache::flight`]), not by every connection at once.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 
@@ -48,6 +49,8 @@ impl Entries {
 #[derive(Debug, Default)]
 pub struct ListCache {
     entries: Mutex<Entries>,
+    /// One lock per page being computed.
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -114,6 +117,19 @@ impl ListCache {
         entries.totals.insert(key, total);
     }
 
+    /// The lock of page `key`: who holds it computes the page, the others wait and then find
+    /// it kept. Locks nobody holds are dropped once there are [`MAX_PAGES`] of them.
+    pub fn flight(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut flights = self
+            .flights
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if flights.len() >= MAX_PAGES {
+            flights.retain(|_, flight| Arc::strong_count(flight) > 1);
+        }
+        flights.entry(key.to_owned()).or_default().clone()
+    }
+
     /// Hits and misses so far.
     pub fn stats(&self) -> CacheStats {
         CacheStats {
@@ -141,6 +157,19 @@ mod tests {
         assert_eq!(cache.total(2, "f"), None);
         cache.keep_page(1, "a".into(), Bytes::from_static(b"{}"));
         assert_eq!(cache.page(2, "a"), None);
+    }
+
+    #[test]
+    fn one_lock_per_page_and_idle_locks_go() {
+        let cache = ListCache::default();
+        let held = cache.flight("a");
+        assert!(Arc::ptr_eq(&held, &cache.flight("a")));
+        assert!(!Arc::ptr_eq(&held, &cache.flight("b")));
+        for i in 0..MAX_PAGES * 3 {
+            drop(cache.flight(&i.to_string()));
+            assert!(cache.flights.lock().unwrap().len() <= MAX_PAGES + 1);
+        }
+        assert!(Arc::ptr_eq(&held, &cache.flight("a")), "a held lock stays");
     }
 
     #[test]

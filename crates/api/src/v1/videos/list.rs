@@ -111,9 +111,17 @@ pub(crate) async fn answer_page(
     let body = match cache.page(version, &page_key) {
         Some(body) => body,
         None => {
-            let body = compute_page(state, filter, page, version, list_key).await?;
-            cache.keep_page(version, page_key, body.clone());
-            body
+            let flight = cache.flight(&page_key);
+            let _computing = flight.lock().await;
+            // Kept meanwhile by the request that held the lock?
+            match cache.page(version, &page_key) {
+                Some(body) => body,
+                None => {
+                    let body = compute_page(state, filter, page, version, list_key).await?;
+                    cache.keep_page(version, page_key, body.clone());
+                    body
+                }
+            }
         }
     };
     Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
