@@ -270,9 +270,13 @@ export class ResumableUpload {
   }
 }
 
-/** Network trouble, timeouts, busy or failing servers are worth another try; the rest is not. */
+/**
+ * Network trouble, timeouts, busy or failing servers are worth another try; so is 423, another
+ * writer's claim on the upload (left by a server that died mid-chunk, it ends within 30 s). The
+ * rest is not.
+ */
 function retryable (error: ApiError): boolean {
-  return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500 ||
+  return error.status === 0 || error.status === 408 || error.status === 423 || error.status === 429 || error.status >= 500 ||
     (error.status === 400 && error.code === 'body_interrupted')
 }
 

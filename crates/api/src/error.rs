@@ -96,6 +96,12 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
     }
 
+    /// Adds `Retry-After` (whole seconds, at least 1) to this answer.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_secs = Some(seconds.max(1));
+        self
+    }
+
     /// 429 with the seconds to wait.
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
         Self {

@@ -151,6 +151,19 @@ pub async fn claim_writer<'e>(
     Ok(result.rows_affected() == 1)
 }
 
+/// When the claim another writer holds on session `id` ends (epoch milliseconds), if any.
+pub async fn writer_until<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> DbResult<Option<i64>> {
+    let until: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT writer_until FROM upload_sessions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(executor)
+            .await?;
+    Ok(until.and_then(|(until,)| until))
+}
+
 /// Extends `writer`'s claim to `until`, only while it still holds it (`now` before its end).
 pub async fn renew_writer<'e>(
     executor: impl Executor<'e, Database = Any>,

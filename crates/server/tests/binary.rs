@@ -267,9 +267,7 @@ async fn a_resumable_upload_survives_a_server_killed_mid_chunk() {
     let (http, token, me) = root_session(port, &password).await;
     let channel = me["videoChannels"][0]["id"].as_i64().unwrap();
     let base = format!("http://localhost:{port}");
-    let source: Vec<u8> = (0..3_000_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let source = common::mp4_like_bytes(3_000_000);
     let total = source.len();
     let response = http
         .post(format!("{base}/api/v1/videos/upload-resumable"))
@@ -309,7 +307,13 @@ async fn a_resumable_upload_survives_a_server_killed_mid_chunk() {
     drop(server);
 
     let server = Server::start(&config);
-    let http = reqwest::Client::new(); // the old client's pooled connection died with the server
+    // A new client: the old one's pooled connection died with the server. Like any client of a
+    // server that closes idle connections (here after the 30 s header timeout), it does not
+    // reuse one idle for longer, as the wait for Retry-After below may be.
+    let http = reqwest::Client::builder()
+        .pool_idle_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
     let response = http
         .put(&location)
         .bearer_auth(&token)
@@ -325,17 +329,29 @@ async fn a_resumable_upload_survives_a_server_killed_mid_chunk() {
         .unwrap()
         + 1;
     assert_eq!(resume_at, first, "only acknowledged bytes count");
-    let response = http
-        .put(&location)
-        .bearer_auth(&token)
-        .header(
-            "content-range",
-            format!("bytes {resume_at}-{}/{total}", total - 1),
-        )
-        .body(source[resume_at..].to_vec())
-        .send()
-        .await
-        .unwrap();
+    // The killed process's claim on the upload (UP-04) outlives it for at most a lease: the
+    // resumed PUT may be told 423 with the seconds until it ends, and goes through after them.
+    let resume = || {
+        http.put(&location)
+            .bearer_auth(&token)
+            .header(
+                "content-range",
+                format!("bytes {resume_at}-{}/{total}", total - 1),
+            )
+            .body(source[resume_at..].to_vec())
+            .send()
+    };
+    let mut response = resume().await.unwrap();
+    if response.status() == 423 {
+        let wait: u64 = response.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=30).contains(&wait), "Retry-After: {wait}");
+        tokio::time::sleep(Duration::from_secs(wait)).await;
+        response = resume().await.unwrap();
+    }
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
     let uuid = body["video"]["uuid"].as_str().unwrap();

@@ -467,12 +467,8 @@ async fn an_s3_outage_while_storing_a_200_mb_original_only_delays_the_job() {
     .await
     .unwrap();
 
-    let mut content: Vec<u8> = (0..200u32 * 1024 * 1024)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
-    // It starts like an MP4 (an `ftyp` box), so that the upload is accepted; nothing decodes it
-    // (no transcoder runs).
-    content[..8].copy_from_slice(b"\0\0\0\x18ftyp");
+    // No transcoder runs: the content only has to pass the upload's content check.
+    let content = common::mp4_like_bytes(200 * 1024 * 1024);
     let expected = Sha256::digest(&content);
     let source = dir.path().join("big.mp4");
     std::fs::write(&source, &content).unwrap();

@@ -51,3 +51,14 @@ pub fn installed_client(variable: &str, default: &str) -> std::path::PathBuf {
     );
     path
 }
+
+/// `length` bytes of incompressible-looking content that start like an MP4 (an `ftyp` box), so
+/// that an upload's content check accepts them; nothing can decode them, so use them only where
+/// no transcode is expected to succeed.
+pub fn mp4_like_bytes(length: usize) -> Vec<u8> {
+    let mut content: Vec<u8> = (0..length as u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    content[..8].copy_from_slice(b"\0\0\0\x18ftyp");
+    content
+}

@@ -6,7 +6,8 @@
 //! one conditional `UPDATE`, the same on SQLite and PostgreSQL) before it touches the file. A
 //! claim lasts [`LEASE_MS`]; the writer renews it while it writes and writes a piece only while
 //! at least [`MARGIN_MS`] of it are left, so a claim can end only while its writer has stopped
-//! writing, and nobody else can claim before it ends. A writer refused a claim gets 423 and
+//! writing, and nobody else can claim before it ends. A writer refused a claim gets 423 (with `Retry-After`: when the
+//! other claim ends, which is how a client resumes after the process writing it died) and
 //! never opens the file; the offset only moves under the claim (`advance`).
 
 use axum::http::StatusCode;
@@ -36,7 +37,11 @@ impl WriterLease {
         let now = now_millis();
         let until = now + LEASE_MS;
         if !kinora_db::uploads::claim_writer(db.pool(), session_id, &token, at, until, now).await? {
-            return Err(locked());
+            // Another writer's claim (perhaps of a process that died mid-chunk) ends by itself:
+            // say when, so the client resumes then instead of giving up.
+            let other_until = kinora_db::uploads::writer_until(db.pool(), session_id).await?;
+            let wait_ms = other_until.map_or(0, |other| other - now_millis());
+            return Err(locked().with_retry_after(retry_after_secs(wait_ms)));
         }
         Ok(Self {
             db: db.clone(),
@@ -84,6 +89,13 @@ impl WriterLease {
     }
 }
 
+/// Whole seconds to wait for a claim ending in `wait_ms` milliseconds: at least 1, at most a
+/// whole lease.
+pub(crate) fn retry_after_secs(wait_ms: i64) -> u64 {
+    let seconds = (wait_ms.clamp(0, LEASE_MS) + 999) / 1000;
+    seconds.max(1) as u64
+}
+
 /// 423: another request is writing this upload.
 pub(crate) fn locked() -> ApiError {
     ApiError::new(
@@ -92,4 +104,18 @@ pub(crate) fn locked() -> ApiError {
         "Another request is writing this upload; nothing of this chunk was written. Ask for \
          the offset (Content-Range: bytes */<total>) and resume from there.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after_secs;
+
+    #[test]
+    fn the_wait_is_the_rest_of_the_other_claim_in_whole_seconds() {
+        assert_eq!(retry_after_secs(29_001), 30);
+        assert_eq!(retry_after_secs(1), 1);
+        assert_eq!(retry_after_secs(0), 1, "an ended claim: try again soon");
+        assert_eq!(retry_after_secs(-5_000), 1);
+        assert_eq!(retry_after_secs(600_000), 30, "never more than a lease");
+    }
 }
