@@ -146,10 +146,46 @@ pub async fn rate_as_remote(
     video: &VideoRow,
     rating: Rating,
 ) -> AppResult<bool> {
+    change_as_remote(db, account_id, video, rating, None).await
+}
+
+/// A remote account's `Undo` of its `undone` rating (like or dislike) of one of our videos: the
+/// rating goes only while it is still that one (an Undo of a dislike that arrives after the like
+/// that replaced it leaves the like). Returns whether anything changed.
+pub async fn undo_as_remote(
+    db: &Db,
+    account_id: i64,
+    video: &VideoRow,
+    undone: Rating,
+) -> AppResult<bool> {
+    change_as_remote(db, account_id, video, Rating::None, Some(undone)).await
+}
+
+/// Sets a remote account's rating of a local video, when its rating is `only_from` (if given).
+async fn change_as_remote(
+    db: &Db,
+    account_id: i64,
+    video: &VideoRow,
+    rating: Rating,
+    only_from: Option<Rating>,
+) -> AppResult<bool> {
     if !video.is_local() || !crate::visibility::can_view(db, video, None).await? {
         return Err(AppError::NotFound("Video"));
     }
     let mut tx = db.begin().await?;
+    if let Some(expected) = only_from {
+        // The video's row is locked first, as `set_rating` does, so the check holds.
+        if !kinora_db::ratings::lock_counters(&mut tx, video.id).await? {
+            return Err(AppError::NotFound("Video"));
+        }
+        let current = kinora_db::ratings::find(&mut *tx, account_id, video.id)
+            .await?
+            .and_then(|text| Rating::parse(&text))
+            .unwrap_or(Rating::None);
+        if current != expected {
+            return Ok(false);
+        }
+    }
     let previous = set_rating(&mut tx, account_id, video.id, rating).await?;
     if previous == rating {
         return Ok(false);

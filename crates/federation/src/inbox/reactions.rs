@@ -67,9 +67,15 @@ pub async fn undo_rating(federation: &Federation, incoming: &Incoming) -> Result
     let object = undone
         .get("object")
         .and_then(|o| http_url(Some(o.get("id").unwrap_or(o))));
+    // Only the rating undone goes: a Like that replaced it may have arrived first.
+    let undone_rating = match undone.get("type").and_then(serde_json::Value::as_str) {
+        Some("Like") => Rating::Like,
+        Some("Dislike") => Rating::Dislike,
+        _ => return Err(refused("only a Like or a Dislike is undone here")),
+    };
     let video = local_video(federation, object).await?;
     let account = signer_account(federation, incoming).await?;
-    kinora_app::ratings::rate_as_remote(federation.db(), account, &video, Rating::None).await?;
+    kinora_app::ratings::undo_as_remote(federation.db(), account, &video, undone_rating).await?;
     Ok(())
 }
 

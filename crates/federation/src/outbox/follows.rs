@@ -38,7 +38,13 @@ pub(super) async fn follow_requested(
     let Some(inbox) = following.inbox_url.clone() else {
         return Ok(Plan::default());
     };
-    let body = follow_activity(federation, &follower, &following);
+    // Followed again after an Undo: a Follow id not sent before (receivers skip ids they have
+    // seen); the follow keeps it, and its Undo names it.
+    let body = super::rounds::fresh(
+        federation,
+        follow_activity(federation, &follower, &following),
+    )
+    .await?;
     let url = body
         .get("id")
         .and_then(Value::as_str)
@@ -50,10 +56,13 @@ pub(super) async fn follow_requested(
     })
 }
 
+/// The `Undo` of the Follow sent as `follow_url` (rebuilt with its first id when the follow
+/// was undone before its Follow was sent).
 pub(super) async fn follow_undone(
     federation: &Federation,
     follower_actor_id: i64,
     following_actor_id: i64,
+    follow_url: &str,
 ) -> Result<Plan, FanOutError> {
     let Some((follower, following)) =
         follow_ends(federation, follower_actor_id, following_actor_id).await?
@@ -63,7 +72,10 @@ pub(super) async fn follow_undone(
     let Some(inbox) = following.inbox_url.clone() else {
         return Ok(Plan::default());
     };
-    let follow = follow_activity(federation, &follower, &following);
+    let mut follow = follow_activity(federation, &follower, &following);
+    if !follow_url.is_empty() {
+        follow["id"] = json!(follow_url);
+    }
     let follower_url = federation.urls().actor(&follower);
     let audience = Audience::direct(&federation.urls().actor(&following));
     let body = activities::undo(&follow, &follower_url, &audience, ContextType::Follow);

@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 mod comments;
 mod follows;
 mod ratings;
+mod rounds;
 mod videos;
 
 use comments::{comment_created, comment_deleted, forward};
@@ -238,8 +239,16 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
         FederationEvent::FollowUndone {
             follower_actor_id,
             following_actor_id,
-            ..
-        } => follow_undone(federation, follower_actor_id, following_actor_id).await,
+            follow_url,
+        } => {
+            follow_undone(
+                federation,
+                follower_actor_id,
+                following_actor_id,
+                &follow_url,
+            )
+            .await
+        }
         FederationEvent::FollowAccepted { follow_id } => {
             follow_accepted(federation, follow_id).await
         }

@@ -1,6 +1,7 @@
 //! Plans for videos: Create, Update or Delete of ours for their followers, ratings and views of
 //! remote ones for their origin, and our mirrors announced to it and withdrawn.
 
+use super::rounds::{fresh, in_round, last_sent, rounds_stored};
 use super::*;
 
 /// Create, Update or Delete of a local video, by what its followers already have; a public
@@ -104,28 +105,7 @@ pub(super) async fn withdrawals(
     federation: &Federation,
     video_url: &str,
 ) -> Result<u64, FanOutError> {
-    let pool = federation.db().pool();
-    let mut round = 0;
-    loop {
-        let id = in_round(activities::delete(video_url, video_url, None), round)["id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        if kinora_db::outbox::find_by_url(pool, &id).await?.is_none() {
-            return Ok(round);
-        }
-        round += 1;
-    }
-}
-
-/// The activity with the id it has in `round`: as built in the first, `<id>/<round>` after.
-fn in_round(mut activity: Value, round: u64) -> Value {
-    if round > 0
-        && let Some(id) = activity.get("id").and_then(Value::as_str)
-    {
-        activity["id"] = Value::String(format!("{id}/{round}"));
-    }
-    activity
+    rounds_stored(federation, &activities::delete(video_url, video_url, None)).await
 }
 
 pub(super) async fn instance_actor(federation: &Federation) -> Result<ActorRow, FanOutError> {
@@ -189,8 +169,11 @@ pub(super) async fn video_rated(
         )),
         _ => None,
     };
+    // A rating can be taken back and given again: each Like or Dislike gets an id not sent
+    // before (a receiver skips ids it has seen), and an Undo names the one that was sent.
     let mut plan = Plan::default();
     if let Some(previous) = previous.as_deref().and_then(build) {
+        let previous = last_sent(federation, previous).await?;
         let body = activities::undo(&previous, &account_url, &audience, ContextType::Rate);
         plan.outgoing.push(Outgoing::new(
             body,
@@ -201,7 +184,7 @@ pub(super) async fn video_rated(
     }
     if let Some(current) = rating.as_deref().and_then(build) {
         plan.outgoing.push(Outgoing::new(
-            current,
+            fresh(federation, current).await?,
             Some(account.actor_id),
             false,
             vec![inbox],

@@ -1,0 +1,164 @@
+//! A follow or a rating taken back and given again, between two real `kinora serve` processes:
+//! each new Follow, Like and Dislike gets an activity id of its own (a receiver skips ids it
+//! has seen, and the outbox skipped ids it had stored), and each Undo names the one sent.
+//! B subscribes to A's channel, unsubscribes and subscribes again: A counts B among the
+//! channel's followers again and B gets A's new videos. B's user likes A's video, takes the
+//! like back and likes it again (then the same with a dislike): A's counts follow each step.
+//! Once with A on SQLite and B on PostgreSQL, once the other way round.
+
+mod common;
+
+use std::time::Duration;
+
+use common::eventually;
+use common::instance::{Instance, api_request, channel_followers, publish_with_torrents, start};
+use serde_json::{Value, json};
+
+const FEDERATION: &str = "[federation]\nallow_private_addresses = true\n";
+
+async fn get(instance: &Instance, path: &str) -> (u16, Value) {
+    api_request(instance, reqwest::Method::GET, path, None).await
+}
+
+/// B's root user subscribes to A's `root_channel`.
+async fn subscribe(a: &Instance, b: &Instance) {
+    let (status, body) = api_request(
+        b,
+        reqwest::Method::POST,
+        "/api/v1/users/me/subscriptions",
+        Some(json!({ "uri": format!("root_channel@localhost:{}", a.port) })),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+}
+
+/// Waits until A's channel has `count` accepted followers.
+async fn wait_followers(a: &Instance, count: i64, what: &str) {
+    eventually(Duration::from_secs(30), what, || async {
+        (channel_followers(a).await == count).then_some(())
+    })
+    .await;
+}
+
+/// Publishes a video on A and waits until B has it; its uuid.
+async fn publish_to_b(a: &Instance, b: &Instance, what: &str) -> String {
+    let video = publish_with_torrents(a, "video_short.mp4").await;
+    let uuid = video["uuid"].as_str().unwrap().to_owned();
+    eventually(Duration::from_secs(60), what, || async {
+        (get(b, &format!("/api/v1/videos/{uuid}")).await.0 == 200).then_some(())
+    })
+    .await;
+    uuid
+}
+
+async fn refollow(a: Instance, b: Instance) {
+    subscribe(&a, &b).await;
+    wait_followers(&a, 1, "A has B's follower").await;
+
+    let (status, body) = api_request(
+        &b,
+        reqwest::Method::DELETE,
+        &format!(
+            "/api/v1/users/me/subscriptions/root_channel@localhost:{}",
+            a.port
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    wait_followers(&a, 0, "unsubscribed: A no longer has B's follower").await;
+
+    subscribe(&a, &b).await;
+    wait_followers(&a, 1, "subscribed again: A has B's follower again").await;
+    let (_, channel) = get(&a, "/api/v1/video-channels/root_channel").await;
+    assert_eq!(channel["followersCount"], 1, "{channel}");
+    // B's follow is accepted again, and A's new videos reach B.
+    publish_to_b(&a, &b, "a new video on B after subscribing again").await;
+}
+
+/// Rates A's video `uuid` as B's user and waits until A counts `likes` and `dislikes`.
+async fn rate(
+    a: &Instance,
+    b: &Instance,
+    uuid: &str,
+    step: usize,
+    rating: &str,
+    likes: i64,
+    dislikes: i64,
+) {
+    let (status, body) = api_request(
+        b,
+        reqwest::Method::PUT,
+        &format!("/api/v1/videos/{uuid}/rate"),
+        Some(json!({ "rating": rating })),
+    )
+    .await;
+    assert_eq!(status, 204, "{rating}: {body}");
+    let what = format!("step {step}, {rating}: A counts {likes} likes and {dislikes} dislikes");
+    eventually(Duration::from_secs(30), &what, || async {
+        let (_, video) = get(a, &format!("/api/v1/videos/{uuid}")).await;
+        (video["likes"] == likes && video["dislikes"] == dislikes).then_some(())
+    })
+    .await;
+}
+
+async fn rerate(a: Instance, b: Instance) {
+    subscribe(&a, &b).await;
+    wait_followers(&a, 1, "A has B's follower").await;
+    let uuid = publish_to_b(&a, &b, "the new video on B").await;
+    for (step, (rating, likes, dislikes)) in [
+        ("like", 1, 0),
+        ("none", 0, 0),
+        ("like", 1, 0),
+        ("dislike", 0, 1),
+        ("none", 0, 0),
+        ("dislike", 0, 1),
+        ("like", 1, 0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        rate(&a, &b, &uuid, step, rating, likes, dislikes).await;
+    }
+}
+
+/// Starts A on SQLite and B on PostgreSQL, or the other way round, and runs `scenario`.
+async fn with_instances<F, Fut>(a_on_sqlite: bool, scenario: F)
+where
+    F: FnOnce(Instance, Instance) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let postgres = kinora_db::testing::TestDb::postgres().await;
+    let sqlite = |dir: &tempfile::TempDir| format!("sqlite://{}/kinora.db", dir.path().display());
+    let (db_a, db_b) = if a_on_sqlite {
+        (sqlite(&dir_a), postgres.config.url.clone())
+    } else {
+        (postgres.config.url.clone(), sqlite(&dir_b))
+    };
+    let a = start(dir_a.path(), &db_a, 1, FEDERATION).await;
+    let b = start(dir_b.path(), &db_b, 1, FEDERATION).await;
+    scenario(a, b).await;
+    postgres.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_again_after_undo_from_sqlite_to_postgres() {
+    with_instances(true, refollow).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_again_after_undo_from_postgres_to_sqlite() {
+    with_instances(false, refollow).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_again_after_undo_from_sqlite_to_postgres() {
+    with_instances(true, rerate).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_again_after_undo_from_postgres_to_sqlite() {
+    with_instances(false, rerate).await;
+}
