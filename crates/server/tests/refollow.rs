@@ -4,14 +4,19 @@
 //! B subscribes to A's channel, unsubscribes and subscribes again: A counts B among the
 //! channel's followers again and B gets A's new videos. B's user likes A's video, takes the
 //! like back and likes it again (then the same with a dislike): A's counts follow each step.
-//! Once with A on SQLite and B on PostgreSQL, once the other way round.
+//! Once with A on SQLite and B on PostgreSQL, once the other way round. And in an inbox: an
+//! Undo that arrives late, after the Follow or rating that replaced what it undoes, leaves
+//! the newer one alone (SQLite and PostgreSQL).
 
 mod common;
 
 use std::time::Duration;
 
 use common::eventually;
+use common::fake_origin::{FakeOrigin, activity, key, post_signed_as};
+use common::inbox_site::{DATABASES, PRIVATE_ALLOWED, Site};
 use common::instance::{Instance, api_request, channel_followers, publish_with_torrents, start};
+use common::videos::insert_video;
 use serde_json::{Value, json};
 
 const FEDERATION: &str = "[federation]\nallow_private_addresses = true\n";
@@ -161,4 +166,78 @@ async fn rate_again_after_undo_from_sqlite_to_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_again_after_undo_from_postgres_to_sqlite() {
     with_instances(false, rerate).await;
+}
+
+/// Posts `activity` signed by `actor` to the site's inbox and waits until it is processed.
+async fn deliver(site: &Site, actor: &str, activity: &Value) {
+    let (status, answer) = post_signed_as(&site.inbox(), &key(actor), activity).await;
+    assert_eq!(status, 202, "{answer}");
+    site.settled().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_undo_leaves_the_newer_follow_and_rating() {
+    for database in DATABASES {
+        let site = Site::start(database, PRIVATE_ALLOWED).await;
+        let origin = FakeOrigin::start().await;
+        let fan = origin.url("/accounts/fan");
+        let root = site.url("/accounts/root");
+        let undo = |undone: &Value, n: u32| {
+            let id = format!("{}/undo/{n}", undone["id"].as_str().unwrap());
+            activity("Undo", &id, &fan, undone.clone())
+        };
+        let follows = || async {
+            site.count("SELECT COUNT(*) FROM actor_follows WHERE state = 'accepted'")
+                .await
+        };
+
+        let first = activity("Follow", &origin.url("/follows/1"), &fan, json!(root));
+        deliver(&site, &fan, &first).await;
+        deliver(&site, &fan, &undo(&first, 1)).await;
+        assert_eq!(follows().await, 0, "{database:?}");
+        let second = activity("Follow", &origin.url("/follows/2"), &fan, json!(root));
+        deliver(&site, &fan, &second).await;
+        assert_eq!(follows().await, 1, "{database:?}: followed again");
+        // The first Follow's Undo again, late (retried by its sender, under another id).
+        deliver(&site, &fan, &undo(&first, 2)).await;
+        assert_eq!(
+            follows().await,
+            1,
+            "{database:?}: a late Undo of the first Follow"
+        );
+        deliver(&site, &fan, &undo(&second, 1)).await;
+        assert_eq!(follows().await, 0, "{database:?}: the second Follow undone");
+
+        let video = insert_video(&site.db, site.instance.channel, "Rated", 1, 1, 0).await;
+        let video_url = site.url(&format!("/videos/watch/{}", video.uuid));
+        let counts = || async {
+            let sql = format!(
+                "SELECT likes * 10 + dislikes FROM videos WHERE id = {}",
+                video.id
+            );
+            site.count(&sql).await
+        };
+        let dislike = activity(
+            "Dislike",
+            &origin.url("/dislikes/1"),
+            &fan,
+            json!(video_url),
+        );
+        deliver(&site, &fan, &dislike).await;
+        assert_eq!(counts().await, 1, "{database:?}: disliked");
+        // The user likes it instead: its Like overtakes the Undo of the Dislike.
+        let like = activity("Like", &origin.url("/likes/2"), &fan, json!(video_url));
+        deliver(&site, &fan, &like).await;
+        assert_eq!(counts().await, 10, "{database:?}: liked");
+        deliver(&site, &fan, &undo(&dislike, 1)).await;
+        assert_eq!(
+            counts().await,
+            10,
+            "{database:?}: a late Undo of the Dislike"
+        );
+        deliver(&site, &fan, &undo(&like, 1)).await;
+        assert_eq!(counts().await, 0, "{database:?}: the Like undone");
+        site.assert_no_faults().await;
+        site.finish().await;
+    }
 }

@@ -174,8 +174,18 @@ pub async fn undone(federation: &Federation, incoming: &Incoming) -> Result<(), 
     else {
         return Ok(());
     };
+    // An Undo of an earlier Follow (followed again since, under a new id) leaves the follow.
+    let undone_id = follow.get("id").and_then(serde_json::Value::as_str);
     let db = federation.db();
     let mut tx = db.begin().await?;
+    let current = kinora_db::follows::find(&mut *tx, remote.id, local.id).await?;
+    if let (Some(current), Some(undone_id)) =
+        (current.as_ref().and_then(|f| f.url.as_deref()), undone_id)
+        && current != undone_id
+    {
+        tracing::info!(follower = %incoming.signer, undone = undone_id, "Undo of an earlier Follow left alone");
+        return Ok(());
+    }
     kinora_db::follows::delete(&mut tx, remote.id, local.id).await?;
     tx.commit().await?;
     Ok(())
