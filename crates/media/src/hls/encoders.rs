@@ -57,6 +57,11 @@ impl VideoEncoder {
         options.set("b_strategy", "1");
         options.set("sc_threshold", "0");
         options.set("forced-idr", "1");
+        // One x264 thread per encoder: every frame thread holds its own look-ahead and
+        // reconstructed pictures, so x264's default (1.5 per core) in each of six encoders
+        // held ~1.1 GB for a 1080p ladder against ~0.67 GB with one (measured in
+        // BENCHMARKS.md); the ladder's encoders are the parallel work, at the same CPU time.
+        options.set("threads", "1");
         options.set("flags", "+global_header+cgop");
         if still {
             options.set("tune", "stillimage");
