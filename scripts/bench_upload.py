@@ -48,8 +48,11 @@ def main():
     with tempfile.TemporaryDirectory(dir=args.dir) as work:
         source = os.path.join(work, "source.bin")
         with open(source, "wb") as f:
+            # Starts like an MP4 (an ftyp box) so that the upload's content check accepts it.
+            f.write(b"\0\0\0\x18ftyp")
             block = os.urandom(1024 * 1024)
-            for _ in range(args.size // len(block)):
+            f.write(block[: len(block) - 8])
+            for _ in range(args.size // len(block) - 1):
                 f.write(block)
             f.write(block[: args.size % len(block)])
         subprocess.run(["sync"], check=True)
