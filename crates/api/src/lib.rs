@@ -21,6 +21,7 @@ mod oembed;
 pub mod openapi;
 pub mod pages;
 pub mod security_headers;
+pub mod segment_cache;
 pub mod static_files;
 mod v1;
 
@@ -90,5 +91,9 @@ pub fn router(state: ApiState) -> Router {
         .route("/services/oembed", axum::routing::get(oembed::oembed))
         .with_state(state.clone())
         .merge(static_files::router(state.clone()))
-        .merge(pages::router(state))
+        .merge(pages::router(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            segment_cache::forget_after_writes,
+        ))
 }

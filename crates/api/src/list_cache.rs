@@ -53,6 +53,8 @@ pub struct ListCache {
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     hits: AtomicU64,
     misses: AtomicU64,
+    /// What the HLS file route knows of public videos, kept under the same version.
+    pub segments: crate::segment_cache::SegmentCache,
 }
 
 /// How often pages were found and computed (for tests and metrics).

@@ -26,6 +26,9 @@ use crate::extract::MaybeAuth;
 use crate::security_headers::{self, MediaCache, UserBytes};
 use crate::{ApiError, ApiState};
 
+/// Bytes read from a file at a time (a 256 KiB segment range in one read).
+const READ_CHUNK: usize = 256 * 1024;
+
 /// The static routes.
 pub fn router(state: ApiState) -> Router {
     Router::new()
@@ -57,6 +60,17 @@ async fn serve_hls(
     request: Request,
 ) -> Result<Response, ApiError> {
     let uuid = uuid::Uuid::parse_str(&video).map_err(|_| ApiError::not_found("File"))?;
+    // A video anyone may see is answered from memory (anyone includes this viewer).
+    let public = state.list_cache.segments.public_video(&state, uuid).await?;
+    if let Some(public) = public.filter(|public| public.lists(&file)) {
+        let name = GeneratedName::parse(&file).map_err(|_| ApiError::not_found("File"))?;
+        let location = kinora_app::media::media_location(&public.row)?;
+        let cache = MediaCache::Public {
+            immutable: file.ends_with(".mp4"),
+        };
+        let key = StorageKey::hls_file(uuid, &name);
+        return serve_at(&state, location, &key, request, cache).await;
+    }
     let row = kinora_db::videos::find_by_uuid(state.db.pool(), &uuid.to_string())
         .await?
         .ok_or_else(|| ApiError::not_found("File"))?;
@@ -279,6 +293,7 @@ async fn serve(path: std::path::PathBuf, request: Request) -> Result<Response, A
         return Ok(response);
     }
     let mut response = ServeFile::new(&path)
+        .with_buf_chunk_size(READ_CHUNK)
         .oneshot(request)
         .await
         .map_err(|_| ApiError::not_found("File"))?

@@ -18,6 +18,7 @@ use tower::ServiceBuilder;
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -147,7 +148,10 @@ pub fn router(
                     )
                     .into_response()
                 }))
-                .layer(CompressionLayer::new())
+                // Media is compressed already: gzip would only cost CPU (and break ranges).
+                .layer(CompressionLayer::new().compress_when(
+                    DefaultPredicate::new().and(NotForContentType::const_new("video/")),
+                ))
                 .layer(cors),
         )
         .layer(axum::middleware::from_fn(crate::security_headers::apply));
