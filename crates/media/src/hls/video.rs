@@ -192,8 +192,11 @@ impl DecodedVideo {
         let Some((_, _, graph)) = self.graph.as_mut() else {
             return Ok(());
         };
-        let mut packets = Vec::new();
-        for r in 0..self.sizes.len() {
+        // Each rendition's pictures (with whether to force a keyframe), then every rendition
+        // encoded at once.
+        let mut work: Vec<Vec<(frame::Video, bool)>> =
+            self.sizes.iter().map(|_| Vec::new()).collect();
+        for (r, pictures) in work.iter_mut().enumerate() {
             let mut picture = frame::Video::empty();
             // Some filters (yadif) change the time base: bring pts back to ticks.
             let sink_tb = graph.sink_time_base(r);
@@ -204,14 +207,52 @@ impl DecodedVideo {
                 picture.set_pts(Some(pts));
                 let decision = self.pending.iter().find(|(t, _)| *t == pts).map(|(_, d)| d);
                 if let Some(d) = decision.filter(|d| d.emit[r]) {
-                    self.encoders[r].encode(&mut picture, d.keyframe, &mut packets)?;
-                    out.extend(packets.drain(..).map(|p| (r, p)));
+                    pictures.push((picture, d.keyframe));
                 }
                 picture = frame::Video::empty();
             }
         }
-        Ok(())
+        encode_in_parallel(&mut self.encoders, work, out)
     }
+}
+
+/// Encodes each rendition's pictures in its own thread: libx264 runs one thread per encoder
+/// (its own frame threads would each hold pictures in flight), so the renditions are what runs
+/// in parallel.
+fn encode_in_parallel(
+    encoders: &mut [VideoEncoder],
+    work: Vec<Vec<(frame::Video, bool)>>,
+    out: &mut Vec<(usize, Packet)>,
+) -> Result<(), MediaError> {
+    let results: Vec<Result<(usize, Vec<Packet>), MediaError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = encoders
+            .iter_mut()
+            .zip(work)
+            .enumerate()
+            .filter(|(_, (_, pictures))| !pictures.is_empty())
+            .map(|(r, (encoder, pictures))| {
+                scope.spawn(move || {
+                    let mut packets = Vec::new();
+                    for (mut picture, keyframe) in pictures {
+                        encoder.encode(&mut picture, keyframe, &mut packets)?;
+                    }
+                    Ok((r, packets))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(MediaError::Libav("a video encoder panicked".into())))
+            })
+            .collect()
+    });
+    for result in results {
+        let (r, packets) = result?;
+        out.extend(packets.into_iter().map(|p| (r, p)));
+    }
+    Ok(())
 }
 
 /// `[in]` → optional deinterlacing and rotation → one scaler per rendition → `[outN]`.
