@@ -80,6 +80,14 @@ fn app_error(error: ResolveError) -> AppError {
             message: format!("{what} is on this instance"),
         },
         ResolveError::Db(error) => AppError::Db(error),
+        // What a host name resolves to, or the network's own words, are not the client's to
+        // learn (they map the server's network); the log keeps them.
+        ResolveError::Client(
+            error @ (ClientError::AddressRefused(_) | ClientError::Network(_)),
+        ) => {
+            tracing::info!(%error, "a remote actor could not be reached");
+            AppError::Remote("the remote instance could not be reached".to_owned())
+        }
         other => AppError::Remote(other.to_string()),
     }
 }

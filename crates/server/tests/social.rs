@@ -363,6 +363,11 @@ backend_tests! {
         let (status, body) = h.send_json("POST", path, Some(&bob), json!({ "uri": "someone@127.0.0.1:9" })).await;
         assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
         assert_eq!(body["code"], "remote_failed");
+        // A host name is answered the same way, without saying what it resolves to.
+        let (status, body) = h.send_json("POST", path, Some(&bob), json!({ "uri": "someone@localhost:9" })).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+        let text = body.to_string();
+        assert!(!text.contains("127.0.0.1") && !text.contains("::1") && !text.contains("loopback"), "{text}");
         assert_eq!(count(&db, "SELECT COUNT(*) FROM subscriptions").await, 1);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM actors WHERE host IS NOT NULL").await, 0);
         for bad in ["", "@", "a@b@c", "@alice_channel"] {
