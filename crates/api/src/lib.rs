@@ -53,8 +53,6 @@ pub struct ApiState {
     pub storage: Arc<kinora_app::MediaStorage>,
     /// Upload limits.
     pub upload_limits: Arc<kinora_app::videos::UploadLimits>,
-    /// Resumable uploads a request is writing right now (one writer per upload).
-    pub uploads_in_progress: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// The built web front end.
     pub web: Arc<pages::WebPages>,
     /// The `[p2p]` section: the web player's peer-to-peer defaults and STUN servers.

@@ -111,7 +111,6 @@ pub async fn run_until(
         login_limiter: limiter.clone(),
         storage: storage.clone(),
         upload_limits: Arc::new(config.uploads),
-        uploads_in_progress: Arc::default(),
         web: Arc::new(kinora_api::pages::WebPages::load(&config.web)),
         p2p: Arc::new(config.p2p.clone()),
         tracker_enabled: config.tracker.enabled,

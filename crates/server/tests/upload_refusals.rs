@@ -9,7 +9,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::instance::{Instance, fixtures, start, upload_multipart, upload_resumable};
+use common::instance::{
+    Instance, fixtures, send_multipart, start, upload_multipart, upload_resumable,
+};
 use kinora_db::testing::TestDb;
 use serde_json::{Value, json};
 
@@ -101,24 +103,8 @@ async fn check_problem(response: reqwest::Response, status: u16, what: &str) {
 async fn refused_multipart(instance: &Instance, path: &Path, status: u16) {
     let bytes = std::fs::read(path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    let form = reqwest::multipart::Form::new()
-        .text("name", format!("Bad {name}"))
-        .text("channelId", instance.channel.to_string())
-        .part(
-            "videofile",
-            reqwest::multipart::Part::bytes(bytes)
-                .file_name(name.clone())
-                .mime_str("video/mp4")
-                .unwrap(),
-        );
-    let response = instance
-        .http
-        .post(format!("{}/api/v1/videos/upload", instance.base))
-        .bearer_auth(&instance.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let title = format!("Bad {name}");
+    let response = send_multipart(instance, &title, &name, Some("video/mp4"), bytes, 1).await;
     check_problem(response, status, &format!("multipart {name}")).await;
 }
 

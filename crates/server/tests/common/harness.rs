@@ -39,7 +39,6 @@ impl Harness {
             login_limiter: Arc::new(LoginLimiter::new(&config.auth)),
             storage: Arc::new(MediaStorage::open(&config.storage).unwrap()),
             upload_limits: Arc::new(config.uploads),
-            uploads_in_progress: Arc::default(),
             web: Arc::new(kinora_api::pages::WebPages::load(&config.web)),
             remote: Arc::new(kinora_federation::RemoteLookup::lazy(
                 db.clone(),

@@ -75,26 +75,41 @@ impl Instance {
 
 /// Uploads a file with PeerTube's multipart upload, with a privacy (1 public … 3 private).
 pub async fn upload_multipart(instance: &Instance, path: &Path, privacy: i64) -> Value {
-    let bytes = std::fs::read(path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let bytes = std::fs::read(path).unwrap();
+    let title = format!("Fixture {name}");
+    let response = send_multipart(instance, &title, &name, None, bytes, privacy).await;
+    assert_eq!(response.status(), 200, "{}", path.display());
+    response.json().await.unwrap()
+}
+
+/// Sends `bytes` as the file `file_name` (declared as `mime`, if given) of a multipart upload
+/// titled `title`; answers the server's response, whatever it is.
+pub async fn send_multipart(
+    instance: &Instance,
+    title: &str,
+    file_name: &str,
+    mime: Option<&str>,
+    bytes: Vec<u8>,
+    privacy: i64,
+) -> reqwest::Response {
+    let mut file = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
+    if let Some(mime) = mime {
+        file = file.mime_str(mime).unwrap();
+    }
     let form = reqwest::multipart::Form::new()
-        .text("name", format!("Fixture {name}"))
+        .text("name", title.to_owned())
         .text("channelId", instance.channel.to_string())
         .text("privacy", privacy.to_string())
-        .part(
-            "videofile",
-            reqwest::multipart::Part::bytes(bytes).file_name(name),
-        );
-    let response = instance
+        .part("videofile", file);
+    instance
         .http
         .post(format!("{}/api/v1/videos/upload", instance.base))
         .bearer_auth(&instance.token)
         .multipart(form)
         .send()
         .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{}", path.display());
-    response.json().await.unwrap()
+        .unwrap()
 }
 
 /// Uploads a file with PeerTube's resumable upload, in 64 KiB chunks.
