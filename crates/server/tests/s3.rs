@@ -1,7 +1,7 @@
 //! Storage on S3 end to end, against a real S3 server started by the test (Garage when it is
 //! installed, else s3s-fs: [`common::s3_server`]): uploads, transcoding and playback with private
-//! videos' media proxied by the server (with ranges); start-up refusals; an S3 outage in the
-//! middle of storing a 200 MB original. With Garage also public videos' media linked straight to
+//! videos' media proxied by the server (with ranges); start-up refusals (the S3 outage while
+//! storing an original is `s3_outage.rs`). With Garage also public videos' media linked straight to
 //! its public website bucket, and moved between the buckets when their privacy changes (those
 //! tests say they were skipped without Garage).
 
@@ -13,17 +13,6 @@ use std::time::{Duration, Instant};
 use common::instance::{Instance, fixtures, start, upload_multipart, video};
 use common::process::{KINORA, free_port, write_config};
 use common::s3_server::{S3Server, garage_or_skip};
-use common::tcp_proxy::TcpProxy;
-use sha2::{Digest, Sha256};
-
-/// The `[storage]` sections for the server; with `public` and a public bucket (Garage), HLS and
-/// images of public videos go to the public bucket.
-fn s3_settings(server: &S3Server, endpoint: &str, public: bool) -> String {
-    format!(
-        "[storage]\nbackend = \"s3\"\n{}",
-        server.storage_settings(endpoint, public)
-    )
-}
 
 async fn wait_until_processed(instance: &Instance, uuid: &str) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(300);
@@ -89,7 +78,7 @@ async fn instance_with_video(
 ) -> (Instance, tempfile::TempDir, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("kinora.db").display());
-    let settings = s3_settings(server, &server.s3_endpoint, true);
+    let settings = server.server_settings(&server.s3_endpoint, true);
     let instance = start(dir.path(), &url, 1, &settings).await;
     let created = upload_multipart(&instance, &fixtures().join("video_short.mp4"), privacy).await;
     let uuid = created["video"]["uuid"].as_str().unwrap().to_owned();
@@ -398,7 +387,7 @@ fn refused_start(config: &std::path::Path) -> Output {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_s3_settings_stop_the_server_at_start_up_with_a_clear_reason() {
     let server = S3Server::start().await;
-    let good = s3_settings(&server, &server.s3_endpoint, true);
+    let good = server.server_settings(&server.s3_endpoint, true);
     let nothing_listens = format!("http://127.0.0.1:{}", free_port());
     // A "public" location on the S3 API, which refuses anonymous reads: with Garage its public
     // bucket addressed there; else a prefix of the private bucket.
@@ -428,7 +417,10 @@ async fn bad_s3_settings_stop_the_server_at_start_up_with_a_clear_reason() {
             ),
             "does not exist",
         ),
-        (s3_settings(&server, &nothing_listens, true), "unreachable"),
+        (
+            server.server_settings(&nothing_listens, true),
+            "unreachable",
+        ),
         (unreadable_public, "not readable anonymously"),
     ];
     for (settings, reason) in cases {
@@ -442,117 +434,4 @@ async fn bad_s3_settings_stop_the_server_at_start_up_with_a_clear_reason() {
         assert!(stderr.contains("storage self-test failed"), "{stderr}");
         assert!(!stderr.contains(&server.secret_access_key), "{stderr}");
     }
-}
-
-async fn job_row(db: &kinora_db::Db, kind: &str) -> Option<(String, i64, Option<String>)> {
-    sqlx::query_as("SELECT state, attempts, last_error FROM jobs WHERE kind = $1")
-        .bind(kind)
-        .fetch_optional(db.pool())
-        .await
-        .unwrap()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_s3_outage_while_storing_a_200_mb_original_only_delays_the_job() {
-    let mut server = S3Server::start().await;
-    let proxy = TcpProxy::start(server.s3_port).await;
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("kinora.db").display());
-    let endpoint = format!("http://127.0.0.1:{}", proxy.port);
-    let instance = start(dir.path(), &url, 0, &s3_settings(&server, &endpoint, false)).await;
-    let db = kinora_db::Db::connect(&kinora_db::DatabaseConfig {
-        url: url.clone(),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-
-    // No transcoder runs: the content only has to pass the upload's content check.
-    let content = common::mp4_like_bytes(200 * 1024 * 1024);
-    let expected = Sha256::digest(&content);
-    let source = dir.path().join("big.mp4");
-    std::fs::write(&source, &content).unwrap();
-    drop(content);
-    let before = proxy.bytes_sent();
-    let created = upload_multipart(&instance, &source, 1).await;
-    let uuid = created["video"]["uuid"].as_str().unwrap().to_owned();
-    let key = format!("original-video-files/{uuid}");
-
-    // Kill the S3 server once 60 MB of the original went up: in the middle of the multipart.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while proxy.bytes_sent() - before < 60 * 1024 * 1024 {
-        assert!(Instant::now() < deadline, "the original never went up");
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    server.kill();
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let failed = loop {
-        if let Some(row) = job_row(&db, "store-original").await
-            && row.1 >= 1
-            && row.0 == "queued"
-        {
-            break row;
-        }
-        assert!(Instant::now() < deadline, "the job never failed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert!(
-        failed
-            .2
-            .as_deref()
-            .is_some_and(|e| e.contains("unreachable")),
-        "{failed:?}"
-    );
-    assert!(
-        dir.path().join("storage").join(&key).is_file(),
-        "the local original stays until it is stored"
-    );
-
-    server.restart().await;
-    // Nothing half-written is visible after the outage.
-    let head = server
-        .s3_client()
-        .head_object()
-        .bucket(&server.private_bucket)
-        .key(&key)
-        .send()
-        .await;
-    if let Ok(head) = head {
-        assert_eq!(
-            head.content_length(),
-            Some(200 * 1024 * 1024),
-            "a partial object"
-        );
-    }
-
-    let deadline = Instant::now() + Duration::from_secs(180);
-    loop {
-        let row = job_row(&db, "store-original").await.unwrap();
-        if row.0 == "done" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the job never finished: {row:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let stored = server
-        .object_bytes(&server.private_bucket, &key, None)
-        .await;
-    assert_eq!(stored.len(), 200 * 1024 * 1024);
-    assert!(
-        Sha256::digest(&stored) == expected,
-        "the stored original differs"
-    );
-    assert!(!dir.path().join("storage").join(&key).exists());
-    let (location,): (String,) =
-        sqlx::query_as("SELECT original_location FROM videos WHERE uuid = $1")
-            .bind(&uuid)
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
-    assert_eq!(location, "s3-private");
-    assert!(
-        job_row(&db, "transcode").await.is_some(),
-        "transcode queued"
-    );
-    db.close().await;
 }

@@ -213,6 +213,15 @@ impl S3Server {
         }
     }
 
+    /// kinora's whole `[storage]` configuration for this server reached at `endpoint`: the S3
+    /// backend and [`S3Server::storage_settings`].
+    pub fn server_settings(&self, endpoint: &str, public: bool) -> String {
+        format!(
+            "[storage]\nbackend = \"s3\"\n{}",
+            self.storage_settings(endpoint, public)
+        )
+    }
+
     /// kinora's `[storage.s3]` section for this server reached at `endpoint`; with `public` and
     /// a public bucket, also `[storage.s3.hls]` and `[storage.s3.images]` in the public bucket.
     pub fn storage_settings(&self, endpoint: &str, public: bool) -> String {
