@@ -241,7 +241,7 @@ backend_tests! {
         let (status, body) = h.send_json("POST", &approve(held), Some(&alice), json!({})).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         assert_eq!(h.send_json("POST", &approve(held), Some(&alice), json!({})).await.0, StatusCode::BAD_REQUEST, "approved already");
-        let (_, body) = h.get(&threads, None).await;
+        let (_, body) = h.get(&format!("{threads}?sort=createdAt"), None).await;
         assert_eq!((ids(&body), body["totalNotDeletedComments"].as_i64()), (vec![held, own], Some(2)));
         assert_eq!(body["data"][0]["heldForReview"], false);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM jobs WHERE payload LIKE '%comment-approved%'").await, 1);
