@@ -131,6 +131,17 @@ pub enum FederationEvent {
         /// The `CacheFile`'s id.
         cache_file_url: String,
     },
+    /// A local user reported a remote video, comment or account: its origin gets a `Flag`.
+    AbuseReported {
+        /// The report.
+        abuse_id: i64,
+    },
+    /// A moderator here accepted or rejected a report a remote `Flag` brought: the reporter's
+    /// instance gets an `Accept` or a `Reject` of the Flag.
+    AbuseStateChanged {
+        /// The report.
+        abuse_id: i64,
+    },
 }
 
 impl FederationEvent {
@@ -154,6 +165,8 @@ impl FederationEvent {
             Self::ActivityForwarded { .. } => "activity-forwarded",
             Self::RedundancyCreated { .. } => "redundancy-created",
             Self::RedundancyRemoved { .. } => "redundancy-removed",
+            Self::AbuseReported { .. } => "abuse-reported",
+            Self::AbuseStateChanged { .. } => "abuse-state-changed",
         }
     }
 }
