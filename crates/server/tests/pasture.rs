@@ -291,7 +291,9 @@ async fn pasture_flags_our_account() {
             .json()
             .await
             .unwrap();
-        list["data"].as_array().and_then(|data| data.first().cloned())
+        list["data"]
+            .as_array()
+            .and_then(|data| data.first().cloned())
     })
     .await;
     assert_eq!(report["flaggedAccount"]["name"], "root", "{report}");

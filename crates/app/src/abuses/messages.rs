@@ -28,7 +28,7 @@ async fn conversation(
         Some(reporter) => kinora_db::accounts::find_by_id(db.pool(), reporter).await?,
         None => None,
     };
-    if !reporter.is_some_and(|reporter| reporter.host.is_none()) {
+    if reporter.is_none_or(|reporter| reporter.host.is_some()) {
         return Err(AppError::Unsupported {
             code: "abuse_not_local",
             message: "This abuse was not created by a user of your instance.".to_owned(),

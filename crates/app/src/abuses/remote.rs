@@ -15,7 +15,7 @@ use crate::{AppError, AppResult};
 #[derive(Debug, Clone)]
 pub enum FlaggedObject {
     /// A video of ours.
-    Video(VideoRow),
+    Video(Box<VideoRow>),
     /// A comment written here.
     Comment(CommentRow),
     /// An account of ours.

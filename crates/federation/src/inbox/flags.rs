@@ -64,7 +64,7 @@ async fn local_object(
         Some(LocalObject::Video(uuid)) => kinora_db::videos::find_by_uuid(pool, &uuid)
             .await?
             .filter(kinora_db::videos::VideoRow::is_local)
-            .map(FlaggedObject::Video),
+            .map(|video| FlaggedObject::Video(Box::new(video))),
         Some(LocalObject::Comment(uuid, id)) => {
             let comment = kinora_db::comments::find_by_id(pool, id)
                 .await?

@@ -62,7 +62,8 @@ impl InboxLimits {
     pub fn new(config: &FederationConfig) -> Self {
         let rate = NonZeroU32::new(config.inbox_rate_per_host.max(1)).expect("at least one");
         let burst = NonZeroU32::new(config.inbox_burst_per_host.max(1)).expect("at least one");
-        let flags = NonZeroU32::new(config.inbox_flags_per_host_per_hour.max(1)).expect("at least one");
+        let flags =
+            NonZeroU32::new(config.inbox_flags_per_host_per_hour.max(1)).expect("at least one");
         Self {
             activities: RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
             flags: RateLimiter::keyed(Quota::per_hour(flags)),
