@@ -111,7 +111,53 @@ async fn a_report_on_b_reaches_a_and_a_s_answer_comes_back() {
         (json!(2), json!(4))
     );
 
-    // A's moderator accepts it: B's copy follows.
+    // A comment of A's, reported on B, reaches A as one comment report (the Flag names the
+    // comment and its author, as Mastodon needs; the author is not reported apart).
+    let (status, body) = send(
+        &a,
+        reqwest::Method::POST,
+        &format!("/api/v1/videos/{uuid}/comment-threads"),
+        json!({ "text": "Rude words from A" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let on_b = eventually(Duration::from_secs(30), "A's comment on B", || async {
+        let (_, threads) = get(&b, &format!("/api/v1/videos/{uuid}/comment-threads")).await;
+        threads["data"].as_array().and_then(|data| {
+            data.iter()
+                .find(|c| c["text"] == "Rude words from A")
+                .and_then(|c| c["id"].as_i64())
+        })
+    })
+    .await;
+    let (status, body) = send(
+        &b,
+        reqwest::Method::POST,
+        "/api/v1/abuses",
+        json!({ "reason": "Rude", "comment": { "id": on_b } }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let comment_report = eventually(
+        Duration::from_secs(30),
+        "the comment report on A",
+        || async {
+            let (_, list) = get(&a, "/api/v1/abuses?filter=comment").await;
+            list["data"]
+                .as_array()
+                .and_then(|data| data.first().cloned())
+        },
+    )
+    .await;
+    assert_eq!(
+        comment_report["comment"]["text"], "Rude words from A",
+        "{comment_report}"
+    );
+    assert_eq!(comment_report["flaggedAccount"]["name"], "root");
+    let (_, all) = get(&a, "/api/v1/abuses").await;
+    assert_eq!(all["total"], 2, "{all}");
+
+    // A's moderator accepts the video report: B's copy follows.
     let id = reported["id"].as_i64().unwrap();
     let (status, body) = send(
         &a,
@@ -126,7 +172,12 @@ async fn a_report_on_b_reaches_a_and_a_s_answer_comes_back() {
         "the accepted state on B",
         || async {
             let (_, mine) = get(&b, "/api/v1/users/me/abuses").await;
-            (mine["data"][0]["state"]["id"] == 3).then_some(())
+            let video_report = mine["data"]
+                .as_array()?
+                .iter()
+                .find(|r| !r["video"].is_null())?
+                .clone();
+            (video_report["state"]["id"] == 3).then_some(())
         },
     )
     .await;
