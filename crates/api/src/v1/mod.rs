@@ -44,7 +44,10 @@ pub fn router() -> Router<ApiState> {
             "/server/redundancy/{host}",
             put(server::redundancy::set_redundancy),
         )
-        .route("/users", post(users::create::create_user))
+        .route(
+            "/users",
+            post(users::create::create_user).get(users::list::list_users),
+        )
         .route("/users/token", post(users::token::issue_token))
         .route(
             "/users/revoke-token",
@@ -147,6 +150,28 @@ pub fn router() -> Router<ApiState> {
             get(video_channels::get::get_channel)
                 .put(video_channels::update::update_channel)
                 .delete(video_channels::delete::delete_channel),
+        )
+        .merge(moderation_router())
+}
+
+/// Video blocks and user bans (issue 15).
+fn moderation_router() -> Router<ApiState> {
+    Router::new()
+        .route(
+            "/videos/blacklist",
+            get(videos::blacklist_list::list_blocks),
+        )
+        .route(
+            "/videos/{id}/blacklist",
+            post(videos::blacklist::block_video)
+                .put(videos::blacklist::update_block)
+                .delete(videos::blacklist::unblock_video),
+        )
+        .route("/users/{id}/block", post(users::block::block_user))
+        .route("/users/{id}/unblock", post(users::block::unblock_user))
+        .route(
+            "/users/{id}",
+            get(users::get::get_user).delete(users::delete::delete_user),
         )
 }
 
