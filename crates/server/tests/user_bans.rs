@@ -81,7 +81,7 @@ backend_tests! {
         assert_eq!(list["total"], 1);
         assert_eq!(list["data"][0]["id"], member_id);
         let (_, list) = h.get("/api/v1/users?count=2", Some(&admin)).await;
-        assert_eq!((list["total"].as_i64(), list["data"].as_array().unwrap().len()), (Some(5), 2));
+        assert_eq!((list["total"].as_i64(), list["data"].as_array().unwrap().len()), (Some(4), 2));
         let (_, list) = h.get("/api/v1/users?search=moder", Some(&admin)).await;
         assert_eq!((list["total"].as_i64(), list["data"][0]["id"].as_i64()), (Some(1), Some(moderator_id)));
         let (status, _) = h.get("/api/v1/users?blocked=maybe", Some(&admin)).await;
