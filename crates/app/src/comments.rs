@@ -206,9 +206,11 @@ pub async fn list_threads(
             threads: Vec::new(),
         });
     }
+    let muted_by = crate::blocklists::viewer_account_id(db, viewer).await?;
     let mut connection = db.pool().acquire().await?;
     let (total, total_not_deleted, threads) =
-        kinora_db::comments::list_threads(&mut connection, video.id, order, start, count).await?;
+        kinora_db::comments::list_threads(&mut connection, video.id, muted_by, order, start, count)
+            .await?;
     Ok(ThreadPage {
         total,
         total_not_deleted,
@@ -235,7 +237,14 @@ pub async fn thread(
     if comments_disabled(video) {
         return Ok(None);
     }
+    let muted_by = crate::blocklists::viewer_account_id(db, viewer).await?;
+    if let Some(author) = root.account_id
+        && kinora_db::blocklists::hides_account(db.pool(), author, muted_by).await?
+    {
+        return Err(AppError::NotFound("Video comment"));
+    }
     let replies =
-        kinora_db::comments::list_replies(db.pool(), root.id, THREAD_MAX_COMMENTS - 1).await?;
+        kinora_db::comments::list_replies(db.pool(), root.id, muted_by, THREAD_MAX_COMMENTS - 1)
+            .await?;
     Ok(Some(Thread { root, replies }))
 }

@@ -10,6 +10,7 @@
 
 pub mod actors;
 pub mod auth;
+pub mod blocklists;
 pub mod channels;
 pub mod comments;
 mod config;

@@ -137,22 +137,33 @@ impl ThreadOrder {
     }
 }
 
-/// The threads shown: roots not deleted, and deleted roots that still have replies.
-const SHOWN_THREADS: &str = "FROM video_comments c WHERE c.video_id = $1 AND c.thread_id IS NULL \
-    AND (c.deleted_at IS NULL \
-    OR EXISTS (SELECT 1 FROM video_comments r WHERE r.thread_id = c.id))";
+/// The threads shown to the viewer whose account is `$2` (0 for nobody): roots not deleted,
+/// and deleted roots that still have replies; none by an account or server muted by the viewer
+/// or the instance.
+fn shown_threads() -> String {
+    format!(
+        "FROM video_comments c WHERE c.video_id = $1 AND c.thread_id IS NULL \
+         AND (c.deleted_at IS NULL \
+         OR EXISTS (SELECT 1 FROM video_comments r WHERE r.thread_id = c.id)) AND {}",
+        crate::blocklists::comment_not_muted("c.account_id", "$2")
+    )
+}
 
-/// One page of a video's threads, with how many threads there are and how many of the video's
-/// comments are not deleted.
+/// One page of a video's threads as `viewer_account_id` sees them (0 for an anonymous
+/// viewer; mutes of the viewer and of the instance hide threads), with how many threads there
+/// are and how many of the video's comments are not deleted.
 pub async fn list_threads(
     connection: &mut Connection,
     video_id: i64,
+    viewer_account_id: i64,
     order: ThreadOrder,
     start: i64,
     count: i64,
 ) -> DbResult<(i64, i64, Vec<ThreadRow>)> {
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {SHOWN_THREADS}"))
+    let shown_threads = shown_threads();
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {shown_threads}"))
         .bind(video_id)
+        .bind(viewer_account_id)
         .fetch_one(&mut *connection)
         .await?;
     let (not_deleted,): (i64,) = sqlx::query_as(
@@ -169,10 +180,11 @@ pub async fn list_threads(
           JOIN channels ch ON ch.id = v.channel_id WHERE r.thread_id = c.id \
           AND r.deleted_at IS NULL AND r.account_id = ch.account_id) \
           AS total_replies_from_video_author \
-         {SHOWN_THREADS} ORDER BY {} LIMIT $2 OFFSET $3",
+         {shown_threads} ORDER BY {} LIMIT $3 OFFSET $4",
         order.clause()
     ))
     .bind(video_id)
+    .bind(viewer_account_id)
     .bind(count)
     .bind(start)
     .fetch_all(&mut *connection)
@@ -180,17 +192,22 @@ pub async fn list_threads(
     Ok((total, not_deleted, rows))
 }
 
-/// The replies of a thread, oldest first, at most `limit` of them.
+/// The replies of a thread as `viewer_account_id` sees them (0 for an anonymous viewer;
+/// replies by accounts or servers muted by the viewer or the instance are left out), oldest
+/// first, at most `limit` of them.
 pub async fn list_replies<'e>(
     executor: impl Executor<'e, Database = Any>,
     thread_id: i64,
+    viewer_account_id: i64,
     limit: i64,
 ) -> DbResult<Vec<CommentRow>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM video_comments c WHERE c.thread_id = $1 \
-         ORDER BY c.created_at, c.id LIMIT $2"
+        "SELECT {COLUMNS} FROM video_comments c WHERE c.thread_id = $1 AND {} \
+         ORDER BY c.created_at, c.id LIMIT $3",
+        crate::blocklists::comment_not_muted("c.account_id", "$2")
     ))
     .bind(thread_id)
+    .bind(viewer_account_id)
     .bind(limit)
     .fetch_all(executor)
     .await?)

@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod actors;
+pub mod blocklists;
 pub mod channels;
 pub mod comments;
 mod config;

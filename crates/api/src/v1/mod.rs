@@ -1,6 +1,7 @@
 //! `/api/v1`: one module per URL path.
 
 mod accounts;
+mod blocklist;
 mod config;
 mod oauth_clients;
 mod pagination;
@@ -148,6 +149,39 @@ pub fn router() -> Router<ApiState> {
                 .put(video_channels::update::update_channel)
                 .delete(video_channels::delete::delete_channel),
         )
+        .route(
+            "/users/me/blocklist/accounts",
+            get(users::me::blocklist::list_accounts).post(users::me::blocklist::mute_account),
+        )
+        .route(
+            "/users/me/blocklist/accounts/{account_name}",
+            axum::routing::delete(users::me::blocklist::unmute_account),
+        )
+        .route(
+            "/users/me/blocklist/servers",
+            get(users::me::blocklist::list_servers).post(users::me::blocklist::mute_server),
+        )
+        .route(
+            "/users/me/blocklist/servers/{host}",
+            axum::routing::delete(users::me::blocklist::unmute_server),
+        )
+        .route(
+            "/server/blocklist/accounts",
+            get(server::blocklist::list_accounts).post(server::blocklist::mute_account),
+        )
+        .route(
+            "/server/blocklist/accounts/{account_name}",
+            axum::routing::delete(server::blocklist::unmute_account),
+        )
+        .route(
+            "/server/blocklist/servers",
+            get(server::blocklist::list_servers).post(server::blocklist::mute_server),
+        )
+        .route(
+            "/server/blocklist/servers/{host}",
+            axum::routing::delete(server::blocklist::unmute_server),
+        )
+        .route("/blocklist/status", get(blocklist::status::get_status))
 }
 
 /// The upload routes: no body limit of their own (uploads enforce theirs) and meant to run
