@@ -92,7 +92,8 @@ def seed(database, muter_account):
     (video_id, video_uuid) = db.execute("SELECT id, uuid FROM videos ORDER BY published_at DESC LIMIT 1").fetchone()
     thread = None
     for i in range(THREADS + REPLIES):
-        account, _, _ = accounts[(i * 3) % len(accounts)]
+        # The thread with the replies is by an account nobody mutes (host 2999).
+        account, _, _ = accounts[-1] if i == 0 else accounts[(i * 101) % len(accounts)]
         reply = i >= THREADS
         cur = db.execute(
             "INSERT INTO video_comments (video_id, account_id, thread_id, in_reply_to_id, text, created_at, updated_at)"
@@ -160,7 +161,7 @@ def main():
                 break
         try:
             wait_ready(port)
-            base = f"http://127.0.0.1:{port}"
+            base = f"http://localhost:{port}"
             root = login(base, "root", password)
             tokens = {}
             for name in ("plain", "muter"):

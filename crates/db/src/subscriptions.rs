@@ -80,8 +80,9 @@ pub async fn list_channels(
     Ok((total, rows))
 }
 
-/// Published public videos of the channels an account follows, newest publication first: how
-/// many, and one page.
+/// Published public videos of the channels an account follows, newest publication first, but
+/// none of an account or server muted by that account or by the instance: how many, and one
+/// page.
 pub async fn list_videos(
     connection: &mut Connection,
     account_id: i64,
