@@ -89,6 +89,7 @@ async fn comment(db: &Db, video: i64, author: i64, thread: Option<i64>) -> i64 {
         thread_id: thread,
         in_reply_to_id: thread,
         text: "hello",
+        held_for_review: false,
     };
     kinora_db::comments::insert(&mut connection, &new, 5)
         .await
@@ -218,7 +219,7 @@ backend_tests! {
         blocklists::insert_account(&mut tx, MuteOwner::Instance, dave, carol, 3).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(listed(&db, None).await, (2, vec!["bob video".into(), "dave video".into()]));
-        let replies = kinora_db::comments::list_replies(db.pool(), daves_thread, 0, 10).await.unwrap();
+        let replies = kinora_db::comments::list_replies(db.pool(), daves_thread, 0, kinora_db::comments::HeldShown::None, 10).await.unwrap();
         assert_eq!(replies.len(), 1);
         assert!(blocklists::hides_account(db.pool(), carol, 0).await.unwrap());
     }

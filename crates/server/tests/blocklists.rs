@@ -186,7 +186,7 @@ backend_tests! {
         let mut connection = db.pool().acquire().await.unwrap();
         kinora_db::comments::insert(&mut connection, &kinora_db::comments::NewComment {
             video_id: daves.id, account_id: carol, thread_id: Some(daves_thread),
-            in_reply_to_id: Some(daves_thread), text: "carol reply",
+            in_reply_to_id: Some(daves_thread), text: "carol reply", held_for_review: false,
         }, 10).await.unwrap();
         drop(connection);
         for uri in ["bob_channel", "dave_channel"] {
