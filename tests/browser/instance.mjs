@@ -17,7 +17,9 @@ export const repo = join(here, '..', '..')
 export const web = join(repo, 'web')
 const targetDir = process.env.CARGO_TARGET_DIR || join(repo, 'target')
 const kinora = join(targetDir, 'debug', 'kinora')
-export const fixtures = join(repo, '..', 'shared', 'fixtures', 'peertube', 'media')
+// The shared media fixtures beside the checkout (KINORA_FIXTURES names them elsewhere, e.g. from a
+// git worktree).
+export const fixtures = process.env.KINORA_FIXTURES || join(repo, '..', 'shared', 'fixtures', 'peertube', 'media')
 export const screenshots = join(here, 'screenshots')
 
 export function freePort () {

@@ -45,21 +45,21 @@ export async function openReportDialog (target: ReportTarget): Promise<void> {
       }
     })
   const text = h('textarea', {
-    id: 'report-text', name: 'reason', rows: 4, required: true, minlength: 2, maxlength: REASON_MAX,
+    id: 'report-text', name: 'reason', rows: 4, maxlength: REASON_MAX,
     placeholder: 'What is wrong? Moderators read this.', 'data-testid': 'report-text', 'aria-describedby': 'report-text-count'
   })
   const counter = h('p', { class: 'hint', id: 'report-text-count' }, `0 / ${REASON_MAX}`)
-  text.addEventListener('input', () => { counter.textContent = `${text.value.length} / ${REASON_MAX}` })
+  const status = h('div', { 'aria-live': 'polite', 'data-testid': 'report-status' })
+  text.addEventListener('input', () => { counter.textContent = `${text.value.length} / ${REASON_MAX}`; status.replaceChildren() })
   const partial = h('input', { type: 'checkbox', id: 'report-partial', 'data-testid': 'report-partial' })
   const startAt = h('input', { id: 'report-start', inputmode: 'numeric', placeholder: '0:00', 'data-testid': 'report-start', disabled: true })
   const endAt = h('input', { id: 'report-end', inputmode: 'numeric', placeholder: target.kind === 'video' && target.duration ? formatDuration(target.duration) : '1:00', 'data-testid': 'report-end', disabled: true })
   partial.addEventListener('change', () => { startAt.disabled = endAt.disabled = !partial.checked })
-  const status = h('div', { 'aria-live': 'polite', 'data-testid': 'report-status' })
   const submit = h('button', { type: 'submit', class: 'button button-danger', 'data-testid': 'report-submit' }, 'Send the report')
   const form = h('form', { class: 'form report-form' },
     h('fieldset', { class: 'reasons' }, h('legend', {}, 'What is the problem?'),
-      reasons.map(({ reason, box, id }) => h('div', { class: 'check' }, box,
-        h('label', { for: id }, h('span', { class: 'check-label' }, reason.label), h('span', { class: 'hint' }, reason.hint))))),
+      h('div', { class: 'reason-grid' }, reasons.map(({ reason, box, id }) => h('div', { class: 'check' }, box,
+        h('label', { for: id }, h('span', { class: 'check-label' }, reason.label), h('span', { class: 'hint' }, reason.hint)))))),
     h('div', { class: 'field' }, h('label', { for: 'report-text' }, 'Details'), text, counter),
     target.kind === 'video'
       ? h('fieldset', { class: 'report-times' }, h('legend', {}, 'Where in the video'),
