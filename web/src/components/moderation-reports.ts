@@ -116,7 +116,8 @@ function moderatedCard (initial: Abuse, signal: AbortSignal, reload: (card: HTML
   const counts = h('p', { class: 'muted' },
     abuse.countReportsForReportee !== undefined ? `${abuse.countReportsForReportee} report(s) about this account` : '',
     abuse.countReportsForReporter !== undefined ? ` · the reporter sent ${abuse.countReportsForReporter}` : '')
-  const card: HTMLLIElement = reportCard(abuse, signal, [
+  // The moderation comment is edited in the card, not repeated above it.
+  const card: HTMLLIElement = reportCard({ ...abuse, moderationComment: null }, signal, [
     counts,
     h('div', { class: 'field moderation-field' }, h('label', { for: `moderation-comment-${abuse.id}` }, 'Moderation comment'), comment),
     h('div', { class: 'row-actions' }, buttons), slot, status
