@@ -17,8 +17,8 @@ async function shoot (page, name) {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false })
 }
 
-async function logIn (browser, instance, user) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } })
+async function logIn (browser, instance, user, options = { viewport: { width: 1280, height: 860 } }) {
+  const context = await browser.newContext(options)
   const page = await context.newPage()
   page.setDefaultTimeout(20000)
   const errors = []
@@ -244,6 +244,24 @@ test('moderation in the web front end', { timeout: 900000 }, async (t) => {
       await entry.getByTestId('unmute').click()
       await page.getByText(/^noisy@.* is no longer muted\.$/).waitFor()
       assert.ok((await homeTitles(page, instance.base)).includes('Noisy film'), 'back once unmuted')
+    })
+
+    await t.test('the moderation pages fit a 360 px wide phone screen', async () => {
+      const { context, page, errors } = await logIn(browser, instance, moderator, { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
+      contexts.push(context)
+      for (const path of ['/admin/moderation/abuses', '/admin/moderation/video-blocks', '/admin/moderation/mutes', '/admin/moderation/users',
+        '/my-account/blocklist', '/my-account/abuses', '/my-library/comments-on-my-videos']) {
+        await page.goto(`${instance.base}${path}`)
+        await page.waitForLoadState('networkidle')
+        if (path === '/admin/moderation/abuses') await page.screenshot({ path: join(screenshots, 'moderation-phone.png') })
+        const width = await page.evaluate(() => document.documentElement.scrollWidth)
+        assert.ok(width <= 360, `no sideways scrolling on ${path} (page is ${width} px wide)`)
+      }
+      await page.goto(`${instance.base}/w/${video.shortUUID}`)
+      await page.getByTestId('report-video').click()
+      await page.getByTestId('report-dialog').waitFor()
+      await page.screenshot({ path: join(screenshots, 'moderation-report-dialog-phone.png') })
+      assert.deepEqual(errors, [])
     })
   } finally {
     for (const context of contexts) await context.close().catch(() => {})
