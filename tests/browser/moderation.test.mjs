@@ -257,7 +257,7 @@ test('moderation in the web front end', { timeout: 900000 }, async (t) => {
         const width = await page.evaluate(() => document.documentElement.scrollWidth)
         assert.ok(width <= 360, `no sideways scrolling on ${path} (page is ${width} px wide)`)
       }
-      await page.goto(`${instance.base}/w/${video.shortUUID}`)
+      await page.goto(`${instance.base}/w/${calm.shortUUID}`)
       await page.getByTestId('report-video').click()
       await page.getByTestId('report-dialog').waitFor()
       await page.screenshot({ path: join(screenshots, 'moderation-report-dialog-phone.png') })
