@@ -433,6 +433,40 @@ pub const ROUTES: &[RouteDoc] = &[
         Token
     ),
     route!(
+        "post",
+        "/api/v1/videos/{id}/comments/{commentId}/approve",
+        "Video comments",
+        "Approve a comment held for review (video owner or moderators)",
+        Token
+    ),
+    route!(
+        "get",
+        "/api/v1/users/me/videos/comments",
+        "Video comments",
+        "Comments on the caller's videos (the review queue with isHeldForReview=true)",
+        Token,
+        &[],
+        &[
+            "start",
+            "count",
+            "sort",
+            "search",
+            "searchAccount",
+            "searchVideo",
+            "videoId",
+            "videoChannelId",
+            "isHeldForReview"
+        ]
+    ),
+    route!(
+        "post",
+        "/api/v1/bulk/remove-comments-of",
+        "Video comments",
+        "Remove every comment of an account, on the caller's videos or the whole instance",
+        Token,
+        JSON
+    ),
+    route!(
         "get",
         "/api/v1/search/videos",
         "Search",

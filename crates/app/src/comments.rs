@@ -4,11 +4,17 @@
 //! "not found". Text is stored exactly as typed (plain text, 1 to 10,000 characters); escaping
 //! it is the renderer's job. A deleted comment keeps its row (text emptied, author forgotten) so
 //! the replies under it stay in place.
+//!
+//! On a video whose comments require approval (policy 3) a comment by anyone but the video's
+//! owner is held for review: only its author, the owner and moderators see it, and it is
+//! neither counted nor federated until approved (`crate::comment_reviews`).
 
 use kinora_core::federation::FederationEvent;
 use kinora_core::names::check_text_length;
-use kinora_core::video::{COMMENT_TEXT_MAX, COMMENTS_POLICY_DISABLED, VideoState};
-use kinora_db::comments::{CommentRow, NewComment, ThreadOrder, ThreadRow};
+use kinora_core::video::{
+    COMMENT_TEXT_MAX, COMMENTS_POLICY_DISABLED, COMMENTS_POLICY_REQUIRES_APPROVAL, VideoState,
+};
+use kinora_db::comments::{CommentRow, HeldShown, NewComment, ThreadOrder, ThreadRow};
 use kinora_db::videos::VideoRow;
 use kinora_db::{Db, now_millis};
 
@@ -69,7 +75,7 @@ fn check_commentable(video: &VideoRow) -> AppResult<()> {
 
 /// Finds a comment of `video`: unknown ids are "not found", a comment of another video is
 /// refused (PeerTube's `comment_not_associated_to_video`).
-async fn find_comment_of(db: &Db, video: &VideoRow, id: i64) -> AppResult<CommentRow> {
+pub(crate) async fn find_comment_of(db: &Db, video: &VideoRow, id: i64) -> AppResult<CommentRow> {
     let comment = kinora_db::comments::find_by_id(db.pool(), id)
         .await?
         .ok_or(AppError::NotFound("Video comment"))?;
@@ -82,6 +88,45 @@ async fn find_comment_of(db: &Db, video: &VideoRow, id: i64) -> AppResult<Commen
     Ok(comment)
 }
 
+/// Which held comments of `video` `viewer` sees: all for its owner and moderators, their own
+/// for other users, none for anonymous visitors.
+pub(crate) async fn held_shown_to(
+    db: &Db,
+    viewer: Option<&AuthenticatedUser>,
+    video: &VideoRow,
+) -> AppResult<HeldShown> {
+    let Some(viewer) = viewer else {
+        return Ok(HeldShown::None);
+    };
+    if viewer.is_staff() || is_owner(db, video, viewer.user_id).await? {
+        return Ok(HeldShown::All);
+    }
+    match kinora_db::accounts::find_by_user(db.pool(), viewer.user_id).await? {
+        Some(account) => Ok(HeldShown::AuthoredBy(account.id)),
+        None => Ok(HeldShown::None),
+    }
+}
+
+/// Answers "not found" for a held comment `viewer` may not see.
+async fn check_can_see(
+    db: &Db,
+    viewer: Option<&AuthenticatedUser>,
+    video: &VideoRow,
+    comment: &CommentRow,
+) -> AppResult<()> {
+    let visible = match held_shown_to(db, viewer, video).await? {
+        _ if !comment.is_held() => true,
+        HeldShown::All => true,
+        HeldShown::AuthoredBy(account_id) => comment.account_id == Some(account_id),
+        HeldShown::None => false,
+    };
+    if visible {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("Video comment"))
+    }
+}
+
 async fn insert(
     db: &Db,
     user: &AuthenticatedUser,
@@ -90,6 +135,8 @@ async fn insert(
     text: &str,
 ) -> AppResult<CommentRow> {
     let account = crate::users::find_account(db, user).await?;
+    let held_for_review = video.comments_policy == COMMENTS_POLICY_REQUIRES_APPROVAL
+        && !is_owner(db, video, user.user_id).await?;
     let mut tx = db.begin().await?;
     let comment = kinora_db::comments::insert(
         &mut tx,
@@ -99,17 +146,22 @@ async fn insert(
             thread_id: parent.map(CommentRow::root_id),
             in_reply_to_id: parent.map(|parent| parent.id),
             text,
+            held_for_review,
         },
         now_millis(),
     )
     .await?;
-    crate::federation_events::queue(
-        &mut tx,
-        FederationEvent::CommentCreated {
-            comment_id: comment.id,
-        },
-    )
-    .await?;
+    // A held comment on our video goes out once approved; on a remote video its origin holds
+    // it too, so it is sent there (and only there) at once.
+    if !held_for_review || !video.is_local() {
+        crate::federation_events::queue(
+            &mut tx,
+            FederationEvent::CommentCreated {
+                comment_id: comment.id,
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(comment)
 }
@@ -140,6 +192,7 @@ pub async fn reply(
     check_can_view(db, video, Some(user)).await?;
     check_commentable(video)?;
     let parent = find_comment_of(db, video, parent_id).await?;
+    check_can_see(db, Some(user), video, &parent).await?;
     insert(db, user, video, Some(&parent), text).await
 }
 
@@ -163,7 +216,9 @@ pub async fn delete(db: &Db, user: &AuthenticatedUser, video: &VideoRow, id: i64
         ));
     }
     // A comment written here is deleted on other instances by its author's Delete.
-    let author_actor = match (comment.url.is_none(), comment.account_id) {
+    // A held comment on our video was never sent anywhere.
+    let never_sent = comment.is_held() && video.is_local();
+    let author_actor = match (comment.url.is_none() && !never_sent, comment.account_id) {
         (true, Some(author)) => kinora_db::accounts::find_by_id(db.pool(), author)
             .await?
             .map(|author| author.actor_id),
@@ -206,9 +261,11 @@ pub async fn list_threads(
             threads: Vec::new(),
         });
     }
+    let held = held_shown_to(db, viewer, video).await?;
     let mut connection = db.pool().acquire().await?;
     let (total, total_not_deleted, threads) =
-        kinora_db::comments::list_threads(&mut connection, video.id, order, start, count).await?;
+        kinora_db::comments::list_threads(&mut connection, video.id, held, order, start, count)
+            .await?;
     Ok(ThreadPage {
         total,
         total_not_deleted,
@@ -232,10 +289,13 @@ pub async fn thread(
             message: "Video comment is not a thread.".to_owned(),
         });
     }
+    check_can_see(db, viewer, video, &root).await?;
     if comments_disabled(video) {
         return Ok(None);
     }
+    let held = held_shown_to(db, viewer, video).await?;
     let replies =
-        kinora_db::comments::list_replies(db.pool(), root.id, THREAD_MAX_COMMENTS - 1).await?;
+        kinora_db::comments::list_replies(db.pool(), root.id, held, THREAD_MAX_COMMENTS - 1)
+            .await?;
     Ok(Some(Thread { root, replies }))
 }

@@ -11,6 +11,7 @@
 pub mod actors;
 pub mod auth;
 pub mod channels;
+pub mod comment_reviews;
 pub mod comments;
 mod config;
 mod error;

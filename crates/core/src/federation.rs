@@ -131,6 +131,12 @@ pub enum FederationEvent {
         /// The `CacheFile`'s id.
         cache_file_url: String,
     },
+    /// A comment held for review on a local video was approved: one written here now goes to
+    /// the video's audience (`Create{Note}`), a remote one's author gets `ApproveReply`.
+    CommentApproved {
+        /// The comment.
+        comment_id: i64,
+    },
 }
 
 impl FederationEvent {
@@ -154,6 +160,7 @@ impl FederationEvent {
             Self::ActivityForwarded { .. } => "activity-forwarded",
             Self::RedundancyCreated { .. } => "redundancy-created",
             Self::RedundancyRemoved { .. } => "redundancy-removed",
+            Self::CommentApproved { .. } => "comment-approved",
         }
     }
 }

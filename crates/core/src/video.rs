@@ -103,6 +103,8 @@ pub const VIDEO_TAG_LENGTH: (usize, usize) = (2, 30);
 pub const COMMENT_TEXT_MAX: usize = 10_000;
 /// PeerTube's comments policy id that turns comments off.
 pub const COMMENTS_POLICY_DISABLED: i64 = 2;
+/// PeerTube's comments policy id that holds comments for the video owner's approval.
+pub const COMMENTS_POLICY_REQUIRES_APPROVAL: i64 = 3;
 
 const BASE58_FLICKR: &[u8; 58] = b"123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
 /// Length of a short UUID.

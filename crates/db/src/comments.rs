@@ -4,8 +4,13 @@ use sqlx::{Any, Executor};
 
 use crate::{Connection, DbResult};
 
-const COLUMNS: &str = "c.id, c.url, c.video_id, c.account_id, c.thread_id, c.in_reply_to_id, \
-    c.text, c.created_at, c.updated_at, c.deleted_at";
+pub(crate) const COLUMNS: &str = "c.id, c.url, c.video_id, c.account_id, c.thread_id, \
+    c.in_reply_to_id, c.text, c.created_at, c.updated_at, c.deleted_at, c.held_for_review, \
+    c.reply_approval";
+
+/// What `INSERT … RETURNING` gives back: the columns of [`CommentRow`], unqualified.
+const RETURNING: &str = "RETURNING id, url, video_id, account_id, thread_id, in_reply_to_id, \
+    text, created_at, updated_at, deleted_at, held_for_review, reply_approval";
 
 /// A comment as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -30,12 +35,47 @@ pub struct CommentRow {
     pub updated_at: i64,
     /// When it was deleted, epoch milliseconds.
     pub deleted_at: Option<i64>,
+    /// 1 while held for review (a video requiring approval), 0 once approved or never held.
+    pub held_for_review: i64,
+    /// For a comment written here on a remote video: the id of the origin's `ApproveReply`.
+    pub reply_approval: Option<String>,
 }
 
 impl CommentRow {
     /// The id of the thread's root (its own id for a root).
     pub fn root_id(&self) -> i64 {
         self.thread_id.unwrap_or(self.id)
+    }
+
+    /// True while the comment waits for the video owner's approval.
+    pub fn is_held(&self) -> bool {
+        self.held_for_review != 0
+    }
+}
+
+/// Which comments held for review a list shows (every list shows the others).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeldShown {
+    /// None (anonymous viewers, other instances, what is counted publicly).
+    #[default]
+    None,
+    /// Those written by this account (their author sees them).
+    AuthoredBy(i64),
+    /// All (the video's owner and moderators).
+    All,
+}
+
+impl HeldShown {
+    /// The SQL condition on the comments aliased `alias`: the one place lists decide what
+    /// held comments they show. Only integers are formatted in, never input text.
+    pub fn condition(self, alias: &str) -> String {
+        match self {
+            HeldShown::None => format!("{alias}.held_for_review = 0"),
+            HeldShown::AuthoredBy(account_id) => {
+                format!("({alias}.held_for_review = 0 OR {alias}.account_id = {account_id})")
+            }
+            HeldShown::All => "1 = 1".to_owned(),
+        }
     }
 }
 
@@ -64,6 +104,8 @@ pub struct NewComment<'a> {
     pub in_reply_to_id: Option<i64>,
     /// The text.
     pub text: &'a str,
+    /// Held for review (a video requiring approval, written by someone but its owner).
+    pub held_for_review: bool,
 }
 
 /// Inserts a comment and returns it.
@@ -72,18 +114,18 @@ pub async fn insert(
     comment: &NewComment<'_>,
     now: i64,
 ) -> DbResult<CommentRow> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&format!(
         "INSERT INTO video_comments (video_id, account_id, thread_id, in_reply_to_id, text, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id, url, \
-         video_id, account_id, thread_id, in_reply_to_id, text, created_at, updated_at, \
-         deleted_at",
-    )
+         created_at, updated_at, held_for_review) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) \
+         {RETURNING}"
+    ))
     .bind(comment.video_id)
     .bind(comment.account_id)
     .bind(comment.thread_id)
     .bind(comment.in_reply_to_id)
     .bind(comment.text)
     .bind(now)
+    .bind(i64::from(comment.held_for_review))
     .fetch_one(&mut *connection)
     .await?)
 }
@@ -137,39 +179,50 @@ impl ThreadOrder {
     }
 }
 
-/// The threads shown: roots not deleted, and deleted roots that still have replies.
-const SHOWN_THREADS: &str = "FROM video_comments c WHERE c.video_id = $1 AND c.thread_id IS NULL \
-    AND (c.deleted_at IS NULL \
-    OR EXISTS (SELECT 1 FROM video_comments r WHERE r.thread_id = c.id))";
+/// The threads shown: roots not deleted, and deleted roots that still have replies; of the
+/// held ones, those `held` shows.
+fn shown_threads(held: HeldShown) -> String {
+    format!(
+        "FROM video_comments c WHERE c.video_id = $1 AND c.thread_id IS NULL \
+         AND (c.deleted_at IS NULL \
+         OR EXISTS (SELECT 1 FROM video_comments r WHERE r.thread_id = c.id)) AND {}",
+        held.condition("c")
+    )
+}
 
 /// One page of a video's threads, with how many threads there are and how many of the video's
-/// comments are not deleted.
+/// comments are not deleted; comments held for review count and show only as `held` says.
 pub async fn list_threads(
     connection: &mut Connection,
     video_id: i64,
+    held: HeldShown,
     order: ThreadOrder,
     start: i64,
     count: i64,
 ) -> DbResult<(i64, i64, Vec<ThreadRow>)> {
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {SHOWN_THREADS}"))
+    let shown = shown_threads(held);
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {shown}"))
         .bind(video_id)
         .fetch_one(&mut *connection)
         .await?;
-    let (not_deleted,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM video_comments WHERE video_id = $1 AND deleted_at IS NULL",
-    )
+    let (not_deleted,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM video_comments c WHERE c.video_id = $1 AND c.deleted_at IS NULL \
+         AND {}",
+        held.condition("c")
+    ))
     .bind(video_id)
     .fetch_one(&mut *connection)
     .await?;
+    let replies_held = held.condition("r");
     let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS}, \
          (SELECT COUNT(*) FROM video_comments r WHERE r.thread_id = c.id \
-          AND r.deleted_at IS NULL) AS total_replies, \
+          AND r.deleted_at IS NULL AND {replies_held}) AS total_replies, \
          (SELECT COUNT(*) FROM video_comments r JOIN videos v ON v.id = r.video_id \
           JOIN channels ch ON ch.id = v.channel_id WHERE r.thread_id = c.id \
-          AND r.deleted_at IS NULL AND r.account_id = ch.account_id) \
+          AND r.deleted_at IS NULL AND r.account_id = ch.account_id AND {replies_held}) \
           AS total_replies_from_video_author \
-         {SHOWN_THREADS} ORDER BY {} LIMIT $2 OFFSET $3",
+         {shown} ORDER BY {} LIMIT $2 OFFSET $3",
         order.clause()
     ))
     .bind(video_id)
@@ -180,15 +233,17 @@ pub async fn list_threads(
     Ok((total, not_deleted, rows))
 }
 
-/// The replies of a thread, oldest first, at most `limit` of them.
+/// The replies of a thread that `held` shows, oldest first, at most `limit` of them.
 pub async fn list_replies<'e>(
     executor: impl Executor<'e, Database = Any>,
     thread_id: i64,
+    held: HeldShown,
     limit: i64,
 ) -> DbResult<Vec<CommentRow>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM video_comments c WHERE c.thread_id = $1 \
-         ORDER BY c.created_at, c.id LIMIT $2"
+        "SELECT {COLUMNS} FROM video_comments c WHERE c.thread_id = $1 AND {} \
+         ORDER BY c.created_at, c.id LIMIT $2",
+        held.condition("c")
     ))
     .bind(thread_id)
     .bind(limit)
@@ -205,12 +260,11 @@ pub async fn insert_remote(
     created_at: i64,
     now: i64,
 ) -> DbResult<CommentRow> {
-    let inserted: Option<CommentRow> = sqlx::query_as(
+    let inserted: Option<CommentRow> = sqlx::query_as(&format!(
         "INSERT INTO video_comments (url, video_id, account_id, thread_id, in_reply_to_id, text, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (url) DO NOTHING RETURNING id, url, video_id, account_id, thread_id, \
-         in_reply_to_id, text, created_at, updated_at, deleted_at",
-    )
+         created_at, updated_at, held_for_review) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (url) DO NOTHING {RETURNING}"
+    ))
     .bind(url)
     .bind(comment.video_id)
     .bind(comment.account_id)
@@ -219,6 +273,7 @@ pub async fn insert_remote(
     .bind(comment.text)
     .bind(created_at)
     .bind(now)
+    .bind(i64::from(comment.held_for_review))
     .fetch_optional(&mut *connection)
     .await?;
     match inserted {
@@ -255,26 +310,28 @@ pub async fn set_text(connection: &mut Connection, id: i64, text: &str, now: i64
     Ok(())
 }
 
-/// A page of a video's comments that are not deleted, oldest first, and their total (the
-/// video's `comments` collection).
+/// A page of a video's comments that are not deleted nor held for review, oldest first, and
+/// their total (the video's `comments` collection).
 pub async fn list_of_video(
     pool: &sqlx::AnyPool,
     video_id: i64,
     start: i64,
     count: i64,
 ) -> DbResult<(Vec<CommentRow>, i64)> {
+    let public = HeldShown::None.condition("c");
     let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM video_comments c WHERE c.video_id = $1 AND c.deleted_at IS NULL \
-         ORDER BY c.id LIMIT $2 OFFSET $3"
+         AND {public} ORDER BY c.id LIMIT $2 OFFSET $3"
     ))
     .bind(video_id)
     .bind(count)
     .bind(start)
     .fetch_all(pool)
     .await?;
-    let (total,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM video_comments WHERE video_id = $1 AND deleted_at IS NULL",
-    )
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM video_comments c WHERE c.video_id = $1 AND c.deleted_at IS NULL \
+         AND {public}"
+    ))
     .bind(video_id)
     .fetch_one(pool)
     .await?;

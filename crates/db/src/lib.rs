@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod actors;
 pub mod channels;
+pub mod comment_reviews;
 pub mod comments;
 mod config;
 pub mod deliveries;

@@ -168,6 +168,8 @@ fn comment(id: i64, deleted: bool) -> CommentRow {
         created_at: 1_704_067_200_000,
         updated_at: 1_704_067_260_000,
         deleted_at: deleted.then_some(1_704_067_320_000),
+        held_for_review: 0,
+        reply_approval: None,
     }
 }
 

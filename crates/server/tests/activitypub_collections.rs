@@ -95,7 +95,7 @@ backend_tests! {
         let (_, carol) = remote_account(&db, "remote.example", "carol").await;
         let mut tx = db.begin().await.unwrap();
         let remote = kinora_db::comments::insert_remote(&mut tx, &kinora_db::comments::NewComment {
-            video_id: video.id, account_id: carol, thread_id: None, in_reply_to_id: None, text: "hello",
+            video_id: video.id, account_id: carol, thread_id: None, in_reply_to_id: None, text: "hello", held_for_review: false,
         }, "https://remote.example/comments/1", 1, 1).await.unwrap();
         tx.commit().await.unwrap();
         let (status, headers, _) = get_with(&h, &format!("/videos/watch/{}/comments/{}", video.uuid, remote.id), AP).await;

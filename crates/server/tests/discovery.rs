@@ -73,7 +73,7 @@ backend_tests! {
         let mut tx = db.begin().await.unwrap();
         for (video, url) in [(public.id, "https://remote.example/c/1"), (remote.id, "https://remote.example/c/2")] {
             kinora_db::comments::insert_remote(&mut tx, &kinora_db::comments::NewComment {
-                video_id: video, account_id: carol, thread_id: None, in_reply_to_id: None, text: "Remote",
+                video_id: video, account_id: carol, thread_id: None, in_reply_to_id: None, text: "Remote", held_for_review: false,
             }, url, 1, 1).await.unwrap();
         }
         tx.commit().await.unwrap();

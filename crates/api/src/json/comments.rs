@@ -24,15 +24,20 @@ pub struct CommentContext<'a> {
     pub accounts: &'a HashMap<i64, Value>,
 }
 
-/// A `VideoComment`. Deleted comments have an empty text and a null account.
-pub fn comment(context: &CommentContext<'_>, row: &CommentRow, replies: (i64, i64)) -> Value {
-    let (total_replies, from_video_author) = replies;
-    let url = row.url.clone().unwrap_or_else(|| {
+/// The comment's URL: its ActivityPub id (derived for ours, stored for remote ones).
+fn comment_url(context: &CommentContext<'_>, row: &CommentRow) -> String {
+    row.url.clone().unwrap_or_else(|| {
         format!(
             "{}/videos/watch/{}/comments/{}",
             context.state.public_url, context.video.uuid, row.id
         )
-    });
+    })
+}
+
+/// A `VideoComment`. Deleted comments have an empty text and a null account.
+pub fn comment(context: &CommentContext<'_>, row: &CommentRow, replies: (i64, i64)) -> Value {
+    let (total_replies, from_video_author) = replies;
+    let url = comment_url(context, row);
     let author = row
         .account_id
         .and_then(|id| context.accounts.get(&id))
@@ -47,11 +52,36 @@ pub fn comment(context: &CommentContext<'_>, row: &CommentRow, replies: (i64, i6
         "createdAt": iso_date(row.created_at),
         "updatedAt": iso_date(row.updated_at),
         "deletedAt": row.deleted_at.map(iso_date),
-        "heldForReview": false,
+        "heldForReview": row.is_held(),
         "isDeleted": row.deleted_at.is_some(),
         "totalRepliesFromVideoAuthor": from_video_author,
         "totalReplies": total_replies,
         "account": author,
+    })
+}
+
+/// A `VideoCommentForOwnerOrAdmin`: the comment with its video as `VideoInfo`.
+pub fn for_owner(context: &CommentContext<'_>, row: &CommentRow) -> Value {
+    let video = context.video;
+    let state = kinora_core::video::VideoState::from_id(video.state);
+    json!({
+        "id": row.id,
+        "url": comment_url(context, row),
+        "text": row.text,
+        "heldForReview": row.is_held(),
+        "threadId": row.root_id(),
+        "inReplyToCommentId": row.in_reply_to_id,
+        "createdAt": iso_date(row.created_at),
+        "updatedAt": iso_date(row.updated_at),
+        "account": row.account_id.and_then(|id| context.accounts.get(&id)).cloned(),
+        "video": {
+            "id": video.id,
+            "uuid": video.uuid,
+            "shortUUID": video.short_uuid,
+            "name": video.name,
+            "state": state.map(|state| json!({ "id": state.id(), "label": state.label() })),
+        },
+        "automaticTags": [],
     })
 }
 

@@ -1,6 +1,7 @@
 //! `/api/v1`: one module per URL path.
 
 mod accounts;
+mod bulk;
 mod config;
 mod oauth_clients;
 mod pagination;
@@ -147,6 +148,18 @@ pub fn router() -> Router<ApiState> {
             get(video_channels::get::get_channel)
                 .put(video_channels::update::update_channel)
                 .delete(video_channels::delete::delete_channel),
+        )
+        .route(
+            "/videos/{id}/comments/{comment_id}/approve",
+            post(videos::comments::approve::approve_comment),
+        )
+        .route(
+            "/users/me/videos/comments",
+            get(users::me::videos_comments::list_my_videos_comments),
+        )
+        .route(
+            "/bulk/remove-comments-of",
+            post(bulk::remove_comments_of::remove_comments_of),
         )
 }
 

@@ -9,6 +9,7 @@
 use std::collections::HashSet;
 
 use kinora_core::federation::FederationEvent;
+use kinora_core::video::COMMENTS_POLICY_REQUIRES_APPROVAL;
 use kinora_db::comments::{CommentRow, NewComment};
 use kinora_db::now_millis;
 use kinora_db::videos::VideoRow;
@@ -65,8 +66,9 @@ pub async fn note(federation: &Federation, incoming: &Incoming) -> Result<(), Pr
         return Err(refused("a Note must be signed by its author"));
     }
     let stored = store_note(federation, &parsed, incoming.envelope.kind == "Update").await?;
-    if let Some((_, video, true)) = stored
+    if let Some((comment, video, true)) = stored
         && video.is_local()
+        && !comment.is_held()
     {
         // Our video: every instance that has it hears of the comment.
         let db = federation.db();
@@ -134,6 +136,10 @@ async fn store_note(
     let account = kinora_db::accounts::find_by_actor(pool, author.id)
         .await?
         .ok_or_else(|| refused("a comment's author must be a Person"))?;
+    // Our video requiring approval: held until its owner approves (a remote author is never
+    // the owner of a local video).
+    let held_for_review =
+        video.is_local() && video.comments_policy == COMMENTS_POLICY_REQUIRES_APPROVAL;
     let db = federation.db();
     let mut tx = db.begin().await?;
     let comment = kinora_db::comments::insert_remote(
@@ -144,6 +150,7 @@ async fn store_note(
             thread_id: target.parent.as_ref().map(CommentRow::root_id),
             in_reply_to_id: target.parent.as_ref().map(|p| p.id),
             text: &note.content,
+            held_for_review,
         },
         note.id.as_str(),
         note.published,
@@ -151,7 +158,7 @@ async fn store_note(
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(comment = %note.id, video = %video.uuid, "remote comment stored");
+    tracing::info!(comment = %note.id, video = %video.uuid, held_for_review, "remote comment stored");
     Ok(Some((comment, target.video, true)))
 }
 
@@ -230,6 +237,8 @@ async fn resolve_target(
                 thread_id: target.parent.as_ref().map(CommentRow::root_id),
                 in_reply_to_id: target.parent.as_ref().map(|p| p.id),
                 text: &parent.content,
+                held_for_review: target.video.is_local()
+                    && target.video.comments_policy == COMMENTS_POLICY_REQUIRES_APPROVAL,
             },
             parent.id.as_str(),
             parent.published,

@@ -12,6 +12,7 @@ mod follows;
 pub mod limits;
 mod reactions;
 mod redundancy;
+mod reply_approvals;
 pub mod route;
 mod signer;
 mod videos;
@@ -211,6 +212,9 @@ async fn dispatch(federation: &Federation, incoming: &Incoming) -> Result<(), Pr
         ("Like", _) => reactions::rate(federation, incoming, "like").await,
         ("Dislike", _) => reactions::rate(federation, incoming, "dislike").await,
         ("View", _) => reactions::view(federation, incoming).await,
+        ("ApproveReply", _) => reply_approvals::approved(federation, incoming).await,
+        // PeerTube never sends it yet ("not implemented"); nothing to undo here either.
+        ("RejectReply", _) => Ok(()),
         (kind, _) => Err(refused(format!("{kind} activities are not handled"))),
     }
 }

@@ -1,6 +1,7 @@
 //! Plans for comments: ours to the video's audience or origin, and remote ones passed on.
 
 use super::*;
+use crate::protocol::reply_approval;
 /// The inboxes that hear of a comment on `video`: for ours, its followers; for a remote one, its
 /// origin (channel and account), which passes it on; plus the author of the comment replied to
 /// when that is someone else, elsewhere.
@@ -47,8 +48,9 @@ pub(super) async fn comment_created(
     let Some(video) = kinora_db::videos::find_by_id(pool, comment.video_id).await? else {
         return Ok(Plan::default());
     };
-    // A local video's comments go out only while followers have the video.
-    if video.is_local() && video.federated == 0 {
+    // A local video's comments go out only while followers have the video, and once approved
+    // when held for review.
+    if video.is_local() && (video.federated == 0 || comment.is_held()) {
         return Ok(Plan::default());
     }
     let Some(author) = comment.account_id else {
@@ -65,7 +67,9 @@ pub(super) async fn comment_created(
     let author_url = federation.urls().account(&author.name);
     let followers = crate::protocol::actors::followers_url(&author_url);
     let audience = Audience::of_video(video.privacy, &followers).unwrap_or_default();
-    let inboxes = comment_inboxes(federation, &video, comment.in_reply_to_id).await?;
+    // Held on a remote video: only its origin, which holds it too, hears of it.
+    let parent_id = comment.in_reply_to_id.filter(|_| !comment.is_held());
+    let inboxes = comment_inboxes(federation, &video, parent_id).await?;
     let body = activities::create(&object, &author_url, &audience, ContextType::Comment);
     Ok(Plan {
         outgoing: vec![Outgoing::new(
@@ -147,6 +151,63 @@ pub(super) async fn forward(
     outgoing.body = body;
     Ok(Plan {
         outgoing: vec![outgoing],
+        effects: Vec::new(),
+    })
+}
+
+/// A comment held for review on one of our videos was approved: ours goes out as a new comment
+/// does; a remote one's author gets `ApproveReply` from the video's owner, at their own inbox.
+pub(super) async fn comment_approved(
+    federation: &Federation,
+    comment_id: i64,
+) -> Result<Plan, FanOutError> {
+    let pool = federation.db().pool();
+    let Some(comment) = kinora_db::comments::find_by_id(pool, comment_id).await? else {
+        return Ok(Plan::default());
+    };
+    if comment.deleted_at.is_some() || comment.is_held() {
+        return Ok(Plan::default());
+    }
+    let Some(comment_url) = comment.url.clone() else {
+        return comment_created(federation, comment_id).await;
+    };
+    let Some(video) = kinora_db::videos::find_by_id(pool, comment.video_id).await? else {
+        return Ok(Plan::default());
+    };
+    if !video.is_local() {
+        return Ok(Plan::default());
+    }
+    let Some((owner, _channel)) = owners(federation, &video).await? else {
+        return Ok(Plan::default());
+    };
+    let Some(author) = comment.account_id else {
+        return Ok(Plan::default());
+    };
+    let Some(author) = kinora_db::accounts::find_by_id(pool, author).await? else {
+        return Ok(Plan::default());
+    };
+    let Some(author) = actor(federation, author.actor_id).await? else {
+        return Ok(Plan::default());
+    };
+    let Some(inbox) = author
+        .inbox_url
+        .clone()
+        .or_else(|| author.delivery_inbox().map(str::to_owned))
+    else {
+        return Ok(Plan::default());
+    };
+    let urls = federation.urls();
+    let in_reply_to = match comment.in_reply_to_id {
+        Some(parent_id) => match kinora_db::comments::find_by_id(pool, parent_id).await? {
+            Some(parent) => loader::comment_id(urls, &video, &parent),
+            None => loader::video_id(urls, &video),
+        },
+        None => loader::video_id(urls, &video),
+    };
+    let id = reply_approval::approve_reply_id(urls.base(), &video.uuid, comment.id);
+    let body = reply_approval::approve_reply(&id, &urls.actor(&owner), &comment_url, &in_reply_to);
+    Ok(Plan {
+        outgoing: vec![Outgoing::new(body, Some(owner.id), false, vec![inbox])],
         effects: Vec::new(),
     })
 }

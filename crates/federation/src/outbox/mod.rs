@@ -24,7 +24,7 @@ mod ratings;
 mod rounds;
 mod videos;
 
-use comments::{comment_created, comment_deleted, forward};
+use comments::{comment_approved, comment_created, comment_deleted, forward};
 use follows::{actor_updated, follow_accepted, follow_rejected, follow_requested, follow_undone};
 use videos::{
     redundancy_created, redundancy_removed, remote_viewed, video_changed, video_delete,
@@ -289,6 +289,9 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
             video_id,
             cache_file_url,
         } => redundancy_removed(federation, video_id, &cache_file_url).await,
+        FederationEvent::CommentApproved { comment_id } => {
+            comment_approved(federation, comment_id).await
+        }
     }
 }
 

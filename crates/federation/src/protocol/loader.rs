@@ -180,6 +180,10 @@ pub async fn comment_object_of(
     if comment.url.is_some() || comment.video_id != video.id || !can_view(db, video, None).await? {
         return Ok(None);
     }
+    // Held for review on one of our videos: nobody else may see it yet.
+    if comment.is_held() && video.is_local() {
+        return Ok(None);
+    }
     let pool = db.pool();
     let mut in_reply_to = video_id(urls, video);
     let mut mentions = Vec::new();

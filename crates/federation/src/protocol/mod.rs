@@ -16,6 +16,7 @@ pub mod loader;
 pub mod notes;
 pub mod parse;
 pub mod remote_file;
+pub mod reply_approval;
 pub mod video;
 
 pub use audience::{Audience, PUBLIC};

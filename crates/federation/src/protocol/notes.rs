@@ -50,7 +50,7 @@ pub fn comment_object(parts: &NoteParts<'_>) -> Value {
         "published": iso_date(comment.created_at),
         "updated": iso_date(comment.updated_at),
         "attributedTo": author,
-        "replyApproval": Value::Null,
+        "replyApproval": comment.reply_approval,
         "tag": parts.mentions.iter().map(|mention| json!({
             "type": "Mention",
             "href": mention.href,

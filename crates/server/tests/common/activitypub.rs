@@ -136,6 +136,7 @@ pub async fn insert_comment(
             thread_id: parent.map(kinora_db::comments::CommentRow::root_id),
             in_reply_to_id: parent.map(|p| p.id),
             text,
+            held_for_review: false,
         },
         1_704_067_200_000,
     )

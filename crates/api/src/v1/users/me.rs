@@ -3,6 +3,7 @@
 
 pub mod subscriptions;
 pub mod video_rating;
+pub mod videos_comments;
 
 use axum::Json;
 use axum::extract::State;

@@ -1,6 +1,7 @@
-//! `/api/v1/videos/{id}/comments/{commentId}`: replying to and deleting a comment; and what
-//! every comment endpoint shares (the body, the authors, the `{comment}` answer).
+//! `/api/v1/videos/{id}/comments/{commentId}`: replying to, deleting and approving a comment;
+//! and what every comment endpoint shares (the body, the authors, the `{comment}` answer).
 
+pub mod approve;
 pub mod delete;
 pub mod reply;
 
