@@ -167,6 +167,11 @@ impl From<AppError> for ApiError {
             AppError::Remote(message) => {
                 ApiError::new(StatusCode::BAD_GATEWAY, "remote_failed", message)
             }
+            AppError::RateLimited {
+                message,
+                retry_after_secs,
+            } => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+                .with_retry_after(retry_after_secs),
             AppError::Db(_) | AppError::Job(_) | AppError::Storage(_) | AppError::Internal(_) => {
                 tracing::error!(error = %error, "request failed");
                 ApiError::new(

@@ -1,5 +1,6 @@
 //! PeerTube's JSON shapes for accounts, channels and users; comments in [`comments`].
 
+pub mod abuses;
 pub mod comments;
 
 use std::collections::HashMap;

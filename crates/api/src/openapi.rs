@@ -766,6 +766,82 @@ pub const ROUTES: &[RouteDoc] = &[
         "A comment's Note, or its Tombstone once deleted",
         Public
     ),
+    route!(
+        "post",
+        "/api/v1/abuses",
+        "Abuses",
+        "Report a video, a comment or an account",
+        Token,
+        JSON
+    ),
+    route!(
+        "get",
+        "/api/v1/abuses",
+        "Abuses",
+        "List abuse reports (moderators and administrators)",
+        Token,
+        &[],
+        &[
+            "start",
+            "count",
+            "sort",
+            "id",
+            "state",
+            "filter",
+            "predefinedReason",
+            "search",
+            "searchReporter",
+            "searchReportee",
+            "searchVideo",
+            "videoIs"
+        ]
+    ),
+    route!(
+        "put",
+        "/api/v1/abuses/{id}",
+        "Abuses",
+        "Change an abuse report's state or moderation comment (moderators)",
+        Token,
+        JSON
+    ),
+    route!(
+        "delete",
+        "/api/v1/abuses/{id}",
+        "Abuses",
+        "Delete an abuse report (moderators)",
+        Token
+    ),
+    route!(
+        "get",
+        "/api/v1/abuses/{id}/messages",
+        "Abuses",
+        "The messages between a report's reporter and the moderators",
+        Token
+    ),
+    route!(
+        "post",
+        "/api/v1/abuses/{id}/messages",
+        "Abuses",
+        "Write to the reporter or the moderators of a report",
+        Token,
+        JSON
+    ),
+    route!(
+        "delete",
+        "/api/v1/abuses/{id}/messages/{messageId}",
+        "Abuses",
+        "Delete a message of a report's conversation",
+        Token
+    ),
+    route!(
+        "get",
+        "/api/v1/users/me/abuses",
+        "Abuses",
+        "The abuse reports the caller filed",
+        Token,
+        &[],
+        &["start", "count", "sort", "id", "state", "search"]
+    ),
 ];
 
 fn operation(route: &RouteDoc) -> Value {

@@ -87,6 +87,14 @@ pub enum AppError {
     /// Another instance could not be reached, or answered with something unusable.
     #[error("remote instance: {0}")]
     Remote(String),
+    /// The caller did this too often lately (HTTP 429 with `Retry-After`).
+    #[error("{message}")]
+    RateLimited {
+        /// What the user is told.
+        message: String,
+        /// Seconds until it may be done again.
+        retry_after_secs: u64,
+    },
 }
 
 impl From<sqlx_error::Error> for AppError {

@@ -8,6 +8,7 @@
 //! `kinora-db`, `kinora-jobs` and `kinora-storage`. Start reading at [`users::create_user`], then
 //! [`auth`].
 
+pub mod abuses;
 pub mod actors;
 pub mod auth;
 pub mod channels;

@@ -137,6 +137,17 @@ pub enum FederationEvent {
         /// The comment.
         comment_id: i64,
     },
+    /// A local user reported a remote video, comment or account: its origin gets a `Flag`.
+    AbuseReported {
+        /// The report.
+        abuse_id: i64,
+    },
+    /// A moderator here accepted or rejected a report a remote `Flag` brought: the reporter's
+    /// instance gets an `Accept` or a `Reject` of the Flag.
+    AbuseStateChanged {
+        /// The report.
+        abuse_id: i64,
+    },
 }
 
 impl FederationEvent {
@@ -161,6 +172,8 @@ impl FederationEvent {
             Self::RedundancyCreated { .. } => "redundancy-created",
             Self::RedundancyRemoved { .. } => "redundancy-removed",
             Self::CommentApproved { .. } => "comment-approved",
+            Self::AbuseReported { .. } => "abuse-reported",
+            Self::AbuseStateChanged { .. } => "abuse-state-changed",
         }
     }
 }

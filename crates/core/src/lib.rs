@@ -4,6 +4,7 @@
 //! other Kinora crate; every other crate depends on it. Start reading at [`names`] (what a valid
 //! username or channel name is), then [`user`] (roles, registration modes, quotas).
 
+pub mod abuse;
 pub mod chapters;
 pub mod dates;
 pub mod federation;

@@ -9,6 +9,7 @@
 //! Depends only on `kinora-core`. Start reading at [`Db::connect`], then one module per
 //! aggregate: [`users`], [`actors`], [`tokens`], [`jobs`], [`videos`], [`comments`].
 
+pub mod abuses;
 pub mod accounts;
 pub mod actors;
 pub mod channels;

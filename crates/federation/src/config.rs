@@ -49,6 +49,9 @@ pub struct FederationConfig {
     /// Seconds over which changes of a local video's likes and dislikes are gathered into
     /// one `Update` of the video for its followers.
     pub rating_update_interval_secs: u64,
+    /// Flags (abuse reports) one remote host may send per hour, as a burst refilled evenly
+    /// over the hour (more: 429 with `Retry-After`).
+    pub inbox_flags_per_host_per_hour: u32,
 }
 
 impl Default for FederationConfig {
@@ -72,6 +75,7 @@ impl Default for FederationConfig {
             inbox_rate_per_host: 20,
             inbox_burst_per_host: 200,
             rating_update_interval_secs: 10,
+            inbox_flags_per_host_per_hour: 30,
         }
     }
 }

@@ -259,3 +259,47 @@ async fn pasture_follows_receives_and_replies_on_postgres() {
     pasture_follows_receives_and_replies(&postgres.config.url, dir.path()).await;
     postgres.finish().await;
 }
+
+/// A Flag in Mastodon's shape (a list of objects, no content), signed by a foreign
+/// implementation, becomes a pending report of our account; the object on another host is
+/// left out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pasture_flags_our_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}/kinora.db", dir.path().display());
+    let kinora = start(dir.path(), &database_url, 0, FEDERATION).await;
+    let pasture = Pasture::start().await;
+    let account = format!("{}/accounts/root", kinora.base);
+    let sent = pasture
+        .run(&[
+            "flag",
+            &pasture.base,
+            &format!("{}/inbox", kinora.base),
+            &account,
+            "https://third.example/statuses/1",
+        ])
+        .await;
+    assert_eq!(sent["status"], 202, "{sent}");
+    let report = eventually(Duration::from_secs(30), "the report", || async {
+        let list: Value = kinora
+            .http
+            .get(format!("{}/api/v1/abuses", kinora.base))
+            .bearer_auth(&kinora.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list["data"]
+            .as_array()
+            .and_then(|data| data.first().cloned())
+    })
+    .await;
+    assert_eq!(report["flaggedAccount"]["name"], "root", "{report}");
+    assert_eq!(report["state"]["id"], 1);
+    assert_eq!(report["reason"], "");
+    assert_eq!(report["video"], Value::Null);
+    let pasture_host = pasture.base.trim_start_matches("http://");
+    assert_eq!(report["reporterAccount"]["host"], pasture_host, "{report}");
+}

@@ -1,5 +1,6 @@
 //! `/api/v1`: one module per URL path.
 
+mod abuses;
 mod accounts;
 mod bulk;
 mod config;
@@ -161,6 +162,24 @@ pub fn router() -> Router<ApiState> {
             "/bulk/remove-comments-of",
             post(bulk::remove_comments_of::remove_comments_of),
         )
+        .route(
+            "/abuses",
+            get(abuses::list::list_abuses).post(abuses::create::create_abuse),
+        )
+        .route(
+            "/abuses/{id}",
+            put(abuses::update::update_abuse).delete(abuses::delete::delete_abuse),
+        )
+        .route(
+            "/abuses/{id}/messages",
+            get(abuses::messages::list::list_abuse_messages)
+                .post(abuses::messages::create::add_abuse_message),
+        )
+        .route(
+            "/abuses/{id}/messages/{message_id}",
+            axum::routing::delete(abuses::messages::delete::delete_abuse_message),
+        )
+        .route("/users/me/abuses", get(users::me::abuses::list_my_abuses))
 }
 
 /// The upload routes: no body limit of their own (uploads enforce theirs) and meant to run

@@ -2,6 +2,8 @@
 //! - activities: `inbox_rate_per_host` per second with a burst of `inbox_burst_per_host`,
 //!   counted once the signature holds (so nobody can spend another host's allowance); more are
 //!   answered 429 with `Retry-After` (FD-05);
+//! - Flags (abuse reports, which reach every moderator): `inbox_flags_per_host_per_hour`, a
+//!   burst of that many refilled evenly over the hour; more are answered 429 too;
 //! - fetches of signers' keys (SIG-09): a stored key that does not verify is fetched again at
 //!   most once per actor per `key_refetch_interval_secs`, and at most `key_refetches_per_host`
 //!   times per host in that interval; an actor whose fetch failed is not fetched again within
@@ -49,6 +51,7 @@ struct KeyFetches {
 /// The inbox's per-host limits.
 pub struct InboxLimits {
     activities: DefaultKeyedRateLimiter<String>,
+    flags: DefaultKeyedRateLimiter<String>,
     fetches: Mutex<KeyFetches>,
     interval: Duration,
     refetches_per_host: u32,
@@ -59,8 +62,11 @@ impl InboxLimits {
     pub fn new(config: &FederationConfig) -> Self {
         let rate = NonZeroU32::new(config.inbox_rate_per_host.max(1)).expect("at least one");
         let burst = NonZeroU32::new(config.inbox_burst_per_host.max(1)).expect("at least one");
+        let flags =
+            NonZeroU32::new(config.inbox_flags_per_host_per_hour.max(1)).expect("at least one");
         Self {
             activities: RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
+            flags: RateLimiter::keyed(Quota::per_hour(flags)),
             fetches: Mutex::default(),
             interval: Duration::from_secs(config.key_refetch_interval_secs),
             refetches_per_host: config.key_refetches_per_host,
@@ -74,6 +80,18 @@ impl InboxLimits {
         }
         let now = DefaultClock::default().now();
         self.activities
+            .check_key(&host.to_owned())
+            .map_err(|not_until| not_until.wait_time_from(now).as_secs() + 1)
+    }
+
+    /// Counts one Flag (abuse report) from `host`, on top of [`InboxLimits::admit_activity`]:
+    /// each one reaches every moderator. `Err(seconds)`: over the limit, try again after that.
+    pub fn admit_flag(&self, host: &str) -> Result<(), u64> {
+        if self.flags.len() > PRUNE_ABOVE {
+            self.flags.retain_recent();
+        }
+        let now = DefaultClock::default().now();
+        self.flags
             .check_key(&host.to_owned())
             .map_err(|not_until| not_until.wait_time_from(now).as_secs() + 1)
     }
@@ -187,5 +205,20 @@ mod tests {
         }
         assert!(limits.admit_activity("b.example").is_err());
         assert_eq!(limits.admit_activity("c.example"), Ok(()));
+    }
+
+    #[test]
+    fn flags_past_the_hourly_allowance_wait() {
+        let limits = InboxLimits::new(&FederationConfig {
+            inbox_flags_per_host_per_hour: 2,
+            ..FederationConfig::default()
+        });
+        assert_eq!(limits.admit_flag("b.example"), Ok(()));
+        assert_eq!(limits.admit_flag("b.example"), Ok(()));
+        let wait = limits.admit_flag("b.example").unwrap_err();
+        assert!(wait > 60, "{wait}");
+        assert_eq!(limits.admit_flag("c.example"), Ok(()));
+        // Other activities are counted apart.
+        assert_eq!(limits.admit_activity("b.example"), Ok(()));
     }
 }

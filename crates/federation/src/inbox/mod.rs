@@ -8,6 +8,7 @@
 
 mod actors;
 mod comments;
+mod flags;
 mod follows;
 pub mod limits;
 mod reactions;
@@ -20,6 +21,7 @@ mod videos;
 pub(crate) use comments::store_fetched_note;
 pub(crate) use videos::store_document as store_video_document;
 
+use kinora_core::abuse::AbuseState;
 use kinora_jobs::JobFailure;
 
 use serde_json::Value;
@@ -191,6 +193,12 @@ async fn dispatch(federation: &Federation, incoming: &Incoming) -> Result<(), Pr
     let object_type = incoming.object_type().unwrap_or_default().to_owned();
     match (incoming.envelope.kind.as_str(), object_type.as_str()) {
         ("Follow", _) => follows::follow(federation, incoming).await,
+        ("Accept", _) if flags::answers_flag(federation, incoming) => {
+            flags::answered(federation, incoming, AbuseState::Accepted).await
+        }
+        ("Reject", _) if flags::answers_flag(federation, incoming) => {
+            flags::answered(federation, incoming, AbuseState::Rejected).await
+        }
         ("Accept", _) => follows::accepted(federation, incoming).await,
         ("Reject", _) => follows::rejected(federation, incoming).await,
         ("Undo", "Follow") => follows::undone(federation, incoming).await,
@@ -215,6 +223,7 @@ async fn dispatch(federation: &Federation, incoming: &Incoming) -> Result<(), Pr
         ("ApproveReply", _) => reply_approvals::approved(federation, incoming).await,
         // PeerTube never sends it yet ("not implemented"); nothing to undo here either.
         ("RejectReply", _) => Ok(()),
+        ("Flag", _) => flags::flag(federation, incoming).await,
         (kind, _) => Err(refused(format!("{kind} activities are not handled"))),
     }
 }

@@ -191,6 +191,12 @@ pub async fn accept(
         tracing::info!(%host, "inbox: host over its rate limit");
         return Err(Refusal::TooMany(wait_secs));
     }
+    if envelope.kind == "Flag"
+        && let Err(wait_secs) = federation.inbox_limits().admit_flag(&host)
+    {
+        tracing::info!(%host, "inbox: host over its limit of Flags");
+        return Err(Refusal::TooMany(wait_secs));
+    }
     // Authority: the activity speaks for its actor, who is the signer, or it was forwarded and
     // will only be believed through its object fetched from the origin.
     let same_origin =

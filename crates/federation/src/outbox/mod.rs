@@ -19,6 +19,7 @@ use kinora_jobs::{JobContext, JobFailure};
 use serde_json::{Value, json};
 
 mod comments;
+pub(crate) mod flags;
 mod follows;
 mod ratings;
 mod rounds;
@@ -291,6 +292,12 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
         } => redundancy_removed(federation, video_id, &cache_file_url).await,
         FederationEvent::CommentApproved { comment_id } => {
             comment_approved(federation, comment_id).await
+        }
+        FederationEvent::AbuseReported { abuse_id } => {
+            flags::abuse_reported(federation, abuse_id).await
+        }
+        FederationEvent::AbuseStateChanged { abuse_id } => {
+            flags::abuse_state_changed(federation, abuse_id).await
         }
     }
 }

@@ -9,6 +9,8 @@ client commands, and `inbox.jsonl`, what the peer accepted):
     pasture_peer.py webfinger ACCT DOMAIN   resolve acct:ACCT over http://DOMAIN
     pasture_peer.py follow PEER ACTOR       a signed Follow of ACTOR from PEER's actor
     pasture_peer.py reply PEER ACTOR URL T  a signed Create(Note) replying to URL, to ACTOR
+    pasture_peer.py flag PEER INBOX OBJ...  a signed Flag of the OBJects as Mastodon sends
+                                            reports (a list, no content), POSTed to INBOX
 
 Each client command prints one JSON object. Nothing leaves 127.0.0.1: the JSON-LD document
 loader is replaced before bovine can fetch a context from the internet.
@@ -114,6 +116,21 @@ async def reply(peer: str, remote_actor: str, in_reply_to: str, text: str) -> di
         }
 
 
+async def flag(peer: str, inbox: str, objects: list[str]) -> dict:
+    async with bovine_actor_and_session(peer) as (bovine_actor, _, _session):
+        flag_id = f"{peer}/activities/flag-{uuid.uuid4()}"
+        activity = {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "type": "Flag",
+            "id": flag_id,
+            "actor": bovine_actor.actor_id,
+            "content": "",
+            "object": objects,
+        }
+        response = await bovine_actor.post(inbox, activity)
+        return {"id": flag_id, "status": response.status}
+
+
 def main(args: list[str]) -> None:
     command = args[0]
     if command == "serve":
@@ -125,6 +142,8 @@ def main(args: list[str]) -> None:
         result = asyncio.run(follow(args[1], args[2]))
     elif command == "reply":
         result = asyncio.run(reply(args[1], args[2], args[3], args[4]))
+    elif command == "flag":
+        result = asyncio.run(flag(args[1], args[2], args[3:]))
     else:
         raise SystemExit(f"unknown command {command}")
     print(json.dumps(result))

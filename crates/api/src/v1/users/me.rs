@@ -1,6 +1,7 @@
 //! `GET /api/v1/users/me`: the caller, with its account and channels; what is below it in
 //! [`subscriptions`] and [`video_rating`].
 
+pub mod abuses;
 pub mod subscriptions;
 pub mod video_rating;
 pub mod videos_comments;
