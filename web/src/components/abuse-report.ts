@@ -36,7 +36,7 @@ export function stateBadge (abuse: Abuse): HTMLElement {
 }
 
 /** The conversation of a report: its messages and a box to write one. */
-export function conversation (abuse: Abuse, signal: AbortSignal): HTMLElement {
+export function conversation (abuse: Abuse, signal: AbortSignal, onCount: (count: number) => void = () => {}): HTMLElement {
   const list = h('ol', { class: 'messages', 'data-testid': 'abuse-messages' })
   const status = h('div', {})
   const text = h('textarea', { id: `message-${abuse.id}`, rows: 2, minlength: 2, maxlength: 3000, required: true, placeholder: 'Write a message…', 'data-testid': 'abuse-message-input' })
@@ -52,6 +52,7 @@ export function conversation (abuse: Abuse, signal: AbortSignal): HTMLElement {
     try {
       const page = await api<Page<AbuseMessage>>(`/abuses/${abuse.id}/messages`, { signal })
       list.replaceChildren(...page.data.map(item))
+      onCount(page.total)
       if (page.data.length === 0) list.append(h('li', { class: 'empty' }, 'No messages yet.'))
       status.replaceChildren()
     } catch (error) {
@@ -85,7 +86,7 @@ export function reportCard (abuse: Abuse, signal: AbortSignal, extra: Array<Node
   toggle.addEventListener('click', () => {
     const open = toggle.getAttribute('aria-expanded') === 'true'
     toggle.setAttribute('aria-expanded', String(!open))
-    slot.replaceChildren(open ? '' : conversation(abuse, signal))
+    slot.replaceChildren(open ? '' : conversation(abuse, signal, (count) => { toggle.textContent = `Conversation (${count})` }))
   })
   const reasons = (abuse.predefinedReasons ?? []).map((id) => h('li', {}, reasonLabels.get(id) ?? id))
   return h('li', { class: 'row report', 'data-testid': 'abuse-item', 'data-abuse-id': abuse.id },
