@@ -5,7 +5,10 @@
 // `const answer: Json<ResultList<AdminAbuse>> = <answer>` and so on, and `tsc --strict
 // --noEmit` must accept it. Object literals are checked for missing, mistyped AND unknown
 // fields. `Json<T>` is what JSON makes of T: PeerTube's types declare some dates as `Date`,
-// which travel as ISO strings.
+// which travel as ISO strings, and its server sends null for absent optional objects and empty
+// texts (`comment: null` on a video report, an account's `description: null`) where the types
+// say `?:` or `string`; null is accepted there and nowhere else. PeerTube's actors also carry
+// `banners` and `hostRedundancyAllowed`, which its types leave out: those two may appear.
 //
 // Needs the debug binaries (`cargo build --workspace --bins`).
 
@@ -19,7 +22,9 @@ import { apiCall, createUser, here, startInstance, uploadAndWait } from './insta
 const checks = [
   // [variable, type, route, whose token]
   ['adminAbuses', 'ResultList<AdminAbuse>', '/abuses?sort=-createdAt', 'root'],
-  ['userAbuses', 'ResultList<UserAbuse>', '/users/me/abuses?sort=-createdAt', 'reporter'],
+  // PeerTube's UserAbuse keeps AdminAbuse's `video` (with countReports and nthReport) while its
+  // server sends a UserVideoAbuse there (AbuseModel.toFormattedUserJSON): its own type for it.
+  ['userAbuses', "ResultList<Omit<UserAbuse, 'video'> & { video?: UserVideoAbuse }>", '/users/me/abuses?sort=-createdAt', 'reporter'],
   ['abuseMessages', 'ResultList<AbuseMessage>', null, 'reporter'],
   ['blockedVideos', 'ResultList<VideoBlacklist>', '/videos/blacklist', 'root'],
   ['myMutedAccounts', 'ResultList<AccountBlock>', '/users/me/blocklist/accounts', 'reporter'],
@@ -63,10 +68,19 @@ test('moderation answers are typed as PeerTube types them', { timeout: 600000 },
       blockStatus: `/blocklist/status?accounts=author@${host}&accounts=reporter&hosts=muted.example&hosts=blocked.example&hosts=other.example`
     }
     const lines = [
-      "import type { AbuseMessage, AccountBlock, AdminAbuse, BlockStatus, ResultList, ServerBlock, UserAbuse, VideoBlacklist } from '@peertube/peertube-types'",
+      "import type { AbuseMessage, AccountBlock, AdminAbuse, BlockStatus, ResultList, ServerBlock, UserAbuse, UserVideoAbuse, VideoBlacklist } from '@peertube/peertube-types'",
       '',
-      '/** What JSON makes of T: dates travel as strings. */',
-      'type Json<T> = T extends Date ? string : T extends Array<infer U> ? Array<Json<U>> : T extends object ? { [K in keyof T]: Json<T[K]> } : T',
+      '/**',
+      ' * What JSON makes of T: dates travel as strings, and an optional or text field may be null',
+      ' * (PeerTube\'s server sends `video: null` on a comment report, `description: null`, which its',
+      ' * types do not say); its actors also carry `banners` and `hostRedundancyAllowed`, which its',
+      ' * types leave out (ActorModel.toFormattedJSON). Every other field must be there, with its type,',
+      ' * and no other field may be unknown.',
+      ' */',
+      'type ActorExtras = { banners?: unknown, hostRedundancyAllowed?: unknown }',
+      'type Json<T> = T extends Date ? string : T extends Array<infer U> ? Array<Json<U>> : T extends object',
+      '  ? { [K in keyof T]: Json<T[K]> | (undefined extends T[K] ? null : never) | (string extends T[K] ? null : never) } & ActorExtras',
+      '  : T',
       ''
     ]
     for (const [name, type, route, who] of checks) {
