@@ -63,6 +63,8 @@ pub struct ApiState {
     pub remote: Arc<dyn kinora_app::remote::RemoteActors>,
     /// Video list pages and totals, kept while the data they show has not changed.
     pub list_cache: Arc<list_cache::ListCache>,
+    /// The `[moderation]` section.
+    pub moderation: Arc<kinora_app::ModerationConfig>,
 }
 
 impl ApiState {

@@ -842,6 +842,76 @@ pub const ROUTES: &[RouteDoc] = &[
         &[],
         &["start", "count", "sort", "id", "state", "search"]
     ),
+    route!(
+        "get",
+        "/api/v1/videos/blacklist",
+        "Video blocks",
+        "Blocked videos (staff)",
+        Token,
+        &[],
+        &["type", "search", "start", "count", "sort"]
+    ),
+    route!(
+        "post",
+        "/api/v1/videos/{id}/blacklist",
+        "Video blocks",
+        "Block a video (staff; `reason`, `unfederate`)",
+        Token,
+        JSON
+    ),
+    route!(
+        "put",
+        "/api/v1/videos/{id}/blacklist",
+        "Video blocks",
+        "Change a block's reason (staff)",
+        Token,
+        JSON
+    ),
+    route!(
+        "delete",
+        "/api/v1/videos/{id}/blacklist",
+        "Video blocks",
+        "Unblock a video (staff)",
+        Token
+    ),
+    route!(
+        "get",
+        "/api/v1/users",
+        "Users",
+        "Users (staff)",
+        Token,
+        &[],
+        &["blocked", "search", "start", "count"]
+    ),
+    route!(
+        "get",
+        "/api/v1/users/{id}",
+        "Users",
+        "A user (staff)",
+        Token
+    ),
+    route!(
+        "delete",
+        "/api/v1/users/{id}",
+        "Users",
+        "Delete a user with their channels, videos and comments (staff)",
+        Token
+    ),
+    route!(
+        "post",
+        "/api/v1/users/{id}/block",
+        "Users",
+        "Ban a user (staff; `reason`)",
+        Token,
+        JSON
+    ),
+    route!(
+        "post",
+        "/api/v1/users/{id}/unblock",
+        "Users",
+        "Let a banned user back in (staff)",
+        Token
+    ),
 ];
 
 fn operation(route: &RouteDoc) -> Value {

@@ -1,4 +1,4 @@
-//! The `[instance]`, `[auth]` and `[p2p]` configuration sections.
+//! The `[instance]`, `[auth]`, `[p2p]` and `[moderation]` configuration sections.
 
 use kinora_core::RegistrationMode;
 use serde::{Deserialize, Serialize};
@@ -114,6 +114,15 @@ impl P2pConfig {
         }
         Ok(())
     }
+}
+
+/// The `[moderation]` configuration section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModerationConfig {
+    /// Whether new uploads of users who are not staff are blocked (PeerTube's automatic
+    /// blacklist: hidden and not federated) until a moderator unblocks them.
+    pub auto_block_new_videos: bool,
 }
 
 #[cfg(test)]

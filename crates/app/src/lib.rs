@@ -21,12 +21,14 @@ pub mod instance_follows;
 pub mod media;
 pub mod media_urls;
 pub mod mirrors;
+pub mod moderation;
 pub mod passwords;
 pub mod ratings;
 pub mod remote;
 pub mod storage_migration;
 pub mod subscriptions;
 pub mod swarms;
+pub mod user_bans;
 pub mod users;
 pub mod video_images;
 pub mod video_updates;
@@ -34,6 +36,7 @@ pub mod videos;
 pub mod views;
 pub mod visibility;
 
+pub use config::ModerationConfig;
 pub use config::{AuthConfig, InstanceConfig, MAX_STUN_SERVERS, P2pConfig};
 pub use error::{AppError, AppResult};
 /// The storage handle use cases write through (re-exported so the HTTP layer can hold one).

@@ -170,10 +170,13 @@ pub async fn check_upload(
 /// original and writes the video row and its next job in one transaction: the transcode, or
 /// with `storage.backend = "s3"` the [`Job::StoreOriginal`] that moves the original to S3
 /// first (so the upload does not wait for S3, and an S3 outage only delays the job). If the
-/// transaction fails the moved file is removed again, so nothing half-written stays.
+/// transaction fails the moved file is removed again, so nothing half-written stays. With
+/// `[moderation] auto_block_new_videos`, the video of a user who is not staff is blocked in the
+/// same transaction ([`crate::moderation::auto_block_upload`]).
 pub async fn create_from_upload(
     db: &Db,
     storage: &MediaStorage,
+    moderation: &crate::ModerationConfig,
     fields: &VideoFields,
     file: &Path,
     filename: &str,
@@ -185,7 +188,19 @@ pub async fn create_from_upload(
     let original = StorageKey::original(uuid);
     storage.local().move_file_into(file, &original)?;
     let store_in_s3 = storage.location_for_originals() != Location::Local;
-    let result = insert_video(db, fields, uuid, &short, filename, size, store_in_s3).await;
+    let result = insert_video(
+        db,
+        moderation,
+        fields,
+        NewUpload {
+            uuid,
+            short: &short,
+            filename,
+            size,
+            store_in_s3,
+        },
+    )
+    .await;
     if result.is_err() {
         let _ = storage.local().delete(&original);
     }
@@ -198,15 +213,28 @@ pub async fn create_from_upload(
     })
 }
 
-async fn insert_video(
-    db: &Db,
-    fields: &VideoFields,
+/// The stored file of an upload becoming a video.
+struct NewUpload<'a> {
     uuid: Uuid,
-    short: &str,
-    filename: &str,
+    short: &'a str,
+    filename: &'a str,
     size: i64,
     store_in_s3: bool,
+}
+
+async fn insert_video(
+    db: &Db,
+    moderation: &crate::ModerationConfig,
+    fields: &VideoFields,
+    upload: NewUpload<'_>,
 ) -> AppResult<i64> {
+    let NewUpload {
+        uuid,
+        short,
+        filename,
+        size,
+        store_in_s3,
+    } = upload;
     let tags = serde_json::to_string(&fields.tags)
         .map_err(|error| AppError::Internal(error.to_string()))?;
     let uuid_text = uuid.to_string();
@@ -245,6 +273,7 @@ async fn insert_video(
     };
     enqueue(&mut tx, &next).await?;
     enqueue(&mut tx, &Job::CreateOriginalTorrent { video_id: id }).await?;
+    crate::moderation::auto_block_upload(&mut tx, moderation, id, fields.channel_id).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -10,7 +10,8 @@ use crate::{AppError, AppResult};
 /// Answers whether `viewer` (none: anonymous) may see `video` by its id or URL. Public and
 /// unlisted videos are visible to all once published (or while transcoding when
 /// `waitTranscoding` is off); private ones to their owner and staff; internal ones to logged-in
-/// users; unpublished ones to their owner and staff only.
+/// users; unpublished ones to their owner and staff only. A video moderation hides (blocked, or
+/// of a banned user) is seen by its owner and staff only.
 pub async fn can_view(
     db: &Db,
     video: &VideoRow,
@@ -26,6 +27,25 @@ pub async fn can_view(
     if owner {
         return Ok(true);
     }
+    if !shown_by_privacy(video, viewer.is_some()) {
+        return Ok(false);
+    }
+    Ok(!kinora_db::video_blacklist::is_hidden(db.pool(), video.id).await?)
+}
+
+/// Answers whether a local video may be sent to (or fetched by) other instances: what an
+/// anonymous visitor may see by privacy and state, unless it is blocked with `unfederate`
+/// (PeerTube's `canVideoBeFederated`). A block without `unfederate` hides it here only.
+pub async fn can_federate(db: &Db, video: &VideoRow) -> AppResult<bool> {
+    if !shown_by_privacy(video, false) {
+        return Ok(false);
+    }
+    let block = kinora_db::video_blacklist::find_by_video(db.pool(), video.id).await?;
+    Ok(block.is_none_or(|block| block.unfederated == 0))
+}
+
+/// The rule of state and privacy for a viewer who is neither owner nor staff.
+fn shown_by_privacy(video: &VideoRow, logged_in: bool) -> bool {
     // With waitTranscoding off, a video is shown while it transcodes (PeerTube's meaning);
     // a failed one is shown to its owner only.
     let shown = match VideoState::from_id(video.state) {
@@ -33,14 +53,12 @@ pub async fn can_view(
         Some(VideoState::ToTranscode) => video.wait_transcoding == 0,
         _ => false,
     };
-    if !shown {
-        return Ok(false);
-    }
-    Ok(match Privacy::from_id(video.privacy) {
-        Some(Privacy::Public | Privacy::Unlisted) => true,
-        Some(Privacy::Internal) => viewer.is_some(),
-        Some(Privacy::Private) | None => false,
-    })
+    shown
+        && match Privacy::from_id(video.privacy) {
+            Some(Privacy::Public | Privacy::Unlisted) => true,
+            Some(Privacy::Internal) => logged_in,
+            Some(Privacy::Private) | None => false,
+        }
 }
 
 /// Refuses (`Forbidden`, with `message`) a user who neither owns `video` nor is staff.

@@ -35,6 +35,7 @@ pub mod testing;
 pub mod tokens;
 pub mod uploads;
 pub mod users;
+pub mod video_blacklist;
 pub mod video_lists;
 pub mod videos;
 pub mod views;

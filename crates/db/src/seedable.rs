@@ -19,13 +19,14 @@ pub struct SeedableFile {
 
 /// The seedable files, most recently recorded first, at most `limit`.
 pub async fn list_seedable_files(pool: &sqlx::AnyPool, limit: i64) -> DbResult<Vec<SeedableFile>> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&format!(
         "SELECT v.uuid AS video_uuid, f.file_name, f.torrent_file, f.info_hash \
          FROM video_files f JOIN videos v ON v.id = f.video_id \
          WHERE v.state = 1 AND v.privacy IN (1, 2) AND v.media_location = 'local' \
-         AND f.torrent_file IS NOT NULL AND f.info_hash IS NOT NULL \
+         AND f.torrent_file IS NOT NULL AND f.info_hash IS NOT NULL AND {} \
          ORDER BY f.id DESC LIMIT $1",
-    )
+        crate::video_blacklist::unmoderated_as("v")
+    ))
     .bind(limit)
     .fetch_all(pool)
     .await?)

@@ -88,14 +88,17 @@ pub async fn list_videos(
     start: i64,
     count: i64,
 ) -> DbResult<(i64, Vec<VideoRow>)> {
-    const FILTER: &str = "FROM videos WHERE state = 1 AND privacy = 1 AND channel_id IN \
-        (SELECT channel_id FROM subscriptions WHERE account_id = $1)";
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {FILTER}"))
+    let filter = format!(
+        "FROM videos WHERE state = 1 AND privacy = 1 AND channel_id IN \
+         (SELECT channel_id FROM subscriptions WHERE account_id = $1) AND {}",
+        crate::video_blacklist::UNMODERATED
+    );
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {filter}"))
         .bind(account_id)
         .fetch_one(&mut *connection)
         .await?;
     let rows = sqlx::query_as(&format!(
-        "SELECT {} {FILTER} ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3",
+        "SELECT {} {filter} ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3",
         crate::videos::COLUMNS
     ))
     .bind(account_id)

@@ -77,11 +77,12 @@ pub async fn list<'e>(
 /// published public or unlisted video: what the private WebSocket tracker may track for anyone
 /// (browsers join both kinds there).
 pub async fn is_public(pool: &sqlx::AnyPool, info_hash: &str) -> DbResult<bool> {
-    let (count,): (i64,) = sqlx::query_as(
+    let (count,): (i64,) = sqlx::query_as(&format!(
         "SELECT COUNT(*) FROM videos WHERE state = 1 AND privacy IN (1, 2) AND id IN \
          (SELECT video_id FROM video_swarms WHERE info_hash = $1 \
-          UNION SELECT video_id FROM video_files WHERE info_hash = $1)",
-    )
+          UNION SELECT video_id FROM video_files WHERE info_hash = $1) AND {}",
+        crate::video_blacklist::UNMODERATED
+    ))
     .bind(info_hash)
     .fetch_one(pool)
     .await?;

@@ -5,7 +5,7 @@ use sqlx::{Any, Executor};
 use crate::{Connection, DbResult};
 
 const COLUMNS: &str = "id, username, email, password_hash, role, video_quota, video_quota_daily, \
-                       blocked, approved, created_at, updated_at";
+                       blocked, approved, created_at, updated_at, blocked_reason";
 
 /// A user as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -32,6 +32,8 @@ pub struct UserRow {
     pub created_at: i64,
     /// Last change, epoch milliseconds.
     pub updated_at: i64,
+    /// Why the user was banned, as staff wrote it.
+    pub blocked_reason: Option<String>,
 }
 
 /// What is needed to insert a user.
@@ -116,5 +118,78 @@ pub async fn approve(connection: &mut Connection, id: i64, now: i64) -> DbResult
     .bind(id)
     .execute(&mut *connection)
     .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Bans (`blocked`) or lets back in a user, with the reason of a ban. Returns false when no
+/// such user exists.
+pub async fn set_blocked(
+    connection: &mut Connection,
+    id: i64,
+    blocked: bool,
+    reason: Option<&str>,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE users SET blocked = $1, blocked_reason = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(i64::from(blocked))
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Which users a page of the user list holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserQuery<'a> {
+    /// Only banned (`Some(true)`) or only not banned users.
+    pub blocked: Option<bool>,
+    /// Only users whose name or e-mail address contains this (case-insensitive).
+    pub search: Option<&'a str>,
+    /// Rows to skip.
+    pub start: i64,
+    /// Rows to return.
+    pub count: i64,
+}
+
+/// How many users match `query`, and one page of them by id.
+pub async fn list(pool: &sqlx::AnyPool, query: &UserQuery<'_>) -> DbResult<(i64, Vec<UserRow>)> {
+    let blocked = match query.blocked {
+        None => -1,
+        Some(false) => 0,
+        Some(true) => 1,
+    };
+    let pattern = query
+        .search
+        .map_or_else(|| "%".to_owned(), crate::video_lists::like_pattern);
+    const FILTER: &str = "FROM users WHERE ($1 < 0 OR (blocked <> 0) = ($1 = 1)) \
+        AND (LOWER(username) LIKE $2 ESCAPE '\\' OR LOWER(email) LIKE $2 ESCAPE '\\')";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {FILTER}"))
+        .bind(blocked)
+        .bind(pattern.as_str())
+        .fetch_one(pool)
+        .await?;
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} {FILTER} ORDER BY id LIMIT $3 OFFSET $4"
+    ))
+    .bind(blocked)
+    .bind(pattern.as_str())
+    .bind(query.count)
+    .bind(query.start)
+    .fetch_all(pool)
+    .await?;
+    Ok((total, rows))
+}
+
+/// Deletes a user; their account goes with them (the foreign key cascades). Returns false when
+/// no such user exists.
+pub async fn delete(connection: &mut Connection, id: i64) -> DbResult<bool> {
+    let result = sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
     Ok(result.rows_affected() == 1)
 }

@@ -90,6 +90,8 @@ fn conditions(filter: &VideoFilter<'_>) -> (String, Vec<Bind>) {
     let mut binds: Vec<Bind> = Vec::new();
     if !filter.include_hidden {
         conditions.push("state = 1 AND privacy = 1".to_owned());
+        // Blocked videos and those of banned users (issue 15).
+        conditions.push(crate::video_blacklist::UNMODERATED.to_owned());
     }
     match filter.local {
         Some(true) => conditions.push("url IS NULL".to_owned()),

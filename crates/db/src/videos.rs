@@ -324,10 +324,11 @@ pub async fn find_by_torrent<'e>(
 /// Whether `info_hash` (40 hex digits) is the torrent of a file of a published public or
 /// unlisted video (what a private tracker may track for anyone).
 pub async fn info_hash_is_public(pool: &sqlx::AnyPool, info_hash: &str) -> DbResult<bool> {
-    let (count,): (i64,) = sqlx::query_as(
+    let (count,): (i64,) = sqlx::query_as(&format!(
         "SELECT COUNT(*) FROM video_files f JOIN videos v ON v.id = f.video_id \
-         WHERE f.info_hash = $1 AND v.state = 1 AND v.privacy IN (1, 2)",
-    )
+         WHERE f.info_hash = $1 AND v.state = 1 AND v.privacy IN (1, 2) AND {}",
+        crate::video_blacklist::unmoderated_as("v")
+    ))
     .bind(info_hash)
     .fetch_one(pool)
     .await?;

@@ -47,6 +47,8 @@ pub struct Config {
     pub log: LogConfig,
     /// `[metrics]`: who may read `/metrics`.
     pub metrics: crate::metrics::MetricsConfig,
+    /// `[moderation]`: video blocks.
+    pub moderation: kinora_app::ModerationConfig,
 }
 
 /// The `[server]` section.

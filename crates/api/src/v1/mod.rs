@@ -46,7 +46,10 @@ pub fn router() -> Router<ApiState> {
             "/server/redundancy/{host}",
             put(server::redundancy::set_redundancy),
         )
-        .route("/users", post(users::create::create_user))
+        .route(
+            "/users",
+            post(users::create::create_user).get(users::list::list_users),
+        )
         .route("/users/token", post(users::token::issue_token))
         .route(
             "/users/revoke-token",
@@ -180,6 +183,28 @@ pub fn router() -> Router<ApiState> {
             axum::routing::delete(abuses::messages::delete::delete_abuse_message),
         )
         .route("/users/me/abuses", get(users::me::abuses::list_my_abuses))
+        .merge(moderation_router())
+}
+
+/// Video blocks and user bans (issue 15).
+fn moderation_router() -> Router<ApiState> {
+    Router::new()
+        .route(
+            "/videos/blacklist",
+            get(videos::blacklist_list::list_blocks),
+        )
+        .route(
+            "/videos/{id}/blacklist",
+            post(videos::blacklist::block_video)
+                .put(videos::blacklist::update_block)
+                .delete(videos::blacklist::unblock_video),
+        )
+        .route("/users/{id}/block", post(users::block::block_user))
+        .route("/users/{id}/unblock", post(users::block::unblock_user))
+        .route(
+            "/users/{id}",
+            get(users::get::get_user).delete(users::delete::delete_user),
+        )
 }
 
 /// The upload routes: no body limit of their own (uploads enforce theirs) and meant to run

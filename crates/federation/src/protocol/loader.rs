@@ -4,7 +4,7 @@
 //! rule hides from an anonymous viewer (private and internal videos and their comments).
 
 use kinora_app::MediaStorage;
-use kinora_app::visibility::can_view;
+use kinora_app::visibility::{can_federate, can_view};
 use kinora_db::Db;
 use kinora_db::actors::ActorRow;
 use kinora_db::comments::CommentRow;
@@ -44,7 +44,7 @@ pub async fn video_object_of(
     video: &VideoRow,
     infohashes: &[String],
 ) -> Result<Option<Value>, FederationError> {
-    if !video.is_local() || !can_view(db, video, None).await? {
+    if !video.is_local() || !can_federate(db, video).await? {
         return Ok(None);
     }
     let pool = db.pool();

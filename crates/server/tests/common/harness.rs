@@ -49,6 +49,7 @@ impl Harness {
             p2p: Arc::new(config.p2p.clone()),
             tracker_enabled: config.tracker.enabled,
             list_cache: Arc::default(),
+            moderation: Arc::new(config.moderation.clone()),
         };
         let storage = api.storage.clone();
         Self {

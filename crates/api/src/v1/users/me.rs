@@ -57,7 +57,7 @@ pub async fn get_me(
         "account": account_value,
         "videoChannels": channel_values,
         "blocked": user.blocked != 0,
-        "blockedReason": null,
+        "blockedReason": user.blocked_reason,
         "noInstanceConfigWarningModal": true,
         "noWelcomeModal": true,
         "noAccountSetupWarningModal": true,

@@ -1,6 +1,10 @@
 //! `/api/v1/users`.
 
+pub mod block;
 pub mod create;
+pub mod delete;
+pub mod get;
+pub mod list;
 pub mod me;
 pub mod my_videos;
 pub mod register;

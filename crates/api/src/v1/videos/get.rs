@@ -9,6 +9,7 @@ use kinora_db::accounts::AccountRow;
 use kinora_db::channels::ChannelRow;
 use kinora_db::redundancies::RedundancyRow;
 use kinora_db::remote_videos::RemoteMediaRow;
+use kinora_db::video_blacklist::BlockRow;
 use kinora_db::videos::{VideoFileRow, VideoRow};
 use serde_json::{Value, json};
 
@@ -152,6 +153,7 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
     };
     let mirrors = kinora_db::redundancies::list_of(pool, &[video.id]).await?;
     let followers = crate::json::follower_counts(state, &[&account], &[&channel]).await?;
+    let block = kinora_db::video_blacklist::find_by_video(pool, video.id).await?;
     shape(
         state,
         video,
@@ -162,6 +164,7 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
             remote: remote.as_ref(),
             mirrors: &mirrors,
             followers: &followers,
+            block: block.as_ref(),
         },
     )
 }
@@ -222,6 +225,12 @@ pub(crate) async fn details_of_many(
         &channels.values().collect::<Vec<_>>(),
     )
     .await?;
+    let blocks: HashMap<i64, BlockRow> =
+        kinora_db::video_blacklist::find_by_videos(pool, &video_ids)
+            .await?
+            .into_iter()
+            .map(|b| (b.video_id, b))
+            .collect();
     videos
         .iter()
         .map(|video| {
@@ -238,6 +247,7 @@ pub(crate) async fn details_of_many(
                 remote: remote.get(&video.id),
                 mirrors: mirrors.get(&video.id).map_or(&[][..], Vec::as_slice),
                 followers: &followers,
+                block: blocks.get(&video.id),
             };
             shape(state, video, &parts)
         })
@@ -256,6 +266,8 @@ struct VideoParts<'a> {
     mirrors: &'a [RedundancyRow],
     /// `followersCount` of its account and channel, by actor id.
     followers: &'a std::collections::HashMap<i64, i64>,
+    /// Its block, when moderators blocked it.
+    block: Option<&'a BlockRow>,
 }
 
 /// `streamingPlaylists[].redundancies`: where mirrors serve the HLS files.
@@ -318,6 +330,7 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         remote,
         mirrors,
         followers,
+        block,
     } = *parts;
     let state_id = VideoState::from_id(video.state).unwrap_or(VideoState::ToTranscode);
     let privacy = Privacy::from_id(video.privacy).unwrap_or(Privacy::Private);
@@ -416,8 +429,8 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         },
         "files": web_files,
         "streamingPlaylists": streaming,
-        "blacklisted": false,
-        "blacklistedReason": null,
+        "blacklisted": block.is_some(),
+        "blacklistedReason": block.and_then(|b| b.reason.clone()),
         "inputFileUpdatedAt": null,
     }))
 }

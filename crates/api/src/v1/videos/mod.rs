@@ -1,5 +1,7 @@
 //! `/api/v1/videos`.
 
+pub mod blacklist;
+pub mod blacklist_list;
 pub mod comment_threads;
 pub mod comments;
 pub mod delete;

@@ -143,6 +143,7 @@ pub async fn upload_video(
     let created = videos::create_from_upload(
         &state.db,
         &state.storage,
+        &state.moderation,
         &fields,
         &file_path,
         &filename,

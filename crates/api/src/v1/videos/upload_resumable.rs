@@ -352,6 +352,7 @@ async fn complete(
     let created = videos::create_from_upload(
         &state.db,
         &state.storage,
+        &state.moderation,
         &fields,
         &path,
         &session.filename,
