@@ -5,9 +5,9 @@
 // `const answer: Json<ResultList<AdminAbuse>> = <answer>` and so on, and `tsc --strict
 // --noEmit` must accept it. Object literals are checked for missing, mistyped AND unknown
 // fields. `Json<T>` is what JSON makes of T: PeerTube's types declare some dates as `Date`,
-// which travel as ISO strings, and its server sends null for absent optional objects and empty
-// texts (`comment: null` on a video report, an account's `description: null`) where the types
-// say `?:` or `string`; null is accepted there and nowhere else. PeerTube's actors also carry
+// which travel as ISO strings, and its server sends null in fields its types never make nullable
+// (`comment: null` on a video report, an account's `description: null`, a video's unset
+// `category: { id: null }`), so null is accepted in any field. PeerTube's actors also carry
 // `banners` and `hostRedundancyAllowed`, which its types leave out: those two may appear.
 //
 // Needs the debug binaries (`cargo build --workspace --bins`).
@@ -71,15 +71,15 @@ test('moderation answers are typed as PeerTube types them', { timeout: 600000 },
       "import type { AbuseMessage, AccountBlock, AdminAbuse, BlockStatus, ResultList, ServerBlock, UserAbuse, UserVideoAbuse, VideoBlacklist } from '@peertube/peertube-types'",
       '',
       '/**',
-      ' * What JSON makes of T: dates travel as strings, and an optional or text field may be null',
-      ' * (PeerTube\'s server sends `video: null` on a comment report, `description: null`, which its',
-      ' * types do not say); its actors also carry `banners` and `hostRedundancyAllowed`, which its',
+      ' * What JSON makes of T: dates travel as strings, and any field may be null (PeerTube\'s server',
+      ' * sends `video: null` on a comment report, `description: null`, `category: { id: null }`,',
+      ' * which its types never say); its actors also carry `banners` and `hostRedundancyAllowed`, which its',
       ' * types leave out (ActorModel.toFormattedJSON). Every other field must be there, with its type,',
       ' * and no other field may be unknown.',
       ' */',
       'type ActorExtras = { banners?: unknown, hostRedundancyAllowed?: unknown }',
       'type Json<T> = T extends Date ? string : T extends Array<infer U> ? Array<Json<U>> : T extends object',
-      '  ? { [K in keyof T]: Json<T[K]> | (undefined extends T[K] ? null : never) | (string extends T[K] ? null : never) } & ActorExtras',
+      '  ? { [K in keyof T]: Json<T[K]> | null } & ActorExtras',
       '  : T',
       ''
     ]
