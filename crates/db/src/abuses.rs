@@ -228,6 +228,8 @@ pub struct AbuseFilter<'a> {
     pub search_video: Option<&'a str>,
     /// Only reports of videos deleted since.
     pub video_deleted: bool,
+    /// Only reports of videos that are blocked (PeerTube's `videoIs=blacklisted`).
+    pub video_blocked: bool,
 }
 
 /// What a list is ordered by (PeerTube's `sort` values without the `-`).
@@ -310,6 +312,12 @@ fn conditions(filter: &AbuseFilter<'_>) -> (String, Vec<Bind>) {
     }
     if filter.video_deleted {
         conditions.push("(a.object_kind = 'video' AND a.video_id IS NULL)".to_owned());
+    }
+    if filter.video_blocked {
+        conditions.push(
+            "(a.object_kind = 'video' AND a.video_id IN (SELECT video_id FROM video_blacklist))"
+                .to_owned(),
+        );
     }
     let video_name = "LOWER(COALESCE(v.name, a.video_name, ''))";
     if let Some(search) = filter.search {

@@ -1,6 +1,7 @@
 //! Abuse reports and their messages on SQLite and PostgreSQL: inserting, each filter of the
-//! moderators' list, the counts next to a report, state changes, the reporter's hourly count,
-//! and what deleting the reported video or the report leaves.
+//! moderators' list (with `videoIs` deleted and blocked), the counts next to a report, state
+//! changes, the reporter's hourly count, and what deleting the reported video or the report
+//! leaves.
 
 use kinora_db::abuses::{AbuseFilter, AbuseOrder, AbusePage, NewAbuse};
 use kinora_db::channels::NewChannel;
@@ -183,6 +184,19 @@ backend_tests! {
         assert!(kinora_db::abuses::find_message(db.pool(), second, m1).await.unwrap().is_none());
         let row = kinora_db::abuses::find_by_id(db.pool(), first).await.unwrap().unwrap();
         assert_eq!(row.count_messages, 2);
+
+        // Blocking the dog video: only its report is of a blocked video.
+        assert!(ids(&db, AbuseFilter { video_blocked: true, ..all }).await.is_empty());
+        let mut tx = db.begin().await.unwrap();
+        kinora_db::video_blacklist::insert(&mut tx, &kinora_db::video_blacklist::NewBlock {
+            video_id: dog,
+            reason: None,
+            unfederated: false,
+            kind: kinora_db::video_blacklist::BlockKind::Manual,
+        }, 7_500).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(ids(&db, AbuseFilter { video_blocked: true, ..all }).await, vec![fourth]);
+        assert_eq!(ids(&db, AbuseFilter { video_blocked: true, state: Some(2), ..all }).await, Vec::<i64>::new());
 
         // Deleting the video keeps the report and what it said about the video.
         let mut tx = db.begin().await.unwrap();

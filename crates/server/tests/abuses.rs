@@ -147,6 +147,7 @@ backend_tests! {
         assert_eq!(first["video"]["name"], "Bob's cat video");
         assert_eq!((first["video"]["startAt"].clone(), first["video"]["endAt"].clone()), (json!(1), json!(5)));
         assert_eq!(first["video"]["deleted"], false);
+        assert_eq!(first["video"]["blacklisted"], false);
         assert_eq!(first["video"]["countReports"], 1);
         assert_eq!(first["video"]["nthReport"], 1);
         assert_eq!(first["video"]["channel"]["id"], c.bob_channel);
@@ -174,7 +175,27 @@ backend_tests! {
         assert_eq!(listed(h, "/api/v1/abuses?searchReporter=carol", m).await, vec![on_account]);
         assert_eq!(listed(h, "/api/v1/abuses?searchVideo=cat&sort=-createdAt", m).await, vec![on_video]);
         assert_eq!(listed(h, "/api/v1/abuses?count=1&start=1&sort=id", m).await, vec![on_comment]);
-        for bad in ["state=9", "filter=video-channel", "sort=name", "predefinedReason=nope", "id=x", "count=1000"] {
+        // videoIs: deleted, or blocked by staff (PeerTube's "blacklisted").
+        assert!(listed(h, "/api/v1/abuses?videoIs=blacklisted", m).await.is_empty());
+        assert!(listed(h, "/api/v1/abuses?videoIs=deleted", m).await.is_empty());
+        let (status, body) = h
+            .send_json("POST", &format!("/api/v1/videos/{}/blacklist", c.uuid), Some(m), json!({ "reason": "Spam" }))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        assert_eq!(listed(h, "/api/v1/abuses?videoIs=blacklisted", m).await, vec![on_video]);
+        assert_eq!(listed(h, "/api/v1/abuses?videoIs=blacklisted&filter=comment", m).await, Vec::<i64>::new());
+        let (_, body) = h.get(&format!("/api/v1/abuses?id={on_video}"), Some(m)).await;
+        assert_eq!(body["data"][0]["video"]["blacklisted"], true, "{body}");
+        let (_, mine) = h.get("/api/v1/users/me/abuses?sort=id", Some(&c.alice)).await;
+        assert_eq!(mine["data"][0]["video"]["blacklisted"], true, "{mine}");
+        let (status, body) = h
+            .send_json("DELETE", &format!("/api/v1/videos/{}/blacklist", c.uuid), Some(m), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        assert!(listed(h, "/api/v1/abuses?videoIs=blacklisted", m).await.is_empty());
+        let (_, body) = h.get(&format!("/api/v1/abuses?id={on_video}"), Some(m)).await;
+        assert_eq!(body["data"][0]["video"]["blacklisted"], false, "{body}");
+        for bad in ["state=9", "filter=video-channel", "sort=name", "predefinedReason=nope", "id=x", "count=1000", "videoIs=nope"] {
             let (status, body) = h.get(&format!("/api/v1/abuses?{bad}"), Some(m)).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
         }

@@ -2,15 +2,16 @@
 //! moderators see it as a pending report by `root@B`, and A's answer reaches B's copy; Flags
 //! sent by a fake remote instance in PeerTube's and Mastodon's shapes (Mastodon's signed by
 //! its instance actor, with no content), a Flag naming only a third host's objects, and a host
-//! sending more Flags than its hourly allowance. (A Mastodon-shaped Flag from a foreign
-//! implementation is `pasture.rs`.)
+//! sending more Flags than its hourly allowance; answers to our own Flag believed only from the
+//! flagged account's host. (A Mastodon-shaped Flag from a foreign implementation is
+//! `pasture.rs`.)
 
 mod common;
 
 use std::time::Duration;
 
 use common::eventually;
-use common::fake_origin::{FakeOrigin, key, post_signed_with};
+use common::fake_origin::{FakeOrigin, activity, key, post_signed_with};
 use common::inbox_site::{DATABASES, Site};
 use common::instance::{Instance, api_request, channel_followers, publish_with_torrents, start};
 use common::videos::insert_video;
@@ -329,6 +330,119 @@ async fn remote_flags_become_reports_within_limits() {
         .await;
         assert_eq!(reject["object"], b.url("/flags/1"), "{reject}");
         assert_eq!(reject["actor"], site.url("/accounts/peertube"));
+        site.assert_no_faults().await;
+        site.finish().await;
+    }
+}
+
+/// The state of report `id` on `site`, as its moderators see it.
+async fn report_state(site: &Site, id: i64) -> Value {
+    let (status, list) = api_request(
+        &site.instance,
+        reqwest::Method::GET,
+        &format!("/api/v1/abuses?id={id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    list["data"][0]["state"]["id"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_flagged_host_answers_our_flags() {
+    for database in DATABASES {
+        let site = Site::start(database, FEDERATION).await;
+        let b = FakeOrigin::start().await;
+        let forger = FakeOrigin::start().await;
+        // pat of b becomes known here by reporting one of our videos.
+        let video = insert_video(&site.db, site.instance.channel, "A video", 1, 1, 0).await;
+        let video_url = site.url(&format!("/videos/watch/{}", video.uuid));
+        let incoming = flag(&b, "/flags/1", "/accounts/pat", json!(video_url));
+        assert_eq!(post_flag(&site, &incoming).await.0, 202, "{database:?}");
+        site.settled().await;
+        let (_, list) =
+            api_request(&site.instance, reqwest::Method::GET, "/api/v1/abuses", None).await;
+        let errors = site.job_errors().await;
+        let pat = list["data"][0]["reporterAccount"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{database:?}: {list} {errors:?}"));
+
+        // Our root reports pat: a Flag goes to b.
+        let (status, body) = api_request(
+            &site.instance,
+            reqwest::Method::POST,
+            "/api/v1/abuses",
+            Some(json!({ "reason": "Impersonates someone", "account": { "id": pat } })),
+        )
+        .await;
+        assert_eq!(status, 200, "{database:?}: {body}");
+        let ours = body["abuse"]["id"].as_i64().unwrap();
+        let sent = eventually(Duration::from_secs(30), "our Flag at b", || async {
+            b.received().into_iter().find(|a| a["type"] == "Flag")
+        })
+        .await;
+        let flag_id = sent["id"].as_str().unwrap().to_owned();
+        assert_eq!(report_state(&site, ours).await, 1, "{database:?}");
+
+        // Another host answers it, both ways and in both shapes: nothing changes.
+        let accept = activity(
+            "Accept",
+            &forger.url("/answers/1"),
+            &forger.url("/accounts/mod"),
+            json!(flag_id),
+        );
+        let reject = activity(
+            "Reject",
+            &forger.url("/answers/2"),
+            &forger.url("/accounts/mod"),
+            json!({ "type": "Flag", "id": flag_id }),
+        );
+        for answer in [&accept, &reject] {
+            assert_eq!(
+                post_flag(&site, answer).await.0,
+                202,
+                "{database:?}: {answer}"
+            );
+        }
+        // Nor may it answer in the name of b's moderator.
+        let mut posing = activity(
+            "Accept",
+            &b.url("/answers/3"),
+            &b.url("/accounts/mod"),
+            json!(flag_id),
+        );
+        posing["id"] = json!(b.url("/answers/3"));
+        let (status, _, _) = post_signed_with(
+            None,
+            &site.inbox(),
+            &key(&forger.url("/accounts/mod")),
+            posing.to_string().into_bytes(),
+        )
+        .await;
+        assert!((400..500).contains(&status), "{database:?}: {status}");
+        site.settled().await;
+        assert_eq!(
+            report_state(&site, ours).await,
+            1,
+            "{database:?}: {:?}",
+            site.job_errors().await
+        );
+
+        // b's own answer is believed.
+        let accept = activity(
+            "Accept",
+            &b.url("/answers/4"),
+            &b.url("/accounts/mod"),
+            json!(flag_id),
+        );
+        assert_eq!(post_flag(&site, &accept).await.0, 202, "{database:?}");
+        site.settled().await;
+        assert_eq!(
+            report_state(&site, ours).await,
+            3,
+            "{database:?}: {:?}",
+            site.job_errors().await
+        );
         site.assert_no_faults().await;
         site.finish().await;
     }

@@ -1,8 +1,8 @@
 //! PeerTube's JSON shapes for abuse reports: `AdminAbuse` (moderators' list), `UserAbuse` (the
 //! reporter's own list) and `AbuseMessage`. The rows a page needs (accounts, videos, channels,
-//! comments) are read here, once per page or per report.
+//! comments) are read here, once per page or per report; which videos are blocked, once per page.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use kinora_core::abuse::{AbuseState, bits_to_reasons};
 use kinora_db::abuses::{AbuseMessageRow, AbuseRow};
@@ -32,8 +32,14 @@ async fn accounts_by_id(
     Ok(rows.into_iter().map(|row| (row.id, row)).collect())
 }
 
-/// The `video` of a video report: the video as it is, or as it was when deleted.
-async fn video_of(state: &ApiState, row: &AbuseRow, view: AbuseView) -> Result<Value, ApiError> {
+/// The `video` of a video report: the video as it is, or as it was when deleted; `blocked`
+/// says whether staff blocked it.
+async fn video_of(
+    state: &ApiState,
+    row: &AbuseRow,
+    view: AbuseView,
+    blocked: bool,
+) -> Result<Value, ApiError> {
     let pool = state.db.pool();
     let video = match row.video_id {
         Some(id) => kinora_db::videos::find_by_id(pool, id).await?,
@@ -65,7 +71,7 @@ async fn video_of(state: &ApiState, row: &AbuseRow, view: AbuseView) -> Result<V
         "shortUUID": short_uuid,
         "nsfw": video.as_ref().is_some_and(|video| video.nsfw != 0),
         "deleted": video.is_none(),
-        "blacklisted": false,
+        "blacklisted": blocked,
         "startAt": row.start_at,
         "endAt": row.end_at,
         "thumbnailPath": video.as_ref().and_then(|video| video.thumbnail_file.as_ref())
@@ -121,11 +127,21 @@ pub async fn abuses(
         id.and_then(|id| accounts.get(&id))
             .map(|account| account_with(state, account, &counts))
     };
+    let video_ids: Vec<i64> = rows.iter().filter_map(|row| row.video_id).collect();
+    let blocked: HashSet<i64> =
+        kinora_db::video_blacklist::find_by_videos(state.db.pool(), &video_ids)
+            .await?
+            .into_iter()
+            .map(|block| block.video_id)
+            .collect();
     let mut data = Vec::with_capacity(rows.len());
     for row in rows {
         let abuse_state = AbuseState::from_id(row.state).unwrap_or(AbuseState::Pending);
         let video = match row.object_kind.as_str() {
-            "video" => video_of(state, row, view).await?,
+            "video" => {
+                let is_blocked = row.video_id.is_some_and(|id| blocked.contains(&id));
+                video_of(state, row, view, is_blocked).await?
+            }
             _ => Value::Null,
         };
         let comment = match row.object_kind.as_str() {

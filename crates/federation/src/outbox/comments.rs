@@ -156,7 +156,8 @@ pub(super) async fn forward(
 }
 
 /// A comment held for review on one of our videos was approved: ours goes out as a new comment
-/// does; a remote one's author gets `ApproveReply` from the video's owner, at their own inbox.
+/// does; a remote one's author gets `ApproveReply` from the video's owner, at their own inbox,
+/// and the video's other followers get the comment forwarded.
 pub(super) async fn comment_approved(
     federation: &Federation,
     comment_id: i64,
@@ -206,8 +207,53 @@ pub(super) async fn comment_approved(
     };
     let id = reply_approval::approve_reply_id(urls.base(), &video.uuid, comment.id);
     let body = reply_approval::approve_reply(&id, &urls.actor(&owner), &comment_url, &in_reply_to);
+    let mut outgoing = vec![Outgoing::new(body, Some(owner.id), false, vec![inbox])];
+    if let Some(forwarded) =
+        approved_comment_forward(federation, &video, &author, &comment_url).await?
+    {
+        outgoing.push(forwarded);
+    }
     Ok(Plan {
-        outgoing: vec![Outgoing::new(body, Some(owner.id), false, vec![inbox])],
+        outgoing,
         effects: Vec::new(),
     })
+}
+
+/// The approved remote comment, passed on to the video's followers as a forwarded `Create`
+/// (by reference: receivers fetch the Note, now carrying its `replyApproval`, from its origin),
+/// as a comment that was never held is forwarded on arrival. Its author's instance, which has
+/// it, is left out; nothing when the video is not federated or no follower remains.
+async fn approved_comment_forward(
+    federation: &Federation,
+    video: &VideoRow,
+    author: &ActorRow,
+    comment_url: &str,
+) -> Result<Option<Outgoing>, FanOutError> {
+    if video.federated == 0 {
+        return Ok(None);
+    }
+    let Some((account, channel)) = owners(federation, video).await? else {
+        return Ok(None);
+    };
+    let Some(author_url) = author.url.as_deref() else {
+        return Ok(None);
+    };
+    let origin = url::Url::parse(comment_url)
+        .ok()
+        .and_then(|u| host_and_port(&u));
+    let inboxes: Vec<String> = follower_inboxes(federation, &[account.id, channel.id])
+        .await?
+        .into_iter()
+        .filter(|inbox| url::Url::parse(inbox).ok().and_then(|u| host_and_port(&u)) != origin)
+        .collect();
+    if inboxes.is_empty() {
+        return Ok(None);
+    }
+    let followers = crate::protocol::actors::followers_url(author_url);
+    let Some(audience) = Audience::of_video(video.privacy, &followers) else {
+        return Ok(None);
+    };
+    let reference = json!({ "type": "Note", "id": comment_url });
+    let body = activities::create(&reference, author_url, &audience, ContextType::Comment);
+    Ok(Some(Outgoing::new(body, None, false, inboxes)))
 }

@@ -1,6 +1,6 @@
 //! `GET /api/v1/abuses`: the reports, for moderators and administrators (`AdminAbuse`), with
 //! PeerTube's filters (`id`, `state`, `filter`, `predefinedReason`, `search`,
-//! `searchReporter`, `searchReportee`, `searchVideo`, `videoIs=deleted`) and `start`, `count`,
+//! `searchReporter`, `searchReportee`, `searchVideo`, `videoIs=deleted|blacklisted`) and `start`, `count`,
 //! `sort` (`-id`, `-createdAt`, `-state`).
 
 use axum::Json;

@@ -124,10 +124,11 @@ impl AbuseQuery {
         match self.video_is.as_deref() {
             None => {}
             Some("deleted") => filter.video_deleted = true,
+            Some("blacklisted") => filter.video_blocked = true,
             Some(other) => {
                 return Err(ApiError::invalid_field(
                     "videoIs",
-                    format!("{other:?} is not supported (deleted is)"),
+                    format!("{other:?} is not deleted or blacklisted"),
                 ));
             }
         }
