@@ -912,6 +912,111 @@ pub const ROUTES: &[RouteDoc] = &[
         "Let a banned user back in (staff)",
         Token
     ),
+    route!(
+        "get",
+        "/api/v1/users/me/blocklist/accounts",
+        "My blocklist",
+        "Accounts muted: the caller's list",
+        Token,
+        &[],
+        PAGE
+    ),
+    route!(
+        "post",
+        "/api/v1/users/me/blocklist/accounts",
+        "My blocklist",
+        "Mute an account (`accountName`: name or name@host)",
+        Token,
+        JSON
+    ),
+    route!(
+        "delete",
+        "/api/v1/users/me/blocklist/accounts/{accountName}",
+        "My blocklist",
+        "Unmute an account",
+        Token
+    ),
+    route!(
+        "get",
+        "/api/v1/users/me/blocklist/servers",
+        "My blocklist",
+        "Servers muted: the caller's list",
+        Token,
+        &[],
+        PAGE
+    ),
+    route!(
+        "post",
+        "/api/v1/users/me/blocklist/servers",
+        "My blocklist",
+        "Mute a server (`host`)",
+        Token,
+        JSON
+    ),
+    route!(
+        "delete",
+        "/api/v1/users/me/blocklist/servers/{host}",
+        "My blocklist",
+        "Unmute a server",
+        Token
+    ),
+    route!(
+        "get",
+        "/api/v1/server/blocklist/accounts",
+        "Server blocklist",
+        "Accounts muted: the instance's (moderators) list",
+        Token,
+        &[],
+        PAGE
+    ),
+    route!(
+        "post",
+        "/api/v1/server/blocklist/accounts",
+        "Server blocklist",
+        "Mute an account (`accountName`: name or name@host)",
+        Token,
+        JSON
+    ),
+    route!(
+        "delete",
+        "/api/v1/server/blocklist/accounts/{accountName}",
+        "Server blocklist",
+        "Unmute an account",
+        Token
+    ),
+    route!(
+        "get",
+        "/api/v1/server/blocklist/servers",
+        "Server blocklist",
+        "Servers muted: the instance's (moderators) list",
+        Token,
+        &[],
+        PAGE
+    ),
+    route!(
+        "post",
+        "/api/v1/server/blocklist/servers",
+        "Server blocklist",
+        "Mute a server (`host`)",
+        Token,
+        JSON
+    ),
+    route!(
+        "delete",
+        "/api/v1/server/blocklist/servers/{host}",
+        "Server blocklist",
+        "Unmute a server",
+        Token
+    ),
+    route!(
+        "get",
+        "/api/v1/blocklist/status",
+        "My blocklist",
+        "Whether accounts and hosts are muted by the caller and by the instance",
+        OptionalToken,
+        &[],
+        &["accounts", "hosts"]
+    ),
 ];
 
 fn operation(route: &RouteDoc) -> Value {

@@ -262,10 +262,18 @@ pub async fn list_threads(
         });
     }
     let held = held_shown_to(db, viewer, video).await?;
+    let muted_by = crate::blocklists::viewer_account_id(db, viewer).await?;
     let mut connection = db.pool().acquire().await?;
-    let (total, total_not_deleted, threads) =
-        kinora_db::comments::list_threads(&mut connection, video.id, held, order, start, count)
-            .await?;
+    let (total, total_not_deleted, threads) = kinora_db::comments::list_threads(
+        &mut connection,
+        video.id,
+        muted_by,
+        held,
+        order,
+        start,
+        count,
+    )
+    .await?;
     Ok(ThreadPage {
         total,
         total_not_deleted,
@@ -294,8 +302,19 @@ pub async fn thread(
         return Ok(None);
     }
     let held = held_shown_to(db, viewer, video).await?;
-    let replies =
-        kinora_db::comments::list_replies(db.pool(), root.id, held, THREAD_MAX_COMMENTS - 1)
-            .await?;
+    let muted_by = crate::blocklists::viewer_account_id(db, viewer).await?;
+    if let Some(author) = root.account_id
+        && kinora_db::blocklists::hides_account(db.pool(), author, muted_by).await?
+    {
+        return Err(AppError::NotFound("Video comment"));
+    }
+    let replies = kinora_db::comments::list_replies(
+        db.pool(),
+        root.id,
+        muted_by,
+        held,
+        THREAD_MAX_COMMENTS - 1,
+    )
+    .await?;
     Ok(Some(Thread { root, replies }))
 }

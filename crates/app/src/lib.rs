@@ -11,6 +11,7 @@
 pub mod abuses;
 pub mod actors;
 pub mod auth;
+pub mod blocklists;
 pub mod channels;
 pub mod comment_reviews;
 pub mod comments;

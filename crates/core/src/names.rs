@@ -109,6 +109,34 @@ pub fn check_text_length(text: &str, min: usize, max: usize) -> Result<(), NameE
     Ok(())
 }
 
+/// A server's host as PeerTube writes it (`name.tld` or `name:port`), in lower case: labels of
+/// letters, digits and `-` (not at either end) joined by dots, at most 253 characters, and an
+/// optional port of 1 to 65535. `None` for anything else (a URL, a path, spaces, `@`).
+pub fn normalize_host(text: &str) -> Option<String> {
+    let text = text.trim().to_ascii_lowercase();
+    let (name, port) = match text.split_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (text.as_str(), None),
+    };
+    if let Some(port) = port
+        && !(port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p)))
+    {
+        return None;
+    }
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    (!name.is_empty() && name.len() <= 253 && name.split('.').all(label_ok)).then_some(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +196,33 @@ mod tests {
     fn text_length_counts_characters() {
         assert!(check_text_length("ééé", 3, 3).is_ok());
         assert!(check_text_length("", 1, 10).is_err());
+    }
+
+    #[test]
+    fn hosts_are_names_with_an_optional_port() {
+        assert_eq!(
+            normalize_host("Example.ORG").as_deref(),
+            Some("example.org")
+        );
+        assert_eq!(
+            normalize_host("localhost:9001").as_deref(),
+            Some("localhost:9001")
+        );
+        for bad in [
+            "",
+            "http://a.org",
+            "a.org/x",
+            "a b",
+            "a@b",
+            "-a.org",
+            "a..org",
+            "a.org:",
+            "a.org:0",
+            "a.org:70000",
+            "a.org:1:2",
+            ".a.org",
+        ] {
+            assert_eq!(normalize_host(bad), None, "{bad:?}");
+        }
     }
 }

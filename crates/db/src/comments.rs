@@ -179,22 +179,27 @@ impl ThreadOrder {
     }
 }
 
-/// The threads shown: roots not deleted, and deleted roots that still have replies; of the
-/// held ones, those `held` shows.
+/// The threads shown to the viewer whose account is `$2` (0 for nobody): roots not deleted,
+/// and deleted roots that still have replies; none by an account or server muted by the viewer
+/// or the instance; of the held ones, those `held` shows.
 fn shown_threads(held: HeldShown) -> String {
     format!(
         "FROM video_comments c WHERE c.video_id = $1 AND c.thread_id IS NULL \
          AND (c.deleted_at IS NULL \
-         OR EXISTS (SELECT 1 FROM video_comments r WHERE r.thread_id = c.id)) AND {}",
-        held.condition("c")
+         OR EXISTS (SELECT 1 FROM video_comments r WHERE r.thread_id = c.id)) AND {} AND {}",
+        held.condition("c"),
+        crate::blocklists::comment_not_muted("c.account_id", "$2")
     )
 }
 
-/// One page of a video's threads, with how many threads there are and how many of the video's
-/// comments are not deleted; comments held for review count and show only as `held` says.
+/// One page of a video's threads as `viewer_account_id` sees them (0 for an anonymous
+/// viewer; mutes of the viewer and of the instance hide threads), with how many threads there
+/// are and how many of the video's comments are not deleted; comments held for review count
+/// and show only as `held` says.
 pub async fn list_threads(
     connection: &mut Connection,
     video_id: i64,
+    viewer_account_id: i64,
     held: HeldShown,
     order: ThreadOrder,
     start: i64,
@@ -203,6 +208,7 @@ pub async fn list_threads(
     let shown = shown_threads(held);
     let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {shown}"))
         .bind(video_id)
+        .bind(viewer_account_id)
         .fetch_one(&mut *connection)
         .await?;
     let (not_deleted,): (i64,) = sqlx::query_as(&format!(
@@ -222,10 +228,11 @@ pub async fn list_threads(
           JOIN channels ch ON ch.id = v.channel_id WHERE r.thread_id = c.id \
           AND r.deleted_at IS NULL AND r.account_id = ch.account_id AND {replies_held}) \
           AS total_replies_from_video_author \
-         {shown} ORDER BY {} LIMIT $2 OFFSET $3",
+         {shown} ORDER BY {} LIMIT $3 OFFSET $4",
         order.clause()
     ))
     .bind(video_id)
+    .bind(viewer_account_id)
     .bind(count)
     .bind(start)
     .fetch_all(&mut *connection)
@@ -233,19 +240,24 @@ pub async fn list_threads(
     Ok((total, not_deleted, rows))
 }
 
-/// The replies of a thread that `held` shows, oldest first, at most `limit` of them.
+/// The replies of a thread as `viewer_account_id` sees them (0 for an anonymous viewer;
+/// replies by accounts or servers muted by the viewer or the instance are left out) and as
+/// `held` shows them, oldest first, at most `limit` of them.
 pub async fn list_replies<'e>(
     executor: impl Executor<'e, Database = Any>,
     thread_id: i64,
+    viewer_account_id: i64,
     held: HeldShown,
     limit: i64,
 ) -> DbResult<Vec<CommentRow>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM video_comments c WHERE c.thread_id = $1 AND {} \
-         ORDER BY c.created_at, c.id LIMIT $2",
-        held.condition("c")
+        "SELECT {COLUMNS} FROM video_comments c WHERE c.thread_id = $1 AND {} AND {} \
+         ORDER BY c.created_at, c.id LIMIT $3",
+        held.condition("c"),
+        crate::blocklists::comment_not_muted("c.account_id", "$2")
     ))
     .bind(thread_id)
+    .bind(viewer_account_id)
     .bind(limit)
     .fetch_all(executor)
     .await?)

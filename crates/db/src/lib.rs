@@ -12,6 +12,7 @@
 pub mod abuses;
 pub mod accounts;
 pub mod actors;
+pub mod blocklists;
 pub mod channels;
 pub mod comment_reviews;
 pub mod comments;

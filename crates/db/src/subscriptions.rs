@@ -80,8 +80,9 @@ pub async fn list_channels(
     Ok((total, rows))
 }
 
-/// Published public videos of the channels an account follows, newest publication first: how
-/// many, and one page.
+/// Published public videos of the channels an account follows, newest publication first, but
+/// none of an account or server muted by that account or by the instance: how many, and one
+/// page.
 pub async fn list_videos(
     connection: &mut Connection,
     account_id: i64,
@@ -90,8 +91,9 @@ pub async fn list_videos(
 ) -> DbResult<(i64, Vec<VideoRow>)> {
     let filter = format!(
         "FROM videos WHERE state = 1 AND privacy = 1 AND channel_id IN \
-         (SELECT channel_id FROM subscriptions WHERE account_id = $1) AND {}",
-        crate::video_blacklist::UNMODERATED
+         (SELECT channel_id FROM subscriptions WHERE account_id = $1) AND {} AND {}",
+        crate::video_blacklist::UNMODERATED,
+        crate::blocklists::video_not_muted("$1")
     );
     let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {filter}"))
         .bind(account_id)

@@ -62,6 +62,9 @@ pub struct VideoFilter<'a> {
     pub include_hidden: bool,
     /// Only local videos (`Some(true)`), only remote ones (`Some(false)`), or both.
     pub local: Option<bool>,
+    /// The viewer's account when it mutes anything: its muted accounts and servers are left
+    /// out too (the instance's always are, unless `include_hidden`).
+    pub muted_by: Option<i64>,
 }
 
 /// A value bound to a numbered placeholder.
@@ -115,6 +118,13 @@ fn conditions(filter: &VideoFilter<'_>) -> (String, Vec<Bind>) {
         conditions.push(format!(
             "(LOWER(name) LIKE ${n} ESCAPE '\\' OR LOWER(tags) LIKE ${n} ESCAPE '\\')"
         ));
+    }
+    if !filter.include_hidden {
+        binds.push(Bind::Int(filter.muted_by.unwrap_or(0)));
+        conditions.push(crate::blocklists::video_not_muted(&format!(
+            "${}",
+            binds.len()
+        )));
     }
     let filter_sql = if conditions.is_empty() {
         "FROM videos".to_owned()

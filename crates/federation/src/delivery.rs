@@ -131,6 +131,18 @@ impl DeliveryWorker {
         shutdown: &CancellationToken,
     ) -> Result<(), kinora_db::DbError> {
         let pool = self.db.pool();
+        if crate::mutes::is_host_muted(&self.db, host).await? {
+            // A muted server gets nothing: what waits for it ends as failed, unsent.
+            let dropped = kinora_db::blocklists::drop_deliveries_to_host(
+                pool,
+                host,
+                "host muted",
+                now_millis(),
+            )
+            .await?;
+            tracing::info!(%host, dropped, "deliveries to a muted host dropped");
+            return Ok(());
+        }
         let state = kinora_db::deliveries::find_host(pool, host).await?;
         let mut healthy = state
             .as_ref()

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod json;
 mod lookup;
 mod mirror;
+mod mutes;
 mod outbox;
 mod problem;
 pub mod protocol;

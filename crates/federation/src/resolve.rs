@@ -60,10 +60,23 @@ pub async fn fetch(federation: &Federation, url: &Url) -> Result<Fetched, Resolv
     if federation.urls().is_ours(url.as_str()) {
         return Err(ResolveError::Ours(url.to_string()));
     }
+    refuse_muted(federation, url).await?;
     Ok(federation
         .client()
         .fetch_object(url, Some(federation.instance_signer()))
         .await?)
+}
+
+/// Refuses what is on a server the instance muted, or is a muted account or its channel: it
+/// is neither fetched nor taken from the database (nothing of theirs enters through a third
+/// party's `Announce`, reply chain or forward).
+async fn refuse_muted(federation: &Federation, url: &Url) -> Result<(), ResolveError> {
+    if crate::mutes::is_muted(federation, url).await? {
+        return Err(ResolveError::Invalid(format!(
+            "{url} is on a server or of an account this instance muted"
+        )));
+    }
+    Ok(())
 }
 
 /// The public key (PEM) of the actor that signed a request: the stored one unless `refresh`
@@ -89,6 +102,7 @@ pub async fn actor(
     if federation.urls().is_ours(url.as_str()) {
         return Err(ResolveError::Ours(url.to_string()));
     }
+    refuse_muted(federation, url).await?;
     let known = kinora_db::actors::find_by_url(federation.db().pool(), url.as_str()).await?;
     if let Some(known) = &known
         && !refresh

@@ -70,6 +70,7 @@ async fn threads(db: &Db, video: i64, held: HeldShown) -> (i64, i64, Vec<i64>) {
     let (total, not_deleted, rows) = kinora_db::comments::list_threads(
         &mut connection,
         video,
+        0,
         held,
         ThreadOrder::OldestFirst,
         0,
@@ -110,10 +111,10 @@ backend_tests! {
         assert_eq!(threads(&db, v.id, HeldShown::AuthoredBy(bob)).await, (2, 3, vec![open, held]));
         assert_eq!(threads(&db, v.id, HeldShown::All).await, (2, 3, vec![open, held]));
         let mut connection = db.pool().acquire().await.unwrap();
-        let (_, _, rows) = kinora_db::comments::list_threads(&mut connection, v.id, HeldShown::None, ThreadOrder::OldestFirst, 0, 10).await.unwrap();
+        let (_, _, rows) = kinora_db::comments::list_threads(&mut connection, v.id, 0, HeldShown::None, ThreadOrder::OldestFirst, 0, 10).await.unwrap();
         assert_eq!(rows[0].total_replies, 0, "a held reply is not counted");
         drop(connection);
-        let replies = |held| kinora_db::comments::list_replies(db.pool(), open, held, 10);
+        let replies = |held| kinora_db::comments::list_replies(db.pool(), open, 0, held, 10);
         assert!(replies(HeldShown::None).await.unwrap().is_empty());
         assert_eq!(replies(HeldShown::All).await.unwrap().len(), 1);
         let (rows, total) = kinora_db::comments::list_of_video(db.pool(), v.id, 0, 10).await.unwrap();

@@ -176,6 +176,15 @@ pub async fn accept(
             "a request from another server cannot be signed by one of our actors".to_owned(),
         ));
     }
+    // A muted server or account is refused before anything is fetched on its behalf, and so
+    // is an activity it wrote that another server forwards.
+    if crate::mutes::is_muted(federation, &signer).await?
+        || (envelope.actor != signer && crate::mutes::is_muted(federation, &envelope.actor).await?)
+    {
+        return Err(Refusal::Forbidden(
+            "this instance does not take activities from this server or account".to_owned(),
+        ));
+    }
     let request = SignedRequest {
         method,
         target,

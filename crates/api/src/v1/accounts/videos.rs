@@ -12,6 +12,7 @@ use crate::{ApiError, ApiState};
 /// Answers `{total, data}`.
 pub async fn list_account_videos(
     State(state): State<ApiState>,
+    crate::extract::MaybeAuth(viewer): crate::extract::MaybeAuth,
     Path(handle): Path<String>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
@@ -19,6 +20,7 @@ pub async fn list_account_videos(
     let account = find_account(&state, &handle).await?;
     let filter = VideoFilter {
         account_id: Some(account.id),
+        muted_by: crate::v1::videos::list::muted_by(&state, viewer.as_ref()).await?,
         ..VideoFilter::default()
     };
     answer_page(&state, &filter, page).await

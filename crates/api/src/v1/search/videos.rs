@@ -12,11 +12,13 @@ use crate::{ApiError, ApiState};
 /// Answers `{total, data}`.
 pub async fn search_videos(
     State(state): State<ApiState>,
+    crate::extract::MaybeAuth(viewer): crate::extract::MaybeAuth,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = parse_page(&query)?;
     let filter = VideoFilter {
         search: super::search_text(query.search.as_deref())?,
+        muted_by: crate::v1::videos::list::muted_by(&state, viewer.as_ref()).await?,
         ..VideoFilter::default()
     };
     answer_page(&state, &filter, page).await

@@ -11,6 +11,7 @@ use crate::{ApiError, ApiState};
 /// Answers `{total, data}`.
 pub async fn list_channel_videos(
     State(state): State<ApiState>,
+    crate::extract::MaybeAuth(viewer): crate::extract::MaybeAuth,
     Path(handle): Path<String>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
@@ -18,6 +19,7 @@ pub async fn list_channel_videos(
     let channel = crate::v1::find_channel(&state, &handle).await?;
     let filter = VideoFilter {
         channel_id: Some(channel.id),
+        muted_by: crate::v1::videos::list::muted_by(&state, viewer.as_ref()).await?,
         ..VideoFilter::default()
     };
     answer_page(&state, &filter, page).await

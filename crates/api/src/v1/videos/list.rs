@@ -163,9 +163,24 @@ fn total_from_page(page: VideoPage, rows: usize) -> Option<i64> {
     (rows < page.count && (rows > 0 || page.start == 0)).then_some(page.start + rows)
 }
 
+/// The viewer's account when it mutes something (its lists are then filtered and cached for
+/// it alone); `None` for anonymous viewers and those who mute nothing, who share the cache.
+pub(crate) async fn muted_by(
+    state: &ApiState,
+    viewer: Option<&kinora_app::auth::AuthenticatedUser>,
+) -> Result<Option<i64>, ApiError> {
+    Ok(match viewer {
+        Some(user) => {
+            kinora_db::blocklists::muting_account_of_user(state.db.pool(), user.user_id).await?
+        }
+        None => None,
+    })
+}
+
 /// Answers one page of the list.
 pub async fn list_videos(
     State(state): State<ApiState>,
+    crate::extract::MaybeAuth(viewer): crate::extract::MaybeAuth,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
     let page = parse_page(&query)?;
@@ -182,6 +197,7 @@ pub async fn list_videos(
     };
     let filter = VideoFilter {
         local,
+        muted_by: muted_by(&state, viewer.as_ref()).await?,
         ..VideoFilter::default()
     };
     answer_page(&state, &filter, page).await
