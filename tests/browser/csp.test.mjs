@@ -1,6 +1,6 @@
 // The web front end under its Content-Security-Policy (issue 14, ST-01), in headless Chromium
 // against a real `kinora serve`: every page (home, login, upload, watch with playback through
-// hls.js and p2p-media-loader, channel, account, search, my library, edit, embed) is visited
+// hls.js and p2p-media-loader, channel, account, search, my library, edit, moderation, embed) is visited
 // and no CSP violation may happen (`securitypolicyviolation` events in every frame, and
 // Chromium's console reports). App pages refuse to be framed (X-Frame-Options DENY and
 // frame-ancestors 'none'); the embed plays inside a page of another origin.
@@ -99,7 +99,9 @@ test('every page works under its Content-Security-Policy, with no violation', { 
 
     for (const path of ['/', '/videos/upload', `/c/${instance.channelName}`, `/c/${instance.channelName}/videos`,
       `/a/${instance.accountName}`, `/a/${instance.accountName}/videos`, '/search?search=CSP', '/my-library/videos',
-      '/my-library/subscriptions', `/videos/manage/${video.shortUUID}`, '/videos/trending', '/videos/local']) {
+      '/my-library/subscriptions', `/videos/manage/${video.shortUUID}`, '/videos/trending', '/videos/local',
+      '/my-library/comments-on-my-videos', '/my-account/blocklist', '/my-account/abuses', '/admin/moderation/abuses',
+      '/admin/moderation/video-blocks', '/admin/moderation/mutes', '/admin/moderation/users']) {
       await t.test(`${path} has no violation`, async () => {
         await page.goto(`${instance.base}${path}`)
         await page.locator('#main, main, [data-testid]').first().waitFor()

@@ -17,7 +17,9 @@ export const repo = join(here, '..', '..')
 export const web = join(repo, 'web')
 const targetDir = process.env.CARGO_TARGET_DIR || join(repo, 'target')
 const kinora = join(targetDir, 'debug', 'kinora')
-export const fixtures = join(repo, '..', 'shared', 'fixtures', 'peertube', 'media')
+// The shared media fixtures beside the checkout (KINORA_FIXTURES names them elsewhere, e.g. from a
+// git worktree).
+export const fixtures = process.env.KINORA_FIXTURES || join(repo, '..', 'shared', 'fixtures', 'peertube', 'media')
 export const screenshots = join(here, 'screenshots')
 
 export function freePort () {
@@ -166,4 +168,36 @@ export function ensureWebBuild () {
   }
   run(['run', 'build'])
   return join(web, 'dist')
+}
+
+/** Calls the API with a bearer token; JSON in and out. Fails the test on a non-2xx answer. */
+export async function apiCall (instance, token, path, { method = 'GET', json } = {}) {
+  const headers = { Accept: 'application/json' }
+  if (token) headers.Authorization = `Bearer ${token}`
+  if (json !== undefined) headers['Content-Type'] = 'application/json'
+  const response = await fetch(`${instance.base}/api/v1${path}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) })
+  const text = await response.text()
+  assert.ok(response.ok, `${method} ${path} answered ${response.status}: ${text}`)
+  return text ? JSON.parse(text) : undefined
+}
+
+/**
+ * Creates a user (role 0 administrator, 1 moderator, 2 user) through the root account and
+ * logs it in: `{ username, password, token, id, accountName, channel }`.
+ */
+export async function createUser (instance, username, role = 2) {
+  const password = `${username} has a long password`
+  const created = await apiCall(instance, instance.token, '/users', { method: 'POST', json: { username, email: `${username}@example.org`, password, role } })
+  const client = await (await fetch(`${instance.base}/api/v1/oauth-clients/local`)).json()
+  const form = new URLSearchParams({ client_id: client.client_id, client_secret: client.client_secret, grant_type: 'password', username, password })
+  const answer = await fetch(`${instance.base}/api/v1/users/token`, { method: 'POST', body: form })
+  assert.ok(answer.ok, `${username} logs in: ${answer.status}`)
+  const token = (await answer.json()).access_token
+  const me = await apiCall(instance, token, '/users/me')
+  return { username, password, token, id: created?.user?.id ?? me.id, accountName: me.account.name, channel: me.videoChannels[0]?.id }
+}
+
+/** Uploads a fixture as `user` (from createUser) into its first channel and waits for publication. */
+export async function uploadAs (instance, user, fixture, fields = {}) {
+  return await uploadAndWait({ ...instance, token: user.token, channel: user.channel }, fixture, fields)
 }

@@ -22,6 +22,7 @@ const shapes: Record<string, Shape[]> = {
   'exit-fullscreen': [['path', { d: 'M9 4v5H4M20 9h-5V4M15 20v-5h5M4 15h5v5' }]],
   like: thumb,
   dislike: thumb.map(([tag, attributes]) => [tag, { ...attributes, transform: 'rotate(180 12 12)' }]),
+  flag: [['path', { d: 'M5 21V4M5 4h11l-2 4 2 4H5' }]],
   upload: [['path', { d: 'M12 16V4M7 9l5-5 5 5M4 16v4h16v-4' }]]
 }
 

@@ -5,6 +5,7 @@ import './styles/app.css'
 import { api, currentUser, isLoggedIn, logout } from './api'
 import { h, replace } from './dom'
 import { icon } from './icons'
+import { isModerator } from './types'
 import { interceptLinks, navigate, render, route, setNotFound } from './router'
 
 route('/', () => import('./pages/home'))
@@ -23,6 +24,11 @@ route('/a/:name', () => import('./pages/account'))
 route('/a/:name/videos', () => import('./pages/account'))
 route('/my-library/videos', () => import('./pages/my-videos'))
 route('/my-library/subscriptions', () => import('./pages/subscriptions'))
+route('/my-library/comments-on-my-videos', () => import('./pages/comment-queue'))
+route('/my-account/blocklist', () => import('./pages/my-mutes'))
+route('/my-account/abuses', () => import('./pages/my-reports'))
+route('/admin/moderation', () => import('./pages/moderation'))
+route('/admin/moderation/:tab', () => import('./pages/moderation'))
 setNotFound(() => import('./pages/not-found'))
 
 const searchInput = h('input', {
@@ -33,24 +39,26 @@ const brandName = h('span', {}, 'Kinora')
 const sections = h('nav', { class: 'sections', 'aria-label': 'Sections' })
 const main = h('main', { id: 'main', tabindex: '-1' })
 
-function sectionLinks (loggedIn: boolean): HTMLElement[] {
+function sectionLinks (loggedIn: boolean, moderator: boolean): HTMLElement[] {
   const links: Array<[string, string]> = [
     ['/', 'Home'], ['/videos/recently-added', 'Recently added'], ['/videos/trending', 'Trending'], ['/videos/local', 'Local']
   ]
   if (loggedIn) links.push(['/my-library/subscriptions', 'Subscriptions'], ['/my-library/videos', 'My videos'])
+  if (moderator) links.push(['/admin/moderation/abuses', 'Moderation'])
   return links.map(([path, label]) => h('a', { href: path }, label))
 }
 
 function markCurrentSection (): void {
   for (const link of sections.querySelectorAll('a')) {
-    if (link.pathname === location.pathname) link.setAttribute('aria-current', 'page')
+    const here = link.pathname === location.pathname || (link.pathname.startsWith('/admin/') && location.pathname.startsWith('/admin/'))
+    if (here) link.setAttribute('aria-current', 'page')
     else link.removeAttribute('aria-current')
   }
 }
 
 async function renderAccountArea (): Promise<void> {
   const user = await currentUser()
-  replace(sections, sectionLinks(user !== null))
+  replace(sections, sectionLinks(user !== null, isModerator(user)))
   markCurrentSection()
   if (!user) {
     if (location.pathname === '/login') { accountArea.replaceChildren(); return }
@@ -64,6 +72,10 @@ async function renderAccountArea (): Promise<void> {
       h('a', { href: `/a/${user.account.name}` }, 'My account'),
       h('a', { href: '/my-library/videos' }, 'My videos'),
       h('a', { href: '/my-library/subscriptions' }, 'Subscriptions'),
+      h('a', { href: '/my-library/comments-on-my-videos', 'data-testid': 'menu-comment-queue' }, 'Comments on my videos'),
+      h('a', { href: '/my-account/blocklist', 'data-testid': 'menu-mutes' }, 'Muted accounts and instances'),
+      h('a', { href: '/my-account/abuses', 'data-testid': 'menu-reports' }, 'My reports'),
+      isModerator(user) ? h('a', { href: '/admin/moderation/abuses', 'data-testid': 'menu-moderation' }, 'Moderation') : null,
       h('button', {
         type: 'button',
         'data-testid': 'logout',

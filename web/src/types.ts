@@ -114,6 +114,8 @@ export interface VideoComment {
   totalReplies?: number
   totalRepliesFromVideoAuthor?: number
   account?: AccountSummary | null
+  /** Waiting for the video owner's approval (commentsPolicy 3). */
+  heldForReview?: boolean
 }
 
 export interface CommentTree { comment: VideoComment, children: CommentTree[] }
@@ -126,6 +128,10 @@ export interface User {
   account: AccountSummary
   videoChannels: ChannelSummary[]
   role: Labelled
+  email?: string
+  blocked?: boolean
+  blockedReason?: string | null
+  createdAt?: string
 }
 
 /** PeerTube's video states that matter to the pages. */
@@ -133,3 +139,111 @@ export const VideoState = { published: 1, toTranscode: 2, transcodingFailed: 7 }
 
 /** PeerTube's privacy ids. */
 export const Privacy = { public: 1, unlisted: 2, private: 3 } as const
+
+/** PeerTube's user roles. */
+export const Role = { administrator: 0, moderator: 1, user: 2 } as const
+
+/** Administrators and moderators see the moderation area. */
+export function isModerator (user: User | null): boolean {
+  return user !== null && (user.role?.id === Role.administrator || user.role?.id === Role.moderator)
+}
+
+/** PeerTube's abuse states. */
+export const AbuseState = { pending: 1, rejected: 2, accepted: 3 } as const
+
+/** PeerTube's predefined abuse reasons (ids 1–8, sent by name). */
+export const predefinedReasons: Array<{ id: string, label: string, hint: string }> = [
+  { id: 'violentOrRepulsive', label: 'Violent or repulsive', hint: 'Contains offensive, violent, or coarse language or iconography.' },
+  { id: 'hatefulOrAbusive', label: 'Hateful or abusive', hint: 'Contains abusive, racist or sexist language or iconography.' },
+  { id: 'spamOrMisleading', label: 'Spam, ad or false news', hint: 'Contains marketing, spam, purposefully deceitful news, or otherwise misleading content.' },
+  { id: 'privacy', label: 'Privacy breach or doxxing', hint: 'Contains personal information that could be used to track, identify, contact or impersonate someone.' },
+  { id: 'rights', label: 'Copyright', hint: 'Infringes your right or the rights of others.' },
+  { id: 'serverRules', label: 'Breaks the instance rules', hint: 'Anything not included in the above that breaks the terms of service or other rules.' },
+  { id: 'thumbnails', label: 'Thumbnails', hint: 'The above can only be seen in thumbnails.' },
+  { id: 'captions', label: 'Captions', hint: 'The above can only be seen in captions.' }
+]
+
+/** The reported video of an abuse. */
+export interface AbuseVideo {
+  id: number
+  name: string
+  uuid: string
+  shortUUID?: string
+  deleted: boolean
+  blacklisted: boolean
+  startAt?: number | null
+  endAt?: number | null
+  thumbnailPath?: string | null
+  channel?: ChannelSummary | null
+}
+
+/** The reported comment of an abuse. */
+export interface AbuseComment {
+  id: number
+  threadId: number
+  text: string
+  deleted: boolean
+  video: { id: number, name: string, uuid: string }
+}
+
+/** A report (PeerTube's AdminAbuse; the reporter's own view lacks the moderation fields). */
+export interface Abuse {
+  id: number
+  reason: string
+  predefinedReasons?: string[]
+  reporterAccount?: AccountSummary | null
+  flaggedAccount?: AccountSummary | null
+  state: Labelled
+  moderationComment?: string | null
+  video?: AbuseVideo | null
+  comment?: AbuseComment | null
+  createdAt: string
+  updatedAt?: string
+  countReportsForReporter?: number
+  countReportsForReportee?: number
+  countMessages: number
+}
+
+export interface AbuseMessage {
+  id: number
+  message: string
+  byModerator: boolean
+  createdAt: string
+  account: AccountSummary
+}
+
+/** A blocked video (PeerTube's VideoBlacklist). */
+export interface VideoBlock {
+  id: number
+  unfederated: boolean
+  reason?: string | null
+  type: number
+  video: Video
+  createdAt: string
+}
+
+/** A muted account (PeerTube's AccountBlock). */
+export interface AccountMute {
+  byAccount: AccountSummary
+  blockedAccount: AccountSummary
+  createdAt: string
+}
+
+/** A muted instance (PeerTube's ServerBlock). */
+export interface ServerMute {
+  byAccount: AccountSummary
+  blockedServer: { host: string }
+  createdAt: string
+}
+
+/** A comment on one of the user's videos (PeerTube's VideoCommentForOwnerOrAdmin). */
+export interface OwnerComment {
+  id: number
+  text: string
+  threadId: number
+  inReplyToCommentId: number | null
+  createdAt: string
+  heldForReview: boolean
+  account: AccountSummary
+  video: { id: number, uuid: string, name: string, shortUUID?: string }
+}

@@ -1,20 +1,29 @@
 // Comments under a video: threads (newest first, paged), replies loaded per thread, a box to
 // comment, reply forms, and deletion of one's own comments (or any, for the video's owner and
-// moderators). Deleted comments stay as tombstones so their replies keep their place.
+// moderators). Deleted comments stay as tombstones so their replies keep their place. Others'
+// comments have a menu to report them or mute their author; comments held for the owner's
+// approval (commentsPolicy 3) say so.
 
 import { api, ApiError, currentUser } from '../api'
 import { errorText, formatAge, formatCount, formatDate, h, handle, notice } from '../dom'
 import { renderMarkdown } from '../markdown'
 import type { CommentTree, Page, User, VideoComment, VideoDetails } from '../types'
+import { moreMenu } from './dialog'
+import { mute } from './mute'
+import { openReportDialog } from './report-dialog'
 
 interface Context { video: VideoDetails, user: User | null, signal: AbortSignal }
 
 const PAGE = 20
 
+function isMine (user: User, comment: VideoComment): boolean {
+  return comment.account?.name === user.account.name && (comment.account?.host ?? location.host) === (user.account.host ?? location.host)
+}
+
 function canDelete (context: Context, comment: VideoComment): boolean {
   const { user, video } = context
   if (!user || comment.isDeleted) return false
-  const mine = comment.account?.name === user.account.name && (comment.account?.host ?? location.host) === (user.account.host ?? location.host)
+  const mine = isMine(user, comment)
   const ownsVideo = video.account.name === user.account.name && video.isLocal !== false
   return mine || ownsVideo || user.role?.id === 0 || user.role?.id === 1
 }
@@ -54,7 +63,8 @@ function commentItem (context: Context, comment: VideoComment): HTMLLIElement {
   const header = h('div', { class: 'comment-head' },
     author ? h('a', { class: 'comment-author', href: `/a/${handle(author)}` }, author.displayName || author.name) : h('span', { class: 'comment-author' }, 'Deleted account'),
     author ? h('span', { class: 'comment-handle' }, `@${handle(author)}`) : null,
-    h('time', { datetime: comment.createdAt, title: formatDate(comment.createdAt) }, formatAge(comment.createdAt)))
+    h('time', { datetime: comment.createdAt, title: formatDate(comment.createdAt) }, formatAge(comment.createdAt)),
+    comment.heldForReview ? h('span', { class: 'badge badge-inline badge-warn', 'data-testid': 'comment-held' }, 'Awaiting approval') : null)
   const paintBody = (): void => {
     if (comment.isDeleted) {
       item.classList.add('comment-deleted')
@@ -107,6 +117,16 @@ function commentItem (context: Context, comment: VideoComment): HTMLLIElement {
       })
       actions.append(remove)
     }
+    const user = context.user
+    if (user && author && !comment.isDeleted && !isMine(user, comment)) {
+      const remote = author.host && author.host !== location.host
+      const menu = moreMenu('More actions on this comment', 'comment-menu', [
+        { label: 'Report this comment', testId: 'comment-report', action: () => { void openReportDialog({ kind: 'comment', id: comment.id, author: author.displayName || author.name }) } },
+        { label: `Mute ${author.displayName || author.name}`, testId: 'comment-mute-account', action: () => { void mute({ account: author }).then((line) => slot.replaceChildren(line)) } },
+        remote ? { label: `Mute the instance ${author.host}`, testId: 'comment-mute-server', action: () => { void mute({ server: author.host }).then((line) => slot.replaceChildren(line)) } } : null
+      ])
+      if (menu) actions.append(menu)
+    }
   }
   paintActions()
   item.append(header, body, actions, slot)
@@ -148,7 +168,10 @@ export function commentsSection (video: VideoDetails, signal: AbortSignal): HTML
   const status = h('div', {})
   const more = h('button', { type: 'button', class: 'button', hidden: true }, 'Show more comments')
   const box = h('div', {})
-  section.append(box, list, status, more)
+  const held = h('p', { class: 'notice', role: 'status', hidden: true, 'data-testid': 'comment-held-notice' },
+    'Your comment was sent. The video\'s owner approves comments before others can see them.')
+  if (video.commentsPolicy?.id === 3) box.append(h('p', { class: 'muted' }, 'Comments on this video are shown once its owner approves them.'))
+  section.append(box, held, list, status, more)
   void (async () => {
     const user = await currentUser()
     const context: Context = { video, user, signal }
@@ -159,6 +182,7 @@ export function commentsSection (video: VideoDetails, signal: AbortSignal): HTML
           const answer = await api<{ comment: VideoComment }>(`/videos/${video.uuid}/comment-threads`, { method: 'POST', json: { text } })
           list.prepend(commentItem(context, answer.comment))
           list.querySelector('.empty')?.remove()
+          held.hidden = !answer.comment.heldForReview
         }
       }))
     } else {

@@ -4,6 +4,7 @@ import { api, ApiError } from '../api'
 import { errorText, formatCount, h, handle, notice, setTitle } from '../dom'
 import type { PageContext } from '../router'
 import type { Account, Channel, Page, Video } from '../types'
+import { actorActions } from '../components/actor-actions'
 import { actorHeader } from '../components/actor-header'
 import { subscribeButton } from '../components/subscribe'
 import { videoList } from '../components/video-list'
@@ -24,7 +25,8 @@ export async function render ({ main, params, signal }: PageContext): Promise<vo
   setTitle(account.displayName || account.name)
   const channels = h('ul', { class: 'channel-results', 'aria-label': 'Channels' })
   main.append(actorHeader(account, [
-    account.followersCount !== undefined ? h('p', { class: 'muted' }, formatCount(account.followersCount, 'subscriber', 'subscribers')) : null
+    account.followersCount !== undefined ? h('p', { class: 'muted' }, formatCount(account.followersCount, 'subscriber', 'subscribers')) : null,
+    actorActions(account)
   ]), h('section', { 'aria-labelledby': 'account-channels' }, h('h2', { id: 'account-channels' }, 'Channels'), channels),
   h('section', { 'aria-labelledby': 'account-videos' }, h('h2', { id: 'account-videos' }, 'Videos'), videoList({
     label: 'Account videos',

@@ -4,6 +4,7 @@ import { api, ApiError } from '../api'
 import { errorText, h, handle, notice, setTitle } from '../dom'
 import type { PageContext } from '../router'
 import type { Channel, Page, Video } from '../types'
+import { actorActions } from '../components/actor-actions'
 import { actorHeader } from '../components/actor-header'
 import { subscribeButton } from '../components/subscribe'
 import { videoList } from '../components/video-list'
@@ -25,7 +26,8 @@ export async function render ({ main, params, signal }: PageContext): Promise<vo
   const owner = channel.ownerAccount
   main.append(actorHeader(channel, [
     owner ? h('p', {}, 'By ', h('a', { href: `/a/${handle(owner)}`, 'data-testid': 'channel-owner' }, owner.displayName || owner.name)) : null,
-    subscribeButton(channel, channel.followersCount)
+    subscribeButton(channel, channel.followersCount),
+    owner ? actorActions(owner) : null
   ]), h('section', { 'aria-labelledby': 'channel-videos' }, h('h2', { id: 'channel-videos' }, 'Videos'), videoList({
     label: 'Channel videos',
     empty: 'This channel has no videos yet.',

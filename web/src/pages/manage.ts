@@ -36,7 +36,7 @@ export async function render ({ main, params, signal }: PageContext): Promise<vo
   const privacy = privacySelect('edit-privacy', video.privacy.id)
   const tags = h('input', { id: 'edit-tags', name: 'tags', value: (video.tags ?? []).join(', '), 'aria-describedby': 'edit-tags-hint', 'data-testid': 'edit-tags' })
   const comments = h('select', { id: 'edit-comments', name: 'commentsPolicy' },
-    h('option', { value: 1 }, 'Allowed'), h('option', { value: 3 }, 'Allowed after approval'), h('option', { value: 2 }, 'Turned off'))
+    h('option', { value: 1 }, 'Allowed'), h('option', { value: 3 }, 'Requires approval'), h('option', { value: 2 }, 'Turned off'))
   comments.value = String(video.commentsPolicy?.id ?? (video.commentsEnabled === false ? 2 : 1))
   const current = thumbnailOf(video)
   const preview = h('img', { class: 'thumb-preview', alt: 'Current thumbnail', src: current ?? '', hidden: !current })

@@ -1,5 +1,5 @@
 // The watch page: player, title, counters, like/dislike, channel with subscribe, description,
-// tags, the owner's edit link, and comments. A video still processing shows its progress.
+// tags, the owner's edit link, a report button for others, and comments. A video still processing shows its progress.
 
 import { api, ApiError, currentUser } from '../api'
 import { errorText, formatCount, formatDate, h, handle, notice, parseStart, replace, setTitle } from '../dom'
@@ -11,6 +11,7 @@ import type { Storyboard, User, VideoDetails } from '../types'
 import { commentsSection } from '../components/comments'
 import { subscribeButton } from '../components/subscribe'
 import { progressBar } from '../components/progress'
+import { openReportDialog } from '../components/report-dialog'
 
 type Rating = 'like' | 'dislike' | 'none'
 
@@ -93,7 +94,11 @@ function details (video: VideoDetails, user: User | null, signal: AbortSignal): 
         h('time', { datetime: video.publishedAt }, formatDate(video.publishedAt)),
         video.privacy.id !== 1 ? h('span', { class: 'badge badge-inline' }, video.privacy.label) : null),
       h('div', { class: 'watch-actions' }, ratingButtons(video, user), shareMenu(video),
-        owner ? h('a', { class: 'button', href: `/videos/manage/${video.shortUUID}`, 'data-testid': 'edit-link' }, 'Edit') : null)),
+        owner ? h('a', { class: 'button', href: `/videos/manage/${video.shortUUID}`, 'data-testid': 'edit-link' }, 'Edit') : null,
+        owner ? null : h('button', {
+          type: 'button', class: 'button', 'data-testid': 'report-video',
+          onclick: () => { void openReportDialog({ kind: 'video', id: video.id, name: video.name, duration: video.duration }) }
+        }, icon('flag'), 'Report'))),
     h('div', { class: 'channel-line' },
       h('span', { class: 'avatar avatar-large', 'aria-hidden': 'true' }, (channel.displayName || channel.name).slice(0, 1).toUpperCase()),
       h('div', { class: 'channel-names' },
