@@ -137,3 +137,111 @@ pub fn channel_with(
 pub fn list(total: usize, data: Vec<Value>) -> Value {
     json!({ "total": total, "data": data })
 }
+
+/// The fields of PeerTube's `Video` (with its optional `VideoAdditionalAttributes`), the
+/// shape lists that embed a video use (blocks, …), where a `VideoDetails` would say more.
+const VIDEO_FIELDS: &[&str] = &[
+    "id",
+    "uuid",
+    "shortUUID",
+    "createdAt",
+    "updatedAt",
+    "publishedAt",
+    "originallyPublishedAt",
+    "category",
+    "licence",
+    "language",
+    "privacy",
+    "description",
+    "truncatedDescription",
+    "duration",
+    "isLocal",
+    "name",
+    "aspectRatio",
+    "isLive",
+    "thumbnailPath",
+    "thumbnailUrl",
+    "previewPath",
+    "previewUrl",
+    "thumbnails",
+    "embedPath",
+    "embedUrl",
+    "url",
+    "views",
+    "viewers",
+    "downloads",
+    "likes",
+    "dislikes",
+    "comments",
+    "nsfw",
+    "nsfwFlags",
+    "nsfwSummary",
+    "account",
+    "channel",
+    "userHistory",
+    "waitTranscoding",
+    "state",
+    "scheduledUpdate",
+    "blacklisted",
+    "blacklistedReason",
+    "blockedOwner",
+    "blockedServer",
+    "files",
+    "streamingPlaylists",
+    "tags",
+];
+
+/// The fields of PeerTube's `AccountSummary` and `VideoChannelSummary`.
+const ACTOR_SUMMARY_FIELDS: &[&str] = &["id", "name", "displayName", "url", "host", "avatars"];
+
+/// Keeps of `value` (an object) only the fields named in `fields`.
+fn keep_fields(value: Value, fields: &[&str]) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(key, _)| fields.contains(&key.as_str()))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// PeerTube's `Video` from our `VideoDetails` JSON: the details-only fields left out, and the
+/// account and channel as summaries.
+pub fn video_of_details(details: Value) -> Value {
+    let mut video = keep_fields(details, VIDEO_FIELDS);
+    for actor in ["account", "channel"] {
+        if let Some(value) = video.get_mut(actor) {
+            *value = keep_fields(value.take(), ACTOR_SUMMARY_FIELDS);
+        }
+    }
+    video
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_video_of_details_keeps_peertubes_video_fields_and_actor_summaries() {
+        let details = json!({
+            "id": 1, "name": "clip", "support": "s", "commentsPolicy": {"id": 1},
+            "downloadEnabled": true, "trackerUrls": [], "files": [],
+            "account": {"id": 2, "name": "a", "displayName": "A", "url": "u", "host": "h",
+                        "avatars": [], "createdAt": "d", "followersCount": 3},
+            "channel": {"id": 3, "name": "c", "displayName": "C", "url": "u", "host": "h",
+                        "avatars": [], "support": "s", "isLocal": true},
+        });
+        let video = video_of_details(details);
+        assert_eq!(
+            video,
+            json!({
+                "id": 1, "name": "clip", "files": [],
+                "account": {"id": 2, "name": "a", "displayName": "A", "url": "u", "host": "h",
+                            "avatars": []},
+                "channel": {"id": 3, "name": "c", "displayName": "C", "url": "u", "host": "h",
+                            "avatars": []},
+            })
+        );
+    }
+}

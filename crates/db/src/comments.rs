@@ -349,3 +349,27 @@ pub async fn list_of_video(
     .await?;
     Ok((rows, total))
 }
+
+/// How many comments each of `video_ids` shows to everyone (not deleted, not held for review),
+/// as PeerTube's `comments` count of a video; videos without any are left out.
+pub async fn count_shown_of(
+    pool: &sqlx::AnyPool,
+    video_ids: &[i64],
+) -> DbResult<std::collections::HashMap<i64, i64>> {
+    if video_ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    // Only integers are formatted in.
+    let list = video_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT video_id, COUNT(*) FROM video_comments WHERE video_id IN ({list}) \
+         AND deleted_at IS NULL AND held_for_review = 0 GROUP BY video_id"
+    ))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().collect())
+}

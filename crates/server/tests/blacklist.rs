@@ -76,12 +76,13 @@ backend_tests! {
         let (status, _) = h.send_json("POST", &other_path, Some(&admin), json!({})).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
 
-        // The list: {total, data:[{id, videoId, video, reason, unfederated, type, createdAt, updatedAt}]}.
+        // The list: {total, data:[{id, video, reason, unfederated, type, createdAt, updatedAt}]}.
         let (status, list) = h.get("/api/v1/videos/blacklist?sort=name", Some(&moderator)).await;
         assert_eq!(status, StatusCode::OK, "{list}");
         assert_eq!(list["total"], 2);
         let first = &list["data"][0];
-        assert_eq!(first["videoId"], video.id);
+        assert_eq!(first["video"]["id"], video.id);
+        assert!(first.get("videoId").is_none(), "PeerTube's server sends no videoId");
         assert_eq!(first["video"]["uuid"], video.uuid.as_str());
         assert_eq!(first["video"]["blacklisted"], true);
         assert_eq!(first["video"]["blacklistedReason"], "Spam");
@@ -94,7 +95,7 @@ backend_tests! {
         assert_eq!(list["data"][1]["reason"], serde_json::Value::Null);
         assert_eq!(list["data"][1]["unfederated"], false);
         let (_, list) = h.get("/api/v1/videos/blacklist?search=dog", Some(&moderator)).await;
-        assert_eq!((list["total"].as_i64(), list["data"][0]["videoId"].as_i64()), (Some(1), Some(other.id)));
+        assert_eq!((list["total"].as_i64(), list["data"][0]["video"]["id"].as_i64()), (Some(1), Some(other.id)));
         let (_, list) = h.get("/api/v1/videos/blacklist?type=2", Some(&moderator)).await;
         assert_eq!(list["total"], 0);
         let (_, list) = h.get("/api/v1/videos/blacklist?count=1&start=1&sort=-createdAt", Some(&moderator)).await;

@@ -1,5 +1,6 @@
 //! `GET /api/v1/videos/blacklist`: the blocked videos, for staff, `{total, data}` of PeerTube's
-//! `VideoBlacklist` (`{id, videoId, video, reason, unfederated, type, createdAt, updatedAt}`),
+//! `VideoBlacklist` (`{id, video, reason, unfederated, type, createdAt, updatedAt}`, as its server
+//! sends it; the `videoId` of its OpenAPI document is not sent),
 //! filtered by `type` and `search`, with `start`, `count` and `sort`.
 
 use axum::Json;
@@ -77,13 +78,12 @@ pub async fn list_blocks(
         .map(|((block, _), video)| {
             json!({
                 "id": block.id,
-                "videoId": block.video_id,
                 "reason": block.reason,
                 "unfederated": block.unfederated != 0,
                 "type": block.kind,
                 "createdAt": iso_date(block.created_at),
                 "updatedAt": iso_date(block.updated_at),
-                "video": video,
+                "video": crate::json::video_of_details(video),
             })
         })
         .collect();

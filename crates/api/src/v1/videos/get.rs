@@ -154,6 +154,7 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
     let mirrors = kinora_db::redundancies::list_of(pool, &[video.id]).await?;
     let followers = crate::json::follower_counts(state, &[&account], &[&channel]).await?;
     let block = kinora_db::video_blacklist::find_by_video(pool, video.id).await?;
+    let comments = kinora_db::comments::count_shown_of(pool, &[video.id]).await?;
     shape(
         state,
         video,
@@ -165,6 +166,7 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
             mirrors: &mirrors,
             followers: &followers,
             block: block.as_ref(),
+            comments: comments.get(&video.id).copied().unwrap_or(0),
         },
     )
 }
@@ -231,6 +233,7 @@ pub(crate) async fn details_of_many(
             .into_iter()
             .map(|b| (b.video_id, b))
             .collect();
+    let comments = kinora_db::comments::count_shown_of(pool, &video_ids).await?;
     videos
         .iter()
         .map(|video| {
@@ -248,6 +251,7 @@ pub(crate) async fn details_of_many(
                 mirrors: mirrors.get(&video.id).map_or(&[][..], Vec::as_slice),
                 followers: &followers,
                 block: blocks.get(&video.id),
+                comments: comments.get(&video.id).copied().unwrap_or(0),
             };
             shape(state, video, &parts)
         })
@@ -268,6 +272,8 @@ struct VideoParts<'a> {
     followers: &'a std::collections::HashMap<i64, i64>,
     /// Its block, when moderators blocked it.
     block: Option<&'a BlockRow>,
+    /// Its comments everyone sees (PeerTube's `comments`).
+    comments: i64,
 }
 
 /// `streamingPlaylists[].redundancies`: where mirrors serve the HLS files.
@@ -331,6 +337,7 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         mirrors,
         followers,
         block,
+        comments,
     } = *parts;
     let state_id = VideoState::from_id(video.state).unwrap_or(VideoState::ToTranscode);
     let privacy = Privacy::from_id(video.privacy).unwrap_or(Privacy::Private);
@@ -375,6 +382,15 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         .first()
         .filter(|f| f.height > 0)
         .map(|f| ((f.width as f64 / f.height as f64) * 10_000.0).round() / 10_000.0);
+    let thumbnail_url = match remote {
+        Some(media) => media.thumbnail_url.clone(),
+        None => image_url(state, video, kinora_app::media_urls::VideoImage::Thumbnail)?,
+    };
+    // PeerTube 8's `thumbnails`: our one 280×157 miniature.
+    let thumbnails: Vec<Value> = thumbnail_url
+        .iter()
+        .map(|url| json!({ "width": 280, "height": 157, "aspectRatio": "16:9", "fileUrl": url }))
+        .collect();
     Ok(json!({
         "id": video.id,
         "uuid": video.uuid,
@@ -398,12 +414,14 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         "viewers": 0,
         "likes": video.likes,
         "dislikes": video.dislikes,
+        "downloads": 0,
+        "comments": comments,
+        "nsfwFlags": 0,
+        "nsfwSummary": null,
         "thumbnailPath": video.thumbnail_file.as_ref().map(|f| format!("/lazy-static/thumbnails/{f}")),
         "previewPath": video.preview_file.as_ref().map(|f| format!("/lazy-static/previews/{f}")),
-        "thumbnailUrl": match remote {
-            Some(media) => media.thumbnail_url.clone(),
-            None => image_url(state, video, kinora_app::media_urls::VideoImage::Thumbnail)?,
-        },
+        "thumbnailUrl": thumbnail_url,
+        "thumbnails": thumbnails,
         "previewUrl": match remote {
             Some(media) => media.preview_url.clone(),
             None => image_url(state, video, kinora_app::media_urls::VideoImage::Preview)?,
