@@ -11,7 +11,8 @@ use crate::{AppError, AppResult};
 /// unlisted videos are visible to all once published (or while transcoding when
 /// `waitTranscoding` is off); private ones to their owner and staff; internal ones to logged-in
 /// users; unpublished ones to their owner and staff only. A video moderation hides (blocked, or
-/// of a banned user) is seen by its owner and staff only.
+/// of a banned user) is seen by its owner and staff only, and a remote one whose account or
+/// server the instance mutes by staff only.
 pub async fn can_view(
     db: &Db,
     video: &VideoRow,
@@ -28,6 +29,10 @@ pub async fn can_view(
         return Ok(true);
     }
     if !shown_by_privacy(video, viewer.is_some()) {
+        return Ok(false);
+    }
+    if !video.is_local() && kinora_db::blocklists::instance_hides_video(db.pool(), video.id).await?
+    {
         return Ok(false);
     }
     Ok(!kinora_db::video_blacklist::is_hidden(db.pool(), video.id).await?)

@@ -364,3 +364,21 @@ pub async fn hides_account<'e>(
     .await?;
     Ok(hidden > 0)
 }
+
+/// Whether the instance mutes the account or the server of the channel of video `video_id`:
+/// such a video has left the catalogue (every route's visibility rule asks this for remote
+/// videos).
+pub async fn instance_hides_video<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    video_id: i64,
+) -> DbResult<bool> {
+    // Account 0 is nobody: only the instance's mutes count.
+    let (hidden,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM videos WHERE videos.id = $1 AND NOT {}",
+        video_not_muted("0")
+    ))
+    .bind(video_id)
+    .fetch_one(executor)
+    .await?;
+    Ok(hidden > 0)
+}

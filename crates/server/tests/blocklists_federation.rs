@@ -227,6 +227,11 @@ async fn a_muted_server_is_shut_out() {
         assert!(!listed(&a, path, &b_first).await, "{path}");
     }
     assert_eq!(channel_followers(&a).await, 1, "only C follows A now");
+    assert_eq!(
+        anonymous(&a, &format!("/api/v1/videos/{b_first}")).await.0,
+        404,
+        "B's video A already had is not shown by its URL either"
+    );
 
     // A's inbox refuses B (403, before fetching anything), and B's words forwarded by C.
     let b_root = format!("{}/accounts/root", b.base);
@@ -342,6 +347,11 @@ async fn a_muted_server_is_shut_out() {
         comment_texts(&a, &a_video)
             .await
             .contains(&"B before".to_owned())
+    );
+    assert_eq!(
+        anonymous(&a, &format!("/api/v1/videos/{b_first}")).await.0,
+        200,
+        "B's video is back once unmuted"
     );
     for db in [a_db, b_db, c_db] {
         db.close().await;
