@@ -147,23 +147,15 @@ pub async fn list_accounts(
     start: i64,
     count: i64,
 ) -> DbResult<(i64, Vec<AccountBlockRow>)> {
-    let (total,): (i64,) = sqlx::query_as(&format!(
-        "SELECT COUNT(*) FROM account_blocks WHERE {OWNER_IS}"
-    ))
-    .bind(owner.column())
-    .fetch_one(pool)
-    .await?;
-    let direction = if descending { "DESC" } else { "ASC" };
-    let rows = sqlx::query_as(&format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM account_blocks WHERE {OWNER_IS} \
-         ORDER BY created_at {direction}, id {direction} LIMIT $2 OFFSET $3"
-    ))
-    .bind(owner.column())
-    .bind(count)
-    .bind(start)
-    .fetch_all(pool)
-    .await?;
-    Ok((total, rows))
+    list_page(
+        pool,
+        "account_blocks",
+        ACCOUNT_COLUMNS,
+        owner,
+        descending,
+        (start, count),
+    )
+    .await
 }
 
 /// One page of `owner`'s muted servers (newest first when `descending`) and how many there are.
@@ -174,15 +166,38 @@ pub async fn list_servers(
     start: i64,
     count: i64,
 ) -> DbResult<(i64, Vec<ServerBlockRow>)> {
-    let (total,): (i64,) = sqlx::query_as(&format!(
-        "SELECT COUNT(*) FROM server_blocks WHERE {OWNER_IS}"
-    ))
-    .bind(owner.column())
-    .fetch_one(pool)
-    .await?;
+    list_page(
+        pool,
+        "server_blocks",
+        SERVER_COLUMNS,
+        owner,
+        descending,
+        (start, count),
+    )
+    .await
+}
+
+/// One page (`start`, `count`) of `owner`'s rows of the mute table `table` by creation time,
+/// and how many there are.
+async fn list_page<R>(
+    pool: &sqlx::AnyPool,
+    table: &str,
+    columns: &str,
+    owner: MuteOwner,
+    descending: bool,
+    (start, count): (i64, i64),
+) -> DbResult<(i64, Vec<R>)>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let (total,): (i64,) =
+        sqlx::query_as(&format!("SELECT COUNT(*) FROM {table} WHERE {OWNER_IS}"))
+            .bind(owner.column())
+            .fetch_one(pool)
+            .await?;
     let direction = if descending { "DESC" } else { "ASC" };
     let rows = sqlx::query_as(&format!(
-        "SELECT {SERVER_COLUMNS} FROM server_blocks WHERE {OWNER_IS} \
+        "SELECT {columns} FROM {table} WHERE {OWNER_IS} \
          ORDER BY created_at {direction}, id {direction} LIMIT $2 OFFSET $3"
     ))
     .bind(owner.column())
