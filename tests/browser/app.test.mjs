@@ -48,6 +48,12 @@ test('the web front end: login, upload, watch, comments, likes and every page', 
       assert.equal(new URL(page.url()).pathname, '/')
       const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('kinora:tokens')))
       assert.ok(stored.accessToken && stored.refreshToken, 'tokens stored')
+      // The home page's lists have loaded (its chunk can arrive after the menu on a busy machine;
+      // a list request made after the next test spoils the token would refresh from this page).
+      await page.waitForFunction(() => {
+        const statuses = [...document.querySelectorAll('.home-section .list-status')]
+        return statuses.length === 3 && statuses.every((status) => !status.textContent.includes('Loading'))
+      })
     })
 
     await t.test('an expired access token is refreshed once and the request retried', async () => {

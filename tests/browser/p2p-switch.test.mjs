@@ -28,19 +28,27 @@ async function visit (browser, instance, path, { preference, toggle = false, own
     await page.getByTestId('player-video').waitFor()
     await page.evaluate(() => { const video = document.querySelector('[data-testid=player-video]'); video.muted = true; video.loop = true; void video.play() })
     if (playable) await page.waitForFunction(() => document.querySelector('[data-testid=player-video]').currentTime >= 1, null, { timeout: 30000 })
-    // Sharing opens its socket with the first segment request; give it time to.
-    await page.waitForTimeout(2000)
     const read = () => page.evaluate(() => {
       const stats = document.querySelector('[data-testid=p2p-stats]')
       const box = document.querySelector('[data-testid=p2p-toggle]')
       return { state: stats.dataset.state, httpBytes: Number(stats.dataset.httpBytes), checked: box.checked, disabled: box.disabled, stored: localStorage.getItem('kinora:p2p') }
     })
+    // Sharing opens its socket with the first segment request; give it time to: at least 2 s
+    // whatever the state, and while the page says sharing is on, until the socket opens (a busy
+    // machine can take longer than 2 s).
+    await page.waitForTimeout(2000)
+    for (let waited = 0; sockets.length === 0 && waited < 15000 && (await read()).state === 'on'; waited += 250) {
+      await page.waitForTimeout(250)
+    }
     const before = { ...(await read()), sockets: [...sockets] }
     let after = null
     if (toggle) {
       await page.getByTestId('player-settings').click()
       await page.getByTestId('p2p-toggle').click()
       await page.waitForTimeout(3000)
+      for (let waited = 0; sockets.length === 0 && waited < 15000 && (await read()).state === 'on'; waited += 250) {
+        await page.waitForTimeout(250)
+      }
       after = { ...(await read()), sockets: [...sockets] }
     }
     assert.deepEqual(errors, [])

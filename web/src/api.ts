@@ -110,11 +110,18 @@ export async function logout (): Promise<void> {
 
 let refreshing: Promise<boolean> | null = null
 
-/** Trades the refresh token for new tokens (one request at a time); false when logged out. */
-export function refreshTokens (): Promise<boolean> {
-  refreshing ??= (async () => {
+/**
+ * Trades the refresh token for new tokens; false when logged out. One refresh at a time, in this
+ * page and across the instance's other tabs (a Web Lock where the browser has them): a refresh
+ * token is single-use, and the server ends the whole session when one is presented twice. `stale`
+ * is the access token a request was refused with: when the stored one differs, another caller
+ * has refreshed already and its tokens are used as they are.
+ */
+export function refreshTokens (stale?: string): Promise<boolean> {
+  const exchange = async (): Promise<boolean> => {
     const tokens = readTokens()
     if (!tokens) return false
+    if (stale !== undefined && tokens.accessToken !== stale) return true
     try {
       saveTokens(await requestToken({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken }))
       return true
@@ -123,7 +130,11 @@ export function refreshTokens (): Promise<boolean> {
       if (error instanceof ApiError) saveTokens(null)
       return false
     }
-  })().finally(() => { refreshing = null })
+  }
+  refreshing ??= (typeof navigator !== 'undefined' && navigator.locks
+    ? navigator.locks.request('kinora:token-refresh', exchange)
+    : exchange()
+  ).finally(() => { refreshing = null })
   return refreshing
 }
 
@@ -158,11 +169,13 @@ export async function apiResponse (path: string, options: RequestOptions & { hea
     return await fetch(url(path, options.query), { method: options.method ?? 'GET', headers, body, signal: options.signal })
   }
   const tokens = readTokens()
-  if (tokens && tokens.expiresAt < Date.now() + 10_000) await refreshTokens()
+  if (tokens && tokens.expiresAt < Date.now() + 10_000) await refreshTokens(tokens.accessToken)
+  const sentWith = readTokens()?.accessToken
   let response = await send()
   if (response.status === 401 && readTokens()) {
-    // Expired or revoked: refresh once, then try again (anonymously if the session ended).
-    await refreshTokens()
+    // Expired or revoked: refresh once (unless another request already did), then try again
+    // (anonymously if the session ended).
+    await refreshTokens(sentWith)
     response = await send()
   }
   if (!response.ok) throw await problem(response)

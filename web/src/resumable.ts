@@ -7,7 +7,7 @@
 // the upload goes on from there, with growing delays between attempts. The session's Location
 // is remembered per file, so choosing the same file again after a reload resumes it.
 
-import { ApiError, apiResponse, authorization, refreshTokens } from './api'
+import { ApiError, apiResponse, authorization, readTokens, refreshTokens } from './api'
 
 export interface UploadFields {
   name: string
@@ -249,6 +249,7 @@ export class ResumableUpload {
 
   /** One PUT through XHR (for upload progress); refreshes the token once on 401. */
   private async put (contentRange: string, body: Blob | null, onProgress?: (loaded: number) => void, refreshed = false): Promise<PutAnswer> {
+    const sentWith = readTokens()?.accessToken
     const answer = await new Promise<PutAnswer>((resolve, reject) => {
       const xhr = new XMLHttpRequest()
       this.xhr = xhr
@@ -263,7 +264,7 @@ export class ResumableUpload {
       xhr.onabort = () => reject(new Interrupted('Interrupted'))
       xhr.send(body)
     }).finally(() => { this.xhr = null })
-    if (answer.status === 401 && !refreshed && await refreshTokens()) {
+    if (answer.status === 401 && !refreshed && await refreshTokens(sentWith)) {
       return await this.put(contentRange, body, onProgress, true)
     }
     return answer
