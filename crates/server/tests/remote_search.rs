@@ -123,7 +123,7 @@ async fn search_between(a: &Instance, b: &Instance) {
     // A logged-in user: the handle imports the channel, in each form.
     let (status, body) = get(b, &channels(&handle)).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(found(&body), [handle.clone()]);
+    assert_eq!(found(&body), vec![handle.clone()]);
     let channel_id = body["data"][0]["id"].clone();
     for search in [
         format!("@{handle}"),
@@ -133,14 +133,14 @@ async fn search_between(a: &Instance, b: &Instance) {
     ] {
         let (status, body) = get(b, &channels(&search)).await;
         assert_eq!(status, 200, "{search}: {body}");
-        assert_eq!(found(&body), [handle.clone()], "{search}");
+        assert_eq!(found(&body), vec![handle.clone()], "{search}");
         assert_eq!(body["data"][0]["id"], channel_id, "{search}");
     }
     let (status, body) = get(b, &format!("/api/v1/video-channels/{handle}")).await;
     assert_eq!(status, 200, "{body}");
     // Now known, anonymous visitors find it too (without any fetch).
     let (_, body) = anonymous(b, &channels(&handle)).await;
-    assert_eq!(found(&body), [handle.clone()]);
+    assert_eq!(found(&body), vec![handle.clone()]);
 
     // The video by its URL, in PeerTube's forms: imported, remote, A's media.
     for search in [
@@ -270,7 +270,7 @@ backend_tests! {
         // Anonymous visitors may: the channel is fetched from A and imported.
         let (status, body) = h.get(&channels(&handle), None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        assert_eq!(found(&body), [handle.clone()]);
+        assert_eq!(found(&body), vec![handle.clone()]);
         assert_eq!(body["data"][0]["ownerAccount"]["host"], format!("localhost:{}", a.port));
         let (status, _) = h.get(&format!("/api/v1/video-channels/{handle}"), None).await;
         assert_eq!(status, StatusCode::OK);
