@@ -2,8 +2,9 @@
 //! channel or video of A by its handle or any of its URLs, and B fetches and imports it;
 //! anonymous visitors only find what B already knows unless `[search.remote_uri] anonymous`
 //! allows them; an origin that answers 404 gives an empty result; malformed handles are 400
-//! naming `search`; and with the production address policy a URL or handle on a loopback
-//! address is refused before anything is fetched.
+//! naming `search`; with the production address policy a URL or handle on a loopback
+//! address is refused before anything is fetched; WebFinger names the follow page
+//! (`/remote-interaction`) that other instances send their users to.
 
 mod common;
 
@@ -313,5 +314,40 @@ backend_tests! {
         .await
         .unwrap();
         assert!(stored.is_none());
+    }
+
+    async fn webfinger_points_other_instances_to_the_follow_page(db: Db) {
+        let web = tempfile::tempdir().unwrap();
+        std::fs::write(
+            web.path().join("index.html"),
+            "<html><head><!--kinora-head--></head><body>app</body></html>",
+        )
+        .unwrap();
+        let h = Harness::new(&db, |config| config.web.root = web.path().to_path_buf());
+        h.user_with_channel("alice").await;
+        let (status, _, body) = h
+            .get_text("/.well-known/webfinger?resource=acct:alice@localhost:9000")
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let answer: Value = serde_json::from_str(&body).unwrap();
+        let template = answer["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|link| link["rel"] == "http://ostatus.org/schema/1.0/subscribe")
+            .and_then(|link| link["template"].as_str())
+            .unwrap()
+            .to_owned();
+        assert_eq!(template, "http://localhost:9000/remote-interaction?uri={uri}");
+        // The follow page, its Mastodon name and the Discover view are pages of the app.
+        for path in [
+            "/remote-interaction?uri=bob%40video.example",
+            "/authorize_interaction?uri=https%3A%2F%2Fvideo.example%2Fc%2Fbob",
+            "/videos/discover",
+        ] {
+            let (status, _, body) = h.get_text(path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(body.contains("<body>app</body>"), "{path}: {body}");
+        }
     }
 }
