@@ -29,6 +29,9 @@ route('/my-account/blocklist', () => import('./pages/my-mutes'))
 route('/my-account/abuses', () => import('./pages/my-reports'))
 route('/admin/moderation', () => import('./pages/moderation'))
 route('/admin/moderation/:tab', () => import('./pages/moderation'))
+route('/videos/discover', () => import('./pages/discover'))
+route('/remote-interaction', () => import('./pages/remote-interaction'))
+route('/authorize_interaction', () => import('./pages/remote-interaction'))
 setNotFound(() => import('./pages/not-found'))
 
 const searchInput = h('input', {
@@ -43,6 +46,7 @@ function sectionLinks (loggedIn: boolean, moderator: boolean): HTMLElement[] {
   const links: Array<[string, string]> = [
     ['/', 'Home'], ['/videos/recently-added', 'Recently added'], ['/videos/trending', 'Trending'], ['/videos/local', 'Local']
   ]
+  links.push(['/videos/discover', 'Discover'])
   if (loggedIn) links.push(['/my-library/subscriptions', 'Subscriptions'], ['/my-library/videos', 'My videos'])
   if (moderator) links.push(['/admin/moderation/abuses', 'Moderation'])
   return links.map(([path, label]) => h('a', { href: path }, label))

@@ -65,6 +65,8 @@ pub struct ApiState {
     pub list_cache: Arc<list_cache::ListCache>,
     /// The `[moderation]` section.
     pub moderation: Arc<kinora_app::ModerationConfig>,
+    /// The `[search]` section.
+    pub search: Arc<kinora_app::remote_search::SearchConfig>,
 }
 
 impl ApiState {

@@ -477,7 +477,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "get",
         "/api/v1/search/videos",
         "Search",
-        "Search public videos by name and tags",
+        "Search public videos by name and tags, or one video by its URL (fetched from its instance when search.remote_uri allows the caller)",
         Public,
         &[],
         &["search", "start", "count", "sort"]
@@ -486,7 +486,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "get",
         "/api/v1/search/video-channels",
         "Search",
-        "Search local channels by name",
+        "Search local channels by name, or one channel by handle (name@host) or URL (fetched from its instance when search.remote_uri allows the caller)",
         Public,
         &[],
         &["search", "start", "count"]

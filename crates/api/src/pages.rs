@@ -108,6 +108,9 @@ pub fn router(state: ApiState) -> Router {
         "/c/{name}/videos",
         "/a/{name}",
         "/a/{name}/videos",
+        "/videos/discover",
+        "/remote-interaction",
+        "/authorize_interaction",
     ] {
         router = router.route(path, get(app_page));
     }

@@ -26,6 +26,7 @@ pub mod moderation;
 pub mod passwords;
 pub mod ratings;
 pub mod remote;
+pub mod remote_search;
 pub mod storage_migration;
 pub mod subscriptions;
 pub mod swarms;

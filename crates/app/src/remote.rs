@@ -62,6 +62,14 @@ pub trait RemoteActors: Send + Sync {
 
     /// The instance actor of `host` (for instance follows), fetched and stored likewise.
     fn resolve_instance<'a>(&'a self, host: &'a str) -> BoxFuture<'a, AppResult<ActorRow>>;
+
+    /// The remote actor whose ActivityPub id is `url`: as stored when known and fresh,
+    /// otherwise fetched from its origin and stored with its account or channel.
+    fn resolve_actor_url<'a>(&'a self, url: &'a str) -> BoxFuture<'a, AppResult<ActorRow>>;
+
+    /// The remote video whose ActivityPub id is `url`, fetched from its origin (never from a
+    /// copy) and stored with its channel as any federated video is; returns its id.
+    fn resolve_video_url<'a>(&'a self, url: &'a str) -> BoxFuture<'a, AppResult<i64>>;
 }
 
 #[cfg(test)]

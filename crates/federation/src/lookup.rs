@@ -1,12 +1,18 @@
 //! The federation side of [`kinora_app::remote::RemoteActors`]: what the REST API's use cases
-//! ask of other instances (following a remote channel, following an instance).
+//! ask of other instances (following a remote channel, following an instance, importing a
+//! channel or video searched for by handle or URL).
 
 use kinora_app::AppError;
 use kinora_app::remote::{BoxFuture, RemoteActors};
 use kinora_db::actors::ActorRow;
 
+use serde_json::Value;
+use url::Url;
+
 use crate::Federation;
 use crate::http_client::ClientError;
+use crate::inbox::ProcessError;
+use crate::protocol::parse::video::parse_video;
 use crate::resolve::{self, ResolveError};
 use crate::urls::INSTANCE_ACTOR;
 
@@ -92,6 +98,36 @@ fn app_error(error: ResolveError) -> AppError {
     }
 }
 
+/// A URL given by a user: parsed, or refused naming the field.
+fn user_url(url: &str) -> Result<Url, AppError> {
+    Url::parse(url).map_err(|error| AppError::Invalid {
+        field: "search",
+        message: format!("is not a valid URL: {error}"),
+    })
+}
+
+fn process_error(error: ProcessError) -> AppError {
+    match error {
+        ProcessError::Resolve(error) => app_error(error),
+        ProcessError::Db(error) => AppError::Db(error),
+        ProcessError::Job(error) => AppError::Job(error),
+        ProcessError::App(error) => error,
+        ProcessError::Refused(reason) => AppError::Remote(reason),
+    }
+}
+
+/// Fetches the video at `url` from its origin and stores it (with its channel, account and
+/// earlier comments) as a federated video; a user asked for it, so no follow is required.
+async fn import_video(federation: &Federation, url: &Url) -> Result<i64, ProcessError> {
+    let fetched = resolve::fetch(federation, url).await?;
+    if fetched.object.get("type").and_then(Value::as_str) != Some("Video") {
+        return Err(ProcessError::Refused(format!("{url} is not a video")));
+    }
+    let parsed = parse_video(&fetched.object, Some(fetched.final_url.as_str()))
+        .map_err(|error| ProcessError::Refused(error.to_string()))?;
+    crate::inbox::store_with_comments(federation, &parsed, false).await
+}
+
 impl RemoteActors for RemoteLookup {
     fn resolve_handle<'a>(
         &'a self,
@@ -112,6 +148,24 @@ impl RemoteActors for RemoteLookup {
             resolve::actor_by_handle(federation, INSTANCE_ACTOR, host)
                 .await
                 .map_err(app_error)
+        })
+    }
+
+    fn resolve_actor_url<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<ActorRow, AppError>> {
+        Box::pin(async move {
+            let url = user_url(url)?;
+            let federation = self.federation().await?;
+            resolve::actor(federation, &url, false)
+                .await
+                .map_err(app_error)
+        })
+    }
+
+    fn resolve_video_url<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<i64, AppError>> {
+        Box::pin(async move {
+            let url = user_url(url)?;
+            let federation = self.federation().await?;
+            import_video(federation, &url).await.map_err(process_error)
         })
     }
 }

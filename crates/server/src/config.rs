@@ -49,6 +49,8 @@ pub struct Config {
     pub metrics: crate::metrics::MetricsConfig,
     /// `[moderation]`: video blocks.
     pub moderation: kinora_app::ModerationConfig,
+    /// `[search]`: who may search by handle or URL for remote objects.
+    pub search: kinora_app::remote_search::SearchConfig,
 }
 
 /// The `[server]` section.

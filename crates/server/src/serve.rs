@@ -117,6 +117,7 @@ pub async fn run_until(
         remote: Arc::new(kinora_federation::RemoteLookup::new(federation.clone())),
         list_cache: Arc::default(),
         moderation: Arc::new(config.moderation.clone()),
+        search: Arc::new(config.search.clone()),
     };
     let app = crate::http::router(&config, api, storage.clone(), Some(&federation));
     let listener = TcpListener::bind(config.server.listen)

@@ -29,7 +29,7 @@ export function subscribeButton (channel: ChannelSummary, followers?: number): H
     } catch { /* shown as not subscribed */ }
   })
   button.addEventListener('click', async () => {
-    if (!await currentUser()) { navigate(`/login?next=${encodeURIComponent(location.pathname)}`); return }
+    if (!await currentUser()) { navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`); return }
     button.disabled = true
     error.textContent = ''
     try {

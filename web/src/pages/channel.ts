@@ -1,11 +1,13 @@
-// A channel (/c/<name>, /c/<name>/videos): who runs it, subscribe, and its videos.
+// A channel (/c/<name>, /c/<name>/videos): who runs it, subscribe (or, for visitors, follow
+// from their own instance), and its videos.
 
-import { api, ApiError } from '../api'
+import { api, ApiError, isLoggedIn } from '../api'
 import { errorText, h, handle, notice, setTitle } from '../dom'
 import type { PageContext } from '../router'
 import type { Channel, Page, Video } from '../types'
 import { actorActions } from '../components/actor-actions'
 import { actorHeader } from '../components/actor-header'
+import { remoteFollow } from '../components/remote-follow'
 import { subscribeButton } from '../components/subscribe'
 import { videoList } from '../components/video-list'
 
@@ -27,6 +29,7 @@ export async function render ({ main, params, signal }: PageContext): Promise<vo
   main.append(actorHeader(channel, [
     owner ? h('p', {}, 'By ', h('a', { href: `/a/${handle(owner)}`, 'data-testid': 'channel-owner' }, owner.displayName || owner.name)) : null,
     subscribeButton(channel, channel.followersCount),
+    isLoggedIn() ? null : remoteFollow(channel.url ?? `${location.origin}/video-channels/${channel.name}`),
     owner ? actorActions(owner) : null
   ]), h('section', { 'aria-labelledby': 'channel-videos' }, h('h2', { id: 'channel-videos' }, 'Videos'), videoList({
     label: 'Channel videos',

@@ -54,7 +54,11 @@ pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
         "plugin": { "registered": [], "registeredExternalAuths": [], "registeredIdAndPassAuths": [] },
         "theme": { "registered": [], "builtIn": [], "default": "default" },
         "search": {
-            "remoteUri": { "users": true, "anonymous": false },
+            "remoteUri": {
+                "users": state.search.remote_uri.users,
+                "anonymous": state.search.remote_uri.anonymous
+            },
+            // Kinora has no search index client: searches are always answered here.
             "searchIndex": { "enabled": false, "url": "", "disableLocalSearch": false, "isDefaultSearch": false }
         },
         "client": {

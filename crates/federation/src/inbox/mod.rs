@@ -18,6 +18,8 @@ pub mod route;
 mod signer;
 mod videos;
 
+pub(crate) use videos::store_with_comments;
+
 pub(crate) use comments::store_fetched_note;
 pub(crate) use videos::store_document as store_video_document;
 

@@ -50,6 +50,7 @@ impl Harness {
             tracker_enabled: config.tracker.enabled,
             list_cache: Arc::default(),
             moderation: Arc::new(config.moderation.clone()),
+            search: Arc::new(config.search.clone()),
         };
         let storage = api.storage.clone();
         Self {

@@ -3,7 +3,10 @@
 pub mod video_channels;
 pub mod videos;
 
-use crate::ApiError;
+use kinora_app::auth::AuthenticatedUser;
+use kinora_app::remote_search::{SearchTarget, Searcher, parse_target};
+
+use crate::{ApiError, ApiState};
 
 /// Longest search text accepted, characters.
 const SEARCH_MAX: usize = 250;
@@ -18,4 +21,23 @@ pub(crate) fn search_text(search: Option<&str>) -> Result<Option<&str>, ApiError
         ));
     }
     Ok(text)
+}
+
+/// What the search text names (a handle, a URL or words); a malformed handle or URL is
+/// refused naming `search`.
+pub(crate) fn target(state: &ApiState, text: &str) -> Result<SearchTarget, ApiError> {
+    parse_target(text, state.host()).map_err(|message| ApiError::invalid_field("search", message))
+}
+
+/// The searcher for a viewer: may it make the server fetch remote objects?
+pub(crate) fn searcher<'a>(
+    state: &'a ApiState,
+    viewer: Option<&AuthenticatedUser>,
+) -> Searcher<'a> {
+    Searcher {
+        db: &state.db,
+        remote: state.remote.as_ref(),
+        our_base: &state.public_url,
+        may_fetch: state.search.may_fetch(viewer.is_some()),
+    }
 }
