@@ -9,6 +9,8 @@
 // (`comment: null` on a video report, an account's `description: null`, a video's unset
 // `category: { id: null }`), so null is accepted in any field. PeerTube's actors also carry
 // `banners` and `hostRedundancyAllowed`, which its types leave out: those two may appear.
+// The blocked video is labelled (category, licence, language), dated (originallyPublishedAt) and
+// scheduled (scheduledUpdate), so those fields are checked filled in, not only null.
 //
 // Needs the debug binaries (`cargo build --workspace --bins`).
 
@@ -41,7 +43,11 @@ test('moderation answers are typed as PeerTube types them', { timeout: 600000 },
     const reporter = await createUser(instance, 'reporter')
     const author = await createUser(instance, 'author')
     const video = await uploadAndWait(instance, 'video_very_short_240p.mp4', { name: 'Typed video' })
-    const other = await uploadAndWait({ ...instance, token: author.token, channel: author.channel }, 'video_very_short_240p.mp4', { name: 'Author video' })
+    // Labelled category, licence and language, an original publication date and a scheduled
+    // update, so the blocked video's `Video` carries each of them filled in.
+    const other = await uploadAndWait({ ...instance, token: author.token, channel: author.channel }, 'video_very_short_240p.mp4',
+      { name: 'Author video', category: '15', licence: '7', language: 'fr', originallyPublishedAt: '2001-09-09T01:46:40.000Z' })
+    await apiCall(instance, author.token, `/videos/${other.uuid}`, { method: 'PUT', json: { scheduleUpdate: { updateAt: '2099-01-01T00:00:00.000Z', privacy: 2 } } })
     const comment = (await apiCall(instance, author.token, `/videos/${video.uuid}/comment-threads`, { method: 'POST', json: { text: 'A rude comment' } })).comment
 
     // Reports of each kind, with every optional field the forms send.
@@ -88,6 +94,11 @@ test('moderation answers are typed as PeerTube types them', { timeout: 600000 },
       if (type.startsWith('ResultList')) assert.ok(answer.data.length > 0, `${route ?? routes[name]} lists something`)
       lines.push(`export const ${name}: Json<${type}> = ${JSON.stringify(answer, null, 2)}`, '')
     }
+    const blocked = (await apiCall(instance, instance.token, '/videos/blacklist')).data.find((b) => b.video.uuid === other.uuid).video
+    assert.deepEqual([blocked.category, blocked.licence, blocked.language],
+      [{ id: 15, label: 'Science & Technology' }, { id: 7, label: 'Public Domain Dedication' }, { id: 'fr', label: 'French' }])
+    assert.equal(blocked.originallyPublishedAt, '2001-09-09T01:46:40.000Z')
+    assert.deepEqual(blocked.scheduledUpdate, { updateAt: '2099-01-01T00:00:00.000Z', privacy: 2 })
     const dir = join(here, 'types-check')
     mkdirSync(dir, { recursive: true })
     const file = join(dir, 'moderation-answers.ts')

@@ -16,6 +16,7 @@ export interface UploadFields {
   description?: string
   tags?: string[]
   commentsPolicy?: number
+  [attribute: string]: string | number | boolean | string[] | undefined
 }
 
 export interface CreatedVideo { id: number, uuid: string, shortUUID: string }

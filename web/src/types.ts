@@ -81,6 +81,13 @@ export interface Video {
 
 export interface VideoDetails extends Video {
   tags: string[]
+  category?: Labelled<number | null>
+  licence?: Labelled<number | null>
+  language?: Labelled<string | null>
+  nsfw?: boolean
+  downloadEnabled?: boolean
+  support?: string | null
+  originallyPublishedAt?: string | null
   commentsEnabled?: boolean
   commentsPolicy?: Labelled
   streamingPlaylists: StreamingPlaylist[]

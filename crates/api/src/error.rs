@@ -57,6 +57,19 @@ impl ApiError {
         }
     }
 
+    /// 400 for one invalid query parameter, named in `invalid-params` (location `query`).
+    pub fn invalid_query(parameter: &str, message: impl Into<String>) -> Self {
+        let mut error = Self::invalid_field(parameter, message);
+        if let Some(entry) = error
+            .invalid_params
+            .as_mut()
+            .and_then(|params| params.get_mut(parameter))
+        {
+            entry["location"] = json!("query");
+        }
+        error
+    }
+
     /// 404 for a thing that does not exist.
     pub fn not_found(what: &str) -> Self {
         Self::new(

@@ -47,6 +47,50 @@ const EDIT: &[&str] = &[
     "application/x-www-form-urlencoded",
 ];
 const PAGE: &[&str] = &["start", "count", "sort"];
+/// What every video list reads (`v1/videos/list_params.rs`).
+const VIDEO_LIST: &[&str] = &[
+    "start",
+    "count",
+    "sort",
+    "search",
+    "isLocal",
+    "categoryOneOf",
+    "licenceOneOf",
+    "languageOneOf",
+    "tagsOneOf",
+    "tagsAllOf",
+    "nsfw",
+    "isLive",
+    "hasHLSFiles",
+    "hasWebVideoFiles",
+    "privacyOneOf",
+    "skipCount",
+];
+/// What the video search reads: [`VIDEO_LIST`] and the duration and date ranges.
+const VIDEO_SEARCH: &[&str] = &[
+    "start",
+    "count",
+    "sort",
+    "search",
+    "isLocal",
+    "categoryOneOf",
+    "licenceOneOf",
+    "languageOneOf",
+    "tagsOneOf",
+    "tagsAllOf",
+    "nsfw",
+    "isLive",
+    "hasHLSFiles",
+    "hasWebVideoFiles",
+    "privacyOneOf",
+    "skipCount",
+    "durationMin",
+    "durationMax",
+    "startDate",
+    "endDate",
+    "originallyPublishedStartDate",
+    "originallyPublishedEndDate",
+];
 
 macro_rules! route {
     ($method:literal, $path:literal, $tag:literal, $summary:literal, $access:ident) => {
@@ -150,7 +194,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "The caller's videos, every privacy and state",
         Token,
         &[],
-        &["start", "count", "sort", "search"]
+        VIDEO_LIST
     ),
     route!(
         "get",
@@ -215,7 +259,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "An account's public videos",
         Public,
         &[],
-        PAGE
+        VIDEO_LIST
     ),
     route!(
         "get",
@@ -261,7 +305,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "A channel's public videos",
         Public,
         &[],
-        PAGE
+        VIDEO_LIST
     ),
     route!(
         "get",
@@ -270,7 +314,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "Public videos of the instance",
         Public,
         &[],
-        &["start", "count", "sort", "isLocal"]
+        VIDEO_LIST
     ),
     route!(
         "get",
@@ -480,7 +524,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "Search public videos by name and tags, or one video by its URL (fetched from its instance when search.remote_uri allows the caller)",
         Public,
         &[],
-        &["search", "start", "count", "sort"]
+        VIDEO_SEARCH
     ),
     route!(
         "get",

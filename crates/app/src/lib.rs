@@ -33,6 +33,7 @@ pub mod swarms;
 pub mod user_bans;
 pub mod users;
 pub mod video_images;
+pub mod video_schedules;
 pub mod video_updates;
 pub mod videos;
 pub mod views;

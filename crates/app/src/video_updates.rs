@@ -28,12 +28,15 @@ pub struct VideoChanges {
     pub support: Option<String>,
     /// 1 public, 2 unlisted, 3 private, 4 internal.
     pub privacy: Option<i64>,
-    /// Category id.
-    pub category: Option<i64>,
-    /// Licence id.
-    pub licence: Option<i64>,
-    /// Language code.
-    pub language: Option<String>,
+    /// Category id; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub category: Option<Option<i64>>,
+    /// Licence id; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub licence: Option<Option<i64>>,
+    /// Language code; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub language: Option<Option<String>>,
     /// Not safe for work.
     pub nsfw: Option<bool>,
     /// 1 enabled, 2 disabled, 3 requires approval.
@@ -48,6 +51,54 @@ pub struct VideoChanges {
     pub tags: Option<Vec<String>>,
     /// Move the video to another channel of the same owner.
     pub channel_id: Option<i64>,
+    /// When the video was first published elsewhere, an ISO 8601 date; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub originally_published_at: Option<Option<String>>,
+    /// A privacy change at a given time (PeerTube's `scheduleUpdate`); `null` cancels it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub schedule_update: Option<Option<ScheduleUpdate>>,
+}
+
+/// PeerTube's `scheduleUpdate`: `{updateAt, privacy}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleUpdate {
+    /// When, an ISO 8601 date (required).
+    pub update_at: Option<String>,
+    /// The privacy then: public (default), unlisted or internal.
+    pub privacy: Option<i64>,
+}
+
+impl ScheduleUpdate {
+    /// `(update_at, privacy)` in epoch milliseconds and PeerTube's id, checked as PeerTube does.
+    pub fn parse(&self) -> AppResult<(i64, i64)> {
+        let text = self
+            .update_at
+            .as_deref()
+            .ok_or_else(|| invalid("scheduleUpdate.updateAt", "is required"))?;
+        let update_at = kinora_core::dates::parse_date_or_day(text)
+            .ok_or_else(|| invalid("scheduleUpdate.updateAt", "must be an ISO 8601 date"))?;
+        let privacy = self.privacy.unwrap_or(Privacy::Public.id());
+        if ![Privacy::Public, Privacy::Unlisted, Privacy::Internal]
+            .iter()
+            .any(|p| p.id() == privacy)
+        {
+            return Err(invalid(
+                "scheduleUpdate.privacy",
+                "must be 1 (public), 2 (unlisted) or 4 (internal)",
+            ));
+        }
+        Ok((update_at, privacy))
+    }
+}
+
+/// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
+fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
@@ -77,7 +128,7 @@ impl VideoChanges {
         {
             return Err(invalid("privacy", "must be 1, 2, 3 or 4"));
         }
-        if let Some(language) = &self.language
+        if let Some(Some(language)) = &self.language
             && (language.is_empty()
                 || language.len() > 10
                 || !language
@@ -91,12 +142,12 @@ impl VideoChanges {
         {
             return Err(invalid("commentsPolicy", "must be 1, 2 or 3"));
         }
-        if let Some(category) = self.category
+        if let Some(Some(category)) = self.category
             && !(1..=100).contains(&category)
         {
             return Err(invalid("category", "must be a category id"));
         }
-        if let Some(licence) = self.licence
+        if let Some(Some(licence)) = self.licence
             && !(1..=100).contains(&licence)
         {
             return Err(invalid("licence", "must be a licence id"));
@@ -115,7 +166,39 @@ impl VideoChanges {
         {
             return Err(invalid("channelId", "must be a channel id"));
         }
+        self.originally_published_at()?;
+        self.schedule()?;
         Ok(())
+    }
+
+    /// The schedule given: absent (`None`), cancelled (`Some(None)`) or `(update_at, privacy)`.
+    pub fn schedule(&self) -> AppResult<Option<Option<(i64, i64)>>> {
+        match &self.schedule_update {
+            None => Ok(None),
+            Some(None) => Ok(Some(None)),
+            Some(Some(schedule)) => Ok(Some(Some(schedule.parse()?))),
+        }
+    }
+
+    /// The original publication date given: absent (`None`), cleared (`Some(None)`) or a date in
+    /// epoch milliseconds between the year 1000 and tomorrow (PeerTube refuses future ones).
+    pub fn originally_published_at(&self) -> AppResult<Option<Option<i64>>> {
+        let Some(given) = &self.originally_published_at else {
+            return Ok(None);
+        };
+        let Some(text) = given.as_deref().filter(|t| !t.trim().is_empty()) else {
+            return Ok(Some(None));
+        };
+        let millis = kinora_core::dates::parse_date_or_day(text)
+            .ok_or_else(|| invalid("originallyPublishedAt", "must be an ISO 8601 date"))?;
+        let earliest = -30_610_224_000_000; // 1000-01-01
+        if millis < earliest || millis > now_millis() + 86_400_000 {
+            return Err(invalid(
+                "originallyPublishedAt",
+                "must be a date between the year 1000 and today",
+            ));
+        }
+        Ok(Some(Some(millis)))
     }
 }
 
@@ -136,6 +219,17 @@ pub async fn update_video(
     {
         same_owner(db, video.channel_id, channel_id).await?;
     }
+    apply_changes(db, storage, video, changes).await
+}
+
+/// Writes `changes` (already validated and allowed) to `video`, with what follows from them:
+/// torrents and file moves after a privacy change, the federation event, the schedule.
+pub(crate) async fn apply_changes(
+    db: &Db,
+    storage: &kinora_storage::MediaStorage,
+    video: &VideoRow,
+    changes: &VideoChanges,
+) -> AppResult<()> {
     let tags = match &changes.tags {
         Some(tags) => {
             serde_json::to_string(tags).map_err(|error| AppError::Internal(error.to_string()))?
@@ -162,9 +256,12 @@ pub async fn update_video(
         description: cleared(&changes.description, &video.description),
         support: cleared(&changes.support, &video.support),
         privacy: changes.privacy.unwrap_or(video.privacy),
-        category: changes.category.or(video.category),
-        licence: changes.licence.or(video.licence),
-        language: changes.language.clone().or(video.language.clone()),
+        category: changes.category.unwrap_or(video.category),
+        licence: changes.licence.unwrap_or(video.licence),
+        language: changes
+            .language
+            .clone()
+            .unwrap_or_else(|| video.language.clone()),
         nsfw: changes.nsfw.map_or(video.nsfw != 0, |v| v),
         comments_policy,
         download_enabled: changes
@@ -174,9 +271,23 @@ pub async fn update_video(
             .wait_transcoding
             .map_or(video.wait_transcoding != 0, |v| v),
         tags_json: tags,
+        originally_published_at: changes
+            .originally_published_at()?
+            .unwrap_or(video.originally_published_at),
     };
+    let schedule = changes.schedule()?;
     let mut tx = db.begin().await?;
     kinora_db::videos::edit(&mut tx, video.id, &edit, now_millis()).await?;
+    match schedule {
+        Some(Some((update_at, privacy))) => {
+            kinora_db::video_schedules::set(&mut tx, video.id, update_at, privacy, now_millis())
+                .await?;
+        }
+        Some(None) => {
+            kinora_db::video_schedules::clear(&mut tx, video.id).await?;
+        }
+        None => {}
+    }
     let privacy_changed = edit.privacy != video.privacy;
     let mut stale_torrents = Vec::new();
     if privacy_changed {

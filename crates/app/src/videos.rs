@@ -69,6 +69,12 @@ pub struct VideoFields {
     /// Up to 5 tags of 2–30 characters.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// When the video was first published elsewhere, an ISO 8601 date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub originally_published_at: Option<String>,
+    /// A privacy change at a given time (PeerTube's `scheduleUpdate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_update: Option<crate::video_updates::ScheduleUpdate>,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
@@ -92,9 +98,9 @@ impl VideoFields {
             description: self.description.clone(),
             support: self.support.clone(),
             privacy: self.privacy,
-            category: self.category,
-            licence: self.licence,
-            language: self.language.clone(),
+            category: self.category.map(Some),
+            licence: self.licence.map(Some),
+            language: self.language.clone().map(Some),
             nsfw: self.nsfw,
             comments_policy: self.comments_policy,
             comments_enabled: None,
@@ -102,6 +108,8 @@ impl VideoFields {
             wait_transcoding: self.wait_transcoding,
             tags: Some(self.tags.clone()),
             channel_id: None,
+            originally_published_at: self.originally_published_at.clone().map(Some),
+            schedule_update: self.schedule_update.clone().map(Some),
         }
         .validate()
     }
@@ -266,6 +274,15 @@ async fn insert_video(
         now_millis(),
     )
     .await?;
+    if let Some(text) = fields.originally_published_at.as_deref() {
+        let at = kinora_core::dates::parse_date_or_day(text)
+            .ok_or_else(|| invalid("originallyPublishedAt", "must be an ISO 8601 date"))?;
+        kinora_db::videos::set_originally_published_at(&mut tx, id, Some(at)).await?;
+    }
+    if let Some(schedule) = &fields.schedule_update {
+        let (update_at, privacy) = schedule.parse()?;
+        kinora_db::video_schedules::set(&mut tx, id, update_at, privacy, now_millis()).await?;
+    }
     let next = if store_in_s3 {
         Job::StoreOriginal { video_id: id }
     } else {

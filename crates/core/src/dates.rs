@@ -24,9 +24,41 @@ pub fn parse_iso_date(text: &str) -> Option<i64> {
     i64::try_from(date.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
+/// An ISO 8601 date as PeerTube's clients send them in queries and forms: an RFC 3339 date and
+/// time, or a day alone (`2024-05-01`, midnight UTC); as epoch milliseconds.
+pub fn parse_date_or_day(text: &str) -> Option<i64> {
+    let text = text.trim();
+    parse_iso_date(text).or_else(|| {
+        if text.len() != 10 {
+            return None;
+        }
+        let day = time::Date::parse(text, &format_description!("[year]-[month]-[day]")).ok()?;
+        let midnight = day.midnight().assume_utc();
+        i64::try_from(midnight.unix_timestamp_nanos() / 1_000_000).ok()
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{iso_date, parse_iso_date};
+    use super::{iso_date, parse_date_or_day, parse_iso_date};
+
+    #[test]
+    fn days_alone_are_midnight_utc() {
+        assert_eq!(parse_date_or_day("2024-01-01"), Some(1_704_067_200_000));
+        assert_eq!(
+            parse_date_or_day("2024-01-01T00:00:00.123Z"),
+            Some(1_704_067_200_123)
+        );
+        for bad in [
+            "",
+            "2024-13-01",
+            "2024-1-1",
+            "yesterday",
+            "2024-01-01T25:00:00Z",
+        ] {
+            assert_eq!(parse_date_or_day(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn dates_have_milliseconds_and_zulu() {

@@ -37,7 +37,9 @@ pub mod tokens;
 pub mod uploads;
 pub mod users;
 pub mod video_blacklist;
+pub mod video_filters;
 pub mod video_lists;
+pub mod video_schedules;
 pub mod videos;
 pub mod views;
 

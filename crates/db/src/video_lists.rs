@@ -3,6 +3,7 @@
 use sqlx::AnyPool;
 
 use crate::DbResult;
+use crate::video_filters::VideoFilters;
 use crate::videos::VideoRow;
 
 /// What a list of videos is ordered by (PeerTube's `sort` values, without the `-`).
@@ -20,12 +21,25 @@ pub enum VideoOrder {
     Name,
     /// `duration`.
     Duration,
+    /// `originallyPublishedAt` (the publication date when none is set).
+    OriginallyPublishedAt,
+    /// `localVideoFilesSize`: bytes of the video's rendition files here.
+    LocalFilesSize,
+    /// `match`: how well the name matches the search text (whole name, its start, anywhere,
+    /// tags only); newest publication first without a search text.
+    Match,
 }
 
 impl VideoOrder {
-    /// The column; a fixed string, never built from input.
+    /// The column or expression; a fixed string, never built from input (`Match` is ordered
+    /// by [`page`] itself).
     fn column(self) -> &'static str {
         match self {
+            VideoOrder::OriginallyPublishedAt => "COALESCE(originally_published_at, published_at)",
+            VideoOrder::LocalFilesSize => {
+                "(SELECT COALESCE(SUM(f.size), 0) FROM video_files f WHERE f.video_id = videos.id)"
+            }
+            VideoOrder::Match => "published_at",
             VideoOrder::PublishedAt => "published_at",
             VideoOrder::CreatedAt => "created_at",
             VideoOrder::Views => "views",
@@ -65,10 +79,13 @@ pub struct VideoFilter<'a> {
     /// The viewer's account when it mutes anything: its muted accounts and servers are left
     /// out too (the instance's always are, unless `include_hidden`).
     pub muted_by: Option<i64>,
+    /// PeerTube's narrowing filters (categories, tags, dates, …); `privacies` there replaces
+    /// "public only".
+    pub filters: Option<&'a VideoFilters>,
 }
 
 /// A value bound to a numbered placeholder.
-enum Bind {
+pub(crate) enum Bind {
     Int(i64),
     Text(String),
 }
@@ -91,10 +108,25 @@ pub(crate) fn like_pattern(text: &str) -> String {
 fn conditions(filter: &VideoFilter<'_>) -> (String, Vec<Bind>) {
     let mut conditions: Vec<String> = Vec::new();
     let mut binds: Vec<Bind> = Vec::new();
+    let privacies = filter.filters.and_then(|f| f.privacies.as_deref());
+    if let Some(privacies) = privacies {
+        let mut list = Vec::new();
+        for &privacy in privacies {
+            binds.push(Bind::Int(privacy));
+            list.push(format!("${}", binds.len()));
+        }
+        conditions.push(format!("privacy IN ({})", list.join(", ")));
+    }
     if !filter.include_hidden {
-        conditions.push("state = 1 AND privacy = 1".to_owned());
+        conditions.push("state = 1".to_owned());
+        if privacies.is_none() {
+            conditions.push("privacy = 1".to_owned());
+        }
         // Blocked videos and those of banned users (issue 15).
         conditions.push(crate::video_blacklist::UNMODERATED.to_owned());
+    }
+    if let Some(filters) = filter.filters {
+        filters.push_conditions(&mut conditions, &mut binds);
     }
     match filter.local {
         Some(true) => conditions.push("url IS NULL".to_owned()),
@@ -155,12 +187,32 @@ pub async fn page(
     filter: &VideoFilter<'_>,
     page: VideoPage,
 ) -> DbResult<Vec<VideoRow>> {
-    let (filter_sql, binds) = conditions(filter);
+    let (filter_sql, mut binds) = conditions(filter);
     let direction = if page.descending { "DESC" } else { "ASC" };
+    let order = match (page.order, filter.search) {
+        (VideoOrder::Match, Some(search)) => {
+            // Higher is better: the whole name, its start, anywhere in it, then tags only.
+            let lowered = search.to_lowercase();
+            binds.push(Bind::Text(lowered.clone()));
+            let whole = binds.len();
+            let mut prefix = like_pattern(&lowered);
+            prefix.remove(0);
+            binds.push(Bind::Text(prefix));
+            let start = binds.len();
+            binds.push(Bind::Text(like_pattern(&lowered)));
+            let anywhere = binds.len();
+            format!(
+                "CASE WHEN LOWER(name) = ${whole} THEN 3 \
+                 WHEN LOWER(name) LIKE ${start} ESCAPE '\\' THEN 2 \
+                 WHEN LOWER(name) LIKE ${anywhere} ESCAPE '\\' THEN 1 ELSE 0 END {direction}, \
+                 published_at DESC, id DESC"
+            )
+        }
+        (order, _) => format!("{} {direction}, id {direction}", order.column()),
+    };
     let rows_sql = format!(
-        "SELECT {} {filter_sql} ORDER BY {} {direction}, id {direction} LIMIT ${} OFFSET ${}",
+        "SELECT {} {filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
         crate::videos::COLUMNS,
-        page.order.column(),
         binds.len() + 1,
         binds.len() + 2,
     );

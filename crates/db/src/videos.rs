@@ -9,7 +9,8 @@ pub(crate) const COLUMNS: &str = "id, uuid, short_uuid, channel_id, name, descri
     state, transcoding_progress, failure_reason, duration, original_filename, original_size, \
     hls_master_file, hls_segments_file, thumbnail_file, preview_file, storyboard_file, \
     storyboard_json, views, likes, dislikes, created_at, updated_at, published_at, \
-    media_location, original_location, original_torrent_file, original_info_hash, url, federated";
+    media_location, original_location, original_torrent_file, original_info_hash, url, federated, \
+    originally_published_at";
 
 /// A video as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -94,6 +95,9 @@ pub struct VideoRow {
     pub url: Option<String>,
     /// 1 when other instances have this local video (a Create went out, no Delete since).
     pub federated: i64,
+    /// When the video was first published elsewhere (PeerTube's `originallyPublishedAt`),
+    /// epoch milliseconds.
+    pub originally_published_at: Option<i64>,
 }
 
 impl VideoRow {
@@ -209,6 +213,8 @@ pub struct VideoEdit {
     pub wait_transcoding: bool,
     /// Tags as a JSON array.
     pub tags_json: String,
+    /// Original publication date, epoch milliseconds.
+    pub originally_published_at: Option<i64>,
 }
 
 /// Writes a video's editable fields; answers whether the video exists.
@@ -222,7 +228,7 @@ pub async fn edit(
         "UPDATE videos SET channel_id = $1, name = $2, description = $3, support = $4, \
          privacy = $5, category = $6, licence = $7, language = $8, nsfw = $9, \
          comments_policy = $10, download_enabled = $11, wait_transcoding = $12, tags = $13, \
-         updated_at = $14 WHERE id = $15",
+         updated_at = $14, originally_published_at = $16 WHERE id = $15",
     )
     .bind(edit.channel_id)
     .bind(&edit.name)
@@ -239,9 +245,24 @@ pub async fn edit(
     .bind(&edit.tags_json)
     .bind(now)
     .bind(id)
+    .bind(edit.originally_published_at)
     .execute(&mut *connection)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Sets a video's original publication date (epoch milliseconds), as an upload gives it.
+pub async fn set_originally_published_at(
+    connection: &mut Connection,
+    id: i64,
+    at: Option<i64>,
+) -> DbResult<()> {
+    sqlx::query("UPDATE videos SET originally_published_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
 }
 
 /// The image columns of a video.

@@ -56,6 +56,7 @@ fn video_row() -> VideoRow {
         original_info_hash: None,
         url: None,
         federated: 0,
+        originally_published_at: None,
     }
 }
 

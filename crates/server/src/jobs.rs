@@ -90,7 +90,8 @@ impl JobHandler for ServerJobs {
 }
 
 /// Every minute: forgets idle login-limit keys, deletes expired tokens, week-old finished jobs
-/// and expired upload sessions, and refreshes the queue gauges. Stops when `shutdown` is cancelled.
+/// and expired upload sessions, applies due scheduled video updates, and refreshes the queue
+/// gauges. Stops when `shutdown` is cancelled.
 pub async fn housekeeping(
     db: Db,
     storage: std::sync::Arc<kinora_storage::MediaStorage>,
@@ -120,6 +121,12 @@ pub async fn housekeeping(
         if let Err(error) = kinora_db::deliveries::delete_finished_before(db.pool(), week_ago).await
         {
             tracing::warn!(%error, "could not delete old deliveries");
+        }
+        // Scheduled privacy changes (PeerTube's `scheduleUpdate`) that are due.
+        match kinora_app::video_schedules::publish_due(&db, &storage, now).await {
+            Ok(0) => {}
+            Ok(applied) => tracing::info!(applied, "scheduled video updates applied"),
+            Err(error) => tracing::warn!(%error, "could not apply scheduled video updates"),
         }
         // Mirrors of remote videos are announced again before their announcement ends.
         match kinora_app::mirrors::renew_expiring(&db, now).await {

@@ -1,4 +1,5 @@
 // Edit a video (/videos/manage/<id>): name, description, visibility, tags, comments policy,
+// category, licence, language, NSFW, downloads, support text, original publication date,
 // thumbnail (PUT multipart, as PeerTube's own client does), and deletion.
 
 import { api, ApiError, currentUser } from '../api'
@@ -7,6 +8,7 @@ import { navigate, type PageContext } from '../router'
 import type { VideoDetails } from '../types'
 import { parseTags, privacySelect } from './upload'
 import { thumbnailOf } from '../components/video-list'
+import { appendAttributes, attributeFields, type AttributeFields } from '../components/video-attributes'
 
 function field (id: string, label: string, control: HTMLElement, hint?: string, key = control.getAttribute('name') ?? id): HTMLElement {
   return h('div', { class: 'field', 'data-field': key },
@@ -38,6 +40,14 @@ export async function render ({ main, params, signal }: PageContext): Promise<vo
   const comments = h('select', { id: 'edit-comments', name: 'commentsPolicy' },
     h('option', { value: 1 }, 'Allowed'), h('option', { value: 3 }, 'Requires approval'), h('option', { value: 2 }, 'Turned off'))
   comments.value = String(video.commentsPolicy?.id ?? (video.commentsEnabled === false ? 2 : 1))
+  let attributes: AttributeFields
+  try {
+    attributes = await attributeFields('edit', field, video)
+  } catch (error) {
+    if (signal.aborted) return
+    main.append(h('section', { class: 'narrow' }, h('h1', {}, 'Edit video'), notice(`Could not load the video's choices: ${errorText(error)}`, 'error')))
+    return
+  }
   const current = thumbnailOf(video)
   const preview = h('img', { class: 'thumb-preview', alt: 'Current thumbnail', src: current ?? '', hidden: !current })
   const thumbnail = h('input', { id: 'edit-thumbnail', name: 'thumbnailfile', type: 'file', accept: 'image/jpeg,image/png', 'data-testid': 'edit-thumbnail' })
@@ -56,6 +66,7 @@ export async function render ({ main, params, signal }: PageContext): Promise<vo
     field('edit-privacy', 'Visibility', privacy),
     field('edit-tags', 'Tags', tags, 'Up to 5, separated by commas.'),
     field('edit-comments', 'Comments', comments),
+    ...attributes.elements,
     field('edit-thumbnail', 'Thumbnail', h('div', { class: 'thumb-field' }, preview, thumbnail), 'A JPEG or PNG image, 16:9.', 'thumbnailfile'),
     status,
     h('div', { class: 'actions' }, h('a', { class: 'button', href: `/w/${video.shortUUID}` }, 'View'), save))
@@ -67,6 +78,7 @@ export async function render ({ main, params, signal }: PageContext): Promise<vo
     data.set('description', description.value)
     data.set('privacy', privacy.value)
     data.set('commentsPolicy', comments.value)
+    appendAttributes(data, attributes.values())
     parseTags(tags.value).forEach((tag, index) => data.set(`tags[${index}]`, tag))
     const image = thumbnail.files?.[0]
     if (image) data.set('thumbnailfile', image, image.name)

@@ -7,6 +7,7 @@ import { navigate, type PageContext } from '../router'
 import { chunkSize, ResumableUpload, type CreatedVideo, type UploadCallbacks, type UploadStatus } from '../resumable'
 import { progressBar } from '../components/progress'
 import { Privacy, type User, type VideoDetails } from '../types'
+import { attributeFields, attributesJson, type AttributeFields } from '../components/video-attributes'
 
 function field (id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
   return h('div', { class: 'field' }, h('label', { for: id }, label), control,
@@ -39,14 +40,21 @@ export async function render ({ main, signal }: PageContext): Promise<() => void
   window.addEventListener('beforeunload', beforeUnload)
   const section = h('section', { class: 'narrow' }, h('h1', {}, 'Upload a video'))
   main.append(section)
-  section.append(detailsForm(user, signal, (started) => { upload = started }, () => { upload = null }))
+  let attributes: AttributeFields | null = null
+  try {
+    attributes = await attributeFields('upload', field)
+  } catch (error) {
+    if (signal.aborted) return () => {}
+    section.append(notice(`Could not load the choices of category, licence and language: ${errorText(error)}`, 'error'))
+  }
+  section.append(detailsForm(user, signal, attributes, (started) => { upload = started }, () => { upload = null }))
   return () => {
     window.removeEventListener('beforeunload', beforeUnload)
     upload?.pause() // the session stays on the server: choosing the same file again resumes it
   }
 }
 
-function detailsForm (user: User, signal: AbortSignal, onStart: (upload: ResumableUpload) => void, onEnd: () => void): HTMLElement {
+function detailsForm (user: User, signal: AbortSignal, attributes: AttributeFields | null, onStart: (upload: ResumableUpload) => void, onEnd: () => void): HTMLElement {
   const file = h('input', { id: 'upload-file', type: 'file', accept: 'video/*,audio/*,.mkv,.mov,.avi,.flv,.ogv,.webm', required: true, 'data-testid': 'upload-file' })
   const name = h('input', { id: 'upload-name', name: 'name', required: true, minlength: 3, maxlength: 120, 'data-testid': 'upload-name' })
   const channel = h('select', { id: 'upload-channel', name: 'channelId' },
@@ -54,6 +62,8 @@ function detailsForm (user: User, signal: AbortSignal, onStart: (upload: Resumab
   const privacy = privacySelect('upload-privacy')
   const description = h('textarea', { id: 'upload-description', name: 'description', rows: 5, maxlength: 10000, 'aria-describedby': 'upload-description-hint', 'data-testid': 'upload-description' })
   const tags = h('input', { id: 'upload-tags', name: 'tags', 'aria-describedby': 'upload-tags-hint' })
+  const comments = h('select', { id: 'upload-comments', name: 'commentsPolicy', 'data-testid': 'upload-comments' },
+    h('option', { value: 1 }, 'Allowed'), h('option', { value: 3 }, 'Requires approval'), h('option', { value: 2 }, 'Turned off'))
   const submit = h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'upload-submit' }, 'Upload')
   const status = h('div', { 'aria-live': 'polite' })
   const chosen = h('span', { class: 'dropzone-file' }, 'No file chosen yet')
@@ -65,6 +75,8 @@ function detailsForm (user: User, signal: AbortSignal, onStart: (upload: Resumab
     field('upload-privacy', 'Visibility', privacy),
     field('upload-description', 'Description', description, 'Markdown: **bold**, *italic*, [links](https://example.org), lists.'),
     field('upload-tags', 'Tags', tags, 'Up to 5, separated by commas.'),
+    field('upload-comments', 'Comments', comments),
+    ...(attributes?.elements ?? []),
     status,
     h('div', { class: 'actions' }, submit))
   file.addEventListener('change', () => {
@@ -85,7 +97,9 @@ function detailsForm (user: User, signal: AbortSignal, onStart: (upload: Resumab
       channelId: Number(channel.value),
       privacy: Number(privacy.value),
       description: description.value || undefined,
-      tags: parseTags(tags.value)
+      tags: parseTags(tags.value),
+      commentsPolicy: Number(comments.value),
+      ...(attributes ? attributesJson(attributes.values()) : {})
     }
     const size = chunkSize(config?.client?.videos?.resumableUpload?.maxChunkSize)
     const upload = (callbacks: UploadCallbacks): ResumableUpload => new ResumableUpload(picked, fields, callbacks, size)

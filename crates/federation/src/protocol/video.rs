@@ -283,7 +283,7 @@ pub fn video_object(urls: &LocalUrls, parts: &VideoParts<'_>) -> Option<Value> {
         "commentsPolicy": video.comments_policy,
         "downloadEnabled": video.download_enabled != 0,
         "published": iso_date(video.published_at.unwrap_or(video.created_at)),
-        "originallyPublishedAt": Value::Null,
+        "originallyPublishedAt": video.originally_published_at.map(iso_date),
         "updated": iso_date(video.updated_at),
         "uploadDate": iso_date(video.created_at),
         "tag": tags.iter().map(|name| json!({ "type": "Hashtag", "name": name })).collect::<Vec<_>>(),

@@ -1,12 +1,13 @@
-//! `GET /api/v1/accounts/{name}/videos`: an account's public, published videos, in PeerTube's
-//! `sort`, `start` and `count`.
+//! `GET /api/v1/accounts/{name}/videos`: an account's public, published videos, with PeerTube's
+//! `sort`, `start`, `count` and filters (`videos/list_params.rs`).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use kinora_db::video_lists::VideoFilter;
 
 use crate::v1::find_account;
-use crate::v1::videos::list::{ListQuery, answer_page, parse_page};
+use crate::v1::videos::list::answer_page;
+use crate::v1::videos::list_params::{ListKind, parse};
 use crate::{ApiError, ApiState};
 
 /// Answers `{total, data}`.
@@ -14,14 +15,14 @@ pub async fn list_account_videos(
     State(state): State<ApiState>,
     crate::extract::MaybeAuth(viewer): crate::extract::MaybeAuth,
     Path(handle): Path<String>,
-    Query(query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let page = parse_page(&query)?;
+    let params = parse(query.as_deref(), ListKind::Catalogue, viewer.as_ref())?;
     let account = find_account(&state, &handle).await?;
     let filter = VideoFilter {
         account_id: Some(account.id),
         muted_by: crate::v1::videos::list::muted_by(&state, viewer.as_ref()).await?,
-        ..VideoFilter::default()
+        ..params.filter()
     };
-    answer_page(&state, &filter, page).await
+    answer_page(&state, &filter, params.page).await
 }

@@ -1,13 +1,15 @@
 //! `GET /api/v1/search/videos?search=…`: public, published videos whose name or tags contain
-//! the text (case-insensitive), in PeerTube's `sort`, `start` and `count`. Unlisted videos are
-//! never found. A video's URL (`/w/<shortUUID>`, `/videos/watch/<uuid>`) finds that video,
-//! fetched from its origin and imported when the viewer may (`[search.remote_uri]`).
+//! the text (case-insensitive), with PeerTube's `sort` (`-match` too), `start`, `count`, filters
+//! and duration and date ranges (`videos/list_params.rs`). Unlisted videos are never found. A
+//! video's URL (`/w/<shortUUID>`, `/videos/watch/<uuid>`) finds that video, fetched from its
+//! origin and imported when the viewer may (`[search.remote_uri]`).
 
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use kinora_db::video_lists::VideoFilter;
 
-use crate::v1::videos::list::{ListQuery, answer_page, parse_page};
+use crate::v1::videos::list::answer_page;
+use crate::v1::videos::list_params::{ListKind, parse};
 use axum::Json;
 use axum::response::IntoResponse;
 use kinora_app::auth::AuthenticatedUser;
@@ -19,27 +21,25 @@ use crate::{ApiError, ApiState, json as shapes};
 pub async fn search_videos(
     State(state): State<ApiState>,
     crate::extract::MaybeAuth(viewer): crate::extract::MaybeAuth,
-    Query(query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let page = parse_page(&query)?;
-    let search = super::search_text(query.search.as_deref())?;
-    if let Some(text) = search
+    let params = parse(query.as_deref(), ListKind::Search, viewer.as_ref())?;
+    if let Some(text) = params.search.as_deref()
         && let SearchTarget::Url(url) = super::target(&state, text)?
     {
         return answer_one(
             &state,
             viewer.as_ref(),
             &url,
-            page.start == 0 && page.count > 0,
+            params.page.start == 0 && params.page.count > 0,
         )
         .await;
     }
     let filter = VideoFilter {
-        search,
         muted_by: crate::v1::videos::list::muted_by(&state, viewer.as_ref()).await?,
-        ..VideoFilter::default()
+        ..params.filter()
     };
-    answer_page(&state, &filter, page).await
+    answer_page(&state, &filter, params.page).await
 }
 
 /// The video a URL names, in a list of one (or none: unknown, not to be had, not visible to

@@ -10,6 +10,7 @@ use kinora_db::channels::ChannelRow;
 use kinora_db::redundancies::RedundancyRow;
 use kinora_db::remote_videos::RemoteMediaRow;
 use kinora_db::video_blacklist::BlockRow;
+use kinora_db::video_schedules::ScheduleRow;
 use kinora_db::videos::{VideoFileRow, VideoRow};
 use serde_json::{Value, json};
 
@@ -155,6 +156,10 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
     let followers = crate::json::follower_counts(state, &[&account], &[&channel]).await?;
     let block = kinora_db::video_blacklist::find_by_video(pool, video.id).await?;
     let comments = kinora_db::comments::count_shown_of(pool, &[video.id]).await?;
+    let schedule = kinora_db::video_schedules::find_of(pool, &[video.id])
+        .await?
+        .into_iter()
+        .next();
     shape(
         state,
         video,
@@ -167,6 +172,7 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
             followers: &followers,
             block: block.as_ref(),
             comments: comments.get(&video.id).copied().unwrap_or(0),
+            schedule: schedule.as_ref(),
         },
     )
 }
@@ -234,6 +240,12 @@ pub(crate) async fn details_of_many(
             .map(|b| (b.video_id, b))
             .collect();
     let comments = kinora_db::comments::count_shown_of(pool, &video_ids).await?;
+    let schedules: HashMap<i64, ScheduleRow> =
+        kinora_db::video_schedules::find_of(pool, &video_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.video_id, s))
+            .collect();
     videos
         .iter()
         .map(|video| {
@@ -252,6 +264,7 @@ pub(crate) async fn details_of_many(
                 followers: &followers,
                 block: blocks.get(&video.id),
                 comments: comments.get(&video.id).copied().unwrap_or(0),
+                schedule: schedules.get(&video.id),
             };
             shape(state, video, &parts)
         })
@@ -274,6 +287,8 @@ struct VideoParts<'a> {
     block: Option<&'a BlockRow>,
     /// Its comments everyone sees (PeerTube's `comments`).
     comments: i64,
+    /// Its scheduled privacy change (PeerTube's `scheduledUpdate`).
+    schedule: Option<&'a ScheduleRow>,
 }
 
 /// `streamingPlaylists[].redundancies`: where mirrors serve the HLS files.
@@ -338,6 +353,7 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         followers,
         block,
         comments,
+        schedule,
     } = *parts;
     let state_id = VideoState::from_id(video.state).unwrap_or(VideoState::ToTranscode);
     let privacy = Privacy::from_id(video.privacy).unwrap_or(Privacy::Private);
@@ -430,7 +446,7 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         "createdAt": iso_date(video.created_at),
         "updatedAt": iso_date(video.updated_at),
         "publishedAt": iso_date(video.published_at.unwrap_or(video.created_at)),
-        "originallyPublishedAt": null,
+        "originallyPublishedAt": video.originally_published_at.map(iso_date),
         "account": shapes::account_with(state, account, followers),
         "channel": shapes::channel_with(state, channel, None, followers),
         "tags": tags,
@@ -447,6 +463,7 @@ fn shape(state: &ApiState, video: &VideoRow, parts: &VideoParts<'_>) -> Result<V
         },
         "files": web_files,
         "streamingPlaylists": streaming,
+        "scheduledUpdate": schedule.map(|s| json!({ "updateAt": iso_date(s.update_at), "privacy": s.privacy })),
         "blacklisted": block.is_some(),
         "blacklistedReason": block.and_then(|b| b.reason.clone()),
         "inputFileUpdatedAt": null,

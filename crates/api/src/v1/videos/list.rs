@@ -1,33 +1,16 @@
 //! `GET /api/v1/videos`: the instance's public, published videos, `{total, data}`, with
-//! PeerTube's `sort`, `start`, `count` and `isLocal`. Unlisted, private and internal videos are
-//! never listed (they are reachable by UUID only, for whoever may see them).
+//! PeerTube's `sort`, `start`, `count`, `isLocal`, `search` and filters (`list_params.rs`).
+//! Unlisted, private and internal videos are never listed (they are reachable by UUID only, for
+//! whoever may see them), except by staff asking for them with `privacyOneOf`.
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use kinora_db::video_lists::{VideoFilter, VideoOrder, VideoPage};
-use serde::Deserialize;
+use kinora_db::video_lists::{VideoFilter, VideoPage};
 
 use crate::{ApiError, ApiState, json as shapes};
-
-/// Most videos one page may hold (PeerTube's limit).
-const MAX_COUNT: i64 = 100;
-/// Videos per page when `count` is absent.
-const DEFAULT_COUNT: i64 = 15;
-
-/// The query string. Numbers and flags are read as text so a bad value gets a clear 400.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListQuery {
-    pub(crate) sort: Option<String>,
-    start: Option<String>,
-    count: Option<String>,
-    is_local: Option<String>,
-    /// The text searched for (`/api/v1/search/videos`).
-    pub(crate) search: Option<String>,
-}
 
 pub(crate) fn parse_number(
     field: &str,
@@ -43,52 +26,6 @@ pub(crate) fn parse_number(
     }
 }
 
-/// Reads PeerTube's `sort` (`-publishedAt`, `createdAt`, `-views`, `-likes`, `-trending`, …).
-fn parse_sort(sort: Option<&str>) -> Result<(VideoOrder, bool), ApiError> {
-    let sort = sort.unwrap_or("-publishedAt");
-    let (descending, name) = match sort.strip_prefix('-') {
-        Some(name) => (true, name),
-        None => (false, sort),
-    };
-    let order = match name {
-        "publishedAt" | "originallyPublishedAt" => VideoOrder::PublishedAt,
-        "createdAt" => VideoOrder::CreatedAt,
-        "views" | "trending" | "hot" | "best" => VideoOrder::Views,
-        "likes" => VideoOrder::Likes,
-        "name" => VideoOrder::Name,
-        "duration" => VideoOrder::Duration,
-        _ => {
-            return Err(ApiError::invalid_field(
-                "sort",
-                format!("{sort:?} is not a sort of videos"),
-            ));
-        }
-    };
-    Ok((order, descending))
-}
-
-/// Reads `sort`, `start` and `count` into a page, refusing bad values by name.
-pub(crate) fn parse_page(query: &ListQuery) -> Result<VideoPage, ApiError> {
-    let (order, descending) = parse_sort(query.sort.as_deref())?;
-    let start = parse_number("start", query.start.as_deref(), 0)?;
-    if start < 0 {
-        return Err(ApiError::invalid_field("start", "must be 0 or more"));
-    }
-    let count = parse_number("count", query.count.as_deref(), DEFAULT_COUNT)?;
-    if !(0..=MAX_COUNT).contains(&count) {
-        return Err(ApiError::invalid_field(
-            "count",
-            format!("must be between 0 and {MAX_COUNT}"),
-        ));
-    }
-    Ok(VideoPage {
-        order,
-        descending,
-        start,
-        count,
-    })
-}
-
 /// One page of videos matching `filter`, each in the `VideoDetails` shape: `{total, data}`,
 /// in one set of queries for the whole page. Lists of published public videos are answered
 /// from [`ListCache`](crate::list_cache::ListCache) while the data has not changed.
@@ -98,8 +35,9 @@ pub(crate) async fn answer_page(
     page: VideoPage,
 ) -> Result<Response, ApiError> {
     let pool = state.db.pool();
-    if filter.include_hidden {
-        // The owner's own list: computed each time, never kept.
+    let by_privacy = filter.filters.is_some_and(|f| f.privacies.is_some());
+    if filter.include_hidden || by_privacy {
+        // The owner's own list, or staff's by privacy: computed each time, never kept.
         let (total, rows) = kinora_db::video_lists::list(pool, filter, page).await?;
         let data = super::get::details_of_many(state, &rows).await?;
         return Ok(Json(shapes::list(usize::try_from(total).unwrap_or(0), data)).into_response());
@@ -181,31 +119,24 @@ pub(crate) async fn muted_by(
 pub async fn list_videos(
     State(state): State<ApiState>,
     crate::extract::MaybeAuth(viewer): crate::extract::MaybeAuth,
-    Query(query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let page = parse_page(&query)?;
-    let local = match query.is_local.as_deref() {
-        None => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(other) => {
-            return Err(ApiError::invalid_field(
-                "isLocal",
-                format!("{other:?} is not true or false"),
-            ));
-        }
-    };
+    let params = super::list_params::parse(
+        query.as_deref(),
+        super::list_params::ListKind::Catalogue,
+        viewer.as_ref(),
+    )?;
     let filter = VideoFilter {
-        local,
         muted_by: muted_by(&state, viewer.as_ref()).await?,
-        ..VideoFilter::default()
+        ..params.filter()
     };
-    answer_page(&state, &filter, page).await
+    answer_page(&state, &filter, params.page).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kinora_db::video_lists::VideoOrder;
 
     #[test]
     fn only_a_short_page_tells_the_total() {
@@ -222,21 +153,5 @@ mod tests {
         assert_eq!(total_from_page(page(0, 15), 15), None);
         assert_eq!(total_from_page(page(30, 15), 0), None);
         assert_eq!(total_from_page(page(0, 0), 0), None);
-    }
-
-    #[test]
-    fn sorts_follow_peertube_and_refuse_the_rest() {
-        assert_eq!(parse_sort(None).unwrap(), (VideoOrder::PublishedAt, true));
-        assert_eq!(
-            parse_sort(Some("-trending")).unwrap(),
-            (VideoOrder::Views, true)
-        );
-        assert_eq!(
-            parse_sort(Some("createdAt")).unwrap(),
-            (VideoOrder::CreatedAt, false)
-        );
-        for bad in ["", "-", "--views", "id", "views;drop", "-Views"] {
-            assert!(parse_sort(Some(bad)).is_err(), "{bad:?}");
-        }
     }
 }

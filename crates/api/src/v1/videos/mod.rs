@@ -8,6 +8,7 @@ pub mod delete;
 pub mod details;
 pub mod get;
 pub mod list;
+pub mod list_params;
 pub mod rate;
 pub mod tables;
 pub mod update;

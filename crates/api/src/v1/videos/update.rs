@@ -110,8 +110,7 @@ async fn read_multipart(
                 list.push(Value::String(text));
             }
         } else if !name.is_empty() {
-            let value = super::upload::form_value(&name, &text);
-            fields.insert(name, value);
+            super::upload::insert_form_field(&mut fields, name, &text);
         }
     }
     if let Some(tags) = tags {

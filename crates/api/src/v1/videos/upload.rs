@@ -123,8 +123,7 @@ pub async fn upload_video(
         {
             tags.push(Value::String(text));
         } else if !name.is_empty() {
-            let value = form_value(&name, &text);
-            fields.insert(name, value);
+            insert_form_field(&mut fields, name, &text);
         }
     }
     fields.insert("tags".into(), Value::Array(tags));
@@ -155,6 +154,31 @@ pub async fn upload_video(
     })))
 }
 
+/// Puts a multipart field into the JSON object it stands for: `scheduleUpdate[updateAt]` (as
+/// PeerTube's web client flattens objects) goes into `{"scheduleUpdate": {"updateAt": …}}`.
+pub(crate) fn insert_form_field(
+    fields: &mut serde_json::Map<String, Value>,
+    name: String,
+    text: &str,
+) {
+    if let Some((outer, rest)) = name.split_once('[')
+        && let Some(inner) = rest.strip_suffix(']')
+        && !outer.is_empty()
+        && !inner.is_empty()
+        && !inner.contains(['[', ']'])
+    {
+        let entry = fields
+            .entry(outer.to_owned())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if let Value::Object(object) = entry {
+            object.insert(inner.to_owned(), form_value(inner, text));
+            return;
+        }
+    }
+    let value = form_value(&name, text);
+    fields.insert(name, value);
+}
+
 /// Multipart values are text: the numeric and boolean fields are typed as JSON would carry them.
 pub(crate) fn form_value(name: &str, text: &str) -> Value {
     const NUMBERS: &[&str] = &[
@@ -170,6 +194,11 @@ pub(crate) fn form_value(name: &str, text: &str) -> Value {
         "waitTranscoding",
         "commentsEnabled",
     ];
+    // An empty value clears what may be cleared (PeerTube's `null`).
+    const NULLABLE: &[&str] = &["category", "licence", "language", "originallyPublishedAt"];
+    if NULLABLE.contains(&name) && text.trim().is_empty() {
+        return Value::Null;
+    }
     if NUMBERS.contains(&name)
         && let Ok(number) = text.trim().parse::<i64>()
     {

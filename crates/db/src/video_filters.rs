@@ -1,0 +1,156 @@
+//! The narrowing filters of a video list that PeerTube clients send (`categoryOneOf`,
+//! `tagsAllOf`, `nsfw`, `durationMin`, `startDate`, …), as SQL conditions on `videos` for
+//! [`crate::video_lists`]. Every value is a bound placeholder; the SQL text is fixed.
+
+use crate::video_lists::Bind;
+
+/// PeerTube's `languageOneOf` value for "no language set".
+pub const UNKNOWN_LANGUAGE: &str = "_unknown";
+
+/// What a list is narrowed to; a `None` (or the default) filters nothing. Arrays are "one of"
+/// (empty arrays are never built by the API).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VideoFilters {
+    /// Category ids (`categoryOneOf`).
+    pub categories: Option<Vec<i64>>,
+    /// Licence ids (`licenceOneOf`).
+    pub licences: Option<Vec<i64>>,
+    /// Language codes (`languageOneOf`); [`UNKNOWN_LANGUAGE`] stands for videos without one.
+    pub languages: Option<Vec<String>>,
+    /// At least one of these tags, case-insensitive (`tagsOneOf`).
+    pub tags_one_of: Option<Vec<String>>,
+    /// Every one of these tags, case-insensitive (`tagsAllOf`).
+    pub tags_all_of: Option<Vec<String>>,
+    /// Only NSFW videos (`Some(true)`), only the others (`Some(false)`), or both (`nsfw`).
+    pub nsfw: Option<bool>,
+    /// Only lives, or no lives (`isLive`); Kinora has no lives, so `Some(true)` finds nothing.
+    pub live: Option<bool>,
+    /// Only videos with HLS files, or only those without (`hasHLSFiles`).
+    pub has_hls: Option<bool>,
+    /// Only videos with web video files (a local video's uploaded file until its renditions
+    /// exist), or only those without (`hasWebVideoFiles`).
+    pub has_web_videos: Option<bool>,
+    /// Privacy ids (`privacyOneOf`, staff and a user's own list); replaces "public only".
+    pub privacies: Option<Vec<i64>>,
+    /// Shortest duration, seconds (`durationMin`).
+    pub duration_min: Option<i64>,
+    /// Longest duration, seconds (`durationMax`).
+    pub duration_max: Option<i64>,
+    /// Published at or after, epoch milliseconds (`startDate`).
+    pub published_from: Option<i64>,
+    /// Published at or before, epoch milliseconds (`endDate`).
+    pub published_until: Option<i64>,
+    /// Originally published at or after, epoch milliseconds (`originallyPublishedStartDate`).
+    pub originally_published_from: Option<i64>,
+    /// Originally published at or before, epoch milliseconds (`originallyPublishedEndDate`).
+    pub originally_published_until: Option<i64>,
+}
+
+/// `$a, $b, …` for `values` pushed onto `binds`.
+fn placeholders(binds: &mut Vec<Bind>, values: impl IntoIterator<Item = Bind>) -> String {
+    let mut list = Vec::new();
+    for value in values {
+        binds.push(value);
+        list.push(format!("${}", binds.len()));
+    }
+    list.join(", ")
+}
+
+/// `$n` for one value pushed onto `binds`.
+fn placeholder(binds: &mut Vec<Bind>, value: Bind) -> String {
+    binds.push(value);
+    format!("${}", binds.len())
+}
+
+/// A video has HLS files: its own master playlist, or a remote one its origin announced.
+const HAS_HLS: &str = "(hls_master_file IS NOT NULL OR EXISTS (SELECT 1 FROM remote_video_media \
+     m WHERE m.video_id = videos.id AND m.playlist_url IS NOT NULL))";
+/// A video lists a web video file: a local one's uploaded file, until its renditions exist
+/// (the API's `files`).
+const HAS_WEB_VIDEOS: &str = "(url IS NULL AND hls_master_file IS NULL AND original_size > 0)";
+
+impl VideoFilters {
+    /// Adds the conditions of these filters (all but `privacies`, which
+    /// [`crate::video_lists`] applies) to `conditions`, their values to `binds`.
+    pub(crate) fn push_conditions(&self, conditions: &mut Vec<String>, binds: &mut Vec<Bind>) {
+        if let Some(categories) = &self.categories {
+            let list = placeholders(binds, categories.iter().map(|&id| Bind::Int(id)));
+            conditions.push(format!("category IN ({list})"));
+        }
+        if let Some(licences) = &self.licences {
+            let list = placeholders(binds, licences.iter().map(|&id| Bind::Int(id)));
+            conditions.push(format!("licence IN ({list})"));
+        }
+        if let Some(languages) = &self.languages {
+            let unknown = languages.iter().any(|code| code == UNKNOWN_LANGUAGE);
+            let known: Vec<Bind> = languages
+                .iter()
+                .filter(|code| *code != UNKNOWN_LANGUAGE)
+                .map(|code| Bind::Text(code.clone()))
+                .collect();
+            let mut either = Vec::new();
+            if !known.is_empty() {
+                either.push(format!("language IN ({})", placeholders(binds, known)));
+            }
+            if unknown {
+                either.push("language IS NULL".to_owned());
+            }
+            conditions.push(format!("({})", either.join(" OR ")));
+        }
+        if let Some(tags) = &self.tags_one_of {
+            let lowered: Vec<String> = tags
+                .iter()
+                .map(|tag| format!("lower({})", placeholder(binds, Bind::Text(tag.clone()))))
+                .collect();
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM video_tags t WHERE t.video_id = videos.id \
+                 AND t.tag IN ({}))",
+                lowered.join(", ")
+            ));
+        }
+        if let Some(tags) = &self.tags_all_of {
+            for tag in tags {
+                let p = placeholder(binds, Bind::Text(tag.clone()));
+                conditions.push(format!(
+                    "EXISTS (SELECT 1 FROM video_tags t WHERE t.video_id = videos.id \
+                     AND t.tag = lower({p}))"
+                ));
+            }
+        }
+        match self.nsfw {
+            Some(true) => conditions.push("nsfw = 1".to_owned()),
+            Some(false) => conditions.push("nsfw = 0".to_owned()),
+            None => {}
+        }
+        if self.live == Some(true) {
+            conditions.push("1 = 0".to_owned());
+        }
+        match self.has_hls {
+            Some(true) => conditions.push(HAS_HLS.to_owned()),
+            Some(false) => conditions.push(format!("NOT {HAS_HLS}")),
+            None => {}
+        }
+        match self.has_web_videos {
+            Some(true) => conditions.push(HAS_WEB_VIDEOS.to_owned()),
+            Some(false) => conditions.push(format!("NOT {HAS_WEB_VIDEOS}")),
+            None => {}
+        }
+        let ranges = [
+            ("duration >=", self.duration_min),
+            ("duration <=", self.duration_max),
+            ("published_at >=", self.published_from),
+            ("published_at <=", self.published_until),
+            ("originally_published_at >=", self.originally_published_from),
+            (
+                "originally_published_at <=",
+                self.originally_published_until,
+            ),
+        ];
+        for (test, value) in ranges {
+            if let Some(value) = value {
+                let p = placeholder(binds, Bind::Int(value));
+                conditions.push(format!("{test} {p}"));
+            }
+        }
+    }
+}
