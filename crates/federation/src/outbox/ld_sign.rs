@@ -33,11 +33,13 @@ pub(super) async fn sign_forwardable(
         let actor_id = outgoing
             .actor_id
             .unwrap_or_else(|| federation.instance_actor_id());
-        if !signers.contains_key(&actor_id) {
-            let signer = load_signer(federation, actor_id).await?;
-            signers.insert(actor_id, signer);
-        }
-        let Some(Some(signer)) = signers.get(&actor_id) else {
+        let signer = match signers.entry(actor_id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(load_signer(federation, actor_id).await?)
+            }
+        };
+        let Some(signer) = signer else {
             continue;
         };
         // Only the activity's own actor signs it.
