@@ -18,6 +18,7 @@ pub mod http_client;
 pub mod inbox;
 pub mod jobs;
 pub mod json;
+pub mod ld_signature;
 mod lookup;
 mod mirror;
 mod mutes;

@@ -8,8 +8,8 @@
 //! test checks that the peer resolves our account and channel by WebFinger; that its signed
 //! Follow of our channel is accepted and answered with a signed Accept it verifies; that it
 //! receives our Create for a new video and the channel's Announce of it (the only one of the
-//! two that Mastodon takes in from a channel its user follows); and that its signed reply Note
-//! becomes a comment.
+//! two that Mastodon takes in from a channel its user follows), both with a Linked Data
+//! signature that PyLD verifies; and that its signed reply Note becomes a comment.
 
 mod common;
 
@@ -191,6 +191,9 @@ async fn pasture_follows_receives_and_replies(database_url: &str, dir: &Path) {
     .await;
     assert_eq!(create["object"]["uuid"], uuid.as_str(), "{create}");
     assert_eq!(create["object"]["name"], video["name"]);
+    // It carries its actor's Linked Data signature, which an independent implementation
+    // (PyLD) verifies with the key the actor publishes, as a relay's subscribers would.
+    assert_ld_signature_verifies(&kinora.http, &create).await;
     // The channel it follows announces the video to it, publicly.
     let announce = eventually(
         Duration::from_secs(60),
@@ -204,6 +207,7 @@ async fn pasture_follows_receives_and_replies(database_url: &str, dir: &Path) {
         },
     )
     .await;
+    assert_ld_signature_verifies(&kinora.http, &announce).await;
     let public = "https://www.w3.org/ns/activitystreams#Public";
     assert!(
         announce["to"]
@@ -302,4 +306,53 @@ async fn pasture_flags_our_account() {
     assert_eq!(report["video"], Value::Null);
     let pasture_host = pasture.base.trim_start_matches("http://");
     assert_eq!(report["reporterAccount"]["host"], pasture_host, "{report}");
+}
+
+/// Checks with PyLD (`kinora-federation`'s `tests/ld_signature/pyld_rsa2017.py`, run by the
+/// pasture venv's Python) that `activity`, as the peer received it, carries an
+/// `RsaSignature2017` by its actor that verifies with the key the actor publishes.
+async fn assert_ld_signature_verifies(http: &reqwest::Client, activity: &Value) {
+    let actor = activity["actor"].as_str().unwrap();
+    assert_eq!(
+        activity["signature"]["type"], "RsaSignature2017",
+        "{activity}"
+    );
+    assert_eq!(
+        activity["signature"]["creator"],
+        format!("{actor}#main-key")
+    );
+    let document: Value = http
+        .get(actor)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key.pem");
+    std::fs::write(
+        &key,
+        document["publicKey"]["publicKeyPem"].as_str().unwrap(),
+    )
+    .unwrap();
+    let signed = dir.path().join("activity.json");
+    std::fs::write(&signed, activity.to_string()).unwrap();
+    let federation = Path::new(env!("CARGO_MANIFEST_DIR")).join("../federation");
+    let output = Command::new(pasture_python())
+        .arg(federation.join("tests/ld_signature/pyld_rsa2017.py"))
+        .arg(federation.join("src/ld_signature/contexts"))
+        .arg("verify")
+        .arg(&signed)
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["verified"], true, "{activity}");
 }

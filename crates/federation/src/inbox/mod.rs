@@ -10,6 +10,7 @@ mod actors;
 mod comments;
 mod flags;
 mod follows;
+mod ld;
 pub mod limits;
 mod reactions;
 mod redundancy;

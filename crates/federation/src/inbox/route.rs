@@ -8,7 +8,8 @@
 //! not verify, within limits: [`super::signer`]), the signature (401); the signer's host's rate
 //! (429 with `Retry-After`, [`super::limits`]); then the activity's id and actor must be on the same
 //! origin, and the actor must be the signer (a forwarded activity — actor on another host — is
-//! kept only as a pointer to its object, which is fetched from its origin later). The raw
+//! kept only as a pointer to its object, which is fetched from its origin later, unless its
+//! actor's Linked Data signature vouches for it: [`super::ld`]). The raw
 //! activity is stored, deduplicated by its id, with its processing job, in one transaction;
 //! the answer is 202 at once.
 
@@ -225,8 +226,24 @@ pub async fn accept(
             "the activity's actor is not the one who signed it".to_owned(),
         ));
     }
-    let text =
-        std::str::from_utf8(body).map_err(|_| Refusal::Bad("the body is not UTF-8".into()))?;
+    // A forward that its actor signed (Linked Data signature) is the actor's own.
+    let mut signer = signer;
+    let mut envelope = envelope;
+    let mut trusted_body = None;
+    if envelope.actor != signer
+        && let Some((trusted, trusted_envelope)) =
+            super::ld::verified_forward(federation, &activity, &envelope).await
+    {
+        signer = trusted_envelope.actor.clone();
+        envelope = trusted_envelope;
+        trusted_body = Some(trusted.to_string());
+    }
+    let text = match &trusted_body {
+        Some(trusted) => trusted.as_str(),
+        None => {
+            std::str::from_utf8(body).map_err(|_| Refusal::Bad("the body is not UTF-8".into()))?
+        }
+    };
     let db = federation.db();
     let mut tx = db.begin().await?;
     let stored = kinora_db::inbox::insert(

@@ -47,15 +47,25 @@ pub(super) async fn verify_signer(
     request: &SignedRequest<'_>,
     signer: &Url,
 ) -> Result<(), Refusal> {
+    check_with_key(federation, signer, |key| request.verify(key)).await
+}
+
+/// Runs `check` with `owner`'s public key (PEM): the stored one while fresh, else fetched
+/// (within the limits); fetched once more when the stored one fails `check`.
+pub(super) async fn check_with_key<T, E: std::fmt::Display>(
+    federation: &Federation,
+    owner: &Url,
+    check: impl Fn(&str) -> Result<T, E>,
+) -> Result<T, Refusal> {
     let limits = federation.inbox_limits();
-    let stored = crate::resolve::stored_key(federation, signer)
+    let stored = crate::resolve::stored_key(federation, owner)
         .await
-        .map_err(|error| key_refusal(signer, error))?;
+        .map_err(|error| key_refusal(owner, error))?;
     let (key, just_fetched) = match stored {
         Some((key, true)) => (key, false),
         stale => {
-            if limits.allow_key_fetch(signer, KeyFetch::Missing) {
-                (fetch_key(federation, signer).await?, true)
+            if limits.allow_key_fetch(owner, KeyFetch::Missing) {
+                (fetch_key(federation, owner).await?, true)
             } else if let Some((key, _)) = stale {
                 (key, false)
             } else {
@@ -65,20 +75,21 @@ pub(super) async fn verify_signer(
             }
         }
     };
-    let Err(first) = request.verify(&key) else {
-        return Ok(());
+    let first = match check(&key) {
+        Ok(checked) => return Ok(checked),
+        Err(error) => error,
     };
-    if just_fetched || !limits.allow_key_fetch(signer, KeyFetch::Refetch) {
+    if just_fetched || !limits.allow_key_fetch(owner, KeyFetch::Refetch) {
         return Err(unsigned(first));
     }
-    let fresh = fetch_key(federation, signer).await?;
+    let fresh = fetch_key(federation, owner).await?;
     if fresh == key {
         return Err(unsigned(first));
     }
-    request.verify(&fresh).map_err(unsigned)
+    check(&fresh).map_err(unsigned)
 }
 
-fn unsigned(error: SignatureError) -> Refusal {
+fn unsigned(error: impl std::fmt::Display) -> Refusal {
     Refusal::Unsigned(error.to_string())
 }
 

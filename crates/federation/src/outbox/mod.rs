@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 mod comments;
 pub(crate) mod flags;
 mod follows;
+mod ld_sign;
 mod ratings;
 mod rounds;
 mod videos;
@@ -105,7 +106,10 @@ pub async fn fan_out(
         return gathered;
     }
     let name = event.name();
-    let plan = plan(federation, event)
+    let mut plan = plan(federation, event)
+        .await
+        .map_err(|error| JobFailure::retryable(format!("{name}: {error}")))?;
+    ld_sign::sign_forwardable(federation, &mut plan)
         .await
         .map_err(|error| JobFailure::retryable(format!("{name}: {error}")))?;
     commit(federation, context, plan)

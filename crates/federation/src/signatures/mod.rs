@@ -115,6 +115,16 @@ impl RequestSigner {
         })
     }
 
+    /// Signs `data` with RSASSA-PKCS1-v1_5 over SHA-256 (what Linked Data signatures use).
+    pub fn sign_bytes(&self, data: &[u8]) -> Result<Vec<u8>, SignatureError> {
+        use rsa::signature::{RandomizedSigner, SignatureEncoding};
+        let mut rng = rand_core::OsRng;
+        self.signing_key
+            .try_sign_with_rng(&mut rng, data)
+            .map(|signature| signature.to_vec())
+            .map_err(|error| SignatureError::Key(error.to_string()))
+    }
+
     /// The matching public key.
     pub fn public_key(&self) -> RsaPublicKey {
         let private_key: &RsaPrivateKey = self.signing_key.as_ref();
