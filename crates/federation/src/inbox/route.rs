@@ -225,10 +225,20 @@ pub async fn accept(
             "the activity's actor is not the one who signed it".to_owned(),
         ));
     }
+    let relayed = crate::relays::inbound::admit(federation, &envelope, &activity, &signer).await?;
     let text =
         std::str::from_utf8(body).map_err(|_| Refusal::Bad("the body is not UTF-8".into()))?;
     let db = federation.db();
     let mut tx = db.begin().await?;
+    match &relayed {
+        crate::relays::inbound::Admission::Usual => {}
+        crate::relays::inbound::Admission::Known => return Ok(()),
+        crate::relays::inbound::Admission::Claim(admitted) => {
+            if !crate::relays::inbound::claim(&mut tx, admitted).await? {
+                return Ok(()); // announced meanwhile: nothing more to store
+            }
+        }
+    }
     let stored = kinora_db::inbox::insert(
         &mut tx,
         envelope.id.as_str(),
@@ -237,6 +247,9 @@ pub async fn accept(
         kinora_db::now_millis(),
     )
     .await?;
+    if stored.is_none() && !matches!(relayed, crate::relays::inbound::Admission::Usual) {
+        return Ok(()); // the same activity again: its claim is not kept
+    }
     if let Some(activity_id) = stored {
         kinora_jobs::enqueue(&mut tx, &kinora_jobs::Job::ProcessInbox { activity_id })
             .await

@@ -22,6 +22,7 @@ mod comments;
 pub(crate) mod flags;
 mod follows;
 mod ratings;
+mod relays;
 mod rounds;
 mod videos;
 
@@ -105,9 +106,12 @@ pub async fn fan_out(
         return gathered;
     }
     let name = event.name();
-    let plan = plan(federation, event)
+    let mut plan = plan(federation, event)
         .await
         .map_err(|error| JobFailure::retryable(format!("{name}: {error}")))?;
+    relays::address_relays(federation, &mut plan)
+        .await
+        .map_err(|error| JobFailure::retryable(format!("{name}: relays: {error}")))?;
     commit(federation, context, plan)
         .await
         .map_err(|error| JobFailure::retryable(format!("{name}: {error}")))?;
@@ -299,6 +303,19 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
         FederationEvent::AbuseStateChanged { abuse_id } => {
             flags::abuse_state_changed(federation, abuse_id).await
         }
+        FederationEvent::RelayFollowRequested { relay_id } => {
+            relays::relay_follow(federation, relay_id).await
+        }
+        FederationEvent::RelayUndone {
+            inbox_url,
+            followed,
+            follow_url,
+        } => Ok(relays::relay_undone(
+            federation,
+            inbox_url,
+            &followed,
+            &follow_url,
+        )),
     }
 }
 
