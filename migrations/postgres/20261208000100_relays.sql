@@ -46,3 +46,8 @@ CREATE TABLE relay_published (
     object_url TEXT PRIMARY KEY,
     created_at BIGINT NOT NULL
 );
+
+-- The discover view lists videos by their arrival: cached list pages must see it change.
+CREATE CONSTRAINT TRIGGER relay_arrivals_list_version AFTER INSERT OR UPDATE OR DELETE
+    ON relay_arrivals DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION bump_video_list_version();

@@ -46,3 +46,11 @@ CREATE TABLE relay_published (
     object_url TEXT PRIMARY KEY,
     created_at INTEGER NOT NULL
 );
+
+-- The discover view lists videos by their arrival: cached list pages must see it change.
+CREATE TRIGGER relay_arrivals_insert_list_version AFTER INSERT ON relay_arrivals
+BEGIN UPDATE video_list_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER relay_arrivals_update_list_version AFTER UPDATE ON relay_arrivals
+BEGIN UPDATE video_list_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER relay_arrivals_delete_list_version AFTER DELETE ON relay_arrivals
+BEGIN UPDATE video_list_version SET version = version + 1 WHERE id = 1; END;

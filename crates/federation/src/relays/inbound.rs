@@ -217,7 +217,7 @@ async fn announced(
 
 /// Fetches the object `id` from its origin and stores it as a remote video.
 async fn ingest(federation: &Federation, id: &Url) -> Result<i64, ProcessError> {
-    let refused = crate::inbox::refused;
+    use crate::inbox::refused;
     if federation.urls().is_ours(id.as_str()) {
         return Err(refused("one of our own objects"));
     }

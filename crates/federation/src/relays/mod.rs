@@ -111,7 +111,8 @@ pub async fn accepted_relay(
 
 /// Our Follow of a relay was refused at its inbox (a 4xx: an allow-list, a restricted relay):
 /// the relay is marked `rejected`. Anything else delivered is left alone.
-pub async fn follow_refused(pool: &sqlx::AnyPool, body: &str) -> Result<(), kinora_db::DbError> {
+pub async fn follow_refused(db: &kinora_db::Db, body: &str) -> Result<(), kinora_db::DbError> {
+    let pool = db.pool();
     let Ok(activity) = serde_json::from_str::<serde_json::Value>(body) else {
         return Ok(());
     };
