@@ -70,8 +70,11 @@ pub async fn add(
         DbError::Conflict(_) => already_there(&target.url),
         other => other.into(),
     })?;
-    crate::federation_events::queue(&mut tx, FederationEvent::RelayFollowRequested { relay_id: id })
-        .await?;
+    crate::federation_events::queue(
+        &mut tx,
+        FederationEvent::RelayFollowRequested { relay_id: id },
+    )
+    .await?;
     tx.commit().await?;
     kinora_db::relays::find_by_id(db.pool(), id)
         .await?
@@ -86,9 +89,10 @@ fn already_there(url: &str) -> AppError {
 /// gets the `Undo` of our Follow; a LitePub relay's follow of the instance actor goes too.
 pub async fn remove(db: &Db, user: &AuthenticatedUser, id: i64) -> AppResult<()> {
     ensure_admin(user)?;
-    let instance = kinora_db::actors::find_local_by_name(db.pool(), crate::actors::INSTANCE_ACTOR_NAME)
-        .await?
-        .ok_or(AppError::NotFound("Instance actor"))?;
+    let instance =
+        kinora_db::actors::find_local_by_name(db.pool(), crate::actors::INSTANCE_ACTOR_NAME)
+            .await?
+            .ok_or(AppError::NotFound("Instance actor"))?;
     let mut tx = db.begin().await?;
     let relay = kinora_db::relays::delete(&mut tx, id)
         .await?

@@ -147,15 +147,14 @@ pub async fn set_state<'e>(
     actor_url: &str,
     now: i64,
 ) -> DbResult<bool> {
-    let done = sqlx::query(
-        "UPDATE relays SET state = $2, actor_url = $3, updated_at = $4 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(state)
-    .bind(actor_url)
-    .bind(now)
-    .execute(executor)
-    .await?;
+    let done =
+        sqlx::query("UPDATE relays SET state = $2, actor_url = $3, updated_at = $4 WHERE id = $1")
+            .bind(id)
+            .bind(state)
+            .bind(actor_url)
+            .bind(now)
+            .execute(executor)
+            .await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -125,7 +125,9 @@ async fn run() {
         .await;
     sampling.abort();
     let rss_after = rss_kib(pid);
-    println!("| announces | senders | answered 202 | posted in | Announces/s posted | catalogue entries | ingested in | entries/s | RSS before | RSS peak | RSS after |");
+    println!(
+        "| announces | senders | answered 202 | posted in | Announces/s posted | catalogue entries | ingested in | entries/s | RSS before | RSS peak | RSS after |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     println!(
         "| {announces} | {senders} | {taken} | {:.1} s | {:.0} | {entries} | {:.1} s | {:.0} | {:.1} MiB | {:.1} MiB | {:.1} MiB |",

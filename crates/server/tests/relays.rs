@@ -12,7 +12,9 @@ use common::eventually;
 use common::fake_origin::{FakeOrigin, PUBLIC, activity, key, post_signed_as};
 use common::inbox_site::{DATABASES, PRIVATE_ALLOWED, Site};
 use common::instance::api_request;
-use common::relay::{OPEN_INBOX, accepted_relay, announce, answer, relay_actor, relay_state, subscribe};
+use common::relay::{
+    OPEN_INBOX, accepted_relay, announce, answer, relay_actor, relay_state, subscribe,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -64,7 +66,14 @@ async fn relay_routes_refuse_bad_input() {
     for database in DATABASES {
         // Without allow_private_addresses: nothing private may become a relay.
         let site = Site::start(database, "").await;
-        let post = |body: Value| api_request(&site.instance, Method::POST, "/api/v1/server/relays", Some(body));
+        let post = |body: Value| {
+            api_request(
+                &site.instance,
+                Method::POST,
+                "/api/v1/server/relays",
+                Some(body),
+            )
+        };
         for body in [
             json!({}),
             json!({"url": "not a url"}),
@@ -92,11 +101,14 @@ async fn relay_routes_refuse_bad_input() {
             let response = request.bearer_auth(&token).send().await.unwrap();
             assert_eq!(response.status().as_u16(), 403, "{database:?}");
         }
-        let anonymous = http.get(site.url("/api/v1/server/relays")).send().await.unwrap();
+        let anonymous = http
+            .get(site.url("/api/v1/server/relays"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(anonymous.status().as_u16(), 401);
         for path in ["/api/v1/server/relays/999", "/api/v1/server/relays/abc"] {
-            let (status, answer) =
-                api_request(&site.instance, Method::DELETE, path, None).await;
+            let (status, answer) = api_request(&site.instance, Method::DELETE, path, None).await;
             assert_eq!(status, 404, "{database:?} {path}: {answer}");
         }
         site.finish().await;
@@ -140,9 +152,11 @@ async fn a_relay_that_never_answers_stays_pending_and_can_be_removed() {
         )
         .await;
         assert_eq!(status, 204);
-        let undo = eventually(Duration::from_secs(30), "the relay gets our Undo", || async {
-            relay.received().into_iter().find(|a| a["type"] == "Undo")
-        })
+        let undo = eventually(
+            Duration::from_secs(30),
+            "the relay gets our Undo",
+            || async { relay.received().into_iter().find(|a| a["type"] == "Undo") },
+        )
         .await;
         assert_eq!(undo["object"]["id"], follow_id.as_str(), "{undo}");
         assert_eq!(undo["object"]["object"], PUBLIC, "{undo}");
@@ -173,7 +187,12 @@ async fn an_accepted_relay_brings_videos_fetched_from_their_origin() {
         let video = origin.url("/numbered-videos/1");
         assert_eq!(announce(&site, &relay, 1, &video).await, 202);
         site.settled().await;
-        assert_eq!(remote_videos(&site).await, 1, "{:?}", site.job_errors().await);
+        assert_eq!(
+            remote_videos(&site).await,
+            1,
+            "{:?}",
+            site.job_errors().await
+        );
         assert_eq!(
             site.count(&format!(
                 "SELECT COUNT(*) FROM relay_arrivals a JOIN videos v ON v.id = a.video_id \
@@ -233,14 +252,22 @@ async fn an_accepted_relay_brings_videos_fetched_from_their_origin() {
         assert_eq!(remote_videos(&site).await, 1);
 
         // The origin deletes the video; the relay forwards its Delete: the video goes.
-        origin.serve_document("/numbered-videos/1", json!({"type": "Tombstone", "id": video}));
+        origin.serve_document(
+            "/numbered-videos/1",
+            json!({"type": "Tombstone", "id": video}),
+        );
         let author = origin.url("/accounts/alquimidia");
         let delete = activity("Delete", &origin.url("/deletes/1"), &author, json!(video));
         let (status, text) =
             post_signed_as(&site.inbox(), &key(&relay_actor(&relay)), &delete).await;
         assert_eq!(status, 202, "{text}");
         site.settled().await;
-        assert_eq!(remote_videos(&site).await, 0, "{:?}", site.job_errors().await);
+        assert_eq!(
+            remote_videos(&site).await,
+            0,
+            "{:?}",
+            site.job_errors().await
+        );
 
         // An Announce from a relay this instance does not follow adds nothing.
         let stranger = FakeOrigin::start().await;
@@ -273,9 +300,8 @@ async fn a_rejecting_relay_is_rejected_and_its_announces_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_announces_stay_within_the_relay_budget() {
     for database in DATABASES {
-        let config = format!(
-            "{OPEN_INBOX}relay_objects_per_hour = 300\nrelay_max_pending_fetches = 50\n"
-        );
+        let config =
+            format!("{OPEN_INBOX}relay_objects_per_hour = 300\nrelay_max_pending_fetches = 50\n");
         let site = Site::start(database, &config).await;
         let (relay, relay_id) = accepted_relay(&site).await;
         let origin = FakeOrigin::start().await;
@@ -283,7 +309,13 @@ async fn ten_thousand_announces_stay_within_the_relay_budget() {
         let mut deferred = 0;
         let mut most_pending = 0;
         for n in 0..10_000u64 {
-            let status = announce(&site, &relay, n, &origin.url(&format!("/numbered-videos/{n}"))).await;
+            let status = announce(
+                &site,
+                &relay,
+                n,
+                &origin.url(&format!("/numbered-videos/{n}")),
+            )
+            .await;
             match status {
                 202 => accepted += 1,
                 429 => deferred += 1,
@@ -305,7 +337,12 @@ async fn ten_thousand_announces_stay_within_the_relay_budget() {
         assert!(most_pending <= 50, "{database:?}: {most_pending} pending");
         site.settled().await;
         // Nothing taken is lost: every accepted announce became a catalogue entry.
-        assert_eq!(remote_videos(&site).await, accepted, "{:?}", site.job_errors().await);
+        assert_eq!(
+            remote_videos(&site).await,
+            accepted,
+            "{:?}",
+            site.job_errors().await
+        );
         site.assert_no_faults().await;
         site.finish().await;
     }

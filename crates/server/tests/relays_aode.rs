@@ -126,8 +126,13 @@ async fn wait_state(instance: &Instance, id: i64, state: &str, relay: &Relay) {
 
 /// The video `uuid` as `instance` shows it, when it has it.
 async fn video_on(instance: &Instance, uuid: &str) -> Option<Value> {
-    let (status, video) =
-        api_request(instance, Method::GET, &format!("/api/v1/videos/{uuid}"), None).await;
+    let (status, video) = api_request(
+        instance,
+        Method::GET,
+        &format!("/api/v1/videos/{uuid}"),
+        None,
+    )
+    .await;
     (status == 200).then_some(video)
 }
 
@@ -159,8 +164,7 @@ async fn videos_travel_between_instances_through_aode_relay() {
     })
     .await;
     assert_eq!(on_b["isLocal"], false, "{on_b}");
-    let (_, following) =
-        api_request(&b, Method::GET, "/api/v1/server/following", None).await;
+    let (_, following) = api_request(&b, Method::GET, "/api/v1/server/following", None).await;
     assert_eq!(following["total"], 0, "B follows nothing on A: {following}");
     let playlist = on_b["streamingPlaylists"][0]["playlistUrl"]
         .as_str()
@@ -174,9 +178,11 @@ async fn videos_travel_between_instances_through_aode_relay() {
     let (status, _) =
         api_request(&a, Method::DELETE, &format!("/api/v1/videos/{uuid}"), None).await;
     assert_eq!(status, 204);
-    eventually(Duration::from_secs(60), "the deletion reaches B", || async {
-        video_on(&b, &uuid).await.is_none().then_some(())
-    })
+    eventually(
+        Duration::from_secs(60),
+        "the deletion reaches B",
+        || async { video_on(&b, &uuid).await.is_none().then_some(()) },
+    )
     .await;
 
     // B unsubscribes: A's next video does not reach it.

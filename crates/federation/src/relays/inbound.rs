@@ -66,7 +66,9 @@ pub async fn admit(
     }
     let object = activity.get("object");
     let Some(object_url) = http_url(object.map(|o| o.get("id").unwrap_or(o))) else {
-        return Err(Refusal::Bad("the announce names no http(s) object".to_owned()));
+        return Err(Refusal::Bad(
+            "the announce names no http(s) object".to_owned(),
+        ));
     };
     if kinora_db::relays::object_known(pool, object_url.as_str()).await? {
         return Ok(Admission::Known);
@@ -155,7 +157,9 @@ async fn answered_relay(
     else {
         return Ok(None);
     };
-    let relay_origin = Url::parse(&relay.inbox_url).ok().and_then(|u| origin_of(&u));
+    let relay_origin = Url::parse(&relay.inbox_url)
+        .ok()
+        .and_then(|u| origin_of(&u));
     if !incoming.signed_by_actor() || origin_of(&incoming.signer) != relay_origin {
         return Err(crate::inbox::refused(
             "only the relay may answer its follow",

@@ -56,7 +56,11 @@ pub async fn probe(federation: &Federation, text: &str) -> Result<RelayTarget, A
     }
     let actor = crate::resolve::actor(federation, &url, true)
         .await
-        .map_err(|error| invalid(format!("{url} is neither a relay inbox nor an actor: {error}")))?;
+        .map_err(|error| {
+            invalid(format!(
+                "{url} is neither a relay inbox nor an actor: {error}"
+            ))
+        })?;
     let inbox = actor
         .delivery_inbox()
         .ok_or_else(|| invalid(format!("the relay actor {url} has no inbox")))?

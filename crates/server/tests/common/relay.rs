@@ -30,12 +30,11 @@ pub async fn subscribe(site: &Site, relay: &FakeOrigin) -> (i64, String) {
     assert_eq!(status, 201, "{answer}");
     assert_eq!(answer["state"], "pending");
     let id = answer["id"].as_i64().unwrap();
-    let follow = eventually(Duration::from_secs(30), "the relay gets our Follow", || async {
-        relay
-            .received()
-            .into_iter()
-            .find(|a| a["type"] == "Follow")
-    })
+    let follow = eventually(
+        Duration::from_secs(30),
+        "the relay gets our Follow",
+        || async { relay.received().into_iter().find(|a| a["type"] == "Follow") },
+    )
     .await;
     assert_eq!(follow["object"], PUBLIC, "{follow}");
     assert_eq!(follow["actor"], site.url("/accounts/peertube"), "{follow}");
@@ -54,7 +53,12 @@ pub async fn answer(site: &Site, relay: &FakeOrigin, follow_id: &str, kind: &str
         "type": "Follow", "id": follow_id, "actor": site.url("/accounts/peertube"),
         "object": actor,
     });
-    let body = activity(kind, &relay.url(&format!("/answers/{kind}")), &actor, follow);
+    let body = activity(
+        kind,
+        &relay.url(&format!("/answers/{kind}")),
+        &actor,
+        follow,
+    );
     let (status, text) = post_signed_as(&site.inbox(), &key(&actor), &body).await;
     assert_eq!(status, 202, "{text}");
 }
@@ -91,4 +95,3 @@ pub async fn announce_to(inbox: &str, relay: &FakeOrigin, n: u64, object: &str) 
     );
     post_signed_as(inbox, &key(&actor), &body).await.0
 }
-
