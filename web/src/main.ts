@@ -5,7 +5,7 @@ import './styles/app.css'
 import { api, currentUser, isLoggedIn, logout } from './api'
 import { h, replace } from './dom'
 import { icon } from './icons'
-import { isModerator } from './types'
+import { isModerator, Role } from './types'
 import { interceptLinks, navigate, render, route, setNotFound } from './router'
 
 route('/', () => import('./pages/home'))
@@ -32,6 +32,7 @@ route('/admin/moderation/:tab', () => import('./pages/moderation'))
 route('/videos/discover', () => import('./pages/discover'))
 route('/remote-interaction', () => import('./pages/remote-interaction'))
 route('/authorize_interaction', () => import('./pages/remote-interaction'))
+route('/admin/relays', () => import('./pages/relays'))
 setNotFound(() => import('./pages/not-found'))
 
 const searchInput = h('input', {
@@ -80,6 +81,7 @@ async function renderAccountArea (): Promise<void> {
       h('a', { href: '/my-account/blocklist', 'data-testid': 'menu-mutes' }, 'Muted accounts and instances'),
       h('a', { href: '/my-account/abuses', 'data-testid': 'menu-reports' }, 'My reports'),
       isModerator(user) ? h('a', { href: '/admin/moderation/abuses', 'data-testid': 'menu-moderation' }, 'Moderation') : null,
+      user.role.id === Role.administrator ? h('a', { href: '/admin/relays', 'data-testid': 'menu-relays' }, 'Relays') : null,
       h('button', {
         type: 'button',
         'data-testid': 'logout',

@@ -113,10 +113,15 @@ macro_rules! route {
 }
 
 mod moderation;
+mod relays;
 
-/// Every documented route: [`ROUTES`], then the moderation routes of [`moderation::ROUTES`].
+/// Every documented route: [`ROUTES`], then the moderation routes of [`moderation::ROUTES`]
+/// and the relay routes of [`relays::ROUTES`].
 fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
-    ROUTES.iter().chain(moderation::ROUTES)
+    ROUTES
+        .iter()
+        .chain(moderation::ROUTES)
+        .chain(relays::ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.

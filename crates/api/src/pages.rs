@@ -100,6 +100,7 @@ pub fn router(state: ApiState) -> Router {
         "/my-account/abuses",
         "/admin/moderation",
         "/admin/moderation/{tab}",
+        "/admin/relays",
         "/videos/manage/{id}",
         "/videos/trending",
         "/videos/recently-added",

@@ -25,6 +25,7 @@ pub mod mirrors;
 pub mod moderation;
 pub mod passwords;
 pub mod ratings;
+pub mod relays;
 pub mod remote;
 pub mod remote_search;
 pub mod storage_migration;

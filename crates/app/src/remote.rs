@@ -50,8 +50,54 @@ impl<'a> Handle<'a> {
     }
 }
 
+/// How a relay is subscribed to (FEP-ae0c).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelayStyle {
+    /// The instance actor sends `Follow{object: Public}` to the relay's inbox.
+    Mastodon,
+    /// The instance actor follows the relay's actor, and accepts its follow back.
+    Litepub,
+}
+
+impl RelayStyle {
+    /// The name stored in `relays.style`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelayStyle::Mastodon => "mastodon",
+            RelayStyle::Litepub => "litepub",
+        }
+    }
+}
+
+/// A relay URL checked and understood: what to store for its subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayTarget {
+    /// The URL, normalised.
+    pub url: String,
+    /// How it is subscribed to.
+    pub style: RelayStyle,
+    /// Where our activities for it go.
+    pub inbox_url: String,
+    /// The relay's actor, when known already (LitePub).
+    pub actor_url: Option<String>,
+    /// The id our Follow of it will have.
+    pub follow_url: String,
+}
+
 /// Reaching other instances.
 pub trait RemoteActors: Send + Sync {
+    /// Checks a relay URL (an http(s) URL whose host may be reached under the outbound
+    /// client's address rules) and finds what it names: a URL whose path ends in `/inbox` is
+    /// a Mastodon-style relay's inbox; anything else is fetched as the relay's actor (LitePub).
+    fn probe_relay<'a>(&'a self, url: &'a str) -> BoxFuture<'a, AppResult<RelayTarget>> {
+        Box::pin(async move {
+            Err(crate::AppError::Unsupported {
+                code: "relays_not_supported",
+                message: format!("{url} cannot be subscribed to: relays are not supported here"),
+            })
+        })
+    }
+
     /// The remote actor `name@host`: as stored when known and fresh, otherwise found through
     /// WebFinger and fetched from its origin, then stored with its account or channel.
     fn resolve_handle<'a>(

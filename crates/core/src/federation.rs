@@ -148,6 +148,20 @@ pub enum FederationEvent {
         /// The report.
         abuse_id: i64,
     },
+    /// An administrator added a relay: the instance actor sends it our Follow.
+    RelayFollowRequested {
+        /// The relay.
+        relay_id: i64,
+    },
+    /// An administrator removed a relay: it gets the `Undo` of our Follow.
+    RelayUndone {
+        /// Where the relay takes activities.
+        inbox_url: String,
+        /// What we followed: the public audience (Mastodon style) or the relay's actor.
+        followed: String,
+        /// The id of our Follow.
+        follow_url: String,
+    },
 }
 
 impl FederationEvent {
@@ -174,6 +188,8 @@ impl FederationEvent {
             Self::CommentApproved { .. } => "comment-approved",
             Self::AbuseReported { .. } => "abuse-reported",
             Self::AbuseStateChanged { .. } => "abuse-state-changed",
+            Self::RelayFollowRequested { .. } => "relay-follow-requested",
+            Self::RelayUndone { .. } => "relay-undone",
         }
     }
 }

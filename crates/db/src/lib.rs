@@ -27,6 +27,7 @@ pub mod oauth_clients;
 pub mod outbox;
 pub mod ratings;
 pub mod redundancies;
+pub mod relays;
 pub mod remote_videos;
 pub mod seedable;
 pub mod subscriptions;

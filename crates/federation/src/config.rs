@@ -52,6 +52,12 @@ pub struct FederationConfig {
     /// Flags (abuse reports) one remote host may send per hour, as a burst refilled evenly
     /// over the hour (more: 429 with `Retry-After`).
     pub inbox_flags_per_host_per_hour: u32,
+    /// Objects one relay may announce per hour (new ones; repeats are free): past it the
+    /// relay is answered 429 with `Retry-After` and nothing is stored.
+    pub relay_objects_per_hour: u32,
+    /// Objects of one relay whose fetch from their origin may wait at once: past it the relay
+    /// is answered 429 until some are fetched.
+    pub relay_max_pending_fetches: u32,
 }
 
 impl Default for FederationConfig {
@@ -76,6 +82,8 @@ impl Default for FederationConfig {
             inbox_burst_per_host: 200,
             rating_update_interval_secs: 10,
             inbox_flags_per_host_per_hour: 30,
+            relay_objects_per_hour: 1000,
+            relay_max_pending_fetches: 100,
         }
     }
 }

@@ -181,6 +181,7 @@ impl DeliveryWorker {
                         healthy = true;
                     }
                     tracing::info!(%host, inbox = %delivery.inbox_url, %reason, "delivery refused");
+                    crate::relays::follow_refused(&self.db, &delivery.body).await?;
                     metrics::counter!("kinora_deliveries_total", "outcome" => "refused")
                         .increment(1);
                 }

@@ -25,6 +25,7 @@ mod mutes;
 mod outbox;
 mod problem;
 pub mod protocol;
+pub mod relays;
 pub mod resolve;
 pub mod routes;
 pub mod signatures;

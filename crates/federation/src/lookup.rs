@@ -129,6 +129,16 @@ async fn import_video(federation: &Federation, url: &Url) -> Result<i64, Process
 }
 
 impl RemoteActors for RemoteLookup {
+    fn probe_relay<'a>(
+        &'a self,
+        url: &'a str,
+    ) -> BoxFuture<'a, Result<kinora_app::remote::RelayTarget, AppError>> {
+        Box::pin(async move {
+            let federation = self.federation().await?;
+            crate::relays::probe(federation, url).await
+        })
+    }
+
     fn resolve_handle<'a>(
         &'a self,
         name: &'a str,

@@ -218,6 +218,20 @@ pub fn router() -> Router<ApiState> {
         )
         .route("/blocklist/status", get(blocklist::status::get_status))
         .merge(moderation_router())
+        .merge(relays_router())
+}
+
+/// Relay subscriptions (issue 16).
+fn relays_router() -> Router<ApiState> {
+    Router::new()
+        .route(
+            "/server/relays",
+            get(server::relays::list_relays).post(server::relays::add_relay),
+        )
+        .route(
+            "/server/relays/{id}",
+            axum::routing::delete(server::relays::remove_relay),
+        )
 }
 
 /// Video blocks and user bans (issue 15).

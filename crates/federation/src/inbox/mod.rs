@@ -23,6 +23,7 @@ pub(crate) use videos::store_with_comments;
 
 pub(crate) use comments::store_fetched_note;
 pub(crate) use videos::store_document as store_video_document;
+pub(crate) use videos::store_with_comments as store_video;
 
 use kinora_core::abuse::AbuseState;
 use kinora_jobs::JobFailure;
@@ -109,7 +110,7 @@ impl ProcessError {
 }
 
 /// A refusal (the activity is dropped, not retried).
-fn refused(reason: impl Into<String>) -> ProcessError {
+pub(crate) fn refused(reason: impl Into<String>) -> ProcessError {
     ProcessError::Refused(reason.into())
 }
 
@@ -193,6 +194,9 @@ pub async fn process(
 }
 
 async fn dispatch(federation: &Federation, incoming: &Incoming) -> Result<(), ProcessError> {
+    if let Some(done) = crate::relays::inbound::dispatch(federation, incoming).await {
+        return done;
+    }
     let object_type = incoming.object_type().unwrap_or_default().to_owned();
     match (incoming.envelope.kind.as_str(), object_type.as_str()) {
         ("Follow", _) => follows::follow(federation, incoming).await,

@@ -226,11 +226,14 @@ pub async fn accept(
             "the activity's actor is not the one who signed it".to_owned(),
         ));
     }
-    // A forward that its actor signed (Linked Data signature) is the actor's own.
+    let relayed = crate::relays::inbound::admit(federation, &envelope, &activity, &signer).await?;
+    // A forward that its actor signed (Linked Data signature) is the actor's own; what a relay
+    // we follow brings is fetched from its origin instead (relays::inbound).
     let mut signer = signer;
     let mut envelope = envelope;
     let mut trusted_body = None;
-    if envelope.actor != signer
+    if matches!(relayed, crate::relays::inbound::Admission::Usual)
+        && envelope.actor != signer
         && let Some((trusted, trusted_envelope)) =
             super::ld::verified_forward(federation, &activity, &envelope).await
     {
@@ -246,6 +249,15 @@ pub async fn accept(
     };
     let db = federation.db();
     let mut tx = db.begin().await?;
+    match &relayed {
+        crate::relays::inbound::Admission::Usual => {}
+        crate::relays::inbound::Admission::Known => return Ok(()),
+        crate::relays::inbound::Admission::Claim(admitted) => {
+            if !crate::relays::inbound::claim(&mut tx, admitted).await? {
+                return Ok(()); // announced meanwhile: nothing more to store
+            }
+        }
+    }
     let stored = kinora_db::inbox::insert(
         &mut tx,
         envelope.id.as_str(),
@@ -254,6 +266,9 @@ pub async fn accept(
         kinora_db::now_millis(),
     )
     .await?;
+    if stored.is_none() && !matches!(relayed, crate::relays::inbound::Admission::Usual) {
+        return Ok(()); // the same activity again: its claim is not kept
+    }
     if let Some(activity_id) = stored {
         kinora_jobs::enqueue(&mut tx, &kinora_jobs::Job::ProcessInbox { activity_id })
             .await

@@ -23,6 +23,7 @@ pub(crate) mod flags;
 mod follows;
 mod ld_sign;
 mod ratings;
+mod relays;
 mod rounds;
 mod videos;
 
@@ -112,6 +113,9 @@ pub async fn fan_out(
     ld_sign::sign_forwardable(federation, &mut plan)
         .await
         .map_err(|error| JobFailure::retryable(format!("{name}: {error}")))?;
+    relays::address_relays(federation, &mut plan)
+        .await
+        .map_err(|error| JobFailure::retryable(format!("{name}: relays: {error}")))?;
     commit(federation, context, plan)
         .await
         .map_err(|error| JobFailure::retryable(format!("{name}: {error}")))?;
@@ -303,6 +307,19 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
         FederationEvent::AbuseStateChanged { abuse_id } => {
             flags::abuse_state_changed(federation, abuse_id).await
         }
+        FederationEvent::RelayFollowRequested { relay_id } => {
+            relays::relay_follow(federation, relay_id).await
+        }
+        FederationEvent::RelayUndone {
+            inbox_url,
+            followed,
+            follow_url,
+        } => Ok(relays::relay_undone(
+            federation,
+            inbox_url,
+            &followed,
+            &follow_url,
+        )),
     }
 }
 

@@ -57,6 +57,7 @@ fn key_of(path: &str, field: &str) -> String {
 #[derive(Default)]
 pub struct OriginState {
     documents: Mutex<HashMap<String, Value>>,
+    redirects: Mutex<HashMap<String, String>>,
     fetched: Mutex<Vec<String>>,
     received: Mutex<Vec<Value>>,
 }
@@ -104,6 +105,15 @@ impl FakeOrigin {
             .insert(path.to_owned(), document);
     }
 
+    /// Answers GETs of `path` with a 302 to `location` from now on.
+    pub fn serve_redirect(&self, path: &str, location: &str) {
+        self.state
+            .redirects
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), location.to_owned());
+    }
+
     /// The paths fetched so far (GET), in order.
     pub fn fetched(&self) -> Vec<String> {
         self.state.fetched.lock().unwrap().clone()
@@ -133,6 +143,9 @@ impl FakeOrigin {
         self.state.fetched.lock().unwrap().push(path.clone());
         if path == "/.well-known/webfinger" {
             return self.webfinger(uri.query().unwrap_or_default());
+        }
+        if let Some(location) = self.state.redirects.lock().unwrap().get(&path).cloned() {
+            return (StatusCode::FOUND, [("location", location)]).into_response();
         }
         let document = self.state.documents.lock().unwrap().get(&path).cloned();
         match document.or_else(|| self.made_up(&path)) {
@@ -180,6 +193,7 @@ impl FakeOrigin {
             }
             ["cycle", "a"] => Some(self.note(path, "/cycle/b", "A answers B")),
             ["cycle", "b"] => Some(self.note(path, "/cycle/a", "B answers A")),
+            ["numbered-videos", n] => Some(self.numbered_video(n.parse().ok()?)),
             _ => None,
         }
     }
@@ -254,6 +268,16 @@ impl FakeOrigin {
             .unwrap()
             .replace("https://fediverse.tv", &self.base);
         serde_json::from_str(&text).unwrap()
+    }
+
+    /// [`Self::video`] as a video of its own, `/numbered-videos/<n>` (any number of distinct
+    /// videos, made up on request).
+    pub fn numbered_video(&self, n: u64) -> Value {
+        let mut video = self.video();
+        video["id"] = Value::String(self.url(&format!("/numbered-videos/{n}")));
+        video["uuid"] = Value::String(format!("00000000-0000-4000-8000-{n:012}"));
+        video["name"] = Value::String(format!("Numbered video {n}"));
+        video
     }
 
     /// Signs `activity` as `key_id` and POSTs it to `inbox`; answers the status and body.
