@@ -68,11 +68,15 @@ macro_rules! route {
     };
 }
 
+mod instance_pages;
 mod moderation;
 
 /// Every documented route: [`ROUTES`], then the moderation routes of [`moderation::ROUTES`].
 fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
-    ROUTES.iter().chain(moderation::ROUTES)
+    ROUTES
+        .iter()
+        .chain(moderation::ROUTES)
+        .chain(instance_pages::ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.

@@ -6,6 +6,7 @@ pub mod blocklist;
 pub mod followers;
 pub mod following;
 pub mod redundancy;
+pub mod stats;
 
 use kinora_db::actors::ActorRow;
 use kinora_db::follows::FollowEntry;
