@@ -101,7 +101,8 @@ test('every page works under its Content-Security-Policy, with no violation', { 
       `/a/${instance.accountName}`, `/a/${instance.accountName}/videos`, '/search?search=CSP', '/my-library/videos',
       '/my-library/subscriptions', `/videos/manage/${video.shortUUID}`, '/videos/trending', '/videos/local',
       '/my-library/comments-on-my-videos', '/my-account/blocklist', '/my-account/abuses', '/admin/moderation/abuses',
-      '/admin/moderation/video-blocks', '/admin/moderation/mutes', '/admin/moderation/users']) {
+      '/admin/moderation/video-blocks', '/admin/moderation/mutes', '/admin/moderation/users',
+      '/about', '/admin/config/edit-custom', '/no/such/page']) {
       await t.test(`${path} has no violation`, async () => {
         await page.goto(`${instance.base}${path}`)
         await page.locator('#main, main, [data-testid]').first().waitFor()
