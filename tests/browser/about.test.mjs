@@ -130,7 +130,7 @@ test('the About page, the not-found page, the settings page and the phone player
         small.setDefaultTimeout(20000)
         small.on('pageerror', (error) => errors.push(String(error)))
         await small.goto(`${instance.base}/w/${video.shortUUID}`)
-        assert.equal(await small.title(), 'Phone video - Renamed Town')
+        await small.waitForFunction(() => document.title === 'Phone video - Renamed Town')
         await small.getByTestId('player-play').click()
         const quality = small.getByTestId('quality-menu')
         await small.waitForFunction(() => {

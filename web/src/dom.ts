@@ -99,7 +99,8 @@ export function fullHandle (actor: { name: string, host: string }): string {
   return `${actor.name}@${actor.host || location.host}`
 }
 
-let pageTitle = ''
+// The page's part of the title, once a page has set it (until then the server's title stands).
+let pageTitle: string | null = null
 
 /** The instance's name: the server writes the one in force into every page's head. */
 export function instanceName (): string {
@@ -117,7 +118,7 @@ export function setTitle (page: string): void {
 /** The instance was renamed (at start, or by an administrator): the title follows. */
 export function setInstanceName (name: string): void {
   document.documentElement.dataset.instance = name
-  setTitle(pageTitle)
+  if (pageTitle !== null) setTitle(pageTitle)
   window.dispatchEvent(new CustomEvent('kinora:instance', { detail: name }))
 }
 
