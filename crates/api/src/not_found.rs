@@ -87,7 +87,7 @@ pub fn wants_page(method: &Method, path: &str, headers: &HeaderMap) -> bool {
         .get(header::ACCEPT)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
-    !(accept.contains("json") && !accept.contains("text/html"))
+    !accept.contains("json") || accept.contains("text/html")
 }
 
 #[cfg(test)]
