@@ -1,8 +1,8 @@
 //! The run-time instance settings row on SQLite and PostgreSQL: absent at first, written,
 //! replaced, deleted (twice is fine).
 
+use kinora_db::backend_tests;
 use kinora_db::custom_config::{delete, read, write};
-use kinora_db::{Db, backend_tests};
 
 backend_tests! {
     async fn settings_are_written_replaced_and_deleted(db: Db) {

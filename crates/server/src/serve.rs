@@ -258,18 +258,6 @@ async fn wait_for_signal() {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn database_passwords_are_hidden() {
-        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(redact("sqlite://data/k.db"), "sqlite://data/k.db");
-    }
-}
-
 /// Seconds between two readings of the run-time instance settings, so that a change made
 /// through another server process on the same database is seen here too.
 const SETTINGS_REFRESH_SECS: u64 = 30;
@@ -286,4 +274,16 @@ fn refresh_instance_settings(instance: kinora_app::SharedInstance, db: kinora_db
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn database_passwords_are_hidden() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://data/k.db"), "sqlite://data/k.db");
+    }
 }
