@@ -146,7 +146,7 @@ test('the web front end: login, upload, watch, comments, likes and every page', 
       assert.equal(await description.locator('strong').textContent(), 'bold')
       assert.equal(await page.locator('img[src="x"], script:not([src])').count(), 0, 'no element made from user text')
       assert.equal(await page.evaluate(() => window.__xss), undefined)
-      assert.equal(await page.title(), `${XSS_NAME} – Kinora`)
+      assert.equal(await page.title(), `${XSS_NAME} - Kinora`)
       const views = page.waitForRequest((request) => request.url().endsWith(`/videos/${video.uuid}/views`) && request.method() === 'POST', { timeout: 30000 })
       await page.getByTestId('player-play').click()
       // The fixture lasts 5 s: keep it playing while the menus are used.

@@ -102,7 +102,7 @@ test('every page works under its Content-Security-Policy, with no violation', { 
       '/my-library/subscriptions', `/videos/manage/${video.shortUUID}`, '/videos/trending', '/videos/local',
       '/my-library/comments-on-my-videos', '/my-account/blocklist', '/my-account/abuses', '/admin/moderation/abuses',
       '/admin/moderation/video-blocks', '/admin/moderation/mutes', '/admin/moderation/users',
-      '/videos/discover', `/remote-interaction?uri=${instance.channelName}`]) {
+      '/videos/discover', `/remote-interaction?uri=${instance.channelName}`, '/about', '/admin/config/edit-custom', '/no/such/page']) {
       await t.test(`${path} has no violation`, async () => {
         await page.goto(`${instance.base}${path}`)
         await page.locator('#main, main, [data-testid]').first().waitFor()

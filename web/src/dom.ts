@@ -99,10 +99,27 @@ export function fullHandle (actor: { name: string, host: string }): string {
   return `${actor.name}@${actor.host || location.host}`
 }
 
-/** Sets the tab title: "<page> – <instance>". */
+// The page's part of the title, once a page has set it (until then the server's title stands).
+let pageTitle: string | null = null
+
+/** The instance's name: the server writes the one in force into every page's head. */
+export function instanceName (): string {
+  return document.documentElement.dataset.instance ??
+    document.querySelector<HTMLMetaElement>('meta[name="application-name"]')?.content ?? 'Kinora'
+}
+
+/** Sets the tab title: "<page> - <instance>" (the name alone for an empty page name). */
 export function setTitle (page: string): void {
-  const instance = document.documentElement.dataset.instance ?? 'Kinora'
-  document.title = page ? `${page} – ${instance}` : instance
+  pageTitle = page
+  const instance = instanceName()
+  document.title = page ? `${page} - ${instance}` : instance
+}
+
+/** The instance was renamed (at start, or by an administrator): the title follows. */
+export function setInstanceName (name: string): void {
+  document.documentElement.dataset.instance = name
+  if (pageTitle !== null) setTitle(pageTitle)
+  window.dispatchEvent(new CustomEvent('kinora:instance', { detail: name }))
 }
 
 /** A start time from a URL: "90", "1m30s" or "1h2m3s" → seconds; undefined otherwise. */

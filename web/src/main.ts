@@ -3,9 +3,9 @@
 import './styles/base.css'
 import './styles/app.css'
 import { api, currentUser, isLoggedIn, logout } from './api'
-import { h, replace } from './dom'
+import { h, replace, setInstanceName } from './dom'
 import { icon } from './icons'
-import { isModerator, Role } from './types'
+import { isAdmin, isModerator, Role } from './types'
 import { interceptLinks, navigate, render, route, setNotFound } from './router'
 
 route('/', () => import('./pages/home'))
@@ -33,6 +33,9 @@ route('/videos/discover', () => import('./pages/discover'))
 route('/remote-interaction', () => import('./pages/remote-interaction'))
 route('/authorize_interaction', () => import('./pages/remote-interaction'))
 route('/admin/relays', () => import('./pages/relays'))
+route('/about', () => import('./pages/about'))
+route('/about/instance', () => import('./pages/about'))
+route('/admin/config/edit-custom', () => import('./pages/admin-settings'))
 setNotFound(() => import('./pages/not-found'))
 
 const searchInput = h('input', {
@@ -42,6 +45,12 @@ const accountArea = h('div', { class: 'account-area' })
 const brandName = h('span', {}, 'Kinora')
 const sections = h('nav', { class: 'sections', 'aria-label': 'Sections' })
 const main = h('main', { id: 'main', tabindex: '-1' })
+const softwareLine = h('span', { 'data-testid': 'footer-software' }, 'Kinora')
+const footer = h('footer', { class: 'site-footer', 'data-testid': 'site-footer' },
+  h('nav', { 'aria-label': 'About this instance' },
+    h('a', { href: '/about', 'data-testid': 'footer-about' }, 'About'),
+    h('a', { href: '/api/v1/openapi.json' }, 'API')),
+  h('p', {}, 'Powered by ', softwareLine, ', free software under the AGPL'))
 
 function sectionLinks (loggedIn: boolean, moderator: boolean): HTMLElement[] {
   const links: Array<[string, string]> = [
@@ -82,6 +91,7 @@ async function renderAccountArea (): Promise<void> {
       h('a', { href: '/my-account/abuses', 'data-testid': 'menu-reports' }, 'My reports'),
       isModerator(user) ? h('a', { href: '/admin/moderation/abuses', 'data-testid': 'menu-moderation' }, 'Moderation') : null,
       user.role.id === Role.administrator ? h('a', { href: '/admin/relays', 'data-testid': 'menu-relays' }, 'Relays') : null,
+      isAdmin(user) ? h('a', { href: '/admin/config/edit-custom', 'data-testid': 'menu-settings' }, 'Instance settings') : null,
       h('button', {
         type: 'button',
         'data-testid': 'logout',
@@ -105,7 +115,7 @@ function layout (): void {
   const header = h('header', { class: 'topbar' },
     h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, icon('play')), brandName),
     searchForm, accountArea)
-  document.getElementById('app')!.replaceChildren(header, sections, main)
+  document.getElementById('app')!.replaceChildren(header, sections, main, footer)
 }
 
 async function show (focus: boolean): Promise<void> {
@@ -125,9 +135,12 @@ async function start (): Promise<void> {
   window.addEventListener('popstate', () => { void show(false) })
   window.addEventListener('kinora:navigate', () => { void show(true); void renderAccountArea() })
   window.addEventListener('kinora:auth', () => { void renderAccountArea() })
-  api<{ instance?: { name?: string } }>('/config').then((config) => {
+  window.addEventListener('kinora:instance', (event) => { brandName.textContent = (event as CustomEvent<string>).detail })
+  brandName.textContent = document.querySelector<HTMLMetaElement>('meta[name="application-name"]')?.content ?? 'Kinora'
+  api<{ instance?: { name?: string }, software?: { name?: string, version?: string } }>('/config').then((config) => {
     const name = config.instance?.name
-    if (name) { brandName.textContent = name; document.documentElement.dataset.instance = name }
+    if (name) setInstanceName(name)
+    if (config.software?.version) softwareLine.textContent = `Kinora ${config.software.version}`
   }).catch(() => { /* keep the default name */ })
   if (isLoggedIn()) void currentUser()
   await Promise.all([renderAccountArea(), show(false)])

@@ -294,6 +294,13 @@ export function createPlayer (options: PlayerOptions): Player {
 
   // --- settings menu ---
   const openSettings = (open: boolean): void => {
+    if (open) {
+      // The room between the player's top edge and the button, so the panel fits inside the
+      // player (which clips), and the player itself in view below anything sticky.
+      const room = settings.getBoundingClientRect().top - element.getBoundingClientRect().top - 8
+      settingsPanel.style.setProperty('--settings-room', `${Math.max(80, Math.floor(room))}px`)
+      element.scrollIntoView({ block: 'nearest' })
+    }
     settingsPanel.hidden = !open
     settings.setAttribute('aria-expanded', String(open))
     element.classList.toggle('settings-open', open)

@@ -155,6 +155,11 @@ export function isModerator (user: User | null): boolean {
   return user !== null && (user.role?.id === Role.administrator || user.role?.id === Role.moderator)
 }
 
+/** Administrators edit the instance's settings. */
+export function isAdmin (user: User | null): boolean {
+  return user !== null && user.role?.id === Role.administrator
+}
+
 /** PeerTube's abuse states. */
 export const AbuseState = { pending: 1, rejected: 2, accepted: 3 } as const
 
@@ -254,3 +259,42 @@ export interface OwnerComment {
   account: AccountSummary
   video: { id: number, uuid: string, name: string, shortUUID?: string }
 }
+
+/** `/api/v1/config/about` (PeerTube's About). */
+export interface About {
+  instance: {
+    name: string
+    shortDescription: string
+    description: string
+    terms: string
+    codeOfConduct: string
+    hardwareInformation: string
+    creationReason: string
+    moderationInformation: string
+    administrator: string
+    maintenanceLifetime: string
+    businessModel: string
+    languages: string[]
+    categories: number[]
+  }
+}
+
+/** The parts of `/api/v1/config` the pages read. */
+export interface ServerConfig {
+  instance: { name: string, shortDescription: string }
+  software?: { name: string, version: string }
+  serverVersion?: string
+  signup: { allowed: boolean, requiresApproval: boolean }
+  user: { videoQuota: number, videoQuotaDaily: number }
+}
+
+/** The parts of `/api/v1/config/custom` (PeerTube's CustomConfig) the settings page edits. */
+export interface CustomConfig {
+  instance: About['instance']
+  signup: { enabled: boolean, requiresApproval: boolean }
+  user: { videoQuota: number, videoQuotaDaily: number }
+  videoChannels: { maxPerUser: number }
+}
+
+/** `/api/v1/server/stats`: the counters Kinora keeps. */
+export type ServerStats = Record<string, number | unknown[]>

@@ -65,7 +65,7 @@ pub async fn video_feed(
     let pool = state.db.pool();
     let channel_id = parse_id("videoChannelId", query.video_channel_id.as_deref())?;
     let account_id = parse_id("accountId", query.account_id.as_deref())?;
-    let mut title = state.instance.name.clone();
+    let mut title = state.instance.current().name.clone();
     let mut link = state.public_url.to_string();
     if let Some(id) = channel_id {
         let channel = kinora_db::channels::find_by_id(pool, id)

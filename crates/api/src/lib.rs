@@ -16,6 +16,7 @@ pub mod json;
 pub mod list_cache;
 pub mod login_limiter;
 pub mod markdown;
+pub mod not_found;
 mod object_proxy;
 mod oembed;
 pub mod openapi;
@@ -28,7 +29,7 @@ mod v1;
 use std::sync::Arc;
 
 use axum::Router;
-use kinora_app::{AuthConfig, InstanceConfig};
+use kinora_app::AuthConfig;
 use kinora_db::Db;
 
 pub use error::ApiError;
@@ -39,8 +40,9 @@ pub use login_limiter::LoginLimiter;
 pub struct ApiState {
     /// The database.
     pub db: Db,
-    /// The `[instance]` section.
-    pub instance: Arc<InstanceConfig>,
+    /// The `[instance]` section as in force now: read it with `state.instance.current()`
+    /// (administrators change parts of it at run time, `/api/v1/config/custom`).
+    pub instance: kinora_app::SharedInstance,
     /// The `[auth]` section.
     pub auth: Arc<AuthConfig>,
     /// The instance's public URL without a trailing slash, e.g. `http://localhost:9000`.

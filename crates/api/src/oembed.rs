@@ -90,7 +90,7 @@ pub async fn oembed(
         "title": video.name,
         "author_name": channel.display_name,
         "author_url": format!("{}/c/{}", state.public_url, channel.name),
-        "provider_name": state.instance.name,
+        "provider_name": state.instance.current().name,
         "provider_url": state.public_url.to_string(),
     });
     if let Some(file) = &video.preview_file {

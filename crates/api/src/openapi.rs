@@ -112,6 +112,7 @@ macro_rules! route {
     };
 }
 
+mod instance_pages;
 mod moderation;
 mod relays;
 
@@ -122,6 +123,7 @@ fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
         .iter()
         .chain(moderation::ROUTES)
         .chain(relays::ROUTES)
+        .chain(instance_pages::ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.

@@ -105,6 +105,9 @@ pub fn router(state: ApiState) -> Router {
         "/videos/trending",
         "/videos/recently-added",
         "/videos/local",
+        "/about",
+        "/about/instance",
+        "/admin/config/edit-custom",
         "/c/{name}",
         "/c/{name}/videos",
         "/a/{name}",
@@ -126,9 +129,41 @@ pub fn router(state: ApiState) -> Router {
 }
 
 /// A page whose head is the same for every visitor.
-async fn app_page(State(state): State<ApiState>) -> Response {
-    let head = format!("<title>{}</title>", escape(&state.instance.name));
+async fn app_page(State(state): State<ApiState>, uri: axum::http::Uri) -> Response {
+    let head = plain_head(&state, page_title(uri.path()));
     render(&state, PageKind::App, &head, StatusCode::OK)
+}
+
+/// The title of a page whose name does not depend on data (the front end sets the others).
+fn page_title(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "/about" | "/about/instance" => "About",
+        "/admin/config/edit-custom" => "Settings",
+        "/login" => "Log in",
+        "/search" => "Search",
+        "/videos/upload" => "Upload",
+        "/videos/trending" => "Trending",
+        "/videos/recently-added" => "Recently added",
+        "/videos/local" => "Local videos",
+        "/my-library/videos" => "My videos",
+        "/my-library/subscriptions" => "Subscriptions",
+        _ => return None,
+    })
+}
+
+/// A head with the title `<page> - <instance name>` (or the name alone) and the instance's
+/// name for the front end (`application-name`), from the settings in force.
+pub(crate) fn plain_head(state: &ApiState, page: Option<&str>) -> String {
+    let name = state.instance.current().name.clone();
+    let title = match page {
+        Some(page) => format!("{page} - {name}"),
+        None => name.clone(),
+    };
+    format!(
+        "<title>{}</title>\n    {}",
+        escape(&title),
+        meta_name("application-name", &name)
+    )
 }
 
 /// `/accounts/{name}` (an actor's id, opened in a browser): the account's page, `/a/{name}`.
@@ -194,7 +229,7 @@ async fn serve_asset(State(state): State<ApiState>, request: Request) -> Respons
 /// The head tags of a watch or embed page, and its status: 404 with the bare title when the
 /// video does not exist or an anonymous visitor may not see it.
 async fn video_head(state: &ApiState, id: &str) -> (String, StatusCode) {
-    let bare = format!("<title>{}</title>", escape(&state.instance.name));
+    let bare = plain_head(state, None);
     let video = match kinora_app::videos::find_video(&state.db, id).await {
         Ok(Some(video)) => video,
         Ok(None) => return (bare, StatusCode::NOT_FOUND),
@@ -222,8 +257,9 @@ async fn video_head(state: &ApiState, id: &str) -> (String, StatusCode) {
         )
         .ok()
     });
+    let instance = state.instance.current();
     let card = VideoCard {
-        site: &state.instance.name,
+        site: &instance.name,
         title: &video.name,
         description: &summary(video.description.as_deref().unwrap_or("")),
         watch_url: &format!("{}/w/{}", state.public_url, video.short_uuid),
@@ -266,6 +302,7 @@ impl VideoCard<'_> {
                 escape(self.site)
             ),
             meta_name("description", self.description),
+            meta_name("application-name", self.site),
             // PeerTube's marker: link previews and generic extractors recognise the page by it.
             meta_property("og:platform", "PeerTube"),
             meta_property("og:type", "video"),
@@ -338,7 +375,7 @@ pub(crate) fn escape(text: &str) -> String {
 
 /// The page's template with its marker replaced, or 503 when the front end is not built; with
 /// the page's security headers either way.
-fn render(state: &ApiState, kind: PageKind, head: &str, status: StatusCode) -> Response {
+pub(crate) fn render(state: &ApiState, kind: PageKind, head: &str, status: StatusCode) -> Response {
     let template = match kind {
         PageKind::App => state.web.index.as_deref(),
         PageKind::Embed => state.web.embed.as_deref(),

@@ -11,6 +11,28 @@ pub struct InstanceConfig {
     pub name: String,
     /// One line saying what the instance is about.
     pub short_description: String,
+    /// What the instance is, at length (Markdown; the About page).
+    pub description: String,
+    /// The rules users agree to (Markdown).
+    pub terms: String,
+    /// The code of conduct (Markdown).
+    pub code_of_conduct: String,
+    /// How moderation works here (Markdown).
+    pub moderation_information: String,
+    /// Who runs the instance (Markdown).
+    pub administrator: String,
+    /// Why the instance was made (Markdown).
+    pub creation_reason: String,
+    /// How long the administrators mean to keep it running.
+    pub maintenance_lifetime: String,
+    /// How it is paid for.
+    pub business_model: String,
+    /// The machine it runs on.
+    pub hardware_information: String,
+    /// Languages spoken here (codes of `/api/v1/videos/languages`).
+    pub languages: Vec<String>,
+    /// Subjects the instance is about (ids of `/api/v1/videos/categories`).
+    pub categories: Vec<i64>,
     /// `closed` (administrators create users), `open` or `approval`.
     pub registration: RegistrationMode,
     /// Bytes of video a new user may keep (-1: unlimited).
@@ -28,6 +50,17 @@ impl Default for InstanceConfig {
         Self {
             name: "Kinora".to_owned(),
             short_description: "A federated video platform".to_owned(),
+            description: String::new(),
+            terms: String::new(),
+            code_of_conduct: String::new(),
+            moderation_information: String::new(),
+            administrator: String::new(),
+            creation_reason: String::new(),
+            maintenance_lifetime: String::new(),
+            business_model: String::new(),
+            hardware_information: String::new(),
+            languages: Vec::new(),
+            categories: Vec::new(),
             registration: RegistrationMode::Closed,
             default_video_quota: 10 * 1024 * 1024 * 1024,
             default_video_quota_daily: -1,

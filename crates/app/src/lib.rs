@@ -19,6 +19,7 @@ mod config;
 mod error;
 pub mod federation_events;
 pub mod instance_follows;
+pub mod instance_settings;
 pub mod media;
 pub mod media_urls;
 pub mod mirrors;
@@ -43,6 +44,7 @@ pub mod visibility;
 pub use config::ModerationConfig;
 pub use config::{AuthConfig, InstanceConfig, MAX_STUN_SERVERS, P2pConfig};
 pub use error::{AppError, AppResult};
+pub use instance_settings::SharedInstance;
 /// The storage handle use cases write through (re-exported so the HTTP layer can hold one).
 pub use kinora_storage::{
     ByteRange, GeneratedName, LocalStorage, Location, MediaStorage, StorageError, StorageKey,

@@ -17,6 +17,7 @@ pub mod channels;
 pub mod comment_reviews;
 pub mod comments;
 mod config;
+pub mod custom_config;
 pub mod deliveries;
 pub mod follows;
 pub mod inbox;

@@ -11,7 +11,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use kinora_app::InstanceConfig;
 use kinora_core::RegistrationMode;
 use kinora_db::Db;
 use serde::Deserialize;
@@ -29,7 +28,7 @@ pub struct DiscoveryState {
     /// The instance's public URL without a trailing slash.
     pub public_url: Arc<str>,
     /// The `[instance]` section.
-    pub instance: Arc<InstanceConfig>,
+    pub instance: kinora_app::SharedInstance,
 }
 
 impl DiscoveryState {
@@ -179,12 +178,13 @@ async fn nodeinfo(State(state): State<DiscoveryState>) -> Response {
         Ok(counts) => counts,
         Err(error) => return internal(&error),
     };
+    let instance = state.instance.current();
     let mut response = Json(json!({
         "version": "2.0",
         "software": { "name": "kinora", "version": env!("CARGO_PKG_VERSION") },
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": ["atom1.0", "rss2.0"] },
-        "openRegistrations": state.instance.registration != RegistrationMode::Closed,
+        "openRegistrations": instance.registration != RegistrationMode::Closed,
         "usage": {
             "users": { "total": counts.users },
             "localPosts": counts.local_videos,
@@ -192,8 +192,8 @@ async fn nodeinfo(State(state): State<DiscoveryState>) -> Response {
         },
         "metadata": {
             "taxonomy": { "postsName": "Videos" },
-            "nodeName": state.instance.name,
-            "nodeDescription": state.instance.short_description
+            "nodeName": instance.name,
+            "nodeDescription": instance.short_description
         }
     }))
     .into_response();

@@ -1,6 +1,7 @@
 //! The HTTP stack: the API router plus health and metrics routes, the ActivityPub read routes
 //! (reached by content negotiation), wrapped in tower-http layers (request ids, tracing, timeouts, body limits, compression, CORS, panic catching),
-//! problem+json for unknown routes and methods, and trailing-slash normalisation.
+//! problem+json for unknown API routes and methods (the front end's not-found page, status 404,
+//! for other unknown pages: `kinora_api::not_found`), and trailing-slash normalisation.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,6 +99,7 @@ pub fn router(
             Duration::from_secs(config.server.request_timeout_secs),
         ))
         .layer(axum::middleware::from_fn(crate::metrics::record_request));
+    let pages_state = api.clone();
     let timed = kinora_api::router(api)
         .merge(health)
         .merge(crate::metrics::router(&config.metrics))
@@ -111,7 +113,9 @@ pub fn router(
     let routed = timed
         .merge(uploads)
         .merge(tracker_socket)
-        .fallback(not_found)
+        .fallback(move |request: Request| {
+            kinora_api::not_found::answer_unknown_path(pages_state.clone(), request)
+        })
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(crate::metrics::record_request));
     // Negotiation happens before routing (as the fallback of an empty router), so each of the
@@ -195,14 +199,6 @@ async fn send_activitypub_requests(
         };
     }
     next.run(request).await
-}
-
-async fn not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        "No route matches this path.",
-    )
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -104,7 +104,9 @@ pub async fn run_until(
     let limiter = Arc::new(LoginLimiter::new(&config.auth));
     let api = ApiState {
         db: db.clone(),
-        instance: Arc::new(config.instance.clone()),
+        instance: kinora_app::SharedInstance::load(&db, config.instance.clone())
+            .await
+            .context("reading the instance settings")?,
         auth: Arc::new(config.auth.clone()),
         public_url: Arc::from(config.server.public_url.as_str()),
         trusted_proxies: Arc::new(config.server.trusted_proxies.clone()),
@@ -119,6 +121,7 @@ pub async fn run_until(
         moderation: Arc::new(config.moderation.clone()),
         search: Arc::new(config.search.clone()),
     };
+    refresh_instance_settings(api.instance.clone(), db.clone());
     let app = crate::http::router(&config, api, storage.clone(), Some(&federation));
     let listener = TcpListener::bind(config.server.listen)
         .await
@@ -254,6 +257,24 @@ async fn wait_for_signal() {
     {
         let _ = interrupt.await;
     }
+}
+
+/// Seconds between two readings of the run-time instance settings, so that a change made
+/// through another server process on the same database is seen here too.
+const SETTINGS_REFRESH_SECS: u64 = 30;
+
+/// Reads the run-time instance settings again every [`SETTINGS_REFRESH_SECS`].
+fn refresh_instance_settings(instance: kinora_app::SharedInstance, db: kinora_db::Db) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(SETTINGS_REFRESH_SECS));
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            if let Err(error) = instance.refresh(&db).await {
+                tracing::warn!(%error, "reading the instance settings again failed");
+            }
+        }
+    });
 }
 
 #[cfg(test)]

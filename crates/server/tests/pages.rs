@@ -39,7 +39,9 @@ backend_tests! {
             let (status, headers, body) = h.get_text(path).await;
             assert_eq!(status, StatusCode::OK, "{path}");
             assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"), "{path}");
-            assert!(body.contains("<div id=\"app\">") && body.contains("<title>Kinora</title>"), "{path}: {body}");
+            // "<page> - <instance name>", or the name alone on pages named by their data.
+            assert!(body.contains("<div id=\"app\">")
+                && (body.contains("<title>Kinora</title>") || body.contains(" - Kinora</title>")), "{path}: {body}");
             assert!(!body.contains("<!--kinora-head-->"), "{path}");
         }
 

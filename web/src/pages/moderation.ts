@@ -26,7 +26,7 @@ export async function render ({ main, params, query, signal }: PageContext): Pro
     return
   }
   const current = tabs.find((tab) => tab.key === params.tab) ?? tabs[0]
-  setTitle(`${current.label} – Moderation`)
+  setTitle(`${current.label} - Moderation`)
   const nav = h('nav', { class: 'tabs', 'aria-label': 'Moderation' }, tabs.map((tab) =>
     h('a', { href: `/admin/moderation/${tab.key}`, 'aria-current': tab === current ? 'page' : null, 'data-testid': `moderation-tab-${tab.key}` }, tab.label)))
   const panel = h('div', { class: 'tab-panel' })

@@ -1,5 +1,9 @@
 //! `GET /api/v1/config`: the instance's public configuration, in PeerTube's shape (the web
-//! client and apps read nested fields without checks, so every section is present).
+//! client and apps read nested fields without checks, so every section is present), and its
+//! neighbours [`about`] and [`custom`].
+
+pub mod about;
+pub mod custom;
 
 use axum::Json;
 use axum::extract::State;
@@ -14,7 +18,7 @@ pub const PEERTUBE_API_VERSION: &str = "7.0.0";
 
 /// Answers the instance configuration.
 pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
-    let instance = &state.instance;
+    let instance = state.instance.current();
     let registration = instance.registration;
     let p2p = &state.p2p;
     Json(json!({

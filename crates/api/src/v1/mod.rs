@@ -219,6 +219,7 @@ pub fn router() -> Router<ApiState> {
         .route("/blocklist/status", get(blocklist::status::get_status))
         .merge(moderation_router())
         .merge(relays_router())
+        .merge(instance_pages_router())
 }
 
 /// Relay subscriptions (issue 16).
@@ -232,6 +233,19 @@ fn relays_router() -> Router<ApiState> {
             "/server/relays/{id}",
             axum::routing::delete(server::relays::remove_relay),
         )
+}
+
+/// The instance's own pages: About, statistics and the run-time configuration (issue 19).
+fn instance_pages_router() -> Router<ApiState> {
+    Router::new()
+        .route("/config/about", get(config::about::get_about))
+        .route(
+            "/config/custom",
+            get(config::custom::get_custom_config)
+                .put(config::custom::update_custom_config)
+                .delete(config::custom::reset_custom_config),
+        )
+        .route("/server/stats", get(server::stats::get_stats))
 }
 
 /// Video blocks and user bans (issue 15).

@@ -32,7 +32,7 @@ impl Harness {
         edit(&mut config);
         let api = ApiState {
             db: db.clone(),
-            instance: Arc::new(config.instance.clone()),
+            instance: kinora_app::SharedInstance::new(config.instance.clone()),
             auth: Arc::new(config.auth.clone()),
             public_url: Arc::from(config.server.public_url.as_str()),
             trusted_proxies: Arc::new(config.server.trusted_proxies.clone()),

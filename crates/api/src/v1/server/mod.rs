@@ -7,6 +7,7 @@ pub mod followers;
 pub mod following;
 pub mod redundancy;
 pub mod relays;
+pub mod stats;
 
 use kinora_db::actors::ActorRow;
 use kinora_db::follows::FollowEntry;

@@ -47,7 +47,7 @@ pub async fn create_user(
     }
     let created = users::create_user(
         &state.db,
-        &state.instance,
+        &state.instance.current(),
         NewUserInput {
             username: request.username,
             email: request.email,

@@ -34,7 +34,7 @@ pub async fn register(
         .map_err(ApiError::too_many_requests)?;
     users::create_user(
         &state.db,
-        &state.instance,
+        &state.instance.current(),
         NewUserInput {
             username: request.username,
             email: request.email,

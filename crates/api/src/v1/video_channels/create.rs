@@ -27,7 +27,7 @@ pub async fn create_channel(
 ) -> Result<Json<Value>, ApiError> {
     let id = channels::create_channel(
         &state.db,
-        &state.instance,
+        &state.instance.current(),
         &caller,
         NewChannelInput {
             name: request.name,

@@ -1,0 +1,507 @@
+//! The instance settings that may change at run time (PeerTube's "custom configuration"): the
+//! name, descriptions, rules, who may register and the default quotas of `[instance]`.
+//!
+//! Readers hold a [`SharedInstance`] and take the current settings with
+//! [`SharedInstance::current`], an atomically swapped snapshot ([`arc_swap`]): a change is seen
+//! by the next request, without a restart. What an administrator changed is stored as JSON in
+//! `custom_config` (`kinora_db::custom_config`) and laid over the file's `[instance]` values at
+//! start ([`SharedInstance::load`]) and read again now and then ([`SharedInstance::refresh`],
+//! for servers sharing one database); [`reset`] forgets it. Start reading at [`update`].
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use kinora_core::RegistrationMode;
+use kinora_db::Db;
+use serde_json::{Map, Value};
+
+use crate::auth::AuthenticatedUser;
+use crate::{AppError, AppResult, InstanceConfig};
+
+/// The `[instance]` keys an administrator may change at run time, as stored.
+pub const EDITABLE_KEYS: &[&str] = &[
+    "name",
+    "short_description",
+    "description",
+    "terms",
+    "code_of_conduct",
+    "moderation_information",
+    "administrator",
+    "creation_reason",
+    "maintenance_lifetime",
+    "business_model",
+    "hardware_information",
+    "languages",
+    "categories",
+    "registration",
+    "default_video_quota",
+    "default_video_quota_daily",
+    "max_channels_per_user",
+];
+
+/// Longest instance name, in characters.
+pub const NAME_MAX: usize = 120;
+/// Longest short description, in characters.
+pub const SHORT_DESCRIPTION_MAX: usize = 250;
+/// Longest long text (description, terms, …), in characters.
+pub const TEXT_MAX: usize = 10_000;
+/// Most languages or categories listed.
+pub const LIST_MAX: usize = 50;
+/// Largest quota accepted, bytes (1 PiB).
+pub const QUOTA_MAX: i64 = 1 << 50;
+/// Most channels per user an administrator may allow.
+pub const CHANNELS_MAX: i64 = 1000;
+
+/// The file's `[instance]` section and the settings in force, shared by every reader.
+#[derive(Clone)]
+pub struct SharedInstance {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    file: InstanceConfig,
+    current: ArcSwap<InstanceConfig>,
+    writes: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for SharedInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedInstance")
+            .field("current", &self.current())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SharedInstance {
+    /// The file's values, nothing changed at run time (tests, commands that only read).
+    pub fn new(file: InstanceConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                current: ArcSwap::from_pointee(file.clone()),
+                file,
+                writes: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    /// The file's values with the administrator's stored changes laid over them.
+    pub async fn load(db: &Db, file: InstanceConfig) -> AppResult<Self> {
+        let shared = Self::new(file);
+        shared.refresh(db).await?;
+        Ok(shared)
+    }
+
+    /// The settings in force now (a snapshot: later changes do not alter it).
+    pub fn current(&self) -> Arc<InstanceConfig> {
+        self.inner.current.load_full()
+    }
+
+    /// The configuration file's `[instance]` values.
+    pub fn file(&self) -> &InstanceConfig {
+        &self.inner.file
+    }
+
+    /// Reads the stored changes again (another server process may have written them).
+    pub async fn refresh(&self, db: &Db) -> AppResult<()> {
+        let _writing = self.inner.writes.lock().await;
+        let stored = kinora_db::custom_config::read(db.pool()).await?;
+        let settings = match stored {
+            Some(text) => overlay(&self.inner.file, &text),
+            None => self.inner.file.clone(),
+        };
+        self.inner.current.store(Arc::new(settings));
+        Ok(())
+    }
+}
+
+/// What an administrator asks to change; `None` keeps the value in force.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsChange {
+    /// The instance's name.
+    pub name: Option<String>,
+    /// One line about the instance.
+    pub short_description: Option<String>,
+    /// The long description.
+    pub description: Option<String>,
+    /// The rules.
+    pub terms: Option<String>,
+    /// The code of conduct.
+    pub code_of_conduct: Option<String>,
+    /// How moderation works.
+    pub moderation_information: Option<String>,
+    /// Who runs the instance.
+    pub administrator: Option<String>,
+    /// Why it was made.
+    pub creation_reason: Option<String>,
+    /// How long it is meant to run.
+    pub maintenance_lifetime: Option<String>,
+    /// How it is paid for.
+    pub business_model: Option<String>,
+    /// Its machine.
+    pub hardware_information: Option<String>,
+    /// Language codes.
+    pub languages: Option<Vec<String>>,
+    /// Category ids.
+    pub categories: Option<Vec<i64>>,
+    /// Who may register.
+    pub registration: Option<RegistrationMode>,
+    /// Default quota of new users, bytes (-1: none).
+    pub default_video_quota: Option<i64>,
+    /// Default daily quota of new users, bytes (-1: none).
+    pub default_video_quota_daily: Option<i64>,
+    /// Most channels per user.
+    pub max_channels_per_user: Option<i64>,
+}
+
+impl SettingsChange {
+    /// `current` with this change applied.
+    fn apply(self, current: &InstanceConfig) -> InstanceConfig {
+        let mut next = current.clone();
+        macro_rules! set {
+            ($($field:ident),*) => { $( if let Some(value) = self.$field { next.$field = value; } )* };
+        }
+        set!(
+            name,
+            short_description,
+            description,
+            terms,
+            code_of_conduct,
+            moderation_information,
+            administrator,
+            creation_reason,
+            maintenance_lifetime,
+            business_model,
+            hardware_information,
+            languages,
+            categories,
+            registration,
+            default_video_quota,
+            default_video_quota_daily,
+            max_channels_per_user
+        );
+        next
+    }
+}
+
+/// Changes the settings (administrators only): checks every field, stores the result and puts
+/// it in force at once. A refused change stores and changes nothing.
+pub async fn update(
+    db: &Db,
+    shared: &SharedInstance,
+    user: &AuthenticatedUser,
+    change: SettingsChange,
+) -> AppResult<Arc<InstanceConfig>> {
+    require_admin(user)?;
+    let _writing = shared.inner.writes.lock().await;
+    let next = change.apply(&shared.current());
+    validate(&next)?;
+    kinora_db::custom_config::write(db.pool(), &stored_json(&next)).await?;
+    let next = Arc::new(next);
+    shared.inner.current.store(next.clone());
+    tracing::info!(by = %user.username, "instance settings changed");
+    Ok(next)
+}
+
+/// Forgets every run-time change (administrators only): the file's values apply again at once.
+pub async fn reset(
+    db: &Db,
+    shared: &SharedInstance,
+    user: &AuthenticatedUser,
+) -> AppResult<Arc<InstanceConfig>> {
+    require_admin(user)?;
+    let _writing = shared.inner.writes.lock().await;
+    kinora_db::custom_config::delete(db.pool()).await?;
+    let file = Arc::new(shared.inner.file.clone());
+    shared.inner.current.store(file.clone());
+    tracing::info!(by = %user.username, "instance settings reset to the configuration file");
+    Ok(file)
+}
+
+/// Refuses anyone but an administrator.
+pub fn require_admin(user: &AuthenticatedUser) -> AppResult<()> {
+    if user.role == kinora_core::UserRole::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Only administrators see and change the instance's configuration.".to_owned(),
+        ))
+    }
+}
+
+/// Checks every run-time setting; the error names the first bad field as PeerTube's JSON
+/// names it.
+pub fn validate(settings: &InstanceConfig) -> AppResult<()> {
+    let invalid = |field: &'static str, message: String| AppError::Invalid { field, message };
+    let name = settings.name.trim();
+    if name.is_empty() || settings.name.chars().count() > NAME_MAX || has_control(name, false) {
+        return Err(invalid(
+            "instance.name",
+            format!("must be 1 to {NAME_MAX} characters on one line"),
+        ));
+    }
+    if settings.short_description.chars().count() > SHORT_DESCRIPTION_MAX
+        || has_control(&settings.short_description, false)
+    {
+        return Err(invalid(
+            "instance.shortDescription",
+            format!("must be at most {SHORT_DESCRIPTION_MAX} characters on one line"),
+        ));
+    }
+    for (field, text) in [
+        ("instance.description", &settings.description),
+        ("instance.terms", &settings.terms),
+        ("instance.codeOfConduct", &settings.code_of_conduct),
+        (
+            "instance.moderationInformation",
+            &settings.moderation_information,
+        ),
+        ("instance.administrator", &settings.administrator),
+        ("instance.creationReason", &settings.creation_reason),
+        (
+            "instance.maintenanceLifetime",
+            &settings.maintenance_lifetime,
+        ),
+        ("instance.businessModel", &settings.business_model),
+        (
+            "instance.hardwareInformation",
+            &settings.hardware_information,
+        ),
+    ] {
+        if text.chars().count() > TEXT_MAX || has_control(text, true) {
+            return Err(invalid(
+                field,
+                format!("must be at most {TEXT_MAX} characters of text"),
+            ));
+        }
+    }
+    if settings.languages.len() > LIST_MAX {
+        return Err(invalid(
+            "instance.languages",
+            format!("at most {LIST_MAX} languages"),
+        ));
+    }
+    for (index, code) in settings.languages.iter().enumerate() {
+        if kinora_core::labels::language_label(code).is_none() {
+            return Err(invalid(
+                "instance.languages",
+                format!("{code:?} is not a language of /api/v1/videos/languages"),
+            ));
+        }
+        if settings.languages[..index].contains(code) {
+            return Err(invalid(
+                "instance.languages",
+                format!("{code:?} is listed twice"),
+            ));
+        }
+    }
+    if settings.categories.len() > LIST_MAX {
+        return Err(invalid(
+            "instance.categories",
+            format!("at most {LIST_MAX} categories"),
+        ));
+    }
+    for (index, id) in settings.categories.iter().enumerate() {
+        if kinora_core::labels::category_label(*id).is_none() {
+            return Err(invalid(
+                "instance.categories",
+                format!("{id} is not a category of /api/v1/videos/categories"),
+            ));
+        }
+        if settings.categories[..index].contains(id) {
+            return Err(invalid(
+                "instance.categories",
+                format!("{id} is listed twice"),
+            ));
+        }
+    }
+    for (field, quota) in [
+        ("user.videoQuota", settings.default_video_quota),
+        ("user.videoQuotaDaily", settings.default_video_quota_daily),
+    ] {
+        if quota != -1 && !(0..=QUOTA_MAX).contains(&quota) {
+            return Err(invalid(
+                field,
+                format!("must be -1 (unlimited) or 0 to {QUOTA_MAX} bytes"),
+            ));
+        }
+    }
+    if !(1..=CHANNELS_MAX).contains(&settings.max_channels_per_user) {
+        return Err(invalid(
+            "videoChannels.maxPerUser",
+            format!("must be 1 to {CHANNELS_MAX}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `text` holds control characters (line breaks and tabs allowed in long texts).
+fn has_control(text: &str, multiline: bool) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// The editable keys of `settings`, as stored.
+fn stored_json(settings: &InstanceConfig) -> String {
+    let Ok(Value::Object(all)) = serde_json::to_value(settings) else {
+        unreachable!("InstanceConfig serializes to an object")
+    };
+    let editable: Map<String, Value> = all
+        .into_iter()
+        .filter(|(key, _)| EDITABLE_KEYS.contains(&key.as_str()))
+        .collect();
+    Value::Object(editable).to_string()
+}
+
+/// The file's values with the stored editable keys laid over them. Stored JSON that cannot be
+/// read (written by another version, say) is logged and the file's values are kept.
+fn overlay(file: &InstanceConfig, stored: &str) -> InstanceConfig {
+    let Ok(Value::Object(mut merged)) = serde_json::to_value(file) else {
+        unreachable!("InstanceConfig serializes to an object")
+    };
+    match serde_json::from_str::<Map<String, Value>>(stored) {
+        Ok(changes) => {
+            for (key, value) in changes {
+                if EDITABLE_KEYS.contains(&key.as_str()) {
+                    merged.insert(key, value);
+                }
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, "the stored instance settings are not JSON; using the file's");
+            return file.clone();
+        }
+    }
+    match serde_json::from_value::<InstanceConfig>(Value::Object(merged)) {
+        Ok(settings) if validate(&settings).is_ok() => settings,
+        Ok(_) | Err(_) => {
+            tracing::error!("the stored instance settings are not valid; using the file's");
+            file.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_settings_overlay_the_file_and_keep_other_keys() {
+        let file = InstanceConfig::default();
+        let changed = SettingsChange {
+            name: Some("Changed".into()),
+            languages: Some(vec!["fr".into()]),
+            ..SettingsChange::default()
+        }
+        .apply(&file);
+        let text = stored_json(&changed);
+        assert!(!text.contains("admin_email"), "{text}");
+        let mut file2 = file.clone();
+        file2.admin_email = "other@example.com".into();
+        let merged = overlay(&file2, &text);
+        assert_eq!(merged.name, "Changed");
+        assert_eq!(merged.languages, vec!["fr".to_owned()]);
+        assert_eq!(merged.admin_email, "other@example.com");
+        assert_eq!(overlay(&file2, "not json"), file2);
+        assert_eq!(overlay(&file2, r#"{"name":""}"#), file2);
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let good = InstanceConfig::default();
+        assert!(validate(&good).is_ok());
+        let cases: Vec<(&str, SettingsChange)> = vec![
+            (
+                "instance.name",
+                SettingsChange {
+                    name: Some("  ".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "instance.name",
+                SettingsChange {
+                    name: Some("x".repeat(NAME_MAX + 1)),
+                    ..Default::default()
+                },
+            ),
+            (
+                "instance.name",
+                SettingsChange {
+                    name: Some("a\nb".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "instance.shortDescription",
+                SettingsChange {
+                    short_description: Some("a\u{7}".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "instance.terms",
+                SettingsChange {
+                    terms: Some("x".repeat(TEXT_MAX + 1)),
+                    ..Default::default()
+                },
+            ),
+            (
+                "instance.description",
+                SettingsChange {
+                    description: Some("a\u{0}b".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "instance.languages",
+                SettingsChange {
+                    languages: Some(vec!["zz-bad".into()]),
+                    ..Default::default()
+                },
+            ),
+            (
+                "instance.languages",
+                SettingsChange {
+                    languages: Some(vec!["fr".into(), "fr".into()]),
+                    ..Default::default()
+                },
+            ),
+            (
+                "instance.categories",
+                SettingsChange {
+                    categories: Some(vec![999]),
+                    ..Default::default()
+                },
+            ),
+            (
+                "user.videoQuota",
+                SettingsChange {
+                    default_video_quota: Some(-2),
+                    ..Default::default()
+                },
+            ),
+            (
+                "user.videoQuotaDaily",
+                SettingsChange {
+                    default_video_quota_daily: Some(QUOTA_MAX + 1),
+                    ..Default::default()
+                },
+            ),
+            (
+                "videoChannels.maxPerUser",
+                SettingsChange {
+                    max_channels_per_user: Some(0),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (field, change) in cases {
+            match validate(&change.clone().apply(&good)) {
+                Err(AppError::Invalid { field: named, .. }) => {
+                    assert_eq!(named, field, "{change:?}")
+                }
+                other => panic!("{change:?}: {other:?}"),
+            }
+        }
+    }
+}
