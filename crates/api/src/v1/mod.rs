@@ -184,38 +184,10 @@ pub fn router() -> Router<ApiState> {
             axum::routing::delete(abuses::messages::delete::delete_abuse_message),
         )
         .route("/users/me/abuses", get(users::me::abuses::list_my_abuses))
-        .route(
-            "/users/me/blocklist/accounts",
-            get(users::me::blocklist::list_accounts).post(users::me::blocklist::mute_account),
-        )
-        .route(
-            "/users/me/blocklist/accounts/{account_name}",
-            axum::routing::delete(users::me::blocklist::unmute_account),
-        )
-        .route(
-            "/users/me/blocklist/servers",
-            get(users::me::blocklist::list_servers).post(users::me::blocklist::mute_server),
-        )
-        .route(
-            "/users/me/blocklist/servers/{host}",
-            axum::routing::delete(users::me::blocklist::unmute_server),
-        )
-        .route(
-            "/server/blocklist/accounts",
-            get(server::blocklist::list_accounts).post(server::blocklist::mute_account),
-        )
-        .route(
-            "/server/blocklist/accounts/{account_name}",
-            axum::routing::delete(server::blocklist::unmute_account),
-        )
-        .route(
-            "/server/blocklist/servers",
-            get(server::blocklist::list_servers).post(server::blocklist::mute_server),
-        )
-        .route(
-            "/server/blocklist/servers/{host}",
-            axum::routing::delete(server::blocklist::unmute_server),
-        )
+        .merge(blocklist::handlers::routes::<blocklist::handlers::Mine>(
+            "/users/me/blocklist",
+        ))
+        .merge(blocklist::handlers::routes::<blocklist::handlers::Instance>("/server/blocklist"))
         .route("/blocklist/status", get(blocklist::status::get_status))
         .merge(moderation_router())
         .merge(relays_router())

@@ -4,6 +4,7 @@
 //! tells which accounts and hosts are muted by the caller and by the instance.
 
 pub mod accounts;
+pub mod handlers;
 pub mod servers;
 pub mod status;
 

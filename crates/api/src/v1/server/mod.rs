@@ -2,7 +2,6 @@
 //! ([`following`]), who follows it ([`followers`]) and whose videos it mirrors
 //! ([`redundancy`]).
 
-pub mod blocklist;
 pub mod followers;
 pub mod following;
 pub mod redundancy;

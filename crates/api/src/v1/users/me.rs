@@ -2,7 +2,6 @@
 //! [`subscriptions`] and [`video_rating`].
 
 pub mod abuses;
-pub mod blocklist;
 pub mod subscriptions;
 pub mod video_rating;
 pub mod videos_comments;
