@@ -67,30 +67,40 @@ const VIDEO_LIST: &[&str] = &[
     "skipCount",
 ];
 /// What the video search reads: [`VIDEO_LIST`] and the duration and date ranges.
-const VIDEO_SEARCH: &[&str] = &[
-    "start",
-    "count",
-    "sort",
-    "search",
-    "isLocal",
-    "categoryOneOf",
-    "licenceOneOf",
-    "languageOneOf",
-    "tagsOneOf",
-    "tagsAllOf",
-    "nsfw",
-    "isLive",
-    "hasHLSFiles",
-    "hasWebVideoFiles",
-    "privacyOneOf",
-    "skipCount",
-    "durationMin",
-    "durationMax",
-    "startDate",
-    "endDate",
-    "originallyPublishedStartDate",
-    "originallyPublishedEndDate",
-];
+const VIDEO_SEARCH: &[&str] = &joined::<22>(
+    VIDEO_LIST,
+    &[
+        "durationMin",
+        "durationMax",
+        "startDate",
+        "endDate",
+        "originallyPublishedStartDate",
+        "originallyPublishedEndDate",
+    ],
+);
+
+/// `first` then `second`, as one array of exactly `N` names (checked when compiling).
+const fn joined<const N: usize>(
+    first: &[&'static str],
+    second: &[&'static str],
+) -> [&'static str; N] {
+    assert!(
+        first.len() + second.len() == N,
+        "N is the sum of both lengths"
+    );
+    let mut names = [""; N];
+    let mut index = 0;
+    while index < first.len() {
+        names[index] = first[index];
+        index += 1;
+    }
+    let mut next = 0;
+    while next < second.len() {
+        names[index + next] = second[next];
+        next += 1;
+    }
+    names
+}
 
 macro_rules! route {
     ($method:literal, $path:literal, $tag:literal, $summary:literal, $access:ident) => {
