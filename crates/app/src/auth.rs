@@ -42,6 +42,15 @@ pub struct AuthenticatedUser {
 }
 
 impl AuthenticatedUser {
+    /// Refuses (`Forbidden`, "Only administrators {what}.") anyone but an administrator.
+    pub fn ensure_admin(&self, what: &str) -> AppResult<()> {
+        if self.role == UserRole::Admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("Only administrators {what}.")))
+        }
+    }
+
     /// Answers whether the user is staff (an administrator or a moderator), who may see and
     /// moderate everything.
     pub fn is_staff(&self) -> bool {

@@ -6,7 +6,6 @@
 //! account by handle. Followers of local actors are accepted as they come; an administrator may
 //! remove one (it is told with a `Reject`).
 
-use kinora_core::UserRole;
 use kinora_core::federation::FederationEvent;
 use kinora_db::actors::ActorRow;
 use kinora_db::follows::{FollowEntry, Side};
@@ -17,16 +16,6 @@ use kinora_storage::MediaStorage;
 use crate::auth::AuthenticatedUser;
 use crate::remote::{Handle, RemoteActors};
 use crate::{AppError, AppResult};
-
-fn ensure_admin(user: &AuthenticatedUser) -> AppResult<()> {
-    if user.role == UserRole::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "Only administrators manage this instance's follows.".to_owned(),
-        ))
-    }
-}
 
 async fn instance_actor(db: &Db) -> AppResult<ActorRow> {
     kinora_db::actors::find_local_by_name(db.pool(), crate::actors::INSTANCE_ACTOR_NAME)
@@ -65,7 +54,7 @@ pub async fn follow(
     user: &AuthenticatedUser,
     targets: &[FollowTarget<'_>],
 ) -> AppResult<()> {
-    ensure_admin(user)?;
+    user.ensure_admin("manage this instance's follows")?;
     let ours = instance_actor(db).await?;
     let mut actors = Vec::with_capacity(targets.len());
     for target in targets {
@@ -118,7 +107,7 @@ pub async fn unfollow(
     user: &AuthenticatedUser,
     target: FollowTarget<'_>,
 ) -> AppResult<()> {
-    ensure_admin(user)?;
+    user.ensure_admin("manage this instance's follows")?;
     let ours = instance_actor(db).await?;
     let actor = find_known(db, target)
         .await?
@@ -165,7 +154,7 @@ pub async fn remove_follower(
     user: &AuthenticatedUser,
     handle: Handle<'_>,
 ) -> AppResult<()> {
-    ensure_admin(user)?;
+    user.ensure_admin("manage this instance's follows")?;
     let ours = instance_actor(db).await?;
     let actor = find_known(db, FollowTarget::Handle(handle))
         .await?
@@ -197,7 +186,7 @@ pub async fn set_redundancy(
     host: &str,
     allowed: bool,
 ) -> AppResult<usize> {
-    ensure_admin(user)?;
+    user.ensure_admin("manage this instance's follows")?;
     let known =
         kinora_db::actors::find_remote_by_name(db.pool(), crate::actors::INSTANCE_ACTOR_NAME, host)
             .await?;

@@ -191,7 +191,7 @@ pub async fn update(
     user: &AuthenticatedUser,
     change: SettingsChange,
 ) -> AppResult<Arc<InstanceConfig>> {
-    require_admin(user)?;
+    user.ensure_admin("see and change the instance's configuration")?;
     let _writing = shared.inner.writes.lock().await;
     let next = change.apply(&shared.current());
     validate(&next)?;
@@ -208,24 +208,13 @@ pub async fn reset(
     shared: &SharedInstance,
     user: &AuthenticatedUser,
 ) -> AppResult<Arc<InstanceConfig>> {
-    require_admin(user)?;
+    user.ensure_admin("see and change the instance's configuration")?;
     let _writing = shared.inner.writes.lock().await;
     kinora_db::custom_config::delete(db.pool()).await?;
     let file = Arc::new(shared.inner.file.clone());
     shared.inner.current.store(file.clone());
     tracing::info!(by = %user.username, "instance settings reset to the configuration file");
     Ok(file)
-}
-
-/// Refuses anyone but an administrator.
-pub fn require_admin(user: &AuthenticatedUser) -> AppResult<()> {
-    if user.role == kinora_core::UserRole::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "Only administrators see and change the instance's configuration.".to_owned(),
-        ))
-    }
 }
 
 /// Checks every run-time setting; the error names the first bad field as PeerTube's JSON

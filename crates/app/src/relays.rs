@@ -4,7 +4,6 @@
 //! Mastodon-style relay inbox, or a LitePub relay actor) and whether its address may be
 //! reached is decided by the federation layer through [`RemoteActors::probe_relay`].
 
-use kinora_core::UserRole;
 use kinora_core::federation::FederationEvent;
 use kinora_db::relays::{NewRelay, RelayRow};
 use kinora_db::{Db, DbError, now_millis};
@@ -19,16 +18,6 @@ pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 /// Longest relay URL taken.
 const MAX_URL_LENGTH: usize = 2048;
 
-fn ensure_admin(user: &AuthenticatedUser) -> AppResult<()> {
-    if user.role == UserRole::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "Only administrators manage this instance's relays.".to_owned(),
-        ))
-    }
-}
-
 /// Subscribes to the relay at `url` (its inbox for a Mastodon-style relay, its actor for a
 /// LitePub one): checked and probed first, stored `pending`, and our Follow queued in the same
 /// transaction. A relay already there is a conflict.
@@ -38,7 +27,7 @@ pub async fn add(
     user: &AuthenticatedUser,
     url: &str,
 ) -> AppResult<RelayRow> {
-    ensure_admin(user)?;
+    user.ensure_admin("manage this instance's relays")?;
     let url = url.trim();
     if url.is_empty() || url.len() > MAX_URL_LENGTH {
         return Err(AppError::Invalid {
@@ -88,7 +77,7 @@ fn already_there(url: &str) -> AppError {
 /// Unsubscribes from the relay `id`: it is deleted (its announces are no longer taken in) and
 /// gets the `Undo` of our Follow; a LitePub relay's follow of the instance actor goes too.
 pub async fn remove(db: &Db, user: &AuthenticatedUser, id: i64) -> AppResult<()> {
-    ensure_admin(user)?;
+    user.ensure_admin("manage this instance's relays")?;
     let instance =
         kinora_db::actors::find_local_by_name(db.pool(), crate::actors::INSTANCE_ACTOR_NAME)
             .await?
@@ -126,6 +115,6 @@ pub async fn list(
     start: i64,
     count: i64,
 ) -> AppResult<(Vec<RelayRow>, i64)> {
-    ensure_admin(user)?;
+    user.ensure_admin("manage this instance's relays")?;
     Ok(kinora_db::relays::list(db.pool(), start, count).await?)
 }

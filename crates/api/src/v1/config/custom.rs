@@ -22,7 +22,7 @@ pub async fn get_custom_config(
     State(state): State<ApiState>,
     Auth(user): Auth,
 ) -> Result<Json<Value>, ApiError> {
-    instance_settings::require_admin(&user)?;
+    user.ensure_admin("see and change the instance's configuration")?;
     Ok(Json(custom_config(&state, &state.instance.current())))
 }
 
@@ -32,7 +32,7 @@ pub async fn update_custom_config(
     Auth(user): Auth,
     JsonOrForm(body): JsonOrForm<CustomConfigBody>,
 ) -> Result<Json<Value>, ApiError> {
-    instance_settings::require_admin(&user)?;
+    user.ensure_admin("see and change the instance's configuration")?;
     let current = state.instance.current();
     let change = body.into_change(current.registration);
     let next = instance_settings::update(&state.db, &state.instance, &user, change).await?;
