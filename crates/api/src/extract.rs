@@ -217,7 +217,7 @@ impl FromRequestParts<ApiState> for ClientAddress {
 pub fn request_client_address(
     headers: &axum::http::HeaderMap,
     extensions: &axum::http::Extensions,
-    trusted: &[IpAddr],
+    trusted: &[kinora_core::network::AddressRange],
 ) -> Option<IpAddr> {
     let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -232,12 +232,12 @@ pub fn request_client_address(
 pub fn client_address(
     peer: Option<IpAddr>,
     forwarded_for: Option<&str>,
-    trusted: &[IpAddr],
+    trusted: &[kinora_core::network::AddressRange],
 ) -> Option<IpAddr> {
     let mut current = peer?;
     if let Some(list) = forwarded_for {
         for hop in list.rsplit(',') {
-            if !trusted.contains(&current) {
+            if !kinora_core::network::AddressRange::any_contains(trusted, current) {
                 break;
             }
             match hop.trim().parse::<IpAddr>() {
@@ -258,13 +258,36 @@ mod tests {
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
         let client: IpAddr = "203.0.113.9".parse().unwrap();
         let forged = Some("1.2.3.4, 203.0.113.9");
-        assert_eq!(client_address(Some(client), forged, &[proxy]), Some(client));
-        assert_eq!(client_address(Some(proxy), forged, &[proxy]), Some(client));
         assert_eq!(
-            client_address(Some(proxy), Some("garbage"), &[proxy]),
+            client_address(Some(client), forged, &[proxy.into()]),
+            Some(client)
+        );
+        assert_eq!(
+            client_address(Some(proxy), forged, &[proxy.into()]),
+            Some(client)
+        );
+        assert_eq!(
+            client_address(Some(proxy), Some("garbage"), &[proxy.into()]),
             Some(proxy)
         );
-        assert_eq!(client_address(None, forged, &[proxy]), None);
+        assert_eq!(client_address(None, forged, &[proxy.into()]), None);
+    }
+
+    #[test]
+    fn a_trusted_network_vouches_for_every_proxy_in_it() {
+        let network: kinora_core::network::AddressRange = "10.89.0.0/24".parse().unwrap();
+        let client: IpAddr = "203.0.113.9".parse().unwrap();
+        let proxy: IpAddr = "10.89.0.7".parse().unwrap();
+        let outsider: IpAddr = "10.89.1.7".parse().unwrap();
+        let forwarded = Some("203.0.113.9");
+        assert_eq!(
+            client_address(Some(proxy), forwarded, &[network]),
+            Some(client)
+        );
+        assert_eq!(
+            client_address(Some(outsider), forwarded, &[network]),
+            Some(outsider)
+        );
     }
 
     #[test]

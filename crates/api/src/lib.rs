@@ -48,7 +48,7 @@ pub struct ApiState {
     /// The instance's public URL without a trailing slash, e.g. `http://localhost:9000`.
     pub public_url: Arc<str>,
     /// Peers whose `X-Forwarded-For` is believed (reverse proxies in front of the server).
-    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    pub trusted_proxies: Arc<Vec<kinora_core::network::AddressRange>>,
     /// Login attempt limits.
     pub login_limiter: Arc<LoginLimiter>,
     /// Where files are kept.

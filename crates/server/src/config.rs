@@ -2,7 +2,7 @@
 //! variables → command-line `--set section.key=value`. Each adapter owns its section; unknown
 //! keys are refused with their name and the source they came from.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
@@ -66,7 +66,7 @@ pub struct ServerConfig {
     /// Largest request body accepted by API routes, bytes (uploads have their own limits).
     pub body_limit_bytes: usize,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: Vec<IpAddr>,
+    pub trusted_proxies: Vec<kinora_core::network::AddressRange>,
     /// Seconds to drain requests and jobs after SIGTERM before leases are released.
     pub shutdown_grace_secs: u64,
     /// Seconds a client has to send a whole request head; slower connections are closed.

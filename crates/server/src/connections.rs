@@ -44,7 +44,7 @@ pub struct ConnectionLimits {
     /// Open connections one client address may hold.
     pub max_per_address: usize,
     /// Addresses not counted (reverse proxies).
-    pub uncounted: Vec<IpAddr>,
+    pub uncounted: Vec<kinora_core::network::AddressRange>,
 }
 
 /// Serves `app` on `listener` until `shutdown` is cancelled, then waits for open connections
@@ -79,7 +79,8 @@ pub async fn serve<S>(
                 }
             },
         };
-        let slot = if limits.uncounted.contains(&peer.ip()) {
+        let slot = if kinora_core::network::AddressRange::any_contains(&limits.uncounted, peer.ip())
+        {
             None
         } else {
             match counts.take(peer.ip(), limits.max_per_address) {

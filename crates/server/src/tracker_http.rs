@@ -29,14 +29,18 @@ pub struct TrackerState {
     /// To tell this instance's info hashes.
     pub db: Db,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: Arc<Vec<IpAddr>>,
+    pub trusted_proxies: Arc<Vec<kinora_core::network::AddressRange>>,
     /// Announces per address.
     pub limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl TrackerState {
     /// A tracker state with an empty tracker.
-    pub fn new(tracker: Tracker, db: Db, trusted_proxies: Arc<Vec<IpAddr>>) -> Self {
+    pub fn new(
+        tracker: Tracker,
+        db: Db,
+        trusted_proxies: Arc<Vec<kinora_core::network::AddressRange>>,
+    ) -> Self {
         let rate = tracker.config().announces_per_second_per_address.max(1);
         let quota = Quota::per_second(NonZeroU32::new(rate).expect("at least one"))
             .allow_burst(NonZeroU32::new(rate.saturating_mul(4)).expect("at least one"));

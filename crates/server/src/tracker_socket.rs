@@ -11,7 +11,6 @@
 //! public and unlisted videos only.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,13 +41,17 @@ pub struct SocketState {
     /// To tell this instance's info hashes.
     pub db: Db,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: Arc<Vec<IpAddr>>,
+    pub trusted_proxies: Arc<Vec<kinora_core::network::AddressRange>>,
     outboxes: Outboxes,
 }
 
 impl SocketState {
     /// A state with an empty tracker.
-    pub fn new(tracker: WsTracker, db: Db, trusted_proxies: Arc<Vec<IpAddr>>) -> Self {
+    pub fn new(
+        tracker: WsTracker,
+        db: Db,
+        trusted_proxies: Arc<Vec<kinora_core::network::AddressRange>>,
+    ) -> Self {
         Self {
             tracker: Arc::new(tracker),
             db,
