@@ -48,6 +48,16 @@ pub enum Command {
     /// Manage stored files.
     #[command(subcommand)]
     Storage(StorageCommand),
+    /// Ask a running server whether it is ready (for container health checks): exits 0 when
+    /// `url` answers 200 within `timeout_secs`, 1 otherwise, saying why.
+    Health {
+        /// The readiness URL (`/readyz` checks the database and the storage).
+        #[arg(long, default_value = "http://127.0.0.1:9000/readyz")]
+        url: String,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 5)]
+        timeout_secs: u64,
+    },
 }
 
 /// `kinora storage …`
@@ -131,6 +141,40 @@ impl Cli {
     }
 }
 
+/// `kinora health`: one plain-HTTP GET of a local readiness URL (`http://host:port/path`); an
+/// error unless it answers 200 within `timeout_secs`.
+async fn check_health(url: &str, timeout_secs: u64) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url
+        .strip_prefix("http://")
+        .with_context(|| format!("{url}: only http:// URLs are checked"))?;
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    let probe = async {
+        let mut stream = tokio::net::TcpStream::connect(authority).await?;
+        stream
+            .write_all(
+                format!("GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n")
+                    .as_bytes(),
+            )
+            .await?;
+        let mut answer = Vec::new();
+        stream.take(4096).read_to_end(&mut answer).await?;
+        Ok::<_, std::io::Error>(String::from_utf8_lossy(&answer).into_owned())
+    };
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(timeout_secs), probe)
+        .await
+        .with_context(|| format!("{url} did not answer within {timeout_secs} s"))?
+        .with_context(|| format!("{url} did not answer"))?;
+    let status_line = answer.lines().next().unwrap_or_default();
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default().trim();
+    if status_line.split_whitespace().nth(1) != Some("200") {
+        anyhow::bail!("{url} answered {status_line:?}: {body}");
+    }
+    println!("ready");
+    Ok(())
+}
+
 /// Runs one of the short commands (everything but `serve`).
 pub async fn run_command(config: Config, command: Command) -> anyhow::Result<()> {
     match command {
@@ -159,6 +203,7 @@ pub async fn run_command(config: Config, command: Command) -> anyhow::Result<()>
             Ok(())
         }
         Command::Storage(command) => crate::storage_command::run(&config, command).await,
+        Command::Health { url, timeout_secs } => check_health(&url, timeout_secs).await,
         Command::Migrate { status } => {
             let db = kinora_db::Db::connect(&config.database).await?;
             let report = db.migration_status().await?;
