@@ -146,6 +146,25 @@ pub async fn remote_follower_inboxes<'e>(
     Ok(rows.into_iter().map(|(inbox,)| inbox).collect())
 }
 
+/// Whether someone here follows (or asked to follow) the remote actor `actor_url`, or any
+/// remote actor on `host` (`host[:port]`): the inbox's test, made before anything is fetched,
+/// of whether an Announce could bring a video this instance takes.
+pub async fn followed_actor_or_host<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    actor_url: &str,
+    host: &str,
+) -> DbResult<bool> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT f.id FROM actor_follows f JOIN actors a ON a.id = f.following_id \
+         WHERE a.host IS NOT NULL AND (a.url = $1 OR a.host = $2) LIMIT 1",
+    )
+    .bind(actor_url)
+    .bind(host)
+    .fetch_optional(executor)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Counts of an actor's accepted followers and of the actors it follows (accepted).
 pub async fn counts<'e>(
     executor: impl Executor<'e, Database = Any>,

@@ -2,7 +2,9 @@
 //! input, and what a relay's activities do at a real instance's inbox. A fake remote instance
 //! (`FakeOrigin`) stands for the relay's inbox and actor only to answer our Follow and to sign
 //! announces; other fake instances are the origins of the announced videos. Each case runs on
-//! SQLite and on PostgreSQL. The real relay (AodeRelay) is in `relays_aode.rs`.
+//! SQLite and on PostgreSQL. The real relay (AodeRelay) is in `relays_aode.rs`; the
+//! LitePub-style subscription (the relay's actor followed, its follow back accepted) in
+//! `relays_litepub.rs`.
 
 mod common;
 
@@ -140,9 +142,9 @@ async fn a_relay_that_never_answers_stays_pending_and_can_be_removed() {
         assert!(list["data"][0]["createdAt"].as_str().is_some());
         tokio::time::sleep(Duration::from_secs(2)).await;
         assert_eq!(relay_state(&site, id).await, "pending");
-        // A pending relay's announces are refused.
+        // A pending relay's announces are refused, before anything is fetched.
         let origin = FakeOrigin::start().await;
-        answer_is_refused_before_accept(&site, &relay, &origin).await;
+        announce_is_refused_unfetched(&site, &relay, &origin, 1).await;
 
         let (status, _) = api_request(
             &site.instance,
@@ -161,19 +163,34 @@ async fn a_relay_that_never_answers_stays_pending_and_can_be_removed() {
         assert_eq!(undo["object"]["id"], follow_id.as_str(), "{undo}");
         assert_eq!(undo["object"]["object"], PUBLIC, "{undo}");
         assert_eq!(site.count("SELECT COUNT(*) FROM relays").await, 0);
+        // Removed: its announces are refused as a stranger's, nothing fetched.
+        announce_is_refused_unfetched(&site, &relay, &origin, 2).await;
         site.assert_no_faults().await;
         site.finish().await;
     }
 }
 
-/// Before it accepted, the relay's actor is unknown: its announce is nobody's and nothing is
-/// taken in.
-async fn answer_is_refused_before_accept(site: &Site, relay: &FakeOrigin, origin: &FakeOrigin) {
-    let video = origin.url("/numbered-videos/1");
-    let status = announce(site, relay, 1, &video).await;
-    assert!(status == 202 || status == 403, "{status}");
+/// An announce from `relay`, which this instance does not follow (not yet accepted, or
+/// removed), of a video on `origin`: refused at the inbox (403), nothing stored, and the origin
+/// is never asked for anything.
+async fn announce_is_refused_unfetched(
+    site: &Site,
+    relay: &FakeOrigin,
+    origin: &FakeOrigin,
+    n: u64,
+) {
+    let stored = site.stored_activities().await;
+    let video = origin.url(&format!("/numbered-videos/{n}"));
+    let status = announce(site, relay, n, &video).await;
+    assert_eq!(status, 403, "an announce from a relay not followed");
     site.settled().await;
+    assert_eq!(site.stored_activities().await, stored, "nothing stored");
     assert_eq!(remote_videos(site).await, 0);
+    assert_eq!(
+        origin.fetched(),
+        Vec::<String>::new(),
+        "the origin was asked"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -269,12 +286,38 @@ async fn an_accepted_relay_brings_videos_fetched_from_their_origin() {
             site.job_errors().await
         );
 
-        // An Announce from a relay this instance does not follow adds nothing.
+        // An Announce from a relay this instance does not follow: refused at the inbox, and
+        // neither the origin of the object nor anyone else is asked for it.
         let stranger = FakeOrigin::start().await;
-        let status = announce(&site, &stranger, 1, &origin.url("/numbered-videos/5")).await;
-        assert!(status == 202 || status == 403, "{status}");
+        let unknown = FakeOrigin::start().await;
+        announce_is_refused_unfetched(&site, &stranger, &unknown, 5).await;
+        // Nor by one that knows an object the accepted relay brought.
+        let fetched_before = origin.fetched().len();
+        let status = announce(&site, &stranger, 6, &origin.url("/numbered-videos/6")).await;
+        assert_eq!(status, 403, "{database:?}");
         site.settled().await;
-        assert_eq!(remote_videos(&site).await, 0);
+        assert_eq!(origin.fetched().len(), fetched_before, "{database:?}");
+        // The control: the same stranger's Announce of a video whose channel is followed here
+        // is taken as any share is (fetched once from its origin, stored).
+        let followed = FakeOrigin::start().await;
+        let (status, body) = api_request(
+            &site.instance,
+            Method::POST,
+            "/api/v1/users/me/subscriptions",
+            Some(json!({"uri": format!("noticias.alquimidia@{}", followed.host)})),
+        )
+        .await;
+        assert_eq!(status, 204, "{database:?}: {body}");
+        let status = announce(&site, &stranger, 7, &followed.url("/numbered-videos/7")).await;
+        assert_eq!(status, 202, "{database:?}");
+        site.settled().await;
+        assert_eq!(
+            remote_videos(&site).await,
+            1,
+            "{database:?}: {:?}",
+            site.job_errors().await
+        );
+        assert_eq!(followed.fetch_count("/numbered-videos/7"), 1);
         site.assert_no_faults().await;
         site.finish().await;
     }
@@ -297,6 +340,22 @@ async fn a_rejecting_relay_is_rejected_and_its_announces_refused() {
     }
 }
 
+/// How much more resident memory the server may hold during a burst of 10,000 announces (MiB):
+/// what is over the relay's budget is refused, not queued, so the burst costs no more than the
+/// budget's entries.
+const BURST_GROWTH_LIMIT_MIB: f64 = 64.0;
+
+/// A process's resident memory (VmRSS), in MiB.
+fn resident_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmRSS:"))
+        .unwrap();
+    let kib: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib / 1024.0
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_announces_stay_within_the_relay_budget() {
     for database in DATABASES {
@@ -305,6 +364,10 @@ async fn ten_thousand_announces_stay_within_the_relay_budget() {
         let site = Site::start(database, &config).await;
         let (relay, relay_id) = accepted_relay(&site).await;
         let origin = FakeOrigin::start().await;
+        let pid = site.instance.server.child.id();
+        let resident_before = resident_mib(pid);
+        let mut resident_most = resident_before;
+        let started = std::time::Instant::now();
         let mut accepted = 0;
         let mut deferred = 0;
         let mut most_pending = 0;
@@ -329,8 +392,19 @@ async fn ten_thousand_announces_stay_within_the_relay_budget() {
                     ))
                     .await;
                 most_pending = most_pending.max(pending);
+                resident_most = resident_most.max(resident_mib(pid));
             }
         }
+        let elapsed = started.elapsed();
+        resident_most = resident_most.max(resident_mib(pid));
+        eprintln!(
+            "{database:?}: 10,000 announces in {elapsed:?}; resident memory {resident_before:.1} \
+             MiB before, at most {resident_most:.1} MiB during"
+        );
+        assert!(
+            resident_most - resident_before <= BURST_GROWTH_LIMIT_MIB,
+            "{database:?}: resident memory grew from {resident_before:.1} to {resident_most:.1} MiB"
+        );
         assert_eq!(accepted + deferred, 10_000);
         assert!(accepted <= 300, "{database:?}: {accepted} over the budget");
         assert!(accepted >= 50, "{database:?}: only {accepted} taken");

@@ -1,11 +1,15 @@
 //! Relays with a real relay: AodeRelay (crates.io `ap-relay`, installed by
 //! `scripts/install-ap-relay`) on 127.0.0.1 with `HTTPS=false` and its data in a temporary
 //! folder, and two Kinora instances on distinct authorities (`localhost:<port>`, A on SQLite, B
-//! on PostgreSQL) that subscribe to it Mastodon-style. A video published on A reaches B through
-//! the relay alone (B follows nothing on A) and plays there (its HLS playlist is fetched);
-//! deleting it on A removes it on B; once B unsubscribes, A's next video does not reach it; a
-//! relay in restricted mode (an empty allow-list) refuses A's Follow and the subscription ends
-//! `rejected`. Without the binary the test says it was skipped and passes.
+//! on PostgreSQL) that subscribe to it in both styles of FEP-ae0c: A Mastodon-style (its
+//! `/inbox`, Follow of the public), B LitePub-style (its `/actor`: AodeRelay follows B's
+//! instance actor back, B accepts that follow, and the relay's Accept of B's Follow makes the
+//! subscription `accepted`). A video published on A reaches B through the relay alone (B
+//! follows nothing on A) and plays there (its HLS playlist is fetched); deleting it on A removes
+//! it on B; once B unsubscribes (the Undo of its Follow of the relay's actor; the relay's follow
+//! of B ends), A's next video does not reach it; a relay in restricted mode (an empty
+//! allow-list) refuses A's Follow and the subscription ends `rejected`. Without the binary the
+//! test says it was skipped and passes.
 
 mod common;
 
@@ -90,17 +94,37 @@ impl Drop for Relay {
     }
 }
 
-/// Subscribes `instance` to the relay's inbox; answers the relay's id.
-async fn subscribe(instance: &Instance, relay: &Relay) -> i64 {
+/// Subscribes `instance` to the relay at `path` (`/inbox`: Mastodon style; `/actor`: LitePub
+/// style); answers the relay's id.
+async fn subscribe(instance: &Instance, relay: &Relay, path: &str) -> i64 {
     let (status, answer) = api_request(
         instance,
         Method::POST,
         "/api/v1/server/relays",
-        Some(json!({"url": relay.url("/inbox")})),
+        Some(json!({"url": relay.url(path)})),
     )
     .await;
     assert_eq!(status, 201, "{answer}");
     answer["id"].as_i64().unwrap()
+}
+
+/// The states of the follows of `instance`'s instance actor by the actor `url`.
+async fn follows_of_instance_by(instance: &Instance, url: &str) -> Vec<String> {
+    let (status, list) = api_request(
+        instance,
+        Method::GET,
+        "/api/v1/server/followers?count=100",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    list["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|follow| follow["follower"]["url"] == url)
+        .map(|follow| follow["state"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 async fn relay_state(instance: &Instance, id: i64) -> String {
@@ -151,10 +175,32 @@ async fn videos_travel_between_instances_through_aode_relay() {
     let a = start(dir_a.path(), &db_a, 1, FEDERATION).await;
     let b = start(dir_b.path(), &postgres.config.url, 0, FEDERATION).await;
 
-    let relay_on_a = subscribe(&a, &relay).await;
-    let relay_on_b = subscribe(&b, &relay).await;
+    let relay_on_a = subscribe(&a, &relay, "/inbox").await;
+    let relay_on_b = subscribe(&b, &relay, "/actor").await;
     wait_state(&a, relay_on_a, "accepted", &relay).await;
     wait_state(&b, relay_on_b, "accepted", &relay).await;
+    // B's subscription is LitePub's: AodeRelay followed B's instance actor back, and B
+    // accepted; A's (Mastodon's) has no such follow.
+    let relay_actor = relay.url("/actor");
+    let (_, relays_on_b) = api_request(&b, Method::GET, "/api/v1/server/relays", None).await;
+    assert_eq!(
+        relays_on_b["data"][0]["url"],
+        relay_actor.as_str(),
+        "{relays_on_b}"
+    );
+    eventually(
+        Duration::from_secs(60),
+        "B accepted the relay's follow back",
+        || async {
+            let states = follows_of_instance_by(&b, &relay_actor).await;
+            (states == ["accepted"]).then_some(())
+        },
+    )
+    .await;
+    assert!(
+        follows_of_instance_by(&a, &relay_actor).await.is_empty(),
+        "a Mastodon-style subscription is not followed back"
+    );
 
     // Published on A: B gets it through the relay alone, and it plays there.
     let video = publish_with_torrents(&a, "video_short.mp4").await;
@@ -194,6 +240,10 @@ async fn videos_travel_between_instances_through_aode_relay() {
     )
     .await;
     assert_eq!(status, 204);
+    assert!(
+        follows_of_instance_by(&b, &relay_actor).await.is_empty(),
+        "the relay's follow of B ends with B's subscription"
+    );
     tokio::time::sleep(Duration::from_secs(3)).await;
     let later = publish_with_torrents(&a, "video_short.mp4").await;
     let later_uuid = later["uuid"].as_str().unwrap().to_owned();
@@ -203,7 +253,7 @@ async fn videos_travel_between_instances_through_aode_relay() {
     // A relay that takes only the instances of its allow-list (none) refuses A.
     let strict_dir = tempfile::tempdir().unwrap();
     let strict = Relay::start(&binary, strict_dir.path(), true).await;
-    let strict_on_a = subscribe(&a, &strict).await;
+    let strict_on_a = subscribe(&a, &strict, "/inbox").await;
     wait_state(&a, strict_on_a, "rejected", &strict).await;
 
     drop(a);

@@ -1,4 +1,6 @@
-//! What relays send us. At the inbox ([`admit`]): a relay we subscribed to but that has not
+//! What relays send us. At the inbox ([`admit`]): an `Announce` from an actor that is no relay
+//! of ours is refused before anything is fetched unless someone here follows the announcer or
+//! someone on the object's instance; a relay we subscribed to but that has not
 //! accepted (or has rejected us) may only answer our Follow or follow us back; an accepted
 //! relay's `Announce` (or forwarded `Create`) of an object announced before — by any relay — is
 //! acknowledged and dropped (one entry, one fetch), and a new one is taken only within the
@@ -19,7 +21,7 @@ use crate::Federation;
 use crate::inbox::route::{Envelope, Refusal, http_url};
 use crate::inbox::{Incoming, ProcessError};
 use crate::protocol::parse::video::{RemotePrivacy, parse_video};
-use crate::urls::origin_of;
+use crate::urls::{host_and_port, origin_of};
 
 /// A relay's announce admitted at the inbox: its object is claimed in the transaction that
 /// stores the activity.
@@ -51,7 +53,7 @@ pub async fn admit(
 ) -> Result<Admission, Refusal> {
     let pool = federation.db().pool();
     let Some(relay) = kinora_db::relays::find_by_actor(pool, signer.as_str()).await? else {
-        return Ok(Admission::Usual);
+        return stranger(federation, envelope, activity, signer).await;
     };
     if relay.state != "accepted" {
         return match envelope.kind.as_str() {
@@ -93,6 +95,41 @@ pub async fn admit(
         relay_id: relay.id,
         object_url: object_url.to_string(),
     }))
+}
+
+/// An actor that is no relay of ours. Its `Announce` can bring a video only when someone here
+/// follows the announcer or someone on the announced object's instance (the inbox would store a
+/// video of nobody followed only from an accepted relay); otherwise it is refused (403) here,
+/// before anything is fetched: a relay we do not follow (never subscribed, unsubscribed, not
+/// yet accepted) cannot make this instance fetch.
+async fn stranger(
+    federation: &Federation,
+    envelope: &Envelope,
+    activity: &Value,
+    signer: &Url,
+) -> Result<Admission, Refusal> {
+    if envelope.kind != "Announce" {
+        return Ok(Admission::Usual);
+    }
+    let object = activity.get("object");
+    let Some(object_url) = http_url(object.map(|o| o.get("id").unwrap_or(o))) else {
+        return Ok(Admission::Usual); // refused when processed: nothing to fetch
+    };
+    if federation.urls().is_ours(object_url.as_str()) {
+        return Ok(Admission::Usual); // one of our own: nothing is fetched
+    }
+    let host = host_and_port(&object_url).unwrap_or_default();
+    let pool = federation.db().pool();
+    if kinora_db::follows::followed_actor_or_host(pool, signer.as_str(), &host).await? {
+        return Ok(Admission::Usual);
+    }
+    tracing::info!(announcer = %signer, object = %object_url,
+                   "announce refused: neither a relay of ours nor followed here");
+    Err(Refusal::Forbidden(
+        "this instance takes announces only from the relays it subscribed to and the actors \
+         it follows"
+            .to_owned(),
+    ))
 }
 
 const HOUR_MILLIS: i64 = 3600 * 1000;
