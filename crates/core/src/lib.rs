@@ -12,6 +12,7 @@ pub mod labels;
 pub mod magnet;
 pub mod media_signature;
 pub mod names;
+pub mod playlist;
 pub mod remote;
 pub mod swarm;
 pub mod torrents;
