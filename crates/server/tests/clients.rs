@@ -9,7 +9,7 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::instance::{fixtures, start, upload_multipart, wait_published};
