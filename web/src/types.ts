@@ -298,3 +298,42 @@ export interface CustomConfig {
 
 /** `/api/v1/server/stats`: the counters Kinora keeps. */
 export type ServerStats = Record<string, number | unknown[]>
+
+/** PeerTube's VideoPlaylist (the fields used here). */
+export interface VideoPlaylist {
+  id: number
+  uuid: string
+  shortUUID: string
+  displayName: string
+  description: string | null
+  isLocal: boolean
+  privacy: Labelled
+  type: Labelled
+  videosLength: number
+  thumbnailPath: string | null
+  thumbnailUrl?: string | null
+  ownerAccount: AccountSummary
+  videoChannel: ChannelSummary | null
+  createdAt: string
+}
+
+/** PeerTube's VideoPlaylistElement: `video` only when the viewer may see it. */
+export interface VideoPlaylistElement {
+  id: number
+  position: number
+  startTimestamp: number | null
+  stopTimestamp: number | null
+  /** 0 regular, 1 deleted, 2 private, 3 unavailable. */
+  type: number
+  video: Video | null
+}
+
+/** Where a video is in the caller's playlists (`videos-exist`). */
+export interface VideoExistInPlaylist {
+  playlistElementId: number
+  playlistId: number
+  playlistDisplayName: string
+  playlistShortUUID: string
+  startTimestamp?: number | null
+  stopTimestamp?: number | null
+}

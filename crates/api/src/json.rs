@@ -2,6 +2,7 @@
 
 pub mod abuses;
 pub mod comments;
+pub mod playlists;
 
 use std::collections::HashMap;
 

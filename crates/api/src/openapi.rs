@@ -124,6 +124,7 @@ macro_rules! route {
 
 mod instance_pages;
 mod moderation;
+mod playlists;
 mod relays;
 
 /// Every documented route: [`ROUTES`], then the moderation routes of [`moderation::ROUTES`]
@@ -134,6 +135,8 @@ fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
         .chain(moderation::ROUTES)
         .chain(relays::ROUTES)
         .chain(instance_pages::ROUTES)
+        .chain(playlists::ROUTES)
+        .chain(playlists::DOCUMENT_ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.

@@ -23,6 +23,8 @@ use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
+mod playlist;
+
 use crate::ApiState;
 use crate::security_headers::{self, PageKind};
 
@@ -124,6 +126,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/w/{id}", get(watch_page))
         .route("/videos/watch/{id}", get(watch_page))
         .route("/videos/embed/{id}", get(embed_page))
+        .route("/w/p/{id}", get(playlist::playlist_page))
+        .route("/videos/watch/playlist/{id}", get(playlist::playlist_page))
         .route("/assets/{*path}", get(serve_asset))
         .with_state(state)
 }

@@ -146,13 +146,39 @@ async fn serve_image(
         "storyboards" => StorageKey::storyboard(&name),
         _ => return Err(ApiError::not_found("File")),
     };
-    let row = kinora_db::videos::find_by_image(state.db.pool(), &file)
-        .await?
-        .ok_or_else(|| ApiError::not_found("File"))?;
+    let Some(row) = kinora_db::videos::find_by_image(state.db.pool(), &file).await? else {
+        return serve_playlist_thumbnail(&state, viewer.as_ref(), &kind, &key, &file, request)
+            .await;
+    };
     if !kinora_app::visibility::can_view(&state.db, &row, viewer.as_ref()).await? {
         return Err(ApiError::not_found("File"));
     }
     serve_stored(&state, &row, &key, request, true).await
+}
+
+/// A playlist's thumbnail (kept on local disk), for a viewer who may see the playlist.
+async fn serve_playlist_thumbnail(
+    state: &ApiState,
+    viewer: Option<&kinora_app::auth::AuthenticatedUser>,
+    kind: &str,
+    key: &StorageKey,
+    file: &str,
+    request: Request,
+) -> Result<Response, ApiError> {
+    if kind != "thumbnails" {
+        return Err(ApiError::not_found("File"));
+    }
+    let playlist = kinora_db::playlists::find_by_thumbnail(state.db.pool(), file)
+        .await?
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    if !kinora_app::playlists::can_view(&state.db, &playlist, viewer).await? {
+        return Err(ApiError::not_found("File"));
+    }
+    let path = state
+        .storage
+        .local_path(kinora_app::Location::Local, key)
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    serve(path, request).await
 }
 
 /// `/download/torrents/<file>`: the torrent as an attachment.

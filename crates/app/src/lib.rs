@@ -25,6 +25,7 @@ pub mod media_urls;
 pub mod mirrors;
 pub mod moderation;
 pub mod passwords;
+pub mod playlists;
 pub mod ratings;
 pub mod relays;
 pub mod remote;

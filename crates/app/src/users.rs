@@ -136,6 +136,7 @@ pub async fn create_user(
         },
     )
     .await?;
+    crate::playlists::insert_watch_later(&mut tx, account_id, now).await?;
     tx.commit().await?;
     tracing::info!(user = %username, user_id, "user created");
     Ok(CreatedUser {

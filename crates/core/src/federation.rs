@@ -162,6 +162,21 @@ pub enum FederationEvent {
         /// The id of our Follow.
         follow_url: String,
     },
+    /// A local playlist was created or changed: the followers of its channel get a Create
+    /// (or an Update) while it is public or unlisted and in a channel, a Delete once it is not.
+    PlaylistChanged {
+        /// The playlist.
+        playlist_id: i64,
+    },
+    /// A local playlist that followers may have was deleted.
+    PlaylistDeleted {
+        /// Its UUID (its ActivityPub id derives from it).
+        playlist_uuid: String,
+        /// The actor of the account that owned it (signs the Delete).
+        account_actor_id: i64,
+        /// The actor of its channel, whose followers are told.
+        channel_actor_id: i64,
+    },
 }
 
 impl FederationEvent {
@@ -190,6 +205,8 @@ impl FederationEvent {
             Self::AbuseStateChanged { .. } => "abuse-state-changed",
             Self::RelayFollowRequested { .. } => "relay-follow-requested",
             Self::RelayUndone { .. } => "relay-undone",
+            Self::PlaylistChanged { .. } => "playlist-changed",
+            Self::PlaylistDeleted { .. } => "playlist-deleted",
         }
     }
 }

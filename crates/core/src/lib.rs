@@ -13,6 +13,7 @@ pub mod magnet;
 pub mod media_signature;
 pub mod names;
 pub mod network;
+pub mod playlist;
 pub mod remote;
 pub mod swarm;
 pub mod torrents;

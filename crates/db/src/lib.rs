@@ -26,6 +26,7 @@ pub mod jobs;
 mod migrations;
 pub mod oauth_clients;
 pub mod outbox;
+pub mod playlists;
 pub mod ratings;
 pub mod redundancies;
 pub mod relays;

@@ -1,15 +1,16 @@
 // A channel (/c/<name>, /c/<name>/videos): who runs it, subscribe (or, for visitors, follow
-// from their own instance), and its videos.
+// from their own instance), its videos and its playlists.
 
 import { api, ApiError, isLoggedIn } from '../api'
 import { errorText, h, handle, notice, setTitle } from '../dom'
 import type { PageContext } from '../router'
-import type { Channel, Page, Video } from '../types'
+import type { Channel, Page, Video, VideoPlaylist } from '../types'
 import { actorActions } from '../components/actor-actions'
 import { actorHeader } from '../components/actor-header'
 import { remoteFollow } from '../components/remote-follow'
 import { subscribeButton } from '../components/subscribe'
 import { videoList } from '../components/video-list'
+import { playlistList } from '../components/playlist-list'
 
 export async function render ({ main, params, signal }: PageContext): Promise<void> {
   const name = params.name
@@ -35,5 +36,9 @@ export async function render ({ main, params, signal }: PageContext): Promise<vo
     label: 'Channel videos',
     empty: 'This channel has no videos yet.',
     load: (start, count) => api<Page<Video>>(`/video-channels/${encodeURIComponent(name)}/videos`, { query: { start, count, sort: '-publishedAt' }, signal })
+  })), h('section', { 'aria-labelledby': 'channel-playlists' }, h('h2', { id: 'channel-playlists' }, 'Playlists'), playlistList({
+    label: 'Channel playlists',
+    empty: 'This channel has no playlists yet.',
+    load: (start, count) => api<Page<VideoPlaylist>>(`/video-channels/${encodeURIComponent(name)}/video-playlists`, { query: { start, count }, signal })
   })))
 }

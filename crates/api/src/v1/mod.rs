@@ -11,6 +11,7 @@ mod search;
 mod server;
 mod users;
 mod video_channels;
+mod video_playlists;
 mod videos;
 
 use axum::Router;
@@ -192,6 +193,7 @@ pub fn router() -> Router<ApiState> {
         .merge(moderation_router())
         .merge(relays_router())
         .merge(instance_pages_router())
+        .merge(video_playlists::routes())
 }
 
 /// Relay subscriptions (issue 16).

@@ -85,6 +85,9 @@ pub async fn deleted_or(federation: &Federation, incoming: &Incoming) -> Result<
         tracing::info!(video = %object, "remote video deleted");
         return Ok(());
     }
+    if super::playlists::deleted(federation, incoming, &object, confirmed).await? {
+        return Ok(());
+    }
     if let Some(comment) = kinora_db::comments::find_by_url(pool, object.as_str()).await? {
         if !confirmed {
             let author = match comment.account_id {

@@ -12,6 +12,7 @@ mod flags;
 mod follows;
 mod ld;
 pub mod limits;
+mod playlists;
 mod reactions;
 mod redundancy;
 mod reply_approvals;
@@ -215,6 +216,7 @@ async fn dispatch(federation: &Federation, incoming: &Incoming) -> Result<(), Pr
         ("Create" | "Update", "CacheFile") => redundancy::cache_file(federation, incoming).await,
         ("Create" | "Update", "Note") => comments::note(federation, incoming).await,
         ("Create" | "Update", "Video") => videos::video(federation, incoming).await,
+        ("Create" | "Update", "Playlist") => playlists::playlist(federation, incoming).await,
         ("Update", "Person" | "Group" | "Application" | "Service" | "Organization") => {
             actors::updated(federation, incoming).await
         }

@@ -80,7 +80,7 @@ pub(crate) async fn ensure_owner(
 
 /// Whether some local actor follows one of `actors` (accepted or pending: a Create may arrive
 /// before the Accept). Only local actors follow remote ones here.
-async fn followed_here(
+pub(crate) async fn followed_here(
     federation: &Federation,
     actors: &[&ActorRow],
 ) -> Result<bool, ProcessError> {
@@ -311,6 +311,12 @@ pub async fn by_reference(
             Ok(())
         }
         Some("Note") => super::comments::store_fetched_note(federation, &fetched.object).await,
+        Some("Playlist") => {
+            let parsed = crate::protocol::parse::playlist::parse_playlist(&fetched.object)
+                .map_err(|error| refused(error.to_string()))?;
+            super::playlists::store(federation, &parsed, None).await?;
+            Ok(())
+        }
         other => Err(refused(format!("{other:?} objects are not handled"))),
     }
 }

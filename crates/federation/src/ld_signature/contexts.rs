@@ -79,6 +79,7 @@ static TRUSTED_TERMS: LazyLock<HashMap<String, HashSet<String>>> = LazyLock::new
         ContextType::Comment,
         ContextType::View,
         ContextType::CacheFile,
+        ContextType::Playlist,
     ];
     for kind in kinds {
         let Value::Array(entries) = context(kind) else {

@@ -22,6 +22,7 @@ mod comments;
 pub(crate) mod flags;
 mod follows;
 mod ld_sign;
+mod playlists;
 mod ratings;
 mod relays;
 mod rounds;
@@ -68,6 +69,8 @@ enum Effect {
     Federated(i64, bool),
     /// `actor_follows.url` of a follow just sent.
     FollowUrl(i64, String),
+    /// `video_playlists.federated`.
+    PlaylistFederated(i64, bool),
 }
 
 /// What an event turned into.
@@ -141,6 +144,9 @@ async fn commit(
             }
             Effect::FollowUrl(follow_id, url) => {
                 kinora_db::follows::set_url(&mut tx, *follow_id, url).await?
+            }
+            Effect::PlaylistFederated(playlist_id, federated) => {
+                kinora_db::playlists::set_federated(&mut tx, *playlist_id, *federated).await?
             }
         }
     }
@@ -320,6 +326,22 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
             &followed,
             &follow_url,
         )),
+        FederationEvent::PlaylistChanged { playlist_id } => {
+            playlists::playlist_changed(federation, playlist_id).await
+        }
+        FederationEvent::PlaylistDeleted {
+            playlist_uuid,
+            account_actor_id,
+            channel_actor_id,
+        } => {
+            playlists::playlist_deleted(
+                federation,
+                &playlist_uuid,
+                account_actor_id,
+                channel_actor_id,
+            )
+            .await
+        }
     }
 }
 

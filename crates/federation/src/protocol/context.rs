@@ -31,6 +31,8 @@ pub enum ContextType {
     View,
     /// CacheFile (redundancy), and activities carrying one.
     CacheFile,
+    /// A Playlist or a PlaylistElement, and activities carrying one.
+    Playlist,
 }
 
 fn typed(id: &str, kind: &str) -> Value {
@@ -98,6 +100,14 @@ fn terms(kind: ContextType) -> Option<Map<String, Value>> {
             "CacheFile": "pt:CacheFile",
             "size": typed("pt:size", "sc:Number"),
             "fps": typed("pt:fps", "sc:Number"),
+        }),
+        ContextType::Playlist => json!({
+            "Playlist": "pt:Playlist",
+            "PlaylistElement": "pt:PlaylistElement",
+            "position": typed("pt:position", "sc:Number"),
+            "startTimestamp": typed("pt:startTimestamp", "sc:Number"),
+            "stopTimestamp": typed("pt:stopTimestamp", "sc:Number"),
+            "uuid": typed("pt:uuid", "sc:identifier"),
         }),
         ContextType::Collection
         | ContextType::Follow

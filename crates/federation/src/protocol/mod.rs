@@ -15,6 +15,7 @@ pub mod context;
 pub mod loader;
 pub mod notes;
 pub mod parse;
+pub mod playlist;
 pub mod remote_file;
 pub mod reply_approval;
 pub mod video;

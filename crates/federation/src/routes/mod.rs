@@ -1,6 +1,6 @@
 //! The ActivityPub read routes: actors and their outbox, followers and following
 //! collections ([`actors`]), videos, comments and a video's comments, likes, dislikes and
-//! announces ([`videos`]). Answers are `application/activity+json`; errors problem+json.
+//! announces ([`videos`]), playlists and their elements ([`playlists`]). Answers are `application/activity+json`; errors problem+json.
 //!
 //! These paths are also pages for browsers: the server sends a request here only when
 //! [`is_activitypub_request`] says it asks for ActivityPub (one negotiation, in the server).
@@ -9,6 +9,7 @@
 
 pub mod actors;
 pub mod negotiation;
+pub mod playlists;
 pub mod videos;
 
 use std::sync::Arc;
@@ -62,6 +63,11 @@ pub fn router(state: FederationState) -> Router {
         .route(
             "/videos/watch/{id}/comments/{comment}",
             get(videos::comment),
+        )
+        .route("/video-playlists/{id}", get(playlists::playlist))
+        .route(
+            "/video-playlists/{id}/videos/{element}",
+            get(playlists::element),
         )
         .fallback(|| async { RouteError::NotFound("Document") })
         .with_state(state)

@@ -115,6 +115,8 @@ pub fn is_activitypub_path(path: &str) -> bool {
             "comments" | "likes" | "dislikes" | "announces",
         ] => named(id),
         ["videos", "watch", id, "comments", comment] => named(id) && named(comment),
+        ["video-playlists", id] => named(id),
+        ["video-playlists", id, "videos", element] => named(id) && named(element),
         _ => false,
     }
 }

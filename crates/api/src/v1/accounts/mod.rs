@@ -2,4 +2,5 @@
 
 pub mod get;
 pub mod video_channels;
+pub mod video_playlists;
 pub mod videos;

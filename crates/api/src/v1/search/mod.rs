@@ -1,6 +1,7 @@
 //! `/api/v1/search`: videos and channels of this instance by text.
 
 pub mod video_channels;
+pub mod video_playlists;
 pub mod videos;
 
 use kinora_app::auth::AuthenticatedUser;

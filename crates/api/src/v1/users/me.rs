@@ -3,6 +3,7 @@
 
 pub mod abuses;
 pub mod subscriptions;
+pub mod video_playlists_exist;
 pub mod video_rating;
 pub mod videos_comments;
 

@@ -4,4 +4,5 @@ pub mod create;
 pub mod delete;
 pub mod get;
 pub mod update;
+pub mod video_playlists;
 pub mod videos;

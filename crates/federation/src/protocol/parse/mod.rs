@@ -12,6 +12,7 @@ pub mod actor;
 mod html;
 pub mod media;
 pub mod note;
+pub mod playlist;
 pub mod video;
 mod video_fields;
 
