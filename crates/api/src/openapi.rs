@@ -122,6 +122,7 @@ macro_rules! route {
     };
 }
 
+mod actor_images;
 mod instance_pages;
 mod moderation;
 mod relays;
@@ -134,6 +135,7 @@ fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
         .chain(moderation::ROUTES)
         .chain(relays::ROUTES)
         .chain(instance_pages::ROUTES)
+        .chain(actor_images::ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.
@@ -597,7 +599,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "get",
         "/lazy-static/{kind}/{file}",
         "Static files",
-        "Thumbnails, previews, storyboards and torrents",
+        "Thumbnails, previews, storyboards, torrents, avatars and banners",
         OptionalToken
     ),
     route!(

@@ -3,5 +3,6 @@
 pub mod create;
 pub mod delete;
 pub mod get;
+pub mod images;
 pub mod update;
 pub mod videos;
