@@ -190,8 +190,8 @@ async fn remote_icons_are_checked_and_replaced() {
         assert!(near(colour_at(&site.instance, &url).await, [250, 120, 0]));
 
         // An Update naming another icon replaces the images; one without an icon removes them.
-        person_with_icon(&origin, "good", Some("/img/good2.webp"));
-        let update = activity("Update", &origin.url("/updates/1"), &good, json!(good));
+        let document = person_with_icon(&origin, "good", Some("/img/good2.webp"));
+        let update = activity("Update", &origin.url("/updates/1"), &good, document);
         let (status, answer) = post_signed_as(&site.inbox(), &key(&good), &update).await;
         assert_eq!(status, 202, "{answer}");
         site.settled().await;
@@ -200,8 +200,8 @@ async fn remote_icons_are_checked_and_replaced() {
         let new_url = account["avatars"][0]["fileUrl"].as_str().unwrap().to_owned();
         assert!(near(colour_at(&site.instance, &new_url).await, [0, 120, 250]));
         assert_eq!(site.instance.http.get(&url).send().await.unwrap().status(), 404, "the old copy is gone");
-        person_with_icon(&origin, "good", None);
-        let update = activity("Update", &origin.url("/updates/2"), &good, json!(good));
+        let document = person_with_icon(&origin, "good", None);
+        let update = activity("Update", &origin.url("/updates/2"), &good, document);
         let (status, answer) = post_signed_as(&site.inbox(), &key(&good), &update).await;
         assert_eq!(status, 202, "{answer}");
         site.settled().await;
