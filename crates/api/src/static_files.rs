@@ -172,12 +172,11 @@ async fn serve_actor_image(
     name: &GeneratedName,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let row =
-        kinora_db::actor_images::find_by_file(state.db.pool(), name.as_str(), kind.db_kind())
-            .await?
-            .ok_or_else(|| ApiError::not_found("File"))?;
-    let location = kinora_app::Location::parse(&row.location)
+    let row = kinora_db::actor_images::find_by_file(state.db.pool(), name.as_str(), kind.db_kind())
+        .await?
         .ok_or_else(|| ApiError::not_found("File"))?;
+    let location =
+        kinora_app::Location::parse(&row.location).ok_or_else(|| ApiError::not_found("File"))?;
     let mut response = serve_at(
         state,
         location,

@@ -107,7 +107,11 @@ pub async fn create_channel(
 }
 
 /// Finds a local channel the caller may manage: its owner, or an administrator.
-pub(crate) async fn find_managed(db: &Db, user: &AuthenticatedUser, name: &str) -> AppResult<ChannelRow> {
+pub(crate) async fn find_managed(
+    db: &Db,
+    user: &AuthenticatedUser,
+    name: &str,
+) -> AppResult<ChannelRow> {
     let channel = kinora_db::channels::find_local_by_name(db.pool(), name)
         .await?
         .ok_or(AppError::NotFound("Video channel"))?;

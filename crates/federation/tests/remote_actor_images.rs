@@ -61,13 +61,21 @@ async fn only_images_within_the_cap_are_taken() {
         )
         .route(
             "/page.html",
-            get(|| async { ([(header::CONTENT_TYPE, "text/html")], "<svg onload=alert(1)>").into_response() }),
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/html")],
+                    "<svg onload=alert(1)>",
+                )
+                    .into_response()
+            }),
         )
         .route(
             "/away.png",
             get(move || {
                 let private = private.clone();
-                async move { (axum::http::StatusCode::FOUND, [(header::LOCATION, private)]).into_response() }
+                async move {
+                    (axum::http::StatusCode::FOUND, [(header::LOCATION, private)]).into_response()
+                }
             }),
         );
     let address = serve_loopback(router).await;

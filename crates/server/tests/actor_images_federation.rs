@@ -23,7 +23,9 @@ const FEDERATION: &str = "[federation]\nallow_private_addresses = true\n";
 fn picture(width: u32, height: u32, colour: [u8; 3], format: ImageFormat) -> Vec<u8> {
     let image = DynamicImage::ImageRgb8(RgbImage::from_pixel(width, height, image::Rgb(colour)));
     let mut bytes = Vec::new();
-    image.write_to(&mut Cursor::new(&mut bytes), format).unwrap();
+    image
+        .write_to(&mut Cursor::new(&mut bytes), format)
+        .unwrap();
     bytes
 }
 
@@ -45,7 +47,9 @@ async fn pick(instance: &Instance, path: &str, field: &str, bytes: Vec<u8>) -> V
 }
 
 async fn get(instance: &Instance, path: &str) -> Value {
-    api_request(instance, reqwest::Method::GET, path, None).await.1
+    api_request(instance, reqwest::Method::GET, path, None)
+        .await
+        .1
 }
 
 /// The colour in the middle of the image at `url`, fetched from `instance`, which must serve it.
@@ -58,15 +62,14 @@ async fn colour_at(instance: &Instance, url: &str) -> [u8; 3] {
     let response = instance.http.get(url).send().await.unwrap();
     assert_eq!(response.status(), 200, "{url}");
     assert_eq!(response.headers()["content-type"], "image/jpeg");
-    let image = image::load_from_memory(&response.bytes().await.unwrap()).unwrap().to_rgb8();
+    let image = image::load_from_memory(&response.bytes().await.unwrap())
+        .unwrap()
+        .to_rgb8();
     image.get_pixel(image.width() / 2, image.height() / 2).0
 }
 
 fn near(colour: [u8; 3], expected: [u8; 3]) -> bool {
-    colour
-        .iter()
-        .zip(expected)
-        .all(|(a, b)| a.abs_diff(b) < 40)
+    colour.iter().zip(expected).all(|(a, b)| a.abs_diff(b) < 40)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,25 +80,57 @@ async fn a_channels_avatar_and_banner_reach_the_other_instance() {
     let db_a = format!("sqlite://{}/kinora.db", dir_a.path().display());
     let a = start(dir_a.path(), &db_a, 0, FEDERATION).await;
     let b = start(dir_b.path(), &postgres.config.url, 0, FEDERATION).await;
-    pick(&a, "/video-channels/root_channel/avatar/pick", "avatarfile", picture(200, 200, [220, 20, 20], ImageFormat::Png)).await;
-    pick(&a, "/video-channels/root_channel/banner/pick", "bannerfile", picture(1200, 200, [20, 20, 220], ImageFormat::Png)).await;
+    pick(
+        &a,
+        "/video-channels/root_channel/avatar/pick",
+        "avatarfile",
+        picture(200, 200, [220, 20, 20], ImageFormat::Png),
+    )
+    .await;
+    pick(
+        &a,
+        "/video-channels/root_channel/banner/pick",
+        "bannerfile",
+        picture(1200, 200, [20, 20, 220], ImageFormat::Png),
+    )
+    .await;
 
-    let (status, body) = api_request(&b, reqwest::Method::POST, "/api/v1/users/me/subscriptions",
-        Some(json!({ "uri": format!("root_channel@localhost:{}", a.port) }))).await;
+    let (status, body) = api_request(
+        &b,
+        reqwest::Method::POST,
+        "/api/v1/users/me/subscriptions",
+        Some(json!({ "uri": format!("root_channel@localhost:{}", a.port) })),
+    )
+    .await;
     assert_eq!(status, 204, "{body}");
     let handle = format!("/api/v1/video-channels/root_channel@localhost:{}", a.port);
-    let channel = eventually(Duration::from_secs(30), "B has A's channel with its images", || async {
-        let channel = get(&b, &handle).await;
-        (channel["avatars"].as_array().is_some_and(|l| l.len() == 4)
-            && channel["banners"].as_array().is_some_and(|l| l.len() == 2))
-        .then_some(channel)
-    })
+    let channel = eventually(
+        Duration::from_secs(30),
+        "B has A's channel with its images",
+        || async {
+            let channel = get(&b, &handle).await;
+            (channel["avatars"].as_array().is_some_and(|l| l.len() == 4)
+                && channel["banners"].as_array().is_some_and(|l| l.len() == 2))
+            .then_some(channel)
+        },
+    )
     .await;
-    let widths: Vec<i64> = channel["avatars"].as_array().unwrap().iter().map(|i| i["width"].as_i64().unwrap()).collect();
+    let widths: Vec<i64> = channel["avatars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["width"].as_i64().unwrap())
+        .collect();
     assert_eq!(widths, [1500, 600, 120, 48]);
     // B serves its own copies, re-encoded: never a link to A.
-    let avatar = channel["avatars"][2]["fileUrl"].as_str().unwrap().to_owned();
-    assert!(near(colour_at(&b, &avatar).await, [220, 20, 20]), "{avatar}");
+    let avatar = channel["avatars"][2]["fileUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        near(colour_at(&b, &avatar).await, [220, 20, 20]),
+        "{avatar}"
+    );
     let banner = channel["banners"][0]["fileUrl"].as_str().unwrap();
     assert!(near(colour_at(&b, banner).await, [20, 20, 220]), "{banner}");
 
@@ -104,16 +139,35 @@ async fn a_channels_avatar_and_banner_reach_the_other_instance() {
         (channel_followers(&a).await == 1).then_some(())
     })
     .await;
-    pick(&a, "/video-channels/root_channel/avatar/pick", "avatarfile", picture(200, 200, [20, 200, 20], ImageFormat::Png)).await;
-    let (status, _) = api_request(&a, reqwest::Method::DELETE, "/api/v1/video-channels/root_channel/banner", None).await;
-    assert_eq!(status, 204);
-    let changed = eventually(Duration::from_secs(30), "B has A's new avatar and no banner", || async {
-        let channel = get(&b, &handle).await;
-        let url = channel["avatars"][2]["fileUrl"].as_str()?.to_owned();
-        (url != avatar && channel["banners"] == json!([])).then_some(url)
-    })
+    pick(
+        &a,
+        "/video-channels/root_channel/avatar/pick",
+        "avatarfile",
+        picture(200, 200, [20, 200, 20], ImageFormat::Png),
+    )
     .await;
-    assert!(near(colour_at(&b, &changed).await, [20, 200, 20]), "{changed}");
+    let (status, _) = api_request(
+        &a,
+        reqwest::Method::DELETE,
+        "/api/v1/video-channels/root_channel/banner",
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let changed = eventually(
+        Duration::from_secs(30),
+        "B has A's new avatar and no banner",
+        || async {
+            let channel = get(&b, &handle).await;
+            let url = channel["avatars"][2]["fileUrl"].as_str()?.to_owned();
+            (url != avatar && channel["banners"] == json!([])).then_some(url)
+        },
+    )
+    .await;
+    assert!(
+        near(colour_at(&b, &changed).await, [20, 200, 20]),
+        "{changed}"
+    );
     let old = b.http.get(&avatar).send().await.unwrap();
     assert_eq!(old.status(), 404, "B deleted the old copy");
     drop(a);
@@ -151,12 +205,32 @@ async fn remote_icons_are_checked_and_replaced() {
         let site = Site::start(database, PRIVATE_ALLOWED).await;
         let origin = FakeOrigin::start().await;
         let root = site.url("/accounts/root");
-        origin.serve_file("/img/good.png", "image/png", picture(400, 400, [250, 120, 0], ImageFormat::Png));
-        origin.serve_file("/img/good2.webp", "image/webp", picture(400, 400, [0, 120, 250], ImageFormat::WebP));
+        origin.serve_file(
+            "/img/good.png",
+            "image/png",
+            picture(400, 400, [250, 120, 0], ImageFormat::Png),
+        );
+        origin.serve_file(
+            "/img/good2.webp",
+            "image/webp",
+            picture(400, 400, [0, 120, 250], ImageFormat::WebP),
+        );
         origin.serve_file("/img/huge.png", "image/png", vec![0u8; 5 * 1024 * 1024]);
-        origin.serve_file("/img/page.png", "text/html", b"<html><script>alert(1)</script></html>".to_vec());
-        origin.serve_file("/img/face.svg", "image/svg+xml", br#"<svg xmlns="http://www.w3.org/2000/svg"/>"#.to_vec());
-        origin.serve_file("/img/lying.png", "image/png", br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>"#.to_vec());
+        origin.serve_file(
+            "/img/page.png",
+            "text/html",
+            b"<html><script>alert(1)</script></html>".to_vec(),
+        );
+        origin.serve_file(
+            "/img/face.svg",
+            "image/svg+xml",
+            br#"<svg xmlns="http://www.w3.org/2000/svg"/>"#.to_vec(),
+        );
+        origin.serve_file(
+            "/img/lying.png",
+            "image/png",
+            br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>"#.to_vec(),
+        );
         let mut bomb = picture(1, 1, [0, 0, 0], ImageFormat::Png);
         bomb[16..24].copy_from_slice(&[0, 0, 0xea, 0x60, 0, 0, 0xea, 0x60]);
         origin.serve_file("/img/bomb.png", "image/png", bomb);
@@ -172,21 +246,41 @@ async fn remote_icons_are_checked_and_replaced() {
         for (n, (name, icon, expected)) in cases.iter().enumerate() {
             let person = person_with_icon(&origin, name, Some(icon));
             let id = person["id"].as_str().unwrap();
-            let follow = activity("Follow", &origin.url(&format!("/follows/{n}")), id, json!(root));
+            let follow = activity(
+                "Follow",
+                &origin.url(&format!("/follows/{n}")),
+                id,
+                json!(root),
+            );
             let (status, answer) = post_signed_as(&site.inbox(), &key(id), &follow).await;
             assert_eq!(status, 202, "{database:?} {name}: {answer}");
             site.settled().await;
             assert_eq!(
-                site.count(&format!("SELECT COUNT(*) FROM actors WHERE url = '{id}'")).await,
+                site.count(&format!("SELECT COUNT(*) FROM actors WHERE url = '{id}'"))
+                    .await,
                 1,
                 "{database:?} {name}: the actor is taken"
             );
-            assert_eq!(remote_images(&site, id).await.0, *expected, "{database:?} {name}");
+            assert_eq!(
+                remote_images(&site, id).await.0,
+                *expected,
+                "{database:?} {name}"
+            );
         }
         let good = origin.url("/accounts/good");
-        assert_eq!(remote_images(&site, &good).await.1, Some(origin.url("/img/good.png")));
-        let account = get(&site.instance, &format!("/api/v1/accounts/good@{}", origin.host)).await;
-        let url = account["avatars"][0]["fileUrl"].as_str().unwrap_or_else(|| panic!("{account}")).to_owned();
+        assert_eq!(
+            remote_images(&site, &good).await.1,
+            Some(origin.url("/img/good.png"))
+        );
+        let account = get(
+            &site.instance,
+            &format!("/api/v1/accounts/good@{}", origin.host),
+        )
+        .await;
+        let url = account["avatars"][0]["fileUrl"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{account}"))
+            .to_owned();
         assert!(near(colour_at(&site.instance, &url).await, [250, 120, 0]));
 
         // An Update naming another icon replaces the images; one without an icon removes them.
@@ -195,11 +289,29 @@ async fn remote_icons_are_checked_and_replaced() {
         let (status, answer) = post_signed_as(&site.inbox(), &key(&good), &update).await;
         assert_eq!(status, 202, "{answer}");
         site.settled().await;
-        assert_eq!(remote_images(&site, &good).await, (4, Some(origin.url("/img/good2.webp"))), "{database:?}");
-        let account = get(&site.instance, &format!("/api/v1/accounts/good@{}", origin.host)).await;
-        let new_url = account["avatars"][0]["fileUrl"].as_str().unwrap().to_owned();
-        assert!(near(colour_at(&site.instance, &new_url).await, [0, 120, 250]));
-        assert_eq!(site.instance.http.get(&url).send().await.unwrap().status(), 404, "the old copy is gone");
+        assert_eq!(
+            remote_images(&site, &good).await,
+            (4, Some(origin.url("/img/good2.webp"))),
+            "{database:?}"
+        );
+        let account = get(
+            &site.instance,
+            &format!("/api/v1/accounts/good@{}", origin.host),
+        )
+        .await;
+        let new_url = account["avatars"][0]["fileUrl"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(near(
+            colour_at(&site.instance, &new_url).await,
+            [0, 120, 250]
+        ));
+        assert_eq!(
+            site.instance.http.get(&url).send().await.unwrap().status(),
+            404,
+            "the old copy is gone"
+        );
         let document = person_with_icon(&origin, "good", None);
         let update = activity("Update", &origin.url("/updates/2"), &good, document);
         let (status, answer) = post_signed_as(&site.inbox(), &key(&good), &update).await;

@@ -99,7 +99,15 @@ pub async fn set_my_avatar(
     rendered: &[RenderedImage],
 ) -> AppResult<Vec<ActorImageRow>> {
     let actor_id = my_actor(db, user).await?;
-    store(db, storage, actor_id, ActorImageKind::Avatar, rendered, None).await
+    store(
+        db,
+        storage,
+        actor_id,
+        ActorImageKind::Avatar,
+        rendered,
+        None,
+    )
+    .await
 }
 
 /// Removes the caller's account avatar.

@@ -35,7 +35,11 @@ pub struct RenderedImage {
 }
 
 /// Decodes `bytes` (at most `max_bytes`) and renders every size of `kind`, largest first.
-pub fn render(kind: ActorImageKind, bytes: &[u8], max_bytes: usize) -> AppResult<Vec<RenderedImage>> {
+pub fn render(
+    kind: ActorImageKind,
+    bytes: &[u8],
+    max_bytes: usize,
+) -> AppResult<Vec<RenderedImage>> {
     let field = kind.field();
     let invalid = |message: String| AppError::Invalid { field, message };
     if bytes.is_empty() {
@@ -101,8 +105,7 @@ pub fn check_dimensions(width: u32, height: u32) -> Result<(), String> {
     if width == 0 || height == 0 {
         return Err("the image has no pixels".to_owned());
     }
-    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS
-    {
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(format!(
             "the image is {width}x{height} pixels; at most {MAX_SIDE} pixels a side and \
              {MAX_PIXELS} pixels are accepted"
@@ -152,7 +155,11 @@ mod tests {
 
     fn png(width: u32, height: u32) -> Vec<u8> {
         encoded(
-            DynamicImage::ImageRgb8(RgbImage::from_pixel(width, height, image::Rgb([200, 10, 10]))),
+            DynamicImage::ImageRgb8(RgbImage::from_pixel(
+                width,
+                height,
+                image::Rgb([200, 10, 10]),
+            )),
             ImageFormat::Png,
         )
     }
@@ -165,7 +172,10 @@ mod tests {
         for image in &avatars {
             let decoded = image::load_from_memory(&image.jpeg).unwrap();
             assert_eq!(image::guess_format(&image.jpeg).unwrap(), ImageFormat::Jpeg);
-            assert_eq!((decoded.width(), decoded.height()), (image.width, image.height));
+            assert_eq!(
+                (decoded.width(), decoded.height()),
+                (image.width, image.height)
+            );
         }
         let banners = render(ActorImageKind::Banner, &png(1000, 100), MAX).unwrap();
         let sizes: Vec<_> = banners.iter().map(|i| (i.width, i.height)).collect();
@@ -182,7 +192,10 @@ mod tests {
         for format in [ImageFormat::Png, ImageFormat::WebP, ImageFormat::Gif] {
             let out = render(ActorImageKind::Avatar, &encoded(clear.clone(), format), MAX).unwrap();
             let small = image::load_from_memory(&out[3].jpeg).unwrap().to_rgb8();
-            assert!(small.get_pixel(10, 10).0.iter().all(|c| *c > 240), "{format:?}");
+            assert!(
+                small.get_pixel(10, 10).0.iter().all(|c| *c > 240),
+                "{format:?}"
+            );
         }
         let jpeg = encoded(
             DynamicImage::ImageRgb8(RgbImage::new(50, 50)),
@@ -195,15 +208,26 @@ mod tests {
     fn svg_empty_and_lying_files_are_refused() {
         let svg = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>"#;
         let html = b"<html><script>alert(1)</script></html>";
-        for bad in [&svg[..], &html[..], &[0u8; 100][..], &b"\x89PNG\r\n\x1a\n broken"[..]] {
+        for bad in [
+            &svg[..],
+            &html[..],
+            &[0u8; 100][..],
+            &b"\x89PNG\r\n\x1a\n broken"[..],
+        ] {
             assert!(matches!(
                 render(ActorImageKind::Avatar, bad, MAX),
-                Err(AppError::Invalid { field: "avatarfile", .. })
+                Err(AppError::Invalid {
+                    field: "avatarfile",
+                    ..
+                })
             ));
         }
         assert!(matches!(
             render(ActorImageKind::Banner, b"", MAX),
-            Err(AppError::Invalid { field: "bannerfile", .. })
+            Err(AppError::Invalid {
+                field: "bannerfile",
+                ..
+            })
         ));
         assert!(matches!(
             render(ActorImageKind::Avatar, &png(10, 10), 10),
@@ -220,7 +244,11 @@ mod tests {
         for byte in &bomb[12..29] {
             crc ^= u32::from(*byte);
             for _ in 0..8 {
-                crc = if crc & 1 != 0 { 0xedb8_8320 ^ (crc >> 1) } else { crc >> 1 };
+                crc = if crc & 1 != 0 {
+                    0xedb8_8320 ^ (crc >> 1)
+                } else {
+                    crc >> 1
+                };
             }
         }
         bomb[29..33].copy_from_slice(&(!crc).to_be_bytes());

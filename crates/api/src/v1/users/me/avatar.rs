@@ -41,7 +41,10 @@ pub async fn delete_my_avatar(
 
 /// The largest image file accepted now.
 fn max_image_bytes(state: &ApiState) -> usize {
-    state.upload_limits.max_image_size.min(MAX_CONFIGURABLE_IMAGE)
+    state
+        .upload_limits
+        .max_image_size
+        .min(MAX_CONFIGURABLE_IMAGE)
 }
 
 fn too_large(max: usize) -> ApiError {
@@ -89,7 +92,9 @@ pub(crate) async fn read_image(
     };
     let mut multipart = Multipart::from_request(request, state)
         .await
-        .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, "malformed_body", error.body_text()))?;
+        .map_err(|error| {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed_body", error.body_text())
+        })?;
     let mut bytes: Option<Vec<u8>> = None;
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
         if field.name() != Some(kind.field()) || bytes.is_some() {
@@ -104,6 +109,7 @@ pub(crate) async fn read_image(
         }
         bytes = Some(read);
     }
-    let bytes = bytes.ok_or_else(|| ApiError::invalid_field(kind.field(), "the file is missing"))?;
+    let bytes =
+        bytes.ok_or_else(|| ApiError::invalid_field(kind.field(), "the file is missing"))?;
     Ok(actor_images::render_in_background(kind, bytes, max).await?)
 }
