@@ -100,7 +100,7 @@ test('every page works under its Content-Security-Policy, with no violation', { 
     for (const path of ['/', '/videos/upload', `/c/${instance.channelName}`, `/c/${instance.channelName}/videos`,
       `/a/${instance.accountName}`, `/a/${instance.accountName}/videos`, '/search?search=CSP', '/my-library/videos',
       '/my-library/subscriptions', `/videos/manage/${video.shortUUID}`, '/videos/trending', '/videos/local',
-      '/my-library/comments-on-my-videos', '/my-account/blocklist', '/my-account/abuses', '/admin/moderation/abuses',
+      '/my-library/comments-on-my-videos', '/my-account/blocklist', '/my-account/abuses', '/my-account/settings', '/admin/moderation/abuses',
       '/admin/moderation/video-blocks', '/admin/moderation/mutes', '/admin/moderation/users',
       '/videos/discover', `/remote-interaction?uri=${instance.channelName}`, '/about', '/admin/config/edit-custom', '/no/such/page']) {
       await t.test(`${path} has no violation`, async () => {

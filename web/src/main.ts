@@ -29,6 +29,7 @@ route('/my-library/subscriptions', () => import('./pages/subscriptions'))
 route('/my-library/comments-on-my-videos', () => import('./pages/comment-queue'))
 route('/my-account/blocklist', () => import('./pages/my-mutes'))
 route('/my-account/abuses', () => import('./pages/my-reports'))
+route('/my-account/settings', () => import('./pages/my-settings'))
 route('/admin/moderation', () => import('./pages/moderation'))
 route('/admin/moderation/:tab', () => import('./pages/moderation'))
 route('/videos/discover', () => import('./pages/discover'))
@@ -91,6 +92,7 @@ async function renderAccountArea (): Promise<void> {
       h('a', { href: '/my-library/comments-on-my-videos', 'data-testid': 'menu-comment-queue' }, 'Comments on my videos'),
       h('a', { href: '/my-account/blocklist', 'data-testid': 'menu-mutes' }, 'Muted accounts and instances'),
       h('a', { href: '/my-account/abuses', 'data-testid': 'menu-reports' }, 'My reports'),
+      h('a', { href: '/my-account/settings', 'data-testid': 'menu-my-settings' }, 'My settings'),
       isModerator(user) ? h('a', { href: '/admin/moderation/abuses', 'data-testid': 'menu-moderation' }, 'Moderation') : null,
       user.role.id === Role.administrator ? h('a', { href: '/admin/relays', 'data-testid': 'menu-relays' }, 'Relays') : null,
       isAdmin(user) ? h('a', { href: '/admin/config/edit-custom', 'data-testid': 'menu-settings' }, 'Instance settings') : null,

@@ -2,7 +2,7 @@
 
 export interface Labelled<T = number> { id: T, label: string }
 
-export interface ActorImage { path?: string, fileUrl?: string, width?: number }
+export interface ActorImage { path?: string, fileUrl?: string, width?: number, height?: number }
 
 export interface AccountSummary {
   id?: number
@@ -25,6 +25,7 @@ export interface Channel extends ChannelSummary {
 }
 
 export interface Account extends AccountSummary {
+  banners?: ActorImage[]
   description?: string | null
   followersCount?: number
   createdAt?: string

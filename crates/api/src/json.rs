@@ -1,12 +1,15 @@
 //! PeerTube's JSON shapes for accounts, channels and users; comments in [`comments`].
 
 pub mod abuses;
+pub mod actor_images;
 pub mod comments;
 pub mod playlists;
 
 use std::collections::HashMap;
 
+use kinora_app::actor_images::ActorImageKind;
 use kinora_db::accounts::AccountRow;
+use kinora_db::actor_images::ActorImageRow;
 use kinora_db::channels::ChannelRow;
 use serde_json::{Value, json};
 
@@ -28,15 +31,19 @@ struct ActorFields<'a> {
     updated_at: i64,
     /// `followersCount`.
     followers: i64,
+    /// Its stored avatars and banners.
+    images: &'a [ActorImageRow],
 }
 
 fn actor(state: &ApiState, actor: ActorFields<'_>) -> Value {
+    let avatars = actor_images::images(state, actor.images, ActorImageKind::Avatar);
+    let banners = actor_images::images(state, actor.images, ActorImageKind::Banner);
     json!({
         "url": actor.url.map_or_else(|| format!("{}/{}/{}", state.public_url, actor.path, actor.name), str::to_owned),
         "name": actor.name,
         "host": actor.host.unwrap_or(state.host()),
-        "avatars": [],
-        "banners": [],
+        "avatars": avatars,
+        "banners": banners,
         "id": actor.id,
         "hostRedundancyAllowed": false,
         "followingCount": 0,
@@ -48,20 +55,42 @@ fn actor(state: &ApiState, actor: ActorFields<'_>) -> Value {
     })
 }
 
-/// `followersCount` of accounts and channels, by actor id, as PeerTube counts an actor's
-/// accepted follows: remote actors that follow it and, for a channel, the accounts here
-/// subscribed to it (users here follow channels only).
+/// What the JSON of accounts and channels shows beyond their rows, by actor id: their
+/// `followersCount` and their avatars and banners.
+#[derive(Debug, Default)]
+pub struct ActorFacts {
+    followers: HashMap<i64, i64>,
+    images: HashMap<i64, Vec<ActorImageRow>>,
+}
+
+impl ActorFacts {
+    fn followers(&self, actor_id: i64) -> i64 {
+        self.followers.get(&actor_id).copied().unwrap_or(0)
+    }
+
+    fn images(&self, actor_id: i64) -> &[ActorImageRow] {
+        self.images.get(&actor_id).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The [`ActorFacts`] of accounts and channels: `followersCount` as PeerTube counts an actor's
+/// accepted follows (remote actors that follow it and, for a channel, the accounts here
+/// subscribed to it; users here follow channels only), and their images.
 pub async fn follower_counts(
     state: &ApiState,
     accounts: &[&AccountRow],
     channels: &[&ChannelRow],
-) -> Result<HashMap<i64, i64>, ApiError> {
+) -> Result<ActorFacts, ApiError> {
     let actors: Vec<(i64, Option<i64>)> = accounts
         .iter()
         .map(|a| (a.actor_id, None))
         .chain(channels.iter().map(|c| (c.actor_id, Some(c.id))))
         .collect();
-    Ok(kinora_db::follows::followers_counts(state.db.pool(), &actors).await?)
+    let ids: Vec<i64> = actors.iter().map(|(id, _)| *id).collect();
+    Ok(ActorFacts {
+        followers: kinora_db::follows::followers_counts(state.db.pool(), &actors).await?,
+        images: kinora_db::actor_images::list_of(state.db.pool(), &ids).await?,
+    })
 }
 
 /// An account (`GET /api/v1/accounts/{name}`).
@@ -81,7 +110,7 @@ pub async fn channel(
 }
 
 /// An account, its `followersCount` taken from `counts` (of [`follower_counts`]).
-pub fn account_with(state: &ApiState, row: &AccountRow, counts: &HashMap<i64, i64>) -> Value {
+pub fn account_with(state: &ApiState, row: &AccountRow, counts: &ActorFacts) -> Value {
     let mut value = actor(
         state,
         ActorFields {
@@ -94,7 +123,8 @@ pub fn account_with(state: &ApiState, row: &AccountRow, counts: &HashMap<i64, i6
             description: row.description.as_deref(),
             created_at: row.created_at,
             updated_at: row.updated_at,
-            followers: counts.get(&row.actor_id).copied().unwrap_or(0),
+            followers: counts.followers(row.actor_id),
+            images: counts.images(row.actor_id),
         },
     );
     if let Some(user_id) = row.user_id {
@@ -109,7 +139,7 @@ pub fn channel_with(
     state: &ApiState,
     row: &ChannelRow,
     owner: Option<&AccountRow>,
-    counts: &HashMap<i64, i64>,
+    counts: &ActorFacts,
 ) -> Value {
     let mut value = actor(
         state,
@@ -123,7 +153,8 @@ pub fn channel_with(
             description: row.description.as_deref(),
             created_at: row.created_at,
             updated_at: row.updated_at,
-            followers: counts.get(&row.actor_id).copied().unwrap_or(0),
+            followers: counts.followers(row.actor_id),
+            images: counts.images(row.actor_id),
         },
     );
     value["support"] = json!(row.support);

@@ -122,6 +122,7 @@ macro_rules! route {
     };
 }
 
+mod actor_images;
 mod instance_pages;
 mod moderation;
 mod playlists;
@@ -137,6 +138,7 @@ fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
         .chain(instance_pages::ROUTES)
         .chain(playlists::ROUTES)
         .chain(playlists::DOCUMENT_ROUTES)
+        .chain(actor_images::ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.
@@ -600,7 +602,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "get",
         "/lazy-static/{kind}/{file}",
         "Static files",
-        "Thumbnails, previews, storyboards and torrents",
+        "Thumbnails, previews, storyboards, torrents, avatars and banners",
         OptionalToken
     ),
     route!(

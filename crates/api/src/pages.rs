@@ -100,6 +100,7 @@ pub fn router(state: ApiState) -> Router {
         "/my-library/comments-on-my-videos",
         "/my-account/blocklist",
         "/my-account/abuses",
+        "/my-account/settings",
         "/admin/moderation",
         "/admin/moderation/{tab}",
         "/admin/relays",

@@ -1,6 +1,6 @@
 //! Static media: `/static/streaming-playlists/hls/<videoUUID>/<file>`, our mirrors of remote
 //! videos at `/static/redundancy/hls/<videoUUID>/<file>` and the images under
-//! `/lazy-static/{thumbnails,previews,storyboards}/<file>`, with Range (206 and exact
+//! `/lazy-static/{thumbnails,previews,storyboards,avatars,banners}/<file>`, with Range (206 and exact
 //! `Content-Range`), `Accept-Ranges`, `Last-Modified`, `ETag`, cache headers and the same
 //! visibility rule as the API. Files of a video an anonymous visitor may see are cached
 //! publicly; any other file was answered after an access check and is `private` (originals
@@ -18,6 +18,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use kinora_app::actor_images::ActorImageKind;
 use kinora_app::{GeneratedName, StorageKey};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
@@ -140,6 +141,14 @@ async fn serve_image(
         return serve_torrent(&state, viewer.as_ref(), &file, request, false).await;
     }
     let name = GeneratedName::parse(&file).map_err(|_| ApiError::not_found("File"))?;
+    let actor_image = match kind.as_str() {
+        "avatars" => Some(ActorImageKind::Avatar),
+        "banners" => Some(ActorImageKind::Banner),
+        _ => None,
+    };
+    if let Some(actor_image) = actor_image {
+        return serve_actor_image(&state, actor_image, &name, request).await;
+    }
     let key = match kind.as_str() {
         "thumbnails" => StorageKey::thumbnail(&name),
         "previews" => StorageKey::preview(&name),
@@ -179,6 +188,33 @@ async fn serve_playlist_thumbnail(
         .local_path(kinora_app::Location::Local, key)
         .ok_or_else(|| ApiError::not_found("File"))?;
     serve(path, request).await
+}
+
+/// An avatar or banner the database lists under this name: public (accounts and channels are),
+/// never changing under its name, a JPEG the server encoded, with the user-bytes headers.
+async fn serve_actor_image(
+    state: &ApiState,
+    kind: ActorImageKind,
+    name: &GeneratedName,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let row = kinora_db::actor_images::find_by_file(state.db.pool(), name.as_str(), kind.db_kind())
+        .await?
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    let location =
+        kinora_app::Location::parse(&row.location).ok_or_else(|| ApiError::not_found("File"))?;
+    let mut response = serve_at(
+        state,
+        location,
+        &StorageKey::actor_image(name),
+        request,
+        MediaCache::Public { immutable: true },
+    )
+    .await?;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    security_headers::user_bytes(headers, UserBytes::Inline);
+    Ok(response)
 }
 
 /// `/download/torrents/<file>`: the torrent as an attachment.

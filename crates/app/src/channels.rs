@@ -107,7 +107,11 @@ pub async fn create_channel(
 }
 
 /// Finds a local channel the caller may manage: its owner, or an administrator.
-async fn find_managed(db: &Db, user: &AuthenticatedUser, name: &str) -> AppResult<ChannelRow> {
+pub(crate) async fn find_managed(
+    db: &Db,
+    user: &AuthenticatedUser,
+    name: &str,
+) -> AppResult<ChannelRow> {
     let channel = kinora_db::channels::find_local_by_name(db.pool(), name)
         .await?
         .ok_or(AppError::NotFound("Video channel"))?;
@@ -120,6 +124,11 @@ async fn find_managed(db: &Db, user: &AuthenticatedUser, name: &str) -> AppResul
         ));
     }
     Ok(channel)
+}
+
+/// Checks that the caller may manage the local channel `name` (its owner, or an administrator).
+pub async fn ensure_managed(db: &Db, user: &AuthenticatedUser, name: &str) -> AppResult<()> {
+    find_managed(db, user, name).await.map(|_| ())
 }
 
 /// Updates a channel's display name, description or support text.
@@ -161,9 +170,16 @@ pub async fn update_channel(
     Ok(())
 }
 
-/// Deletes a channel; a user's last channel cannot be deleted.
-pub async fn delete_channel(db: &Db, user: &AuthenticatedUser, name: &str) -> AppResult<()> {
+/// Deletes a channel; a user's last channel cannot be deleted. Answers the rows of its avatar
+/// and banner, gone with it, whose files the caller deletes
+/// ([`crate::actor_images::delete_files`]).
+pub async fn delete_channel(
+    db: &Db,
+    user: &AuthenticatedUser,
+    name: &str,
+) -> AppResult<Vec<kinora_db::actor_images::ActorImageRow>> {
     let channel = find_managed(db, user, name).await?;
+    let images = kinora_db::actor_images::list_for_actor(db.pool(), channel.actor_id).await?;
     let mut tx = db.begin().await?;
     if kinora_db::channels::count_by_account(&mut *tx, channel.account_id).await? <= 1 {
         return Err(AppError::Conflict(
@@ -185,5 +201,5 @@ pub async fn delete_channel(db: &Db, user: &AuthenticatedUser, name: &str) -> Ap
     }
     kinora_db::actors::delete(&mut tx, channel.actor_id).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(images)
 }

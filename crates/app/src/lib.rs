@@ -9,6 +9,7 @@
 //! [`auth`].
 
 pub mod abuses;
+pub mod actor_images;
 pub mod actors;
 pub mod auth;
 pub mod blocklists;

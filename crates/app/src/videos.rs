@@ -25,6 +25,8 @@ pub struct UploadLimits {
     pub max_open_uploads_per_user: i64,
     /// Seconds one upload request (a whole multipart upload, or one resumable chunk) may take.
     pub request_timeout_secs: u64,
+    /// Largest avatar or banner file, bytes (larger: 413).
+    pub max_image_size: usize,
 }
 
 impl Default for UploadLimits {
@@ -34,6 +36,7 @@ impl Default for UploadLimits {
             resumable_idle_secs: 3600,
             max_open_uploads_per_user: 10,
             request_timeout_secs: 3600,
+            max_image_size: crate::actor_images::DEFAULT_MAX_IMAGE_BYTES,
         }
     }
 }

@@ -9,6 +9,7 @@
 //! ([`signatures`]), bounded JSON parsing ([`json`]), the documents ([`protocol`]: built from
 //! rows, and parsed from other servers) and the read routes that serve them ([`routes`]).
 
+pub mod actor_images;
 mod backfill;
 mod config;
 mod context;

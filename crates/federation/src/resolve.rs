@@ -259,6 +259,7 @@ async fn store_actor(
         _ => {}
     }
     tx.commit().await?;
+    crate::actor_images::refresh(federation, id, parsed).await;
     kinora_db::actors::find_by_id(db.pool(), id)
         .await?
         .ok_or_else(|| ResolveError::Invalid("the actor vanished".into()))

@@ -95,6 +95,12 @@ impl StorageKey {
         Self(format!("storyboards/{}", name.as_str()))
     }
 
+    /// An avatar or a banner of an account or channel: `avatars/<name>` (PeerTube keeps both in
+    /// its `avatars` directory).
+    pub fn actor_image(name: &GeneratedName) -> Self {
+        Self(format!("avatars/{}", name.as_str()))
+    }
+
     /// A torrent file: `torrents/<name>`.
     pub fn torrent(name: &GeneratedName) -> Self {
         Self(format!("torrents/{}", name.as_str()))
@@ -164,7 +170,7 @@ impl StorageKey {
         match top {
             "original-video-files" => FileKind::Original,
             "streaming-playlists" | "redundancy" => FileKind::Hls,
-            "thumbnails" | "previews" | "storyboards" => FileKind::Image,
+            "thumbnails" | "previews" | "storyboards" | "avatars" => FileKind::Image,
             "torrents" => FileKind::Torrent,
             _ => FileKind::Temporary,
         }
@@ -271,6 +277,8 @@ mod tests {
         assert_eq!(StorageKey::thumbnail(&name).kind(), FileKind::Image);
         assert_eq!(StorageKey::preview(&name).kind(), FileKind::Image);
         assert_eq!(StorageKey::storyboard(&name).kind(), FileKind::Image);
+        assert_eq!(StorageKey::actor_image(&name).as_str(), "avatars/x.jpg");
+        assert_eq!(StorageKey::actor_image(&name).kind(), FileKind::Image);
         assert_eq!(
             StorageKey::work_directory(video).kind(),
             FileKind::Temporary

@@ -6,6 +6,7 @@ import type { PageContext } from '../router'
 import type { Account, Channel, Page, Video } from '../types'
 import { actorActions } from '../components/actor-actions'
 import { actorHeader } from '../components/actor-header'
+import { avatarOf } from '../components/actor-images'
 import { subscribeButton } from '../components/subscribe'
 import { videoList } from '../components/video-list'
 
@@ -36,7 +37,7 @@ export async function render ({ main, params, signal }: PageContext): Promise<vo
   try {
     const page = await api<Page<Channel>>(`/accounts/${encodeURIComponent(name)}/video-channels`, { signal })
     channels.append(...page.data.map((channel) => h('li', { class: 'channel-card' },
-      h('span', { class: 'avatar avatar-large', 'aria-hidden': 'true' }, (channel.displayName || channel.name).slice(0, 1).toUpperCase()),
+      avatarOf(channel, 'large', 48),
       h('div', { class: 'channel-names' },
         h('a', { class: 'channel-name', href: `/c/${handle(channel)}` }, channel.displayName || channel.name),
         h('span', { class: 'muted' }, `@${handle(channel)}`)),

@@ -9,6 +9,7 @@ import type { Channel, Page, Video } from '../types'
 import { videoList, watchPath } from '../components/video-list'
 import { subscribeButton } from '../components/subscribe'
 import { isHandleOrUrl, lookUp, mayFetchRemote } from '../remote-lookup'
+import { avatarOf } from '../components/actor-images'
 
 export async function render ({ main, query, signal }: PageContext): Promise<void> {
   const text = (query.get('search') ?? '').trim()
@@ -46,7 +47,7 @@ export async function render ({ main, query, signal }: PageContext): Promise<voi
   api<Page<Channel>>('/search/video-channels', { query: { search: text, start: 0, count: 5 }, signal }).then((page) => {
     if (page.data.length === 0) return
     channels.append(h('h2', {}, 'Channels'), h('ul', { class: 'channel-results' }, page.data.map((channel) => h('li', { class: 'channel-card' },
-      h('span', { class: 'avatar avatar-large', 'aria-hidden': 'true' }, (channel.displayName || channel.name).slice(0, 1).toUpperCase()),
+      avatarOf(channel, 'large', 48),
       h('div', { class: 'channel-names' },
         h('a', { class: 'channel-name', href: `/c/${handle(channel)}` }, channel.displayName || channel.name),
         h('span', { class: 'muted' }, `@${handle(channel)}`, channel.followersCount !== undefined ? ` · ${formatCount(channel.followersCount, 'subscriber', 'subscribers')}` : '')),

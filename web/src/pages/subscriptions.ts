@@ -7,6 +7,7 @@ import { navigate, type PageContext } from '../router'
 import type { Channel, Page, Video } from '../types'
 import { subscribeButton } from '../components/subscribe'
 import { videoList } from '../components/video-list'
+import { avatarOf } from '../components/actor-images'
 
 /** "Follow a channel of another instance": a `name@host` handle, fetched from its instance. */
 function followRemoteForm (): HTMLElement {
@@ -51,7 +52,7 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
   try {
     const page = await api<Page<Channel>>('/users/me/subscriptions', { query: { start: 0, count: 100, sort: '-createdAt' }, signal })
     channels.append(...page.data.map((channel) => h('li', { class: 'channel-card' },
-      h('span', { class: 'avatar avatar-large', 'aria-hidden': 'true' }, (channel.displayName || channel.name).slice(0, 1).toUpperCase()),
+      avatarOf(channel, 'large', 48),
       h('div', { class: 'channel-names' },
         h('a', { class: 'channel-name', href: `/c/${handle(channel)}` }, channel.displayName || channel.name),
         h('span', { class: 'muted' }, `@${handle(channel)}`)),

@@ -8,6 +8,7 @@ import { renderMarkdown } from '../markdown'
 import { createPlayer, type Player } from '../player'
 import { navigate, type PageContext } from '../router'
 import type { Storyboard, User, VideoDetails } from '../types'
+import { avatarOf } from '../components/actor-images'
 import { commentsSection } from '../components/comments'
 import { subscribeButton } from '../components/subscribe'
 import { progressBar } from '../components/progress'
@@ -101,7 +102,7 @@ function details (video: VideoDetails, user: User | null, signal: AbortSignal): 
           onclick: () => { void openReportDialog({ kind: 'video', id: video.id, name: video.name, duration: video.duration }) }
         }, icon('flag'), 'Report'))),
     h('div', { class: 'channel-line' },
-      h('span', { class: 'avatar avatar-large', 'aria-hidden': 'true' }, (channel.displayName || channel.name).slice(0, 1).toUpperCase()),
+      avatarOf(channel, 'large', 48),
       h('div', { class: 'channel-names' },
         h('a', { class: 'channel-name', href: `/c/${handle(channel)}`, 'data-testid': 'channel-link' }, channel.displayName || channel.name),
         h('a', { class: 'account-name', href: `/a/${handle(video.account)}` }, `by ${video.account.displayName || video.account.name}`)),

@@ -83,6 +83,17 @@ pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
         "broadcastMessage": { "enabled": false, "message": "", "level": "info", "dismissable": false },
         "homepage": { "enabled": false },
         "live": { "enabled": false },
-        "import": { "videos": { "http": { "enabled": false }, "torrent": { "enabled": false } } }
+        "import": { "videos": { "http": { "enabled": false }, "torrent": { "enabled": false } } },
+        "avatar": { "file": actor_image_constraints(&state) },
+        "banner": { "file": actor_image_constraints(&state) }
     }))
+}
+
+/// PeerTube's `FileConstraints` of avatars and banners: the size limit in force and the
+/// extensions of the formats read.
+fn actor_image_constraints(state: &ApiState) -> Value {
+    json!({
+        "size": { "max": state.upload_limits.max_image_size.min(super::users::me::avatar::MAX_CONFIGURABLE_IMAGE) },
+        "extensions": [".png", ".jpeg", ".jpg", ".gif", ".webp"]
+    })
 }

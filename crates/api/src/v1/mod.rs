@@ -194,6 +194,37 @@ pub fn router() -> Router<ApiState> {
         .merge(relays_router())
         .merge(instance_pages_router())
         .merge(video_playlists::routes())
+        .merge(actor_images_router())
+}
+
+/// Avatars and banners of accounts and channels (issue 18), with a body limit of their own.
+fn actor_images_router() -> Router<ApiState> {
+    let limit = || axum::extract::DefaultBodyLimit::max(users::me::avatar::BODY_LIMIT);
+    Router::new()
+        .route(
+            "/users/me/avatar/pick",
+            post(users::me::avatar::pick_my_avatar.layer(limit())),
+        )
+        .route(
+            "/users/me/avatar",
+            axum::routing::delete(users::me::avatar::delete_my_avatar),
+        )
+        .route(
+            "/video-channels/{name}/avatar/pick",
+            post(video_channels::images::pick_avatar.layer(limit())),
+        )
+        .route(
+            "/video-channels/{name}/banner/pick",
+            post(video_channels::images::pick_banner.layer(limit())),
+        )
+        .route(
+            "/video-channels/{name}/avatar",
+            axum::routing::delete(video_channels::images::delete_avatar),
+        )
+        .route(
+            "/video-channels/{name}/banner",
+            axum::routing::delete(video_channels::images::delete_banner),
+        )
 }
 
 /// Relay subscriptions (issue 16).

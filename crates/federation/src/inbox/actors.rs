@@ -70,9 +70,11 @@ pub async fn deleted_or(federation: &Federation, incoming: &Incoming) -> Result<
         }
         crate::mirror::forget_mirrors_of_actor(federation, actor.id).await?;
         let db = federation.db();
+        let images = kinora_db::actor_images::list_for_actor(pool, actor.id).await?;
         let mut tx = db.begin().await?;
         kinora_db::actors::delete(&mut tx, actor.id).await?;
         tx.commit().await?;
+        kinora_app::actor_images::delete_files(federation.storage(), &images).await;
         tracing::info!(actor = %object, "remote actor deleted");
         return Ok(());
     }

@@ -61,20 +61,26 @@ fn actor_document(
         });
     }
     if !icons.is_empty() {
-        document["icon"] = icons
-            .iter()
-            .map(|icon| {
-                json!({
-                    "type": "Image",
-                    "mediaType": icon.media_type,
-                    "width": icon.width,
-                    "height": icon.height,
-                    "url": icon.url,
-                })
-            })
-            .collect();
+        document["icon"] = image_list(icons);
     }
     with_context(document, ContextType::Actor)
+}
+
+/// Images as PeerTube lists an actor's avatars (`icon`) and banners (`image`): one `Image` per
+/// stored size, with its media type and dimensions.
+pub fn image_list(images: &[ActorIcon<'_>]) -> Value {
+    images
+        .iter()
+        .map(|image| {
+            json!({
+                "type": "Image",
+                "mediaType": image.media_type,
+                "width": image.width,
+                "height": image.height,
+                "url": image.url,
+            })
+        })
+        .collect()
 }
 
 /// A local account's `Person` (`actor` is its actor row).

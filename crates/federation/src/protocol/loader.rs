@@ -11,7 +11,9 @@ use kinora_db::comments::CommentRow;
 use kinora_db::videos::VideoRow;
 use serde_json::Value;
 
-use super::actors::{application, group, person};
+use kinora_app::actor_images::ActorImageKind;
+
+use super::actors::{ActorIcon, application, group, image_list, person};
 use super::notes::{Mention, NoteParts, comment_object};
 use super::video::{VideoMediaUrls, VideoParts, video_object};
 use crate::FederationError;
@@ -103,10 +105,25 @@ pub async fn actor_object_of(
         return Ok(None);
     }
     let pool = db.pool();
+    let images = kinora_db::actor_images::list_for_actor(pool, actor.id).await?;
+    let urls_of = |kind: ActorImageKind| -> Vec<(String, i64, i64)> {
+        images
+            .iter()
+            .filter(|row| row.kind == kind.db_kind())
+            .map(|row| {
+                let url = format!("{}{}", urls.base(), kind.path(&row.file_name));
+                (url, row.width, row.height)
+            })
+            .collect()
+    };
+    let (avatars, banners) = (
+        urls_of(ActorImageKind::Avatar),
+        urls_of(ActorImageKind::Banner),
+    );
     Ok(match actor.kind.as_str() {
         "Person" => kinora_db::accounts::find_by_actor(pool, actor.id)
             .await?
-            .map(|account| person(urls, &account, actor, &[])),
+            .map(|account| person(urls, &account, actor, &icons_of(&avatars))),
         "Group" => {
             let Some(channel) = kinora_db::channels::find_by_actor(pool, actor.id).await? else {
                 return Ok(None);
@@ -119,11 +136,28 @@ pub async fn actor_object_of(
             else {
                 return Ok(None);
             };
-            Some(group(urls, &channel, actor, &owner_actor, &[]))
+            let mut document = group(urls, &channel, actor, &owner_actor, &icons_of(&avatars));
+            if !banners.is_empty() {
+                document["image"] = image_list(&icons_of(&banners));
+            }
+            Some(document)
         }
         "Application" => Some(application(urls, actor)),
         _ => None,
     })
+}
+
+/// Stored images (their URL, width and height) as an actor's `icon` or `image` entries: JPEGs
+/// the server encoded.
+fn icons_of(list: &[(String, i64, i64)]) -> Vec<ActorIcon<'_>> {
+    list.iter()
+        .map(|(url, width, height)| ActorIcon {
+            url,
+            media_type: "image/jpeg",
+            width: u32::try_from(*width).unwrap_or(0),
+            height: u32::try_from(*height).unwrap_or(0),
+        })
+        .collect()
 }
 
 /// The ActivityPub id of any video: derived for local ones, stored for remote ones.

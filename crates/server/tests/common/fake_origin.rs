@@ -57,6 +57,7 @@ fn key_of(path: &str, field: &str) -> String {
 #[derive(Default)]
 pub struct OriginState {
     documents: Mutex<HashMap<String, Value>>,
+    files: Mutex<HashMap<String, (String, Vec<u8>)>>,
     redirects: Mutex<HashMap<String, String>>,
     fetched: Mutex<Vec<String>>,
     received: Mutex<Vec<Value>>,
@@ -105,6 +106,15 @@ impl FakeOrigin {
             .insert(path.to_owned(), document);
     }
 
+    /// Serves `bytes` as `content_type` at `path` from now on (images, …).
+    pub fn serve_file(&self, path: &str, content_type: &str, bytes: Vec<u8>) {
+        self.state
+            .files
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), (content_type.to_owned(), bytes));
+    }
+
     /// Answers GETs of `path` with a 302 to `location` from now on.
     pub fn serve_redirect(&self, path: &str, location: &str) {
         self.state
@@ -143,6 +153,9 @@ impl FakeOrigin {
         self.state.fetched.lock().unwrap().push(path.clone());
         if path == "/.well-known/webfinger" {
             return self.webfinger(uri.query().unwrap_or_default());
+        }
+        if let Some((content_type, bytes)) = self.state.files.lock().unwrap().get(&path).cloned() {
+            return ([("content-type", content_type)], bytes).into_response();
         }
         if let Some(location) = self.state.redirects.lock().unwrap().get(&path).cloned() {
             return (StatusCode::FOUND, [("location", location)]).into_response();

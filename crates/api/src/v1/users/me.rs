@@ -2,6 +2,7 @@
 //! [`subscriptions`] and [`video_rating`].
 
 pub mod abuses;
+pub mod avatar;
 pub mod subscriptions;
 pub mod video_playlists_exist;
 pub mod video_rating;

@@ -14,6 +14,7 @@ pub async fn delete_channel(
     Path(handle): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let name = local_name(&state, &handle).ok_or_else(|| ApiError::not_found("Video channel"))?;
-    kinora_app::channels::delete_channel(&state.db, &caller, name).await?;
+    let images = kinora_app::channels::delete_channel(&state.db, &caller, name).await?;
+    kinora_app::actor_images::delete_files(&state.storage, &images).await;
     Ok(StatusCode::NO_CONTENT)
 }

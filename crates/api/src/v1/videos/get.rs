@@ -282,7 +282,7 @@ struct VideoParts<'a> {
     /// Copies of its HLS files (ours of a remote video, other instances' of ours).
     mirrors: &'a [RedundancyRow],
     /// `followersCount` of its account and channel, by actor id.
-    followers: &'a std::collections::HashMap<i64, i64>,
+    followers: &'a crate::json::ActorFacts,
     /// Its block, when moderators blocked it.
     block: Option<&'a BlockRow>,
     /// Its comments everyone sees (PeerTube's `comments`).

@@ -92,6 +92,8 @@ pub struct RemoteActorDocument {
     pub public_key: Option<RemotePublicKey>,
     /// Its largest avatar.
     pub icon_url: Option<String>,
+    /// Its largest banner (`image`).
+    pub image_url: Option<String>,
     /// How to support it (PeerTube channels).
     pub support: Option<String>,
     /// Who it is attributed to (a PeerTube channel's owner account).
@@ -116,6 +118,7 @@ struct ActorWire {
     endpoints: Option<EndpointsWire>,
     public_key: Option<KeyWire>,
     icon: Option<Items<16>>,
+    image: Option<Items<16>>,
     support: Option<Text<5000>>,
     attributed_to: Option<Items<16>>,
     published: Option<Text<64>>,
@@ -201,6 +204,7 @@ pub fn parse_actor(
         None => None,
     };
     let icon_url = wire.icon.and_then(|icons| largest_image(&icons.0));
+    let image_url = wire.image.and_then(|images| largest_image(&images.0));
     let attributed_to = wire
         .attributed_to
         .map(|items| {
@@ -240,6 +244,7 @@ pub fn parse_actor(
         following: own("following", wire.following)?,
         public_key,
         icon_url,
+        image_url,
         support: wire.support.map(|Text(support)| cut(&support, 1000)),
         attributed_to,
         published: wire
