@@ -111,5 +111,8 @@ async fn take(db: &Db, scope: &str, key: &str, now: i64, budget: Budget) -> AppR
 
 /// Whole seconds to wait, rounded up, at least one.
 fn seconds(wait_ms: i64) -> u64 {
-    u64::try_from(wait_ms.max(1)).unwrap_or(1).div_ceil(1000).max(1)
+    u64::try_from(wait_ms.max(1))
+        .unwrap_or(1)
+        .div_ceil(1000)
+        .max(1)
 }

@@ -79,7 +79,8 @@ impl Lease {
 
     /// Gives the lease back (a clean shutdown), so that another process takes it at once.
     pub async fn release(&self) {
-        if let Err(error) = kinora_db::leases::release(self.db.pool(), self.name, &self.holder).await
+        if let Err(error) =
+            kinora_db::leases::release(self.db.pool(), self.name, &self.holder).await
         {
             tracing::warn!(lease = self.name, %error, "cannot give the lease back");
         }

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kinora_api::{ApiError, ApiState};
 use kinora_storage::MediaStorage;
+use tokio_util::sync::CancellationToken;
 use tower::Layer;
 use tower::ServiceBuilder;
 use tower::ServiceExt;
@@ -25,7 +26,6 @@ use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 

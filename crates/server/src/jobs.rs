@@ -150,8 +150,7 @@ async fn clean_up(
     if let Err(error) = kinora_db::inbox::delete_before(db.pool(), week_ago).await {
         tracing::warn!(%error, "could not delete old inbox activities");
     }
-    if let Err(error) = kinora_db::deliveries::delete_finished_before(db.pool(), week_ago).await
-    {
+    if let Err(error) = kinora_db::deliveries::delete_finished_before(db.pool(), week_ago).await {
         tracing::warn!(%error, "could not delete old deliveries");
     }
     // Scheduled privacy changes (PeerTube's `scheduleUpdate`) that are due.

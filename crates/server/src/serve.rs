@@ -130,7 +130,8 @@ pub async fn run_until(
             workers_stop.clone(),
         )
     });
-    let app = crate::http::router_in_cluster(&config, api, storage.clone(), Some(&federation), shared);
+    let app =
+        crate::http::router_in_cluster(&config, api, storage.clone(), Some(&federation), shared);
     let listener = TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on server.listen = {}", config.server.listen))?;

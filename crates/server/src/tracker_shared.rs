@@ -242,9 +242,7 @@ impl SharedSwarms {
                 () = shutdown.cancelled() => break,
             }
         }
-        if let Err(error) =
-            tracker_peers::forget_process(self.cluster.db.pool(), self.me()).await
-        {
+        if let Err(error) = tracker_peers::forget_process(self.cluster.db.pool(), self.me()).await {
             tracing::warn!(%error, "cannot forget this process's tracker peers");
         }
     }

@@ -103,10 +103,11 @@ async fn a_resumable_upload_alternates_between_processes_and_survives_a_restart(
     pair.finish().await;
 }
 
-/// One wrong-password guess for `username` at `base`: the status.
-async fn guess(http: &reqwest::Client, base: &str, username: &str) -> u16 {
+/// One wrong-password guess for `username` at `base`: the status. The OAuth client is read
+/// from the first process (the local client answers only on the public host, as PeerTube's).
+async fn guess(http: &reqwest::Client, base: &str, username: &str, first: &str) -> u16 {
     let client: Value = http
-        .get(format!("{base}/api/v1/oauth-clients/local"))
+        .get(format!("{first}/api/v1/oauth-clients/local"))
         .send()
         .await
         .unwrap()
@@ -143,16 +144,16 @@ async fn login_limits_are_one_budget_across_processes() {
     // spent one of them), then every guess is refused by either process.
     let mut answers = Vec::new();
     for i in 0..6 {
-        answers.push(guess(&http, &bases[i % 2], "root").await);
+        answers.push(guess(&http, &bases[i % 2], "root", &bases[0]).await);
     }
     assert_eq!(answers, [400, 400, 400, 429, 429, 429], "{answers:?}");
     // The address's budget of 9 is shared as well: 7 attempts are spent (6 guesses + root's
     // login), so two more names get an answer, and the third is refused on either process.
     let others = [
-        guess(&http, &bases[0], "nobody-a").await,
-        guess(&http, &bases[1], "nobody-b").await,
-        guess(&http, &bases[1], "nobody-c").await,
-        guess(&http, &bases[0], "nobody-d").await,
+        guess(&http, &bases[0], "nobody-a", &bases[0]).await,
+        guess(&http, &bases[1], "nobody-b", &bases[0]).await,
+        guess(&http, &bases[1], "nobody-c", &bases[0]).await,
+        guess(&http, &bases[0], "nobody-d", &bases[0]).await,
     ];
     assert_eq!(others, [400, 400, 429, 429], "{others:?}");
     pair.finish().await;
@@ -192,7 +193,9 @@ async fn receive(socket: &mut Socket) -> Value {
 async fn tracker_peers_on_different_processes_meet() {
     let pair = Pair::start(0, "[tracker]\nprivate = false\n").await;
     let socket_url = |port: u16| format!("ws://127.0.0.1:{port}/tracker/socket");
-    let hash: Vec<u8> = (0..20u8).map(|n| n.wrapping_mul(29).wrapping_add(3)).collect();
+    let hash: Vec<u8> = (0..20u8)
+        .map(|n| n.wrapping_mul(29).wrapping_add(3))
+        .collect();
     let (peer_a, peer_b) = (
         binary(b"-WW0001-aaaaaaaaaaa\xe9"),
         binary(b"-WW0001-bbbbbbbbbbb\x01"),
@@ -239,25 +242,41 @@ async fn tracker_peers_on_different_processes_meet() {
     // Scrapes on either process count both peers; once B's socket closes, A's process no
     // longer counts it.
     for socket in [&mut a, &mut b] {
-        send(socket, json!({"action": "scrape", "info_hash": [binary(&hash)]})).await;
+        send(
+            socket,
+            json!({"action": "scrape", "info_hash": [binary(&hash)]}),
+        )
+        .await;
         let scrape = receive(socket).await;
         assert_eq!(scrape["files"][binary(&hash)]["incomplete"], 2, "{scrape}");
     }
     b.close(None).await.unwrap();
     let started = std::time::Instant::now();
     loop {
-        send(&mut a, json!({"action": "scrape", "info_hash": [binary(&hash)]})).await;
+        send(
+            &mut a,
+            json!({"action": "scrape", "info_hash": [binary(&hash)]}),
+        )
+        .await;
         let scrape = receive(&mut a).await;
         if scrape["files"][binary(&hash)]["incomplete"] == 1 {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "B still counted: {scrape}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "B still counted: {scrape}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
     // The HTTP tracker: a peer announced to one process is listed by the other.
     let announce = |base: &str, peer: u8, port: u16| {
-        let encode = |bytes: &[u8]| bytes.iter().map(|b| format!("%{b:02X}")).collect::<String>();
+        let encode = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .map(|b| format!("%{b:02X}"))
+                .collect::<String>()
+        };
         format!(
             "{base}/tracker/announce?info_hash={}&peer_id={}&port={port}&uploaded=0&\
              downloaded=0&left=100&compact=1",

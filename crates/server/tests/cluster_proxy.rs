@@ -20,9 +20,8 @@ use sha2::{Digest, Sha256};
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The next JSON text message, within 10 s.
 async fn next_json(socket: &mut Socket) -> Value {
@@ -155,16 +154,23 @@ async fn two_processes_behind_nginx_are_one_instance() {
         start = end + 1;
     };
     let uuid = video["video"]["uuid"].as_str().unwrap();
-    let original =
-        std::fs::read(pair.dir.path().join("storage/original-video-files").join(uuid)).unwrap();
+    let original = std::fs::read(
+        pair.dir
+            .path()
+            .join("storage/original-video-files")
+            .join(uuid),
+    )
+    .unwrap();
     assert_eq!(
         hex::encode(Sha256::digest(&original)),
         hex::encode(Sha256::digest(&bytes))
     );
 
     // Login limits through the proxy: root's budget of 3 (one spent at start) is shared.
+    // The local client is answered on the public host only (the instance's, as PeerTube's).
     let client: Value = http
         .get(format!("{base}/api/v1/oauth-clients/local"))
+        .header("host", format!("localhost:{}", pair.first.port))
         .send()
         .await
         .unwrap()
@@ -199,10 +205,12 @@ async fn two_processes_behind_nginx_are_one_instance() {
     let mut a = connect_async(url.as_str()).await.unwrap().0;
     let mut b = connect_async(url.as_str()).await.unwrap().0;
     let text = |value: Value| Message::Text(value.to_string().into());
-    b.send(text(json!({"action": "announce", "event": "started", "info_hash": hash,
-                        "peer_id": peer_b, "offers": []})))
-        .await
-        .unwrap();
+    b.send(text(
+        json!({"action": "announce", "event": "started", "info_hash": hash,
+                        "peer_id": peer_b, "offers": []}),
+    ))
+    .await
+    .unwrap();
     assert_eq!(next_json(&mut b).await["incomplete"], 1);
     a.send(text(json!({"action": "announce", "event": "started", "info_hash": hash,
                         "peer_id": peer_a, "numwant": 1,
@@ -211,14 +219,27 @@ async fn two_processes_behind_nginx_are_one_instance() {
         .unwrap();
     assert_eq!(next_json(&mut a).await["incomplete"], 2);
     let offer = next_json(&mut b).await;
-    assert_eq!((offer["peer_id"].as_str(), offer["offer"]["sdp"].as_str()), (Some(peer_a.as_str()), Some("A")));
-    b.send(text(json!({"action": "announce", "info_hash": hash, "peer_id": peer_b,
+    assert_eq!(
+        (offer["peer_id"].as_str(), offer["offer"]["sdp"].as_str()),
+        (Some(peer_a.as_str()), Some("A"))
+    );
+    b.send(text(
+        json!({"action": "announce", "info_hash": hash, "peer_id": peer_b,
                         "to_peer_id": peer_a, "offer_id": offer_id,
-                        "answer": {"type": "answer", "sdp": "B"}})))
-        .await
-        .unwrap();
+                        "answer": {"type": "answer", "sdp": "B"}}),
+    ))
+    .await
+    .unwrap();
     let answer = next_json(&mut a).await;
     assert_eq!(answer["answer"]["sdp"], "B");
+    // The two sockets are held by the two processes.
+    let (holders,): (i64,) =
+        sqlx::query_as("SELECT COUNT(DISTINCT process_id) FROM tracker_peers WHERE info_hash = $1")
+            .bind(hex::encode([0x42u8; 20]))
+            .fetch_one(pair.db.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(holders, 2);
     drop((a, b));
     pair.finish().await;
 }

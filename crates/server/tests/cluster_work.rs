@@ -59,7 +59,9 @@ async fn start_inboxes(received: Received, pace: Duration) -> u16 {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     port
@@ -72,16 +74,20 @@ async fn count(db: &Db, sql: &str) -> i64 {
 
 /// The instance actor's id, once its keys exist.
 async fn instance_actor(db: &Db) -> i64 {
-    eventually(Duration::from_secs(60), "the instance actor's keys", || async {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM actors WHERE host IS NULL AND kind = 'Application' \
+    eventually(
+        Duration::from_secs(60),
+        "the instance actor's keys",
+        || async {
+            let row: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM actors WHERE host IS NULL AND kind = 'Application' \
              AND private_key_pem IS NOT NULL",
-        )
-        .fetch_optional(db.pool())
-        .await
-        .unwrap();
-        row.map(|(id,)| id)
-    })
+            )
+            .fetch_optional(db.pool())
+            .await
+            .unwrap();
+            row.map(|(id,)| id)
+        },
+    )
     .await
 }
 
@@ -139,7 +145,15 @@ async fn a_thousand_deliveries_queued_with_two_processes_arrive_once_each() {
     // Twenty remote hosts of fifty deliveries: both processes' workers claim hosts at once.
     for host in 0..20 {
         let name = format!("h{host}");
-        queue(&db, actor, &format!("{name}.localhost:{port}"), port, &name, 50).await;
+        queue(
+            &db,
+            actor,
+            &format!("{name}.localhost:{port}"),
+            port,
+            &name,
+            50,
+        )
+        .await;
     }
     eventually(Duration::from_secs(120), "1,000 deliveries", || async {
         (received.total() >= 1000).then_some(())
@@ -150,7 +164,11 @@ async fn a_thousand_deliveries_queued_with_two_processes_arrive_once_each() {
     assert_eq!(received.repeated(), vec![], "delivered twice");
     assert_eq!((received.distinct(), received.total()), (1000, 1000));
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM deliveries WHERE state = 'delivered'").await,
+        count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries WHERE state = 'delivered'"
+        )
+        .await,
         1000
     );
     pair.finish().await;
@@ -184,7 +202,10 @@ async fn a_process_killed_while_delivering_leaves_the_rest_to_the_other() {
     .await;
     let pid = owner_pid(&owner);
     let first_holds = pair.first.server.child.id() == pid;
-    assert!(first_holds || pair.second.server.child.id() == pid, "{owner}");
+    assert!(
+        first_holds || pair.second.server.child.id() == pid,
+        "{owner}"
+    );
     // SIGKILL: no lease given back, nothing finished; the other process waits out the lease.
     if first_holds {
         pair.first.server.child.kill().unwrap();
@@ -195,15 +216,24 @@ async fn a_process_killed_while_delivering_leaves_the_rest_to_the_other() {
     }
     let before = received.distinct();
     assert!(before < 200, "the kill came too late: {before}");
-    eventually(Duration::from_secs(150), "the other process finishes", || async {
-        (received.distinct() == 200).then_some(())
-    })
+    eventually(
+        Duration::from_secs(150),
+        "the other process finishes",
+        || async { (received.distinct() == 200).then_some(()) },
+    )
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let repeated = received.repeated();
-    assert!(repeated.len() <= 1, "only the delivery in flight may come twice: {repeated:?}");
+    assert!(
+        repeated.len() <= 1,
+        "only the delivery in flight may come twice: {repeated:?}"
+    );
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM deliveries WHERE state = 'delivered'").await,
+        count(
+            &db,
+            "SELECT COUNT(*) FROM deliveries WHERE state = 'delivered'"
+        )
+        .await,
         200
     );
     let survivor: String = sqlx::query_as::<_, (Option<String>,)>(
@@ -215,7 +245,10 @@ async fn a_process_killed_while_delivering_leaves_the_rest_to_the_other() {
     .unwrap()
     .0
     .unwrap_or_default();
-    assert!(survivor.is_empty() || owner_pid(&survivor) != pid, "{survivor}");
+    assert!(
+        survivor.is_empty() || owner_pid(&survivor) != pid,
+        "{survivor}"
+    );
     // Tear down what is left: the surviving process.
     let Pair {
         first,
@@ -279,6 +312,11 @@ async fn the_seeder_and_housekeeping_run_in_one_process_and_move_when_it_dies() 
         drop(first);
     }
     // A clean stop gives the lease back at once.
-    assert_eq!(kinora_db::leases::holder(db.pool(), "seeder").await.unwrap(), None);
+    assert_eq!(
+        kinora_db::leases::holder(db.pool(), "seeder")
+            .await
+            .unwrap(),
+        None
+    );
     test_db.finish().await;
 }

@@ -29,7 +29,9 @@ async fn guesses_before_refusal(h: &Harness, logins: &[&str]) -> usize {
 
 /// A fresh stack on `db` with fresh limits (the limits live in the database: forgotten first).
 async fn fresh(db: &Db) -> Harness {
-    kinora_db::login_limits::forget_all(db.pool()).await.unwrap();
+    kinora_db::login_limits::forget_all(db.pool())
+        .await
+        .unwrap();
     Harness::new(db, |c| {
         c.auth.login_attempts_per_account = LIMIT;
         c.auth.login_attempts_per_address = 1000;
