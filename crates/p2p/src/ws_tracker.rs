@@ -689,7 +689,7 @@ impl WsTracker {
         let member = state
             .join(&self.config, conn, hash, answer.peer_id, None)
             .map_err(|error| (error, hash))?;
-        let membership = (member && !known).then(|| Membership::Joined {
+        let membership = (member && !known).then_some(Membership::Joined {
             info_hash: hash,
             peer_id: answer.peer_id,
             complete: false,
