@@ -21,6 +21,7 @@ mod error;
 pub mod federation_events;
 pub mod instance_follows;
 pub mod instance_settings;
+pub mod login_limits;
 pub mod media;
 pub mod media_urls;
 pub mod mirrors;

@@ -24,6 +24,8 @@ pub mod follows;
 pub mod inbox;
 pub mod instance_stats;
 pub mod jobs;
+pub mod leases;
+pub mod login_limits;
 mod migrations;
 pub mod oauth_clients;
 pub mod outbox;
@@ -38,6 +40,8 @@ pub mod swarms;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
+pub mod tracker_http_peers;
+pub mod tracker_peers;
 pub mod uploads;
 pub mod users;
 pub mod video_blacklist;

@@ -191,6 +191,55 @@ pub fn parse_announce(query: &str) -> Result<Announce, AnnounceError> {
     })
 }
 
+/// How long a peer that stopped announcing stays listed: twice the interval, at least 60 s.
+pub fn peer_expiry(config: &TrackerConfig) -> Duration {
+    Duration::from_secs(config.announce_interval_secs.saturating_mul(2).max(60))
+}
+
+/// The most peers an announce's answer lists: its `numwant`, capped by `max_numwant`.
+pub fn wanted(config: &TrackerConfig, announce: &Announce) -> usize {
+    announce
+        .numwant
+        .unwrap_or(config.max_numwant)
+        .min(config.max_numwant)
+}
+
+/// The bencoded answer to an announce: interval, seeder and leecher counts, and `peers`
+/// (compact IPv4, BEP 23) and `peers6` (compact IPv6) for the addresses given.
+pub fn answer_body(
+    config: &TrackerConfig,
+    complete: usize,
+    incomplete: usize,
+    peers: &[SocketAddr],
+) -> Vec<u8> {
+    let mut compact4 = Vec::new();
+    let mut compact6 = Vec::new();
+    for peer in peers {
+        match peer {
+            SocketAddr::V4(address) => {
+                compact4.extend_from_slice(&address.ip().octets());
+                compact4.extend_from_slice(&address.port().to_be_bytes());
+            }
+            SocketAddr::V6(address) => {
+                compact6.extend_from_slice(&address.ip().octets());
+                compact6.extend_from_slice(&address.port().to_be_bytes());
+            }
+        }
+    }
+    let mut dict = std::collections::BTreeMap::new();
+    let interval = i64::try_from(config.announce_interval_secs).unwrap_or(i64::MAX);
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    dict.insert(b"interval".to_vec(), Value::Int(interval));
+    dict.insert(b"min interval".to_vec(), Value::Int(interval / 2));
+    dict.insert(b"complete".to_vec(), Value::Int(count(complete)));
+    dict.insert(b"incomplete".to_vec(), Value::Int(count(incomplete)));
+    dict.insert(b"peers".to_vec(), Value::Bytes(compact4));
+    if !compact6.is_empty() {
+        dict.insert(b"peers6".to_vec(), Value::Bytes(compact6));
+    }
+    Value::Dict(dict).encode()
+}
+
 #[derive(Debug, Clone)]
 struct Peer {
     address: SocketAddr,
@@ -223,7 +272,7 @@ impl Tracker {
     }
 
     fn expiry(&self) -> Duration {
-        Duration::from_secs(self.config.announce_interval_secs.saturating_mul(2).max(60))
+        peer_expiry(&self.config)
     }
 
     /// Records the announce of a client at `ip` and answers with the bencoded body: interval,
@@ -240,10 +289,7 @@ impl Tracker {
         }
         let now = Instant::now();
         let expiry = self.expiry();
-        let wanted = announce
-            .numwant
-            .unwrap_or(self.config.max_numwant)
-            .min(self.config.max_numwant);
+        let wanted = wanted(&self.config, announce);
         let mut swarms = self
             .swarms
             .lock()
@@ -280,41 +326,17 @@ impl Tracker {
         }
         let complete = peers.values().filter(|peer| peer.seeder).count();
         let incomplete = peers.len() - complete;
-        let mut compact4 = Vec::new();
-        let mut compact6 = Vec::new();
-        for (id, peer) in peers.iter() {
-            if compact4.len() / 6 + compact6.len() / 18 >= wanted {
-                break;
-            }
-            if *id == announce.peer_id || (announce.left == 0 && peer.seeder) {
-                continue;
-            }
-            match peer.address {
-                SocketAddr::V4(address) => {
-                    compact4.extend_from_slice(&address.ip().octets());
-                    compact4.extend_from_slice(&address.port().to_be_bytes());
-                }
-                SocketAddr::V6(address) => {
-                    compact6.extend_from_slice(&address.ip().octets());
-                    compact6.extend_from_slice(&address.port().to_be_bytes());
-                }
-            }
-        }
+        let others: Vec<SocketAddr> = peers
+            .iter()
+            .filter(|(id, peer)| **id != announce.peer_id && !(announce.left == 0 && peer.seeder))
+            .map(|(_, peer)| peer.address)
+            .take(wanted)
+            .collect();
         if peers.is_empty() {
             swarms.remove(&announce.info_hash);
         }
         drop(swarms);
-        let mut dict = std::collections::BTreeMap::new();
-        let interval = i64::try_from(self.config.announce_interval_secs).unwrap_or(i64::MAX);
-        dict.insert(b"interval".to_vec(), Value::Int(interval));
-        dict.insert(b"min interval".to_vec(), Value::Int(interval / 2));
-        dict.insert(b"complete".to_vec(), Value::Int(complete as i64));
-        dict.insert(b"incomplete".to_vec(), Value::Int(incomplete as i64));
-        dict.insert(b"peers".to_vec(), Value::Bytes(compact4));
-        if !compact6.is_empty() {
-            dict.insert(b"peers6".to_vec(), Value::Bytes(compact6));
-        }
-        Ok(Value::Dict(dict).encode())
+        Ok(answer_body(&self.config, complete, incomplete, &others))
     }
 
     /// Swarms and peers held now.

@@ -383,6 +383,55 @@ pub struct WsTracker {
 /// `(connection, JSON text)` pairs to send.
 pub type Outgoing = Vec<(ConnectionId, String)>;
 
+/// What other server processes of the same instance hold of the swarm a message is about
+/// (several `kinora serve` processes share their swarms through the database): the caller
+/// reads it before [`WsTracker::handle_shared`].
+#[derive(Debug, Clone, Default)]
+pub struct Elsewhere {
+    /// Complete and incomplete peers elsewhere, per info hash.
+    pub counts: HashMap<Id20, (usize, usize)>,
+    /// Peers of the message's swarm elsewhere that may receive its offers, by peer id.
+    pub peers: Vec<Id20>,
+}
+
+/// A change of this process's swarm membership that other processes must learn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    /// The peer joined the swarm here (or its `complete` changed).
+    Joined {
+        /// The swarm.
+        info_hash: Id20,
+        /// The peer.
+        peer_id: Id20,
+        /// It has the whole file.
+        complete: bool,
+    },
+    /// The peer left the swarm here.
+    Left {
+        /// The swarm.
+        info_hash: Id20,
+        /// The peer.
+        peer_id: Id20,
+    },
+}
+
+/// What handling one message in shared mode produced.
+#[derive(Debug, Clone, Default)]
+pub struct SharedOutgoing {
+    /// Messages for sockets of this process.
+    pub local: Outgoing,
+    /// Messages for peers elsewhere, by peer id (the caller relays them).
+    pub remote: Vec<(Id20, String)>,
+    /// A membership change to record for the other processes.
+    pub membership: Option<Membership>,
+}
+
+/// Where one message goes.
+enum Target {
+    Conn(ConnectionId),
+    Peer(Id20),
+}
+
 impl WsTracker {
     /// An empty tracker.
     pub fn new(config: TrackerConfig) -> Self {
@@ -431,16 +480,17 @@ impl WsTracker {
         Some(conn)
     }
 
-    /// The socket closed: its peers leave every swarm and its address slot is freed.
-    pub fn on_close(&self, conn: ConnectionId) {
+    /// The socket closed: its peers leave every swarm and its address slot is freed. Answers
+    /// the (info hash, peer id) pairs that left.
+    pub fn on_close(&self, conn: ConnectionId) -> Vec<(Id20, Id20)> {
         let mut state = self.lock();
         let Some(connection) = state.connections.get(&conn) else {
-            return;
+            return Vec::new();
         };
         let ip = connection.ip;
         let pairs: Vec<_> = connection.peers.iter().copied().collect();
-        for (info_hash, peer_id) in pairs {
-            state.leave(conn, &info_hash, &peer_id);
+        for (info_hash, peer_id) in &pairs {
+            state.leave(conn, info_hash, peer_id);
         }
         state.connections.remove(&conn);
         if let Some(open) = state.sockets_per_address.get_mut(&ip) {
@@ -449,6 +499,16 @@ impl WsTracker {
                 state.sockets_per_address.remove(&ip);
             }
         }
+        pairs
+    }
+
+    /// The socket of this process holding `peer_id` in swarm `info_hash`, if any.
+    pub fn connection_of(&self, info_hash: &Id20, peer_id: &Id20) -> Option<ConnectionId> {
+        self.lock()
+            .swarms
+            .get(info_hash)
+            .and_then(|peers| peers.get(peer_id))
+            .map(|peer| peer.conn)
     }
 
     /// Parses and handles a text message; `allowed` tells whether an info hash may be tracked
@@ -474,13 +534,30 @@ impl WsTracker {
     /// Handles a parsed message from `conn`; `allowed` is the private-mode decision for its
     /// info hash (ignored when the tracker is not private).
     pub fn handle(&self, conn: ConnectionId, message: ClientMessage, allowed: bool) -> Outgoing {
-        let refused = |error: WsError, hash: &Id20| vec![(conn, failure(&error, Some(hash)))];
+        self.handle_shared(conn, message, allowed, &Elsewhere::default())
+            .local
+    }
+
+    /// [`WsTracker::handle`] when other server processes hold sockets of the same swarms:
+    /// counts include `elsewhere`'s, offers may go to its peers, answers to peers not held here
+    /// are returned for relaying, and the membership change is returned for recording.
+    pub fn handle_shared(
+        &self,
+        conn: ConnectionId,
+        message: ClientMessage,
+        allowed: bool,
+        elsewhere: &Elsewhere,
+    ) -> SharedOutgoing {
+        let refused = |error: WsError, hash: &Id20| SharedOutgoing {
+            local: vec![(conn, failure(&error, Some(hash)))],
+            ..SharedOutgoing::default()
+        };
         match message {
             ClientMessage::Announce(announce) => {
                 if self.config.private && !allowed {
                     return refused(WsError::UnknownInfoHash, &announce.info_hash);
                 }
-                self.announce(conn, announce)
+                self.announce(conn, announce, elsewhere)
                     .unwrap_or_else(|(error, hash)| refused(error, &hash))
             }
             ClientMessage::Answer(answer) => {
@@ -490,7 +567,10 @@ impl WsTracker {
                 self.answer(conn, answer)
                     .unwrap_or_else(|(error, hash)| refused(error, &hash))
             }
-            ClientMessage::Scrape(hashes) => vec![(conn, self.scrape(&hashes))],
+            ClientMessage::Scrape(hashes) => SharedOutgoing {
+                local: vec![(conn, self.scrape(&hashes, elsewhere))],
+                ..SharedOutgoing::default()
+            },
         }
     }
 
@@ -498,9 +578,16 @@ impl WsTracker {
         &self,
         conn: ConnectionId,
         announce: WsAnnounce,
-    ) -> Result<Outgoing, (WsError, Id20)> {
+        elsewhere: &Elsewhere,
+    ) -> Result<SharedOutgoing, (WsError, Id20)> {
         let hash = announce.info_hash;
         let mut state = self.lock();
+        let before = state
+            .swarms
+            .get(&hash)
+            .and_then(|peers| peers.get(&announce.peer_id))
+            .filter(|peer| peer.conn == conn)
+            .map(|peer| peer.complete);
         let member = if announce.event == WsEvent::Stopped {
             state.leave(conn, &hash, &announce.peer_id);
             false
@@ -510,31 +597,64 @@ impl WsTracker {
                 .join(&self.config, conn, hash, announce.peer_id, Some(complete))
                 .map_err(|error| (error, hash))?
         };
-        let (complete, incomplete) = state.counts(&hash);
+        let after = state
+            .swarms
+            .get(&hash)
+            .and_then(|peers| peers.get(&announce.peer_id))
+            .filter(|peer| peer.conn == conn)
+            .map(|peer| peer.complete);
+        let membership = match (before, after) {
+            (Some(_), None) => Some(Membership::Left {
+                info_hash: hash,
+                peer_id: announce.peer_id,
+            }),
+            (before, Some(complete)) if before != Some(complete) => Some(Membership::Joined {
+                info_hash: hash,
+                peer_id: announce.peer_id,
+                complete,
+            }),
+            _ => None,
+        };
+        let (mut complete, mut incomplete) = state.counts(&hash);
+        if let Some((more_complete, more_incomplete)) = elsewhere.counts.get(&hash) {
+            complete += more_complete;
+            incomplete += more_incomplete;
+        }
         let encoded_hash = encode_binary(&hash);
-        let mut out = vec![(
-            conn,
-            json!({
-                "action": "announce",
-                "interval": self.config.announce_interval_secs,
-                "complete": complete,
-                "incomplete": incomplete,
-                "info_hash": encoded_hash,
-            })
-            .to_string(),
-        )];
+        let mut out = SharedOutgoing {
+            local: vec![(
+                conn,
+                json!({
+                    "action": "announce",
+                    "interval": self.config.announce_interval_secs,
+                    "complete": complete,
+                    "incomplete": incomplete,
+                    "info_hash": encoded_hash,
+                })
+                .to_string(),
+            )],
+            remote: Vec::new(),
+            membership,
+        };
         if member && !announce.offers.is_empty() {
-            let mut others: Vec<ConnectionId> = state
+            let mut others: Vec<Target> = state
                 .swarms
                 .get(&hash)
                 .map(|peers| {
                     peers
                         .iter()
                         .filter(|(id, _)| **id != announce.peer_id)
-                        .map(|(_, peer)| peer.conn)
+                        .map(|(_, peer)| Target::Conn(peer.conn))
                         .collect()
                 })
                 .unwrap_or_default();
+            others.extend(
+                elsewhere
+                    .peers
+                    .iter()
+                    .filter(|id| **id != announce.peer_id)
+                    .map(|id| Target::Peer(*id)),
+            );
             let chosen = announce.offers.len().min(others.len());
             shuffle_prefix(&mut others, chosen);
             let peer_id = encode_binary(&announce.peer_id);
@@ -545,40 +665,67 @@ impl WsTracker {
                 message.insert("offer_id".into(), encode_binary(&offer.offer_id).into());
                 message.insert("peer_id".into(), peer_id.clone().into());
                 message.insert("info_hash".into(), encoded_hash.clone().into());
-                out.push((target, Value::Object(message).to_string()));
+                let text = Value::Object(message).to_string();
+                match target {
+                    Target::Conn(target) => out.local.push((target, text)),
+                    Target::Peer(peer) => out.remote.push((peer, text)),
+                }
             }
         }
         Ok(out)
     }
 
-    fn answer(&self, conn: ConnectionId, answer: WsAnswer) -> Result<Outgoing, (WsError, Id20)> {
+    fn answer(
+        &self,
+        conn: ConnectionId,
+        answer: WsAnswer,
+    ) -> Result<SharedOutgoing, (WsError, Id20)> {
         let hash = answer.info_hash;
         let mut state = self.lock();
-        state
+        let known = state
+            .swarms
+            .get(&hash)
+            .is_some_and(|peers| peers.get(&answer.peer_id).is_some_and(|p| p.conn == conn));
+        let member = state
             .join(&self.config, conn, hash, answer.peer_id, None)
             .map_err(|error| (error, hash))?;
-        let Some(target) = state
+        let membership = (member && !known).then_some(Membership::Joined {
+            info_hash: hash,
+            peer_id: answer.peer_id,
+            complete: false,
+        });
+        let target = state
             .swarms
             .get(&hash)
             .and_then(|peers| peers.get(&answer.to_peer_id))
-            .map(|peer| peer.conn)
-        else {
-            return Ok(Vec::new());
-        };
+            .map(|peer| peer.conn);
         let mut message = Map::new();
         message.insert("action".into(), "announce".into());
         message.insert("answer".into(), answer.answer);
         message.insert("offer_id".into(), encode_binary(&answer.offer_id).into());
         message.insert("peer_id".into(), encode_binary(&answer.peer_id).into());
         message.insert("info_hash".into(), encode_binary(&hash).into());
-        Ok(vec![(target, Value::Object(message).to_string())])
+        let text = Value::Object(message).to_string();
+        let mut out = SharedOutgoing {
+            membership,
+            ..SharedOutgoing::default()
+        };
+        match target {
+            Some(target) => out.local.push((target, text)),
+            None => out.remote.push((answer.to_peer_id, text)),
+        }
+        Ok(out)
     }
 
-    fn scrape(&self, hashes: &[Id20]) -> String {
+    fn scrape(&self, hashes: &[Id20], elsewhere: &Elsewhere) -> String {
         let state = self.lock();
         let mut files = Map::new();
         for hash in hashes {
-            let (complete, incomplete) = state.counts(hash);
+            let (mut complete, mut incomplete) = state.counts(hash);
+            if let Some((more_complete, more_incomplete)) = elsewhere.counts.get(hash) {
+                complete += more_complete;
+                incomplete += more_incomplete;
+            }
             files.insert(
                 encode_binary(hash),
                 json!({"complete": complete, "incomplete": incomplete, "downloaded": complete}),

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kinora_api::{ApiError, ApiState};
 use kinora_storage::MediaStorage;
+use tokio_util::sync::CancellationToken;
 use tower::Layer;
 use tower::ServiceBuilder;
 use tower::ServiceExt;
@@ -43,6 +44,18 @@ pub fn router(
     storage: Arc<MediaStorage>,
     federation: Option<&kinora_federation::Federation>,
 ) -> NormalizePath<Router> {
+    router_in_cluster(config, api, storage, federation, None)
+}
+
+/// [`router`] for a process that shares its trackers' swarms with the other server processes
+/// on the database (`shared`: the WebSocket tracker's link to them, and when to stop it).
+pub fn router_in_cluster(
+    config: &Config,
+    api: ApiState,
+    storage: Arc<MediaStorage>,
+    federation: Option<&kinora_federation::Federation>,
+    shared: Option<(Arc<crate::tracker_shared::SharedSwarms>, CancellationToken)>,
+) -> NormalizePath<Router> {
     crate::metrics::handle(); // install the recorder before the first request is counted
     let request_id = HeaderName::from_static("x-request-id");
     let health = Router::new()
@@ -67,17 +80,28 @@ pub fn router(
         StatusCode::REQUEST_TIMEOUT,
         Duration::from_secs(config.uploads_timeout_secs()),
     ));
-    let tracker = crate::tracker_http::router(crate::tracker_http::TrackerState::new(
-        kinora_p2p::tracker::Tracker::new(config.tracker.clone()),
-        api.db.clone(),
-        api.trusted_proxies.clone(),
-    ));
+    let tracker = crate::tracker_http::router(
+        crate::tracker_http::TrackerState::new(
+            kinora_p2p::tracker::Tracker::new(config.tracker.clone()),
+            api.db.clone(),
+            api.trusted_proxies.clone(),
+        )
+        .sharing(shared.is_some()),
+    );
     // The WebSocket tracker lives outside the request timeout: its sockets stay open.
-    let tracker_socket = crate::tracker_socket::router(crate::tracker_socket::SocketState::new(
+    let mut socket_state = crate::tracker_socket::SocketState::new(
         kinora_p2p::ws_tracker::WsTracker::new(config.tracker.clone()),
         api.db.clone(),
         api.trusted_proxies.clone(),
-    ));
+    );
+    if let Some((swarms, stop)) = shared
+        && config.tracker.enabled
+    {
+        socket_state = socket_state.sharing(swarms.clone());
+        let state = socket_state.clone();
+        tokio::spawn(async move { swarms.run(state, stop).await });
+    }
+    let tracker_socket = crate::tracker_socket::router(socket_state);
     let discovery =
         kinora_federation::discovery::router(kinora_federation::discovery::DiscoveryState {
             db: api.db.clone(),

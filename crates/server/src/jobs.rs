@@ -7,6 +7,8 @@ use kinora_db::{Db, now_millis};
 use kinora_jobs::{Job, JobContext, JobFailure, JobHandler, JobKind};
 use tokio_util::sync::CancellationToken;
 
+use crate::cluster::Lease;
+
 /// The kinds of job the server process runs (transcoding runs in `kinora-transcoder`).
 pub const SERVER_JOB_KINDS: &[JobKind] = &[
     JobKind::GenerateActorKeys,
@@ -89,66 +91,93 @@ impl JobHandler for ServerJobs {
     }
 }
 
-/// Every minute: forgets idle login-limit keys, deletes expired tokens, week-old finished jobs
-/// and expired upload sessions, applies due scheduled video updates, and refreshes the queue
-/// gauges. Stops when `shutdown` is cancelled.
+/// How long the housekeeping lease lasts: more than the minute between two rounds, so that its
+/// holder keeps it, and short enough that another process takes over soon after it died.
+pub const HOUSEKEEPING_LEASE: Duration = Duration::from_secs(150);
+
+/// Every minute, in the one process of the cluster holding the `housekeeping` lease: forgets
+/// recovered login-limit keys and expired tracker peers, deletes expired tokens, week-old
+/// finished jobs and expired upload sessions, applies due scheduled video updates; every
+/// process refreshes its queue gauges. Stops when `shutdown` is cancelled (giving the lease
+/// back).
 pub async fn housekeeping(
     db: Db,
     storage: std::sync::Arc<kinora_storage::MediaStorage>,
-    limiter: std::sync::Arc<LoginLimiter>,
+    lease: Lease,
+    tracker: kinora_p2p::tracker::TrackerConfig,
     shutdown: CancellationToken,
 ) {
     let mut ticker = tokio::time::interval(Duration::from_secs(60));
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
-            () = shutdown.cancelled() => return,
+            () = shutdown.cancelled() => break,
         }
-        limiter.forget_idle();
-        let now = now_millis();
-        if let Err(error) = kinora_db::tokens::delete_expired(db.pool(), now).await {
-            tracing::warn!(%error, "could not delete expired tokens");
-        }
-        let week_ago = now - 7 * 24 * 3600 * 1000;
-        if let Err(error) = kinora_db::jobs::delete_done_before(db.pool(), week_ago).await {
-            tracing::warn!(%error, "could not delete old jobs");
-        }
-        // Received activities are remembered a week (their ids deduplicate retries); finished
-        // deliveries likewise.
-        if let Err(error) = kinora_db::inbox::delete_before(db.pool(), week_ago).await {
-            tracing::warn!(%error, "could not delete old inbox activities");
-        }
-        if let Err(error) = kinora_db::deliveries::delete_finished_before(db.pool(), week_ago).await
-        {
-            tracing::warn!(%error, "could not delete old deliveries");
-        }
-        // Scheduled privacy changes (PeerTube's `scheduleUpdate`) that are due.
-        match kinora_app::video_schedules::publish_due(&db, &storage, now).await {
-            Ok(0) => {}
-            Ok(applied) => tracing::info!(applied, "scheduled video updates applied"),
-            Err(error) => tracing::warn!(%error, "could not apply scheduled video updates"),
-        }
-        // Mirrors of remote videos are announced again before their announcement ends.
-        match kinora_app::mirrors::renew_expiring(&db, now).await {
-            Ok(0) => {}
-            Ok(renewed) => tracing::info!(renewed, "mirrors announced again"),
-            Err(error) => tracing::warn!(%error, "could not renew mirrors"),
-        }
-        // Work directories of transcodes or uploads whose process was killed: any older than a
-        // day is abandoned (a transcode's wall-time limit is shorter).
-        match storage
-            .local()
-            .purge_stale_work(Duration::from_secs(24 * 3600))
-        {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "stale work directories removed"),
-            Err(error) => tracing::warn!(%error, "could not purge work directories"),
-        }
-        match kinora_app::videos::purge_expired_uploads(&db, &storage, now).await {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "expired upload sessions purged"),
-            Err(error) => tracing::warn!(%error, "could not purge expired uploads"),
+        if lease.hold().await {
+            clean_up(&db, &storage, &tracker).await;
         }
         crate::metrics::record_queue(&db).await;
+    }
+    lease.release().await;
+}
+
+/// One round of housekeeping (see [`housekeeping`]).
+async fn clean_up(
+    db: &Db,
+    storage: &std::sync::Arc<kinora_storage::MediaStorage>,
+    tracker: &kinora_p2p::tracker::TrackerConfig,
+) {
+    let (db, storage) = (db.clone(), storage.clone());
+    let now = now_millis();
+    match LoginLimiter::forget_idle(&db).await {
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "could not forget recovered login limits"),
+    }
+    let expiry = kinora_p2p::tracker::peer_expiry(tracker).as_millis();
+    let cutoff = now - i64::try_from(expiry).unwrap_or(i64::MAX / 2);
+    if let Err(error) = kinora_db::tracker_http_peers::expire(db.pool(), cutoff).await {
+        tracing::warn!(%error, "could not forget expired tracker peers");
+    }
+    if let Err(error) = kinora_db::tokens::delete_expired(db.pool(), now).await {
+        tracing::warn!(%error, "could not delete expired tokens");
+    }
+    let week_ago = now - 7 * 24 * 3600 * 1000;
+    if let Err(error) = kinora_db::jobs::delete_done_before(db.pool(), week_ago).await {
+        tracing::warn!(%error, "could not delete old jobs");
+    }
+    // Received activities are remembered a week (their ids deduplicate retries); finished
+    // deliveries likewise.
+    if let Err(error) = kinora_db::inbox::delete_before(db.pool(), week_ago).await {
+        tracing::warn!(%error, "could not delete old inbox activities");
+    }
+    if let Err(error) = kinora_db::deliveries::delete_finished_before(db.pool(), week_ago).await {
+        tracing::warn!(%error, "could not delete old deliveries");
+    }
+    // Scheduled privacy changes (PeerTube's `scheduleUpdate`) that are due.
+    match kinora_app::video_schedules::publish_due(&db, &storage, now).await {
+        Ok(0) => {}
+        Ok(applied) => tracing::info!(applied, "scheduled video updates applied"),
+        Err(error) => tracing::warn!(%error, "could not apply scheduled video updates"),
+    }
+    // Mirrors of remote videos are announced again before their announcement ends.
+    match kinora_app::mirrors::renew_expiring(&db, now).await {
+        Ok(0) => {}
+        Ok(renewed) => tracing::info!(renewed, "mirrors announced again"),
+        Err(error) => tracing::warn!(%error, "could not renew mirrors"),
+    }
+    // Work directories of transcodes or uploads whose process was killed: any older than a
+    // day is abandoned (a transcode's wall-time limit is shorter).
+    match storage
+        .local()
+        .purge_stale_work(Duration::from_secs(24 * 3600))
+    {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(purged, "stale work directories removed"),
+        Err(error) => tracing::warn!(%error, "could not purge work directories"),
+    }
+    match kinora_app::videos::purge_expired_uploads(&db, &storage, now).await {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(purged, "expired upload sessions purged"),
+        Err(error) => tracing::warn!(%error, "could not purge expired uploads"),
     }
 }

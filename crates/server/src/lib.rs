@@ -6,6 +6,7 @@
 //! (how the routers and tower layers fit together), then [`serve::run`].
 
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod connections;
 pub mod http;
@@ -17,5 +18,6 @@ pub mod serve;
 pub mod storage_command;
 pub mod torrents;
 pub mod tracker_http;
+pub mod tracker_shared;
 pub mod tracker_socket;
 pub mod transcoders;

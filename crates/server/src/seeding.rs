@@ -3,6 +3,9 @@
 //! ([`SeedingTrigger::request`]), and every `seeder.reconcile_interval_secs` (which catches
 //! deletions, privacy changes and replaced files whatever made them, across restarts too).
 //!
+//! Of several server processes on one database, the one holding the `seeder` lease seeds
+//! (`crate::cluster::Lease`); the others keep an empty session, ready to take over.
+//!
 //! The files shared are [`kinora_db::seedable`]'s: published public and unlisted videos with
 //! their media on local disk. Videos on S3 are not seeded; their torrents' web seeds serve them.
 
@@ -14,6 +17,8 @@ use kinora_p2p::seeder::{ReconcileReport, SeedFile, Seeder};
 use kinora_storage::{GeneratedName, Location, MediaStorage, StorageKey};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+
+use crate::cluster::Lease;
 
 /// Asks the seeding loop to reconcile now (several requests before it runs count as one).
 #[derive(Clone, Default)]
@@ -66,42 +71,72 @@ fn record(seeder: &Seeder, report: &ReconcileReport) {
     metrics::counter!("kinora_seeder_bytes_read_total").absolute(seeder.bytes_read());
 }
 
-/// Reconciles `seeder` with the database until `shutdown`, then stops it.
+/// How long the seeding lease lasts; its holder renews it every third of that.
+pub const SEEDER_LEASE: Duration = Duration::from_secs(30);
+
+/// Reconciles `seeder` with the database until `shutdown`, then stops it, while this process
+/// holds the cluster's `seeder` lease (one process of the cluster seeds; the others seed
+/// nothing, and the first to see the holder's lease expired takes over).
 pub async fn run(
     seeder: Seeder,
     db: Db,
     storage: Arc<MediaStorage>,
-    max_torrents: usize,
-    interval: Duration,
+    config: kinora_p2p::seeder::SeederConfig,
     trigger: SeedingTrigger,
+    lease: Lease,
     shutdown: CancellationToken,
 ) {
+    let (max_torrents, interval) = (
+        config.max_torrents,
+        Duration::from_secs(config.reconcile_interval_secs),
+    );
+    let mut held = false;
+    let mut due = tokio::time::Instant::now();
     loop {
-        match wanted_files(&db, &storage, max_torrents).await {
-            Ok(wanted) => {
-                let report = tokio::select! {
-                    report = seeder.reconcile(wanted) => report,
-                    () = shutdown.cancelled() => break,
-                };
+        let holds = lease.hold().await;
+        if holds != held {
+            tracing::info!(held = holds, "seeding lease changed hands");
+            held = holds;
+            if held {
+                due = tokio::time::Instant::now();
+            } else {
+                let report = seeder.reconcile(Vec::new()).await;
                 record(&seeder, &report);
-                if report.added + report.removed > 0 {
-                    tracing::info!(
-                        added = report.added,
-                        removed = report.removed,
-                        refused = report.refused,
-                        seeding = report.seeding,
-                        "seeder reconciled"
-                    );
-                }
             }
-            Err(error) => tracing::warn!(%error, "cannot list the files to seed"),
         }
+        if held && tokio::time::Instant::now() >= due {
+            match wanted_files(&db, &storage, max_torrents).await {
+                Ok(wanted) => {
+                    let report = tokio::select! {
+                        report = seeder.reconcile(wanted) => report,
+                        () = shutdown.cancelled() => break,
+                    };
+                    record(&seeder, &report);
+                    if report.added + report.removed > 0 {
+                        tracing::info!(
+                            added = report.added,
+                            removed = report.removed,
+                            refused = report.refused,
+                            seeding = report.seeding,
+                            "seeder reconciled"
+                        );
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "cannot list the files to seed"),
+            }
+            due = tokio::time::Instant::now() + interval;
+        }
+        let renew = tokio::time::Instant::now() + SEEDER_LEASE / 3;
+        let wake = if held { renew.min(due) } else { renew };
         tokio::select! {
-            () = tokio::time::sleep(interval) => {}
-            () = trigger.0.notified() => {}
+            () = tokio::time::sleep_until(wake) => {}
+            () = trigger.0.notified() => due = tokio::time::Instant::now(),
             () = shutdown.cancelled() => break,
         }
     }
     seeder.stop().await;
+    if held {
+        lease.release().await;
+    }
     tracing::info!("seeder stopped");
 }

@@ -101,7 +101,6 @@ pub async fn run_until(
     )
     .await
     .context("federation")?;
-    let limiter = Arc::new(LoginLimiter::new(&config.auth));
     let api = ApiState {
         db: db.clone(),
         instance: kinora_app::SharedInstance::load(&db, config.instance.clone())
@@ -110,7 +109,7 @@ pub async fn run_until(
         auth: Arc::new(config.auth.clone()),
         public_url: Arc::from(config.server.public_url.as_str()),
         trusted_proxies: Arc::new(config.server.trusted_proxies.clone()),
-        login_limiter: limiter.clone(),
+        login_limiter: Arc::new(LoginLimiter::new(&config.auth)),
         storage: storage.clone(),
         upload_limits: Arc::new(config.uploads),
         web: Arc::new(kinora_api::pages::WebPages::load(&config.web)),
@@ -122,7 +121,17 @@ pub async fn run_until(
         search: Arc::new(config.search.clone()),
     };
     refresh_instance_settings(api.instance.clone(), db.clone());
-    let app = crate::http::router(&config, api, storage.clone(), Some(&federation));
+    // Stops the workers, and this process's part in the cluster, after the HTTP server.
+    let workers_stop = CancellationToken::new();
+    let cluster = crate::cluster::Cluster::new(db.clone(), &config.database.url);
+    let shared = cluster.is_shared().then(|| {
+        (
+            Arc::new(crate::tracker_shared::SharedSwarms::new(cluster.clone())),
+            workers_stop.clone(),
+        )
+    });
+    let app =
+        crate::http::router_in_cluster(&config, api, storage.clone(), Some(&federation), shared);
     let listener = TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on server.listen = {}", config.server.listen))?;
@@ -142,13 +151,8 @@ pub async fn run_until(
     let seeding = crate::seeding::SeedingTrigger::default();
 
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
-    let workers_stop = CancellationToken::new();
     let mut worker_config = WorkerConfig::new(
-        format!(
-            "server-{}-{}",
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        ),
+        format!("server-{}", cluster.process_id),
         SERVER_JOB_KINDS.to_vec(),
     );
     worker_config.shutdown_grace = grace;
@@ -186,7 +190,8 @@ pub async fn run_until(
     let housekeeping = tokio::spawn(crate::jobs::housekeeping(
         db.clone(),
         storage.clone(),
-        limiter,
+        cluster.lease("housekeeping", crate::jobs::HOUSEKEEPING_LEASE),
+        config.tracker.clone(),
         workers_stop.clone(),
     ));
     crate::metrics::record_queue(&db).await;
@@ -208,9 +213,9 @@ pub async fn run_until(
             seeder,
             db.clone(),
             storage.clone(),
-            config.seeder.max_torrents,
-            Duration::from_secs(config.seeder.reconcile_interval_secs),
+            config.seeder.clone(),
             seeding,
+            cluster.lease("seeder", crate::seeding::SEEDER_LEASE),
             workers_stop.clone(),
         ))
     });

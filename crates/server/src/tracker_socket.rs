@@ -8,7 +8,8 @@
 //! hold `max_sockets_per_address` sockets (more get 429 before the upgrade); a socket silent
 //! for twice the announce interval is closed. In private mode each new info hash of a socket is
 //! checked once against the database: the torrents and the web player's swarms of published
-//! public and unlisted videos only.
+//! public and unlisted videos only. On PostgreSQL the swarms are shared with the other server
+//! processes of the instance (`crate::tracker_shared`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,8 +22,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kinora_db::Db;
-use kinora_p2p::ws_tracker::{ConnectionId, Id20, WsError, WsTracker, failure, parse_message};
+use kinora_p2p::ws_tracker::{
+    ClientMessage, ConnectionId, Id20, WsError, WsTracker, failure, parse_message,
+};
 use tokio::sync::mpsc;
+
+use crate::tracker_shared::{Read, SharedSwarms};
 
 /// Messages waiting for one socket before it counts as too slow and is dropped.
 const OUTBOX: usize = 64;
@@ -42,6 +47,8 @@ pub struct SocketState {
     pub db: Db,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<Vec<kinora_core::network::AddressRange>>,
+    /// The other server processes' part of the swarms (PostgreSQL; none on SQLite).
+    pub shared: Option<Arc<SharedSwarms>>,
     outboxes: Outboxes,
 }
 
@@ -56,8 +63,21 @@ impl SocketState {
             tracker: Arc::new(tracker),
             db,
             trusted_proxies,
+            shared: None,
             outboxes: Arc::default(),
         }
+    }
+
+    /// The same state sharing its swarms with the other processes of `shared`.
+    pub fn sharing(mut self, shared: Arc<SharedSwarms>) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// Pushes `text` into the outbox of this process's socket `target`; a full outbox drops
+    /// that socket.
+    pub fn deliver(&self, target: ConnectionId, text: String) {
+        deliver(&self.outboxes, target, text);
     }
 }
 
@@ -85,7 +105,13 @@ impl Drop for Registration {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .remove(&self.conn);
-        self.state.tracker.on_close(self.conn);
+        let left = self.state.tracker.on_close(self.conn);
+        if let Some(shared) = self.state.shared.clone()
+            && !left.is_empty()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move { shared.left(left).await });
+        }
     }
 }
 
@@ -197,7 +223,10 @@ async fn serve(mut socket: WebSocket, registration: Registration) {
                     }
                     _ => true,
                 };
-                state.tracker.handle(conn, message, allowed)
+                match &state.shared {
+                    None => state.tracker.handle(conn, message, allowed),
+                    Some(shared) => handle_shared(&state, shared, conn, message, allowed).await,
+                }
             }
         };
         for (target, text) in outgoing {
@@ -212,6 +241,32 @@ async fn serve(mut socket: WebSocket, registration: Registration) {
     }
     let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(None))).await;
     drop(registration);
+}
+
+/// Handles a message with the other processes' part of its swarm; a database failure is
+/// logged and the message handled with what this process holds.
+async fn handle_shared(
+    state: &SocketState,
+    shared: &SharedSwarms,
+    conn: ConnectionId,
+    message: ClientMessage,
+    allowed: bool,
+) -> Vec<(ConnectionId, String)> {
+    let info_hash = message.info_hash();
+    let read = shared.elsewhere(&message).await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "cannot read the other processes' swarms");
+        Read::default()
+    });
+    let out = state
+        .tracker
+        .handle_shared(conn, message, allowed, &read.elsewhere);
+    if let Err(error) = shared
+        .publish(info_hash, out.membership, out.remote, &read)
+        .await
+    {
+        tracing::warn!(%error, "cannot share a tracker message with the other processes");
+    }
+    out.local
 }
 
 /// Whether `hash` belongs to a published public or unlisted video (a rendition's torrent, or

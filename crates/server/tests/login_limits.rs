@@ -27,8 +27,11 @@ async fn guesses_before_refusal(h: &Harness, logins: &[&str]) -> usize {
     panic!("{logins:?}: never refused");
 }
 
-/// A fresh stack (fresh limits) on `db`.
-fn fresh(db: &Db) -> Harness {
+/// A fresh stack on `db` with fresh limits (the limits live in the database: forgotten first).
+async fn fresh(db: &Db) -> Harness {
+    kinora_db::login_limits::forget_all(db.pool())
+        .await
+        .unwrap();
     Harness::new(db, |c| {
         c.auth.login_attempts_per_account = LIMIT;
         c.auth.login_attempts_per_address = 1000;
@@ -38,20 +41,20 @@ fn fresh(db: &Db) -> Harness {
 /// A fresh stack on `db` after adding user alice (alice@example.com) through another stack,
 /// whose login does not count here.
 async fn harness_with_alice(db: &Db) -> Harness {
-    fresh(db).user("alice", UserRole::User).await;
-    fresh(db)
+    fresh(db).await.user("alice", UserRole::User).await;
+    fresh(db).await
 }
 
 backend_tests! {
     async fn username_and_email_guesses_share_one_account_budget(db: Db) {
         let one_form = guesses_before_refusal(&harness_with_alice(&db).await, &["alice"]).await;
         assert_eq!(one_form, LIMIT as usize);
-        let email = guesses_before_refusal(&fresh(&db), &["alice%40example.com"]).await;
+        let email = guesses_before_refusal(&fresh(&db).await, &["alice%40example.com"]).await;
         assert_eq!(email, one_form, "e-mail alone");
-        let h = fresh(&db);
+        let h = fresh(&db).await;
         let alternating = guesses_before_refusal(&h, &["alice", "alice%40example.com"]).await;
         assert_eq!(alternating, one_form, "alternating username and e-mail");
-        let cased = guesses_before_refusal(&fresh(&db), &["ALICE", "Alice%40Example.com"]).await;
+        let cased = guesses_before_refusal(&fresh(&db).await, &["ALICE", "Alice%40Example.com"]).await;
         assert_eq!(cased, one_form, "the same names in other cases");
         // The account is refused by either name, even with the right password.
         let right = format!("{}&grant_type=password&username=alice%40example.com&password=secret-password", h.client_form().await);

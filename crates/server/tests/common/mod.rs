@@ -3,6 +3,7 @@
 
 pub mod activitypub;
 pub mod bittorrent;
+pub mod cluster;
 pub mod fake_origin;
 pub mod garage;
 pub mod harness;

@@ -30,7 +30,8 @@ pub async fn register(
     // Sign-ups share the per-address login budget, so they cannot be used to spray accounts.
     state
         .login_limiter
-        .check(&LoginKey::unknown(&request.username), address)
+        .check(&state.db, &LoginKey::unknown(&request.username), address)
+        .await?
         .map_err(ApiError::too_many_requests)?;
     users::create_user(
         &state.db,

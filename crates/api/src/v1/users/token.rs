@@ -49,7 +49,8 @@ pub async fn issue_token(
             let key = login_key(&state, username).await?;
             state
                 .login_limiter
-                .check(&key, address)
+                .check(&state.db, &key, address)
+                .await?
                 .map_err(ApiError::too_many_requests)?;
             if password.len() > kinora_core::user::PASSWORD_MAX * 4 {
                 return Err(ApiError::invalid_field("password", "is too long"));
