@@ -50,7 +50,10 @@ pub async fn playlists(state: &ApiState, rows: &[PlaylistRow]) -> Result<Vec<Val
         .collect();
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let lengths = kinora_db::playlists::element_counts(pool, &ids).await?;
-    let counts = HashMap::new();
+    // Followers and avatars of the owners, as every other actor summary carries them.
+    let account_refs: Vec<&AccountRow> = accounts.values().collect();
+    let channel_refs: Vec<&ChannelRow> = channels.values().collect();
+    let counts = crate::json::follower_counts(state, &account_refs, &channel_refs).await?;
     let mut data = Vec::with_capacity(rows.len());
     for row in rows {
         let account = accounts
