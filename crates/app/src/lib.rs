@@ -12,6 +12,7 @@ pub mod abuses;
 pub mod actors;
 pub mod auth;
 pub mod blocklists;
+pub mod captions;
 pub mod channels;
 pub mod comment_reviews;
 pub mod comments;

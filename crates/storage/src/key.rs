@@ -42,7 +42,7 @@ pub enum FileKind {
     Original,
     /// HLS playlists, fragmented MP4s and segment hashes.
     Hls,
-    /// Thumbnails, previews and storyboards.
+    /// Thumbnails, previews, storyboards and captions.
     Image,
     /// Torrent files.
     Torrent,
@@ -93,6 +93,11 @@ impl StorageKey {
     /// A storyboard: `storyboards/<name>`.
     pub fn storyboard(name: &GeneratedName) -> Self {
         Self(format!("storyboards/{}", name.as_str()))
+    }
+
+    /// A caption (WebVTT) file: `video-captions/<name>` (stored with the images).
+    pub fn caption(name: &GeneratedName) -> Self {
+        Self(format!("video-captions/{}", name.as_str()))
     }
 
     /// A torrent file: `torrents/<name>`.
@@ -164,7 +169,7 @@ impl StorageKey {
         match top {
             "original-video-files" => FileKind::Original,
             "streaming-playlists" | "redundancy" => FileKind::Hls,
-            "thumbnails" | "previews" | "storyboards" => FileKind::Image,
+            "thumbnails" | "previews" | "storyboards" | "video-captions" => FileKind::Image,
             "torrents" => FileKind::Torrent,
             _ => FileKind::Temporary,
         }

@@ -31,6 +31,8 @@ pub enum ContextType {
     View,
     /// CacheFile (redundancy), and activities carrying one.
     CacheFile,
+    /// A video's chapters (`hasParts`).
+    Chapters,
 }
 
 fn typed(id: &str, kind: &str) -> Value {
@@ -98,6 +100,12 @@ fn terms(kind: ContextType) -> Option<Map<String, Value>> {
             "CacheFile": "pt:CacheFile",
             "size": typed("pt:size", "sc:Number"),
             "fps": typed("pt:fps", "sc:Number"),
+        }),
+        ContextType::Chapters => json!({
+            "name": "sc:name",
+            "hasPart": "sc:hasPart",
+            "endOffset": "sc:endOffset",
+            "startOffset": "sc:startOffset",
         }),
         ContextType::Collection
         | ContextType::Follow

@@ -18,6 +18,7 @@ pub mod process;
 pub mod relay;
 pub mod s3_server;
 pub mod tcp_proxy;
+pub mod tls_443;
 pub mod videos;
 
 use std::time::{Duration, Instant};
