@@ -59,13 +59,13 @@ pub fn master_with_subtitles(
         return Err(PlaylistError::NotMaster);
     }
     let mut media = String::new();
-    for (index, caption) in captions.iter().enumerate() {
+    // None is shown by default; a player may pick the one in its viewer's language.
+    for caption in captions {
         let _ = writeln!(
             media,
-            "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"{SUBTITLES_GROUP}\",NAME=\"{}\",LANGUAGE=\"{}\",DEFAULT=NO,AUTOSELECT={},FORCED=NO,URI=\"{}\"",
+            "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"{SUBTITLES_GROUP}\",NAME=\"{}\",LANGUAGE=\"{}\",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI=\"{}\"",
             quoted(&caption.name),
             quoted(&caption.language),
-            if index == 0 { "YES" } else { "NO" },
             quoted(&caption.playlist_url),
         );
     }
