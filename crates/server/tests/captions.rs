@@ -22,6 +22,15 @@ const GOOD_SRT: &str =
 const BAD_TXT: &str =
     include_str!("../../../../shared/fixtures/peertube/captions/subtitle-bad.txt");
 
+/// A refused upload: what it is, its language, its file name, its bytes, what the 400 says.
+type BadCaption = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Vec<u8>,
+    &'static str,
+);
+
 async fn get(instance: &Instance, path: &str) -> (u16, Value) {
     api_request(instance, reqwest::Method::GET, path, None).await
 }
@@ -258,7 +267,7 @@ async fn captions_are_uploaded_converted_served_and_refused() {
         &[7u8; 200][..],
     ]
     .concat();
-    let cases: Vec<(&str, &str, Option<&str>, Vec<u8>, &str)> = vec![
+    let cases: Vec<BadCaption> = vec![
         (
             "an HTML document",
             "en",
