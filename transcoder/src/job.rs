@@ -315,6 +315,17 @@ impl TranscodeJobs {
             &kinora_jobs::Job::CreateTorrents { video_id: video.id },
         )
         .await?;
+        // A new master playlist has no subtitles rendition yet: the server adds the captions'.
+        if !kinora_db::video_captions::list_of(&mut *tx, video.id)
+            .await?
+            .is_empty()
+        {
+            kinora_jobs::enqueue(
+                &mut tx,
+                &kinora_jobs::Job::UpdateCaptionPlaylists { video_id: video.id },
+            )
+            .await?;
+        }
         // Followers of its account and channel hear of it (the fan-out reads its privacy).
         kinora_jobs::enqueue(
             &mut tx,

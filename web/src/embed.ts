@@ -7,7 +7,7 @@ import { api, ApiError } from './api'
 import { h, parseStart } from './dom'
 import { createPlayer } from './player'
 import { queryPreference } from './p2p-settings'
-import type { Storyboard, VideoDetails } from './types'
+import type { Storyboard, VideoCaption, VideoChapter, VideoDetails } from './types'
 
 async function start (): Promise<void> {
   const root = document.getElementById('embed')!
@@ -43,6 +43,10 @@ async function start (): Promise<void> {
   root.replaceChildren(h('div', { class: 'embed-frame' }, player.element, title))
   api<{ storyboards: Storyboard[] }>(`/videos/${video.uuid}/storyboards`)
     .then((answer) => player.setStoryboards(answer.storyboards ?? [])).catch(() => {})
+  api<{ data: VideoCaption[] }>(`/videos/${video.uuid}/captions`)
+    .then((answer) => player.setCaptions(answer.data ?? [])).catch(() => {})
+  api<{ chapters: VideoChapter[] }>(`/videos/${video.uuid}/chapters`)
+    .then((answer) => player.setChapters(answer.chapters ?? [])).catch(() => {})
 }
 
 void start()

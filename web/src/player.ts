@@ -1,6 +1,6 @@
 // The video player: hls.js (or the browser's own HLS, or a plain file) behind custom controls:
-// play/pause, seek bar with storyboard previews, time, mute and volume, a settings menu with
-// quality, speed and peer-to-peer sharing (p2p-media-loader, loaded from ./p2p only when on),
+// play/pause, seek bar with storyboard previews and chapter markers, time, mute and volume, a
+// settings menu with quality, speed, subtitles, chapters and peer-to-peer sharing (p2p-media-loader, loaded from ./p2p only when on),
 // fullscreen, keyboard shortcuts, and a "view" callback after a few seconds of actual playback.
 // When the origin's HLS cannot be reached, hls.js moves on to the video's mirrors (./mirrors).
 
@@ -13,7 +13,8 @@ import { bindShortcuts } from './player-keys'
 import { emptyStats, p2pControls } from './player-p2p'
 import { decideP2P, rememberPreference, type P2PContext } from './p2p-settings'
 import { paintCell, spriteCell } from './storyboard'
-import type { Storyboard, VideoDetails } from './types'
+import { trackControls } from './player-tracks'
+import type { Storyboard, VideoCaption, VideoChapter, VideoDetails } from './types'
 
 export interface PlayerOptions {
   video: VideoDetails
@@ -33,6 +34,9 @@ export interface Player {
   media: HTMLVideoElement
   /** Storyboards arrive after the player is shown. */
   setStoryboards: (storyboards: Storyboard[]) => void
+  /** So do captions (a subtitles menu) and chapters (seek bar markers). */
+  setCaptions: (captions: VideoCaption[]) => void
+  setChapters: (chapters: VideoChapter[]) => void
   destroy: () => void
 }
 
@@ -73,9 +77,11 @@ export function createPlayer (options: PlayerOptions): Player {
   const speed = h('select', { id: `speed-${video.uuid}`, 'data-testid': 'speed-menu' },
     SPEEDS.map((rate) => h('option', { value: rate, selected: rate === 1 }, rate === 1 ? 'Normal' : `${rate}×`)))
   const sharing = p2pControls(`p2p-${video.uuid}`)
+  const duration = (): number => (Number.isFinite(media.duration) && media.duration > 0 ? media.duration : video.duration || 0)
+  const tracks = trackControls(video.uuid, media, seekBar, duration)
   const settingsPanel = h('div', { class: 'player-settings-panel', hidden: true, id: `settings-${video.uuid}` },
     h('label', { for: quality.id }, 'Quality'), quality,
-    h('label', { for: speed.id }, 'Speed'), speed, ...sharing.elements)
+    h('label', { for: speed.id }, 'Speed'), speed, ...tracks.elements, ...sharing.elements)
   const settings = iconButton('Settings', 'settings', 'player-settings')
   settings.setAttribute('aria-expanded', 'false')
   settings.setAttribute('aria-controls', settingsPanel.id)
@@ -121,7 +127,8 @@ export function createPlayer (options: PlayerOptions): Player {
     const current = (): boolean => !destroyed && mine === generation
     const decision = options.p2p ? await decideP2P(video, options.p2p.context, chosen) : null
     if (!current()) return
-    const config = { startPosition, capLevelToPlayerSize: false, backBufferLength: 60 }
+    // The master's subtitles rendition is for native players: the <track>s show the captions.
+    const config = { startPosition, capLevelToPlayerSize: false, backBufferLength: 60, enableWebVTT: false, subtitleDisplay: false }
     let engine: Hls | null = null
     if (decision?.enabled) {
       try {
@@ -250,7 +257,6 @@ export function createPlayer (options: PlayerOptions): Player {
   for (const ready of ['playing', 'canplay', 'seeked']) media.addEventListener(ready, () => { spinner.hidden = true })
 
   // --- time, seek bar and storyboard ---
-  const duration = (): number => (Number.isFinite(media.duration) && media.duration > 0 ? media.duration : video.duration || 0)
   let seeking = false
   const paintTime = (): void => {
     const total = duration()
@@ -263,6 +269,7 @@ export function createPlayer (options: PlayerOptions): Player {
     buffered.style.width = total && ranges.length ? `${(ranges.end(ranges.length - 1) / total) * 100}%` : '0'
   }
   for (const change of ['timeupdate', 'durationchange', 'loadedmetadata', 'progress']) media.addEventListener(change, paintTime)
+  media.addEventListener('durationchange', tracks.layout)
   seek.addEventListener('input', () => { seeking = true; media.currentTime = Number(seek.value); paintTime() })
   seek.addEventListener('change', () => { seeking = false })
   if (options.start && !useHls) media.addEventListener('loadedmetadata', () => { media.currentTime = options.start! }, { once: true })
@@ -272,7 +279,8 @@ export function createPlayer (options: PlayerOptions): Player {
     const box = seekBar.getBoundingClientRect()
     const ratio = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width))
     const at = ratio * duration()
-    previewTime.textContent = formatDuration(at)
+    const chapter = tracks.chapterAt(at)
+    previewTime.textContent = chapter ? `${chapter} · ${formatDuration(at)}` : formatDuration(at)
     const cell = board ? spriteCell(board, at) : null
     previewImage.hidden = !cell
     if (cell) paintCell(previewImage, cell)
@@ -375,6 +383,8 @@ export function createPlayer (options: PlayerOptions): Player {
     element,
     media,
     setStoryboards (storyboards) { board = storyboards[0] },
+    setCaptions: tracks.setCaptions,
+    setChapters: tracks.setChapters,
     destroy () {
       unbindKeys()
       document.removeEventListener('pointerdown', closeOutside)

@@ -98,6 +98,22 @@ export interface VideoDetails extends Video {
   failureReason?: string | null
 }
 
+/** PeerTube's `VideoCaption`. */
+export interface VideoCaption {
+  language: { id: string, label: string }
+  automaticallyGenerated: boolean
+  captionPath: string | null
+  fileUrl: string | null
+  m3u8Url: string | null
+  updatedAt: string
+}
+
+/** One of PeerTube's `VideoChapter`s. */
+export interface VideoChapter {
+  timecode: number
+  title: string
+}
+
 export interface Storyboard {
   storyboardPath: string
   fileUrl?: string

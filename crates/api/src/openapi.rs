@@ -123,18 +123,21 @@ macro_rules! route {
 }
 
 mod actor_images;
+mod captions;
 mod instance_pages;
 mod moderation;
 mod playlists;
 mod relays;
 
 /// Every documented route: [`ROUTES`], then the moderation routes of [`moderation::ROUTES`]
-/// and the relay routes of [`relays::ROUTES`].
+/// and the relay routes of [`relays::ROUTES`], the caption and chapter routes of
+/// [`captions::ROUTES`].
 fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
     ROUTES
         .iter()
         .chain(moderation::ROUTES)
         .chain(relays::ROUTES)
+        .chain(captions::ROUTES)
         .chain(instance_pages::ROUTES)
         .chain(playlists::ROUTES)
         .chain(playlists::DOCUMENT_ROUTES)
@@ -427,20 +430,6 @@ pub const ROUTES: &[RouteDoc] = &[
         "/api/v1/videos/{id}/description",
         "Videos",
         "A video's whole description",
-        OptionalToken
-    ),
-    route!(
-        "get",
-        "/api/v1/videos/{id}/captions",
-        "Video captions",
-        "A video's caption tracks",
-        OptionalToken
-    ),
-    route!(
-        "get",
-        "/api/v1/videos/{id}/chapters",
-        "Video chapters",
-        "A video's chapters (from timecodes in its description)",
         OptionalToken
     ),
     route!(

@@ -1,6 +1,8 @@
 //! Static media: `/static/streaming-playlists/hls/<videoUUID>/<file>`, our mirrors of remote
 //! videos at `/static/redundancy/hls/<videoUUID>/<file>` and the images under
-//! `/lazy-static/{thumbnails,previews,storyboards,avatars,banners}/<file>`, with Range (206 and exact
+//! `/lazy-static/{thumbnails,previews,storyboards,avatars,banners}/<file>`, captions at
+//! `/lazy-static/video-captions/<file>.vtt` (each with its one-segment HLS media playlist at
+//! `<file>.m3u8`, written on the fly), with Range (206 and exact
 //! `Content-Range`), `Accept-Ranges`, `Last-Modified`, `ETag`, cache headers and the same
 //! visibility rule as the API. Files of a video an anonymous visitor may see are cached
 //! publicly; any other file was answered after an access check and is `private` (originals
@@ -140,6 +142,9 @@ async fn serve_image(
     if kind == "torrents" {
         return serve_torrent(&state, viewer.as_ref(), &file, request, false).await;
     }
+    if kind == "video-captions" {
+        return serve_caption(&state, viewer.as_ref(), &file, request).await;
+    }
     let name = GeneratedName::parse(&file).map_err(|_| ApiError::not_found("File"))?;
     let actor_image = match kind.as_str() {
         "avatars" => Some(ActorImageKind::Avatar),
@@ -214,6 +219,59 @@ async fn serve_actor_image(
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
     security_headers::user_bytes(headers, UserBytes::Inline);
+    Ok(response)
+}
+
+/// A caption the database lists, for a viewer who may see its video: the WebVTT file (user
+/// bytes: `text/vtt`, `nosniff`, a sandboxing CSP), or its HLS media playlist.
+async fn serve_caption(
+    state: &ApiState,
+    viewer: Option<&kinora_app::auth::AuthenticatedUser>,
+    file: &str,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (vtt, playlist) = match kinora_app::captions::file_of_playlist(file) {
+        Some(vtt) => (vtt, true),
+        None => (file.to_owned(), false),
+    };
+    let name = GeneratedName::parse(&vtt).map_err(|_| ApiError::not_found("File"))?;
+    if !vtt.ends_with(".vtt") {
+        return Err(ApiError::not_found("File"));
+    }
+    let caption = kinora_db::video_captions::find_by_file_name(state.db.pool(), &vtt)
+        .await?
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    let row = kinora_db::videos::find_by_id(state.db.pool(), caption.video_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    if !kinora_app::visibility::can_view(&state.db, &row, viewer).await? {
+        return Err(ApiError::not_found("File"));
+    }
+    // A caption file's name is new with every upload: the file never changes.
+    let cache = MediaCache::of(state, &row, !playlist).await?;
+    let mut response = if playlist {
+        let url = kinora_app::captions::caption_url(&caption, &state.public_url)
+            .ok_or_else(|| ApiError::not_found("File"))?;
+        let body = kinora_core::captions::hls::caption_media_playlist(&url, row.duration);
+        let mut response = body.into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/vnd.apple.mpegurl"),
+        );
+        cache.apply(&mut response);
+        response
+    } else {
+        let location =
+            kinora_app::media::parse_location(caption.location.as_deref().unwrap_or(""))?;
+        let mut response =
+            serve_at(state, location, &StorageKey::caption(&name), request, cache).await?;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/vtt; charset=utf-8"),
+        );
+        response
+    };
+    security_headers::user_bytes(response.headers_mut(), UserBytes::Inline);
     Ok(response)
 }
 

@@ -13,6 +13,7 @@ pub mod actor_images;
 pub mod actors;
 pub mod auth;
 pub mod blocklists;
+pub mod captions;
 pub mod channels;
 pub mod comment_reviews;
 pub mod comments;

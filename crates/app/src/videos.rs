@@ -339,6 +339,7 @@ pub async fn delete_video(
     crate::visibility::ensure_can_manage(db, video, user, "Cannot delete another user's video.")
         .await?;
     let files = kinora_db::videos::list_files(db.pool(), video.id).await?;
+    let captions = kinora_db::video_captions::list_of(db.pool(), video.id).await?;
     let mut tx = db.begin().await?;
     if video.federated != 0 {
         let channel = kinora_db::channels::find_by_id(&mut *tx, video.channel_id)
@@ -361,6 +362,9 @@ pub async fn delete_video(
     tx.commit().await?;
     crate::media::delete_stored_files(storage, video).await?;
     crate::media::delete_file_torrents(storage, &files).await?;
+    for caption in &captions {
+        crate::captions::delete_caption_file(storage, caption).await;
+    }
     tracing::info!(video = %video.uuid, "video deleted");
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! username or channel name is), then [`user`] (roles, registration modes, quotas).
 
 pub mod abuse;
+pub mod captions;
 pub mod chapters;
 pub mod dates;
 pub mod federation;

@@ -45,6 +45,8 @@ pub mod tracker_peers;
 pub mod uploads;
 pub mod users;
 pub mod video_blacklist;
+pub mod video_captions;
+pub mod video_chapters;
 pub mod video_filters;
 pub mod video_lists;
 pub mod video_schedules;

@@ -116,6 +116,7 @@ fn build(video: &VideoRow, files: &[VideoFileRow], infohashes: &[String]) -> Opt
             files,
             media: &media,
             infohashes,
+            captions: &[],
         },
     )
 }

@@ -63,6 +63,12 @@ pub enum Job {
         /// The remote video.
         video_id: i64,
     },
+    /// Rewrite a local video's HLS master playlist so that its subtitles rendition lists the
+    /// captions it has now (run by the server after a caption change or a new publication).
+    UpdateCaptionPlaylists {
+        /// The video.
+        video_id: i64,
+    },
 }
 
 /// The kind of a job, used to pick jobs a worker can run.
@@ -88,6 +94,8 @@ pub enum JobKind {
     FetchOutbox,
     /// [`Job::MirrorVideo`].
     MirrorVideo,
+    /// [`Job::UpdateCaptionPlaylists`].
+    UpdateCaptionPlaylists,
 }
 
 impl JobKind {
@@ -104,6 +112,7 @@ impl JobKind {
             JobKind::ProcessInbox => "process-inbox",
             JobKind::FetchOutbox => "fetch-outbox",
             JobKind::MirrorVideo => "mirror-video",
+            JobKind::UpdateCaptionPlaylists => "update-caption-playlists",
         }
     }
 }
@@ -122,6 +131,7 @@ impl Job {
             Job::ProcessInbox { .. } => JobKind::ProcessInbox,
             Job::FetchOutbox { .. } => JobKind::FetchOutbox,
             Job::MirrorVideo { .. } => JobKind::MirrorVideo,
+            Job::UpdateCaptionPlaylists { .. } => JobKind::UpdateCaptionPlaylists,
         }
     }
 
@@ -147,6 +157,9 @@ impl Job {
             Job::ProcessInbox { activity_id } => Some(format!("process-inbox:{activity_id}")),
             Job::FetchOutbox { actor_id } => Some(format!("fetch-outbox:{actor_id}")),
             Job::MirrorVideo { video_id } => Some(format!("mirror-video:{video_id}")),
+            // It reads the captions when it runs, and a key would drop the job of a change
+            // made while one runs: each change queues its own (they are cheap and idempotent).
+            Job::UpdateCaptionPlaylists { .. } => None,
         }
     }
 
@@ -160,6 +173,7 @@ impl Job {
             Job::CreateOriginalTorrent { .. } | Job::CreateTorrents { .. } => 5,
             Job::Federate { .. } | Job::ProcessInbox { .. } => 8,
             Job::FetchOutbox { .. } | Job::MirrorVideo { .. } => 6,
+            Job::UpdateCaptionPlaylists { .. } => 8,
         }
     }
 }

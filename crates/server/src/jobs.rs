@@ -20,6 +20,7 @@ pub const SERVER_JOB_KINDS: &[JobKind] = &[
     JobKind::ProcessInbox,
     JobKind::FetchOutbox,
     JobKind::MirrorVideo,
+    JobKind::UpdateCaptionPlaylists,
 ];
 
 /// Runs the server's jobs by calling the matching use case.
@@ -74,6 +75,16 @@ impl JobHandler for ServerJobs {
                 .await;
                 self.seeding.request();
                 made.map_err(|error| JobFailure::retryable(error.to_string()))
+            }
+            Job::UpdateCaptionPlaylists { video_id } => {
+                kinora_app::captions::update_caption_playlists(
+                    context.db(),
+                    &self.storage,
+                    &self.public_url,
+                    video_id,
+                )
+                .await
+                .map_err(|error| JobFailure::retryable(error.to_string()))
             }
             Job::Federate { .. }
             | Job::ProcessInbox { .. }

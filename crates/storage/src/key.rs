@@ -42,7 +42,7 @@ pub enum FileKind {
     Original,
     /// HLS playlists, fragmented MP4s and segment hashes.
     Hls,
-    /// Thumbnails, previews and storyboards.
+    /// Thumbnails, previews, storyboards and captions.
     Image,
     /// Torrent files.
     Torrent,
@@ -99,6 +99,11 @@ impl StorageKey {
     /// its `avatars` directory).
     pub fn actor_image(name: &GeneratedName) -> Self {
         Self(format!("avatars/{}", name.as_str()))
+    }
+
+    /// A caption (WebVTT) file: `video-captions/<name>` (stored with the images).
+    pub fn caption(name: &GeneratedName) -> Self {
+        Self(format!("video-captions/{}", name.as_str()))
     }
 
     /// A torrent file: `torrents/<name>`.
@@ -170,7 +175,7 @@ impl StorageKey {
         match top {
             "original-video-files" => FileKind::Original,
             "streaming-playlists" | "redundancy" => FileKind::Hls,
-            "thumbnails" | "previews" | "storyboards" | "avatars" => FileKind::Image,
+            "thumbnails" | "previews" | "storyboards" | "avatars" | "video-captions" => FileKind::Image,
             "torrents" => FileKind::Torrent,
             _ => FileKind::Temporary,
         }

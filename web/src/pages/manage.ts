@@ -1,6 +1,7 @@
 // Edit a video (/videos/manage/<id>): name, description, visibility, tags, comments policy,
 // category, licence, language, NSFW, downloads, support text, original publication date,
-// thumbnail (PUT multipart, as PeerTube's own client does), and deletion.
+// thumbnail (PUT multipart, as PeerTube's own client does), captions and chapters
+// (components/captions-editor), and deletion.
 
 import { api, ApiError, currentUser } from '../api'
 import { errorText, h, notice, setTitle } from '../dom'
@@ -9,6 +10,7 @@ import type { VideoDetails } from '../types'
 import { parseTags, privacySelect } from './upload'
 import { thumbnailOf } from '../components/video-list'
 import { appendAttributes, attributeFields, type AttributeFields } from '../components/video-attributes'
+import { captionsCard, chaptersCard } from '../components/captions-editor'
 
 function field (id: string, label: string, control: HTMLElement, hint?: string, key = control.getAttribute('name') ?? id): HTMLElement {
   return h('div', { class: 'field', 'data-field': key },
@@ -117,5 +119,14 @@ export async function render ({ main, params, signal }: PageContext): Promise<vo
       h('button', { type: 'button', class: 'button', onclick: () => danger.replaceChildren(remove) }, 'Keep it'))
     confirm.focus()
   })
-  main.append(h('section', { class: 'narrow' }, h('h1', {}, 'Edit video'), form, danger))
+  const extras: HTMLElement[] = []
+  if (video.isLocal !== false) {
+    try {
+      extras.push(await captionsCard(video, signal), await chaptersCard(video, signal))
+    } catch (error) {
+      if (signal.aborted) return
+      extras.push(notice(`Could not load the captions and chapters: ${errorText(error)}`, 'error'))
+    }
+  }
+  main.append(h('section', { class: 'narrow' }, h('h1', {}, 'Edit video'), form, ...extras, danger))
 }

@@ -7,7 +7,7 @@ import { icon } from '../icons'
 import { renderMarkdown } from '../markdown'
 import { createPlayer, type Player } from '../player'
 import { navigate, type PageContext } from '../router'
-import type { Storyboard, User, VideoDetails } from '../types'
+import type { Storyboard, User, VideoCaption, VideoChapter, VideoDetails } from '../types'
 import { avatarOf } from '../components/actor-images'
 import { commentsSection } from '../components/comments'
 import { subscribeButton } from '../components/subscribe'
@@ -51,6 +51,10 @@ export async function render ({ main, params, signal }: PageContext): Promise<()
     const shown = player
     api<{ storyboards: Storyboard[] }>(`/videos/${current.uuid}/storyboards`, { signal })
       .then((answer) => shown.setStoryboards(answer.storyboards ?? [])).catch(() => {})
+    api<{ data: VideoCaption[] }>(`/videos/${current.uuid}/captions`, { signal })
+      .then((answer) => shown.setCaptions(answer.data ?? [])).catch(() => {})
+    api<{ chapters: VideoChapter[] }>(`/videos/${current.uuid}/chapters`, { signal })
+      .then((answer) => shown.setChapters(answer.chapters ?? [])).catch(() => {})
   }
   if ((video.state?.id ?? 1) === 1) await startPlayer(video)
   else void waitForPublication(video, stage, signal, startPlayer)

@@ -127,8 +127,23 @@ pub fn router() -> Router<ApiState> {
             "/videos/{id}/description",
             get(videos::details::get_description),
         )
-        .route("/videos/{id}/captions", get(videos::details::list_captions))
-        .route("/videos/{id}/chapters", get(videos::details::list_chapters))
+        .route(
+            "/videos/{id}/captions",
+            get(videos::captions::list_captions),
+        )
+        .route(
+            "/videos/{id}/captions/{language}",
+            put(
+                videos::captions::put_caption.layer(axum::extract::DefaultBodyLimit::max(
+                    videos::captions::BODY_LIMIT,
+                )),
+            )
+            .delete(videos::captions::delete_caption),
+        )
+        .route(
+            "/videos/{id}/chapters",
+            get(videos::chapters::list_chapters).put(videos::chapters::replace_chapters),
+        )
         .route(
             "/videos/{id}/storyboards",
             get(videos::get::get_storyboards),

@@ -159,6 +159,7 @@ pub(crate) async fn store(
         }
     }
     let (likes, dislikes) = counts(federation, parsed, &video_url).await;
+    let chapters = remote_chapters(federation, parsed, &video_url).await;
     let files_json = kinora_core::remote::RemoteFile::to_json(&parsed.media.files);
     let trackers_json =
         serde_json::to_string(&parsed.media.trackers).unwrap_or_else(|_| "[]".into());
@@ -202,6 +203,19 @@ pub(crate) async fn store(
         now_millis(),
     )
     .await?;
+    let captions: Vec<(&str, &str)> = parsed
+        .captions
+        .iter()
+        .map(|c| (c.language.as_str(), c.url.as_str()))
+        .collect();
+    kinora_db::video_captions::replace_remote(&mut tx, video_id, &captions, now_millis()).await?;
+    if let Some(chapters) = &chapters {
+        let rows: Vec<(i64, &str)> = chapters
+            .iter()
+            .map(|c| (c.timecode, c.title.as_str()))
+            .collect();
+        kinora_db::video_chapters::replace(&mut tx, video_id, &rows).await?;
+    }
     let mirrored = kinora_db::deliveries::find_host(&mut *tx, &host)
         .await?
         .is_some_and(|h| h.redundancy_allowed != 0);
@@ -211,6 +225,24 @@ pub(crate) async fn store(
     tx.commit().await?;
     tracing::info!(video = %parsed.id, created, "remote video stored");
     Ok(video_id)
+}
+
+/// A video's chapters, read from its `hasParts` document at its origin (through the guarded
+/// client); `None` when it names none there or the document cannot be read (the chapters
+/// known stay).
+async fn remote_chapters(
+    federation: &Federation,
+    parsed: &RemoteVideoObject,
+    video_url: &Url,
+) -> Option<Vec<kinora_core::chapters::Chapter>> {
+    let url = Url::parse(parsed.chapters_url.as_deref()?).ok()?;
+    if origin_of(&url) != origin_of(video_url) {
+        return None;
+    }
+    let fetched = crate::resolve::fetch(federation, &url).await.ok()?;
+    Some(crate::protocol::parse::captions::parse_chapters(
+        &fetched.object,
+    ))
 }
 
 /// A video's likes and dislikes: given in its collections, or read from them at its origin

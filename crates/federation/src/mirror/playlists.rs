@@ -17,7 +17,8 @@ fn invalid(message: impl Into<String>) -> InvalidMedia {
 }
 
 /// The URIs a playlist names, in order and without repeats: its URI lines and the `URI`
-/// attributes of `EXT-X-MAP` and `EXT-X-MEDIA` tags.
+/// attributes of `EXT-X-MAP` and `EXT-X-MEDIA` tags, but for subtitles renditions (captions
+/// are not mirrored: players fetch them from their origin).
 pub fn referenced_uris(text: &str) -> Vec<String> {
     let mut uris: Vec<String> = Vec::new();
     let mut add = |uri: &str| {
@@ -30,6 +31,9 @@ pub fn referenced_uris(text: &str) -> Vec<String> {
             .strip_prefix("#EXT-X-MAP:")
             .or_else(|| line.strip_prefix("#EXT-X-MEDIA:"))
         {
+            if attributes.contains("TYPE=SUBTITLES") {
+                continue;
+            }
             if let Some(uri) = uri_attribute(attributes) {
                 add(uri);
             }
@@ -164,6 +168,7 @@ mod tests {
     #[test]
     fn uris_of_master_and_media_playlists() {
         let master = "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",URI=\"x-0.m3u8\"\n\
+            #EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subtitles\",URI=\"https://o.example/c-en.m3u8\"\n\
             #EXT-X-STREAM-INF:BANDWIDTH=1,CODECS=\"avc1,mp4a\"\nx-720.m3u8\n\
             #EXT-X-STREAM-INF:BANDWIDTH=1\nx-240.m3u8\n";
         assert_eq!(

@@ -33,6 +33,8 @@ pub enum ContextType {
     CacheFile,
     /// A Playlist or a PlaylistElement, and activities carrying one.
     Playlist,
+    /// A video's chapters (`hasParts`).
+    Chapters,
 }
 
 fn typed(id: &str, kind: &str) -> Value {
@@ -108,6 +110,12 @@ fn terms(kind: ContextType) -> Option<Map<String, Value>> {
             "startTimestamp": typed("pt:startTimestamp", "sc:Number"),
             "stopTimestamp": typed("pt:stopTimestamp", "sc:Number"),
             "uuid": typed("pt:uuid", "sc:identifier"),
+        }),
+        ContextType::Chapters => json!({
+            "name": "sc:name",
+            "hasPart": "sc:hasPart",
+            "endOffset": "sc:endOffset",
+            "startOffset": "sc:startOffset",
         }),
         ContextType::Collection
         | ContextType::Follow

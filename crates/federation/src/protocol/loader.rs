@@ -58,6 +58,7 @@ pub async fn video_object_of(
     };
     let files = kinora_db::videos::list_files(pool, video.id).await?;
     let media = VideoMediaUrls::of(storage, video, &files, urls.base())?;
+    let captions = kinora_db::video_captions::list_of(pool, video.id).await?;
     Ok(video_object(
         urls,
         &VideoParts {
@@ -67,6 +68,7 @@ pub async fn video_object_of(
             files: &files,
             media: &media,
             infohashes,
+            captions: &captions,
         },
     ))
 }

@@ -6,11 +6,13 @@
 use kinora_app::AppResult;
 use kinora_app::MediaStorage;
 use kinora_app::media_urls::{self, FileUrls, VideoImage};
+use kinora_core::chapters::Chapter;
 use kinora_core::dates::iso_date;
 use kinora_core::labels::{category_label, language_label, licence_label};
 use kinora_core::video::COMMENTS_POLICY_DISABLED;
 use kinora_db::accounts::AccountRow;
 use kinora_db::channels::ChannelRow;
+use kinora_db::video_captions::CaptionRow;
 use kinora_db::videos::{VideoFileRow, VideoRow};
 use serde_json::{Value, json};
 
@@ -95,6 +97,8 @@ pub struct VideoParts<'a> {
     pub media: &'a VideoMediaUrls,
     /// The p2p-media-loader swarm hashes of its HLS playlist (one `Infohash` tag each).
     pub infohashes: &'a [String],
+    /// Its captions (`subtitleLanguage`).
+    pub captions: &'a [CaptionRow],
 }
 
 /// `PT<seconds>S`.
@@ -249,6 +253,53 @@ fn storyboard(video: &VideoRow, media: &VideoMediaUrls) -> Option<Value> {
     }]))
 }
 
+/// `subtitleLanguage`: each caption as PeerTube writes it (`VideoCaptionObject`), its URL the
+/// WebVTT file and the HLS media playlist.
+fn subtitle_languages(urls: &LocalUrls, captions: &[CaptionRow]) -> Vec<Value> {
+    captions
+        .iter()
+        .filter_map(|caption| {
+            let vtt = kinora_app::captions::caption_url(caption, urls.base())?;
+            let mut links = vec![json!({ "type": "Link", "mediaType": "text/vtt", "href": vtt })];
+            if let Some(playlist) = kinora_app::captions::caption_playlist_url(caption, urls.base())
+            {
+                links.push(json!({
+                    "type": "Link",
+                    "mediaType": "application/x-mpegURL",
+                    "href": playlist,
+                }));
+            }
+            Some(json!({
+                "identifier": caption.language,
+                "name": language_label(&caption.language).unwrap_or(&caption.language),
+                "automaticallyGenerated": false,
+                "url": links,
+            }))
+        })
+        .collect()
+}
+
+/// PeerTube's `Chapters` document of a local video (`<video id>/chapters`): each chapter with
+/// its start and its end (the next one's start, the video's end for the last).
+pub fn chapters_object(urls: &LocalUrls, video: &VideoRow, chapters: &[Chapter]) -> Value {
+    let id = format!("{}/chapters", urls.video(&video.uuid));
+    let parts: Vec<Value> = chapters
+        .iter()
+        .enumerate()
+        .map(|(index, chapter)| {
+            let end = chapters
+                .get(index + 1)
+                .map_or(video.duration, |next| next.timecode);
+            json!({
+                "name": chapter.title,
+                "startOffset": chapter.timecode,
+                "endOffset": end.max(chapter.timecode),
+            })
+        })
+        .collect();
+    with_context(json!({ "id": id, "hasPart": parts }), ContextType::Chapters)
+}
+
 /// The Video object of a local public or unlisted video, with its `@context` and audience; none
 /// for any other privacy.
 pub fn video_object(urls: &LocalUrls, parts: &VideoParts<'_>) -> Option<Value> {
@@ -290,7 +341,7 @@ pub fn video_object(urls: &LocalUrls, parts: &VideoParts<'_>) -> Option<Value> {
         "mediaType": "text/markdown",
         "content": video.description,
         "support": video.support,
-        "subtitleLanguage": [],
+        "subtitleLanguage": subtitle_languages(urls, parts.captions),
         "icon": icons(parts.media),
         "aspectRatio": aspect_ratio,
         "url": url_list(urls, parts),
@@ -298,6 +349,7 @@ pub fn video_object(urls: &LocalUrls, parts: &VideoParts<'_>) -> Option<Value> {
         "dislikes": format!("{id}/dislikes"),
         "shares": format!("{id}/announces"),
         "comments": format!("{id}/comments"),
+        "hasParts": format!("{id}/chapters"),
         "attributedTo": [
             { "type": "Person", "id": account_url },
             { "type": "Group", "id": urls.channel(&parts.channel.name) },

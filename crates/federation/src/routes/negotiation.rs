@@ -112,7 +112,7 @@ pub fn is_activitypub_path(path: &str) -> bool {
             "videos",
             "watch",
             id,
-            "comments" | "likes" | "dislikes" | "announces",
+            "comments" | "likes" | "dislikes" | "announces" | "chapters",
         ] => named(id),
         ["videos", "watch", id, "comments", comment] => named(id) && named(comment),
         ["video-playlists", id] => named(id),

@@ -1,5 +1,6 @@
 //! `/videos/watch/{id}` (the Video object), `/videos/watch/{id}/comments/{commentId}` (a Note
-//! or Tombstone), and a video's `comments`, `likes`, `dislikes` and `announces` collections.
+//! or Tombstone), a video's `comments`, `likes`, `dislikes` and `announces` collections, and
+//! its `chapters` (PeerTube's `Chapters` document, which `hasParts` names).
 //! `{id}` is a UUID, a short UUID or a numeric id. What an anonymous viewer may not see answers
 //! 404; a remote video or comment answers a redirect to its id.
 
@@ -81,12 +82,29 @@ pub async fn comment(
         .ok_or(RouteError::NotFound("Comment"))
 }
 
-/// `GET /videos/watch/{id}/{comments,likes,dislikes,announces}`.
+/// `GET /videos/watch/{id}/{comments,likes,dislikes,announces,chapters}`.
 pub async fn video_collection(
     State(state): State<FederationState>,
     Path((id, which)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> RouteResult {
+    if which == "chapters" {
+        let video = find_video(&state, &id, Remote::Redirect).await?;
+        let federated = kinora_app::visibility::can_federate(&state.db, &video)
+            .await
+            .map_err(|error| RouteError::Internal(error.into()))?;
+        if !federated {
+            return Err(RouteError::NotFound("Video"));
+        }
+        let chapters = kinora_app::captions::chapters_of(&state.db, &video)
+            .await
+            .map_err(|error| RouteError::Internal(error.into()))?;
+        return Ok(Document(crate::protocol::video::chapters_object(
+            &state.urls,
+            &video,
+            &chapters,
+        )));
+    }
     if !matches!(
         which.as_str(),
         "comments" | "likes" | "dislikes" | "announces"

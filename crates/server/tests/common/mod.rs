@@ -20,6 +20,7 @@ pub mod relay;
 pub mod s3_server;
 pub mod tcp_proxy;
 pub mod tls_proxy;
+pub mod tls_443;
 pub mod videos;
 
 use std::time::{Duration, Instant};

@@ -2,6 +2,8 @@
 
 pub mod blacklist;
 pub mod blacklist_list;
+pub mod captions;
+pub mod chapters;
 pub mod comment_threads;
 pub mod comments;
 pub mod delete;

@@ -9,6 +9,7 @@
 
 pub mod activity;
 pub mod actor;
+pub mod captions;
 mod html;
 pub mod media;
 pub mod note;

@@ -8,6 +8,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::captions::{MAX_CAPTIONS, RemoteCaption, parse_captions};
 use super::media::{RemoteVideoMedia, parse_media};
 pub use super::video_fields::parse_duration;
 use super::video_fields::{
@@ -137,6 +138,10 @@ pub struct RemoteVideoObject {
     pub shares: CollectionRef,
     /// `comments`.
     pub comments: CollectionRef,
+    /// `subtitleLanguage`: its captions.
+    pub captions: Vec<RemoteCaption>,
+    /// `hasParts`: the URL of its chapters.
+    pub chapters_url: Option<String>,
 }
 
 impl RemoteVideoObject {
@@ -198,6 +203,8 @@ struct VideoWire {
     attributed_to: Items<16>,
     to: Option<Items<256>>,
     cc: Option<Items<256>>,
+    subtitle_language: Option<Items<MAX_CAPTIONS>>,
+    has_parts: Option<Value>,
 }
 
 /// Parses a Video object; `fetched_from` is the URL it was fetched from, when it was.
@@ -341,6 +348,13 @@ pub fn parse_video(
         dislikes: collection(&wire.dislikes),
         shares: collection(&wire.shares),
         comments: collection(&wire.comments),
+        captions: parse_captions(wire.subtitle_language.as_ref()),
+        chapters_url: wire
+            .has_parts
+            .as_ref()
+            .and_then(Value::as_str)
+            .filter(|url| url.len() <= 2000 && http_url("hasParts", url).is_ok())
+            .map(str::to_owned),
         id: wire.id.0,
     })
 }

@@ -1,0 +1,86 @@
+//! yt-dlp (`--write-subs`) downloads a video's captions from a real instance: a WebVTT and an
+//! SRT caption (served as WebVTT) are written next to the video's name, with the cues
+//! uploaded. yt-dlp's PeerTube extractor only speaks `https://HOST/` without a port, so socat
+//! terminates TLS on 127.0.0.1:443 (`common::tls_443`). yt-dlp comes from
+//! `scripts/install-clients` (or `KINORA_YTDLP`).
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::instance::{publish_with_torrents, start};
+use common::tls_443::TlsProxy;
+
+const GOOD_VTT: &str =
+    include_str!("../../../../shared/fixtures/peertube/captions/subtitle-good1.vtt");
+const GOOD_SRT: &str =
+    include_str!("../../../../shared/fixtures/peertube/captions/subtitle-good.srt");
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yt_dlp_writes_a_videos_captions() {
+    let tool = common::installed_client("KINORA_YTDLP", "/var/tmp/kinora-clients/bin/yt-dlp");
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/kinora.db", dir.path().display());
+    let instance = start(dir.path(), &database, 1, "").await;
+    let video = publish_with_torrents(&instance, "video_short.mp4").await;
+    let uuid = video["uuid"].as_str().unwrap().to_owned();
+    for (language, name, text) in [("en", "en.vtt", GOOD_VTT), ("fr", "fr.srt", GOOD_SRT)] {
+        let form = reqwest::multipart::Form::new().part(
+            "captionfile",
+            reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name),
+        );
+        let response = instance
+            .http
+            .put(format!(
+                "{}/api/v1/videos/{uuid}/captions/{language}",
+                instance.base
+            ))
+            .bearer_auth(&instance.token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204);
+    }
+
+    let _proxy = TlsProxy::start(dir.path(), instance.port);
+    let output = dir.path().join("video");
+    let run = tokio::task::spawn_blocking({
+        let output = output.clone();
+        move || {
+            Command::new(tool)
+                .args(["--no-check-certificates", "--no-cache-dir", "--no-part"])
+                .args(["--socket-timeout", "20", "--retries", "1"])
+                .args(["--skip-download", "--write-subs", "--sub-langs", "all"])
+                .arg("-o")
+                .arg(&output)
+                .arg(format!("peertube:localhost:{uuid}"))
+                .output()
+                .expect("yt-dlp runs")
+        }
+    });
+    let result = tokio::time::timeout(Duration::from_secs(180), run)
+        .await
+        .expect("yt-dlp finished in time")
+        .unwrap();
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(result.status.success(), "yt-dlp failed:\n{log}");
+    let english = std::fs::read_to_string(dir.path().join("video.en.vtt"))
+        .unwrap_or_else(|_| panic!("no video.en.vtt:\n{log}"));
+    assert!(
+        english.starts_with("WEBVTT") && english.contains("Subtitle good 1."),
+        "{english}"
+    );
+    let french = std::fs::read_to_string(dir.path().join("video.fr.vtt"))
+        .unwrap_or_else(|_| panic!("no video.fr.vtt:\n{log}"));
+    assert!(
+        french.starts_with("WEBVTT") && french.contains("00:00:01.600 --> 00:00:04.200"),
+        "{french}"
+    );
+    instance.server.terminate();
+}
