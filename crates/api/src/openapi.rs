@@ -65,9 +65,15 @@ const VIDEO_LIST: &[&str] = &[
     "hasWebVideoFiles",
     "privacyOneOf",
     "skipCount",
+    "host",
+    "include",
+    "autoTagOneOf",
+    "excludeAlreadyWatched",
+    "nsfwFlagsIncluded",
+    "nsfwFlagsExcluded",
 ];
 /// What the video search reads: [`VIDEO_LIST`] and the duration and date ranges.
-const VIDEO_SEARCH: &[&str] = &joined::<22>(
+const VIDEO_SEARCH: &[&str] = &joined::<28>(
     VIDEO_LIST,
     &[
         "durationMin",
@@ -122,6 +128,7 @@ macro_rules! route {
     };
 }
 
+mod downloads;
 mod instance_pages;
 mod moderation;
 mod relays;
@@ -134,6 +141,7 @@ fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
         .chain(moderation::ROUTES)
         .chain(relays::ROUTES)
         .chain(instance_pages::ROUTES)
+        .chain(downloads::ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.

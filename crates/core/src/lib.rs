@@ -11,6 +11,7 @@ pub mod federation;
 pub mod labels;
 pub mod magnet;
 pub mod media_signature;
+pub mod mp4;
 pub mod names;
 pub mod remote;
 pub mod swarm;
