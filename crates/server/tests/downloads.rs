@@ -278,10 +278,8 @@ async fn downloads(database_url: &str) {
     for token in [None, Some(stranger.as_str())] {
         let response = get(&instance, &private_url, token).await;
         assert_eq!(response.status(), 404, "{token:?}");
-        assert_eq!(
-            response.headers()["content-type"],
-            "application/problem+json"
-        );
+        let kind = response.headers()["content-type"].to_str().unwrap();
+        assert!(kind.starts_with("application/problem+json"), "{kind}");
     }
     let by_resolution = format!(
         "{}/download/streaming-playlists/hls/videos/{private_uuid}-{}-fragmented.mp4",
