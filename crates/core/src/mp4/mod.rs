@@ -131,11 +131,7 @@ impl Indexer {
                     movie.add_fragment(self.position, whole, &self.limits, &mut self.samples)?;
                 }
             }
-            b"mdat" => {
-                if size > hl {
-                    self.mdats.push((self.position + hl, size - hl));
-                }
-            }
+            b"mdat" if size > hl => self.mdats.push((self.position + hl, size - hl)),
             _ => {}
         }
         self.want_whole = None;

@@ -2,7 +2,7 @@
 //! MP4"). Not a test: it asserts no timing, it measures.
 //!
 //! ```sh
-//! cargo bench --locked -p kinora-server --bench download_remux
+//! cargo bench --locked -p kinora-core --bench download_remux
 //! # KINORA_BENCH_SECONDS (120,480,1920): the renditions' durations; KINORA_BENCH_RUNS (3)
 //! ```
 //!
