@@ -23,7 +23,8 @@ const shapes: Record<string, Shape[]> = {
   like: thumb,
   dislike: thumb.map(([tag, attributes]) => [tag, { ...attributes, transform: 'rotate(180 12 12)' }]),
   flag: [['path', { d: 'M5 21V4M5 4h11l-2 4 2 4H5' }]],
-  upload: [['path', { d: 'M12 16V4M7 9l5-5 5 5M4 16v4h16v-4' }]]
+  upload: [['path', { d: 'M12 16V4M7 9l5-5 5 5M4 16v4h16v-4' }]],
+  download: [['path', { d: 'M12 4v12M7 11l5 5 5-5M4 16v4h16v-4' }]]
 }
 
 export type IconName = keyof typeof shapes

@@ -36,6 +36,7 @@ export interface VideoFile {
   resolution: Labelled
   size: number
   fileUrl: string
+  fileDownloadUrl?: string
   playlistUrl?: string
   height?: number
 }

@@ -9,6 +9,7 @@
 
 #![recursion_limit = "256"]
 
+mod downloads;
 pub mod error;
 pub mod extract;
 mod feeds;
@@ -95,6 +96,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/services/oembed", axum::routing::get(oembed::oembed))
         .with_state(state.clone())
         .merge(static_files::router(state.clone()))
+        .merge(downloads::router(state.clone()))
         .merge(pages::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state,

@@ -65,9 +65,15 @@ const VIDEO_LIST: &[&str] = &[
     "hasWebVideoFiles",
     "privacyOneOf",
     "skipCount",
+    "host",
+    "include",
+    "autoTagOneOf",
+    "excludeAlreadyWatched",
+    "nsfwFlagsIncluded",
+    "nsfwFlagsExcluded",
 ];
 /// What the video search reads: [`VIDEO_LIST`] and the duration and date ranges.
-const VIDEO_SEARCH: &[&str] = &joined::<22>(
+const VIDEO_SEARCH: &[&str] = &joined::<28>(
     VIDEO_LIST,
     &[
         "durationMin",
@@ -124,6 +130,7 @@ macro_rules! route {
 
 mod actor_images;
 mod captions;
+mod downloads;
 mod instance_pages;
 mod moderation;
 mod playlists;
@@ -142,6 +149,7 @@ fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
         .chain(playlists::ROUTES)
         .chain(playlists::DOCUMENT_ROUTES)
         .chain(actor_images::ROUTES)
+        .chain(downloads::ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.

@@ -369,7 +369,7 @@ async fn serve_stored(
 }
 
 /// Serves `key` at `location` under `cache`: from local disk, or proxied from S3.
-async fn serve_at(
+pub(crate) async fn serve_at(
     state: &ApiState,
     location: kinora_app::Location,
     key: &StorageKey,

@@ -12,6 +12,7 @@ pub mod federation;
 pub mod labels;
 pub mod magnet;
 pub mod media_signature;
+pub mod mp4;
 pub mod names;
 pub mod network;
 pub mod playlist;

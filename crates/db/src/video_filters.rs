@@ -7,6 +7,25 @@ use crate::video_lists::Bind;
 /// PeerTube's `languageOneOf` value for "no language set".
 pub const UNKNOWN_LANGUAGE: &str = "_unknown";
 
+/// PeerTube's `include` bit: videos in any state, not only published ones.
+pub const INCLUDE_NOT_PUBLISHED: i64 = 1;
+/// PeerTube's `include` bit: blocked videos (and those of banned users) too.
+pub const INCLUDE_BLACKLISTED: i64 = 2;
+/// PeerTube's `include` bit: videos of muted accounts and servers too.
+pub const INCLUDE_BLOCKED_OWNER: i64 = 4;
+/// Every bit PeerTube defines for `include` (the others, 8 to 64, add files, captions, the
+/// source or automatic tags to each video's JSON and change no list).
+pub const INCLUDE_ALL: i64 = 127;
+
+/// Whose videos `host` keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostFilter {
+    /// This instance's own (the host named is ours).
+    Local,
+    /// Those of accounts on this remote host (lowercase).
+    Remote(String),
+}
+
 /// What a list is narrowed to; a `None` (or the default) filters nothing. Arrays are "one of"
 /// (empty arrays are never built by the API).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,6 +63,30 @@ pub struct VideoFilters {
     pub originally_published_from: Option<i64>,
     /// Originally published at or before, epoch milliseconds (`originallyPublishedEndDate`).
     pub originally_published_until: Option<i64>,
+    /// Only the videos of accounts on this host (`host`).
+    pub host: Option<HostFilter>,
+    /// PeerTube's `include` bits (moderators): [`INCLUDE_NOT_PUBLISHED`],
+    /// [`INCLUDE_BLACKLISTED`], [`INCLUDE_BLOCKED_OWNER`] lift the list's usual conditions.
+    pub include: i64,
+    /// At least one of these automatic tags (`autoTagOneOf`). Kinora tags nothing
+    /// automatically yet, so a list asking for any matches nothing, as PeerTube's would.
+    pub auto_tags_one_of: Option<Vec<String>>,
+    /// `excludeAlreadyWatched` from a signed-in viewer. Kinora keeps no watch history yet, so
+    /// no video counts as watched and nothing is left out.
+    pub exclude_watched: bool,
+    /// `nsfwFlagsIncluded` and `nsfwFlagsExcluded` (PeerTube's bits: 1 violent, 2 shocking,
+    /// 4 sexually explicit). Videos carry no flags here (all 0), which PeerTube's conditions
+    /// (`flags & included != 0` widens the safe list, `flags & excluded = 0` narrows) meet
+    /// without changing the answer; kept so a list's cache key names them.
+    pub nsfw_flags: (Option<i64>, Option<i64>),
+}
+
+impl VideoFilters {
+    /// Whether the list depends on who asks beyond mutes (privacies, `include`): such lists
+    /// are computed each time, never kept for others.
+    pub fn is_personal(&self) -> bool {
+        self.privacies.is_some() || self.include != 0 || self.exclude_watched
+    }
 }
 
 /// `$a, $b, …` for `values` pushed onto `binds`.
@@ -122,8 +165,20 @@ impl VideoFilters {
             Some(false) => conditions.push("nsfw = 0".to_owned()),
             None => {}
         }
-        if self.live == Some(true) {
+        if self.live == Some(true) || self.auto_tags_one_of.is_some() {
             conditions.push("1 = 0".to_owned());
+        }
+        match &self.host {
+            Some(HostFilter::Local) => conditions.push("url IS NULL".to_owned()),
+            Some(HostFilter::Remote(host)) => {
+                let p = placeholder(binds, Bind::Text(host.clone()));
+                conditions.push(format!(
+                    "channel_id IN (SELECT c.id FROM channels c \
+                     JOIN accounts ac ON ac.id = c.account_id \
+                     JOIN actors a ON a.id = ac.actor_id WHERE LOWER(a.host) = {p})"
+                ));
+            }
+            None => {}
         }
         match self.has_hls {
             Some(true) => conditions.push(HAS_HLS.to_owned()),

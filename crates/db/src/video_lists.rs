@@ -117,13 +117,20 @@ fn conditions(filter: &VideoFilter<'_>) -> (String, Vec<Bind>) {
         }
         conditions.push(format!("privacy IN ({})", list.join(", ")));
     }
+    // PeerTube's `include` (moderators) lifts some of the usual conditions.
+    let include = filter.filters.map_or(0, |f| f.include);
+    let lifted = |bit: i64| include & bit != 0;
     if !filter.include_hidden {
-        conditions.push("state = 1".to_owned());
+        if !lifted(crate::video_filters::INCLUDE_NOT_PUBLISHED) {
+            conditions.push("state = 1".to_owned());
+        }
         if privacies.is_none() {
             conditions.push("privacy = 1".to_owned());
         }
         // Blocked videos and those of banned users (issue 15).
-        conditions.push(crate::video_blacklist::UNMODERATED.to_owned());
+        if !lifted(crate::video_filters::INCLUDE_BLACKLISTED) {
+            conditions.push(crate::video_blacklist::UNMODERATED.to_owned());
+        }
     }
     if let Some(filters) = filter.filters {
         filters.push_conditions(&mut conditions, &mut binds);
@@ -151,7 +158,7 @@ fn conditions(filter: &VideoFilter<'_>) -> (String, Vec<Bind>) {
             "(LOWER(name) LIKE ${n} ESCAPE '\\' OR LOWER(tags) LIKE ${n} ESCAPE '\\')"
         ));
     }
-    if !filter.include_hidden {
+    if !filter.include_hidden && !lifted(crate::video_filters::INCLUDE_BLOCKED_OWNER) {
         binds.push(Bind::Int(filter.muted_by.unwrap_or(0)));
         conditions.push(crate::blocklists::video_not_muted(&format!(
             "${}",

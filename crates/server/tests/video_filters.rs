@@ -1,6 +1,7 @@
 //! The filters PeerTube clients send on video lists and search (`categoryOneOf`, `licenceOneOf`,
 //! `languageOneOf`, `tagsOneOf`, `tagsAllOf`, `nsfw`, `isLive`, `isLocal`, `hasHLSFiles`,
-//! `hasWebVideoFiles`, `privacyOneOf`, durations, dates, `sort=-match`), each on data where it
+//! `hasWebVideoFiles`, `privacyOneOf`, durations, dates, `sort=-match`, `host`, moderators'
+//! `include` and `autoTagOneOf`, `excludeAlreadyWatched`, the NSFW flags), each on data where it
 //! changes the answer, on every list route that reads it; kept pages keyed by their filters;
 //! blocks and mutes still applied; malformed values refused by name. On SQLite and PostgreSQL.
 
@@ -296,6 +297,15 @@ backend_tests! {
             ("/api/v1/accounts/alice/videos?languageOneOf=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "languageOneOf"),
             ("/api/v1/users/me/videos?privacyOneOf=9", "privacyOneOf"),
             ("/api/v1/users/me/videos?privacyOneOf=public", "privacyOneOf"),
+            ("/api/v1/videos?host=https://remote.example", "host"),
+            ("/api/v1/videos?host=remote.example/videos", "host"),
+            ("/api/v1/search/videos?host=a..b", "host"),
+            ("/api/v1/videos?include=128", "include"),
+            ("/api/v1/videos?include=all", "include"),
+            ("/api/v1/videos?nsfwFlagsIncluded=8", "nsfwFlagsIncluded"),
+            ("/api/v1/videos?nsfwFlagsExcluded=violent", "nsfwFlagsExcluded"),
+            ("/api/v1/videos?excludeAlreadyWatched=maybe", "excludeAlreadyWatched"),
+            ("/api/v1/videos?autoTagOneOf=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "autoTagOneOf"),
         ];
         for (path, parameter) in cases {
             let (status, body) = h.get(path, Some(&token)).await;
@@ -337,5 +347,70 @@ backend_tests! {
             assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
             assert!(body["invalid-params"]["originallyPublishedAt"].is_object(), "{bad}: {body}");
         }
+    }
+
+    async fn host_include_auto_tags_watched_and_nsfw_flags(db: Db) {
+        let h = Harness::new(&db, |_| {});
+        let (token, alice) = h.user_with_channel("alice").await;
+        let (_, bob) = h.user_with_channel("bob").await;
+        let videos = catalogue(&db, alice, bob).await;
+        // Delta (already remote by its URL) moves to a channel of carol@remote.example.
+        for sql in [
+            "INSERT INTO actors (kind, preferred_username, host, created_at, updated_at) VALUES ('Person', 'carol', 'remote.example', 0, 0)",
+            "INSERT INTO actors (kind, preferred_username, host, created_at, updated_at) VALUES ('Group', 'carol_channel', 'remote.example', 0, 0)",
+            "INSERT INTO accounts (actor_id, display_name, created_at, updated_at) SELECT id, 'Carol', 0, 0 FROM actors WHERE preferred_username = 'carol'",
+            "INSERT INTO channels (actor_id, account_id, display_name, created_at, updated_at) SELECT a.id, ac.id, 'Carol''s', 0, 0 FROM actors a, accounts ac WHERE a.preferred_username = 'carol_channel' AND ac.display_name = 'Carol'",
+        ] {
+            run_sql(&db, sql).await;
+        }
+        set(&db, &videos.delta, "channel_id = (SELECT id FROM channels WHERE display_name = 'Carol''s')").await;
+        run_sql(&db, "UPDATE video_list_version SET version = version + 1").await;
+        let moderator = h.user("mod", UserRole::Moderator).await;
+
+        // host: a remote host's accounts' videos, ours (any case), or nothing.
+        for route in ["/api/v1/videos", "/api/v1/search/videos"] {
+            assert_eq!(listed(&h, &format!("{route}?host=remote.example"), None).await, strings(&["Delta"]));
+            assert_eq!(listed(&h, &format!("{route}?host=REMOTE.example"), None).await, strings(&["Delta"]));
+            assert_eq!(listed(&h, &format!("{route}?host=localhost:9000"), None).await, strings(&["Alpha", "Bravo", "Echo"]));
+            assert_eq!(listed(&h, &format!("{route}?host=elsewhere.example:8443"), None).await, Vec::<String>::new());
+        }
+        assert_eq!(listed(&h, "/api/v1/accounts/alice/videos?host=remote.example", None).await, Vec::<String>::new());
+
+        // include: moderators only; each bit lifts one condition.
+        let draft = insert_video(&db, alice, "Draft", 1, 2, 9).await;
+        for (token, status) in [(None, StatusCode::UNAUTHORIZED), (Some(token.as_str()), StatusCode::FORBIDDEN)] {
+            let (got, body) = h.get("/api/v1/videos?include=1", token).await;
+            assert_eq!(got, status, "{body}");
+        }
+        assert_eq!(listed(&h, "/api/v1/videos?include=0", None).await.len(), 4);
+        assert!(!listed(&h, "/api/v1/videos", Some(&moderator)).await.contains(&"Draft".to_owned()));
+        assert!(listed(&h, "/api/v1/videos?include=1", Some(&moderator)).await.contains(&"Draft".to_owned()));
+        let (status, body) = h.send_json("POST", &format!("/api/v1/videos/{}/blacklist", videos.alpha.uuid), Some(&moderator), json!({"reason": "spam"})).await;
+        assert!(status.is_success(), "{status}: {body}");
+        assert!(!listed(&h, "/api/v1/videos", Some(&moderator)).await.contains(&"Alpha".to_owned()));
+        assert!(listed(&h, "/api/v1/videos?include=2", Some(&moderator)).await.contains(&"Alpha".to_owned()));
+        let (status, body) = h.send_json("POST", "/api/v1/server/blocklist/accounts", Some(&moderator), json!({"accountName": "bob"})).await;
+        assert!(status.is_success(), "{status}: {body}");
+        assert!(!listed(&h, "/api/v1/videos", Some(&moderator)).await.contains(&"Echo".to_owned()));
+        assert_eq!(listed(&h, "/api/v1/videos?include=7", Some(&moderator)).await, strings(&["Alpha", "Bravo", "Delta", "Draft", "Echo"]));
+        // Lists with include are never kept for others.
+        assert_eq!(listed(&h, "/api/v1/videos", None).await, strings(&["Bravo", "Delta"]));
+
+        // autoTagOneOf: moderators only; nothing is tagged automatically, so nothing matches.
+        let (status, _) = h.get("/api/v1/videos?autoTagOneOf=spam", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(listed(&h, "/api/v1/videos?autoTagOneOf=spam", Some(&moderator)).await, Vec::<String>::new());
+
+        // excludeAlreadyWatched: needs a token; no watch history yet, so nothing is left out.
+        let (status, body) = h.get("/api/v1/videos?excludeAlreadyWatched=true", None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body["invalid-params"]["excludeAlreadyWatched"].is_object(), "{body}");
+        assert_eq!(listed(&h, "/api/v1/videos?excludeAlreadyWatched=true", Some(&token)).await, strings(&["Bravo", "Delta"]));
+
+        // NSFW flags: every video's are 0, so PeerTube's conditions change nothing.
+        assert_eq!(listed(&h, "/api/v1/videos?nsfw=false&nsfwFlagsIncluded=3", None).await, strings(&["Bravo", "Delta"]));
+        assert_eq!(listed(&h, "/api/v1/videos?nsfw=true&nsfwFlagsExcluded=7", None).await, strings(&["Charlie"]));
+        assert_eq!(listed(&h, "/api/v1/search/videos?nsfw=both&nsfwFlagsExcluded=1", None).await, strings(&["Bravo", "Charlie", "Delta"]));
+        let _ = (videos.bravo, videos.charlie, videos.echo, draft);
     }
 }

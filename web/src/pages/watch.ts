@@ -1,5 +1,5 @@
 // The watch page: player, title, counters, like/dislike, channel with subscribe, description,
-// tags, the owner's edit link, a report button for others, and comments. A video still processing shows its progress.
+// tags, the owner's edit link, a Download menu (when allowed), a report button for others, and comments. A video still processing shows its progress.
 
 import { api, ApiError, currentUser } from '../api'
 import { errorText, formatCount, formatDate, h, handle, notice, parseStart, replace, setTitle } from '../dom'
@@ -14,6 +14,7 @@ import { subscribeButton } from '../components/subscribe'
 import { progressBar } from '../components/progress'
 import { openReportDialog } from '../components/report-dialog'
 import { saveToPlaylistButton } from '../components/playlist-add'
+import { downloadMenu } from '../components/download-menu'
 
 type Rating = 'like' | 'dislike' | 'none'
 
@@ -99,7 +100,7 @@ function details (video: VideoDetails, user: User | null, signal: AbortSignal): 
         h('span', { 'data-testid': 'video-views' }, formatCount(video.views, 'view', 'views')), ' · ',
         h('time', { datetime: video.publishedAt }, formatDate(video.publishedAt)),
         video.privacy.id !== 1 ? h('span', { class: 'badge badge-inline' }, video.privacy.label) : null),
-      h('div', { class: 'watch-actions' }, ratingButtons(video, user), shareMenu(video), saveToPlaylistButton(video),
+      h('div', { class: 'watch-actions' }, ratingButtons(video, user), shareMenu(video), saveToPlaylistButton(video), downloadMenu(video, user, owner),
         owner ? h('a', { class: 'button', href: `/videos/manage/${video.shortUUID}`, 'data-testid': 'edit-link' }, 'Edit') : null,
         owner ? null : h('button', {
           type: 'button', class: 'button', 'data-testid': 'report-video',

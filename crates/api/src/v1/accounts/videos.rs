@@ -17,7 +17,12 @@ pub async fn list_account_videos(
     Path(handle): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = parse(query.as_deref(), ListKind::Catalogue, viewer.as_ref())?;
+    let params = parse(
+        query.as_deref(),
+        ListKind::Catalogue,
+        viewer.as_ref(),
+        state.host(),
+    )?;
     let account = find_account(&state, &handle).await?;
     let filter = VideoFilter {
         account_id: Some(account.id),

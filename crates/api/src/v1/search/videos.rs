@@ -23,7 +23,12 @@ pub async fn search_videos(
     crate::extract::MaybeAuth(viewer): crate::extract::MaybeAuth,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = parse(query.as_deref(), ListKind::Search, viewer.as_ref())?;
+    let params = parse(
+        query.as_deref(),
+        ListKind::Search,
+        viewer.as_ref(),
+        state.host(),
+    )?;
     if let Some(text) = params.search.as_deref()
         && let SearchTarget::Url(url) = super::target(&state, text)?
     {

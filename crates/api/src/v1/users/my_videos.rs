@@ -17,7 +17,7 @@ pub async fn list_my_videos(
     Auth(user): Auth,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let mut params = parse(query.as_deref(), ListKind::Mine, Some(&user))?;
+    let mut params = parse(query.as_deref(), ListKind::Mine, Some(&user), state.host())?;
     if !params.sort_given {
         params.page.order = kinora_db::video_lists::VideoOrder::CreatedAt;
     }

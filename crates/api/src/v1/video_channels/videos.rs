@@ -16,7 +16,12 @@ pub async fn list_channel_videos(
     Path(handle): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = parse(query.as_deref(), ListKind::Catalogue, viewer.as_ref())?;
+    let params = parse(
+        query.as_deref(),
+        ListKind::Catalogue,
+        viewer.as_ref(),
+        state.host(),
+    )?;
     let channel = crate::v1::find_channel(&state, &handle).await?;
     let filter = VideoFilter {
         channel_id: Some(channel.id),

@@ -49,6 +49,16 @@ fn file_json(
     in_object_storage: bool,
 ) -> Value {
     let urls = kinora_app::media_urls::file_urls(video, file, base, &state.public_url);
+    // PeerTube's download path of an HLS file (`/download/streaming-playlists/hls/videos/…`):
+    // ours for our videos; a remote video's file is downloaded from where it lives.
+    let download_url = if video.is_local() {
+        format!(
+            "{}/download/streaming-playlists/hls/videos/{}-{}-fragmented.mp4",
+            state.public_url, video.uuid, file.resolution
+        )
+    } else {
+        urls.file_url.clone()
+    };
     json!({
         "id": file.id,
         "resolution": { "id": file.resolution, "label": resolution_label(file.resolution) },
@@ -57,7 +67,7 @@ fn file_json(
         "fps": file.fps,
         "size": file.size,
         "fileUrl": urls.file_url,
-        "fileDownloadUrl": urls.file_url,
+        "fileDownloadUrl": download_url,
         "playlistUrl": urls.playlist_url,
         "torrentUrl": urls.torrent_url,
         "torrentDownloadUrl": urls.torrent_download_url,

@@ -35,7 +35,7 @@ pub(crate) async fn answer_page(
     page: VideoPage,
 ) -> Result<Response, ApiError> {
     let pool = state.db.pool();
-    let by_privacy = filter.filters.is_some_and(|f| f.privacies.is_some());
+    let by_privacy = filter.filters.is_some_and(|f| f.is_personal());
     if filter.include_hidden || by_privacy {
         // The owner's own list, or staff's by privacy: computed each time, never kept.
         let (total, rows) = kinora_db::video_lists::list(pool, filter, page).await?;
@@ -125,6 +125,7 @@ pub async fn list_videos(
         query.as_deref(),
         super::list_params::ListKind::Catalogue,
         viewer.as_ref(),
+        state.host(),
     )?;
     let filter = VideoFilter {
         muted_by: muted_by(&state, viewer.as_ref()).await?,

@@ -3,13 +3,15 @@
 //! `count`, `search`, `isLocal` and the narrowing filters (`categoryOneOf`, `tagsAllOf`, `nsfw`,
 //! `hasHLSFiles`, `privacyOneOf`, and on search the duration and date ranges). Arrays come as
 //! repeated keys (`categoryOneOf=1&categoryOneOf=2`, also `categoryOneOf[]=1`) or as one value.
-//! A malformed or unknown value is a 400 naming its parameter; parameters PeerTube does not read
-//! on a route are left alone, as PeerTube does.
+//! Also `host`, moderators' `include` and `autoTagOneOf`, `excludeAlreadyWatched` and the NSFW
+//! flags, with PeerTube's semantics where Kinora has no data yet (see
+//! [`kinora_db::video_filters::VideoFilters`]). A malformed or unknown value is a 400 naming its
+//! parameter; parameters PeerTube does not read on a route are left alone, as PeerTube does.
 
 use std::collections::HashMap;
 
 use kinora_app::auth::AuthenticatedUser;
-use kinora_db::video_filters::VideoFilters;
+use kinora_db::video_filters::{HostFilter, INCLUDE_ALL, VideoFilters};
 use kinora_db::video_lists::{VideoFilter, VideoOrder, VideoPage};
 
 use crate::ApiError;
@@ -194,8 +196,27 @@ fn parse_window(values: &Values) -> Result<(i64, i64), ApiError> {
     Ok((start, count))
 }
 
-/// `privacyOneOf`: PeerTube's privacy ids; only staff may use it on public lists (PeerTube
-/// answers 401 to everyone else; here 401 without credentials, 403 with a user's).
+/// Refuses a moderators' parameter (`privacyOneOf`, `include`, `autoTagOneOf`) on a public list
+/// to anyone but staff (PeerTube answers 401 to everyone else; here 401 without credentials,
+/// 403 with a user's). One's own list takes them from anyone.
+fn require_staff(
+    name: &str,
+    kind: ListKind,
+    viewer: Option<&AuthenticatedUser>,
+) -> Result<(), ApiError> {
+    if kind == ListKind::Mine {
+        return Ok(());
+    }
+    match viewer {
+        None => Err(ApiError::unauthorized()),
+        Some(user) if !user.is_staff() => Err(ApiError::forbidden(format!(
+            "Only moderators may use {name} on this list."
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+/// `privacyOneOf`: PeerTube's privacy ids, for staff on public lists.
 fn parse_privacies(
     values: &Values,
     kind: ListKind,
@@ -210,18 +231,110 @@ fn parse_privacies(
             format!("{bad} is not a privacy id (1 to 5)"),
         ));
     }
-    if kind != ListKind::Mine {
-        match viewer {
-            None => return Err(ApiError::unauthorized()),
-            Some(user) if !user.is_staff() => {
-                return Err(ApiError::forbidden(
-                    "Only moderators may list videos by privacy (privacyOneOf).",
-                ));
-            }
-            Some(_) => {}
-        }
-    }
+    require_staff("privacyOneOf", kind, viewer)?;
     Ok(Some(privacies))
+}
+
+/// `include`: PeerTube's `VideoInclude` bits (0 to 127), for staff on public lists.
+fn parse_include(
+    values: &Values,
+    kind: ListKind,
+    viewer: Option<&AuthenticatedUser>,
+) -> Result<i64, ApiError> {
+    let Some(include) = values.integer("include")? else {
+        return Ok(0);
+    };
+    if !(0..=INCLUDE_ALL).contains(&include) {
+        return Err(ApiError::invalid_query(
+            "include",
+            format!("{include} is not a sum of PeerTube's include flags (0 to {INCLUDE_ALL})"),
+        ));
+    }
+    if include != 0 {
+        require_staff("include", kind, viewer)?;
+    }
+    Ok(include)
+}
+
+/// `autoTagOneOf`: automatic tag names, for staff on public lists.
+fn parse_auto_tags(
+    values: &Values,
+    kind: ListKind,
+    viewer: Option<&AuthenticatedUser>,
+) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(tags) = values.texts("autoTagOneOf")? else {
+        return Ok(None);
+    };
+    require_staff("autoTagOneOf", kind, viewer)?;
+    Ok(Some(tags))
+}
+
+/// `host`: a host name with an optional port, as PeerTube checks it (no scheme, no path);
+/// ours means this instance's videos.
+fn parse_host(values: &Values, local_host: &str) -> Result<Option<HostFilter>, ApiError> {
+    let Some(host) = values.one("host")? else {
+        return Ok(None);
+    };
+    let host = host.trim().to_ascii_lowercase();
+    let (name, port) = match host.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host.as_str(), None),
+    };
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    let valid = !name.is_empty()
+        && host.len() <= 253
+        && name.split('.').all(label_ok)
+        && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+    if !valid {
+        return Err(ApiError::invalid_query(
+            "host",
+            format!("{host:?} is not a host name"),
+        ));
+    }
+    Ok(Some(if host == local_host.to_ascii_lowercase() {
+        HostFilter::Local
+    } else {
+        HostFilter::Remote(host)
+    }))
+}
+
+/// `nsfwFlagsIncluded` or `nsfwFlagsExcluded`: a sum of PeerTube's NSFW flags (0 to 7).
+fn parse_nsfw_flags(values: &Values, name: &str) -> Result<Option<i64>, ApiError> {
+    let Some(flags) = values.integer(name)? else {
+        return Ok(None);
+    };
+    if !(0..=7).contains(&flags) {
+        return Err(ApiError::invalid_query(
+            name,
+            format!("{flags} is not a sum of NSFW flags (0 to 7)"),
+        ));
+    }
+    Ok(Some(flags))
+}
+
+/// `excludeAlreadyWatched`: needs a signed-in viewer (400 otherwise, as PeerTube).
+fn parse_exclude_watched(
+    values: &Values,
+    viewer: Option<&AuthenticatedUser>,
+) -> Result<bool, ApiError> {
+    let Some(exclude) = values.flag("excludeAlreadyWatched")? else {
+        return Ok(false);
+    };
+    if viewer.is_none() {
+        return Err(ApiError::invalid_query(
+            "excludeAlreadyWatched",
+            "cannot be used without an access token",
+        ));
+    }
+    Ok(exclude)
 }
 
 /// `nsfw`: `true`, `false` or `both`. Absent, public lists leave NSFW videos out (the instance's
@@ -247,6 +360,7 @@ pub(crate) fn parse(
     raw: Option<&str>,
     kind: ListKind,
     viewer: Option<&AuthenticatedUser>,
+    local_host: &str,
 ) -> Result<ListParams, ApiError> {
     let values = Values::parse(raw);
     let sort = values.one("sort")?;
@@ -265,6 +379,14 @@ pub(crate) fn parse(
         has_hls: values.flag("hasHLSFiles")?,
         has_web_videos: values.flag("hasWebVideoFiles")?,
         privacies: parse_privacies(&values, kind, viewer)?,
+        host: parse_host(&values, local_host)?,
+        include: parse_include(&values, kind, viewer)?,
+        auto_tags_one_of: parse_auto_tags(&values, kind, viewer)?,
+        exclude_watched: parse_exclude_watched(&values, viewer)?,
+        nsfw_flags: (
+            parse_nsfw_flags(&values, "nsfwFlagsIncluded")?,
+            parse_nsfw_flags(&values, "nsfwFlagsExcluded")?,
+        ),
         ..VideoFilters::default()
     };
     if kind == ListKind::Search {
@@ -294,8 +416,10 @@ mod tests {
     use super::*;
 
     fn catalogue(raw: &str) -> Result<ListParams, ApiError> {
-        parse(Some(raw), ListKind::Catalogue, None)
+        parse(Some(raw), ListKind::Catalogue, None, HOST)
     }
+
+    const HOST: &str = "localhost:9000";
 
     #[test]
     fn arrays_come_repeated_bracketed_or_single() {
@@ -313,7 +437,7 @@ mod tests {
         assert_eq!(params.filters.nsfw, Some(false));
         assert_eq!(catalogue("nsfw=both").unwrap().filters.nsfw, None);
         assert_eq!(
-            parse(Some("nsfw=true"), ListKind::Mine, None)
+            parse(Some("nsfw=true"), ListKind::Mine, None, HOST)
                 .unwrap()
                 .filters
                 .nsfw,
@@ -350,7 +474,7 @@ mod tests {
     #[test]
     fn ranges_are_read_on_search_only() {
         let raw = "durationMin=10&durationMax=60&startDate=2024-01-01&endDate=2024-02-01T00:00:00Z";
-        let search = parse(Some(raw), ListKind::Search, None).unwrap();
+        let search = parse(Some(raw), ListKind::Search, None, HOST).unwrap();
         assert_eq!(search.filters.duration_min, Some(10));
         assert_eq!(search.filters.duration_max, Some(60));
         assert_eq!(search.filters.published_from, Some(1_704_067_200_000));
@@ -358,5 +482,56 @@ mod tests {
         let list = catalogue(raw).unwrap();
         assert_eq!(list.filters.duration_min, None);
         assert_eq!(list.filters.published_from, None);
+    }
+
+    #[test]
+    fn hosts_include_flags_and_watched_are_checked() {
+        assert_eq!(
+            catalogue("host=localhost:9000").unwrap().filters.host,
+            Some(HostFilter::Local)
+        );
+        assert_eq!(
+            catalogue("host=Peertube.Example").unwrap().filters.host,
+            Some(HostFilter::Remote("peertube.example".to_owned()))
+        );
+        for bad in [
+            "host=https://a.example",
+            "host=a.example/x",
+            "host=",
+            "host=a..b",
+            "host=a.example:0",
+            "host=a.example:99999",
+            "host=-a.example",
+        ] {
+            let error = catalogue(bad).unwrap_err();
+            assert_eq!(error.status(), axum::http::StatusCode::BAD_REQUEST, "{bad}");
+        }
+        assert_eq!(
+            catalogue("nsfwFlagsIncluded=3").unwrap().filters.nsfw_flags,
+            (Some(3), None)
+        );
+        for bad in [
+            "nsfwFlagsIncluded=8",
+            "nsfwFlagsExcluded=-1",
+            "nsfwFlagsExcluded=x",
+        ] {
+            assert!(catalogue(bad).is_err(), "{bad}");
+        }
+        // Anonymous: moderators' parameters are 401, excludeAlreadyWatched a 400.
+        for (raw, status) in [
+            ("include=1", 401),
+            ("autoTagOneOf=x", 401),
+            ("include=128", 400),
+            ("include=x", 400),
+            ("excludeAlreadyWatched=true", 400),
+            ("excludeAlreadyWatched=maybe", 400),
+        ] {
+            assert_eq!(
+                catalogue(raw).unwrap_err().status().as_u16(),
+                status,
+                "{raw}"
+            );
+        }
+        assert_eq!(catalogue("include=0").unwrap().filters.include, 0);
     }
 }
