@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::instance::{fixtures, start, upload_multipart, wait_published};
-use common::tls_proxy::TlsProxy;
+use common::tls_443::TlsProxy;
 
 fn yt_dlp() -> PathBuf {
     common::installed_client("KINORA_YTDLP", "/var/tmp/kinora-clients/bin/yt-dlp")

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::instance::{api_request, fixtures, start, upload_multipart, wait_published};
-use common::tls_proxy::TlsProxy;
+use common::tls_443::TlsProxy;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

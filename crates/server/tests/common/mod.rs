@@ -19,7 +19,6 @@ pub mod process;
 pub mod relay;
 pub mod s3_server;
 pub mod tcp_proxy;
-pub mod tls_proxy;
 pub mod tls_443;
 pub mod videos;
 
