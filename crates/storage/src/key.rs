@@ -175,7 +175,9 @@ impl StorageKey {
         match top {
             "original-video-files" => FileKind::Original,
             "streaming-playlists" | "redundancy" => FileKind::Hls,
-            "thumbnails" | "previews" | "storyboards" | "avatars" | "video-captions" => FileKind::Image,
+            "thumbnails" | "previews" | "storyboards" | "avatars" | "video-captions" => {
+                FileKind::Image
+            }
             "torrents" => FileKind::Torrent,
             _ => FileKind::Temporary,
         }
