@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::instance::{publish_with_torrents, start};
@@ -19,7 +18,6 @@ const GOOD_SRT: &str =
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn yt_dlp_writes_a_videos_captions() {
-    let tool = common::installed_client("KINORA_YTDLP", "/var/tmp/kinora-clients/bin/yt-dlp");
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}/kinora.db", dir.path().display());
     let instance = start(dir.path(), &database, 1, "").await;
@@ -46,30 +44,19 @@ async fn yt_dlp_writes_a_videos_captions() {
 
     let _proxy = TlsProxy::start(dir.path(), instance.port);
     let output = dir.path().join("video");
-    let run = tokio::task::spawn_blocking({
-        let output = output.clone();
-        move || {
-            Command::new(tool)
-                .args(["--no-check-certificates", "--no-cache-dir", "--no-part"])
-                .args(["--socket-timeout", "20", "--retries", "1"])
-                .args(["--skip-download", "--write-subs", "--sub-langs", "all"])
-                .arg("-o")
-                .arg(&output)
-                .arg(format!("peertube:localhost:{uuid}"))
-                .output()
-                .expect("yt-dlp runs")
-        }
-    });
-    let result = tokio::time::timeout(Duration::from_secs(180), run)
-        .await
-        .expect("yt-dlp finished in time")
-        .unwrap();
-    let log = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&result.stdout),
-        String::from_utf8_lossy(&result.stderr)
-    );
-    assert!(result.status.success(), "yt-dlp failed:\n{log}");
+    let log = common::yt_dlp::run(
+        vec![
+            "--skip-download".into(),
+            "--write-subs".into(),
+            "--sub-langs".into(),
+            "all".into(),
+            "-o".into(),
+            output.into(),
+            format!("peertube:localhost:{uuid}").into(),
+        ],
+        Duration::from_secs(180),
+    )
+    .await;
     let english = std::fs::read_to_string(dir.path().join("video.en.vtt"))
         .unwrap_or_else(|_| panic!("no video.en.vtt:\n{log}"));
     assert!(

@@ -15,13 +15,8 @@ use std::time::Duration;
 use common::instance::{fixtures, start, upload_multipart, wait_published};
 use common::tls_443::TlsProxy;
 
-fn yt_dlp() -> PathBuf {
-    common::installed_client("KINORA_YTDLP", "/var/tmp/kinora-clients/bin/yt-dlp")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn yt_dlp_downloads_an_hls_rendition_that_plays() {
-    let tool = yt_dlp();
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}/kinora.db", dir.path().display());
     let instance = start(dir.path(), &database, 1, "").await;
@@ -37,31 +32,18 @@ async fn yt_dlp_downloads_an_hls_rendition_that_plays() {
 
     let _proxy = TlsProxy::start(dir.path(), instance.port);
     let output = dir.path().join("download.mp4");
-    let run = tokio::task::spawn_blocking({
-        let output = output.clone();
-        move || {
-            Command::new(tool)
-                .args(["--no-check-certificates", "--no-cache-dir", "--no-part"])
-                .args(["--socket-timeout", "20", "--retries", "1"])
-                // An HLS format (protocol m3u8), the best of them.
-                .args(["-f", "b[protocol^=m3u8]/bv*[protocol^=m3u8]"])
-                .arg("-o")
-                .arg(&output)
-                .arg(format!("peertube:localhost:{uuid}"))
-                .output()
-                .expect("yt-dlp runs")
-        }
-    });
-    let result = tokio::time::timeout(Duration::from_secs(180), run)
-        .await
-        .expect("yt-dlp finished in time")
-        .unwrap();
-    let log = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&result.stdout),
-        String::from_utf8_lossy(&result.stderr)
-    );
-    assert!(result.status.success(), "yt-dlp failed:\n{log}");
+    let log = common::yt_dlp::run(
+        vec![
+            // An HLS format (protocol m3u8), the best of them.
+            "-f".into(),
+            "b[protocol^=m3u8]/bv*[protocol^=m3u8]".into(),
+            "-o".into(),
+            output.clone().into(),
+            format!("peertube:localhost:{uuid}").into(),
+        ],
+        Duration::from_secs(180),
+    )
+    .await;
     assert!(log.contains("m3u8") || log.contains("hls"), "{log}");
     assert!(output.is_file(), "no file written:\n{log}");
 

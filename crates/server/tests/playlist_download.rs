@@ -16,7 +16,6 @@ use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn yt_dlp_downloads_a_playlist_from_its_page() {
-    let tool = common::installed_client("KINORA_YTDLP", "/var/tmp/kinora-clients/bin/yt-dlp");
     let dir = tempfile::tempdir().unwrap();
     // A front end build is needed for pages: the server fills the marker of its index.html.
     let web = dir.path().join("web");
@@ -68,30 +67,17 @@ async fn yt_dlp_downloads_a_playlist_from_its_page() {
 
     let _proxy = TlsProxy::start(dir.path(), instance.port);
     let out = dir.path().join("out");
-    let run = tokio::task::spawn_blocking({
-        let out = out.clone();
-        move || {
-            Command::new(tool)
-                .args(["--no-check-certificates", "--no-cache-dir", "--no-part"])
-                .args(["--socket-timeout", "20", "--retries", "1"])
-                .args(["-f", "b[protocol^=m3u8]/bv*[protocol^=m3u8]"])
-                .arg("-o")
-                .arg(out.join("%(playlist_index)s.%(ext)s"))
-                .arg(format!("https://localhost/w/p/{short}"))
-                .output()
-                .expect("yt-dlp runs")
-        }
-    });
-    let result = tokio::time::timeout(Duration::from_secs(240), run)
-        .await
-        .expect("yt-dlp finished in time")
-        .unwrap();
-    let log = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&result.stdout),
-        String::from_utf8_lossy(&result.stderr)
-    );
-    assert!(result.status.success(), "yt-dlp failed:\n{log}");
+    let log = common::yt_dlp::run(
+        vec![
+            "-f".into(),
+            "b[protocol^=m3u8]/bv*[protocol^=m3u8]".into(),
+            "-o".into(),
+            out.join("%(playlist_index)s.%(ext)s").into(),
+            format!("https://localhost/w/p/{short}").into(),
+        ],
+        Duration::from_secs(240),
+    )
+    .await;
     let mut files: Vec<_> = std::fs::read_dir(&out)
         .unwrap_or_else(|_| panic!("nothing written:\n{log}"))
         .map(|entry| entry.unwrap().path())

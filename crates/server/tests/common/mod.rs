@@ -21,6 +21,7 @@ pub mod s3_server;
 pub mod tcp_proxy;
 pub mod tls_443;
 pub mod videos;
+pub mod yt_dlp;
 
 use std::time::{Duration, Instant};
 
