@@ -223,6 +223,40 @@ const VIDEO_FIELDS: &[&str] = &[
     "tags",
 ];
 
+/// The accounts of `ids` (repeats allowed), by id, in one query.
+pub(crate) async fn accounts_by_id(
+    state: &ApiState,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, AccountRow>, ApiError> {
+    let ids: Vec<i64> = ids
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(kinora_db::accounts::find_by_ids(state.db.pool(), &ids)
+        .await?
+        .into_iter()
+        .map(|account| (account.id, account))
+        .collect())
+}
+
+/// The channels of `ids` (repeats allowed), by id, in one query.
+pub(crate) async fn channels_by_id(
+    state: &ApiState,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, ChannelRow>, ApiError> {
+    let ids: Vec<i64> = ids
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(kinora_db::channels::find_by_ids(state.db.pool(), &ids)
+        .await?
+        .into_iter()
+        .map(|channel| (channel.id, channel))
+        .collect())
+}
+
 /// The fields of PeerTube's `AccountSummary` and `VideoChannelSummary`.
 const ACTOR_SUMMARY_FIELDS: &[&str] = &["id", "name", "displayName", "url", "host", "avatars"];
 

@@ -1,8 +1,6 @@
 //! PeerTube's `VideoPlaylist` JSON: a page of playlists with their owners, channels and
 //! lengths read in a few queries.
 
-use std::collections::{BTreeSet, HashMap};
-
 use kinora_core::playlist::{PlaylistPrivacy, kind_label};
 use kinora_db::accounts::AccountRow;
 use kinora_db::channels::ChannelRow;
@@ -26,28 +24,8 @@ pub fn playlist_url(state: &ApiState, row: &PlaylistRow) -> String {
 /// The `VideoPlaylist` JSON of each row, in order.
 pub async fn playlists(state: &ApiState, rows: &[PlaylistRow]) -> Result<Vec<Value>, ApiError> {
     let pool = state.db.pool();
-    let account_ids: Vec<i64> = rows
-        .iter()
-        .map(|r| r.account_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let channel_ids: Vec<i64> = rows
-        .iter()
-        .filter_map(|r| r.channel_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let accounts: HashMap<i64, AccountRow> = kinora_db::accounts::find_by_ids(pool, &account_ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let channels: HashMap<i64, ChannelRow> = kinora_db::channels::find_by_ids(pool, &channel_ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let accounts = super::accounts_by_id(state, rows.iter().map(|r| r.account_id)).await?;
+    let channels = super::channels_by_id(state, rows.iter().filter_map(|r| r.channel_id)).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let lengths = kinora_db::playlists::element_counts(pool, &ids).await?;
     // Followers and avatars of the owners, as every other actor summary carries them.

@@ -193,30 +193,11 @@ pub(crate) async fn details_of_many(
     state: &ApiState,
     videos: &[VideoRow],
 ) -> Result<Vec<Value>, ApiError> {
-    use std::collections::{BTreeSet, HashMap};
+    use std::collections::HashMap;
     let pool = state.db.pool();
-    let channel_ids: Vec<i64> = videos
-        .iter()
-        .map(|v| v.channel_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let channels: HashMap<i64, ChannelRow> = kinora_db::channels::find_by_ids(pool, &channel_ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    let account_ids: Vec<i64> = channels
-        .values()
-        .map(|c| c.account_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let accounts: HashMap<i64, AccountRow> = kinora_db::accounts::find_by_ids(pool, &account_ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    let channels = crate::json::channels_by_id(state, videos.iter().map(|v| v.channel_id)).await?;
+    let accounts =
+        crate::json::accounts_by_id(state, channels.values().map(|c| c.account_id)).await?;
     let video_ids: Vec<i64> = videos.iter().map(|v| v.id).collect();
     let mut files: HashMap<i64, Vec<VideoFileRow>> = HashMap::new();
     for file in kinora_db::videos::list_files_of(pool, &video_ids).await? {
