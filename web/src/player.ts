@@ -195,6 +195,9 @@ export function createPlayer (options: PlayerOptions): Player {
       quality.replaceChildren(h('option', { value: '-1' }, 'Auto'),
         ...levels.map((level) => h('option', { value: level.index, 'data-height': level.height }, level.height ? `${level.height}p` : 'Audio only')))
       quality.disabled = levels.length < 2
+      // play() called before hls.js attached (a fast click, a script) was undone when the
+      // media source was attached; honour it now.
+      if (playWanted && media.paused) void start()
     })
     engine.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => {
       const level = engine.levels[data.level]
@@ -251,6 +254,11 @@ export function createPlayer (options: PlayerOptions): Player {
   bigPlay.addEventListener('click', () => { void start() })
   media.addEventListener('click', toggle)
   media.addEventListener('dblclick', () => { toggleFullscreen() })
+  // Whether the viewer (or a script) asked to play and has not paused since: attaching hls.js's
+  // media source resets a play() that came first, without a 'pause' event.
+  let playWanted = false
+  media.addEventListener('play', () => { playWanted = true })
+  media.addEventListener('pause', () => { playWanted = false })
   media.addEventListener('play', () => { element.classList.remove('paused'); element.classList.add('started'); setIcon(play, 'Pause (k)', 'pause') })
   media.addEventListener('pause', () => { element.classList.add('paused'); setIcon(play, 'Play (k)', 'play'); showControls() })
   media.addEventListener('waiting', () => { spinner.hidden = false })

@@ -60,7 +60,7 @@ async fn answer_one(
         && first
         && kinora_app::visibility::can_view(&state.db, &video, viewer).await?
     {
-        data = crate::v1::videos::get::details_of_many(state, std::slice::from_ref(&video)).await?;
+        data = crate::v1::videos::get::list_items(state, std::slice::from_ref(&video)).await?;
     }
     Ok(Json(shapes::list(data.len(), data)).into_response())
 }

@@ -52,8 +52,9 @@ pub async fn list_playlist_videos(
         .filter(|(_, _, kind)| *kind == ElementType::Regular)
         .filter_map(|(_, video, _)| video.clone())
         .collect();
-    let details = crate::v1::videos::get::details_of_many(&state, &visible).await?;
-    let mut videos = details.into_iter().map(crate::json::video_of_details);
+    let mut videos = crate::v1::videos::get::list_items(&state, &visible)
+        .await?
+        .into_iter();
     let data: Vec<Value> = shown
         .into_iter()
         .map(|(element, _, kind)| {

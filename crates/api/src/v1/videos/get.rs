@@ -187,6 +187,19 @@ pub(crate) async fn details(state: &ApiState, video: &VideoRow) -> Result<Value,
     )
 }
 
+/// PeerTube's `Video` JSON of many videos, as lists answer them: [`details_of_many`] with the
+/// details-only fields left out and the account and channel as summaries.
+pub(crate) async fn list_items(
+    state: &ApiState,
+    videos: &[VideoRow],
+) -> Result<Vec<Value>, ApiError> {
+    Ok(details_of_many(state, videos)
+        .await?
+        .into_iter()
+        .map(crate::json::video_of_details)
+        .collect())
+}
+
 /// The `VideoDetails` JSON of many videos (a list page), with a few queries in all: their
 /// channels, those channels' accounts, their followers, files, remote media and mirrors.
 pub(crate) async fn details_of_many(

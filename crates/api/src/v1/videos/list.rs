@@ -39,7 +39,7 @@ pub(crate) async fn answer_page(
     if filter.include_hidden || by_privacy {
         // The owner's own list, or staff's by privacy: computed each time, never kept.
         let (total, rows) = kinora_db::video_lists::list(pool, filter, page).await?;
-        let data = super::get::details_of_many(state, &rows).await?;
+        let data = super::get::list_items(state, &rows).await?;
         return Ok(Json(shapes::list(usize::try_from(total).unwrap_or(0), data)).into_response());
     }
     let cache = &state.list_cache;
@@ -87,7 +87,7 @@ async fn compute_page(
             total
         }
     };
-    let data = super::get::details_of_many(state, &rows).await?;
+    let data = super::get::list_items(state, &rows).await?;
     let json = shapes::list(usize::try_from(total).unwrap_or(0), data);
     let body = serde_json::to_vec(&json).map_err(|error| {
         kinora_app::AppError::Internal(format!("cannot write a list page: {error}"))

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::extract::Auth;
 use crate::json::list;
 use crate::v1::pagination::PageQuery;
-use crate::v1::videos::get::details_of_many;
+use crate::v1::videos::get::list_items;
 use crate::{ApiError, ApiState};
 
 /// Answers one page.
@@ -21,6 +21,6 @@ pub async fn list_subscription_videos(
     let (start, count) = query.page()?;
     let (total, videos) =
         kinora_app::subscriptions::list_videos(&state.db, &user, start, count).await?;
-    let data = details_of_many(&state, &videos).await?;
+    let data = list_items(&state, &videos).await?;
     Ok(Json(list(usize::try_from(total).unwrap_or(0), data)))
 }

@@ -1,9 +1,3 @@
-// NOT RUN by `npm test` (named .pending.mjs, not .test.mjs) until two defects it found are fixed;
-// run it with `node --test avatars.pending.mjs`:
-// 1. GET /api/v1/videos answers each item's `account` and `channel` as whole Account and
-//    VideoChannel objects (createdAt, description, followersCount…), where PeerTube's `Video`
-//    has AccountSummary and VideoChannelSummary: the list must go through json::video_of_details.
-// 2. /my-account/settings keeps "No avatar yet" hidden for an account without an avatar.
 // Avatars and banners (issue 18) against a real `kinora serve`:
 // - the JSON of the routes that carry them checked against PeerTube's own published types
 //   (@peertube/peertube-types, `tsc --strict`, as peertube-types.test.mjs does): the answers of
