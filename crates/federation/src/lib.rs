@@ -24,6 +24,7 @@ mod lookup;
 mod mirror;
 mod mutes;
 mod outbox;
+mod playlist_icons;
 mod problem;
 pub mod protocol;
 pub mod relays;

@@ -2,12 +2,14 @@
 //!
 //! Two real instances (A on SQLite, B on PostgreSQL): B follows A's channel; A's public
 //! playlist of two videos reaches B (a Create, then Updates as videos are added), is listed
-//! there and plays the same videos in the same order; A's Delete takes it away. A's documents
+//! there and plays the same videos in the same order; a thumbnail set on A becomes B's own
+//! re-encoded file; A's Delete takes it away. A's documents
 //! are checked: the Playlist (`totalItems`, `first`, `attributedTo`, `icon`), its page of
 //! element ids, and each PlaylistElement; a private playlist is not served.
 //!
 //! A fake origin announces a playlist of 100,000 items (endless pages): the instance reads at
-//! most `REMOTE_ELEMENTS_MAX` of them and a bounded number of pages, and stores that many.
+//! most `REMOTE_ELEMENTS_MAX` of them and a bounded number of pages, and stores that many;
+//! its icon, a web page rather than an image, is refused and the playlist kept without one.
 
 mod common;
 
@@ -170,6 +172,56 @@ async fn a_public_playlist_of_a_reaches_b_in_order_and_leaves_with_its_delete() 
     )
     .await;
     assert_eq!(of_channel["total"], 1, "{of_channel}");
+    // A thumbnail given on A reaches B as B's own file: fetched, re-encoded at 280×157 and
+    // served by B (A's URL is not handed out).
+    let red = {
+        let image = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            640,
+            360,
+            image::Rgb([220, 20, 20]),
+        ));
+        let mut bytes = Vec::new();
+        image
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Png,
+            )
+            .unwrap();
+        bytes
+    };
+    let part = reqwest::multipart::Part::bytes(red)
+        .file_name("red.png")
+        .mime_str("image/png")
+        .unwrap();
+    let response = a
+        .instance
+        .http
+        .put(format!("{}/api/v1/video-playlists/{uuid}", a.instance.base))
+        .bearer_auth(&a.instance.token)
+        .multipart(reqwest::multipart::Form::new().part("thumbnailfile", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204, "{}", response.text().await.unwrap());
+    let thumbnail = eventually(Duration::from_secs(60), "the thumbnail on B", || async {
+        let (_, found) = anonymous(&b.instance, &format!("/api/v1/video-playlists/{uuid}")).await;
+        let url = found["thumbnailUrl"].as_str()?.to_owned();
+        url.starts_with(&b.instance.base).then_some(url)
+    })
+    .await;
+    let response = b.instance.http.get(&thumbnail).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{thumbnail}");
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    let shown = image::load_from_memory(&response.bytes().await.unwrap())
+        .unwrap()
+        .to_rgb8();
+    assert_eq!((shown.width(), shown.height()), (280, 157));
+    let centre = shown.get_pixel(140, 78).0;
+    assert!(
+        centre[0] > 180 && centre[1] < 70 && centre[2] < 70,
+        "{centre:?}"
+    );
+
     // B redirects to A for the document of a playlist it did not make.
     let redirect = b
         .instance
@@ -247,7 +299,15 @@ async fn a_remote_playlist_of_100000_items_is_read_within_its_budget() {
             "to": [PUBLIC],
             "published": "2026-12-01T10:00:00.000Z",
             "updated": "2026-12-01T10:00:00.000Z",
+            // An icon that is a web page, not an image: the playlist is kept, without it.
+            "icon": {"type": "Image", "url": origin.url("/icons/big.jpg"), "mediaType": "image/jpeg",
+                     "width": 280, "height": 157},
         });
+        origin.serve_file(
+            "/icons/big.jpg",
+            "text/html",
+            b"<html><body>not an image</body></html>".to_vec(),
+        );
         origin.serve_document("/video-playlists/big", playlist.clone());
         for page in 1..=60u64 {
             let items: Vec<Value> = (0..10u64)
@@ -303,6 +363,13 @@ async fn a_remote_playlist_of_100000_items_is_read_within_its_budget() {
             list["data"][0]["videosLength"], REMOTE_ELEMENTS_MAX,
             "{list}"
         );
+        assert_eq!(
+            origin.fetch_count("/icons/"),
+            1,
+            "{database:?}: the icon was tried"
+        );
+        assert_eq!(list["data"][0]["thumbnailUrl"], Value::Null, "{list}");
+        assert_eq!(list["data"][0]["thumbnails"], json!([]), "{list}");
         site.assert_no_faults().await;
         site.finish().await;
     }

@@ -68,10 +68,8 @@ fn shape(
         .thumbnail_file
         .as_ref()
         .map(|file| format!("/lazy-static/thumbnails/{file}"));
-    let thumbnail_url = match &thumbnail_path {
-        Some(path) => Some(format!("{base}{path}")),
-        None => row.remote_thumbnail_url.clone(),
-    };
+    // Ours only: a remote playlist's icon is shown once fetched and re-encoded here.
+    let thumbnail_url = thumbnail_path.as_ref().map(|path| format!("{base}{path}"));
     let thumbnails: Vec<Value> = thumbnail_url
         .iter()
         .map(|url| {

@@ -316,7 +316,46 @@ async fn store_thumbnail(storage: &MediaStorage, jpeg: &[u8]) -> AppResult<Gener
     result
 }
 
-async fn delete_thumbnail(storage: &MediaStorage, file: Option<String>) {
+/// Replaces the stored thumbnail of remote playlist `playlist_id` with `jpeg` (already rendered
+/// at the thumbnail size), or removes it (`None`); the file it replaces is deleted after the
+/// row changed.
+pub async fn replace_remote_thumbnail(
+    db: &Db,
+    storage: &MediaStorage,
+    playlist_id: i64,
+    jpeg: Option<&[u8]>,
+) -> AppResult<()> {
+    let name = match jpeg {
+        Some(jpeg) => Some(store_thumbnail(storage, jpeg).await?),
+        None => None,
+    };
+    let result = async {
+        let mut tx = db.begin().await?;
+        let previous = kinora_db::playlists::set_thumbnail(
+            &mut tx,
+            playlist_id,
+            name.as_ref().map(GeneratedName::as_str),
+            now_millis(),
+        )
+        .await?;
+        tx.commit().await?;
+        AppResult::Ok(previous)
+    }
+    .await;
+    match result {
+        Ok(previous) => {
+            delete_thumbnail(storage, previous).await;
+            Ok(())
+        }
+        Err(error) => {
+            delete_thumbnail(storage, name.map(|name| name.as_str().to_owned())).await;
+            Err(error)
+        }
+    }
+}
+
+/// Deletes the stored thumbnail `file` of a playlist that no longer names it (if any).
+pub async fn delete_thumbnail(storage: &MediaStorage, file: Option<String>) {
     if let Some(name) = file.and_then(|f| GeneratedName::parse(&f).ok()) {
         let _ = storage
             .delete(Location::Local, &StorageKey::thumbnail(&name))

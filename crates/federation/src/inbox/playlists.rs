@@ -6,7 +6,8 @@
 //! elements are read page by page under a budget: at most [`REMOTE_ELEMENTS_MAX`] elements
 //! and [`MAX_PAGES`] pages, whatever `totalItems` says, and at most [`MAX_VIDEO_FETCHES`]
 //! videos not known here are fetched; elements whose video cannot be had are left out. The
-//! elements are replaced whole, in one transaction.
+//! elements are replaced whole, in one transaction. Its icon becomes our own thumbnail
+//! ([`crate::playlist_icons`]).
 
 use kinora_core::playlist::{KIND_REGULAR, PlaylistPrivacy, REMOTE_ELEMENTS_MAX};
 use kinora_db::now_millis;
@@ -146,6 +147,13 @@ pub async fn store(
         .await?;
     }
     tx.commit().await?;
+    crate::playlist_icons::refresh(
+        federation,
+        playlist_id,
+        existing.as_ref(),
+        parsed.icon.as_deref(),
+    )
+    .await;
     tracing::info!(playlist = %parsed.id, elements = elements.len(), announced = parsed.total,
                    "remote playlist stored");
     Ok(playlist_id)
@@ -276,8 +284,9 @@ pub async fn deleted(
     }
     let db = federation.db();
     let mut tx = db.begin().await?;
-    kinora_db::playlists::delete(&mut tx, playlist.id).await?;
+    let thumbnail = kinora_db::playlists::delete(&mut tx, playlist.id).await?;
     tx.commit().await?;
+    kinora_app::playlists::delete_thumbnail(federation.storage(), thumbnail).await;
     tracing::info!(playlist = %object, "remote playlist deleted");
     Ok(true)
 }
