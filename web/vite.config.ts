@@ -7,14 +7,14 @@ import { resolve } from 'node:path'
 const backend = process.env.KINORA_URL ?? 'http://localhost:9000'
 const proxied = ['/api', '/static', '/lazy-static', '/tracker', '/feeds', '/.well-known']
 
-// In dev, /videos/embed/<id> gets embed.html like on the server; other pages fall back to
+// In dev, /videos/embed/<id> and /video-playlists/embed/<id> get embed.html like on the server; other pages fall back to
 // index.html (Vite's SPA fallback).
 function embedPages (): Plugin {
   return {
     name: 'kinora-embed-pages',
     configureServer (server) {
       server.middlewares.use((req, _res, next) => {
-        if (req.url?.startsWith('/videos/embed/')) req.url = '/embed.html'
+        if (req.url?.startsWith('/videos/embed/') || req.url?.startsWith('/video-playlists/embed/')) req.url = '/embed.html'
         next()
       })
     }

@@ -2,7 +2,8 @@
 // later from its watch page, creates a public playlist there with it, adds a second video to
 // it, sees the playlist on the channel page, opens it (/w/p/<shortUUID>) and plays it: the
 // first video plays, and when it ends the player goes on to the second, in the playlist's
-// order. The older URL /videos/watch/playlist/<uuid> shows the same page.
+// order. The older URL /videos/watch/playlist/<uuid> shows the same page, and the playlist's
+// embed (/video-playlists/embed/<uuid>) plays the two in order too.
 //
 // Needs the debug binaries (`cargo build --workspace --bins`) and Chromium; the front end is
 // built first when web/dist is older than its sources.
@@ -93,6 +94,25 @@ test('playlists in the web front end', { timeout: 900000 }, async () => {
     // PeerTube's older URL shows the same playlist.
     await page.goto(`${instance.base}/videos/watch/playlist/${playlist.uuid}`)
     await page.getByTestId('playlist-title').getByText('Clips in order').waitFor()
+
+    // The playlist's embed (its embedPath, framed by another site): muted autoplay, the first
+    // video then the second, its position shown, the title linking to the playlist's page.
+    const embedPath = (await apiCall(instance, null, `/video-playlists/${playlist.uuid}`)).embedPath
+    assert.equal(embedPath, `/video-playlists/embed/${playlist.uuid}`)
+    await page.goto(`${instance.base}${embedPath}?autoplay=1&muted=1`)
+    await page.getByTestId('playlist-embed-position').getByText('1/2 Opening clip').waitFor({ timeout: 30000 })
+    assert.equal(await page.locator('.embed-title').getAttribute('href'), `/w/p/${playlist.shortUUID}`)
+    await page.getByTestId('playlist-embed-position').getByText('2/2 Closing clip').waitFor({ timeout: 60000 })
+    await page.waitForFunction(() => {
+      const video = document.querySelector('[data-testid=player-video]')
+      return video && !video.paused && video.currentTime > 0.3
+    }, null, { timeout: 60000 })
+    // ?playlistPosition=2 starts at the second; an unknown playlist says so.
+    await page.goto(`${instance.base}${embedPath}?playlistPosition=2`)
+    await page.getByTestId('playlist-embed-position').getByText('2/2 Closing clip').waitFor()
+    const missing = await page.goto(`${instance.base}/video-playlists/embed/00000000-0000-4000-8000-000000000000`)
+    assert.equal(missing.status(), 404)
+    await page.getByText('This playlist does not exist or is private.').waitFor()
     assert.deepEqual(errors, [])
     await context.close()
   } finally {

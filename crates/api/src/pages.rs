@@ -129,6 +129,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/videos/embed/{id}", get(embed_page))
         .route("/w/p/{id}", get(playlist::playlist_page))
         .route("/videos/watch/playlist/{id}", get(playlist::playlist_page))
+        .route(
+            "/video-playlists/embed/{id}",
+            get(playlist::playlist_embed_page),
+        )
         .route("/assets/{*path}", get(serve_asset))
         .with_state(state)
 }

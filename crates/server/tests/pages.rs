@@ -1,6 +1,6 @@
 //! The web front end's pages as the server answers them: the app's HTML for every page route,
 //! a watch page's OpenGraph and Twitter player tags written in by the server (escaped, and only
-//! for videos an anonymous visitor may see), the embed page, hashed assets, and a clear 503
+//! for videos an anonymous visitor may see), the embed pages of a video and of a playlist, hashed assets, and a clear 503
 //! when the front end is not built. On SQLite and PostgreSQL.
 
 mod common;
@@ -79,6 +79,30 @@ backend_tests! {
         let (status, _, body) = h.get_text(&format!("/videos/embed/{}", private.uuid)).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(!body.contains("film"));
+
+        // A playlist's page and its embed (PeerTube's embedPath): the app and the embed page
+        // with its name; a private playlist is a 404 on both, its name left out.
+        let (token, bob_channel) = h.user_with_channel("bob").await;
+        let mut playlists = Vec::new();
+        for (name, privacy) in [("Trip <clips>", 1), ("Secret clips", 3)] {
+            let (status, created) = h.send_json("POST", "/api/v1/video-playlists", Some(&token),
+                serde_json::json!({"displayName": name, "privacy": privacy, "videoChannelId": bob_channel})).await;
+            assert_eq!(status, StatusCode::OK, "{created}");
+            playlists.push(created["videoPlaylist"]["uuid"].as_str().unwrap().to_owned());
+        }
+        let (status, headers, body) = h.get_text(&format!("/video-playlists/embed/{}", playlists[0])).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("class=\"embed\"") && body.contains("Trip &lt;clips&gt;"), "{body}");
+        assert!(!headers.contains_key(header::X_FRAME_OPTIONS));
+        let (status, _, body) = h.get_text(&format!("/w/p/{}", playlists[0])).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("<div id=\"app\">") && body.contains("Trip &lt;clips&gt;"), "{body}");
+        for path in [format!("/video-playlists/embed/{}", playlists[1]), format!("/w/p/{}", playlists[1]),
+                     "/video-playlists/embed/00000000-0000-4000-8000-000000000000".to_owned()] {
+            let (status, _, body) = h.get_text(&path).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            assert!(!body.contains("Secret"), "{path}: {body}");
+        }
 
         let (status, headers, body) = h.get_text("/assets/app-1234abcd.js").await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "console.log(1)"));

@@ -4,39 +4,30 @@
 
 import { api, ApiError, currentUser } from '../api'
 import { errorText, formatDuration, h, handle, notice, replace, setTitle } from '../dom'
-import { createPlayer, type Player } from '../player'
+import { firstPlayable, loadElements, playable, playlistSequence } from '../playlist-player'
 import type { PageContext } from '../router'
-import type { Page, VideoDetails, VideoPlaylist, VideoPlaylistElement } from '../types'
+import type { VideoPlaylist, VideoPlaylistElement } from '../types'
 import { thumbnailOf } from '../components/video-list'
 
-const PAGE = 100
-
 export async function render ({ main, params, query, signal }: PageContext): Promise<() => void> {
-  let player: Player | null = null
-  const cleanup = (): void => { player?.destroy(); player = null }
   let playlist: VideoPlaylist
   try {
     playlist = await api<VideoPlaylist>(`/video-playlists/${encodeURIComponent(params.id)}`, { signal })
   } catch (error) {
-    if (signal.aborted) return cleanup
+    if (signal.aborted) return () => {}
     setTitle('Playlist not found')
     const missing = error instanceof ApiError && (error.status === 404 || error.status === 403)
     main.append(h('section', { class: 'narrow' }, h('h1', {}, missing ? 'Playlist not found' : 'Could not load the playlist'),
       notice(missing ? 'This playlist does not exist, was deleted, or is private.' : errorText(error), 'error')))
-    return cleanup
+    return () => {}
   }
   setTitle(playlist.displayName)
-  const elements: VideoPlaylistElement[] = []
+  let elements: VideoPlaylistElement[]
   try {
-    while (!signal.aborted) {
-      const page = await api<Page<VideoPlaylistElement>>(`/video-playlists/${playlist.uuid}/videos`, { query: { start: elements.length, count: PAGE }, signal })
-      elements.push(...page.data)
-      if (page.data.length === 0 || elements.length >= page.total) break
-    }
+    elements = await loadElements(playlist.uuid, signal)
   } catch (error) {
-    if (signal.aborted) return cleanup
-    main.append(notice(`Could not load the playlist's videos: ${errorText(error)}`, 'error'))
-    return cleanup
+    if (!signal.aborted) main.append(notice(`Could not load the playlist's videos: ${errorText(error)}`, 'error'))
+    return () => {}
   }
   const user = await currentUser()
   const owner = user !== null && user.account.name === playlist.ownerAccount.name && playlist.isLocal
@@ -44,45 +35,18 @@ export async function render ({ main, params, query, signal }: PageContext): Pro
   const nowPlaying = h('h2', { class: 'watch-title', 'data-testid': 'playlist-now-playing' })
   const items = h('ol', { class: 'playlist-items', 'data-testid': 'playlist-items', 'aria-label': 'Videos of the playlist' })
   const status = h('div', { role: 'status' })
-  const playable = (element: VideoPlaylistElement): boolean => element.type === 0 && element.video !== null
-  let current = -1
-
-  const play = async (index: number, autoplay: boolean): Promise<void> => {
-    const element = elements[index]
-    if (!element?.video) return
-    current = index
-    paint()
-    cleanup()
-    let video: VideoDetails
-    try {
-      video = await api<VideoDetails>(`/videos/${element.video.uuid}`, { signal })
-    } catch (error) {
-      if (!signal.aborted) replace(stage, notice(`Could not load ${element.video.name}: ${errorText(error)}`, 'error'))
-      return
+  const sequence = playlistSequence({
+    elements,
+    stage,
+    signal,
+    p2p: { context: 'webapp', forced: null },
+    onChange: (_index, video) => {
+      if (video) nowPlaying.textContent = video.name
+      else paint()
     }
-    if (signal.aborted || current !== index) return
-    nowPlaying.textContent = video.name
-    const shown = createPlayer({
-      video,
-      autoplay,
-      start: element.startTimestamp ?? undefined,
-      shortcutsOn: document,
-      p2p: { context: 'webapp', forced: null }
-    })
-    player = shown
-    replace(stage, shown.element)
-    const next = (): void => {
-      const following = elements.findIndex((candidate, position) => position > index && playable(candidate))
-      if (following >= 0 && player === shown) void play(following, true)
-    }
-    shown.media.addEventListener('ended', next)
-    if (element.stopTimestamp !== null) {
-      const stop = element.stopTimestamp
-      shown.media.addEventListener('timeupdate', () => {
-        if (shown.media.currentTime >= stop && !shown.media.paused) { shown.media.pause(); next() }
-      })
-    }
-  }
+  })
+  const cleanup = (): void => { sequence.destroy() }
+  const play = sequence.play
 
   const paint = (): void => {
     replace(items, elements.map((element, index) => {
@@ -98,8 +62,7 @@ export async function render ({ main, params, query, signal }: PageContext): Pro
           onclick: async () => {
             try {
               await api(`/video-playlists/${playlist.uuid}/videos/${element.id}`, { method: 'DELETE' })
-              elements.splice(index, 1)
-              if (current > index) current--
+              sequence.remove(index)
               paint()
             } catch (error) {
               status.replaceChildren(notice(errorText(error), 'error'))
@@ -111,7 +74,7 @@ export async function render ({ main, params, query, signal }: PageContext): Pro
         ? h('button', {
           type: 'button',
           class: 'playlist-item-button',
-          'aria-current': index === current ? 'true' : null,
+          'aria-current': index === sequence.current() ? 'true' : null,
           onclick: () => { void play(index, true) }
         },
         h('span', { class: 'playlist-position' }, String(index + 1)),
@@ -119,7 +82,7 @@ export async function render ({ main, params, query, signal }: PageContext): Pro
         h('span', { class: 'playlist-item-name' }, label),
         video?.duration ? h('span', { class: 'playlist-item-duration' }, formatDuration(video.duration)) : null)
         : h('span', { class: 'playlist-item-button playlist-item-hidden' }, h('span', { class: 'playlist-position' }, String(index + 1)), label)
-      return h('li', { class: 'playlist-item', 'data-testid': 'playlist-item', 'data-current': index === current ? 'true' : null }, body, remove)
+      return h('li', { class: 'playlist-item', 'data-testid': 'playlist-item', 'data-current': index === sequence.current() ? 'true' : null }, body, remove)
     }))
   }
 
@@ -136,8 +99,7 @@ export async function render ({ main, params, query, signal }: PageContext): Pro
     h('div', { class: 'playlist-player' }, stage, nowPlaying),
     h('aside', { class: 'playlist-side' }, heading, items, status)))
   paint()
-  const wanted = Number(query.get('playlistPosition') ?? '1') - 1
-  const first = elements.findIndex((element, index) => index >= Math.max(0, wanted) && playable(element))
+  const first = firstPlayable(elements, query.get('playlistPosition'))
   if (first >= 0) await play(first, false)
   else replace(stage, h('p', { class: 'empty', 'data-testid': 'playlist-empty' }, 'This playlist has no video you can watch.'))
   return cleanup

@@ -1,4 +1,5 @@
-//! `/w/p/{id}` and `/videos/watch/playlist/{id}`: a playlist's page. The head names the
+//! `/w/p/{id}` and `/videos/watch/playlist/{id}`: a playlist's page (and
+//! `/video-playlists/embed/{id}`, its embed). The head names the
 //! playlist (title, OpenGraph with PeerTube's `og:platform`), and for clients that run no
 //! JavaScript (generic extractors such as yt-dlp's) a `<noscript>` lists each video an
 //! anonymous visitor may see as an HTML5 `<video>` with its HLS playlist, in order. A private
@@ -20,17 +21,32 @@ pub(super) async fn playlist_page(
     State(state): State<ApiState>,
     UrlPath(id): UrlPath<String>,
 ) -> Response {
-    let (head, status) = match playlist_head(&state, &id).await {
-        Ok(Some(head)) => (head, StatusCode::OK),
-        Ok(None) => (plain_head(&state, None), StatusCode::NOT_FOUND),
-        Err(error) => {
-            tracing::error!(%error, "reading a playlist for its page failed");
-            (plain_head(&state, None), StatusCode::INTERNAL_SERVER_ERROR)
-        }
-    };
+    let (head, status) = page_head(&state, &id).await;
     let mut response = render(&state, PageKind::App, &head, status);
     super::vary_on_accept(&mut response);
     response
+}
+
+/// `/video-playlists/embed/{id}`: the playlist's embeddable player (the embed page, meant to be
+/// framed by other sites), with the same head as its page.
+pub(super) async fn playlist_embed_page(
+    State(state): State<ApiState>,
+    UrlPath(id): UrlPath<String>,
+) -> Response {
+    let (head, status) = page_head(&state, &id).await;
+    render(&state, PageKind::Embed, &head, status)
+}
+
+/// The head of a playlist's page or embed, and its status (404 when hidden or unknown).
+async fn page_head(state: &ApiState, id: &str) -> (String, StatusCode) {
+    match playlist_head(state, id).await {
+        Ok(Some(head)) => (head, StatusCode::OK),
+        Ok(None) => (plain_head(state, None), StatusCode::NOT_FOUND),
+        Err(error) => {
+            tracing::error!(%error, "reading a playlist for its page failed");
+            (plain_head(state, None), StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
 }
 
 async fn playlist_head(state: &ApiState, id: &str) -> Result<Option<String>, kinora_app::AppError> {
