@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { ensureWebBuild, launchBrowser, startInstance, uploadAndWait } from './instance.mjs'
 
 /** Opens `path` in a fresh context; plays muted for a while; answers sockets and statistics. */
-async function visit (browser, instance, path, { preference, toggle = false, owner = false, playable = true } = {}) {
+async function visit (browser, instance, path, { preference, toggle = false, owner = false, playable = true, slowConfig = false } = {}) {
   const context = await browser.newContext()
   if (preference !== undefined) await context.addInitScript((value) => { localStorage.setItem('kinora:p2p', value) }, preference)
   if (owner) {
@@ -21,13 +21,34 @@ async function visit (browser, instance, path, { preference, toggle = false, own
   page.setDefaultTimeout(30000)
   const sockets = []
   const errors = []
+  // What went wrong if playback never starts: the console's warnings and errors, failed
+  // requests and error answers.
+  const trouble = []
   page.on('websocket', (socket) => sockets.push(socket.url()))
   page.on('pageerror', (error) => errors.push(String(error)))
+  page.on('console', (message) => { if (['warning', 'error'].includes(message.type())) trouble.push(`console ${message.type()}: ${message.text()}`) })
+  page.on('requestfailed', (request) => trouble.push(`failed: ${request.url()} ${request.failure()?.errorText}`))
+  page.on('response', (response) => { if (response.status() >= 400) trouble.push(`${response.status()}: ${response.url()}`) })
+  // The instance's settings answered late (a busy server): the script's play() below comes
+  // before the player attached its media source, and must still start playback.
+  if (slowConfig) await page.route('**/api/v1/config', async (route) => { await new Promise((resolve) => setTimeout(resolve, 3000)); await route.continue() })
   try {
     await page.goto(`${instance.base}${path}`)
     await page.getByTestId('player-video').waitFor()
     await page.evaluate(() => { const video = document.querySelector('[data-testid=player-video]'); video.muted = true; video.loop = true; void video.play() })
-    if (playable) await page.waitForFunction(() => document.querySelector('[data-testid=player-video]').currentTime >= 1, null, { timeout: 30000 })
+    if (playable) {
+      try {
+        await page.waitForFunction(() => document.querySelector('[data-testid=player-video]').currentTime >= 1, null, { timeout: 30000 })
+      } catch (error) {
+        const state = await page.evaluate(() => {
+          const video = document.querySelector('[data-testid=player-video]')
+          const shown = document.querySelector('.player-message:not([hidden])')
+          const ranges = Array.from({ length: video.buffered.length }, (_, i) => `${video.buffered.start(i)}-${video.buffered.end(i)}`)
+          return { engine: video.closest('.player')?.dataset.engine, paused: video.paused, currentTime: video.currentTime, readyState: video.readyState, networkState: video.networkState, buffered: ranges, error: video.error?.message, message: shown?.textContent }
+        }).catch((reason) => String(reason))
+        throw new Error(`${path} did not play: ${JSON.stringify(state)}; ${JSON.stringify(trouble)}`, { cause: error })
+      }
+    }
     const read = () => page.evaluate(() => {
       const stats = document.querySelector('[data-testid=p2p-stats]')
       const box = document.querySelector('[data-testid=p2p-toggle]')
@@ -91,7 +112,7 @@ test('sharing switched off opens no tracker socket', { timeout: 600000 }, async 
     })
 
     await t.test('an embed with ?p2p=0 opens nothing; without it, the socket opens', async () => {
-      const off = await visit(browser, open, `/videos/embed/${video.uuid}?p2p=0`)
+      const off = await visit(browser, open, `/videos/embed/${video.uuid}?p2p=0`, { slowConfig: true })
       assert.equal(off.before.state, 'off')
       assert.deepEqual(off.before.sockets, [])
       const on = await visit(browser, open, `/videos/embed/${video.uuid}`)
