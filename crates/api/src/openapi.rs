@@ -272,6 +272,20 @@ pub const ROUTES: &[RouteDoc] = &[
         PAGE
     ),
     route!(
+        "get",
+        "/api/v1/users/me/subscriptions/{subscriptionHandle}",
+        "My subscriptions",
+        "A channel the caller follows",
+        Token
+    ),
+    route!(
+        "get",
+        "/api/v1/users/me/video-quota-used",
+        "My user",
+        "Bytes used of the caller's video quotas, in all and over the last 24 hours",
+        Token
+    ),
+    route!(
         "delete",
         "/api/v1/users/me/subscriptions/{subscriptionHandle}",
         "My subscriptions",

@@ -29,6 +29,7 @@ pub mod mirrors;
 pub mod moderation;
 pub mod passwords;
 pub mod playlists;
+pub mod quotas;
 pub mod ratings;
 pub mod relays;
 pub mod remote;

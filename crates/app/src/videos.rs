@@ -131,7 +131,7 @@ pub struct CreatedVideo {
 
 /// Checks, before any byte is stored, that `user` may upload `size` bytes into the channel:
 /// the fields are valid, the channel is the user's, the size is within the file limit and the
-/// user's quota (counting bytes reserved by unfinished uploads).
+/// user's quotas, in all and daily (counting bytes reserved by unfinished uploads).
 pub async fn check_upload(
     db: &Db,
     user: &AuthenticatedUser,
@@ -164,17 +164,14 @@ pub async fn check_upload(
     let quota_owner = kinora_db::users::find_by_id(db.pool(), user.user_id)
         .await?
         .ok_or(AppError::InvalidToken)?;
-    if quota_owner.video_quota >= 0 {
-        let used = kinora_db::videos::total_size_of_user(db.pool(), user.user_id).await?;
-        let reserved = kinora_db::uploads::reserved_by_user(db.pool(), user.user_id).await?;
-        if used + reserved + size > quota_owner.video_quota {
-            return Err(AppError::TooLarge {
-                code: "quota_reached",
-                message: "The user video quota is exceeded with this video.".to_owned(),
-            });
-        }
-    }
-    Ok(())
+    crate::quotas::check(
+        db,
+        user.user_id,
+        quota_owner.video_quota,
+        quota_owner.video_quota_daily,
+        size,
+    )
+    .await
 }
 
 /// Creates a video from a fully received file: moves the file into local storage as the

@@ -30,6 +30,7 @@ mod migrations;
 pub mod oauth_clients;
 pub mod outbox;
 pub mod playlists;
+pub mod quotas;
 pub mod ratings;
 pub mod redundancies;
 pub mod relays;

@@ -555,22 +555,6 @@ pub async fn delete<'e>(executor: impl Executor<'e, Database = Any>, id: i64) ->
     Ok(result.rows_affected() == 1)
 }
 
-/// Bytes of uploaded video a user keeps (all their channels' videos).
-pub async fn total_size_of_user<'e>(
-    executor: impl Executor<'e, Database = Any>,
-    user_id: i64,
-) -> DbResult<i64> {
-    let (total,): (i64,) = sqlx::query_as(
-        "SELECT CAST(COALESCE(SUM(v.original_size), 0) AS BIGINT) FROM videos v \
-         JOIN channels c ON c.id = v.channel_id JOIN accounts a ON a.id = c.account_id \
-         WHERE a.user_id = $1",
-    )
-    .bind(user_id)
-    .fetch_one(executor)
-    .await?;
-    Ok(total)
-}
-
 /// A rendition file as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct VideoFileRow {

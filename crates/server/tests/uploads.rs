@@ -61,6 +61,12 @@ async fn init(
     h.send(request).await
 }
 
+/// `GET /api/v1/users/me/video-quota-used` as `token`.
+async fn quota_used(h: &Harness, token: &str) -> (StatusCode, Value) {
+    h.get("/api/v1/users/me/video-quota-used", Some(token))
+        .await
+}
+
 backend_tests! {
     async fn a_multipart_upload_creates_the_video_and_its_transcode_job(db: Db) {
         let h = Harness::new(&db, |_| {});
@@ -253,5 +259,42 @@ backend_tests! {
         assert_eq!(std::fs::read_dir(&uploads).unwrap().count(), 0);
         let (status, _, _) = h.send(put_chunk(&token, &location, "bytes */1000", Vec::new())).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    async fn quotas_count_in_all_and_over_the_last_day(db: Db) {
+        let h = Harness::new(&db, |c| {
+            c.instance.default_video_quota = 1_000_000;
+            c.instance.default_video_quota_daily = 700_000;
+        });
+        let (token, channel) = h.user_with_channel("alice").await;
+        assert_eq!(quota_used(&h, &token).await, (StatusCode::OK, json!({"videoQuotaUsed": 0, "videoQuotaUsedDaily": 0})));
+        // A video kept from two days ago counts in all, not today.
+        let old = common::videos::insert_video(&db, channel, "Old one", 1, 1, 0).await;
+        let two_days_ago = kinora_db::now_millis() - 2 * 24 * 3600 * 1000;
+        sqlx::query("UPDATE videos SET original_size = 250000, created_at = $1 WHERE id = $2")
+            .bind(two_days_ago).bind(old.id).execute(db.pool()).await.unwrap();
+        assert_eq!(quota_used(&h, &token).await.1, json!({"videoQuotaUsed": 250_000, "videoQuotaUsedDaily": 0}));
+        // An upload under way counts with its declared size, in both.
+        let (status, headers, _) = init(&h, &token, channel, 600_000).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(quota_used(&h, &token).await.1, json!({"videoQuotaUsed": 850_000, "videoQuotaUsedDaily": 600_000}));
+        let (status, me) = h.get("/api/v1/users/me", Some(&token)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!((me["videoQuotaUsed"].as_i64(), me["videoQuotaUsedDaily"].as_i64()), (Some(850_000), Some(600_000)));
+        // 150,000 more fits the total (1,000,000) but not the day (700,000): refused, nothing kept.
+        let (status, _, json) = init(&h, &token, channel, 150_000).await;
+        assert_eq!((status, json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("quota_reached")), "{json}");
+        assert!(json["detail"].as_str().unwrap_or_default().contains("daily"), "{json}");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM upload_sessions").await, 1);
+        // 90,000 fits both.
+        let (status, _, _) = init(&h, &token, channel, 90_000).await;
+        assert_eq!(status, StatusCode::CREATED);
+        // Cancelling gives the reservation back.
+        let location = headers[header::LOCATION].to_str().unwrap().to_owned();
+        let delete = Request::delete(&location).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
+        assert_eq!(h.send(delete).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(quota_used(&h, &token).await.1, json!({"videoQuotaUsed": 340_000, "videoQuotaUsedDaily": 90_000}));
+        // Without a token: 401.
+        assert_eq!(h.get("/api/v1/users/me/video-quota-used", None).await.0, StatusCode::UNAUTHORIZED);
     }
 }

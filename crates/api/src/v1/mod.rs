@@ -59,6 +59,10 @@ pub fn router() -> Router<ApiState> {
         )
         .route("/users/me", get(users::me::get_me))
         .route("/users/me/videos", get(users::my_videos::list_my_videos))
+        .route(
+            "/users/me/video-quota-used",
+            get(users::me::video_quota_used::get_video_quota_used),
+        )
         .route("/search/videos", get(search::videos::search_videos))
         .route(
             "/search/video-channels",

@@ -1,10 +1,11 @@
 //! `GET /api/v1/users/me`: the caller, with its account and channels; what is below it in
-//! [`subscriptions`] and [`video_rating`].
+//! [`subscriptions`], [`video_rating`] and [`video_quota_used`].
 
 pub mod abuses;
 pub mod avatar;
 pub mod subscriptions;
 pub mod video_playlists_exist;
+pub mod video_quota_used;
 pub mod video_rating;
 pub mod videos_comments;
 
@@ -34,6 +35,7 @@ pub async fn get_me(
         channel_values.push(channel(&state, row, None).await?);
     }
     let account_value = account(&state, &owner).await?;
+    let quota_used = kinora_app::quotas::used(&state.db, user.id).await?;
     Ok(Json(json!({
         "id": user.id,
         "username": user.username,
@@ -53,8 +55,8 @@ pub async fn get_me(
         "role": { "id": caller.role.id(), "label": caller.role.label() },
         "videoQuota": user.video_quota,
         "videoQuotaDaily": user.video_quota_daily,
-        "videoQuotaUsed": 0,
-        "videoQuotaUsedDaily": 0,
+        "videoQuotaUsed": quota_used.total,
+        "videoQuotaUsedDaily": quota_used.daily,
         "theme": "instance-default",
         "account": account_value,
         "videoChannels": channel_values,
