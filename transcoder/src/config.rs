@@ -28,21 +28,50 @@ pub struct TranscoderConfig {
 
 impl TranscoderConfig {
     /// Loads the settings: from `KINORA_TRANSCODER_SETTINGS` when set, else defaults → file →
-    /// `KINORA__…` environment.
+    /// `KINORA__…` environment, where `database.url` must be given (there is no default).
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         if let Ok(json) = std::env::var(SETTINGS_VARIABLE) {
             return Ok(serde_json::from_str(&json)?);
         }
-        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        // What the file and the environment say, without the defaults.
+        let mut given = Figment::new();
         if let Some(file) = file {
             anyhow::ensure!(
                 file.is_file(),
                 "configuration file {} does not exist",
                 file.display()
             );
-            figment = figment.merge(Toml::file_exact(file));
+            given = given.merge(Toml::file_exact(file));
         }
-        figment = figment.merge(Env::prefixed("KINORA__").split("__"));
-        Ok(figment.extract()?)
+        given = given.merge(Env::prefixed("KINORA__").split("__"));
+        // The server's SQLite default would be a new, empty database here: a transcoder must be
+        // told where the server's is.
+        anyhow::ensure!(
+            given.find_value("database.url").is_ok(),
+            "database.url is not set: a transcoder works on the server's database; set it in \
+             the configuration file's [database] section or in KINORA__DATABASE__URL"
+        );
+        Figment::from(Serialized::defaults(Self::default()))
+            .merge(given)
+            .extract()
+            .map_err(|error| anyhow::anyhow!(describe(error)))
     }
+}
+
+/// Every error figment found, each starting with its dotted key as written in the file (figment
+/// names a key from the environment by its upper-case variable path).
+fn describe(error: figment::Error) -> String {
+    error
+        .into_iter()
+        .map(|error| {
+            let key = error.path.join(".").to_ascii_lowercase();
+            let message = error.to_string();
+            if key.is_empty() || message.contains(&format!("\"{key}\"")) {
+                message
+            } else {
+                format!("{key}: {message}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -11,7 +11,7 @@ use kinora_core::video::Privacy;
 use kinora_db::videos::{Publication, VideoFileRow, VideoRow};
 use kinora_db::{Db, now_millis};
 use kinora_jobs::{Job, JobContext, JobFailure, JobHandler};
-use kinora_storage::{GeneratedName, Location, MediaStorage, StorageKey};
+use kinora_storage::{GeneratedName, Location, MediaStorage, StorageError, StorageKey};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use uuid::Uuid;
 
@@ -53,10 +53,12 @@ impl JobHandler for TranscodeJobs {
         let original_location = Location::parse(&video.original_location)
             .ok_or_else(|| JobFailure::permanent("unknown location of the original"))?;
         let input = work.0.join("original");
-        match self
-            .storage
-            .fetch_to_file(original_location, &StorageKey::original(uuid), &input)
-            .await
+        let original = StorageKey::original(uuid);
+        match patiently("fetching the original", || {
+            self.storage
+                .fetch_to_file(original_location, &original, &input)
+        })
+        .await
         {
             Ok(()) => {}
             Err(kinora_storage::StorageError::NotFound { .. }) => {
@@ -102,6 +104,10 @@ impl TranscodeJobs {
             .arg("--output")
             .arg(output)
             .env(crate::config::SETTINGS_VARIABLE, limits_json(&self.limits))
+            .env(
+                crate::parent::PARENT_PID_VARIABLE,
+                std::process::id().to_string(),
+            )
             .stdout(Stdio::piped())
             .stdin(Stdio::null())
             .kill_on_drop(true)
@@ -225,9 +231,11 @@ impl TranscodeJobs {
                 .map_err(|error| JobFailure::retryable(format!("reading the output: {error}")))?;
             let name = names(&entry.file_name().to_string_lossy())?;
             let key = StorageKey::hls_file(uuid, &name);
-            self.storage
-                .store_file(location, &entry.path(), &key)
-                .await?;
+            let path = entry.path();
+            patiently("storing the renditions", || {
+                self.storage.store_file(location, &path, &key)
+            })
+            .await?;
             stored.push(key);
         }
         let thumbnail = names(&result.thumbnail)?;
@@ -254,9 +262,11 @@ impl TranscodeJobs {
             None => None,
         };
         for (name, key) in images {
-            self.storage
-                .store_file(location, &image_directory.join(name.as_str()), &key)
-                .await?;
+            let path = image_directory.join(name.as_str());
+            patiently("storing the images", || {
+                self.storage.store_file(location, &path, &key)
+            })
+            .await?;
             stored.push(key);
         }
         let now = now_millis();
@@ -402,6 +412,40 @@ impl TranscodeJobs {
             let key = StorageKey::torrent(&name);
             if let Err(error) = self.storage.delete(Location::Local, &key).await {
                 tracing::warn!(%key, %error, "could not delete a replaced torrent");
+            }
+        }
+    }
+}
+
+/// How long one attempt waits for an unreachable S3 server before it gives up (the job's
+/// retries take over then): an outage of minutes costs neither the transcode done nor an
+/// attempt. The job's lease is kept meanwhile by its heartbeat.
+const STORAGE_WAIT: Duration = Duration::from_secs(15 * 60);
+
+/// Runs a storage operation, trying again (every 1 s, then up to every 10 s) while the S3
+/// server is unreachable, for at most [`STORAGE_WAIT`]; any other failure is returned at once.
+/// Each try is whole: an object is only visible once completely stored.
+async fn patiently<T, F, Fut>(what: &str, mut operation: F) -> Result<T, StorageError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StorageError>>,
+{
+    let started = Instant::now();
+    let mut pause = Duration::from_secs(1);
+    let mut waited = false;
+    loop {
+        match operation().await {
+            Err(error @ StorageError::S3Unreachable { .. }) if started.elapsed() < STORAGE_WAIT => {
+                tracing::warn!(%error, "{what}: storage unreachable; waiting for it");
+                waited = true;
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(10));
+            }
+            result => {
+                if waited && result.is_ok() {
+                    tracing::info!("{what}: storage reachable again; resumed");
+                }
+                return result;
             }
         }
     }

@@ -9,6 +9,7 @@
 
 mod config;
 mod job;
+mod parent;
 mod process;
 mod protocol;
 
@@ -58,7 +59,43 @@ enum Command {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+/// Runs the command; an error is printed as one `error: …` line with its causes (never a
+/// backtrace): exit status 2 for a configuration error, 1 for any other.
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(Failure::Config(error)) => {
+            eprintln!("error: invalid configuration: {error:#}");
+            std::process::ExitCode::from(2)
+        }
+        Err(Failure::Other(error)) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Why the command failed.
+enum Failure {
+    /// The configuration could not be loaded.
+    Config(anyhow::Error),
+    /// Anything after.
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Failure::Other(error)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(error: std::io::Error) -> Self {
+        Failure::Other(error.into())
+    }
+}
+
+fn run() -> Result<(), Failure> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -67,7 +104,17 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let config = TranscoderConfig::load(cli.config.as_deref())?;
+    match &cli.command {
+        // A transcode whose parent died has no one to report to: it goes at once.
+        Command::Process { .. } => parent::follow(rustix::process::Signal::KILL),
+        // A pool member stops as on SIGTERM: the job in hand gets its grace, then its lease
+        // is given back (the end-of-file on standard input says the same, later).
+        Command::Run {
+            exit_with_parent: true,
+        } => parent::follow(rustix::process::Signal::TERM),
+        _ => {}
+    }
+    let config = TranscoderConfig::load(cli.config.as_deref()).map_err(Failure::Config)?;
     if let Command::Process { input, output } = &cli.command {
         process::run(input, output, &config.transcoding);
         return Ok(());
@@ -77,9 +124,10 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let result = runtime.block_on(async move {
+        // The storage settings are checked first: a wrong one is named before any connection.
+        let storage = MediaStorage::open(&config.storage).context("storage")?;
         let db = Db::connect(&config.database).await.context("database")?;
         db.require_current_schema().await?;
-        let storage = MediaStorage::open(&config.storage).context("storage")?;
         storage
             .self_test()
             .await
@@ -94,11 +142,11 @@ fn main() -> anyhow::Result<()> {
             Command::Process { .. } => unreachable!("handled above"),
         }
         db.close().await;
-        Ok(())
+        anyhow::Ok(())
     });
     // The stdin watcher blocks a thread in read(); do not wait for it.
     runtime.shutdown_timeout(Duration::from_millis(200));
-    result
+    Ok(result?)
 }
 
 async fn run_worker(

@@ -8,6 +8,9 @@ use serde_json::{Map, Value, json};
 const PEERTUBE_ERROR_DOCS: &str =
     "https://docs.joinpeertube.org/api-rest-reference.html#section/Errors/";
 
+/// Seconds a client is asked to wait when the database is unavailable.
+const DATABASE_RETRY_AFTER_SECS: u64 = 5;
+
 /// An error answered to an API client.
 #[derive(Debug)]
 pub struct ApiError {
@@ -127,6 +130,17 @@ impl ApiError {
         }
     }
 
+    /// 503: the database cannot be reached (down, restarting, or no connection free in time);
+    /// the client may try again after `Retry-After`.
+    pub fn database_unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The database is unavailable for a moment; try again shortly.",
+        )
+        .with_retry_after(DATABASE_RETRY_AFTER_SECS)
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -140,6 +154,10 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
+        if error.is_database_unavailable() {
+            tracing::warn!(error = %error, "request failed: the database is unavailable");
+            return ApiError::database_unavailable();
+        }
         match error {
             AppError::Invalid { field, message } => ApiError::invalid_field(field, message),
             AppError::NotFound(what) => ApiError::not_found(what),

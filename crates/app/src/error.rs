@@ -97,6 +97,17 @@ pub enum AppError {
     },
 }
 
+impl AppError {
+    /// Whether the database could not be reached (see [`DbError::is_unavailable`]): the
+    /// request may succeed if tried again shortly.
+    pub fn is_database_unavailable(&self) -> bool {
+        match self {
+            AppError::Db(error) | AppError::Job(JobError::Db(error)) => error.is_unavailable(),
+            _ => false,
+        }
+    }
+}
+
 impl From<sqlx_error::Error> for AppError {
     fn from(error: sqlx_error::Error) -> Self {
         AppError::Db(DbError::from(error))

@@ -136,6 +136,35 @@ impl From<sqlx::Error> for DbError {
     }
 }
 
+impl DbError {
+    /// Whether the database could not be reached or went away: no connection within the pool's
+    /// `acquire_timeout_secs` (the server is down or restarting), a broken connection, or
+    /// PostgreSQL refusing work while it shuts down or starts (SQLSTATE classes `08` and
+    /// `57P`). Trying again later may succeed, so requests answer 503 rather than 500.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            DbError::Sql(error) => sql_unavailable(error),
+            DbError::Migrate(sqlx::migrate::MigrateError::Execute(error)) => sql_unavailable(error),
+            _ => false,
+        }
+    }
+}
+
+/// [`DbError::is_unavailable`] for an sqlx error.
+fn sql_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(error) => error
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
+
 /// Result of a database operation.
 pub type DbResult<T> = Result<T, DbError>;
 
@@ -260,6 +289,15 @@ pub(crate) fn placeholders(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unreachable_databases_are_told_from_other_errors() {
+        assert!(DbError::Sql(sqlx::Error::PoolTimedOut).is_unavailable());
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(DbError::Sql(sqlx::Error::Io(refused)).is_unavailable());
+        assert!(!DbError::Sql(sqlx::Error::RowNotFound).is_unavailable());
+        assert!(!DbError::Conflict("taken".into()).is_unavailable());
+    }
 
     #[test]
     fn backend_from_url() {

@@ -245,10 +245,20 @@ fn parse_value(text: &str) -> figment::value::Value {
 }
 
 /// Every error figment found, each with its key and source.
+/// Each starts with the dotted key as written in the file (figment names a key from the
+/// environment by its upper-case variable path), when the message does not already.
 fn describe(error: figment::Error) -> String {
     error
         .into_iter()
-        .map(|error| error.to_string())
+        .map(|error| {
+            let key = error.path.join(".").to_ascii_lowercase();
+            let message = error.to_string();
+            if key.is_empty() || message.contains(&format!("\"{key}\"")) {
+                message
+            } else {
+                format!("{key}: {message}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -59,6 +59,9 @@ async fn keep_running(
         let child = tokio::process::Command::new(&executable)
             .args(["run", "--exit-with-parent"])
             .env("KINORA_TRANSCODER_SETTINGS", &settings)
+            // The child asks to be sent SIGTERM when this process dies (PR_SET_PDEATHSIG),
+            // and checks that this pid is still its parent once it has.
+            .env("KINORA_PARENT_PID", std::process::id().to_string())
             .stdin(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn();

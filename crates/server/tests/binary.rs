@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::process::{
-    KINORA, Server, free_port, kinora, oauth_as_root, root_session, write_config,
+    KINORA, Server, children_of, free_port, kinora, oauth_as_root, root_session, write_config,
 };
 use kinora_db::testing::TestDb;
 
@@ -362,23 +362,6 @@ async fn a_resumable_upload_survives_a_server_killed_mid_chunk() {
         "the final SHA-256 matches the source"
     );
     server.terminate();
-}
-
-/// The pids of a process's children (Linux: `/proc/<pid>/task/*/children`, every thread's).
-fn children_of(pid: u32) -> Vec<u32> {
-    let mut children = Vec::new();
-    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let text = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-        children.extend(
-            text.split_whitespace()
-                .filter_map(|p| p.parse::<u32>().ok()),
-        );
-    }
-    children
 }
 
 /// `kinora serve` starts its transcoder pool and restarts a transcoder that dies.

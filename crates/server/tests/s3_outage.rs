@@ -1,13 +1,18 @@
-//! An S3 outage in the middle of storing a 200 MB original, against a real S3 server started by
-//! the test (Garage when it is installed, else s3s-fs: [`common::s3_server`]) behind a TCP proxy:
-//! the job fails as "unreachable", nothing partial is visible, and once the server is back the
-//! job stores the original whole and queues the transcode.
+//! S3 outages, against a real S3 server started by the test (Garage when it is installed, else
+//! s3s-fs: [`common::s3_server`]):
+//! - in the middle of storing a 200 MB original (behind a TCP proxy): the job fails as
+//!   "unreachable", nothing partial is visible, and once the server is back the job stores the
+//!   original whole and queues the transcode;
+//! - for a minute while a transcode runs: the transcoder waits for the server with its output
+//!   (the video does not fail, the attempt is not lost), then stores it; the bucket holds
+//!   exactly the published files, each whole, and the video is published.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::instance::{start, upload_multipart};
+use common::instance::{fixtures, start, upload_multipart, wait_published};
+use common::process::wait_mid_transcode;
 use common::s3_server::S3Server;
 use common::tcp_proxy::TcpProxy;
 use sha2::{Digest, Sha256};
@@ -129,4 +134,94 @@ async fn an_s3_outage_while_storing_a_200_mb_original_only_delays_the_job() {
         "transcode queued"
     );
     db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minute_of_s3_outage_during_a_transcode_only_delays_the_publication() {
+    let mut server = S3Server::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("kinora.db").display());
+    let settings = server.server_settings(&server.s3_endpoint, false);
+    let instance = start(dir.path(), &url, 1, &settings).await;
+    let db = kinora_db::Db::connect(&kinora_db::DatabaseConfig {
+        url: url.clone(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    // The slowest fixture: the whole ladder from 4K leaves time to stop the server mid-way.
+    let created = upload_multipart(&instance, &fixtures().join("video_short_4k.mp4"), 1).await;
+    let uuid = created["video"]["uuid"].as_str().unwrap().to_owned();
+    // The transcode runs once the original is in S3 and fetched back: stop S3 then.
+    wait_mid_transcode(&[instance.server.child.id()]);
+    server.kill();
+    let outage = Instant::now();
+    while outage.elapsed() < Duration::from_secs(60) {
+        let (state, attempts, error) = job_row(&db, "transcode").await.unwrap();
+        assert!(
+            state == "running" && attempts == 1,
+            "the transcode did not wait for S3: {state}, attempt {attempts}, {error:?}"
+        );
+        let (video_state,): (i64,) = sqlx::query_as("SELECT state FROM videos WHERE uuid = $1")
+            .bind(&uuid)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_ne!(video_state, 7, "the video failed during the outage");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    server.restart().await;
+    wait_published(&instance, &uuid, Duration::from_secs(120)).await;
+    let (state, attempts, _) = job_row(&db, "transcode").await.unwrap();
+    assert_eq!((state.as_str(), attempts), ("done", 1));
+
+    // The bucket holds exactly the files the database names, each whole.
+    let video = sqlx::query_as::<_, (i64, String, String, String)>(
+        "SELECT id, hls_master_file, hls_segments_file, media_location FROM videos \
+         WHERE uuid = $1",
+    )
+    .bind(&uuid)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    // A public video's media location; without a public bucket configured, it is the bucket.
+    assert_eq!(video.3, "s3-public");
+    let files = kinora_db::videos::list_files(db.pool(), video.0)
+        .await
+        .unwrap();
+    let prefix = format!("streaming-playlists/hls/{uuid}/");
+    let mut expected: Vec<String> = files
+        .iter()
+        .flat_map(|f| [f.file_name.clone(), f.playlist_name.clone()])
+        .chain([video.1.clone(), video.2.clone()])
+        .map(|name| format!("{prefix}{name}"))
+        .collect();
+    expected.sort();
+    let mut stored = server.object_keys(&server.private_bucket, &prefix).await;
+    stored.sort();
+    assert_eq!(stored, expected, "the bucket holds other HLS objects");
+    for file in &files {
+        let bytes = server
+            .object_bytes(
+                &server.private_bucket,
+                &format!("{prefix}{}", file.file_name),
+                None,
+            )
+            .await;
+        assert_eq!(
+            bytes.len() as i64,
+            file.size,
+            "{} is partial",
+            file.file_name
+        );
+    }
+    assert!(
+        !dir.path().join("storage/streaming-playlists").exists()
+            || std::fs::read_dir(dir.path().join("storage/streaming-playlists/hls"))
+                .map(|d| d.count() == 0)
+                .unwrap_or(true),
+        "HLS files were left on local disk"
+    );
+    db.close().await;
+    instance.server.terminate();
 }

@@ -12,6 +12,7 @@ pub mod instance;
 /// How a process has files open (shared with kinora-p2p's seeder tests).
 #[path = "../../../p2p/tests/support/open_files.rs"]
 pub mod open_files;
+pub mod own_postgres;
 /// The BitTorrent wire client of kinora-p2p's seeder tests (one handshake, one block).
 #[path = "../../../p2p/tests/support/peer_wire.rs"]
 pub mod peer_wire;

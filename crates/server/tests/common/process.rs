@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const KINORA: &str = env!("CARGO_BIN_EXE_kinora");
 
@@ -52,6 +52,54 @@ pub fn kinora(args: &[&str]) -> Output {
         .env_remove("KINORA_CONFIG")
         .output()
         .unwrap()
+}
+
+/// The pids of a process's children (Linux: `/proc/<pid>/task/*/children`, every thread's).
+pub fn children_of(pid: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let text = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        children.extend(
+            text.split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok()),
+        );
+    }
+    children
+}
+
+/// Whether the process `pid` still runs (it exists and is not a zombie).
+pub fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // `pid (name) state …`: the state follows the last parenthesis.
+            let rest = &stat[stat.rfind(')')? + 1..];
+            rest.split_whitespace()
+                .next()
+                .map(|state| state != "Z" && state != "X")
+        })
+        .unwrap_or(false)
+}
+
+/// Waits (at most 60 s) until a pool member of one of `servers` runs a transcode: answers
+/// (the server, the pool member, its transcode child).
+pub fn wait_mid_transcode(servers: &[u32]) -> (u32, u32, u32) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        for &server in servers {
+            for member in children_of(server) {
+                if let Some(&child) = children_of(member).first() {
+                    return (server, member, child);
+                }
+            }
+        }
+        assert!(Instant::now() < deadline, "no transcode started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 pub struct Server {
