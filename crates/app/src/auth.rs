@@ -65,6 +65,15 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
+/// 16 random bytes as 32 hex digits: the length of PeerTube's OAuth client id and secret
+/// (`passwordGenerator(32, …)` in its `server/core/initializers/installer.ts`), which its
+/// OpenAPI document caps at 32 characters.
+fn random_client_credential() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
 fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -79,8 +88,13 @@ pub async fn local_client(db: &Db) -> AppResult<OAuthClientRow> {
         .await?
         .is_none()
     {
-        kinora_db::oauth_clients::insert(&mut tx, &random_token(), &random_token(), now_millis())
-            .await?;
+        kinora_db::oauth_clients::insert(
+            &mut tx,
+            &random_client_credential(),
+            &random_client_credential(),
+            now_millis(),
+        )
+        .await?;
     }
     tx.commit().await?;
     kinora_db::oauth_clients::find_local(db.pool())
@@ -247,4 +261,19 @@ pub async fn revoke(db: &Db, user: &AuthenticatedUser) -> AppResult<()> {
 /// Revokes every token of a user (after a password change or a block).
 pub async fn revoke_all(db: &Db, user_id: i64) -> AppResult<u64> {
     Ok(kinora_db::tokens::revoke_all_of_user(db.pool(), user_id, now_millis()).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_local_client_credentials_are_32_hex_digits_as_peertube_s() {
+        let a = super::random_client_credential();
+        let b = super::random_client_credential();
+        assert_eq!(a.len(), 32);
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
+        assert_ne!(a, b);
+    }
 }

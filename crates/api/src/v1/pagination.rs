@@ -37,6 +37,15 @@ pub(crate) fn parse_id(field: &str, text: &str) -> Result<i64, ApiError> {
     }
 }
 
+/// Reads an id used as a list filter: any integer, as PeerTube's `isIdValid`
+/// (`server/core/helpers/custom-validators/misc.ts`, `validator.isInt`) takes it, so `0` or a
+/// negative id is no error but matches nothing; anything else is a 400 naming `field`.
+pub(crate) fn parse_filter_id(field: &str, text: &str) -> Result<i64, ApiError> {
+    text.trim()
+        .parse::<i64>()
+        .map_err(|_| ApiError::invalid_field(field, format!("{text:?} is not a valid id")))
+}
+
 /// A page query: `start`, `count` and `sort`, read as text so bad values get a clear 400.
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct PageQuery {
@@ -60,5 +69,22 @@ impl PageQuery {
             )),
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_filter_id_is_any_integer_as_peertube_takes_it() {
+        assert_eq!(parse_filter_id("id", "0").unwrap(), 0);
+        assert_eq!(parse_filter_id("id", "-134042").unwrap(), -134_042);
+        assert_eq!(parse_filter_id("id", "42").unwrap(), 42);
+        assert!(parse_filter_id("id", "x").is_err());
+        assert!(parse_filter_id("id", "1.5").is_err());
+        assert!(parse_filter_id("id", "99999999999999999999999").is_err());
+        // A path id stays positive.
+        assert!(parse_id("id", "0").is_err());
     }
 }

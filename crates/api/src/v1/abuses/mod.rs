@@ -12,7 +12,7 @@ use kinora_db::abuses::{AbuseFilter, AbuseOrder, AbusePage, OBJECT_KINDS};
 use serde::Deserialize;
 
 use crate::ApiError;
-use crate::v1::pagination::{PageQuery, parse_id};
+use crate::v1::pagination::{PageQuery, parse_filter_id};
 
 /// The filters and page of a list of reports, read as text so bad values get a clear 400.
 #[derive(Debug, Default, Deserialize)]
@@ -76,7 +76,7 @@ impl AbuseQuery {
         let id = self
             .id
             .as_deref()
-            .map(|id| parse_id("id", id))
+            .map(|id| parse_filter_id("id", id))
             .transpose()?;
         let state = match self.state.as_deref() {
             None => None,

@@ -66,12 +66,10 @@ pub async fn list_my_videos_comments(
     let held_for_review = parse_bool("isHeldForReview", params.is_held_for_review.as_deref())?;
     let channel_id = match params.video_channel_id.as_deref() {
         None => None,
-        Some(text) => Some(
-            text.parse::<i64>()
-                .ok()
-                .filter(|id| *id > 0)
-                .ok_or_else(|| ApiError::invalid_field("videoChannelId", "must be an id"))?,
-        ),
+        Some(text) => Some(crate::v1::pagination::parse_filter_id(
+            "videoChannelId",
+            text,
+        )?),
     };
     let video = match params.video_id.as_deref() {
         None => None,
