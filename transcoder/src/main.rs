@@ -43,6 +43,10 @@ enum Command {
         /// if the server dies, even by SIGKILL, its transcoders follow).
         #[arg(long)]
         exit_with_parent: bool,
+        /// Report each transcode's outcome and duration on stdout, one JSON line each (for the
+        /// metrics of the `kinora serve` that started this process).
+        #[arg(long)]
+        report_to_parent: bool,
     },
     /// Check that the database and the storage are reachable and current.
     Check,
@@ -58,16 +62,25 @@ enum Command {
     },
 }
 
+/// Logs to stderr, as `[log]` says (JSON lines or text).
+fn init_logging(log: &config::LogSection) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&log.level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
     let config = TranscoderConfig::load(cli.config.as_deref())?;
+    init_logging(&config.log);
     if let Command::Process { input, output } = &cli.command {
         process::run(input, output, &config.transcoding);
         return Ok(());
@@ -88,8 +101,18 @@ fn main() -> anyhow::Result<()> {
             Command::Check => {
                 println!("database and storage are reachable; the schema is current");
             }
-            Command::Run { exit_with_parent } => {
-                run_worker(db.clone(), storage, config, exit_with_parent).await?
+            Command::Run {
+                exit_with_parent,
+                report_to_parent,
+            } => {
+                run_worker(
+                    db.clone(),
+                    storage,
+                    config,
+                    exit_with_parent,
+                    report_to_parent,
+                )
+                .await?
             }
             Command::Process { .. } => unreachable!("handled above"),
         }
@@ -106,6 +129,7 @@ async fn run_worker(
     storage: MediaStorage,
     config: TranscoderConfig,
     exit_with_parent: bool,
+    report_to_parent: bool,
 ) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
@@ -150,6 +174,7 @@ async fn run_worker(
         storage,
         limits: config.transcoding.clone(),
         executable: std::env::current_exe()?,
+        report_to_parent,
     };
     tracing::info!("transcoder ready");
     Worker::new(db, worker, handler).run(shutdown).await;
