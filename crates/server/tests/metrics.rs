@@ -421,3 +421,72 @@ async fn run_against(url: &str, db: impl std::future::Future<Output = Db>) {
     site.instance.server.terminate();
     db.close().await;
 }
+
+/// The transcoders `kinora serve` starts report each transcode; its metrics count them by
+/// outcome: a real clip transcoded (`done`), bytes no decoder accepts (`failed`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transcode_durations_come_from_the_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("kinora.db").display());
+    let metrics: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let instance = common::instance::start(
+        dir.path(),
+        &url,
+        1,
+        &format!("[metrics]\nenabled = true\nlisten = \"{metrics}\"\n"),
+    )
+    .await;
+    let scrape = || async {
+        let text = reqwest::get(format!("http://{metrics}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        parse_exposition(&text)
+    };
+    let count = |samples: &Samples, outcome| {
+        value(
+            samples,
+            "kinora_transcode_duration_seconds_count",
+            &[("outcome", outcome)],
+        )
+    };
+    let before = scrape().await;
+    assert_eq!(
+        (count(&before, "done"), count(&before, "failed")),
+        (0.0, 0.0)
+    );
+
+    let clip = common::instance::fixtures().join("video_very_short_240p.mp4");
+    let uploaded = common::instance::upload_multipart(&instance, &clip, 1).await;
+    let uuid = uploaded["video"]["uuid"].as_str().unwrap();
+    common::instance::wait_published(&instance, uuid, Duration::from_secs(120)).await;
+    let undecodable = dir.path().join("undecodable.mp4");
+    std::fs::write(&undecodable, common::mp4_like_bytes(64 * 1024)).unwrap();
+    common::instance::upload_multipart(&instance, &undecodable, 1).await;
+
+    let after = common::eventually(
+        Duration::from_secs(120),
+        "a failed transcode counted",
+        || async {
+            let samples = scrape().await;
+            (count(&samples, "failed") >= 1.0).then_some(samples)
+        },
+    )
+    .await;
+    assert_eq!(count(&after, "done"), 1.0);
+    let seconds = value(
+        &after,
+        "kinora_transcode_duration_seconds_sum",
+        &[("outcome", "done")],
+    );
+    assert!(seconds > 0.0 && seconds < 120.0, "{seconds}");
+    let within = value(
+        &after,
+        "kinora_transcode_duration_seconds_bucket",
+        &[("outcome", "done"), ("le", "+Inf")],
+    );
+    assert_eq!(within, 1.0);
+    instance.server.terminate();
+}
