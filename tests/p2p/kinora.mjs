@@ -36,13 +36,14 @@ export async function startKinora (extra = '') {
   const config = join(dir, 'kinora.toml')
   const base = `http://127.0.0.1:${port}`
   const metricsToken = randomBytes(24).toString('hex')
+  const metricsPort = await freePort()
   writeFileSync(config,
     `[server]\nlisten = "127.0.0.1:${port}"\npublic_url = "${base}"\n` +
     `[database]\nurl = ${JSON.stringify(`sqlite://${dir}/kinora.db`)}\n` +
     `[storage.local]\nroot = ${JSON.stringify(`${dir}/storage`)}\n` +
     '[transcoding]\nworkers = 1\n' +
     `[seeder]\nlisten = "127.0.0.1:0"\nresume_dir = ${JSON.stringify(`${dir}/seeder`)}\n` +
-    `[metrics]\ntoken = "${metricsToken}"\n` + extra)
+    `[metrics]\nenabled = true\nlisten = "127.0.0.1:${metricsPort}"\ntoken = "${metricsToken}"\n` + extra)
   const child = spawn(kinora, ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } })
   process.on('exit', () => child.kill('SIGKILL'))
   let password = null
@@ -59,9 +60,9 @@ export async function startKinora (extra = '') {
     base,
     dir,
     password,
-    /** `GET /metrics` with the instance's metrics token (it answers 404 to anybody else). */
+    /** `GET /metrics` on the instance's metrics listener, with its token. */
     metrics: async () => {
-      const response = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
+      const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
       if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`)
       return response.text()
     },

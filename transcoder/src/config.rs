@@ -1,5 +1,5 @@
-//! The configuration a transcoder reads: the `[database]`, `[storage]` and `[transcoding]`
-//! sections of the shared file (other sections are ignored), or, when `kinora serve` started
+//! The configuration a transcoder reads: the `[database]`, `[storage]`, `[transcoding]` and
+//! `[log]` sections of the shared file (other sections are ignored), or, when `kinora serve` started
 //! it, the server's effective settings passed in `KINORA_TRANSCODER_SETTINGS` (JSON).
 
 use std::path::Path;
@@ -24,6 +24,27 @@ pub struct TranscoderConfig {
     pub storage: StorageConfig,
     /// `[transcoding]`.
     pub transcoding: TranscodingConfig,
+    /// `[log]`: its `level` and `format` (`text` or `json`), as the server reads them.
+    pub log: LogSection,
+}
+
+/// The `[log]` keys a transcoder uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogSection {
+    /// A tracing filter; `RUST_LOG` overrides it.
+    pub level: String,
+    /// `text` for people, `json` for log collectors (one object per line).
+    pub format: String,
+}
+
+impl Default for LogSection {
+    fn default() -> Self {
+        Self {
+            level: "info".to_owned(),
+            format: "text".to_owned(),
+        }
+    }
 }
 
 impl TranscoderConfig {

@@ -25,6 +25,9 @@ pub struct TranscodeJobs {
     pub limits: TranscodingConfig,
     /// This executable (re-run as `process` for each job).
     pub executable: PathBuf,
+    /// Whether each transcode's outcome and wall time are reported on standard output, for
+    /// the `kinora serve` that started this process (its metrics).
+    pub report_to_parent: bool,
 }
 
 /// Removes the working directory on every exit path.
@@ -38,6 +41,28 @@ impl Drop for WorkDirectory {
 
 impl JobHandler for TranscodeJobs {
     async fn handle(&self, context: JobContext, job: Job) -> Result<(), JobFailure> {
+        let started = Instant::now();
+        let result = self.transcode(context, job).await;
+        if self.report_to_parent {
+            let outcome = if result.is_ok() { "done" } else { "failed" };
+            crate::protocol::report_to_parent(outcome, started.elapsed().as_secs_f64());
+        }
+        result
+    }
+
+    async fn buried(&self, db: &Db, job: Job, reason: &str) {
+        if let Job::Transcode { video_id } = job
+            && let Err(error) =
+                kinora_db::videos::mark_failed(db.pool(), video_id, reason, now_millis()).await
+        {
+            tracing::error!(video_id, %error, "could not mark the video as failed");
+        }
+    }
+}
+
+impl TranscodeJobs {
+    /// One transcode job: fetch the original, run the `process` child, publish its output.
+    async fn transcode(&self, context: JobContext, job: Job) -> Result<(), JobFailure> {
         let Job::Transcode { video_id } = job else {
             return Err(JobFailure::permanent("not a transcode job"));
         };
@@ -76,15 +101,6 @@ impl JobHandler for TranscodeJobs {
             None => return Ok(()), // the video was deleted meanwhile
         };
         self.publish(&context, &video, uuid, &output, &result).await
-    }
-
-    async fn buried(&self, db: &Db, job: Job, reason: &str) {
-        if let Job::Transcode { video_id } = job
-            && let Err(error) =
-                kinora_db::videos::mark_failed(db.pool(), video_id, reason, now_millis()).await
-        {
-            tracing::error!(video_id, %error, "could not mark the video as failed");
-        }
     }
 }
 

@@ -44,6 +44,10 @@ enum Command {
         /// if the server dies, even by SIGKILL, its transcoders follow).
         #[arg(long)]
         exit_with_parent: bool,
+        /// Report each transcode's outcome and duration on stdout, one JSON line each (for the
+        /// metrics of the `kinora serve` that started this process).
+        #[arg(long)]
+        report_to_parent: bool,
     },
     /// Check that the database and the storage are reachable and current.
     Check,
@@ -57,6 +61,21 @@ enum Command {
         #[arg(long)]
         output: PathBuf,
     },
+}
+
+/// Logs to stderr, as `[log]` says (JSON lines or text).
+fn init_logging(log: &config::LogSection) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&log.level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
 }
 
 /// Runs the command; an error is printed as one `error: …` line with its causes (never a
@@ -96,13 +115,6 @@ impl From<std::io::Error> for Failure {
 }
 
 fn run() -> Result<(), Failure> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
     match &cli.command {
         // A transcode whose parent died has no one to report to: it goes at once.
@@ -111,10 +123,12 @@ fn run() -> Result<(), Failure> {
         // is given back (the end-of-file on standard input says the same, later).
         Command::Run {
             exit_with_parent: true,
+            ..
         } => parent::follow(rustix::process::Signal::TERM),
         _ => {}
     }
     let config = TranscoderConfig::load(cli.config.as_deref()).map_err(Failure::Config)?;
+    init_logging(&config.log);
     if let Command::Process { input, output } = &cli.command {
         process::run(input, output, &config.transcoding);
         return Ok(());
@@ -136,8 +150,18 @@ fn run() -> Result<(), Failure> {
             Command::Check => {
                 println!("database and storage are reachable; the schema is current");
             }
-            Command::Run { exit_with_parent } => {
-                run_worker(db.clone(), storage, config, exit_with_parent).await?
+            Command::Run {
+                exit_with_parent,
+                report_to_parent,
+            } => {
+                run_worker(
+                    db.clone(),
+                    storage,
+                    config,
+                    exit_with_parent,
+                    report_to_parent,
+                )
+                .await?
             }
             Command::Process { .. } => unreachable!("handled above"),
         }
@@ -154,6 +178,7 @@ async fn run_worker(
     storage: MediaStorage,
     config: TranscoderConfig,
     exit_with_parent: bool,
+    report_to_parent: bool,
 ) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
@@ -198,6 +223,7 @@ async fn run_worker(
         storage,
         limits: config.transcoding.clone(),
         executable: std::env::current_exe()?,
+        report_to_parent,
     };
     tracing::info!("transcoder ready");
     Worker::new(db, worker, handler).run(shutdown).await;

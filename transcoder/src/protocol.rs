@@ -1,4 +1,6 @@
-//! What the per-job child process tells its parent: one JSON object per line on stdout.
+//! What the per-job child process tells its parent: one JSON object per line on stdout; and
+//! what a `run` process of `kinora serve`'s pool tells that server after each transcode
+//! ([`report_to_parent`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -85,4 +87,13 @@ pub struct StoryboardResult {
     pub sprite_height: u32,
     /// Seconds each sprite covers.
     pub sprite_duration: u32,
+}
+
+/// Tells the `kinora serve` that started this process how a transcode ended (`done` or
+/// `failed`) and how long it took: one line `{"transcode_finished":{"outcome":…,"seconds":…}}`
+/// on stdout, which the server turns into `kinora_transcode_duration_seconds`.
+pub fn report_to_parent(outcome: &str, seconds: f64) {
+    let line =
+        serde_json::json!({ "transcode_finished": { "outcome": outcome, "seconds": seconds } });
+    println!("{line}");
 }

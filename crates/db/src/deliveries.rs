@@ -279,6 +279,39 @@ pub async fn count_by_state(pool: &sqlx::AnyPool) -> DbResult<Vec<(String, i64)>
     )
 }
 
+/// The pending deliveries of one remote host, for the metrics.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HostBacklog {
+    /// The remote host.
+    pub host: String,
+    /// Deliveries waiting to go out.
+    pub pending: i64,
+    /// When the oldest of them was queued (epoch milliseconds).
+    pub oldest_created_at: i64,
+}
+
+/// The `limit` remote hosts with the most pending deliveries (most first), and the number of
+/// pending deliveries and of hosts with any, all hosts included.
+pub async fn backlog_by_host(
+    pool: &sqlx::AnyPool,
+    limit: i64,
+) -> DbResult<(Vec<HostBacklog>, i64, i64)> {
+    let top = sqlx::query_as(
+        "SELECT host, COUNT(*) AS pending, MIN(created_at) AS oldest_created_at \
+         FROM deliveries WHERE state = 'pending' \
+         GROUP BY host ORDER BY COUNT(*) DESC, host LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    let (pending, hosts): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT host) FROM deliveries WHERE state = 'pending'",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((top, pending, hosts))
+}
+
 /// Deletes deliveries that ended before `before` (epoch milliseconds).
 pub async fn delete_finished_before(pool: &sqlx::AnyPool, before: i64) -> DbResult<u64> {
     let result = sqlx::query("DELETE FROM deliveries WHERE state <> 'pending' AND updated_at < $1")

@@ -298,6 +298,37 @@ pub async fn count_by_state<'e>(
     Ok(count)
 }
 
+/// How many jobs of one kind are in one state, for the metrics.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueueCount {
+    /// The job kind (`kind` column).
+    pub kind: String,
+    /// `queued`, `running` or `dead`.
+    pub state: String,
+    /// How many.
+    pub count: i64,
+    /// For queued jobs: when the longest-waiting one that is due (`run_at <= now`) became due
+    /// (epoch milliseconds); `None` when none is due (or for other states).
+    pub oldest_due_at: Option<i64>,
+}
+
+/// Jobs that are not done, counted by kind and state, with the oldest due queued job of each
+/// kind (cluster-wide: read at scrape time, whichever process is scraped).
+pub async fn count_by_kind_and_state<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    now: i64,
+) -> DbResult<Vec<QueueCount>> {
+    Ok(sqlx::query_as(
+        "SELECT kind, state, COUNT(*) AS count, \
+         MIN(CASE WHEN state = 'queued' AND run_at <= $1 THEN run_at END) AS oldest_due_at \
+         FROM jobs WHERE state IN ('queued', 'running', 'dead') \
+         GROUP BY kind, state ORDER BY kind, state",
+    )
+    .bind(now)
+    .fetch_all(executor)
+    .await?)
+}
+
 /// Deletes finished (done) jobs that ended before `cutoff`; dead ones are kept for admins.
 pub async fn delete_done_before<'e>(
     executor: impl Executor<'e, Database = Any>,

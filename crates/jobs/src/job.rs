@@ -99,6 +99,21 @@ pub enum JobKind {
 }
 
 impl JobKind {
+    /// Every kind, for metrics that show each one even while it has no job.
+    pub const ALL: [JobKind; 11] = [
+        JobKind::GenerateActorKeys,
+        JobKind::Transcode,
+        JobKind::StoreOriginal,
+        JobKind::RelocateMedia,
+        JobKind::CreateOriginalTorrent,
+        JobKind::CreateTorrents,
+        JobKind::Federate,
+        JobKind::ProcessInbox,
+        JobKind::FetchOutbox,
+        JobKind::MirrorVideo,
+        JobKind::UpdateCaptionPlaylists,
+    ];
+
     /// The kind's name as stored in the `kind` column.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -314,14 +314,20 @@ impl<H: JobHandler> Attempt<H> {
             context.progress.clone(),
             lease_lost.clone(),
         ));
+        let started = std::time::Instant::now();
         let outcome = tokio::select! {
             result = self.handler.handle(context.clone(), job) => Some(result),
             () = lease_lost.cancelled() => None,
         };
         heartbeat.abort();
+        let seconds = started.elapsed().as_secs_f64();
         match outcome {
-            None => tracing::warn!(job = row.id, "lease lost; abandoned the attempt"),
+            None => {
+                record_outcome(&row.kind, "lease-lost", seconds);
+                tracing::warn!(job = row.id, "lease lost; abandoned the attempt")
+            }
             Some(Ok(())) => {
+                record_outcome(&row.kind, "done", seconds);
                 if !context.completed.load(Ordering::Relaxed) {
                     match kinora_db::jobs::complete(self.db.pool(), row.id, &owner, now_millis())
                         .await
@@ -335,7 +341,15 @@ impl<H: JobHandler> Attempt<H> {
                 }
                 tracing::debug!(job = row.id, kind = %row.kind, "job done");
             }
-            Some(Err(failure)) => self.record_failure(&row, failure).await,
+            Some(Err(failure)) => {
+                let final_failure = failure.permanent || row.attempts >= row.max_attempts;
+                record_outcome(
+                    &row.kind,
+                    if final_failure { "dead" } else { "retry" },
+                    seconds,
+                );
+                self.record_failure(&row, failure).await
+            }
         }
     }
 
@@ -371,6 +385,14 @@ impl<H: JobHandler> Attempt<H> {
             Err(error) => tracing::warn!(job = row.id, %error, "could not record the failure"),
         }
     }
+}
+
+/// Counts one attempt of a `kind` job by how it ended (`done`, `retry`, `dead`, `lease-lost`)
+/// and records how long it ran (in this process's metrics recorder, if one is installed).
+fn record_outcome(kind: &str, outcome: &'static str, seconds: f64) {
+    let labels = [("kind", kind.to_owned()), ("outcome", outcome.to_owned())];
+    metrics::counter!("kinora_job_attempts_total", &labels).increment(1);
+    metrics::histogram!("kinora_job_duration_seconds", &labels).record(seconds);
 }
 
 /// Renews the lease every `interval` until aborted; cancels `lease_lost` if the lease is gone.

@@ -45,7 +45,7 @@ pub struct Config {
     pub web: kinora_api::pages::WebConfig,
     /// `[log]`: logging.
     pub log: LogConfig,
-    /// `[metrics]`: who may read `/metrics`.
+    /// `[metrics]`: the Prometheus metrics listener.
     pub metrics: crate::metrics::MetricsConfig,
     /// `[moderation]`: video blocks.
     pub moderation: kinora_app::ModerationConfig,
@@ -200,12 +200,9 @@ impl Config {
         self.seeder
             .check()
             .map_err(|(key, message)| ConfigError::Value { key, message })?;
-        if let Err(message) = self.metrics.check() {
-            return Err(ConfigError::Value {
-                key: "metrics.token",
-                message,
-            });
-        }
+        self.metrics
+            .check()
+            .map_err(|(key, message)| ConfigError::Value { key, message })?;
         for (key, value) in [
             (
                 "server.header_read_timeout_secs",

@@ -1,5 +1,6 @@
-//! The HTTP stack: the API router plus health and metrics routes, the ActivityPub read routes
-//! (reached by content negotiation), wrapped in tower-http layers (request ids, tracing, timeouts, body limits, compression, CORS, panic catching),
+//! The HTTP stack: the API router plus the health routes, the ActivityPub read routes
+//! (reached by content negotiation), wrapped in layers (request ids: [`crate::request_id`];
+//! tower-http's tracing, timeouts, body limits, compression, CORS, panic catching),
 //! problem+json for unknown API routes and methods (the front end's not-found page, status 404,
 //! for other unknown pages: `kinora_api::not_found`), and trailing-slash normalisation.
 
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderName, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,7 +24,6 @@ use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -57,7 +57,6 @@ pub fn router_in_cluster(
     shared: Option<(Arc<crate::tracker_shared::SharedSwarms>, CancellationToken)>,
 ) -> NormalizePath<Router> {
     crate::metrics::handle(); // install the recorder before the first request is counted
-    let request_id = HeaderName::from_static("x-request-id");
     let health = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -124,9 +123,9 @@ pub fn router_in_cluster(
         ))
         .layer(axum::middleware::from_fn(crate::metrics::record_request));
     let pages_state = api.clone();
+    let api_trusted_proxies = api.trusted_proxies.clone();
     let timed = kinora_api::router(api)
         .merge(health)
-        .merge(crate::metrics::router(&config.metrics))
         .merge(tracker)
         .merge(discovery)
         .merge(inbox)
@@ -153,21 +152,25 @@ pub fn router_in_cluster(
         .layer(DefaultBodyLimit::max(config.server.body_limit_bytes))
         .layer(
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(axum::middleware::from_fn_with_state(
+                    api_trusted_proxies.clone(),
+                    crate::request_id::assign,
+                ))
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(|request: &axum::extract::Request| {
                             let id = request
                                 .headers()
-                                .get("x-request-id")
+                                .get(&crate::request_id::REQUEST_ID)
                                 .and_then(|v| v.to_str().ok())
                                 .unwrap_or("-");
-                            tracing::info_span!("request", method = %request.method(),
+                            // At ERROR level, so the span is on whatever the log filter:
+                            // every line logged while the request is handled carries its id.
+                            tracing::error_span!("request", method = %request.method(),
                                             path = %request.uri().path(), request_id = %id)
                         })
                         .on_failure(log_failure),
                 )
-                .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(CatchPanicLayer::custom(|_| {
                     ApiError::new(
                         StatusCode::INTERNAL_SERVER_ERROR,
@@ -238,14 +241,12 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the database answers and storage is writable.
+/// Readiness: the database answers, the local storage root is writable and each S3 location
+/// answers ([`MediaStorage::check_ready`]).
 async fn readyz(State(state): State<HealthState>) -> Response {
-    let database = state.api.db.ping().await;
-    let storage = kinora_storage::LocalStorage::open(&kinora_storage::LocalStorageConfig {
-        root: state.storage.local().root().to_owned(),
-    });
+    let (database, storage) = tokio::join!(state.api.db.ping(), state.storage.check_ready());
     match (database, storage) {
-        (Ok(()), Ok(_)) => (StatusCode::OK, "ready").into_response(),
+        (Ok(()), Ok(())) => (StatusCode::OK, "ready").into_response(),
         (database, storage) => {
             let mut problems = Vec::new();
             if let Err(error) = database {

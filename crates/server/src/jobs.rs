@@ -108,8 +108,8 @@ pub const HOUSEKEEPING_LEASE: Duration = Duration::from_secs(150);
 
 /// Every minute, in the one process of the cluster holding the `housekeeping` lease: forgets
 /// recovered login-limit keys and expired tracker peers, deletes expired tokens, week-old
-/// finished jobs and expired upload sessions, applies due scheduled video updates; every
-/// process refreshes its queue gauges. Stops when `shutdown` is cancelled (giving the lease
+/// finished jobs and expired upload sessions, applies due scheduled video updates. Stops
+/// when `shutdown` is cancelled (giving the lease
 /// back).
 pub async fn housekeeping(
     db: Db,
@@ -127,7 +127,6 @@ pub async fn housekeeping(
         if lease.hold().await {
             clean_up(&db, &storage, &tracker).await;
         }
-        crate::metrics::record_queue(&db).await;
     }
     lease.release().await;
 }

@@ -12,6 +12,8 @@ pub mod connections;
 pub mod http;
 pub mod jobs;
 pub mod metrics;
+pub mod metrics_listener;
+pub mod request_id;
 pub mod security_headers;
 pub mod seeding;
 pub mod serve;

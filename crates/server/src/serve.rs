@@ -1,6 +1,6 @@
 //! `kinora serve`: open the database (migrating or refusing), prepare storage, create the first
-//! administrator on first start, then run the HTTP server, the job worker and the seeding
-//! session until SIGTERM.
+//! administrator on first start, then run the HTTP server, the metrics listener, the job worker
+//! and the seeding session until SIGTERM.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -136,6 +136,25 @@ pub async fn run_until(
         .await
         .with_context(|| format!("cannot listen on server.listen = {}", config.server.listen))?;
     let address = listener.local_addr()?;
+    let metrics = if config.metrics.enabled {
+        let listener = TcpListener::bind(config.metrics.listen)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot listen on metrics.listen = {}",
+                    config.metrics.listen
+                )
+            })?;
+        tracing::info!(address = %listener.local_addr()?, "metrics listening");
+        Some(tokio::spawn(crate::metrics_listener::run(
+            listener,
+            config.metrics.clone(),
+            db.clone(),
+            workers_stop.clone(),
+        )))
+    } else {
+        None
+    };
     let seeder = if config.seeder.enabled {
         if !config.tracker.enabled {
             tracing::warn!("[seeder] is on but [tracker] is off: only other trackers can name it");
@@ -194,7 +213,6 @@ pub async fn run_until(
         config.tracker.clone(),
         workers_stop.clone(),
     ));
-    crate::metrics::record_queue(&db).await;
 
     let limits = crate::connections::ConnectionLimits {
         header_read_timeout: Duration::from_secs(config.server.header_read_timeout_secs),
@@ -238,6 +256,9 @@ pub async fn run_until(
     let _ = delivery.await;
     let _ = housekeeping.await;
     let _ = transcoders.await;
+    if let Some(task) = metrics {
+        let _ = task.await;
+    }
     if let Some(task) = seeding_task {
         let _ = task.await;
     }

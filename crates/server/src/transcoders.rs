@@ -1,6 +1,8 @@
 //! `kinora serve` starts `transcoding.workers` `kinora-transcoder run` processes and restarts
 //! them when they die, so one command runs a whole instance. They receive the server's
-//! effective database, storage and transcoding settings (`KINORA_TRANSCODER_SETTINGS`).
+//! effective database, storage and transcoding settings (`KINORA_TRANSCODER_SETTINGS`), and
+//! report each transcode's outcome and duration on their stdout, which become this process's
+//! `kinora_transcode_duration_seconds` histogram.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -33,6 +35,7 @@ pub async fn supervise(config: &Config, shutdown: CancellationToken) {
         "database": config.database,
         "storage": config.storage,
         "transcoding": config.transcoding,
+        "log": config.log,
     })
     .to_string();
     let mut children = JoinSet::new();
@@ -57,12 +60,13 @@ async fn keep_running(
     while !shutdown.is_cancelled() {
         let started = std::time::Instant::now();
         let child = tokio::process::Command::new(&executable)
-            .args(["run", "--exit-with-parent"])
+            .args(["run", "--exit-with-parent", "--report-to-parent"])
             .env("KINORA_TRANSCODER_SETTINGS", &settings)
             // The child asks to be sent SIGTERM when this process dies (PR_SET_PDEATHSIG),
             // and checks that this pid is still its parent once it has.
             .env("KINORA_PARENT_PID", std::process::id().to_string())
             .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn();
         let mut child = match child {
@@ -80,6 +84,9 @@ async fn keep_running(
         // Held open while the child lives: the child stops when it reads end-of-file, which
         // happens when this process closes it or dies.
         let _stdin = child.stdin.take();
+        if let Some(stdout) = child.stdout.take() {
+            tokio::spawn(read_reports(stdout));
+        }
         metrics::gauge!("kinora_transcoders_running").increment(1.0);
         tokio::select! {
             status = child.wait() => {
@@ -105,5 +112,45 @@ async fn keep_running(
                 return;
             }
         }
+    }
+}
+
+/// Reads a child's stdout until it closes: its transcode reports are recorded in the metrics,
+/// any other line is passed on to this process's stdout.
+async fn read_reports(stdout: tokio::process::ChildStdout) {
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        match parse_report(&line) {
+            Some((outcome, seconds)) => crate::metrics::record_transcode(&outcome, seconds),
+            None => println!("{line}"),
+        }
+    }
+}
+
+/// `(outcome, seconds)` of a `{"transcode_finished":{"outcome":…,"seconds":…}}` line.
+fn parse_report(line: &str) -> Option<(String, f64)> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    let report = value.get("transcode_finished")?;
+    let seconds = report
+        .get("seconds")?
+        .as_f64()
+        .filter(|s| s.is_finite() && *s >= 0.0)?;
+    Some((report.get("outcome")?.as_str()?.to_owned(), seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_report;
+
+    #[test]
+    fn reports_are_read_and_other_lines_are_not() {
+        let line = r#"{"transcode_finished":{"outcome":"done","seconds":12.5}}"#;
+        assert_eq!(parse_report(line), Some(("done".to_owned(), 12.5)));
+        assert_eq!(parse_report("database and storage are reachable"), None);
+        assert_eq!(
+            parse_report(r#"{"transcode_finished":{"outcome":"done","seconds":-1}}"#),
+            None
+        );
     }
 }

@@ -277,6 +277,7 @@ backend_tests! {
     async fn config_health_and_metrics_answer(db: Db) {
         let h = Harness::new(&db, |c| {
             c.instance.name = "Test Tube".into();
+            c.metrics.enabled = true;
             c.metrics.token = "api-test-metrics-token".into();
         });
         let (status, config) = h.get("/api/v1/config", None).await;
@@ -287,9 +288,9 @@ backend_tests! {
         assert_eq!(h.get("/healthz", None).await.0, StatusCode::OK);
         assert_eq!(h.get("/readyz", None).await.0, StatusCode::OK);
         let metrics = Request::get("/metrics").header(header::AUTHORIZATION, "Bearer api-test-metrics-token");
-        let (status, _, body) = h.send(metrics.body(Body::empty()).unwrap()).await;
+        let (status, _, body) = h.send_metrics(metrics.body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.as_str().unwrap().contains("kinora_http_requests_total"), "{body}");
+        assert!(body.contains("kinora_http_requests_total"), "{body}");
     }
 
     async fn config_publishes_the_players_p2p_settings(db: Db) {

@@ -142,10 +142,10 @@ fn snapshot(path: &Path) -> ([u8; 32], u32, SystemTime) {
 /// The `/metrics` token the test's instance is given.
 const METRICS_TOKEN: &str = "seeder-test-metrics-token";
 
-/// A value of the instance's Prometheus metrics (0 when absent).
-async fn metric(instance: &Instance, name: &str) -> f64 {
+/// A value of the Prometheus metrics on the instance's metrics listener (0 when absent).
+async fn metric(metrics: SocketAddr, name: &str) -> f64 {
     let text = reqwest::Client::new()
-        .get(format!("{}/metrics", instance.base))
+        .get(format!("http://{metrics}/metrics"))
         .bearer_auth(METRICS_TOKEN)
         .send()
         .await
@@ -194,8 +194,10 @@ async fn aria2c_downloads_from_the_seeder_until_the_video_is_private_or_deleted(
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}/kinora.db", dir.path().display());
     let seeder: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let metrics: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let extra = format!(
-        "{}reconcile_interval_secs = 1\n[metrics]\ntoken = \"{METRICS_TOKEN}\"\n",
+        "{}reconcile_interval_secs = 1\n[metrics]\nenabled = true\nlisten = \"{metrics}\"\n\
+         token = \"{METRICS_TOKEN}\"\n",
         seeder_section(dir.path(), &seeder.to_string())
     );
     let instance = start(dir.path(), &database, 1, &extra).await;
@@ -231,10 +233,10 @@ async fn aria2c_downloads_from_the_seeder_until_the_video_is_private_or_deleted(
     let count = files.len() as f64;
 
     eventually("the seeder verifies every rendition", || async {
-        metric(&instance, "kinora_seeder_torrents").await == count
+        metric(metrics, "kinora_seeder_torrents").await == count
     })
     .await;
-    let first_read = metric(&instance, "kinora_seeder_bytes_read_total").await;
+    let first_read = metric(metrics, "kinora_seeder_bytes_read_total").await;
     assert!(
         first_read >= total as f64,
         "the first start reads it all: {first_read} < {total}"
@@ -248,10 +250,10 @@ async fn aria2c_downloads_from_the_seeder_until_the_video_is_private_or_deleted(
     let before: Vec<_> = paths.iter().map(|path| snapshot(path)).collect();
     let instance = instance.restart(dir.path());
     eventually("the restarted seeder seeds every rendition", || async {
-        metric(&instance, "kinora_seeder_torrents").await == count
+        metric(metrics, "kinora_seeder_torrents").await == count
     })
     .await;
-    let restart_read = metric(&instance, "kinora_seeder_bytes_read_total").await;
+    let restart_read = metric(metrics, "kinora_seeder_bytes_read_total").await;
     assert!(
         restart_read * 2.0 < first_read,
         "a restart read {restart_read} bytes, the first start {first_read}"

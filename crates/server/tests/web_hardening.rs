@@ -1,7 +1,8 @@
 //! Issue 14's web hardening, through the whole HTTP stack: media answered after an access
 //! check is never cacheable by a shared cache nor readable by other origins (ST-02), originals
 //! are inert attachments (ST-01), pages carry their Content-Security-Policy and framing rules,
-//! feeds render descriptions as safe HTML (RSS and Atom), and `/metrics` needs its token. On
+//! feeds render descriptions as safe HTML (RSS and Atom), and `/metrics` is never on the public
+//! listener (the metrics listener asks for its token). On
 //! SQLite and PostgreSQL.
 
 mod common;
@@ -397,7 +398,7 @@ backend_tests! {
         }
     }
 
-    async fn metrics_are_off_by_default_and_need_the_configured_token(db: Db) {
+    async fn metrics_are_never_public_and_need_the_configured_token(db: Db) {
         let request = |token: Option<&str>| {
             let mut request = Request::get("/metrics").header(header::HOST, "localhost:9000");
             if let Some(token) = token {
@@ -405,30 +406,42 @@ backend_tests! {
             }
             request.body(Body::empty()).unwrap()
         };
+        let token = "a-long-metrics-token-0123456789";
         let off = Harness::new(&db, |_| {});
-        for token in [None, Some("anything-at-all-here")] {
-            let (status, headers, body) = off.send(request(token)).await;
-            assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-            assert!(value(&headers, header::CONTENT_TYPE).starts_with("application/problem+json"));
+        let on = Harness::new(&db, |config| {
+            config.metrics.enabled = true;
+            config.metrics.token = token.to_owned();
+        });
+        // The public listener has no /metrics, whatever the configuration and the token.
+        for harness in [&off, &on] {
+            for offered in [None, Some("anything-at-all-here"), Some(token)] {
+                let (status, headers, body) = harness.send(request(offered)).await;
+                assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+                assert!(value(&headers, header::CONTENT_TYPE).starts_with("application/problem+json"));
+                assert!(!body.to_string().contains("kinora_"), "{body}");
+            }
         }
 
-        let token = "a-long-metrics-token-0123456789";
-        let on = Harness::new(&db, |config| config.metrics.token = token.to_owned());
+        // The metrics listener asks for the token when one is set.
         let wrong = format!("{token}x");
         for offered in [None, Some("a-long-metrics-token-0123456788"), Some(wrong.as_str()), Some("")] {
-            let (status, headers, body) = on.send(request(offered)).await;
+            let (status, headers, body) = on.send_metrics(request(offered)).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{offered:?}: {body}");
             assert!(value(&headers, header::WWW_AUTHENTICATE).starts_with("Bearer"));
-            assert!(!body.to_string().contains("kinora_"), "{body}");
+            assert!(!body.contains("kinora_"), "{body}");
         }
-        let (status, headers, body) = on.send(request(Some(token))).await;
+        let (status, headers, body) = on.send_metrics(request(Some(token))).await;
         assert_eq!(status, StatusCode::OK);
         assert!(value(&headers, header::CONTENT_TYPE).starts_with("text/plain"));
-        assert!(body.as_str().unwrap().contains("kinora_http_requests_total"), "{body}");
+        assert!(body.contains("kinora_database_up 1"), "{body}");
 
         // A token short enough to guess is refused at start.
-        let error = kinora_server::config::Config::load(None, &["metrics.token=short".into()]).unwrap_err();
-        assert!(error.to_string().contains("metrics.token"), "{error}");
+        let error = kinora_server::config::Config::load(None, &["metrics.enabled=true".into(), "metrics.token=short".into()])
+            .unwrap_err();
+        assert!(error.to_string().starts_with("metrics.token"), "{error}");
+        // A token without metrics on (a configuration from when /metrics was public) is named.
+        let error = kinora_server::config::Config::load(None, &[format!("metrics.token={token}")]).unwrap_err();
+        assert!(error.to_string().starts_with("metrics.enabled"), "{error}");
     }
 }
 

@@ -40,6 +40,7 @@
 //!   uploads); HTTP goes through rustls with ring, no OpenSSL.
 
 mod config;
+mod health;
 mod key;
 mod local;
 mod media;

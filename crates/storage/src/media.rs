@@ -3,11 +3,11 @@
 //! video in the database) and a [`StorageKey`].
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::health::counted;
 use crate::{
     Backend, ByteRange, FileKind, LocalStorage, ObjectBody, S3Config, S3KindConfig, S3Storage,
     StorageConfig, StorageError, StorageKey,
@@ -187,9 +187,25 @@ impl MediaStorage {
         };
         for (storage, public) in s3.distinct() {
             if public {
-                check_public_location(storage).await?;
+                crate::health::check_public_location(storage).await?;
             } else {
                 storage.self_test().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The readiness probe: the local root is writable and each distinct S3 location answers
+    /// (a `HEAD` of a key that does not exist: "not found" is an answer). Failures are counted
+    /// like every other storage fault (operation `check`).
+    pub async fn check_ready(&self) -> Result<(), StorageError> {
+        let probe = self.local.create_work_directory();
+        let local = probe.and_then(|(key, _)| self.local.delete(&key));
+        counted("check", Location::Local, local)?;
+        if let Some(s3) = &self.s3 {
+            for (storage, _) in s3.distinct() {
+                let probe = StorageKey::self_test_probe(Uuid::new_v4());
+                counted("check", Location::S3Private, storage.head(&probe).await)?;
             }
         }
         Ok(())
@@ -261,15 +277,29 @@ impl MediaStorage {
         key: &StorageKey,
     ) -> Result<(), StorageError> {
         if location == Location::Local {
-            return self.local.move_file_into(source, key);
+            return counted("store", location, self.local.move_file_into(source, key));
         }
-        self.s3_for(location, key)?.put_file(key, source).await?;
+        counted("store", location, self.put(location, key, source).await)?;
         let _ = tokio::fs::remove_file(source).await;
         Ok(())
     }
 
+    async fn put(&self, to: Location, key: &StorageKey, source: &Path) -> Result<(), StorageError> {
+        self.s3_for(to, key)?.put_file(key, source).await
+    }
+
     /// Copies a stored file to `destination` on local disk (the transcoder's input).
     pub async fn fetch_to_file(
+        &self,
+        location: Location,
+        key: &StorageKey,
+        destination: &Path,
+    ) -> Result<(), StorageError> {
+        let fetched = self.fetch_uncounted(location, key, destination).await;
+        counted("fetch", location, fetched)
+    }
+
+    async fn fetch_uncounted(
         &self,
         location: Location,
         key: &StorageKey,
@@ -310,15 +340,17 @@ impl MediaStorage {
         key: &StorageKey,
         range: Option<ByteRange>,
     ) -> Result<ObjectBody, StorageError> {
-        self.s3_for(location, key)?.get_byte_range(key, range).await
+        let read = async { self.s3_for(location, key)?.get_byte_range(key, range).await };
+        counted("read", location, read.await)
     }
 
     /// Deletes a file; a missing one is not an error.
     pub async fn delete(&self, location: Location, key: &StorageKey) -> Result<(), StorageError> {
-        match location {
+        let deleted = match location {
             Location::Local => self.local.delete(key),
-            _ => self.s3_for(location, key)?.delete(key).await,
-        }
+            _ => async { self.s3_for(location, key)?.delete(key).await }.await,
+        };
+        counted("delete", location, deleted)
     }
 
     /// Deletes a directory key and everything under it.
@@ -327,14 +359,13 @@ impl MediaStorage {
         location: Location,
         key: &StorageKey,
     ) -> Result<(), StorageError> {
-        match location {
+        let deleted = match location {
             Location::Local => self.local.delete(key),
-            _ => self
-                .s3_for(location, key)?
-                .delete_prefix(key)
+            _ => async { self.s3_for(location, key)?.delete_prefix(key).await }
                 .await
                 .map(|_| ()),
-        }
+        };
+        counted("delete", location, deleted)
     }
 
     /// Size of a stored file, or `None` when it is not there.
@@ -347,22 +378,31 @@ impl MediaStorage {
             return match tokio::fs::metadata(&path).await {
                 Ok(metadata) => Ok(Some(metadata.len())),
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(source) => Err(StorageError::Io {
-                    operation: "stat",
-                    key: key.to_string(),
-                    source,
-                }),
+                Err(source) => counted(
+                    "stat",
+                    location,
+                    Err(StorageError::Io {
+                        operation: "stat",
+                        key: key.to_string(),
+                        source,
+                    }),
+                ),
             };
         }
-        Ok(self
-            .s3_for(location, key)?
-            .head(key)
-            .await?
-            .map(|info| info.size))
+        let head = async { self.s3_for(location, key)?.head(key).await };
+        Ok(counted("stat", location, head.await)?.map(|info| info.size))
     }
 
     /// Size and SHA-256 of a stored file, or `None` when it is not there.
     pub async fn digest(
+        &self,
+        location: Location,
+        key: &StorageKey,
+    ) -> Result<Option<FileDigest>, StorageError> {
+        counted("read", location, self.digest_uncounted(location, key).await)
+    }
+
+    async fn digest_uncounted(
         &self,
         location: Location,
         key: &StorageKey,
@@ -406,7 +446,7 @@ impl MediaStorage {
             if to == Location::Local {
                 return Ok(());
             }
-            return self.s3_for(to, key)?.put_file(key, &source).await;
+            return counted("store", to, self.put(to, key, &source).await);
         }
         let (work_key, work) = self.local.create_work_directory()?;
         let staged = work.join("copy");
@@ -442,40 +482,6 @@ fn digest_file(path: &Path, key: String) -> Result<Option<FileDigest>, StorageEr
         size,
         sha256: hasher.finalize().into(),
     }))
-}
-
-/// Writes a probe in a public location and reads it back anonymously at its public URL.
-async fn check_public_location(storage: &S3Storage) -> Result<(), StorageError> {
-    let probe = StorageKey::self_test_probe(Uuid::new_v4());
-    let content = format!("kinora public self-test {probe}");
-    storage.put_bytes(&probe, content.clone()).await?;
-    let url = storage.public_url(&probe);
-    let fetched = async {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|error| error.to_string())?;
-        let response = client
-            .get(&url)
-            .send()
-            .await
-            .map_err(|error| error.to_string())?;
-        let status = response.status();
-        let body = response.bytes().await.map_err(|error| error.to_string())?;
-        if status.is_success() && body == content.as_bytes() {
-            Ok(())
-        } else {
-            Err(format!("answered HTTP {status}"))
-        }
-    }
-    .await;
-    let deleted = storage.delete(&probe).await;
-    fetched.map_err(|detail| StorageError::S3PublicUnreadable {
-        bucket: storage.config().bucket.clone(),
-        url,
-        detail,
-    })?;
-    deleted
 }
 
 #[cfg(test)]

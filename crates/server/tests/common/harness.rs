@@ -96,6 +96,25 @@ impl Harness {
         )
     }
 
+    /// Sends a request to the metrics listener's routes (this harness's `[metrics]` section);
+    /// the body is kept as text.
+    pub async fn send_metrics(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let app =
+            kinora_server::metrics_listener::router(&self.config.metrics, self.api.db.clone());
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
     /// A GET whose body is kept as bytes.
     pub async fn get_bytes(&self, path: &str) -> (StatusCode, Vec<u8>) {
         let request = Request::get(path).body(Body::empty()).unwrap();

@@ -17,6 +17,7 @@ pub mod own_postgres;
 #[path = "../../../p2p/tests/support/peer_wire.rs"]
 pub mod peer_wire;
 pub mod process;
+pub mod prometheus;
 pub mod relay;
 pub mod s3_server;
 pub mod tcp_proxy;

@@ -114,9 +114,14 @@ pub struct Server {
 impl Server {
     /// Starts `kinora serve` and waits until it says it is running.
     pub fn start(config: &Path) -> Server {
+        Self::start_logging(config, "warn")
+    }
+
+    /// [`Server::start`] with `filter` as its `RUST_LOG`.
+    pub fn start_logging(config: &Path, filter: &str) -> Server {
         let mut child = Command::new(KINORA)
             .args(["serve", "--config", config.to_str().unwrap()])
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", filter)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -157,6 +162,11 @@ impl Server {
             password,
             log,
         }
+    }
+
+    /// Every line the server logged so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
     }
 
     /// The lines the server logged so far at ERROR.
