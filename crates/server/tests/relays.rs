@@ -318,6 +318,26 @@ async fn an_accepted_relay_brings_videos_fetched_from_their_origin() {
             site.job_errors().await
         );
         assert_eq!(followed.fetch_count("/numbered-videos/7"), 1);
+
+        // The accepted relay forwards a Create whose copy of the video was changed on the way:
+        // the video is fetched from its origin, and stored as the origin has it.
+        let forwarded = origin.url("/numbered-videos/8");
+        let mut copy = origin.numbered_video(8);
+        copy["name"] = json!("Changed by the relay");
+        let author = origin.url("/accounts/alquimidia");
+        let create = activity("Create", &origin.url("/creates/8"), &author, copy);
+        let (status, text) =
+            post_signed_as(&site.inbox(), &key(&relay_actor(&relay)), &create).await;
+        assert_eq!(status, 202, "{database:?}: {text}");
+        site.settled().await;
+        assert_eq!(origin.fetch_count("/numbered-videos/8"), 1, "{database:?}");
+        let name = format!("SELECT name FROM videos WHERE url = '{forwarded}'");
+        assert_eq!(
+            site.text(&name).await.as_deref(),
+            Some("Numbered video 8"),
+            "{database:?}: {:?}",
+            site.job_errors().await
+        );
         site.assert_no_faults().await;
         site.finish().await;
     }

@@ -36,6 +36,11 @@ pub struct Site {
 impl Site {
     /// Starts an instance on `database` (no transcoders) with `extra` in its config file.
     pub async fn start(database: Database, extra: &str) -> Site {
+        Site::start_with_transcoders(database, extra, 0).await
+    }
+
+    /// [`Site::start`] with `transcoders` transcoding workers, for cases that publish uploads.
+    pub async fn start_with_transcoders(database: Database, extra: &str, transcoders: u32) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let postgres = match database {
             Database::Sqlite => None,
@@ -45,7 +50,7 @@ impl Site {
             Some(postgres) => postgres.config.url.clone(),
             None => format!("sqlite://{}", dir.path().join("kinora.db").display()),
         };
-        let instance = start(dir.path(), &url, 0, extra).await;
+        let instance = start(dir.path(), &url, transcoders, extra).await;
         let db = match &postgres {
             Some(postgres) => postgres.db.clone(),
             None => open(&url).await,
