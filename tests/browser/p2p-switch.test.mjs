@@ -38,7 +38,13 @@ async function visit (browser, instance, path, { preference, toggle = false, own
     await page.evaluate(() => { const video = document.querySelector('[data-testid=player-video]'); video.muted = true; video.loop = true; void video.play() })
     if (playable) {
       try {
-        await page.waitForFunction(() => document.querySelector('[data-testid=player-video]').currentTime >= 1, null, { timeout: 30000 })
+        // A play() the page undid (a source attached after it) is asked again: this test is
+        // about sockets, and needs playback only to have happened.
+        await page.waitForFunction(() => {
+          const video = document.querySelector('[data-testid=player-video]')
+          if (video.paused && video.readyState >= 2) void video.play().catch(() => {})
+          return video.currentTime >= 1
+        }, null, { timeout: 30000, polling: 500 })
       } catch (error) {
         const state = await page.evaluate(() => {
           const video = document.querySelector('[data-testid=player-video]')
