@@ -104,8 +104,10 @@ test('the edit and upload pages set category, licence, language, NSFW and the re
       await page.getByTestId('upload-submit').click()
       await page.getByTestId('upload-status').getByText('Upload complete.').waitFor({ timeout: 120000 })
       const mine = await apiCall(instance, creator.token, '/users/me/videos?search=attributes')
-      const uploaded = mine.data.find((v) => v.name === 'Uploaded with attributes')
-      assert.ok(uploaded, JSON.stringify(mine.data.map((v) => v.name)))
+      const listed = mine.data.find((v) => v.name === 'Uploaded with attributes')
+      assert.ok(listed, JSON.stringify(mine.data.map((v) => v.name)))
+      // The list answers PeerTube's Video; commentsPolicy is in the details only.
+      const uploaded = await apiCall(instance, creator.token, `/videos/${listed.uuid}`)
       assert.equal(uploaded.category.id, 13)
       assert.equal(uploaded.licence.id, 7)
       assert.equal(uploaded.language.id, 'en')
