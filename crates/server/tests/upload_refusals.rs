@@ -257,3 +257,37 @@ async fn not_media_is_refused_at_upload_on_postgres() {
     not_media_is_refused_at_upload(&db.config.url).await;
     db.finish().await;
 }
+
+/// A refused chunk whose client announced more bytes than it sends (a Content-Length it never
+/// fills) is still answered: the server stops waiting for the rest of the body within seconds
+/// (schemathesis found it waiting until the client gave up, 20 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_chunk_is_answered_though_its_body_never_comes() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("kinora.db").display());
+    let instance = start(dir.path(), &url, 0, "").await;
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", instance.port))
+        .await
+        .unwrap();
+    let request = format!(
+        "PUT /api/v1/videos/upload-resumable?upload_id=unknown HTTP/1.1\r\nHost: localhost:{}\r\n\
+         Authorization: Bearer {}\r\nContent-Range: bytes 0-99999/100000\r\n\
+         Content-Length: 100000\r\n\r\nonly a few bytes",
+        instance.port, instance.token
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(15), stream.read(&mut answer))
+        .await
+        .expect("an answer while the body is still owed")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer[..read]);
+    assert!(text.starts_with("HTTP/1.1 404"), "{text}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}

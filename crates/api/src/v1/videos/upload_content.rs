@@ -179,13 +179,18 @@ where
 pub(crate) async fn drain(body: Body, limit: u64) {
     let mut stream = body.into_data_stream();
     let mut read: u64 = 0;
-    while let Some(Ok(chunk)) = stream.next().await {
+    // A client that stops sending (a Content-Length it never fills) is not waited for: the
+    // answer goes out and the connection, its body unread, is closed.
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout(DRAIN_IDLE, stream.next()).await {
         read += chunk.len() as u64;
         if read > limit {
             break;
         }
     }
 }
+
+/// Longest wait for the next bytes of a body being drained.
+const DRAIN_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A file opened on its first write.
 pub(crate) struct LazyFile<F> {
