@@ -151,12 +151,15 @@ pub async fn which_subscribed(
 pub async fn list_channels(
     db: &Db,
     user: &AuthenticatedUser,
-    start: i64,
-    count: i64,
+    page: (i64, i64),
+    oldest_first: bool,
 ) -> AppResult<(i64, Vec<ChannelRow>)> {
     let account = crate::users::find_account(db, user).await?;
     let mut connection = db.pool().acquire().await?;
-    Ok(kinora_db::subscriptions::list_channels(&mut connection, account.id, start, count).await?)
+    Ok(
+        kinora_db::subscriptions::list_channels(&mut connection, account.id, page, oldest_first)
+            .await?,
+    )
 }
 
 /// Published public videos of the channels `user` follows, newest first: how many, and one

@@ -55,13 +55,15 @@ pub async fn exists<'e>(
     Ok(row.is_some())
 }
 
-/// The channels an account follows, latest subscription first: how many, and one page.
+/// The channels an account follows, latest subscription first (or oldest first when
+/// `oldest_first`): how many, and one page.
 pub async fn list_channels(
     connection: &mut Connection,
     account_id: i64,
-    start: i64,
-    count: i64,
+    (start, count): (i64, i64),
+    oldest_first: bool,
 ) -> DbResult<(i64, Vec<ChannelRow>)> {
+    let direction = if oldest_first { "ASC" } else { "DESC" };
     let (total,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM subscriptions WHERE account_id = $1")
             .bind(account_id)
@@ -69,7 +71,7 @@ pub async fn list_channels(
             .await?;
     let rows = sqlx::query_as(&format!(
         "{} JOIN subscriptions s ON s.channel_id = c.id WHERE s.account_id = $1 \
-         ORDER BY s.created_at DESC, s.id DESC LIMIT $2 OFFSET $3",
+         ORDER BY s.created_at {direction}, s.id {direction} LIMIT $2 OFFSET $3",
         crate::channels::SELECT
     ))
     .bind(account_id)

@@ -391,6 +391,20 @@ backend_tests! {
         assert_eq!(h.get(&format!("{path}?sort=name"), Some(&bob)).await.0, StatusCode::BAD_REQUEST);
         assert_eq!(h.get(path, None).await.0, StatusCode::UNAUTHORIZED);
 
+        // PeerTube's sorts of subscriptions, by date or id: newest first unless asked otherwise.
+        let (status, _) = h.send_json("POST", path, Some(&bob), json!({ "uri": "carol_channel" })).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        for (sort, expected) in [("", ["carol_channel", "alice_channel"]), ("?sort=-createdAt", ["carol_channel", "alice_channel"]),
+                                 ("?sort=-id", ["carol_channel", "alice_channel"]), ("?sort=createdAt", ["alice_channel", "carol_channel"]),
+                                 ("?sort=id", ["alice_channel", "carol_channel"])] {
+            let (status, list) = h.get(&format!("{path}{sort}"), Some(&bob)).await;
+            assert_eq!(status, StatusCode::OK, "{sort}: {list}");
+            let names: Vec<&str> = list["data"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+            assert_eq!(names, expected, "{sort}");
+        }
+        let (status, _) = h.send_json("DELETE", &format!("{path}/carol_channel"), Some(&bob), json!({})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+
         let (status, exist) = h.get(&format!("{path}/exist?uris=alice_channel@localhost:9000&uris=carol_channel@localhost:9000&uris=x@peertube.example"), Some(&bob)).await;
         assert_eq!(status, StatusCode::OK, "{exist}");
         assert_eq!(exist, json!({
