@@ -312,24 +312,7 @@ fn parse_webvtt(lines: &[&str]) -> Result<Vec<Cue>, CaptionError> {
             index += 1;
             Some(first.trim().to_owned())
         };
-        let Some(timing) = lines.get(index) else {
-            return Err(line_error(index, "a cue identifier without timing"));
-        };
-        let (start_ms, end_ms, settings) = parse_timing(timing, index + 1, false)?;
-        let line = index + 1;
-        index += 1;
-        let text = cue_text(lines, &mut index)?;
-        push_cue(
-            &mut cues,
-            Cue {
-                identifier,
-                start_ms,
-                end_ms,
-                settings,
-                text,
-            },
-            line,
-        )?;
+        read_cue(lines, &mut index, identifier, false, &mut cues)?;
     }
     Ok(cues)
 }
@@ -357,26 +340,43 @@ fn parse_srt(lines: &[&str]) -> Result<Vec<Cue>, CaptionError> {
                 format!("expected a cue number or timing, found {first:?}"),
             ));
         };
-        let Some(timing) = lines.get(index) else {
-            return Err(line_error(index, "a cue number without timing"));
-        };
-        let (start_ms, end_ms, settings) = parse_timing(timing, index + 1, true)?;
-        let line = index + 1;
-        index += 1;
-        let text = cue_text(lines, &mut index)?;
-        push_cue(
-            &mut cues,
-            Cue {
-                identifier,
-                start_ms,
-                end_ms,
-                settings,
-                text,
-            },
-            line,
-        )?;
+        read_cue(lines, &mut index, identifier, true, &mut cues)?;
     }
     Ok(cues)
+}
+
+/// Reads the timing line at `index` and the text after it into a cue (SRT's comma timings
+/// when `srt`), moving `index` past them.
+fn read_cue(
+    lines: &[&str],
+    index: &mut usize,
+    identifier: Option<String>,
+    srt: bool,
+    cues: &mut Vec<Cue>,
+) -> Result<(), CaptionError> {
+    let Some(timing) = lines.get(*index) else {
+        let what = if srt {
+            "a cue number"
+        } else {
+            "a cue identifier"
+        };
+        return Err(line_error(*index, format!("{what} without timing")));
+    };
+    let line = *index + 1;
+    let (start_ms, end_ms, settings) = parse_timing(timing, line, srt)?;
+    *index += 1;
+    let text = cue_text(lines, index)?;
+    push_cue(
+        cues,
+        Cue {
+            identifier,
+            start_ms,
+            end_ms,
+            settings,
+            text,
+        },
+        line,
+    )
 }
 
 /// `hh:mm:ss.ttt`.
