@@ -305,8 +305,10 @@ backend_tests! {
             (json!({ "reason": "a", "video": video }), StatusCode::BAD_REQUEST, Some("reason")),
             (json!({ "video": video }), StatusCode::BAD_REQUEST, Some("reason")),
             (json!({ "reason": "No object" }), StatusCode::BAD_REQUEST, Some("video")),
-            (json!({ "reason": "Two objects", "video": video, "account": { "id": c.bob_account } }),
-             StatusCode::BAD_REQUEST, Some("video")),
+            (json!({ "reason": "Two objects, one unknown", "video": video, "account": { "id": 999999 } }),
+             StatusCode::NOT_FOUND, None),
+            (json!({ "reason": "Two objects, one unknown", "comment": { "id": 999999 }, "account": { "id": c.bob_account } }),
+             StatusCode::NOT_FOUND, None),
             (json!({ "reason": "Bad reason", "predefinedReasons": ["violentOrAbusive"], "video": video }),
              StatusCode::BAD_REQUEST, Some("predefinedReasons")),
             (json!({ "reason": "Backwards", "video": { "id": c.uuid, "startAt": 9, "endAt": 2 } }),
@@ -335,6 +337,21 @@ backend_tests! {
         filed(h, &c.alice, json!({ "reason": "a".repeat(3000), "video": video })).await;
         filed(h, &c.moderator, json!({ "reason": "Private but seen", "video": { "id": private } })).await;
         assert_eq!(count(&db, "SELECT COUNT(*) FROM abuses").await, 2);
+        // As PeerTube, a report naming several objects reports the first of video, comment,
+        // account.
+        let (status, _) = report(h, &c.alice, json!({
+            "reason": "Several", "account": { "id": c.bob_account }, "comment": { "id": c.comment }
+        })).await;
+        assert_eq!(status, StatusCode::OK);
+        filed(h, &c.alice, json!({ "reason": "Several", "account": { "id": c.bob_account }, "video": video })).await;
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM abuses WHERE reason = 'Several' AND object_kind = 'comment'").await,
+            1
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM abuses WHERE reason = 'Several' AND object_kind = 'video'").await,
+            1
+        );
     }
 
     async fn a_flood_of_reports_is_answered_429(db: Db) {

@@ -50,7 +50,8 @@ pub struct NewReport {
     pub reason: String,
     /// PeerTube's names of predefined reasons.
     pub predefined_reasons: Vec<String>,
-    /// What is reported: exactly one object (none or several is a 400).
+    /// What is reported, in the order video, comment, account: the first is reported, the
+    /// others must exist too (none is a 400).
     pub objects: Vec<ReportedObject>,
 }
 
@@ -165,20 +166,14 @@ pub async fn report(db: &Db, user: &AuthenticatedUser, input: &NewReport) -> App
         field: "predefinedReasons",
         message: format!("{unknown:?} is not a predefined reason"),
     })?;
-    let object = match input.objects.as_slice() {
-        [object] => object,
-        [] => {
-            return Err(AppError::Invalid {
-                field: "video",
-                message: "video id or account id or comment id is required.".to_owned(),
-            });
-        }
-        _ => {
-            return Err(AppError::Invalid {
-                field: "video",
-                message: "report one video, comment or account at a time".to_owned(),
-            });
-        }
+    // PeerTube takes a report naming a video, a comment and an account at once: each must
+    // exist, and the first in that order is the one reported (`reportAbuse` in its
+    // `server/core/controllers/api/abuse.ts`).
+    let Some((object, others)) = input.objects.split_first() else {
+        return Err(AppError::Invalid {
+            field: "video",
+            message: "video id or account id or comment id is required.".to_owned(),
+        });
     };
     let (start_at, end_at) = match object {
         ReportedObject::Video {
@@ -191,6 +186,9 @@ pub async fn report(db: &Db, user: &AuthenticatedUser, input: &NewReport) -> App
     let now = now_millis();
     check_allowance(db, reporter.id, now).await?;
     let target = find_target(db, user, object).await?;
+    for other in others {
+        find_target(db, user, other).await?;
+    }
     let mut tx = db.begin().await?;
     let id = kinora_db::abuses::insert(
         &mut tx,
