@@ -1,5 +1,4 @@
-//! Subscriptions: a user following channels, local or on other instances, and the videos of
-//! the channels followed.
+//! Subscriptions: a user following channels, local or on other instances.
 //!
 //! Channels are named by [`Handle`]s. Following a remote channel stores it (through
 //! [`RemoteActors`]), records the subscription and a pending follow of the channel by the user's
@@ -7,12 +6,10 @@
 
 use kinora_core::federation::FederationEvent;
 use kinora_db::channels::ChannelRow;
-use kinora_db::videos::VideoRow;
 use kinora_db::{Db, now_millis};
 
 use crate::auth::AuthenticatedUser;
 use crate::remote::{Handle, RemoteActors};
-use crate::visibility::can_view;
 use crate::{AppError, AppResult};
 
 /// The channel a handle names, if this instance knows it (a remote one only once fetched).
@@ -160,26 +157,4 @@ pub async fn list_channels(
         kinora_db::subscriptions::list_channels(&mut connection, account.id, page, oldest_first)
             .await?,
     )
-}
-
-/// Published public videos of the channels `user` follows, newest first: how many, and one
-/// page. Each video is also checked with [`can_view`], the rule every route uses.
-pub async fn list_videos(
-    db: &Db,
-    user: &AuthenticatedUser,
-    start: i64,
-    count: i64,
-) -> AppResult<(i64, Vec<VideoRow>)> {
-    let account = crate::users::find_account(db, user).await?;
-    let mut connection = db.pool().acquire().await?;
-    let (total, rows) =
-        kinora_db::subscriptions::list_videos(&mut connection, account.id, start, count).await?;
-    drop(connection);
-    let mut visible = Vec::with_capacity(rows.len());
-    for row in rows {
-        if can_view(db, &row, Some(user)).await? {
-            visible.push(row);
-        }
-    }
-    Ok((total, visible))
 }

@@ -1,9 +1,9 @@
-//! Subscriptions: an account following a channel, and the videos of the channels it follows.
+//! Subscriptions: an account following a channel (the feed of their videos is a
+//! [`VideoFilter`](crate::video_lists::VideoFilter) with `subscriber_account_id`).
 
 use sqlx::{Any, Executor};
 
 use crate::channels::ChannelRow;
-use crate::videos::VideoRow;
 use crate::{Connection, DbResult};
 
 /// Subscribes an account to a channel; subscribing again changes nothing. Returns whether a
@@ -73,37 +73,6 @@ pub async fn list_channels(
         "{} JOIN subscriptions s ON s.channel_id = c.id WHERE s.account_id = $1 \
          ORDER BY s.created_at {direction}, s.id {direction} LIMIT $2 OFFSET $3",
         crate::channels::SELECT
-    ))
-    .bind(account_id)
-    .bind(count)
-    .bind(start)
-    .fetch_all(&mut *connection)
-    .await?;
-    Ok((total, rows))
-}
-
-/// Published public videos of the channels an account follows, newest publication first, but
-/// none of an account or server muted by that account or by the instance: how many, and one
-/// page.
-pub async fn list_videos(
-    connection: &mut Connection,
-    account_id: i64,
-    start: i64,
-    count: i64,
-) -> DbResult<(i64, Vec<VideoRow>)> {
-    let filter = format!(
-        "FROM videos WHERE state = 1 AND privacy = 1 AND channel_id IN \
-         (SELECT channel_id FROM subscriptions WHERE account_id = $1) AND {} AND {}",
-        crate::video_blacklist::UNMODERATED,
-        crate::blocklists::video_not_muted("$1")
-    );
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {filter}"))
-        .bind(account_id)
-        .fetch_one(&mut *connection)
-        .await?;
-    let rows = sqlx::query_as(&format!(
-        "SELECT {} {filter} ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3",
-        crate::videos::COLUMNS
     ))
     .bind(account_id)
     .bind(count)

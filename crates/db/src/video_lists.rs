@@ -70,6 +70,8 @@ pub struct VideoFilter<'a> {
     pub channel_id: Option<i64>,
     /// Only those in the channels of this account.
     pub account_id: Option<i64>,
+    /// Only those in the channels this account subscribes to (its subscription feed).
+    pub subscriber_account_id: Option<i64>,
     /// Only those whose name or tags contain this text (case-insensitive).
     pub search: Option<&'a str>,
     /// Every privacy and state (the owner's own list); otherwise only published public videos.
@@ -148,6 +150,13 @@ fn conditions(filter: &VideoFilter<'_>) -> (String, Vec<Bind>) {
         binds.push(Bind::Int(account));
         conditions.push(format!(
             "channel_id IN (SELECT id FROM channels WHERE account_id = ${})",
+            binds.len()
+        ));
+    }
+    if let Some(subscriber) = filter.subscriber_account_id {
+        binds.push(Bind::Int(subscriber));
+        conditions.push(format!(
+            "channel_id IN (SELECT channel_id FROM subscriptions WHERE account_id = ${})",
             binds.len()
         ));
     }

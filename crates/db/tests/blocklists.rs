@@ -185,8 +185,12 @@ backend_tests! {
             sqlx::query("INSERT INTO subscriptions (account_id, channel_id, created_at) VALUES ($1, $2, 1)")
                 .bind(alice).bind(channel).execute(db.pool()).await.unwrap();
         }
-        let mut connection = db.pool().acquire().await.unwrap();
-        let (total, rows) = kinora_db::subscriptions::list_videos(&mut connection, alice, 0, 10).await.unwrap();
+        let feed = VideoFilter {
+            subscriber_account_id: Some(alice),
+            muted_by: Some(alice),
+            ..VideoFilter::default()
+        };
+        let (total, rows) = kinora_db::video_lists::list(db.pool(), &feed, PAGE).await.unwrap();
         assert_eq!((total, rows.len(), rows[0].name.as_str()), (1, 1, "dave video"));
 
         // Threads and replies on dave's video.

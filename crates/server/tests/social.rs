@@ -343,6 +343,7 @@ backend_tests! {
         let (bob, _) = h.user_with_channel("bob").await;
         let (_, carol_channel) = h.user_with_channel("carol").await;
         let public = video(&db, alice_channel, "Alice public", PUBLIC).await;
+        let another = video(&db, alice_channel, "Alice another public", PUBLIC).await;
         video(&db, alice_channel, "Alice unlisted", Kind { privacy: 2, ..PUBLIC }).await;
         video(&db, alice_channel, "Alice private", Kind { privacy: 3, ..PUBLIC }).await;
         video(&db, alice_channel, "Alice internal", Kind { privacy: 4, ..PUBLIC }).await;
@@ -418,9 +419,20 @@ backend_tests! {
 
         let (status, feed) = h.get(&format!("{path}/videos"), Some(&bob)).await;
         assert_eq!(status, StatusCode::OK, "{feed}");
-        assert_eq!(feed["total"], 1, "only public published videos of followed channels");
-        assert_eq!(feed["data"][0]["uuid"], public);
+        assert_eq!(feed["total"], 2, "only public published videos of followed channels");
         assert_eq!(feed["data"][0]["channel"]["name"], "alice_channel");
+        // The feed takes the video lists' sorts and filters, as PeerTube's does.
+        for (query, expected) in [("sort=name", [&another, &public]), ("sort=-name", [&public, &another])] {
+            let (status, feed) = h.get(&format!("{path}/videos?{query}"), Some(&bob)).await;
+            assert_eq!(status, StatusCode::OK, "{query}: {feed}");
+            let uuids: Vec<&str> = feed["data"].as_array().unwrap().iter().map(|v| v["uuid"].as_str().unwrap()).collect();
+            assert_eq!(uuids, expected.map(String::as_str), "{query}");
+        }
+        let (_, feed) = h.get(&format!("{path}/videos?search=another"), Some(&bob)).await;
+        assert_eq!((feed["total"].as_i64(), feed["data"][0]["uuid"].as_str()), (Some(1), Some(another.as_str())));
+        let (status, body) = h.get(&format!("{path}/videos?sort=-nonsense"), Some(&bob)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(invalid_fields(&body), ["sort"]);
         assert_eq!(h.get(&format!("{path}/videos?start=-1"), Some(&bob)).await.0, StatusCode::BAD_REQUEST);
         assert_eq!(h.get(&format!("{path}/videos"), None).await.0, StatusCode::UNAUTHORIZED);
 

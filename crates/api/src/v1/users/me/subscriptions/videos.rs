@@ -1,26 +1,33 @@
 //! `GET /api/v1/users/me/subscriptions/videos`: public, published videos of the channels the
-//! caller follows, newest first, `{total, data}` in the shape of `GET /api/v1/videos`.
+//! caller follows, `{total, data}` in the shape of `GET /api/v1/videos`, with the same `sort`,
+//! `start`, `count`, `search` and filters (PeerTube reads that list's query here too).
 
-use axum::Json;
-use axum::extract::{Query, State};
-use serde_json::Value;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use kinora_db::video_lists::VideoFilter;
 
 use crate::extract::Auth;
-use crate::json::list;
-use crate::v1::pagination::PageQuery;
-use crate::v1::videos::get::list_items;
+use crate::v1::videos::list::{answer_page, muted_by};
+use crate::v1::videos::list_params::{ListKind, parse};
 use crate::{ApiError, ApiState};
 
 /// Answers one page.
 pub async fn list_subscription_videos(
     State(state): State<ApiState>,
     Auth(user): Auth,
-    Query(query): Query<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
-    query.check_sort(&["-publishedAt"])?;
-    let (start, count) = query.page()?;
-    let (total, videos) =
-        kinora_app::subscriptions::list_videos(&state.db, &user, start, count).await?;
-    let data = list_items(&state, &videos).await?;
-    Ok(Json(list(usize::try_from(total).unwrap_or(0), data)))
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = parse(
+        query.as_deref(),
+        ListKind::Catalogue,
+        Some(&user),
+        state.host(),
+    )?;
+    let account = kinora_app::users::find_account(&state.db, &user).await?;
+    let filter = VideoFilter {
+        subscriber_account_id: Some(account.id),
+        muted_by: muted_by(&state, Some(&user)).await?,
+        ..params.filter()
+    };
+    answer_page(&state, &filter, params.page).await
 }
