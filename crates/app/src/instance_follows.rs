@@ -47,7 +47,9 @@ async fn resolve(remote: &dyn RemoteActors, target: FollowTarget<'_>) -> AppResu
 }
 
 /// The instance follows each target (fetched from its instance first); following again
-/// changes nothing. Every target is resolved before anything is written.
+/// changes nothing. Every target is resolved before anything is written. A target whose
+/// instance cannot be reached now is not an error: its follow is queued and looked up again
+/// later ([`FederationEvent::InstanceFollowQueued`]), as PeerTube does.
 pub async fn follow(
     db: &Db,
     remote: &dyn RemoteActors,
@@ -55,31 +57,78 @@ pub async fn follow(
     targets: &[FollowTarget<'_>],
 ) -> AppResult<()> {
     user.ensure_admin("manage this instance's follows")?;
-    let ours = instance_actor(db).await?;
     let mut actors = Vec::with_capacity(targets.len());
+    let mut unreachable = Vec::new();
     for target in targets {
-        actors.push(resolve(remote, *target).await?);
+        match resolve(remote, *target).await {
+            Ok(actor) => actors.push(actor),
+            Err(AppError::Remote(reason)) => {
+                tracing::info!(?target, %reason, "follow queued until the instance answers");
+                unreachable.push(queued_event(*target));
+            }
+            Err(error) => return Err(error),
+        }
     }
-    let now = now_millis();
+    let ours = instance_actor(db).await?;
     let mut tx = db.begin().await?;
+    follow_in(&mut tx, ours.id, &actors).await?;
+    for event in unreachable.into_iter().flatten() {
+        crate::federation_events::queue(&mut tx, event).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The event that looks `target` up again later.
+fn queued_event(target: FollowTarget<'_>) -> Option<FederationEvent> {
+    let (name, host) = match target {
+        FollowTarget::Host(host) => (crate::actors::INSTANCE_ACTOR_NAME, host),
+        FollowTarget::Handle(Handle {
+            name,
+            host: Some(host),
+        }) => (name, host),
+        FollowTarget::Handle(Handle { host: None, .. }) => return None,
+    };
+    Some(FederationEvent::InstanceFollowQueued {
+        name: name.to_owned(),
+        host: host.to_owned(),
+    })
+}
+
+/// The instance follows `actors`, already resolved (a queued follow whose instance answered
+/// at last); those it follows already are left as they are.
+pub async fn follow_resolved(db: &Db, actors: &[ActorRow]) -> AppResult<()> {
+    let ours = instance_actor(db).await?;
+    let mut tx = db.begin().await?;
+    follow_in(&mut tx, ours.id, actors).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Pending follows of `actors` by the instance actor and their `FollowRequested` events, on
+/// the caller's transaction.
+async fn follow_in(
+    tx: &mut kinora_db::Connection,
+    ours: i64,
+    actors: &[ActorRow],
+) -> AppResult<()> {
+    let now = now_millis();
     for actor in actors {
-        if kinora_db::follows::find(&mut *tx, ours.id, actor.id)
+        if kinora_db::follows::find(&mut *tx, ours, actor.id)
             .await?
             .is_some()
         {
             continue;
         }
-        let follow =
-            kinora_db::follows::upsert(&mut tx, ours.id, actor.id, "pending", None, now).await?;
+        let follow = kinora_db::follows::upsert(tx, ours, actor.id, "pending", None, now).await?;
         crate::federation_events::queue(
-            &mut tx,
+            tx,
             FederationEvent::FollowRequested {
                 follow_id: follow.id,
             },
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

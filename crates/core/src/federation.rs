@@ -73,6 +73,15 @@ pub enum FederationEvent {
         /// The follow.
         follow_id: i64,
     },
+    /// An administrator asked the instance to follow `name@host` (for a whole instance, its
+    /// instance actor) while `host` could not be reached: it is looked up again, with the
+    /// job's backoff, and followed once it answers (PeerTube queues such follows too).
+    InstanceFollowQueued {
+        /// The actor's preferred username.
+        name: String,
+        /// Its instance, `host[:port]`.
+        host: String,
+    },
     /// A local actor stopped following a remote one.
     FollowUndone {
         /// The local follower.
@@ -192,6 +201,7 @@ impl FederationEvent {
             Self::VideoRated { .. } => "video-rated",
             Self::RemoteVideoViewed { .. } => "remote-video-viewed",
             Self::FollowRequested { .. } => "follow-requested",
+            Self::InstanceFollowQueued { .. } => "instance-follow-queued",
             Self::FollowUndone { .. } => "follow-undone",
             Self::FollowAccepted { .. } => "follow-accepted",
             Self::FollowRejected { .. } => "follow-rejected",

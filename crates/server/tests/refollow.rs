@@ -6,7 +6,9 @@
 //! like back and likes it again (then the same with a dislike): A's counts follow each step.
 //! Once with A on SQLite and B on PostgreSQL, once the other way round. And in an inbox: an
 //! Undo that arrives late, after the Follow or rating that replaced what it undoes, leaves
-//! the newer one alone (SQLite and PostgreSQL).
+//! the newer one alone (SQLite and PostgreSQL). And an administrator's follow of an instance
+//! and of a channel while that instance is down: answered 204 at once, as PeerTube does, and
+//! sent once the instance is back.
 
 mod common;
 
@@ -240,4 +242,86 @@ async fn a_late_undo_leaves_the_newer_follow_and_rating() {
         site.assert_no_faults().await;
         site.finish().await;
     }
+}
+
+/// B's administrator follows A's instance and A's channel while A is down: B answers 204 and
+/// follows nothing yet; once A is back, B looks A up again (the job's backoff) and both
+/// follows are sent and accepted. Asking again changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_asked_while_the_instance_is_down_is_sent_once_it_is_back() {
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let postgres = kinora_db::testing::TestDb::postgres().await;
+    let db_a = format!("sqlite://{}/kinora.db", dir_a.path().display());
+    let a = start(dir_a.path(), &db_a, 1, FEDERATION).await;
+    let b = start(dir_b.path(), &postgres.config.url, 1, FEDERATION).await;
+    let host_a = format!("localhost:{}", a.port);
+    let a = a.stop();
+
+    let follow = json!({ "hosts": [host_a], "handles": [format!("root_channel@{host_a}")] });
+    let path = "/api/v1/server/following";
+    let (status, body) = api_request(&b, reqwest::Method::POST, path, Some(follow.clone())).await;
+    assert_eq!(status, 204, "{body}");
+    let (_, list) = get(&b, path).await;
+    assert_eq!(
+        list["total"], 0,
+        "nothing is followed while A is down: {list}"
+    );
+    // Both lookups were tried and failed while A was down: they wait for their next attempt.
+    eventually(
+        Duration::from_secs(30),
+        "both lookups failed once",
+        || async {
+            let (failed,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM jobs WHERE payload LIKE '%instance-follow-queued%' \
+             AND state = 'queued' AND attempts >= 1 AND last_error IS NOT NULL",
+            )
+            .fetch_one(postgres.db.pool())
+            .await
+            .unwrap();
+            (failed == 2).then_some(())
+        },
+    )
+    .await;
+
+    let a = a.start(dir_a.path());
+    let accepted = |list: &Value| {
+        list["data"].as_array().map_or(0, |data| {
+            data.iter().filter(|f| f["state"] == "accepted").count()
+        })
+    };
+    eventually(
+        Duration::from_secs(120),
+        "B follows A's instance and channel",
+        || async {
+            let (_, list) = get(&b, path).await;
+            (accepted(&list) == 2).then_some(())
+        },
+    )
+    .await;
+    let (_, list) = get(&b, path).await;
+    let mut names: Vec<&str> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["following"]["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["peertube", "root_channel"], "{list}");
+    assert_eq!(
+        channel_followers(&a).await,
+        1,
+        "A counts B's instance among the channel's followers"
+    );
+
+    let (status, body) = api_request(&b, reqwest::Method::POST, path, Some(follow)).await;
+    assert_eq!(status, 204, "{body}");
+    let (_, list) = get(&b, path).await;
+    assert_eq!(
+        (list["total"].as_i64(), accepted(&list)),
+        (Some(2), 2),
+        "{list}"
+    );
+    drop((a, b));
+    postgres.finish().await;
 }

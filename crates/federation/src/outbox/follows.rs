@@ -56,6 +56,20 @@ pub(super) async fn follow_requested(
     })
 }
 
+/// A follow queued while its instance could not be reached: looked up again (an error retries
+/// the job, with its backoff); once found, the instance follows it, which queues the Follow.
+pub(super) async fn instance_follow_queued(
+    federation: &Federation,
+    name: &str,
+    host: &str,
+) -> Result<Plan, FanOutError> {
+    let actor = crate::resolve::actor_by_handle(federation, name, host).await?;
+    kinora_app::instance_follows::follow_resolved(federation.db(), &[actor])
+        .await
+        .map_err(crate::FederationError::from)?;
+    Ok(Plan::default())
+}
+
 /// The `Undo` of the Follow sent as `follow_url` (rebuilt with its first id when the follow
 /// was undone before its Follow was sent).
 pub(super) async fn follow_undone(

@@ -29,7 +29,10 @@ mod rounds;
 mod videos;
 
 use comments::{comment_approved, comment_created, comment_deleted, forward};
-use follows::{actor_updated, follow_accepted, follow_rejected, follow_requested, follow_undone};
+use follows::{
+    actor_updated, follow_accepted, follow_rejected, follow_requested, follow_undone,
+    instance_follow_queued,
+};
 use videos::{
     redundancy_created, redundancy_removed, remote_viewed, video_changed, video_delete,
     video_rated, withdrawals,
@@ -92,6 +95,9 @@ enum FanOutError {
     /// A row the fan-out needs is not in the database.
     #[error("{0} is missing")]
     Missing(&'static str),
+    /// A remote actor could not be looked up (yet).
+    #[error(transparent)]
+    Resolve(#[from] crate::resolve::ResolveError),
 }
 
 impl From<kinora_db::SqlError> for FanOutError {
@@ -250,6 +256,9 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
         }
         FederationEvent::FollowRequested { follow_id } => {
             follow_requested(federation, follow_id).await
+        }
+        FederationEvent::InstanceFollowQueued { name, host } => {
+            instance_follow_queued(federation, &name, &host).await
         }
         FederationEvent::FollowUndone {
             follower_actor_id,

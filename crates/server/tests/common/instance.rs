@@ -53,6 +53,12 @@ impl Instance {
     /// Stops the server with SIGTERM (it must exit cleanly) and starts it again with the same
     /// config file in `dir`; the login stays valid.
     pub fn restart(self, dir: &Path) -> Instance {
+        self.stop().start(dir)
+    }
+
+    /// Stops the server with SIGTERM (it must exit cleanly); its port and login are kept for
+    /// [`Stopped::start`].
+    pub fn stop(self) -> Stopped {
         let Instance {
             server,
             port,
@@ -62,6 +68,35 @@ impl Instance {
             http,
         } = self;
         server.terminate();
+        Stopped {
+            port,
+            base,
+            token,
+            channel,
+            http,
+        }
+    }
+}
+
+/// An instance stopped by [`Instance::stop`].
+pub struct Stopped {
+    pub port: u16,
+    pub base: String,
+    token: String,
+    channel: i64,
+    http: reqwest::Client,
+}
+
+impl Stopped {
+    /// Starts it again with the same config file in `dir`, on the same port.
+    pub fn start(self, dir: &Path) -> Instance {
+        let Stopped {
+            port,
+            base,
+            token,
+            channel,
+            http,
+        } = self;
         Instance {
             server: Server::start(&dir.join("kinora.toml")),
             port,
