@@ -94,9 +94,6 @@ ALLOWED = [
 # Checked before ALLOWED, tolerated so that the suite stays green, and printed on every run;
 # each is a bug in Kinora, to fix and then remove from here.
 KINORA_GAPS = [
-    ("ST103", r"GET /api/v1/users/me/subscriptions/videos", r"Received: 400[\s\S]*sort: .* is not one of", "sort: PeerTube takes the video list's sorts (SORTABLE_COLUMNS.VIDEOS); Kinora only -publishedAt"),
-    ("not_a_server_error", r"POST /api/v1/server/following$", r'"code":"remote_failed"', "a host that cannot be reached: PeerTube queues the follow and answers 204 (server/core/controllers/api/server/follows.ts addFollow, JobQueue activitypub-follow); Kinora looks the actor up first and answers 502"),
-    ("ST103", r"POST /api/v1/abuses$", r"Received: 400[\s\S]*one video, comment or account at a time", "PeerTube takes a report naming several objects and reports the first (server/core/controllers/api/abuse.ts reportAbuse); Kinora refuses it"),
 ]
 
 def free_port():
