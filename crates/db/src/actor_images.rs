@@ -149,3 +149,41 @@ pub async fn list_for_actor<'e>(
     .fetch_all(executor)
     .await?)
 }
+
+/// Stored images by id, after `after_id` (at most `limit`): the walk of
+/// `kinora storage migrate`.
+pub async fn list_after<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    after_id: i64,
+    limit: i64,
+) -> DbResult<Vec<ActorImageRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM actor_images WHERE id > $1 ORDER BY id LIMIT $2"
+    ))
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(executor)
+    .await?)
+}
+
+/// Records that image `id`'s file moved from `from` to `to`, if it is still that file at
+/// `from` (an image replaced meanwhile is a new row). Returns whether it switched.
+pub async fn move_file<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: i64,
+    file_name: &str,
+    from: &str,
+    to: &str,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE actor_images SET location = $4 \
+         WHERE id = $1 AND file_name = $2 AND location = $3",
+    )
+    .bind(id)
+    .bind(file_name)
+    .bind(from)
+    .bind(to)
+    .execute(executor)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}

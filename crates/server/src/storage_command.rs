@@ -43,13 +43,22 @@ pub async fn run(config: &Config, command: StorageCommand) -> anyhow::Result<()>
                 MigrationEvent::Skipped { uuid } => {
                     println!("skipped video {uuid}: still processing; run again later");
                 }
+                MigrationEvent::MovedFile { key, bytes } => {
+                    println!("moved {key}: {bytes} bytes, verified");
+                }
             })
             .await;
             db.close().await;
             let report = result.context("migration stopped; run the command again to resume")?;
             println!(
-                "done: {} video(s) moved ({} files, {} bytes), {} already there, {} skipped",
-                report.moved, report.files, report.bytes, report.already_there, report.skipped
+                "done: {} video(s) moved ({} files), {} caption and image file(s) moved, \
+                 {} bytes in all, {} video(s) already there, {} skipped",
+                report.moved,
+                report.files,
+                report.side_files,
+                report.bytes,
+                report.already_there,
+                report.skipped
             );
             Ok(())
         }

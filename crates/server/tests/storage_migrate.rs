@@ -1,7 +1,8 @@
 //! `kinora storage migrate`: videos stored on local disk move to S3 (a real server:
 //! [`common::s3_server`], Garage when it is installed, else s3s-fs) and back; the command killed
 //! halfway and run again finishes with every file in exactly one place, identical to the
-//! original, and reachable through the server. With Garage, public videos' media goes to its
+//! original, and reachable through the server; captions and avatars (files of rows of their
+//! own) move with them. With Garage, public videos' media goes to its
 //! public bucket and is read from there; without it every location is private. On PostgreSQL.
 
 mod common;
@@ -124,6 +125,16 @@ async fn local_video(db: &Db, root: &Path, channel: i64, seed: u32) -> StoredVid
             .await
             .unwrap()
     );
+    // A caption, a file of its own row.
+    let caption = format!("{uuid}-fr.vtt");
+    let caption_key = format!("video-captions/{caption}");
+    let content = format!("WEBVTT\n\n00:00.000 --> 00:01.000\nseed {seed}\n").into_bytes();
+    std::fs::create_dir_all(root.join("video-captions")).unwrap();
+    std::fs::write(root.join(&caption_key), &content).unwrap();
+    files.insert(caption_key, content);
+    kinora_db::video_captions::put_local(&mut tx, id, "fr", &caption, "local", 1)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     StoredVideo {
         uuid,
@@ -203,6 +214,63 @@ async fn locations(db: &Db) -> BTreeMap<String, (String, String)> {
         .collect()
 }
 
+/// Two sizes of alice's avatar on local disk: key → content.
+async fn alice_avatar(db: &Db, root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let account = kinora_db::accounts::find_local_by_name(db.pool(), "alice")
+        .await
+        .unwrap()
+        .unwrap();
+    let names = [
+        format!("{}.jpg", Uuid::new_v4()),
+        format!("{}.jpg", Uuid::new_v4()),
+    ];
+    let mut files = BTreeMap::new();
+    std::fs::create_dir_all(root.join("avatars")).unwrap();
+    for (index, name) in names.iter().enumerate() {
+        let key = format!("avatars/{name}");
+        let content = bytes(5000 + index * 1000, 90 + index as u32);
+        std::fs::write(root.join(&key), &content).unwrap();
+        files.insert(key, content);
+    }
+    let images = [
+        kinora_db::actor_images::NewActorImage {
+            file_name: &names[0],
+            width: 120,
+            height: 120,
+        },
+        kinora_db::actor_images::NewActorImage {
+            file_name: &names[1],
+            width: 48,
+            height: 48,
+        },
+    ];
+    let mut tx = db.begin().await.unwrap();
+    kinora_db::actor_images::replace(
+        &mut tx,
+        account.actor_id,
+        kinora_db::actor_images::AVATAR,
+        &images,
+        "local",
+        None,
+        1,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    files
+}
+
+/// How many caption and image files each location holds, by location.
+async fn side_locations(db: &Db) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT location, COUNT(*) FROM (SELECT location FROM video_captions \
+         UNION ALL SELECT location FROM actor_images) AS side GROUP BY location ORDER BY location",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
     let s3 = S3Server::start().await;
@@ -216,6 +284,7 @@ async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
     for seed in 0..6 {
         videos.push(local_video(&test.db, &root, channel, seed).await);
     }
+    let avatars = alice_avatar(&test.db, &root).await;
     let settings = s3.storage_settings(&s3.s3_endpoint, true);
     let s3_backend = format!("[storage]\nbackend = \"s3\"\n{settings}");
     let config = write_config(dir.path(), free_port(), &test.config.url, &s3_backend);
@@ -237,11 +306,20 @@ async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
     // bucket every file is private.
     let mut expected_public = BTreeMap::new();
     let mut expected_private = BTreeMap::new();
+    for (key, content) in &avatars {
+        let target = if public_bucket.is_some() {
+            &mut expected_public
+        } else {
+            &mut expected_private
+        };
+        target.insert(key.clone(), Sha256::digest(content).to_vec());
+    }
     for video in &videos {
         for (key, content) in &video.files {
             let public = public_bucket.is_some()
                 && video.public
-                && !key.starts_with("original-video-files/");
+                && !key.starts_with("original-video-files/")
+                && !key.starts_with("video-captions/");
             let target = if public {
                 &mut expected_public
             } else {
@@ -281,8 +359,17 @@ async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
         );
         assert_eq!(original, "s3-private");
     }
+    assert_eq!(
+        side_locations(&test.db).await,
+        [("s3-private".to_owned(), 6), ("s3-public".to_owned(), 2)],
+        "captions are private media, avatars public"
+    );
     let again = migrate(&config, "s3", false);
     assert!(again.contains("done: 0 video(s) moved"), "{again}");
+    assert!(
+        again.contains(" 0 caption and image file(s) moved"),
+        "{again}"
+    );
 
     // Every video plays from where the API says: the public bucket for public ones (with
     // Garage), the server's proxy for the others.
@@ -325,6 +412,28 @@ async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
             .unwrap();
         let key = format!("streaming-playlists/hls/{}/{}", stored.uuid, stored.master);
         assert_eq!(body.as_ref(), stored.files[&key].as_slice());
+        // Its caption, read from the bucket by the server (for its owner: some are private).
+        let key = format!("video-captions/{}-fr.vtt", stored.uuid);
+        let answer = http
+            .get(format!("{base}/lazy-static/{key}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{key}");
+        assert_eq!(
+            answer.bytes().await.unwrap().as_ref(),
+            stored.files[&key].as_slice()
+        );
+    }
+    for (key, content) in &avatars {
+        let answer = http
+            .get(format!("{base}/lazy-static/{key}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{key}");
+        assert_eq!(answer.bytes().await.unwrap().as_ref(), content.as_slice());
     }
     server.terminate();
 
@@ -332,9 +441,15 @@ async fn a_migration_killed_halfway_finishes_when_run_again_and_moves_back() {
     let local_config = write_config(dir.path(), free_port(), &test.config.url, &settings);
     let back = migrate(&local_config, "local", false);
     assert!(back.contains("done: 6 video(s) moved"), "{back}");
+    assert!(
+        back.contains(" 8 caption and image file(s) moved"),
+        "{back}"
+    );
+    assert_eq!(side_locations(&test.db).await, [("local".to_owned(), 8)]);
     let all: BTreeSet<String> = videos
         .iter()
         .flat_map(|v| v.files.keys().cloned())
+        .chain(avatars.keys().cloned())
         .collect();
     assert_eq!(local_files(&root), all);
     for video in &videos {

@@ -3,7 +3,10 @@
 //! copies; only when every file of the video checks out does the database switch the video to
 //! the new location (compare-and-set, so a concurrent change wins), and only then are the old
 //! copies deleted. Killed at any point and run again, it picks up where it stopped: videos
-//! already moved are only cleaned of leftover old copies, copies are simply redone.
+//! already moved are only cleaned of leftover old copies, copies are simply redone. Then
+//! captions and avatar and banner files, one by one ([`side_files`]).
+
+mod side_files;
 
 use kinora_core::video::{Privacy, VideoState};
 use kinora_db::videos::VideoRow;
@@ -26,6 +29,8 @@ pub struct MigrationReport {
     pub files: usize,
     /// Bytes copied.
     pub bytes: u64,
+    /// Caption, avatar and banner files moved.
+    pub side_files: usize,
 }
 
 /// One line of progress, for the command to print.
@@ -44,6 +49,14 @@ pub enum MigrationEvent {
     Skipped {
         /// The video's UUID.
         uuid: String,
+    },
+    /// A caption, avatar or banner file was copied, verified, switched and the old copy
+    /// deleted.
+    MovedFile {
+        /// Its storage key.
+        key: String,
+        /// Bytes copied.
+        bytes: u64,
     },
 }
 
@@ -64,6 +77,7 @@ pub async fn migrate_storage(
     loop {
         let ids = kinora_db::videos::list_ids_after(db.pool(), after, 100).await?;
         let Some(&last) = ids.last() else {
+            side_files::migrate_side_files(db, storage, to, &mut report, &mut progress).await?;
             return Ok(report);
         };
         after = last;
@@ -77,19 +91,22 @@ pub async fn migrate_storage(
 }
 
 fn target_location(storage: &MediaStorage, to: Backend, video: &VideoRow) -> Location {
+    let public = matches!(
+        Privacy::from_id(video.privacy),
+        Some(Privacy::Public | Privacy::Unlisted)
+    );
+    target_for(storage, to, public)
+}
+
+/// Where media goes on backend `to`: the public S3 location only for public media on an
+/// instance configured for S3.
+fn target_for(storage: &MediaStorage, to: Backend, public: bool) -> Location {
     match to {
         Backend::Local => Location::Local,
-        Backend::S3 => {
-            let public = matches!(
-                Privacy::from_id(video.privacy),
-                Some(Privacy::Public | Privacy::Unlisted)
-            );
-            if public && storage.backend() == Backend::S3 {
-                storage.location_for_media(true)
-            } else {
-                Location::S3Private
-            }
+        Backend::S3 if public && storage.backend() == Backend::S3 => {
+            storage.location_for_media(true)
         }
+        Backend::S3 => Location::S3Private,
     }
 }
 
