@@ -43,9 +43,12 @@ impl JobHandler for TranscodeJobs {
     async fn handle(&self, context: JobContext, job: Job) -> Result<(), JobFailure> {
         let started = Instant::now();
         let result = self.transcode(context, job).await;
+        let outcome = if result.is_ok() { "done" } else { "failed" };
+        let seconds = started.elapsed().as_secs_f64();
         if self.report_to_parent {
-            let outcome = if result.is_ok() { "done" } else { "failed" };
-            crate::protocol::report_to_parent(outcome, started.elapsed().as_secs_f64());
+            crate::protocol::report_to_parent(outcome, seconds);
+        } else {
+            crate::metrics::record_transcode(outcome, seconds);
         }
         result
     }

@@ -9,6 +9,7 @@
 
 mod config;
 mod job;
+mod metrics;
 mod parent;
 mod process;
 mod protocol;
@@ -180,6 +181,12 @@ async fn run_worker(
     exit_with_parent: bool,
     report_to_parent: bool,
 ) -> anyhow::Result<()> {
+    // A pool member reports to its server; one started on its own serves its metrics.
+    if let Some(listen) = config.transcoding.metrics_listen
+        && !report_to_parent
+    {
+        crate::metrics::serve(listen)?;
+    }
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
     tokio::spawn(async move {

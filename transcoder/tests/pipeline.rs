@@ -1,7 +1,8 @@
 //! The transcoder binary against real databases and real media: an uploaded original becomes
 //! published HLS that the ffmpeg CLI decodes end to end; a refused input fails the video with
 //! its reason; a transcoder killed mid-job is replaced and the video still ends published; a
-//! job that crashes every time ends in the dead letters with the video marked failed.
+//! job that crashes every time ends in the dead letters with the video marked failed. A
+//! transcoder started on its own serves its metrics.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -164,16 +165,64 @@ impl Drop for Killed {
     }
 }
 
+/// A free port on 127.0.0.1.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The body of `GET /metrics` on `port` (HTTP/1.0, so the answer ends with the connection).
+fn scrape(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"),
+        "{answer}"
+    );
+    answer
+}
+
 async fn publishes_playable_hls(test: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let storage = dir.path().join("storage");
     let (id, uuid) = uploaded_video(&test.db, &storage, &fixture("video_short.mp4")).await;
+    // Started on its own, as on another machine: it serves its metrics.
+    let metrics_port = free_port();
     let _transcoder = Killed(start(
         &test.config.url,
         &storage,
-        serde_json::json!({ "lease_secs": 5 }),
+        serde_json::json!({ "lease_secs": 5, "metrics_listen": format!("127.0.0.1:{metrics_port}") }),
     ));
     wait_for_state(&test.db, id, 1, Duration::from_secs(180)).await;
+    // Recorded as the job ends, just after the video is published.
+    let wanted = [
+        "kinora_transcode_duration_seconds_count{outcome=\"done\"} 1",
+        "kinora_job_attempts_total{kind=\"transcode\",outcome=\"done\"} 1",
+    ];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics = scrape(metrics_port);
+        let missing: Vec<_> = wanted
+            .iter()
+            .filter(|line| !metrics.lines().any(|l| l == **line))
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{missing:?} not in\n{metrics}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let video = kinora_db::videos::find_by_id(test.db.pool(), id)
         .await
         .unwrap()

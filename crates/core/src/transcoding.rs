@@ -21,6 +21,11 @@ pub struct TranscodingConfig {
     /// Seconds a transcoder's claim on a job lasts without a heartbeat; a job whose transcoder
     /// died is taken over by another one after this long.
     pub lease_secs: u64,
+    /// Where a `kinora-transcoder run` started on its own (on another machine) serves its
+    /// Prometheus metrics, `GET /metrics`: transcode durations by outcome, job attempts and
+    /// durations, storage errors. Unset (the default): none. The pool `kinora serve` starts
+    /// ignores it: its transcoders report to the server's own metrics.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 impl Default for TranscodingConfig {
@@ -32,6 +37,7 @@ impl Default for TranscodingConfig {
             max_memory_bytes: 8 * 1024 * 1024 * 1024,
             max_output_file_bytes: 64 * 1024 * 1024 * 1024,
             lease_secs: 30,
+            metrics_listen: None,
         }
     }
 }
