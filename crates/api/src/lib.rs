@@ -15,6 +15,7 @@ pub mod extract;
 mod feeds;
 pub mod json;
 pub mod list_cache;
+mod local_file;
 pub mod login_limiter;
 pub mod markdown;
 pub mod not_found;

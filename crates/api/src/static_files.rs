@@ -15,22 +15,16 @@
 //! job copied there under names it checked.
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kinora_app::actor_images::ActorImageKind;
 use kinora_app::{GeneratedName, StorageKey};
-use tower::ServiceExt;
-use tower_http::services::ServeFile;
 
 use crate::extract::MaybeAuth;
 use crate::security_headers::{self, MediaCache, UserBytes};
 use crate::{ApiError, ApiState};
-
-/// Bytes read from a file at a time (a 256 KiB segment range in one read).
-const READ_CHUNK: usize = 256 * 1024;
 
 /// The static routes.
 pub fn router(state: ApiState) -> Router {
@@ -120,15 +114,13 @@ async fn serve_mirror(
     if !mirrors.iter().any(|m| m.local != 0) {
         return Err(ApiError::not_found("File"));
     }
+    let key = StorageKey::mirror_file(uuid, &name);
     let path = state
         .storage
-        .local_path(
-            kinora_app::Location::Local,
-            &StorageKey::mirror_file(uuid, &name),
-        )
+        .local_path(kinora_app::Location::Local, &key)
         .ok_or_else(|| ApiError::not_found("File"))?;
     let cache = MediaCache::of(&state, &row, file.ends_with(".mp4")).await?;
-    let mut response = serve(path, request).await?;
+    let mut response = serve(path, &key, request).await?;
     cache.apply(&mut response);
     Ok(response)
 }
@@ -192,7 +184,7 @@ async fn serve_playlist_thumbnail(
         .storage
         .local_path(kinora_app::Location::Local, key)
         .ok_or_else(|| ApiError::not_found("File"))?;
-    serve(path, request).await
+    serve(path, key, request).await
 }
 
 /// An avatar or banner the database lists under this name: public (accounts and channels are),
@@ -300,12 +292,13 @@ async fn serve_torrent(
     if !kinora_app::visibility::can_view(&state.db, &row, viewer).await? {
         return Err(ApiError::not_found("File"));
     }
+    let key = StorageKey::torrent(&name);
     let path = state
         .storage
-        .local_path(kinora_app::Location::Local, &StorageKey::torrent(&name))
+        .local_path(kinora_app::Location::Local, &key)
         .ok_or_else(|| ApiError::not_found("File"))?;
     let cache = MediaCache::of(state, &row, true).await?;
-    let mut response = serve(path, request).await?;
+    let mut response = serve(path, &key, request).await?;
     cache.apply(&mut response);
     let headers = response.headers_mut();
     headers.insert(
@@ -377,7 +370,7 @@ pub(crate) async fn serve_at(
     cache: MediaCache,
 ) -> Result<Response, ApiError> {
     let mut response = match state.storage.local_path(location, key) {
-        Some(path) => serve(path, request).await?,
+        Some(path) => serve(path, key, request).await?,
         None => {
             crate::object_proxy::proxy(&state.storage, location, key, request.headers()).await?
         }
@@ -386,42 +379,18 @@ pub(crate) async fn serve_at(
     Ok(response)
 }
 
-/// Serves one file with Range and conditional requests (the caller sets the cache headers).
-async fn serve(path: std::path::PathBuf, request: Request) -> Result<Response, ApiError> {
-    let metadata = tokio::fs::metadata(&path)
-        .await
-        .map_err(|_| ApiError::not_found("File"))?;
-    let modified = metadata
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_secs());
-    let etag = format!("\"{:x}-{:x}\"", metadata.len(), modified);
-    if request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        })
-    {
-        let mut response = StatusCode::NOT_MODIFIED.into_response();
-        if let Ok(value) = HeaderValue::from_str(&etag) {
-            response.headers_mut().insert(header::ETAG, value);
-        }
-        return Ok(response);
-    }
-    let mut response = ServeFile::new(&path)
-        .with_buf_chunk_size(READ_CHUNK)
-        .oneshot(request)
-        .await
-        .map_err(|_| ApiError::not_found("File"))?
-        .map(Body::new);
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        headers.insert(header::ETAG, value);
-    }
-    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    Ok(response)
+/// Serves one file of local storage with Range and conditional requests (the caller sets the
+/// cache headers).
+async fn serve(
+    path: std::path::PathBuf,
+    key: &StorageKey,
+    request: Request,
+) -> Result<Response, ApiError> {
+    crate::local_file::serve_local(
+        path,
+        key.content_type(),
+        request.method(),
+        request.headers(),
+    )
+    .await
 }

@@ -1,0 +1,393 @@
+//! One file of local storage answered over HTTP: the whole file or one byte range, with `ETag`
+//! and `Last-Modified`, `If-None-Match`, `If-Modified-Since`, `If-Range` and `HEAD`.
+//!
+//! A player asks for one segment at a time, a byte range of a few hundred KiB. An answer up to
+//! [`ONE_READ`] bytes is opened, checked and read in one positioned read on the blocking pool,
+//! a single hop off the runtime per request; a longer one streams [`STREAM_CHUNK`] bytes at a
+//! time. A `Range` this module cannot take (several ranges, another unit, malformed) is
+//! ignored and the whole file answered, as HTTP allows; one that starts past the end is a 416.
+
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kinora_app::ByteRange;
+
+use crate::ApiError;
+
+/// The longest answer read in one go (a segment range is well below).
+pub(crate) const ONE_READ: u64 = 1024 * 1024;
+/// Bytes per read when a longer answer streams.
+const STREAM_CHUNK: usize = 256 * 1024;
+
+/// What the request's headers ask for, read before going to the blocking pool.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Conditions {
+    head: bool,
+    range: Option<ByteRange>,
+    if_none_match: Option<String>,
+    if_modified_since: Option<SystemTime>,
+    if_range: Option<String>,
+}
+
+impl Conditions {
+    fn read(method: &Method, headers: &HeaderMap) -> Self {
+        let text = |name| {
+            headers
+                .get(name)
+                .and_then(|value: &HeaderValue| value.to_str().ok())
+        };
+        Conditions {
+            head: method == Method::HEAD,
+            range: text(header::RANGE).and_then(ByteRange::parse_header),
+            if_none_match: text(header::IF_NONE_MATCH).map(str::to_owned),
+            if_modified_since: text(header::IF_MODIFIED_SINCE)
+                .and_then(|value| httpdate::parse_http_date(value).ok()),
+            if_range: text(header::IF_RANGE).map(str::to_owned),
+        }
+    }
+}
+
+/// The file's validators.
+struct Validators {
+    etag: String,
+    /// Whole seconds since the epoch (HTTP dates have no finer grain).
+    modified: SystemTime,
+}
+
+impl Validators {
+    fn of(metadata: &std::fs::Metadata) -> Self {
+        let seconds = metadata
+            .modified()
+            .ok()
+            .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |elapsed| elapsed.as_secs());
+        Validators {
+            etag: format!("\"{:x}-{:x}\"", metadata.len(), seconds),
+            modified: UNIX_EPOCH + Duration::from_secs(seconds),
+        }
+    }
+
+    /// Whether a client holding what `conditions` describe has the file already.
+    fn not_modified(&self, conditions: &Conditions) -> bool {
+        match &conditions.if_none_match {
+            Some(tags) => tags
+                .split(',')
+                .any(|tag| tag.trim() == self.etag || tag.trim() == "*"),
+            None => conditions
+                .if_modified_since
+                .is_some_and(|since| self.modified <= since),
+        }
+    }
+
+    /// Whether the `Range` stands: no `If-Range`, or one naming this file's ETag or date.
+    fn range_applies(&self, conditions: &Conditions) -> bool {
+        match conditions.if_range.as_deref() {
+            None => true,
+            Some(value) if value.starts_with('"') => value == self.etag,
+            Some(value) => httpdate::parse_http_date(value).is_ok_and(|date| date == self.modified),
+        }
+    }
+}
+
+/// The bytes `first..=last` a range names in a file of `length` bytes; `None` when it starts
+/// past the end (or the file is empty).
+fn resolve(range: ByteRange, length: u64) -> Option<(u64, u64)> {
+    if length == 0 {
+        return None;
+    }
+    let (first, last) = match range {
+        ByteRange::Span { first, last } => (first, last.min(length - 1)),
+        ByteRange::From(first) => (first, length - 1),
+        ByteRange::Suffix(suffix) => (length.saturating_sub(suffix), length - 1),
+    };
+    (first < length).then_some((first, last))
+}
+
+/// What the blocking part found.
+enum Found {
+    Missing,
+    NotModified(Validators),
+    Unsatisfiable(u64),
+    Content {
+        validators: Validators,
+        status: StatusCode,
+        /// `first..=last` of `length`, for `Content-Range`, when partial.
+        content_range: Option<(u64, u64, u64)>,
+        size: u64,
+        body: Content,
+    },
+}
+
+enum Content {
+    Empty,
+    Read(Bytes),
+    Stream(File, u64),
+}
+
+fn open_and_read(path: PathBuf, conditions: Conditions) -> std::io::Result<Found> {
+    let file = match File::open(&path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Missing),
+        Err(error) => return Err(error),
+    };
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Ok(Found::Missing);
+    }
+    let validators = Validators::of(&metadata);
+    if validators.not_modified(&conditions) {
+        return Ok(Found::NotModified(validators));
+    }
+    let length = metadata.len();
+    let range = conditions
+        .range
+        .filter(|_| validators.range_applies(&conditions));
+    let (status, first, size, content_range) = match range {
+        Some(range) => match resolve(range, length) {
+            Some((first, last)) => (
+                StatusCode::PARTIAL_CONTENT,
+                first,
+                last - first + 1,
+                Some((first, last, length)),
+            ),
+            None => return Ok(Found::Unsatisfiable(length)),
+        },
+        None => (StatusCode::OK, 0, length, None),
+    };
+    let body = if conditions.head || size == 0 {
+        Content::Empty
+    } else if size <= ONE_READ {
+        let mut buffer = vec![0; size as usize];
+        file.read_exact_at(&mut buffer, first)?;
+        Content::Read(Bytes::from(buffer))
+    } else {
+        let mut file = file;
+        file.seek(SeekFrom::Start(first))?;
+        Content::Stream(file, size)
+    };
+    Ok(Found::Content {
+        validators,
+        status,
+        content_range,
+        size,
+        body,
+    })
+}
+
+fn validator_headers(headers: &mut HeaderMap, validators: &Validators) {
+    if let Ok(value) = HeaderValue::from_str(&validators.etag) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(validators.modified)) {
+        headers.insert(header::LAST_MODIFIED, value);
+    }
+}
+
+/// Answers the file at `path` (of `content_type`) as `method` and `request` ask.
+pub(crate) async fn serve_local(
+    path: PathBuf,
+    content_type: &'static str,
+    method: &Method,
+    request: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let conditions = Conditions::read(method, request);
+    let found = tokio::task::spawn_blocking(move || open_and_read(path, conditions))
+        .await
+        .map_err(|error| kinora_app::AppError::Internal(format!("file read: {error}")))?
+        .map_err(|error| kinora_app::AppError::Internal(format!("file read: {error}")))?;
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    let (status, content) = match found {
+        Found::Missing => return Err(ApiError::not_found("File")),
+        Found::NotModified(validators) => {
+            validator_headers(&mut headers, &validators);
+            return Ok((StatusCode::NOT_MODIFIED, headers).into_response());
+        }
+        Found::Unsatisfiable(length) => {
+            if let Ok(value) = HeaderValue::from_str(&format!("bytes */{length}")) {
+                headers.insert(header::CONTENT_RANGE, value);
+            }
+            return Ok((StatusCode::RANGE_NOT_SATISFIABLE, headers).into_response());
+        }
+        Found::Content {
+            validators,
+            status,
+            content_range,
+            size,
+            body,
+        } => {
+            validator_headers(&mut headers, &validators);
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            headers.insert(header::CONTENT_LENGTH, size.into());
+            if let Some((first, last, length)) = content_range
+                && let Ok(value) = HeaderValue::from_str(&format!("bytes {first}-{last}/{length}"))
+            {
+                headers.insert(header::CONTENT_RANGE, value);
+            }
+            (status, body)
+        }
+    };
+    let body = match content {
+        Content::Empty => Body::empty(),
+        Content::Read(bytes) => Body::from(bytes),
+        Content::Stream(file, size) => {
+            let reader = tokio::io::AsyncReadExt::take(tokio::fs::File::from_std(file), size);
+            Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+                reader,
+                STREAM_CHUNK,
+            ))
+        }
+    };
+    Ok((status, headers, body).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_resolve_within_the_file() {
+        let span = |first, last| ByteRange::Span { first, last };
+        assert_eq!(resolve(span(0, 99), 1000), Some((0, 99)));
+        assert_eq!(resolve(span(900, 5000), 1000), Some((900, 999)));
+        assert_eq!(resolve(span(1000, 1001), 1000), None);
+        assert_eq!(resolve(ByteRange::From(999), 1000), Some((999, 999)));
+        assert_eq!(resolve(ByteRange::From(1000), 1000), None);
+        assert_eq!(resolve(ByteRange::Suffix(10), 1000), Some((990, 999)));
+        assert_eq!(resolve(ByteRange::Suffix(5000), 1000), Some((0, 999)));
+        assert_eq!(resolve(ByteRange::From(0), 0), None);
+    }
+
+    fn conditions(headers: &[(&'static str, &str)]) -> Conditions {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        Conditions::read(&Method::GET, &map)
+    }
+
+    #[test]
+    fn validators_answer_conditional_requests() {
+        let modified = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let validators = Validators {
+            etag: "\"10-abc\"".to_owned(),
+            modified,
+        };
+        let date = httpdate::fmt_http_date(modified);
+        let earlier = httpdate::fmt_http_date(modified - Duration::from_secs(1));
+        assert!(validators.not_modified(&conditions(&[("if-none-match", "\"x\", \"10-abc\"")])));
+        assert!(validators.not_modified(&conditions(&[("if-none-match", "*")])));
+        assert!(!validators.not_modified(&conditions(&[("if-none-match", "\"x\"")])));
+        assert!(validators.not_modified(&conditions(&[("if-modified-since", &date)])));
+        assert!(!validators.not_modified(&conditions(&[("if-modified-since", &earlier)])));
+        // An ETag that does not match wins over a date that would.
+        assert!(!validators.not_modified(&conditions(&[
+            ("if-none-match", "\"x\""),
+            ("if-modified-since", &date)
+        ])));
+        assert!(validators.range_applies(&conditions(&[])));
+        assert!(validators.range_applies(&conditions(&[("if-range", "\"10-abc\"")])));
+        assert!(!validators.range_applies(&conditions(&[("if-range", "\"other\"")])));
+        assert!(validators.range_applies(&conditions(&[("if-range", &date)])));
+        assert!(!validators.range_applies(&conditions(&[("if-range", &earlier)])));
+    }
+
+    #[tokio::test]
+    async fn answers_ranges_whole_files_heads_and_streams() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("file.mp4");
+        let content: Vec<u8> = (0..(ONE_READ as usize * 2 + 7))
+            .map(|i| (i * 31 % 251) as u8)
+            .collect();
+        std::fs::write(&path, &content).unwrap();
+        let ask = |method: Method, headers: &[(&'static str, &str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in headers {
+                map.insert(*name, HeaderValue::from_str(value).unwrap());
+            }
+            let path = path.clone();
+            async move {
+                let response = serve_local(path, "video/mp4", &method, &map).await.unwrap();
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .unwrap();
+                (status, headers, body)
+            }
+        };
+        let (status, headers, body) = ask(Method::GET, &[("range", "bytes=10-19")]).await;
+        assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+        assert_eq!(&body[..], &content[10..20]);
+        let total = content.len();
+        assert_eq!(
+            headers[header::CONTENT_RANGE],
+            format!("bytes 10-19/{total}")
+        );
+        assert_eq!(headers[header::CONTENT_LENGTH], "10");
+        assert_eq!(headers[header::CONTENT_TYPE], "video/mp4");
+        let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+
+        // Longer than one read: streamed, every byte in place.
+        let (status, headers, body) = ask(Method::GET, &[("range", "bytes=5-")]).await;
+        assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+        assert_eq!(&body[..], &content[5..]);
+        assert_eq!(headers[header::CONTENT_LENGTH], (total - 5).to_string());
+        let (status, _, body) = ask(Method::GET, &[]).await;
+        assert_eq!((status, &body[..]), (StatusCode::OK, &content[..]));
+        let (status, _, body) = ask(Method::GET, &[("range", "bytes=-3")]).await;
+        assert_eq!(
+            (status, &body[..]),
+            (StatusCode::PARTIAL_CONTENT, &content[total - 3..])
+        );
+
+        // Past the end: 416 naming the length. Several ranges: the whole file.
+        let (status, headers, _) = ask(Method::GET, &[("range", &format!("bytes={total}-"))]).await;
+        assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
+        assert_eq!(headers[header::CONTENT_RANGE], format!("bytes */{total}"));
+        let (status, _, body) = ask(Method::GET, &[("range", "bytes=0-1,5-6")]).await;
+        assert_eq!((status, body.len()), (StatusCode::OK, total));
+
+        // HEAD: the headers of a GET, no body.
+        let (status, headers, body) = ask(Method::HEAD, &[("range", "bytes=0-99")]).await;
+        assert_eq!((status, body.len()), (StatusCode::PARTIAL_CONTENT, 0));
+        assert_eq!(headers[header::CONTENT_LENGTH], "100");
+
+        // Conditional: the ETag held is a 304; an If-Range of another version is the whole file.
+        let (status, _, body) = ask(Method::GET, &[("if-none-match", &etag)]).await;
+        assert_eq!((status, body.len()), (StatusCode::NOT_MODIFIED, 0));
+        let (status, _, body) = ask(
+            Method::GET,
+            &[("range", "bytes=0-9"), ("if-range", "\"old\"")],
+        )
+        .await;
+        assert_eq!((status, body.len()), (StatusCode::OK, total));
+        let (status, _, body) =
+            ask(Method::GET, &[("range", "bytes=0-9"), ("if-range", &etag)]).await;
+        assert_eq!((status, body.len()), (StatusCode::PARTIAL_CONTENT, 10));
+
+        // A directory or a missing file is a 404.
+        let missing = serve_local(
+            dir.path().join("nope"),
+            "video/mp4",
+            &Method::GET,
+            &HeaderMap::new(),
+        )
+        .await;
+        assert!(missing.is_err());
+        let directory = serve_local(
+            dir.path().to_path_buf(),
+            "video/mp4",
+            &Method::GET,
+            &HeaderMap::new(),
+        )
+        .await;
+        assert!(directory.is_err());
+    }
+}
