@@ -43,6 +43,9 @@ pub struct PlaylistRow {
     pub remote_total: Option<i64>,
     /// 1 while followers were sent our playlist.
     pub federated: i64,
+    /// Its place among its channel's playlists, from 1 (PeerTube's `videoChannelPosition`);
+    /// none outside a channel.
+    pub video_channel_position: Option<i64>,
     /// Creation time, epoch milliseconds.
     pub created_at: i64,
     /// Last change, epoch milliseconds.
@@ -57,8 +60,8 @@ impl PlaylistRow {
 }
 
 const COLUMNS: &str = "id, uuid, short_uuid, account_id, channel_id, display_name, description, \
-    privacy, kind, thumbnail_file, url, remote_thumbnail_url, remote_total, federated, created_at, \
-    updated_at";
+    privacy, kind, thumbnail_file, url, remote_thumbnail_url, remote_total, federated, \
+    video_channel_position, created_at, updated_at";
 
 /// A playlist to insert.
 #[derive(Debug, Clone, Copy)]
@@ -301,6 +304,8 @@ pub enum PlaylistOrder {
     UpdatedAt(bool),
     /// `displayName` / `-displayName`.
     DisplayName(bool),
+    /// `videoChannelPosition` / `-videoChannelPosition`: the channel's own order.
+    VideoChannelPosition(bool),
 }
 
 impl PlaylistOrder {
@@ -314,6 +319,7 @@ impl PlaylistOrder {
             "createdAt" => Some(Self::CreatedAt(descending)),
             "updatedAt" => Some(Self::UpdatedAt(descending)),
             "displayName" => Some(Self::DisplayName(descending)),
+            "videoChannelPosition" => Some(Self::VideoChannelPosition(descending)),
             _ => None,
         }
     }
@@ -323,6 +329,7 @@ impl PlaylistOrder {
             Self::CreatedAt(d) => ("p.created_at", d),
             Self::UpdatedAt(d) => ("p.updated_at", d),
             Self::DisplayName(d) => ("LOWER(p.display_name)", d),
+            Self::VideoChannelPosition(d) => ("p.video_channel_position", d),
         };
         let direction = if descending { "DESC" } else { "ASC" };
         format!("{column} {direction}, p.id {direction}")
@@ -605,53 +612,20 @@ pub async fn reorder(
     length: i64,
     now: i64,
 ) -> DbResult<()> {
-    let end = start + length - 1;
-    if after >= start - 1 && after <= end {
-        return Ok(());
-    }
-    let block: Vec<(i64,)> = sqlx::query_as(
-        "SELECT id FROM video_playlist_elements WHERE playlist_id = $1 \
-         AND position BETWEEN $2 AND $3",
+    crate::positions::move_block(
+        connection,
+        crate::positions::Order {
+            table: "video_playlist_elements",
+            owner: "playlist_id",
+            position: "position",
+        },
+        playlist_id,
+        start,
+        after,
+        length,
+        now,
     )
-    .bind(playlist_id)
-    .bind(start)
-    .bind(end)
-    .fetch_all(&mut *connection)
-    .await?;
-    // The others between the block and its destination move by the block's length; the block
-    // moves by the distance.
-    let (shifted_from, shifted_to, shift, moved) = if after < start {
-        (after + 1, start - 1, length, after + 1 - start)
-    } else {
-        (end + 1, after, -length, after - end)
-    };
-    sqlx::query(
-        "UPDATE video_playlist_elements SET position = position + $1, updated_at = $2 \
-         WHERE playlist_id = $3 AND position BETWEEN $4 AND $5",
-    )
-    .bind(shift)
-    .bind(now)
-    .bind(playlist_id)
-    .bind(shifted_from)
-    .bind(shifted_to)
-    .execute(&mut *connection)
-    .await?;
-    for chunk in block.chunks(500) {
-        let sql = format!(
-            "UPDATE video_playlist_elements SET position = position + $1, updated_at = $2 \
-             WHERE id IN ({})",
-            (3..3 + chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut query = sqlx::query(&sql).bind(moved).bind(now);
-        for (id,) in chunk {
-            query = query.bind(*id);
-        }
-        query.execute(&mut *connection).await?;
-    }
-    Ok(())
+    .await
 }
 
 /// Where a video is in one of an account's playlists (`videos-exist`).

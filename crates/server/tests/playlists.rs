@@ -3,8 +3,10 @@
 //! each list, "Watch later", elements (append, timestamps, reorder, removal, `videos-exist`),
 //! element visibility through `can_view`, the 5,000-element cap, and bad input refused with
 //! problem+json and nothing written. Videos are written straight into the instance's database
-//! (playlists need no transcoding).
+//! (playlists need no transcoding). The order of a channel's playlists: [`channel_positions`].
 
+#[path = "playlists/channel_positions.rs"]
+mod channel_positions;
 mod common;
 
 use std::io::Cursor;
@@ -775,6 +777,7 @@ async fn playlists_on_sqlite() {
     .await
     .unwrap();
     scenario(&instance, &db).await;
+    channel_positions::channel_positions(&instance).await;
     db.close().await;
     instance.server.terminate();
 }
@@ -785,6 +788,7 @@ async fn playlists_on_postgres() {
     let dir = tempfile::tempdir().unwrap();
     let instance = start(dir.path(), &test_db.config.url, 0, "").await;
     scenario(&instance, &test_db.db).await;
+    channel_positions::channel_positions(&instance).await;
     instance.server.terminate();
     test_db.finish().await;
 }

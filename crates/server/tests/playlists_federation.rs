@@ -222,6 +222,60 @@ async fn a_public_playlist_of_a_reaches_b_in_order_and_leaves_with_its_delete() 
         "{centre:?}"
     );
 
+    // The channel's order travels: A's second playlist is second on B, and after A moves it
+    // to the front, B has it first too.
+    let (status, second) = api_request(
+        &a.instance,
+        reqwest::Method::POST,
+        "/api/v1/video-playlists",
+        Some(json!({"displayName": "Second list", "privacy": 1, "videoChannelId": a.instance.channel})),
+    )
+    .await;
+    assert_eq!(status, 200, "{second}");
+    let second_uuid = second["videoPlaylist"]["uuid"].as_str().unwrap().to_owned();
+    let (_, document) = ap(&a.instance, &format!("/video-playlists/{second_uuid}")).await;
+    assert_eq!(document["videoChannelPosition"], 2, "{document}");
+    let positions_on_b = || async {
+        let (_, list) = anonymous(
+            &b.instance,
+            &format!("/api/v1/video-channels/{channel}/video-playlists?sort=videoChannelPosition"),
+        )
+        .await;
+        list["data"]
+            .as_array()
+            .map(|data| {
+                data.iter()
+                    .map(|p| {
+                        (
+                            p["uuid"].as_str().unwrap_or("").to_owned(),
+                            p["videoChannelPosition"].as_i64(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let before = vec![(uuid.clone(), Some(1)), (second_uuid.clone(), Some(2))];
+    eventually(
+        Duration::from_secs(60),
+        "both playlists on B in A's order",
+        || async { (positions_on_b().await == before).then_some(()) },
+    )
+    .await;
+    let (status, body) = api_request(
+        &a.instance,
+        reqwest::Method::POST,
+        "/api/v1/video-channels/root_channel/video-playlists/reorder",
+        Some(json!({"startPosition": 2, "insertAfterPosition": 0})),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let after = vec![(second_uuid.clone(), Some(1)), (uuid.clone(), Some(2))];
+    eventually(Duration::from_secs(60), "A's new order on B", || async {
+        (positions_on_b().await == after).then_some(())
+    })
+    .await;
+
     // B redirects to A for the document of a playlist it did not make.
     let redirect = b
         .instance

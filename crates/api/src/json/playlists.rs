@@ -102,7 +102,7 @@ fn shape(
         "createdAt": iso_date(row.created_at),
         "updatedAt": iso_date(row.updated_at),
         "ownerAccount": owner,
-        "videoChannelPosition": 0,
+        "videoChannelPosition": row.video_channel_position,
         "videoChannel": channel,
     })
 }

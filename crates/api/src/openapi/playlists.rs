@@ -122,6 +122,14 @@ pub const ROUTES: &[RouteDoc] = &[
         PLAYLIST_LIST
     ),
     route!(
+        "post",
+        "/api/v1/video-channels/{name}/video-playlists/reorder",
+        "Video Playlists",
+        "Move `reorderLength` of the channel's playlists from `startPosition` to after `insertAfterPosition` (their `videoChannelPosition`)",
+        Token,
+        JSON
+    ),
+    route!(
         "get",
         "/api/v1/users/me/video-playlists/videos-exist",
         "Video Playlists",

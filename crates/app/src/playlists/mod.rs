@@ -7,6 +7,7 @@
 //! must be in a channel of its owner, as on PeerTube. Changes of a playlist in a channel queue
 //! a federation event in the same transaction.
 
+pub mod channel_order;
 pub mod elements;
 
 use kinora_core::federation::FederationEvent;
@@ -146,6 +147,7 @@ pub async fn create(
             now,
         )
         .await?;
+        kinora_db::playlist_positions::place_last(&mut tx, id, channel_id).await?;
         if let Some(name) = &thumbnail {
             kinora_db::playlists::set_thumbnail(&mut tx, id, Some(name.as_str()), now).await?;
         }
@@ -188,6 +190,10 @@ pub async fn update(
     };
     let mut tx = db.begin().await?;
     let now = now_millis();
+    let moved = channel_id != playlist.channel_id;
+    if moved {
+        kinora_db::playlist_positions::leave(&mut tx, playlist.id).await?;
+    }
     kinora_db::playlists::update(
         &mut *tx,
         playlist.id,
@@ -202,6 +208,9 @@ pub async fn update(
         now,
     )
     .await?;
+    if moved {
+        kinora_db::playlist_positions::place_last(&mut tx, playlist.id, channel_id).await?;
+    }
     let previous = match &thumbnail {
         Some(name) => {
             kinora_db::playlists::set_thumbnail(&mut tx, playlist.id, Some(name.as_str()), now)
@@ -246,6 +255,7 @@ pub async fn delete(
         ));
     }
     let mut tx = db.begin().await?;
+    kinora_db::playlist_positions::leave(&mut tx, playlist.id).await?;
     let thumbnail = kinora_db::playlists::delete(&mut tx, playlist.id).await?;
     if let Some(channel) = playlist.channel_id
         && playlist.federated == 1

@@ -131,6 +131,16 @@ pub async fn store(
             .await?
         }
     };
+    match parsed.channel_position {
+        Some(position) => {
+            kinora_db::playlist_positions::set(&mut tx, playlist_id, Some(position)).await?
+        }
+        None if existing.is_none() => {
+            kinora_db::playlist_positions::place_last(&mut tx, playlist_id, Some(channel.id))
+                .await?
+        }
+        None => {}
+    }
     kinora_db::playlists::clear_elements(&mut tx, playlist_id).await?;
     for (element, video_id) in &elements {
         kinora_db::playlists::append(

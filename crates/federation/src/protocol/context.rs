@@ -110,6 +110,7 @@ fn terms(kind: ContextType) -> Option<Map<String, Value>> {
             "startTimestamp": typed("pt:startTimestamp", "sc:Number"),
             "stopTimestamp": typed("pt:stopTimestamp", "sc:Number"),
             "uuid": typed("pt:uuid", "sc:identifier"),
+            "videoChannelPosition": typed("pt:videoChannelPosition", "sc:Number"),
         }),
         ContextType::Chapters => json!({
             "name": "sc:name",

@@ -111,6 +111,9 @@ pub async fn playlist_object(
         "updated": kinora_core::dates::iso_date(playlist.updated_at),
         "attributedTo": [channel_url],
     });
+    if let Some(position) = playlist.video_channel_position {
+        document["videoChannelPosition"] = json!(position);
+    }
     if total > 0 {
         document["first"] = json!(format!("{url}?page=1"));
     }

@@ -69,6 +69,10 @@ pub fn routes() -> Router<ApiState> {
             get(super::video_channels::video_playlists::list_channel_playlists),
         )
         .route(
+            "/video-channels/{name}/video-playlists/reorder",
+            post(reorder::reorder_channel_playlists),
+        )
+        .route(
             "/users/me/video-playlists/videos-exist",
             get(super::users::me::video_playlists_exist::videos_exist),
         )
@@ -213,6 +217,8 @@ const SORTS: &[&str] = &[
     "-updatedAt",
     "displayName",
     "-displayName",
+    "videoChannelPosition",
+    "-videoChannelPosition",
 ];
 
 impl PlaylistListQuery {

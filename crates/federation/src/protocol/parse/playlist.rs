@@ -36,6 +36,8 @@ pub struct RemotePlaylist {
     pub published: Option<i64>,
     /// Last change.
     pub updated: Option<i64>,
+    /// Its place among its channel's playlists (`videoChannelPosition`, from 1), when given.
+    pub channel_position: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -63,6 +65,8 @@ struct RawPlaylist {
     published: Option<Text<64>>,
     #[serde(default)]
     updated: Option<Text<64>>,
+    #[serde(default)]
+    video_channel_position: Option<Value>,
 }
 
 fn cut(text: &str, max: usize) -> String {
@@ -105,7 +109,14 @@ pub fn parse_playlist(value: &Value) -> Result<RemotePlaylist, ParseError> {
         .content
         .map(|text| cut(super::html_to_text(&text.0).trim(), 1000))
         .filter(|text| text.chars().count() >= 3);
+    // A position is a small positive integer; anything else is ignored.
+    let channel_position = raw
+        .video_channel_position
+        .as_ref()
+        .and_then(Value::as_i64)
+        .filter(|position| (1..=i64::from(u32::MAX)).contains(position));
     Ok(RemotePlaylist {
+        channel_position,
         id,
         name,
         description,
