@@ -2,14 +2,12 @@
 //! and `Last-Modified`, `If-None-Match`, `If-Modified-Since`, `If-Range` and `HEAD`.
 //!
 //! A player asks for one segment at a time, a byte range of a few hundred KiB. An answer up to
-//! [`ONE_READ`] bytes is opened, checked and read in one positioned read on the blocking pool,
-//! a single hop off the runtime per request; a longer one streams [`STREAM_CHUNK`] bytes at a
-//! time. A `Range` this module cannot take (several ranges, another unit, malformed) is
+//! [`ONE_READ`] bytes is opened, checked, and read in one go on the blocking pool, a single hop
+//! off the runtime per request; a longer one streams [`STREAM_CHUNK`] bytes at a time. A `Range` this module cannot take (several ranges, another unit, malformed) is
 //! ignored and the whole file answered, as HTTP allows; one that starts past the end is a 416.
 
 use std::fs::File;
-use std::io::{Seek, SeekFrom};
-use std::os::unix::fs::FileExt;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -163,8 +161,15 @@ fn open_and_read(path: PathBuf, conditions: Conditions) -> std::io::Result<Found
     let body = if conditions.head || size == 0 {
         Content::Empty
     } else if size <= ONE_READ {
-        let mut buffer = vec![0; size as usize];
-        file.read_exact_at(&mut buffer, first)?;
+        // Read into fresh capacity: `read_to_end` does not zero it first, as `vec![0; n]` would
+        // (a memset of the whole range at every request).
+        let mut buffer = Vec::with_capacity(size as usize);
+        let mut file = file;
+        file.seek(SeekFrom::Start(first))?;
+        file.take(size).read_to_end(&mut buffer)?;
+        if buffer.len() as u64 != size {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
         Content::Read(Bytes::from(buffer))
     } else {
         let mut file = file;
