@@ -2,8 +2,11 @@
 //! and `Last-Modified`, `If-None-Match`, `If-Modified-Since`, `If-Range` and `HEAD`.
 //!
 //! A player asks for one segment at a time, a byte range of a few hundred KiB. An answer up to
-//! [`ONE_READ`] bytes is opened, checked, and read in one go on the blocking pool, a single hop
-//! off the runtime per request; a longer one streams [`STREAM_CHUNK`] bytes at a time. A `Range` this module cannot take (several ranges, another unit, malformed) is
+//! [`ONE_READ`] bytes whose file and bytes are in the kernel's caches (a video being watched)
+//! is answered on the runtime's thread, with flags that make the kernel refuse rather than wait
+//! on the disk ([`answer_cached`]); otherwise it is opened, checked and read in one go on the
+//! blocking pool, a single hop off the runtime. A longer one streams [`STREAM_CHUNK`] bytes at
+//! a time. A `Range` this module cannot take (several ranges, another unit, malformed) is
 //! ignored and the whole file answered, as HTTP allows; one that starts past the end is a 416.
 
 use std::fs::File;
@@ -128,24 +131,67 @@ enum Content {
     Stream(File, u64),
 }
 
-fn open_and_read(path: PathBuf, conditions: Conditions) -> std::io::Result<Found> {
-    let file = match File::open(&path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Missing),
-        Err(error) => return Err(error),
-    };
+/// How the range is read: on the blocking pool, whatever it takes; or on the runtime's thread,
+/// only from the page cache (`None` when that would wait on the disk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Blocking,
+    CachedOnly,
+}
+
+/// Reads `size` bytes at `first`; `None` when `reading` is [`Reading::CachedOnly`] and some of
+/// them are not in the page cache.
+fn read_range(
+    file: &File,
+    first: u64,
+    size: u64,
+    reading: Reading,
+) -> std::io::Result<Option<Bytes>> {
+    match reading {
+        Reading::Blocking => {
+            // Read into fresh capacity: `read_to_end` does not zero it first, as `vec![0; n]`
+            // would (a memset of the whole range at every request).
+            let mut buffer = Vec::with_capacity(size as usize);
+            let mut file = file;
+            file.seek(SeekFrom::Start(first))?;
+            file.take(size).read_to_end(&mut buffer)?;
+            if buffer.len() as u64 != size {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            Ok(Some(Bytes::from(buffer)))
+        }
+        Reading::CachedOnly => {
+            let mut buffer = vec![0; size as usize];
+            let read = rustix::io::preadv2(
+                file,
+                &mut [std::io::IoSliceMut::new(&mut buffer)],
+                first,
+                rustix::io::ReadWriteFlags::NOWAIT,
+            );
+            // Not all cached (EAGAIN or a short read), or no RWF_NOWAIT here: the pool reads it.
+            Ok(match read {
+                Ok(read) if read as u64 == size => Some(Bytes::from(buffer)),
+                _ => None,
+            })
+        }
+    }
+}
+
+/// The answer for `file` (opened) as `conditions` ask; `None` when `reading` is
+/// [`Reading::CachedOnly`] and the range is not all in the page cache.
+fn answer(file: File, conditions: &Conditions, reading: Reading) -> std::io::Result<Option<Found>> {
     let metadata = file.metadata()?;
     if !metadata.is_file() {
-        return Ok(Found::Missing);
+        return Ok(Some(Found::Missing));
     }
     let validators = Validators::of(&metadata);
-    if validators.not_modified(&conditions) {
-        return Ok(Found::NotModified(validators));
+    if validators.not_modified(conditions) {
+        return Ok(Some(Found::NotModified(validators)));
     }
     let length = metadata.len();
     let range = conditions
         .range
-        .filter(|_| validators.range_applies(&conditions));
+        .filter(|_| validators.range_applies(conditions));
     let (status, first, size, content_range) = match range {
         Some(range) => match resolve(range, length) {
             Some((first, last)) => (
@@ -154,35 +200,58 @@ fn open_and_read(path: PathBuf, conditions: Conditions) -> std::io::Result<Found
                 last - first + 1,
                 Some((first, last, length)),
             ),
-            None => return Ok(Found::Unsatisfiable(length)),
+            None => return Ok(Some(Found::Unsatisfiable(length))),
         },
         None => (StatusCode::OK, 0, length, None),
     };
     let body = if conditions.head || size == 0 {
         Content::Empty
     } else if size <= ONE_READ {
-        // Read into fresh capacity: `read_to_end` does not zero it first, as `vec![0; n]` would
-        // (a memset of the whole range at every request).
-        let mut buffer = Vec::with_capacity(size as usize);
-        let mut file = file;
-        file.seek(SeekFrom::Start(first))?;
-        file.take(size).read_to_end(&mut buffer)?;
-        if buffer.len() as u64 != size {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        match read_range(&file, first, size, reading)? {
+            Some(bytes) => Content::Read(bytes),
+            None => return Ok(None),
         }
-        Content::Read(Bytes::from(buffer))
     } else {
         let mut file = file;
         file.seek(SeekFrom::Start(first))?;
         Content::Stream(file, size)
     };
-    Ok(Found::Content {
+    Ok(Some(Found::Content {
         validators,
         status,
         content_range,
         size,
         body,
-    })
+    }))
+}
+
+/// On the blocking pool: opens the file and answers, reading whatever it takes.
+fn open_and_read(path: PathBuf, conditions: Conditions) -> std::io::Result<Found> {
+    let file = match File::open(&path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Missing),
+        Err(error) => return Err(error),
+    };
+    Ok(answer(file, &conditions, Reading::Blocking)?.unwrap_or(Found::Missing))
+}
+
+/// On the runtime's thread, without waiting on the disk: the path resolved from the kernel's
+/// lookup cache (`RESOLVE_CACHED`) and the range read from its page cache (`RWF_NOWAIT`), as a
+/// segment being watched is. `None` when anything is not cached (or the kernel lacks these
+/// flags): the blocking pool answers then.
+fn answer_cached(path: &std::path::Path, conditions: &Conditions) -> Option<Found> {
+    use rustix::fs::{Mode, OFlags, ResolveFlags};
+    let fd = rustix::fs::openat2(
+        rustix::fs::CWD,
+        path,
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+        ResolveFlags::CACHED,
+    )
+    .ok()?;
+    answer(File::from(fd), conditions, Reading::CachedOnly)
+        .ok()
+        .flatten()
 }
 
 fn validator_headers(headers: &mut HeaderMap, validators: &Validators) {
@@ -202,10 +271,13 @@ pub(crate) async fn serve_local(
     request: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let conditions = Conditions::read(method, request);
-    let found = tokio::task::spawn_blocking(move || open_and_read(path, conditions))
-        .await
-        .map_err(|error| kinora_app::AppError::Internal(format!("file read: {error}")))?
-        .map_err(|error| kinora_app::AppError::Internal(format!("file read: {error}")))?;
+    let found = match answer_cached(&path, &conditions) {
+        Some(found) => found,
+        None => tokio::task::spawn_blocking(move || open_and_read(path, conditions))
+            .await
+            .map_err(|error| kinora_app::AppError::Internal(format!("file read: {error}")))?
+            .map_err(|error| kinora_app::AppError::Internal(format!("file read: {error}")))?,
+    };
     let mut headers = HeaderMap::new();
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     let (status, content) = match found {
@@ -301,6 +373,48 @@ mod tests {
         assert!(!validators.range_applies(&conditions(&[("if-range", "\"other\"")])));
         assert!(validators.range_applies(&conditions(&[("if-range", &date)])));
         assert!(!validators.range_applies(&conditions(&[("if-range", &earlier)])));
+    }
+
+    fn body_of(found: Option<Found>) -> Option<Bytes> {
+        match found {
+            Some(Found::Content {
+                body: Content::Read(bytes),
+                ..
+            }) => Some(bytes),
+            Some(_) => panic!("not a read answer"),
+            None => None,
+        }
+    }
+
+    #[test]
+    fn a_cached_range_is_read_in_place_and_an_evicted_one_left_to_the_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("segment.mp4");
+        let content: Vec<u8> = (0..300_000).map(|i| (i * 7 % 253) as u8).collect();
+        std::fs::write(&path, &content).unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(header::RANGE, HeaderValue::from_static("bytes=1000-263143"));
+        let conditions = Conditions::read(&Method::GET, &headers);
+        // Just written: in the page cache, answered without the pool.
+        let cached = body_of(answer_cached(&path, &conditions)).expect("read from the cache");
+        assert_eq!(&cached[..], &content[1000..263_144]);
+        // Dropped from the page cache (written back first): the cached-only read declines, and
+        // the pool's read gives the same bytes.
+        let file = File::open(&path).unwrap();
+        file.sync_all().unwrap();
+        rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed).unwrap();
+        assert!(
+            answer_cached(&path, &conditions).is_none(),
+            "evicted pages are not read on the runtime's thread"
+        );
+        let Found::Content {
+            body: Content::Read(read),
+            ..
+        } = open_and_read(path.clone(), conditions.clone()).unwrap()
+        else {
+            panic!("not a read answer");
+        };
+        assert_eq!(read, cached);
     }
 
     #[tokio::test]
