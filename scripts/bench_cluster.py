@@ -28,7 +28,7 @@ import time
 import urllib.parse
 import uuid
 
-from bench_common import free_port, request, wait_ready, wrk
+from bench_common import free_port, request, wait_ready, wrk_checked
 from bench_segments import RANGE, RANGE_SCRIPT
 
 NGINX_CONF = """
@@ -130,13 +130,6 @@ def start_nginx(binary, data, port, upstreams):
     raise RuntimeError("nginx did not start")
 
 
-def measure(url, seconds, connections, script=None):
-    rps, p99, errors = wrk(url, seconds, connections, script)
-    if errors:
-        raise RuntimeError(f"{url}: {errors} error responses")
-    return rps, p99
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -188,7 +181,7 @@ def main():
                         raise RuntimeError(f"{path}: {status} {body[:200]!r}")
                     for _ in range(args.rounds):
                         results.setdefault((label, layout), []).append(
-                            measure(base + path, args.seconds, args.connections, script))
+                            wrk_checked(base + path, args.seconds, args.connections, script))
                 nginx.terminate()
                 nginx.wait(timeout=30)
                 nginx = None

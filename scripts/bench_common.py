@@ -42,6 +42,14 @@ def wrk(url, seconds, connections, script=None):
     return rps, float(p99.group(1)) * scale, int(errors.group(1)) if errors else 0
 
 
+def wrk_checked(url, seconds, connections, script=None):
+    """wrk as above, failing on any error answer; answers (requests/s, p99 in ms)."""
+    rps, p99, errors = wrk(url, seconds, connections, script)
+    if errors:
+        raise RuntimeError(f"{url}: {errors} error responses")
+    return rps, p99
+
+
 def request(method, url, token=None, data=None, headers=None):
     """One HTTP request (with a bearer token when given): (status, headers, body)."""
     req = urllib.request.Request(url, method=method, data=data, headers=headers or {})

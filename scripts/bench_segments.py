@@ -23,7 +23,7 @@ import tempfile
 import time
 import uuid
 
-from bench_common import free_port, request, wait_ready, wrk
+from bench_common import free_port, request, wait_ready, wrk_checked
 
 RANGE = 256 * 1024
 
@@ -106,10 +106,7 @@ def measure(url, seconds, connections, size, close):
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as f:
         f.write(script)
         f.flush()
-        rps, p99, errors = wrk(url, seconds, connections, f.name)
-    if errors:
-        raise RuntimeError(f"{url}: {errors} error responses")
-    return rps, p99
+        return wrk_checked(url, seconds, connections, f.name)
 
 
 def main():

@@ -175,15 +175,5 @@ pub async fn move_file<'e>(
     from: &str,
     to: &str,
 ) -> DbResult<bool> {
-    let result = sqlx::query(
-        "UPDATE actor_images SET location = $4 \
-         WHERE id = $1 AND file_name = $2 AND location = $3",
-    )
-    .bind(id)
-    .bind(file_name)
-    .bind(from)
-    .bind(to)
-    .execute(executor)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    crate::switch_file_location(executor, "actor_images", id, file_name, from, to).await
 }

@@ -288,6 +288,28 @@ pub(crate) fn placeholders(n: usize) -> String {
         .join(", ")
 }
 
+/// Records that row `id` of `table` (a table of stored files: `file_name`, `location`) has its
+/// file at `to` now, if it is still that file at `from`; answers whether it switched.
+pub(crate) async fn switch_file_location<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    table: &'static str,
+    id: i64,
+    file_name: &str,
+    from: &str,
+    to: &str,
+) -> DbResult<bool> {
+    let result = sqlx::query(&format!(
+        "UPDATE {table} SET location = $4 WHERE id = $1 AND file_name = $2 AND location = $3"
+    ))
+    .bind(id)
+    .bind(file_name)
+    .bind(from)
+    .bind(to)
+    .execute(executor)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

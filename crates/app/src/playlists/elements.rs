@@ -146,38 +146,12 @@ pub async fn reorder(
     length: Option<i64>,
 ) -> AppResult<()> {
     super::ensure_owner(db, user, playlist).await?;
-    let length = length.unwrap_or(1);
-    if start < 1 {
-        return Err(invalid("startPosition", "must be 1 or more"));
-    }
-    if after < 0 {
-        return Err(invalid("insertAfterPosition", "must be 0 or more"));
-    }
-    if length < 1 {
-        return Err(invalid("reorderLength", "must be 1 or more"));
-    }
+    let length = super::check_reorder(start, after, length)?;
     let mut tx = db.begin().await?;
     let now = now_millis();
     kinora_db::playlists::lock(&mut tx, playlist.id, now).await?;
     let total = kinora_db::playlists::count_elements(&mut *tx, playlist.id).await?;
-    if start > total {
-        return Err(invalid(
-            "startPosition",
-            format!("must be at most {total}, the playlist's length"),
-        ));
-    }
-    if after > total {
-        return Err(invalid(
-            "insertAfterPosition",
-            format!("must be at most {total}, the playlist's length"),
-        ));
-    }
-    if start + length - 1 > total {
-        return Err(invalid(
-            "reorderLength",
-            "reaches past the end of the playlist",
-        ));
-    }
+    super::check_reorder_within(start, after, length, total, "videos in the playlist")?;
     kinora_db::playlists::reorder(&mut tx, playlist.id, start, after, length, now).await?;
     super::queue_changed(&mut tx, playlist.id, playlist.channel_id).await?;
     tx.commit().await?;

@@ -267,6 +267,52 @@ pub async fn delete(
     Ok(())
 }
 
+/// Checks the numbers of a reorder before anything is read: `start` from 1, `after` from 0,
+/// `length` (default 1) from 1; answers the length.
+pub(crate) fn check_reorder(start: i64, after: i64, length: Option<i64>) -> AppResult<i64> {
+    let length = length.unwrap_or(1);
+    if start < 1 {
+        return Err(invalid("startPosition", "must be 1 or more"));
+    }
+    if after < 0 {
+        return Err(invalid("insertAfterPosition", "must be 0 or more"));
+    }
+    if length < 1 {
+        return Err(invalid("reorderLength", "must be 1 or more"));
+    }
+    Ok(length)
+}
+
+/// Checks a reorder against the `total` items of the list (`items` names them in messages):
+/// the block and the destination lie within it.
+pub(crate) fn check_reorder_within(
+    start: i64,
+    after: i64,
+    length: i64,
+    total: i64,
+    items: &str,
+) -> AppResult<()> {
+    if start > total {
+        return Err(invalid(
+            "startPosition",
+            format!("must be at most {total}, the number of {items}"),
+        ));
+    }
+    if after > total {
+        return Err(invalid(
+            "insertAfterPosition",
+            format!("must be at most {total}, the number of {items}"),
+        ));
+    }
+    if start + length - 1 > total {
+        return Err(invalid(
+            "reorderLength",
+            format!("reaches past the last of the {total} {items}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Queues [`FederationEvent::PlaylistChanged`] for a playlist in a channel (the outbox decides
 /// what its privacy means for followers).
 pub(crate) async fn queue_changed(
