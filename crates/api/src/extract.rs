@@ -177,6 +177,57 @@ impl<T: DeserializeOwned> FromRequest<ApiState> for JsonOrForm<T> {
     }
 }
 
+/// A body of text fields sent as JSON, a URL-encoded form or `multipart/form-data` (PeerTube
+/// documents some writes as multipart although they carry no file). Multipart fields are read
+/// as strings; a part that is a file is refused.
+#[derive(Debug, Clone)]
+pub struct TextFields<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<ApiState> for TextFields<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &ApiState) -> Result<Self, ApiError> {
+        let multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| {
+                value
+                    .to_ascii_lowercase()
+                    .starts_with("multipart/form-data")
+            });
+        if !multipart {
+            return JsonOrForm::from_request(request, state)
+                .await
+                .map(|JsonOrForm(body)| TextFields(body));
+        }
+        let malformed =
+            |text: String| ApiError::new(StatusCode::BAD_REQUEST, "malformed_body", text);
+        let mut parts = axum::extract::Multipart::from_request(request, state)
+            .await
+            .map_err(|error| malformed(error.body_text()))?;
+        let mut fields = serde_json::Map::new();
+        while let Some(field) = parts
+            .next_field()
+            .await
+            .map_err(|error| malformed(error.body_text()))?
+        {
+            let name = field.name().unwrap_or("").to_owned();
+            if field.file_name().is_some() {
+                return Err(ApiError::invalid_field(&name, "must be text, not a file"));
+            }
+            let text = field
+                .text()
+                .await
+                .map_err(|error| malformed(error.body_text()))?;
+            fields.insert(name, serde_json::Value::String(text));
+        }
+        serde_json::from_value(serde_json::Value::Object(fields))
+            .map(TextFields)
+            .map_err(|error| ApiError::invalid_field("body", strip_position(&error.to_string())))
+    }
+}
+
 /// A URL-encoded form body; anything else is OAuth's `invalid_request`.
 #[derive(Debug, Clone)]
 pub struct OAuthForm<T>(pub T);

@@ -71,6 +71,8 @@ pub struct ApiState {
     pub moderation: Arc<kinora_app::ModerationConfig>,
     /// The `[search]` section.
     pub search: Arc<kinora_app::remote_search::SearchConfig>,
+    /// Watch positions held back between writes (one per process).
+    pub history: Arc<kinora_app::history::HistoryWriter>,
 }
 
 impl ApiState {

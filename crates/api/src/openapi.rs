@@ -133,6 +133,7 @@ mod captions;
 mod downloads;
 mod instance_pages;
 mod moderation;
+mod my_user;
 mod playlists;
 mod relays;
 
@@ -149,6 +150,7 @@ fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
         .chain(playlists::ROUTES)
         .chain(playlists::DOCUMENT_ROUTES)
         .chain(actor_images::ROUTES)
+        .chain(my_user::ROUTES)
         .chain(downloads::ROUTES)
 }
 

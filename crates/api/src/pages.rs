@@ -97,6 +97,7 @@ pub fn router(state: ApiState) -> Router {
         "/search",
         "/my-library/videos",
         "/my-library/subscriptions",
+        "/my-library/history/videos",
         "/my-library/comments-on-my-videos",
         "/my-account/blocklist",
         "/my-account/abuses",
@@ -156,6 +157,8 @@ fn page_title(path: &str) -> Option<&'static str> {
         "/videos/local" => "Local videos",
         "/my-library/videos" => "My videos",
         "/my-library/subscriptions" => "Subscriptions",
+        "/my-library/history/videos" => "My history",
+        "/my-account/settings" => "My settings",
         _ => return None,
     })
 }

@@ -1,6 +1,6 @@
 //! Banning, letting back in and deleting users, by PeerTube's rules: administrators manage
-//! everyone, moderators plain users only; nobody bans or deletes themselves, and `root` is
-//! never banned or deleted.
+//! everyone, moderators plain users only; staff never ban or delete themselves (a user deletes
+//! their own account through [`delete_own_account`]), and `root` is never banned or deleted.
 //!
 //! A banned user cannot log in (the password grant refuses them) and their tokens stop working
 //! (revoked here, and [`crate::auth::authenticate`] refuses a banned user's token anyway); their
@@ -115,6 +115,35 @@ pub async fn delete_user(
     target_id: i64,
 ) -> AppResult<()> {
     let target = find_manageable(db, staff, target_id, "delete").await?;
+    tracing::info!(user = %target.username, by = %staff.username, "deleting a user");
+    delete_user_and_everything(db, storage, &target).await
+}
+
+/// Deletes the caller's own user (PeerTube's `DELETE /api/v1/users/me`), as
+/// [`delete_user`] does; `root` cannot delete itself.
+pub async fn delete_own_account(
+    db: &Db,
+    storage: &MediaStorage,
+    caller: &AuthenticatedUser,
+) -> AppResult<()> {
+    let user = kinora_db::users::find_by_id(db.pool(), caller.user_id)
+        .await?
+        .ok_or(AppError::InvalidToken)?;
+    if user.username == "root" {
+        return Err(AppError::Unsupported {
+            code: "cannot_delete_root",
+            message: "The root user cannot delete itself.".to_owned(),
+        });
+    }
+    delete_user_and_everything(db, storage, &user).await
+}
+
+/// The deletion itself, of a user already checked.
+async fn delete_user_and_everything(
+    db: &Db,
+    storage: &MediaStorage,
+    target: &UserRow,
+) -> AppResult<()> {
     let pool = db.pool();
     let account = kinora_db::accounts::find_by_user(pool, target.id).await?;
     let mut videos = Vec::new();
@@ -174,6 +203,6 @@ pub async fn delete_user(
             tracing::warn!(video = %video.uuid, %error, "torrents of a deleted user's video stay");
         }
     }
-    tracing::info!(user = %target.username, by = %staff.username, videos = videos.len(), "user deleted");
+    tracing::info!(user = %target.username, videos = videos.len(), "user deleted");
     Ok(())
 }

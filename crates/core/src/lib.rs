@@ -16,6 +16,7 @@ pub mod mp4;
 pub mod names;
 pub mod network;
 pub mod playlist;
+pub mod preferences;
 pub mod remote;
 pub mod swarm;
 pub mod torrents;

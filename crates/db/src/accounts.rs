@@ -139,3 +139,24 @@ pub async fn upsert_remote(
     .await?;
     Ok(id)
 }
+
+/// Sets a local account's display name and description. Returns false when no such account
+/// exists.
+pub async fn update_profile(
+    connection: &mut Connection,
+    id: i64,
+    display_name: &str,
+    description: Option<&str>,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE accounts SET display_name = $1, description = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(display_name)
+    .bind(description)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}

@@ -46,6 +46,8 @@ pub mod tokens;
 pub mod tracker_http_peers;
 pub mod tracker_peers;
 pub mod uploads;
+pub mod user_history;
+pub mod user_preferences;
 pub mod users;
 pub mod video_blacklist;
 pub mod video_captions;

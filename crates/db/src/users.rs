@@ -121,6 +121,71 @@ pub async fn approve(connection: &mut Connection, id: i64, now: i64) -> DbResult
     Ok(result.rows_affected() == 1)
 }
 
+/// Replaces a user's password hash. Returns false when no such user exists.
+pub async fn set_password_hash(
+    connection: &mut Connection,
+    id: i64,
+    password_hash: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Replaces a user's e-mail address; one another user has is a `DbError::Conflict`. Returns
+/// false when no such user exists.
+pub async fn set_email(
+    connection: &mut Connection,
+    id: i64,
+    email: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
+        .bind(email)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// What staff change of a user (`PUT /api/v1/users/{id}`).
+#[derive(Debug, Clone, Copy)]
+pub struct StaffChange {
+    /// PeerTube role id.
+    pub role: i64,
+    /// Bytes of video the user may keep (-1: unlimited).
+    pub video_quota: i64,
+    /// Bytes of video per day (-1: unlimited).
+    pub video_quota_daily: i64,
+}
+
+/// Sets a user's role and quotas. Returns false when no such user exists.
+pub async fn set_role_and_quotas(
+    connection: &mut Connection,
+    id: i64,
+    change: StaffChange,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(
+        "UPDATE users SET role = $1, video_quota = $2, video_quota_daily = $3, updated_at = $4 \
+         WHERE id = $5",
+    )
+    .bind(change.role)
+    .bind(change.video_quota)
+    .bind(change.video_quota_daily)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 /// Bans (`blocked`) or lets back in a user, with the reason of a ban. Returns false when no
 /// such user exists.
 pub async fn set_blocked(

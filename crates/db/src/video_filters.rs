@@ -71,9 +71,9 @@ pub struct VideoFilters {
     /// At least one of these automatic tags (`autoTagOneOf`). Kinora tags nothing
     /// automatically yet, so a list asking for any matches nothing, as PeerTube's would.
     pub auto_tags_one_of: Option<Vec<String>>,
-    /// `excludeAlreadyWatched` from a signed-in viewer. Kinora keeps no watch history yet, so
-    /// no video counts as watched and nothing is left out.
-    pub exclude_watched: bool,
+    /// `excludeAlreadyWatched` from a signed-in viewer: the user whose watch history
+    /// (`user_video_history`) leaves its videos out.
+    pub exclude_watched_by: Option<i64>,
     /// `nsfwFlagsIncluded` and `nsfwFlagsExcluded` (PeerTube's bits: 1 violent, 2 shocking,
     /// 4 sexually explicit). Videos carry no flags here (all 0), which PeerTube's conditions
     /// (`flags & included != 0` widens the safe list, `flags & excluded = 0` narrows) meet
@@ -82,10 +82,11 @@ pub struct VideoFilters {
 }
 
 impl VideoFilters {
-    /// Whether the list depends on who asks beyond mutes (privacies, `include`): such lists
+    /// Whether the list depends on who asks beyond mutes (privacies, `include`, the viewer's
+    /// history): such lists
     /// are computed each time, never kept for others.
     pub fn is_personal(&self) -> bool {
-        self.privacies.is_some() || self.include != 0 || self.exclude_watched
+        self.privacies.is_some() || self.include != 0 || self.exclude_watched_by.is_some()
     }
 }
 
@@ -119,6 +120,12 @@ impl VideoFilters {
         if let Some(categories) = &self.categories {
             let list = placeholders(binds, categories.iter().map(|&id| Bind::Int(id)));
             conditions.push(format!("category IN ({list})"));
+        }
+        if let Some(user) = self.exclude_watched_by {
+            let user = placeholder(binds, Bind::Int(user));
+            conditions.push(format!(
+                "id NOT IN (SELECT video_id FROM user_video_history WHERE user_id = {user})"
+            ));
         }
         if let Some(licences) = &self.licences {
             let list = placeholders(binds, licences.iter().map(|&id| Bind::Int(id)));

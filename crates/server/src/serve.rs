@@ -119,8 +119,10 @@ pub async fn run_until(
         list_cache: Arc::default(),
         moderation: Arc::new(config.moderation.clone()),
         search: Arc::new(config.search.clone()),
+        history: Arc::default(),
     };
     refresh_instance_settings(api.instance.clone(), db.clone());
+    let history = api.history.clone();
     // Stops the workers, and this process's part in the cluster, after the HTTP server.
     let workers_stop = CancellationToken::new();
     let cluster = crate::cluster::Cluster::new(db.clone(), &config.database.url);
@@ -206,6 +208,11 @@ pub async fn run_until(
     let transcoders = tokio::spawn(async move {
         crate::transcoders::supervise(&transcoder_config, transcoders_stop).await;
     });
+    let history_flush = tokio::spawn(flush_history(
+        history.clone(),
+        db.clone(),
+        workers_stop.clone(),
+    ));
     let housekeeping = tokio::spawn(crate::jobs::housekeeping(
         db.clone(),
         storage.clone(),
@@ -255,6 +262,7 @@ pub async fn run_until(
     let _ = worker.await;
     let _ = delivery.await;
     let _ = housekeeping.await;
+    let _ = history_flush.await;
     let _ = transcoders.await;
     if let Some(task) = metrics {
         let _ = task.await;
@@ -312,5 +320,29 @@ mod tests {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("sqlite://data/k.db"), "sqlite://data/k.db");
+    }
+}
+
+/// Writes the watch positions held back by [`kinora_app::history::HistoryWriter`] every second,
+/// and the rest when `stop` is cancelled.
+async fn flush_history(
+    history: Arc<kinora_app::history::HistoryWriter>,
+    db: kinora_db::Db,
+    stop: CancellationToken,
+) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            _ = ticks.tick() => {
+                if let Err(error) = history.flush_due(&db).await {
+                    tracing::warn!(%error, "cannot write watch history; kept for the next try");
+                }
+            }
+        }
+    }
+    if let Err(error) = history.flush_all(&db).await {
+        tracing::warn!(%error, "cannot write the last watch positions at shutdown");
     }
 }

@@ -57,7 +57,24 @@ pub fn router() -> Router<ApiState> {
             "/users/revoke-token",
             post(users::revoke_token::revoke_token),
         )
-        .route("/users/me", get(users::me::get_me))
+        .route(
+            "/users/me",
+            get(users::me::get_me)
+                .put(users::me::update_me)
+                .delete(users::me::delete_me),
+        )
+        .route(
+            "/users/me/history/videos",
+            get(users::me::history::list_history),
+        )
+        .route(
+            "/users/me/history/videos/remove",
+            post(users::me::history::clear_history),
+        )
+        .route(
+            "/users/me/history/videos/{video_id}",
+            axum::routing::delete(users::me::history::remove_history_video),
+        )
         .route("/users/me/videos", get(users::my_videos::list_my_videos))
         .route(
             "/users/me/video-quota-used",
@@ -168,6 +185,7 @@ pub fn router() -> Router<ApiState> {
         )
         .route("/videos/{id}/rate", put(videos::rate::rate_video))
         .route("/videos/{id}/views", post(videos::views::add_view))
+        .route("/videos/{id}/watching", put(videos::views::set_watching))
         .route(
             "/video-channels/{name}",
             get(video_channels::get::get_channel)
@@ -289,7 +307,9 @@ fn moderation_router() -> Router<ApiState> {
         .route("/users/{id}/unblock", post(users::block::unblock_user))
         .route(
             "/users/{id}",
-            get(users::get::get_user).delete(users::delete::delete_user),
+            get(users::get::get_user)
+                .put(users::update::update_user)
+                .delete(users::delete::delete_user),
         )
 }
 

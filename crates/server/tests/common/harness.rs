@@ -51,6 +51,7 @@ impl Harness {
             list_cache: Arc::default(),
             moderation: Arc::new(config.moderation.clone()),
             search: Arc::new(config.search.clone()),
+            history: Arc::default(),
         };
         let storage = api.storage.clone();
         Self {

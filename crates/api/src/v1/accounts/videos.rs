@@ -17,12 +17,13 @@ pub async fn list_account_videos(
     Path(handle): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = parse(
+    let mut params = parse(
         query.as_deref(),
         ListKind::Catalogue,
         viewer.as_ref(),
         state.host(),
     )?;
+    crate::v1::videos::list::follow_viewer_settings(&state, viewer.as_ref(), &mut params).await?;
     let account = find_account(&state, &handle).await?;
     let filter = VideoFilter {
         account_id: Some(account.id),

@@ -23,12 +23,13 @@ pub async fn search_videos(
     crate::extract::MaybeAuth(viewer): crate::extract::MaybeAuth,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = parse(
+    let mut params = parse(
         query.as_deref(),
         ListKind::Search,
         viewer.as_ref(),
         state.host(),
     )?;
+    crate::v1::videos::list::follow_viewer_settings(&state, viewer.as_ref(), &mut params).await?;
     if let Some(text) = params.search.as_deref()
         && let SearchTarget::Url(url) = super::target(&state, text)?
     {

@@ -11,3 +11,4 @@ pub mod register;
 pub mod registrations;
 pub mod revoke_token;
 pub mod token;
+pub mod update;

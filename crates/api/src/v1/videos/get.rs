@@ -398,7 +398,16 @@ pub async fn get_video(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let video = find_visible(&state, &id, viewer.as_ref()).await?;
-    Ok(Json(details(&state, &video).await?))
+    let mut answer = details(&state, &video).await?;
+    if let Some(viewer) = &viewer
+        && let Some(position) = state
+            .history
+            .position(&state.db, viewer.user_id, video.id)
+            .await?
+    {
+        answer["userHistory"] = json!({ "currentTime": position });
+    }
+    Ok(Json(answer))
 }
 
 /// Answers `{storyboards:[…]}`: one sprite sheet, or none for short videos.

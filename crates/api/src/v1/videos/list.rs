@@ -115,18 +115,34 @@ pub(crate) async fn muted_by(
     })
 }
 
+/// Applies a signed-in viewer's NSFW policy to `params` (when the query has no `nsfw`).
+pub(crate) async fn follow_viewer_settings(
+    state: &ApiState,
+    viewer: Option<&kinora_app::auth::AuthenticatedUser>,
+    params: &mut super::list_params::ListParams,
+) -> Result<(), ApiError> {
+    if let Some(viewer) = viewer
+        && !params.nsfw_given
+    {
+        let settings = kinora_app::user_settings::find(&state.db, viewer.user_id).await?;
+        params.follow_nsfw_policy(settings.nsfw_policy);
+    }
+    Ok(())
+}
+
 /// Answers one page of the list.
 pub async fn list_videos(
     State(state): State<ApiState>,
     crate::extract::MaybeAuth(viewer): crate::extract::MaybeAuth,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = super::list_params::parse(
+    let mut params = super::list_params::parse(
         query.as_deref(),
         super::list_params::ListKind::Catalogue,
         viewer.as_ref(),
         state.host(),
     )?;
+    follow_viewer_settings(&state, viewer.as_ref(), &mut params).await?;
     let filter = VideoFilter {
         muted_by: muted_by(&state, viewer.as_ref()).await?,
         ..params.filter()

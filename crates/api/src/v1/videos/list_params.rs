@@ -47,11 +47,25 @@ pub(crate) struct ListParams {
     pub search: Option<String>,
     /// `isLocal`.
     pub local: Option<bool>,
+    /// Whether `nsfw` was given (otherwise a signed-in viewer's NSFW policy decides,
+    /// [`ListParams::follow_nsfw_policy`]).
+    pub nsfw_given: bool,
     /// Everything else.
     pub filters: VideoFilters,
 }
 
 impl ListParams {
+    /// Without an `nsfw` in the query, shows NSFW videos to a viewer whose policy is to see
+    /// them (`display`, `blur` or `warn`), as PeerTube does; `do_not_list` leaves them out.
+    pub(crate) fn follow_nsfw_policy(&mut self, policy: kinora_core::preferences::NsfwPolicy) {
+        if !self.nsfw_given && self.filters.nsfw == Some(false) {
+            self.filters.nsfw = match policy {
+                kinora_core::preferences::NsfwPolicy::DoNotList => Some(false),
+                _ => None,
+            };
+        }
+    }
+
     /// The list filter of these parameters (to which the route adds its channel, account, mutes).
     pub(crate) fn filter(&self) -> VideoFilter<'_> {
         VideoFilter {
@@ -320,21 +334,22 @@ fn parse_nsfw_flags(values: &Values, name: &str) -> Result<Option<i64>, ApiError
     Ok(Some(flags))
 }
 
-/// `excludeAlreadyWatched`: needs a signed-in viewer (400 otherwise, as PeerTube).
+/// `excludeAlreadyWatched`: needs a signed-in viewer (400 otherwise, as PeerTube); answers the
+/// user whose history is left out.
 fn parse_exclude_watched(
     values: &Values,
     viewer: Option<&AuthenticatedUser>,
-) -> Result<bool, ApiError> {
+) -> Result<Option<i64>, ApiError> {
     let Some(exclude) = values.flag("excludeAlreadyWatched")? else {
-        return Ok(false);
+        return Ok(None);
     };
-    if viewer.is_none() {
+    let Some(viewer) = viewer else {
         return Err(ApiError::invalid_query(
             "excludeAlreadyWatched",
             "cannot be used without an access token",
         ));
-    }
-    Ok(exclude)
+    };
+    Ok(exclude.then_some(viewer.user_id))
 }
 
 /// `nsfw`: `true`, `false` or `both`. Absent, public lists leave NSFW videos out (the instance's
@@ -382,7 +397,7 @@ pub(crate) fn parse(
         host: parse_host(&values, local_host)?,
         include: parse_include(&values, kind, viewer)?,
         auto_tags_one_of: parse_auto_tags(&values, kind, viewer)?,
-        exclude_watched: parse_exclude_watched(&values, viewer)?,
+        exclude_watched_by: parse_exclude_watched(&values, viewer)?,
         nsfw_flags: (
             parse_nsfw_flags(&values, "nsfwFlagsIncluded")?,
             parse_nsfw_flags(&values, "nsfwFlagsExcluded")?,
@@ -407,6 +422,7 @@ pub(crate) fn parse(
         sort_given: sort.is_some(),
         search,
         local: values.flag("isLocal")?,
+        nsfw_given: values.one("nsfw")?.is_some(),
         filters,
     })
 }

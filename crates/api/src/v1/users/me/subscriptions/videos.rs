@@ -17,12 +17,13 @@ pub async fn list_subscription_videos(
     Auth(user): Auth,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = parse(
+    let mut params = parse(
         query.as_deref(),
         ListKind::Catalogue,
         Some(&user),
         state.host(),
     )?;
+    crate::v1::videos::list::follow_viewer_settings(&state, Some(&user), &mut params).await?;
     let account = kinora_app::users::find_account(&state.db, &user).await?;
     let filter = VideoFilter {
         subscriber_account_id: Some(account.id),
