@@ -355,6 +355,8 @@ impl TranscodeJobs {
             )
             .await?;
         }
+        // Its owner, and the local subscribers of its channel when it is public, are told.
+        kinora_db::notifications::on_video_published(&mut tx, video.id, now).await?;
         // Followers of its account and channel hear of it (the fan-out reads its privacy).
         kinora_jobs::enqueue(
             &mut tx,

@@ -3,6 +3,7 @@
 pub mod abuses;
 pub mod actor_images;
 pub mod comments;
+pub mod notifications;
 pub mod playlists;
 
 use std::collections::HashMap;

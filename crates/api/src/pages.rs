@@ -93,6 +93,7 @@ pub fn router(state: ApiState) -> Router {
     for path in [
         "/",
         "/login",
+        "/signup",
         "/videos/upload",
         "/search",
         "/my-library/videos",
@@ -102,6 +103,7 @@ pub fn router(state: ApiState) -> Router {
         "/my-account/blocklist",
         "/my-account/abuses",
         "/my-account/settings",
+        "/my-account/notifications",
         "/admin/moderation",
         "/admin/moderation/{tab}",
         "/admin/relays",
@@ -150,6 +152,7 @@ fn page_title(path: &str) -> Option<&'static str> {
         "/about" | "/about/instance" => "About",
         "/admin/config/edit-custom" => "Settings",
         "/login" => "Log in",
+        "/signup" => "Sign up",
         "/search" => "Search",
         "/videos/upload" => "Upload",
         "/videos/trending" => "Trending",
@@ -159,6 +162,7 @@ fn page_title(path: &str) -> Option<&'static str> {
         "/my-library/subscriptions" => "Subscriptions",
         "/my-library/history/videos" => "My history",
         "/my-account/settings" => "My settings",
+        "/my-account/notifications" => "Notifications",
         _ => return None,
     })
 }

@@ -151,6 +151,7 @@ async fn insert(
         now_millis(),
     )
     .await?;
+    kinora_db::notifications::on_comment(&mut tx, comment.id, now_millis()).await?;
     // A held comment on our video goes out once approved; on a remote video its origin holds
     // it too, so it is sent there (and only there) at once.
     if !held_for_review || !video.is_local() {

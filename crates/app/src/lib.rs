@@ -28,6 +28,7 @@ pub mod media;
 pub mod media_urls;
 pub mod mirrors;
 pub mod moderation;
+pub mod notifications;
 pub mod passwords;
 pub mod playlists;
 pub mod quotas;

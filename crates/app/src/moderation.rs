@@ -93,6 +93,7 @@ pub async fn block_video(
         )
         .await?;
     }
+    kinora_db::notifications::on_video_block(&mut tx, video.id, true, now_millis()).await?;
     tx.commit().await?;
     tracing::info!(video = %video.uuid, by = %user.username, unfederate = request.unfederate, "video blocked");
     Ok(())
@@ -140,6 +141,7 @@ pub async fn unblock_video(db: &Db, user: &AuthenticatedUser, video: &VideoRow) 
         )
         .await?;
     }
+    kinora_db::notifications::on_video_block(&mut tx, video.id, false, now_millis()).await?;
     tx.commit().await?;
     tracing::info!(video = %video.uuid, by = %user.username, "video unblocked");
     Ok(())

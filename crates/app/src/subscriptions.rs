@@ -68,6 +68,10 @@ pub async fn subscribe(
             )
             .await?;
         }
+    } else {
+        // A local channel's owner is told of the new follower (once).
+        kinora_db::notifications::on_follow(&mut tx, account.actor_id, channel.actor_id, now)
+            .await?;
     }
     tx.commit().await?;
     Ok(channel)

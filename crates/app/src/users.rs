@@ -2,6 +2,7 @@
 //! queues the generation of both actors' keys, all in one transaction.
 
 use kinora_core::names::{ActorKind, DISPLAY_NAME_MAX, check_text_length};
+use kinora_core::notifications::NotificationKind;
 use kinora_core::user::is_plausible_email;
 use kinora_core::{ActorName, RegistrationMode, UserRole};
 use kinora_db::{Db, DbError, Tx, now_millis};
@@ -137,6 +138,19 @@ pub async fn create_user(
     )
     .await?;
     crate::playlists::insert_watch_later(&mut tx, account_id, now).await?;
+    if matches!(origin, UserOrigin::Registration) {
+        // Staff are told of a sign-up, or of a request to approve.
+        let kind = if approved {
+            NotificationKind::NewUserRegistration
+        } else {
+            NotificationKind::NewUserRegistrationRequest
+        };
+        let about = kinora_db::notifications::About {
+            account_id: Some(account_id),
+            ..Default::default()
+        };
+        kinora_db::notifications::notify_staff(&mut tx, kind, &about, true, now).await?;
+    }
     tx.commit().await?;
     tracing::info!(user = %username, user_id, "user created");
     Ok(CreatedUser {

@@ -308,6 +308,10 @@ pub(crate) async fn apply_changes(
         )
         .await?;
     }
+    if privacy_changed && edit.privacy == kinora_core::video::Privacy::Public.id() {
+        // Made public (now or on schedule): subscribers who were not told yet are.
+        kinora_db::notifications::on_video_published(&mut tx, video.id, now_millis()).await?;
+    }
     tx.commit().await?;
     for name in stale_torrents
         .iter()

@@ -15,6 +15,7 @@ pub mod media_signature;
 pub mod mp4;
 pub mod names;
 pub mod network;
+pub mod notifications;
 pub mod playlist;
 pub mod preferences;
 pub mod remote;

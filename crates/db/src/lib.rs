@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod leases;
 pub mod login_limits;
 mod migrations;
+pub mod notifications;
 pub mod oauth_clients;
 pub mod outbox;
 pub mod playlist_positions;

@@ -29,6 +29,38 @@ pub const ROUTES: &[RouteDoc] = &[
     ),
     route!(
         "get",
+        "/api/v1/users/me/notifications",
+        "My Notifications",
+        "The caller's notifications, newest first (`sort=createdAt`: oldest), `unread`, `typeOneOf`; with an ETag (304 while nothing changed)",
+        Token,
+        &[],
+        &["start", "count", "sort", "unread", "typeOneOf"]
+    ),
+    route!(
+        "post",
+        "/api/v1/users/me/notifications/read",
+        "My Notifications",
+        "Mark notifications read (`ids`, at most 100)",
+        Token,
+        JSON
+    ),
+    route!(
+        "post",
+        "/api/v1/users/me/notifications/read-all",
+        "My Notifications",
+        "Mark every notification read",
+        Token
+    ),
+    route!(
+        "put",
+        "/api/v1/users/me/notification-settings",
+        "My Notifications",
+        "Change notification settings: any of PeerTube's, each 0 (none), 1 (web), 2 (e-mail) or 3 (both)",
+        Token,
+        JSON
+    ),
+    route!(
+        "get",
         "/api/v1/users/me/history/videos",
         "My History",
         "The videos the caller watched, the latest first, each with `userHistory.currentTime`",

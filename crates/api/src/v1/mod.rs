@@ -64,6 +64,22 @@ pub fn router() -> Router<ApiState> {
                 .delete(users::me::delete_me),
         )
         .route(
+            "/users/me/notifications",
+            get(users::me::notifications::list_notifications),
+        )
+        .route(
+            "/users/me/notifications/read",
+            post(users::me::notifications::read_notifications),
+        )
+        .route(
+            "/users/me/notifications/read-all",
+            post(users::me::notifications::read_all_notifications),
+        )
+        .route(
+            "/users/me/notification-settings",
+            put(users::me::notifications::update_notification_settings),
+        )
+        .route(
             "/users/me/history/videos",
             get(users::me::history::list_history),
         )

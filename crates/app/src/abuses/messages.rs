@@ -57,6 +57,24 @@ pub async fn add(db: &Db, user: &AuthenticatedUser, id: i64, message: &str) -> A
     if by_moderator {
         kinora_db::abuses::mark_processed(&mut tx, id, now).await?;
     }
+    // The other side is told: the local reporter of a moderator's message, the staff of the
+    // reporter's.
+    let about = kinora_db::notifications::About {
+        abuse_id: Some(id),
+        ..Default::default()
+    };
+    let kind = kinora_core::notifications::NotificationKind::AbuseNewMessage;
+    if by_moderator {
+        if let Some(reporter) = abuse.reporter_account_id
+            && let Some(user_id) = kinora_db::accounts::find_by_id(&mut *tx, reporter)
+                .await?
+                .and_then(|account| account.user_id)
+        {
+            kinora_db::notifications::notify_user(&mut tx, user_id, kind, &about, now).await?;
+        }
+    } else {
+        kinora_db::notifications::notify_staff(&mut tx, kind, &about, true, now).await?;
+    }
     tx.commit().await?;
     Ok(message_id)
 }

@@ -89,6 +89,9 @@ pub async fn update(
         )
         .await?;
     }
+    if change.state.is_some_and(|state| state != abuse.state) {
+        kinora_db::notifications::on_abuse_state_change(&mut tx, id, now_millis()).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

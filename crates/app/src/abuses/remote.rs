@@ -108,6 +108,7 @@ pub async fn report_from_remote(db: &Db, flag: &RemoteFlag<'_>) -> AppResult<Vec
             now,
         )
         .await?;
+        super::report::notify_moderators(&mut tx, id, now).await?;
         ids.push(id);
     }
     tx.commit().await?;

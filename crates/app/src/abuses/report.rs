@@ -213,8 +213,24 @@ pub async fn report(db: &Db, user: &AuthenticatedUser, input: &NewReport) -> App
         crate::federation_events::queue(&mut tx, FederationEvent::AbuseReported { abuse_id: id })
             .await?;
     }
+    notify_moderators(&mut tx, id, now).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Administrators and moderators are told of a new report.
+pub(crate) async fn notify_moderators(
+    tx: &mut kinora_db::Tx,
+    abuse_id: i64,
+    now: i64,
+) -> AppResult<()> {
+    let about = kinora_db::notifications::About {
+        abuse_id: Some(abuse_id),
+        ..Default::default()
+    };
+    let kind = kinora_core::notifications::NotificationKind::NewAbuseForModerators;
+    kinora_db::notifications::notify_staff(tx, kind, &about, true, now).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -157,6 +157,9 @@ async fn store_note(
         now_millis(),
     )
     .await?;
+    // Its local video owner, and the local author it answers, are told (not of the ancestors
+    // fetched on the way, which are old).
+    kinora_db::notifications::on_comment(&mut tx, comment.id, now_millis()).await?;
     tx.commit().await?;
     tracing::info!(comment = %note.id, video = %video.uuid, held_for_review, "remote comment stored");
     Ok(Some((comment, target.video, true)))

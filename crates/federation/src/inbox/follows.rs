@@ -55,6 +55,19 @@ pub async fn follow(federation: &Federation, incoming: &Incoming) -> Result<(), 
         },
     )
     .await?;
+    // The followed account's or channel's owner is told; of the instance, its administrators.
+    let now = now_millis();
+    if local.id == federation.instance_actor_id() {
+        let about = kinora_db::notifications::About {
+            follower_actor_id: Some(follower.id),
+            following_actor_id: Some(local.id),
+            ..Default::default()
+        };
+        let kind = kinora_core::notifications::NotificationKind::NewInstanceFollower;
+        kinora_db::notifications::notify_staff(&mut tx, kind, &about, false, now).await?;
+    } else {
+        kinora_db::notifications::on_follow(&mut tx, follower.id, local.id, now).await?;
+    }
     tx.commit().await?;
     tracing::info!(follower = %incoming.signer, following = %target, "followed");
     Ok(())

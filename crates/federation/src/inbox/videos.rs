@@ -49,7 +49,14 @@ pub async fn video(federation: &Federation, incoming: &Incoming) -> Result<(), P
     } else if incoming.signed_by_actor() && origin_of(&id) != origin_of(&incoming.signer) {
         return Err(refused("a video is announced by its own instance"));
     }
-    store_with_comments(federation, &parsed, existing.is_none()).await?;
+    let video_id = store_with_comments(federation, &parsed, existing.is_none()).await?;
+    if existing.is_none() {
+        // A video pushed to us as new (not one fetched while back-filling a channel): the local
+        // subscribers of its channel are told when it is public and published.
+        let mut tx = federation.db().begin().await?;
+        kinora_db::notifications::on_video_published(&mut tx, video_id, now_millis()).await?;
+        tx.commit().await?;
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 pub mod abuses;
 pub mod avatar;
 pub mod history;
+pub mod notifications;
 pub mod subscriptions;
 pub mod video_playlists_exist;
 pub mod video_quota_used;
@@ -43,6 +44,7 @@ pub async fn get_me(
     let account_value = account(&state, &owner).await?;
     let quota_used = kinora_app::quotas::used(&state.db, user.id).await?;
     let settings = kinora_app::user_settings::find(&state.db, user.id).await?;
+    let notification_settings = notifications::settings_json(&state, user.id).await?;
     Ok(Json(json!({
         "id": user.id,
         "username": user.username,
@@ -69,6 +71,7 @@ pub async fn get_me(
         "videoQuotaUsed": quota_used.total,
         "videoQuotaUsedDaily": quota_used.daily,
         "theme": settings.theme,
+        "notificationSettings": notification_settings,
         "account": account_value,
         "videoChannels": channel_values,
         "blocked": user.blocked != 0,
