@@ -202,6 +202,9 @@ export function currentUser (): Promise<User | null> {
   return me
 }
 
+/** Forgets the cached user (their settings changed), so the next `currentUser()` asks again. */
+export function forgetCurrentUser (): void { me = null }
+
 // Another tab logged in or out.
 window.addEventListener('storage', (event) => {
   if (event.key === TOKENS_KEY) {

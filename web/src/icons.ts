@@ -24,7 +24,8 @@ const shapes: Record<string, Shape[]> = {
   dislike: thumb.map(([tag, attributes]) => [tag, { ...attributes, transform: 'rotate(180 12 12)' }]),
   flag: [['path', { d: 'M5 21V4M5 4h11l-2 4 2 4H5' }]],
   upload: [['path', { d: 'M12 16V4M7 9l5-5 5 5M4 16v4h16v-4' }]],
-  download: [['path', { d: 'M12 4v12M7 11l5 5 5-5M4 16v4h16v-4' }]]
+  download: [['path', { d: 'M12 4v12M7 11l5 5 5-5M4 16v4h16v-4' }]],
+  bell: [['path', { d: 'M6 16V11a6 6 0 0 1 12 0v5l2 2H4z' }], ['path', { d: 'M10 20a2 2 0 0 0 4 0' }]]
 }
 
 export type IconName = keyof typeof shapes

@@ -5,11 +5,13 @@ import './styles/app.css'
 import { api, currentUser, isLoggedIn, logout } from './api'
 import { h, replace, setInstanceName } from './dom'
 import { icon } from './icons'
+import { notificationBell, stopBell } from './components/notification-bell'
 import { isAdmin, isModerator, Role } from './types'
 import { interceptLinks, navigate, render, route, setNotFound } from './router'
 
 route('/', () => import('./pages/home'))
 route('/login', () => import('./pages/login'))
+route('/signup', () => import('./pages/signup'))
 route('/search', () => import('./pages/search'))
 route('/videos/upload', () => import('./pages/upload'))
 route('/videos/trending', () => import('./pages/browse'))
@@ -26,10 +28,12 @@ route('/a/:name', () => import('./pages/account'))
 route('/a/:name/videos', () => import('./pages/account'))
 route('/my-library/videos', () => import('./pages/my-videos'))
 route('/my-library/subscriptions', () => import('./pages/subscriptions'))
+route('/my-library/history/videos', () => import('./pages/history'))
 route('/my-library/comments-on-my-videos', () => import('./pages/comment-queue'))
 route('/my-account/blocklist', () => import('./pages/my-mutes'))
 route('/my-account/abuses', () => import('./pages/my-reports'))
 route('/my-account/settings', () => import('./pages/my-settings'))
+route('/my-account/notifications', () => import('./pages/notifications'))
 route('/admin/moderation', () => import('./pages/moderation'))
 route('/admin/moderation/:tab', () => import('./pages/moderation'))
 route('/videos/discover', () => import('./pages/discover'))
@@ -78,6 +82,7 @@ async function renderAccountArea (): Promise<void> {
   replace(sections, sectionLinks(user !== null, isModerator(user)))
   markCurrentSection()
   if (!user) {
+    stopBell()
     if (location.pathname === '/login') { accountArea.replaceChildren(); return }
     const next = encodeURIComponent(location.pathname + location.search)
     replace(accountArea, h('a', { class: 'button button-primary', href: `/login?next=${next}`, 'data-testid': 'login-link' }, 'Log in'))
@@ -89,9 +94,11 @@ async function renderAccountArea (): Promise<void> {
       h('a', { href: `/a/${user.account.name}` }, 'My account'),
       h('a', { href: '/my-library/videos' }, 'My videos'),
       h('a', { href: '/my-library/subscriptions' }, 'Subscriptions'),
+      h('a', { href: '/my-library/history/videos', 'data-testid': 'menu-history' }, 'History'),
       h('a', { href: '/my-library/comments-on-my-videos', 'data-testid': 'menu-comment-queue' }, 'Comments on my videos'),
       h('a', { href: '/my-account/blocklist', 'data-testid': 'menu-mutes' }, 'Muted accounts and instances'),
       h('a', { href: '/my-account/abuses', 'data-testid': 'menu-reports' }, 'My reports'),
+      h('a', { href: '/my-account/notifications', 'data-testid': 'menu-notifications' }, 'Notifications'),
       h('a', { href: '/my-account/settings', 'data-testid': 'menu-my-settings' }, 'My settings'),
       isModerator(user) ? h('a', { href: '/admin/moderation/abuses', 'data-testid': 'menu-moderation' }, 'Moderation') : null,
       user.role.id === Role.administrator ? h('a', { href: '/admin/relays', 'data-testid': 'menu-relays' }, 'Relays') : null,
@@ -102,7 +109,7 @@ async function renderAccountArea (): Promise<void> {
         onclick: async () => { await logout(); navigate('/') }
       }, 'Log out')))
   menu.addEventListener('click', (event) => { if ((event.target as Element).closest('.menu a, .menu button')) menu.open = false })
-  replace(accountArea, h('a', { class: 'button', href: '/videos/upload', 'data-testid': 'upload-link' }, icon('upload'), h('span', { class: 'upload-label' }, 'Upload')), menu)
+  replace(accountArea, notificationBell(), h('a', { class: 'button', href: '/videos/upload', 'data-testid': 'upload-link' }, icon('upload'), h('span', { class: 'upload-label' }, 'Upload')), menu)
 }
 
 function layout (): void {

@@ -23,6 +23,9 @@ export interface PlayerOptions {
   start?: number
   /** Called once, after VIEW_AFTER seconds have really been played. */
   onView?: (currentTime: number) => void
+  /** Called with the position while playing (every PROGRESS_EVERY seconds), on pause and at
+   * the end: the signed-in viewer's watch history. */
+  onProgress?: (currentTime: number) => void
   /** Where keyboard shortcuts listen (the whole page on watch and embed pages). */
   shortcutsOn?: HTMLElement | Document
   /** Peer-to-peer sharing: where the player runs, and an embed's `?p2p=` (null: not given). */
@@ -41,6 +44,7 @@ export interface Player {
 }
 
 const VIEW_AFTER = 5
+const PROGRESS_EVERY = 5
 const SPEEDS = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2]
 
 function iconButton (label: string, name: IconName, testId: string): HTMLButtonElement {
@@ -374,6 +378,18 @@ export function createPlayer (options: PlayerOptions): Player {
     options.onView(media.currentTime)
   }
   media.addEventListener('seeking', () => { lastTime = null })
+
+  // --- the viewer's position, for their history ---
+  let reportedAt: number | null = null
+  const reportProgress = (force: boolean): void => {
+    if (!options.onProgress || (reportedAt === null && media.currentTime < 1)) return
+    if (!force && reportedAt !== null && Math.abs(media.currentTime - reportedAt) < PROGRESS_EVERY) return
+    reportedAt = media.currentTime
+    options.onProgress(media.currentTime)
+  }
+  media.addEventListener('timeupdate', () => { if (!media.paused) reportProgress(false) })
+  media.addEventListener('pause', () => reportProgress(true))
+  media.addEventListener('ended', () => reportProgress(true))
 
   const unbindKeys = bindShortcuts(options.shortcutsOn ?? element, element, {
     toggle,

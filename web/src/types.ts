@@ -79,6 +79,8 @@ export interface Video {
   privacy: Labelled
   state?: Labelled
   transcodingProgress?: number | null
+  /** Where the signed-in viewer stopped (their watch history), in seconds. */
+  userHistory?: { currentTime: number } | null
 }
 
 export interface VideoDetails extends Video {
@@ -157,7 +159,17 @@ export interface User {
   blocked?: boolean
   blockedReason?: string | null
   createdAt?: string
+  nsfwPolicy?: NsfwPolicy
+  p2pEnabled?: boolean
+  autoPlayVideo?: boolean
+  autoPlayNextVideo?: boolean
+  videosHistoryEnabled?: boolean
+  videoLanguages?: string[] | null
+  theme?: string
 }
+
+/** PeerTube's NSFW policies: how a user sees videos marked sensitive. */
+export type NsfwPolicy = 'display' | 'blur' | 'warn' | 'do_not_list'
 
 /** PeerTube's video states that matter to the pages. */
 export const VideoState = { published: 1, toTranscode: 2, transcodingFailed: 7 } as const

@@ -19,12 +19,23 @@ export function videoCard (video: Video, extra?: Node): HTMLElement {
     h('a', { class: 'thumb', href: watchPath(video), tabindex: '-1', 'aria-hidden': 'true' },
       thumbnail ? h('img', { src: thumbnail, alt: '', loading: 'lazy', width: 320, height: 180 }) : h('span', { class: 'thumb-empty' }, icon('play')),
       video.duration ? h('span', { class: 'duration' }, formatDuration(video.duration)) : null,
-      published ? null : h('span', { class: 'badge' }, video.state?.label ?? 'Processing')),
+      published ? null : h('span', { class: 'badge' }, video.state?.label ?? 'Processing'),
+      watchedBar(video)),
     h('div', { class: 'card-body' },
       h('h3', { class: 'card-title' }, h('a', { href: watchPath(video), title: video.name }, video.name)),
       video.channel ? h('a', { class: 'card-channel', href: `/c/${handle(video.channel)}` }, video.channel.displayName || video.channel.name) : null,
       h('p', { class: 'card-stats' }, `${formatCount(video.views, 'view', 'views')} · ${formatAge(video.publishedAt ?? video.createdAt)}`),
       extra ?? null))
+}
+
+/** How much of the video the viewer watched (their history), as a bar along the thumbnail. */
+function watchedBar (video: Video): HTMLElement | null {
+  const seconds = video.userHistory?.currentTime
+  if (typeof seconds !== 'number' || !video.duration) return null
+  const percent = Math.min(100, Math.max(0, Math.round((seconds / video.duration) * 100)))
+  const part = h('span', { class: 'watched-part' })
+  part.style.width = `${percent}%` // through the CSSOM: the CSP allows no style attributes
+  return h('span', { class: 'watched', 'data-testid': 'watched-bar', 'data-percent': String(percent), title: `Watched ${formatDuration(seconds)} of ${formatDuration(video.duration)}` }, part)
 }
 
 export interface VideoListOptions {
@@ -34,6 +45,8 @@ export interface VideoListOptions {
   /** Stop after the first page (home sections link to the full list instead). */
   single?: boolean
   label?: string
+  /** Something under each card (an action on it). */
+  extra?: (video: Video, card: () => HTMLElement) => Node
 }
 
 /** A grid that loads its first page at once and more on request. */
@@ -51,7 +64,9 @@ export function videoList (options: VideoListOptions): HTMLElement {
       const page = await options.load(loaded, count)
       status.replaceChildren()
       for (const video of page.data) {
-        const card = videoCard(video)
+        let shown: HTMLElement | null = null
+        const card = videoCard(video, options.extra?.(video, () => shown!))
+        shown = card
         card.setAttribute('role', 'listitem')
         grid.append(card)
       }

@@ -1,6 +1,6 @@
 // Log in with a username (or e-mail) and password: PeerTube's OAuth password grant.
 
-import { ApiError, login } from '../api'
+import { api, ApiError, login } from '../api'
 import { h, notice, setTitle } from '../dom'
 import { navigate, type PageContext } from '../router'
 
@@ -37,6 +37,12 @@ export async function render ({ main, query }: PageContext): Promise<void> {
       submit.disabled = false
     }
   })
-  main.append(h('section', { class: 'narrow' }, h('h1', {}, 'Log in'), form))
+  main.append(h('section', { class: 'narrow' }, h('h1', {}, 'Log in'), form,
+    h('p', { 'data-testid': 'signup-link', hidden: true }, 'New here? ', h('a', { href: '/signup' }, 'Create an account'))))
+  // Offered when the instance takes new accounts.
+  api<{ signup?: { allowed?: boolean } }>('/config').then((config) => {
+    const link = main.querySelector<HTMLElement>('[data-testid=signup-link]')
+    if (link && config.signup?.allowed) link.hidden = false
+  }).catch(() => {})
   username.focus()
 }

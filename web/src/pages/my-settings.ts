@@ -1,11 +1,13 @@
-// My settings (/my-account/settings): the avatar of the user's account, and the avatar and banner
-// of each of the user's channels (PeerTube's account settings and channel edit pages).
+// My settings (/my-account/settings): profile, preferences, password and e-mail address; the
+// avatar of the user's account, and the avatar and banner of each of the user's channels
+// (PeerTube's account settings and channel edit pages).
 
 import { api, currentUser } from '../api'
 import { errorText, h, handle, notice, setTitle } from '../dom'
 import { navigate, type PageContext } from '../router'
 import type { Account, Channel } from '../types'
 import { imageEditor } from '../components/actor-images'
+import { preferencesForm } from '../components/preferences-form'
 
 export async function render ({ main, signal }: PageContext): Promise<void> {
   setTitle('My settings')
@@ -15,6 +17,7 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
   main.append(section)
   try {
     const account = await api<Account>(`/accounts/${encodeURIComponent(user.account.name)}`, { signal })
+    section.append(preferencesForm(user, account))
     section.append(h('section', { 'aria-labelledby': 'settings-account' },
       h('h2', { id: 'settings-account' }, 'Account'),
       imageEditor({ kind: 'avatar', label: 'Your avatar', path: '/users/me/avatar', current: account.avatars, testId: 'account-avatar' })))

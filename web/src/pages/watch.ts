@@ -39,14 +39,21 @@ export async function render ({ main, params, signal }: PageContext): Promise<()
   main.append(layout)
 
   const startPlayer = async (current: VideoDetails): Promise<void> => {
+    const keepsHistory = user !== null && user.videosHistoryEnabled !== false
     player = createPlayer({
       video: current,
-      start: parseStart(new URLSearchParams(location.search).get('start')),
+      start: parseStart(new URLSearchParams(location.search).get('start')) ?? (keepsHistory ? resumeAt(current) : undefined),
       shortcutsOn: document,
-      p2p: { context: 'webapp', forced: null },
+      // A signed-in viewer who turned sharing off in their settings never shares.
+      p2p: { context: 'webapp', forced: user?.p2pEnabled === false ? false : null },
       onView: (currentTime) => {
         void api(`/videos/${current.uuid}/views`, { method: 'POST', json: { currentTime: Math.floor(currentTime) } }).catch(() => {})
-      }
+      },
+      onProgress: keepsHistory
+        ? (currentTime) => {
+            void api(`/videos/${current.uuid}/watching`, { method: 'PUT', json: { currentTime: Math.floor(currentTime) } }).catch(() => {})
+          }
+        : undefined
     })
     replace(stage, player.element)
     const shown = player
@@ -60,6 +67,15 @@ export async function render ({ main, params, signal }: PageContext): Promise<()
   if ((video.state?.id ?? 1) === 1) await startPlayer(video)
   else void waitForPublication(video, stage, signal, startPlayer)
   return cleanup
+}
+
+/** Where to pick up a video the viewer left part-way (their history): not its first seconds,
+ * not its last ones (then it starts over). */
+function resumeAt (video: VideoDetails): number | undefined {
+  const seconds = video.userHistory?.currentTime
+  if (typeof seconds !== 'number' || seconds < 5) return undefined
+  if (video.duration && seconds > video.duration - 10) return undefined
+  return seconds
 }
 
 /** For an owner looking at a video still being processed: progress, then the player. */
