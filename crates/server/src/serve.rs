@@ -311,18 +311,6 @@ fn refresh_instance_settings(instance: kinora_app::SharedInstance, db: kinora_db
     });
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn database_passwords_are_hidden() {
-        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(redact("sqlite://data/k.db"), "sqlite://data/k.db");
-    }
-}
-
 /// Writes the watch positions held back by [`kinora_app::history::HistoryWriter`] every second,
 /// and the rest when `stop` is cancelled.
 async fn flush_history(
@@ -344,5 +332,17 @@ async fn flush_history(
     }
     if let Err(error) = history.flush_all(&db).await {
         tracing::warn!(%error, "cannot write the last watch positions at shutdown");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn database_passwords_are_hidden() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://data/k.db"), "sqlite://data/k.db");
     }
 }

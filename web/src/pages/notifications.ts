@@ -17,7 +17,7 @@ interface Notification {
   video?: VideoInfo | null
   videoBlacklist?: { video: VideoInfo } | null
   comment?: { threadId: number, video: VideoInfo | null, account: ActorInfo | null } | null
-  abuse?: { id: number, state?: { id: number, label?: string } } | null
+  abuse?: { id: number, state?: number } | null
   account?: ActorInfo | null
   actorFollow?: { follower: ActorInfo, following: { type: string, name: string, displayName?: string } } | null
 }
@@ -56,7 +56,7 @@ function describe (n: Notification): [string, string] {
     }
     case 11: return [`${name(n.comment?.account)} answered you on ${n.comment?.video?.name ?? ''}`, watch(n.comment?.video)]
     case 13: return [`${n.actorFollow?.follower.host ?? 'An instance'} follows this instance`, '/admin/relays']
-    case 15: return [`Your report #${n.abuse?.id ?? ''} was ${(n.abuse?.state?.label ?? 'answered').toLowerCase()}`, '/my-account/abuses']
+    case 15: return [`Your report #${n.abuse?.id ?? ''} was ${n.abuse?.state === 3 ? 'accepted' : n.abuse?.state === 2 ? 'rejected' : 'reopened'}`, '/my-account/abuses']
     case 16: return [`A new message on report #${n.abuse?.id ?? ''}`, '/my-account/abuses']
     case 20: return [`${name(n.account)} asks to sign up`, '/about']
     default: return ['A notification', '/']

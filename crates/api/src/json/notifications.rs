@@ -3,7 +3,7 @@
 //! `VideoInfo` / `ActorInfo` summaries. A page reads its rows one notification at a time (a page
 //! holds at most 100).
 
-use kinora_core::abuse::AbuseState;
+use kinora_core::video::VideoState;
 use kinora_db::accounts::AccountRow;
 use kinora_db::actors::ActorRow;
 use kinora_db::notifications::NotificationRow;
@@ -13,14 +13,17 @@ use serde_json::{Value, json};
 use super::iso_date;
 use crate::{ApiError, ApiState};
 
-/// `ActorInfo` of an account or channel JSON (its id, names, host and avatars).
+/// `ActorInfo` of an account or channel JSON (its id, names, host and avatars, and the first
+/// avatar as PeerTube's older `avatar`).
 fn actor_info(full: &Value) -> Value {
+    let first = full["avatars"].get(0).cloned().unwrap_or(Value::Null);
     json!({
         "id": full["id"],
         "name": full["name"],
         "displayName": full["displayName"],
         "host": full["host"],
         "avatars": full["avatars"],
+        "avatar": first,
     })
 }
 
@@ -29,27 +32,41 @@ async fn account_info(state: &ApiState, row: &AccountRow) -> Result<Value, ApiEr
     Ok(actor_info(&super::account(state, row).await?))
 }
 
-/// `VideoInfo` with its channel's `ActorInfo`.
-async fn video_info(state: &ApiState, video: &VideoRow) -> Result<Value, ApiError> {
-    let channel = kinora_db::channels::find_by_id(state.db.pool(), video.channel_id).await?;
-    let channel = match &channel {
-        Some(channel) => actor_info(&super::channel(state, channel, None).await?),
-        None => Value::Null,
-    };
-    Ok(json!({
+/// `VideoInfo`, with its channel's `ActorInfo` when `with_channel` (a notification's own
+/// `video`; those inside a comment or report have none).
+async fn video_info(
+    state: &ApiState,
+    video: &VideoRow,
+    with_channel: bool,
+) -> Result<Value, ApiError> {
+    let mut value = json!({
         "id": video.id,
         "uuid": video.uuid,
         "shortUUID": video.short_uuid,
         "name": video.name,
-        "state": { "id": video.state },
-        "channel": channel,
-    }))
+        "state": {
+            "id": video.state,
+            "label": VideoState::from_id(video.state).map(VideoState::label),
+        },
+    });
+    if with_channel {
+        let channel = kinora_db::channels::find_by_id(state.db.pool(), video.channel_id).await?;
+        value["channel"] = match &channel {
+            Some(channel) => actor_info(&super::channel(state, channel, None).await?),
+            None => Value::Null,
+        };
+    }
+    Ok(value)
 }
 
-async fn video_by_id(state: &ApiState, id: Option<i64>) -> Result<Option<Value>, ApiError> {
+async fn video_by_id(
+    state: &ApiState,
+    id: Option<i64>,
+    with_channel: bool,
+) -> Result<Option<Value>, ApiError> {
     let Some(id) = id else { return Ok(None) };
     match kinora_db::videos::find_by_id(state.db.pool(), id).await? {
-        Some(video) => Ok(Some(video_info(state, &video).await?)),
+        Some(video) => Ok(Some(video_info(state, &video, with_channel).await?)),
         None => Ok(None),
     }
 }
@@ -74,7 +91,7 @@ async fn comment_of(state: &ApiState, id: Option<i64>) -> Result<Value, ApiError
     Ok(json!({
         "id": comment.id,
         "threadId": comment.root_id(),
-        "video": video_by_id(state, Some(comment.video_id)).await?,
+        "video": video_by_id(state, Some(comment.video_id), false).await?,
         "account": author,
         "heldForReview": comment.held_for_review != 0,
     }))
@@ -89,7 +106,6 @@ async fn abuse_of(state: &ApiState, id: Option<i64>) -> Result<Value, ApiError> 
     }) else {
         return Ok(Value::Null);
     };
-    let label = AbuseState::from_id(abuse.state).map(AbuseState::label);
     let flagged = match abuse.flagged_account_id {
         Some(account) => kinora_db::accounts::find_by_id(pool, account).await?,
         None => None,
@@ -100,8 +116,8 @@ async fn abuse_of(state: &ApiState, id: Option<i64>) -> Result<Value, ApiError> 
     };
     Ok(json!({
         "id": abuse.id,
-        "state": { "id": abuse.state, "label": label },
-        "video": video_by_id(state, abuse.video_id).await?,
+        "state": abuse.state,
+        "video": video_by_id(state, abuse.video_id, false).await?,
         "comment": comment_of(state, abuse.comment_id).await?,
         "account": flagged,
     }))
@@ -128,7 +144,7 @@ async fn follow_side(
         .unwrap_or_else(|| state.host().to_owned());
     Ok((
         "instance",
-        json!({ "id": actor.id, "name": actor.preferred_username, "displayName": host, "host": host, "avatars": [] }),
+        json!({ "id": actor.id, "name": actor.preferred_username, "displayName": host, "host": host, "avatars": [], "avatar": null }),
     ))
 }
 
@@ -185,12 +201,16 @@ pub async fn notifications(
             _ => Value::Null,
         };
         // PeerTube names the video of a block `videoBlacklist.video`, every other `video`.
-        let video = video_by_id(state, row.video_id).await?;
+        let video = video_by_id(state, row.video_id, true).await?;
         let (video, blacklist) = if row.kind == 4 {
-            (
-                None,
-                video.map(|video| json!({ "id": row.video_id, "video": video })),
-            )
+            // `VideoInfo` there has no channel.
+            let video = video.map(|mut video| {
+                if let Some(fields) = video.as_object_mut() {
+                    fields.remove("channel");
+                }
+                json!({ "id": row.video_id, "video": video })
+            });
+            (None, video)
         } else {
             (video, None)
         };
@@ -208,6 +228,7 @@ pub async fn notifications(
             "videoImport": null,
             "plugin": null,
             "peertube": null,
+            "data": {},
             "createdAt": iso_date(row.created_at),
             "updatedAt": iso_date(row.updated_at),
         }));
