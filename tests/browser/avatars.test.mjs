@@ -56,7 +56,8 @@ test('avatars and banners: PeerTube types, and the settings page in Chromium', {
       answers.channel = ['VideoChannel', await apiCall(instance, null, `/video-channels/${instance.channelName}`)]
       const me = await apiCall(instance, instance.token, '/users/me')
       answers.meAccount = ['Account', me.account]
-      answers.meChannels = ['VideoChannel[]', me.videoChannels]
+      // MyUser's channels are PeerTube's UserVideoChannel (not exported by name).
+      answers.meChannels = ["Array<Omit<VideoChannel, 'ownerAccount'> & { ownerAccountId: number }>", me.videoChannels]
       const details = await apiCall(instance, null, `/videos/${video.uuid}`)
       answers.videoAccount = ['Account', details.account]
       answers.videoChannel = ['VideoChannel', details.channel]

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -200,4 +200,25 @@ export async function createUser (instance, username, role = 2) {
 /** Uploads a fixture as `user` (from createUser) into its first channel and waits for publication. */
 export async function uploadAs (instance, user, fixture, fields = {}) {
   return await uploadAndWait({ ...instance, token: user.token, channel: user.channel }, fixture, fields)
+}
+
+/**
+ * Writes `answers` (`{ name: [TypeScript type, JSON value] }`) as typed constants after `header`
+ * (imports and helper types, lines) into types-check/`file`, and fails unless
+ * `tsc --strict --noEmit` accepts it: object literals are checked for missing, mistyped and
+ * unknown fields.
+ */
+export function assertTyped (file, header, answers) {
+  const lines = [...header, '']
+  for (const [name, [type, answer]] of Object.entries(answers)) {
+    lines.push(`export const ${name}: Json<${type}> = ${JSON.stringify(answer, null, 2)}`, '')
+  }
+  const dir = join(here, 'types-check')
+  mkdirSync(dir, { recursive: true })
+  const path = join(dir, file)
+  writeFileSync(path, lines.join('\n'))
+  const tsc = spawnSync(join(here, 'node_modules', '.bin', 'tsc'), [
+    '--strict', '--noEmit', '--skipLibCheck', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', path
+  ], { encoding: 'utf8', timeout: 120000 })
+  assert.equal(tsc.status, 0, `tsc found type errors in ${path}:\n${tsc.stdout}${tsc.stderr}`)
 }

@@ -5,30 +5,22 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::harness::{Harness, count, publish_video};
+use common::harness::{Harness, count};
+use common::videos::insert_video;
 use kinora_core::UserRole;
-use kinora_db::testing::sample_video;
-use kinora_db::videos::NewVideo;
 use kinora_db::{Db, backend_tests};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 /// Inserts a published public video in `channel`, NSFW or not, and returns its UUID.
 async fn video(db: &Db, channel: i64, name: &str, nsfw: bool) -> String {
-    let uuid = Uuid::new_v4().to_string();
-    let short = kinora_core::video::short_uuid(&Uuid::parse_str(&uuid).unwrap());
-    let mut tx = db.begin().await.unwrap();
-    let new = NewVideo {
-        name,
-        nsfw,
-        ..sample_video(&uuid, &short, channel)
-    };
-    let id = kinora_db::videos::insert(&mut tx, &new, 1000)
+    let video = insert_video(db, channel, name, 1, 1, 0).await;
+    sqlx::query("UPDATE videos SET nsfw = $1 WHERE id = $2")
+        .bind(i64::from(nsfw))
+        .bind(video.id)
+        .execute(db.pool())
         .await
         .unwrap();
-    publish_video(&mut tx, id, 2000).await;
-    tx.commit().await.unwrap();
-    uuid
+    video.uuid
 }
 
 async fn me(h: &Harness, token: &str) -> Value {

@@ -9,31 +9,17 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::harness::{Harness, count, multipart, publish_video};
+use common::harness::{Harness, count, multipart};
+use common::videos::insert_video;
 use kinora_app::history::HistoryWriter;
 use kinora_core::UserRole;
-use kinora_db::testing::sample_video;
-use kinora_db::videos::NewVideo;
 use kinora_db::{Db, backend_tests};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 /// Inserts a published video of `privacy` in `channel`; returns its id and UUID.
 async fn video(db: &Db, channel: i64, name: &str, privacy: i64) -> (i64, String) {
-    let uuid = Uuid::new_v4().to_string();
-    let short = kinora_core::video::short_uuid(&Uuid::parse_str(&uuid).unwrap());
-    let mut tx = db.begin().await.unwrap();
-    let new = NewVideo {
-        name,
-        privacy,
-        ..sample_video(&uuid, &short, channel)
-    };
-    let id = kinora_db::videos::insert(&mut tx, &new, 1000)
-        .await
-        .unwrap();
-    publish_video(&mut tx, id, 2000).await;
-    tx.commit().await.unwrap();
-    (id, uuid)
+    let video = insert_video(db, channel, name, privacy, 1, 0).await;
+    (video.id, video.uuid)
 }
 
 async fn report(h: &Harness, token: Option<&str>, uuid: &str, seconds: Value) -> StatusCode {

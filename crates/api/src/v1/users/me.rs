@@ -37,22 +37,14 @@ pub async fn get_me(
         .await?
         .ok_or_else(|| ApiError::not_found("Account"))?;
     let channels = kinora_db::channels::list_by_account(db, owner.id).await?;
-    // `MyUser` holds PeerTube's `Account` and `VideoChannel`, which have no banners on an
-    // account nor `hostRedundancyAllowed`.
+    // `MyUser` holds PeerTube's `UserVideoChannel`s: channels with their owner's id.
     let mut channel_values: Vec<Value> = Vec::with_capacity(channels.len());
     for row in &channels {
         let mut value = channel(&state, row, None).await?;
-        if let Some(fields) = value.as_object_mut() {
-            fields.remove("hostRedundancyAllowed");
-            fields.insert("ownerAccountId".to_owned(), json!(owner.id));
-        }
+        value["ownerAccountId"] = json!(owner.id);
         channel_values.push(value);
     }
-    let mut account_value = account(&state, &owner).await?;
-    if let Some(fields) = account_value.as_object_mut() {
-        fields.remove("banners");
-        fields.remove("hostRedundancyAllowed");
-    }
+    let account_value = account(&state, &owner).await?;
     let quota_used = kinora_app::quotas::used(&state.db, user.id).await?;
     let settings = kinora_app::user_settings::find(&state.db, user.id).await?;
     let notification_settings = notifications::settings_json(&state, user.id).await?;
