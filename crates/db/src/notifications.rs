@@ -174,7 +174,8 @@ pub async fn notify_staff(
 }
 
 /// A local video was published: its owner is told (once), and so are the local subscribers of
-/// its channel when it is public. Also for a remote video that arrived (no owner here).
+/// its channel when it is public, unless they (or the instance) mute its account or server.
+/// Also for a remote video that arrived (no owner here).
 pub async fn on_video_published(
     connection: &mut Connection,
     video_id: i64,
@@ -200,9 +201,12 @@ pub async fn on_video_published(
         NotificationKind::NewVideoFromSubscription,
         &about,
         "a.user_id",
-        "FROM videos v JOIN subscriptions s ON s.channel_id = v.channel_id JOIN accounts a \
-         ON a.id = s.account_id WHERE v.id = $10 AND v.privacy = 1 AND v.state = 1 \
-         AND a.user_id IS NOT NULL",
+        &format!(
+            "FROM videos JOIN subscriptions s ON s.channel_id = videos.channel_id JOIN accounts a \
+             ON a.id = s.account_id WHERE videos.id = $10 AND videos.privacy = 1 \
+             AND videos.state = 1 AND a.user_id IS NOT NULL AND {}",
+            crate::blocklists::video_not_muted("a.id")
+        ),
         &[video_id],
         now,
     )
@@ -211,7 +215,8 @@ pub async fn on_video_published(
 }
 
 /// A comment was posted: the owner of its video is told (unless they wrote it), and the local
-/// author of the comment it answers (unless they wrote it, or own the video).
+/// author of the comment it answers (unless they wrote it, or own the video); neither when they
+/// (or the instance) mute the comment's author or server.
 pub async fn on_comment(connection: &mut Connection, comment_id: i64, now: i64) -> DbResult<u64> {
     let about = About {
         comment_id: Some(comment_id),
@@ -222,9 +227,13 @@ pub async fn on_comment(connection: &mut Connection, comment_id: i64, now: i64) 
         NotificationKind::NewCommentOnMyVideo,
         &about,
         "a.user_id",
-        "FROM video_comments cm JOIN videos v ON v.id = cm.video_id JOIN channels c \
-         ON c.id = v.channel_id JOIN accounts a ON a.id = c.account_id WHERE cm.id = $10 \
-         AND a.user_id IS NOT NULL AND (cm.account_id IS NULL OR cm.account_id <> a.id)",
+        &format!(
+            "FROM video_comments cm JOIN videos v ON v.id = cm.video_id JOIN channels c \
+             ON c.id = v.channel_id JOIN accounts a ON a.id = c.account_id WHERE cm.id = $10 \
+             AND a.user_id IS NOT NULL AND (cm.account_id IS NULL OR cm.account_id <> a.id) \
+             AND {}",
+            crate::blocklists::comment_not_muted("cm.account_id", "a.id")
+        ),
         &[comment_id],
         now,
     )
@@ -234,10 +243,14 @@ pub async fn on_comment(connection: &mut Connection, comment_id: i64, now: i64) 
         NotificationKind::CommentMention,
         &about,
         "pa.user_id",
-        "FROM video_comments cm JOIN video_comments p ON p.id = cm.in_reply_to_id \
-         JOIN accounts pa ON pa.id = p.account_id JOIN videos v ON v.id = cm.video_id \
-         JOIN channels c ON c.id = v.channel_id WHERE cm.id = $10 AND pa.user_id IS NOT NULL \
-         AND pa.id <> c.account_id AND (cm.account_id IS NULL OR cm.account_id <> pa.id)",
+        &format!(
+            "FROM video_comments cm JOIN video_comments p ON p.id = cm.in_reply_to_id \
+             JOIN accounts pa ON pa.id = p.account_id JOIN videos v ON v.id = cm.video_id \
+             JOIN channels c ON c.id = v.channel_id WHERE cm.id = $10 \
+             AND pa.user_id IS NOT NULL AND pa.id <> c.account_id \
+             AND (cm.account_id IS NULL OR cm.account_id <> pa.id) AND {}",
+            crate::blocklists::comment_not_muted("cm.account_id", "pa.id")
+        ),
         &[comment_id],
         now,
     )

@@ -59,16 +59,22 @@ backend_tests! {
         let fan = h.user("fan", UserRole::User).await;
         let quiet = h.user("quiet", UserRole::User).await;
         let other = h.user("other", UserRole::User).await;
+        let muter = h.user("muter", UserRole::User).await;
         subscribe(&h, &fan, "maker_channel").await;
         subscribe(&h, &quiet, "maker_channel").await;
+        subscribe(&h, &muter, "maker_channel").await;
+        let (status, body) = h
+            .send_json("POST", "/api/v1/users/me/blocklist/accounts", Some(&muter), json!({ "accountName": "maker" }))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         // The owner hears of each new subscriber (and of nobody else).
         let follows = listed(&h, &maker, "?typeOneOf=10").await;
-        assert_eq!(follows["total"], 2, "{follows}");
-        let follow = &follows["data"][0]["actorFollow"];
+        assert_eq!(follows["total"], 3, "{follows}");
+        let follow = &follows["data"][1]["actorFollow"];
         assert_eq!(follow["follower"]["name"], "quiet", "{follow}");
         assert_eq!(follow["following"], json!({ "type": "channel", "name": "maker_channel", "displayName": follow["following"]["displayName"], "host": "localhost:9000" }));
         subscribe(&h, &fan, "maker_channel").await;
-        assert_eq!(listed(&h, &maker, "?typeOneOf=10").await["total"], 2, "subscribing again tells nothing new");
+        assert_eq!(listed(&h, &maker, "?typeOneOf=10").await["total"], 3, "subscribing again tells nothing new");
 
         // quiet turns new videos off.
         let (status, body) = h
@@ -98,6 +104,7 @@ backend_tests! {
         assert_eq!(told["data"][0]["video"]["channel"]["name"], "maker_channel");
         assert_eq!(types(&h, &quiet).await, Vec::<i64>::new(), "turned off");
         assert_eq!(types(&h, &other).await, Vec::<i64>::new(), "not a subscriber");
+        assert_eq!(types(&h, &muter).await, Vec::<i64>::new(), "mutes the channel's account");
         assert!(types(&h, &maker).await.contains(&6), "the owner hears it is published");
 
         // Comments: the owner is told of others' comments, a comment's author of replies.
@@ -112,6 +119,11 @@ backend_tests! {
         assert_eq!(on_video["total"], 1, "{on_video}");
         assert_eq!(on_video["data"][0]["comment"]["account"]["name"], "fan");
         assert_eq!(on_video["data"][0]["comment"]["threadId"], thread_id);
+        // The owner mutes `other`: other's answer tells the thread's author, not the owner.
+        let (status, body) = h
+            .send_json("POST", "/api/v1/users/me/blocklist/accounts", Some(&maker), json!({ "accountName": "other" }))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         let (status, reply) = h
             .send_json("POST", &format!("/api/v1/videos/{uuid}/comments/{thread_id}"), Some(&other), json!({ "text": "Second." }))
             .await;
@@ -119,13 +131,13 @@ backend_tests! {
         let mentions = listed(&h, &fan, "?typeOneOf=11").await;
         assert_eq!(mentions["total"], 1, "{mentions}");
         assert_eq!(mentions["data"][0]["comment"]["account"]["name"], "other");
-        assert_eq!(listed(&h, &maker, "?typeOneOf=2").await["total"], 2);
+        assert_eq!(listed(&h, &maker, "?typeOneOf=2").await["total"], 1, "muted");
         // The owner answering in their own thread tells the author, not the owner.
         let (status, _) = h
             .send_json("POST", &format!("/api/v1/videos/{uuid}/comments/{thread_id}"), Some(&maker), json!({ "text": "Thanks!" }))
             .await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(listed(&h, &maker, "?typeOneOf=2").await["total"], 2);
+        assert_eq!(listed(&h, &maker, "?typeOneOf=2").await["total"], 1);
         assert_eq!(listed(&h, &fan, "?typeOneOf=11").await["total"], 2);
     }
 
