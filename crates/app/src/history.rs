@@ -109,14 +109,17 @@ impl HistoryWriter {
         Ok(Recorded::Written)
     }
 
-    /// Where `user_id` stopped in `video_id`: a pending report, else the stored position.
-    pub async fn position(&self, db: &Db, user_id: i64, video_id: i64) -> AppResult<Option<i64>> {
-        let pending = self
-            .entries()
+    /// A report of `user_id` in `video_id` not written yet, in seconds.
+    pub fn pending(&self, user_id: i64, video_id: i64) -> Option<i64> {
+        self.entries()
             .get(&(user_id, video_id))
             .and_then(|entry| entry.pending)
-            .map(|(seconds, _)| seconds);
-        match pending {
+            .map(|(seconds, _)| seconds)
+    }
+
+    /// Where `user_id` stopped in `video_id`: a pending report, else the stored position.
+    pub async fn position(&self, db: &Db, user_id: i64, video_id: i64) -> AppResult<Option<i64>> {
+        match self.pending(user_id, video_id) {
             Some(seconds) => Ok(Some(seconds)),
             None => Ok(kinora_db::user_history::position(db.pool(), user_id, video_id).await?),
         }

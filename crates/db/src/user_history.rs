@@ -1,8 +1,6 @@
 //! What each user watched and where they stopped (`user_video_history`, PeerTube's
 //! `UserVideoHistory`): one row per user and video.
 
-use std::collections::HashMap;
-
 use sqlx::{Any, AnyPool, Executor};
 
 use crate::video_lists::like_pattern;
@@ -48,35 +46,19 @@ pub async fn position<'e>(
     Ok(row.map(|(seconds,)| seconds))
 }
 
-/// Where `user_id` stopped in each of `video_ids` they watched: video id → seconds.
-pub async fn positions(
-    pool: &AnyPool,
-    user_id: i64,
-    video_ids: &[i64],
-) -> DbResult<HashMap<i64, i64>> {
-    if video_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let list: Vec<String> = (0..video_ids.len())
-        .map(|i| format!("${}", i + 2))
-        .collect();
-    let sql = format!(
-        "SELECT video_id, position_seconds FROM user_video_history WHERE user_id = $1 \
-         AND video_id IN ({})",
-        list.join(", ")
-    );
-    let mut query = sqlx::query_as::<_, (i64, i64)>(&sql).bind(user_id);
-    for &id in video_ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(pool).await?.into_iter().collect())
-}
-
 /// The videos of a history that its user may still see: public, unlisted or internal ones that
 /// are published and not blocked, and the user's own in any state. `$1` is the user.
 const VISIBLE: &str = "(v.channel_id IN (SELECT c.id FROM channels c JOIN accounts a ON \
      a.id = c.account_id WHERE a.user_id = $1) OR (v.privacy IN (1, 2, 4) AND v.state = 1 AND \
      v.id NOT IN (SELECT video_id FROM video_blacklist)))";
+
+/// A history entry: the video and where its user stopped.
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    #[sqlx(flatten)]
+    video: VideoRow,
+    position_seconds: i64,
+}
 
 /// One page of `user_id`'s history, the latest watched first, with where they stopped; only
 /// videos whose name contains `search` when given (case-insensitive). Answers the total too.
@@ -107,23 +89,22 @@ pub async fn page(
         .map(|column| format!("v.{}", column.trim()))
         .collect();
     let sql = format!(
-        "SELECT {} {filter} ORDER BY h.updated_at DESC, v.id DESC LIMIT ${next} OFFSET ${}",
+        "SELECT {}, h.position_seconds {filter} ORDER BY h.updated_at DESC, v.id DESC \
+         LIMIT ${next} OFFSET ${}",
         columns.join(", "),
         next + 1
     );
-    let mut rows = sqlx::query_as::<_, VideoRow>(&sql).bind(user_id);
+    let mut rows = sqlx::query_as::<_, HistoryRow>(&sql).bind(user_id);
     if let Some(pattern) = &pattern {
         rows = rows.bind(pattern.as_str());
     }
-    let videos = rows.bind(count).bind(start).fetch_all(pool).await?;
-    let ids: Vec<i64> = videos.iter().map(|video| video.id).collect();
-    let positions = positions(pool, user_id, &ids).await?;
-    let page = videos
+    let page = rows
+        .bind(count)
+        .bind(start)
+        .fetch_all(pool)
+        .await?
         .into_iter()
-        .map(|video| {
-            let position = positions.get(&video.id).copied().unwrap_or(0);
-            (video, position)
-        })
+        .map(|row| (row.video, row.position_seconds))
         .collect();
     Ok((total, page))
 }

@@ -90,6 +90,8 @@ backend_tests! {
         assert_eq!(stored_position(&db, first_id).await, Some(12), "later reports wait in memory");
         let (_, watched) = h.get(&format!("/api/v1/videos/{first}"), Some(&token)).await;
         assert_eq!(watched["userHistory"]["currentTime"], 40, "the watch page sees the latest");
+        let listed = history(&h, &token, "").await;
+        assert_eq!(listed["data"][0]["userHistory"]["currentTime"], 40, "so does the history list");
         assert_eq!(h.api.history.flush_due(&db).await.unwrap(), 0, "the window has not passed");
         assert_eq!(h.api.history.flush_all(&db).await.unwrap(), 1);
         assert_eq!(stored_position(&db, first_id).await, Some(40));

@@ -40,12 +40,12 @@ pub async fn list_history(
     let (videos, positions): (Vec<_>, Vec<_>) = page.into_iter().unzip();
     let items = crate::v1::videos::many::list_items(&state, &videos).await?;
     let mut data = Vec::with_capacity(items.len());
-    for ((mut item, position), video) in items.into_iter().zip(positions).zip(&videos) {
+    for ((mut item, stored), video) in items.into_iter().zip(positions).zip(&videos) {
+        // A report held back in memory is newer than the stored position.
         let position = state
             .history
-            .position(&state.db, caller.user_id, video.id)
-            .await?
-            .unwrap_or(position);
+            .pending(caller.user_id, video.id)
+            .unwrap_or(stored);
         item["userHistory"] = json!({ "currentTime": position });
         data.push(item);
     }
