@@ -19,12 +19,13 @@ ALLOWED = {
     "kinora-media": {"kinora-core"},
     "kinora-jobs": {"kinora-core", "kinora-db"},
     "kinora-p2p": {"kinora-core", "kinora-storage"},
+    "kinora-mail": {"kinora-core"},
     "kinora-app": {"kinora-core", "kinora-db", "kinora-jobs", "kinora-storage"},
     "kinora-federation": {"kinora-core", "kinora-db", "kinora-jobs", "kinora-app"},
     "kinora-api": {"kinora-core", "kinora-app", "kinora-db"},
     "kinora-server": {
         "kinora-core", "kinora-db", "kinora-jobs", "kinora-storage", "kinora-p2p",
-        "kinora-app", "kinora-federation", "kinora-api",
+        "kinora-app", "kinora-federation", "kinora-api", "kinora-mail",
     },
     "kinora-transcoder": {
         "kinora-core", "kinora-db", "kinora-jobs", "kinora-storage", "kinora-media",

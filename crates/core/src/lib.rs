@@ -8,6 +8,7 @@ pub mod abuse;
 pub mod captions;
 pub mod chapters;
 pub mod dates;
+pub mod email;
 pub mod federation;
 pub mod labels;
 pub mod magnet;

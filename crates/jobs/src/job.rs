@@ -1,5 +1,6 @@
 //! The typed jobs and their kinds.
 
+use kinora_core::email::OutgoingEmail;
 use kinora_core::federation::FederationEvent;
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +70,15 @@ pub enum Job {
         /// The video.
         video_id: i64,
     },
+    /// Send one composed e-mail (a verification or password-reset link) through SMTP (run by
+    /// the server).
+    SendEmail {
+        /// The message.
+        email: OutgoingEmail,
+    },
+    /// E-mail the notifications that wait for it (`email_state = 1`), then mark them sent (run
+    /// by the server). Queued by `kinora_db::notifications` in the transaction that wrote them.
+    SendNotificationEmails,
 }
 
 /// The kind of a job, used to pick jobs a worker can run.
@@ -96,11 +106,15 @@ pub enum JobKind {
     MirrorVideo,
     /// [`Job::UpdateCaptionPlaylists`].
     UpdateCaptionPlaylists,
+    /// [`Job::SendEmail`].
+    SendEmail,
+    /// [`Job::SendNotificationEmails`].
+    SendNotificationEmails,
 }
 
 impl JobKind {
     /// Every kind, for metrics that show each one even while it has no job.
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 13] = [
         JobKind::GenerateActorKeys,
         JobKind::Transcode,
         JobKind::StoreOriginal,
@@ -112,6 +126,8 @@ impl JobKind {
         JobKind::FetchOutbox,
         JobKind::MirrorVideo,
         JobKind::UpdateCaptionPlaylists,
+        JobKind::SendEmail,
+        JobKind::SendNotificationEmails,
     ];
 
     /// The kind's name as stored in the `kind` column.
@@ -128,6 +144,8 @@ impl JobKind {
             JobKind::FetchOutbox => "fetch-outbox",
             JobKind::MirrorVideo => "mirror-video",
             JobKind::UpdateCaptionPlaylists => "update-caption-playlists",
+            JobKind::SendEmail => "send-email",
+            JobKind::SendNotificationEmails => kinora_db::notifications::EMAIL_JOB_KIND,
         }
     }
 }
@@ -147,6 +165,8 @@ impl Job {
             Job::FetchOutbox { .. } => JobKind::FetchOutbox,
             Job::MirrorVideo { .. } => JobKind::MirrorVideo,
             Job::UpdateCaptionPlaylists { .. } => JobKind::UpdateCaptionPlaylists,
+            Job::SendEmail { .. } => JobKind::SendEmail,
+            Job::SendNotificationEmails => JobKind::SendNotificationEmails,
         }
     }
 
@@ -175,6 +195,13 @@ impl Job {
             // It reads the captions when it runs, and a key would drop the job of a change
             // made while one runs: each change queues its own (they are cheap and idempotent).
             Job::UpdateCaptionPlaylists { .. } => None,
+            // Each message is its own.
+            Job::SendEmail { .. } => None,
+            // One sender at a time; it sends every notification due when it runs, and the
+            // housekeeping queues it again for any written while it was finishing.
+            Job::SendNotificationEmails => {
+                Some(kinora_db::notifications::EMAIL_JOB_UNIQUE_KEY.to_owned())
+            }
         }
     }
 
@@ -189,6 +216,8 @@ impl Job {
             Job::Federate { .. } | Job::ProcessInbox { .. } => 8,
             Job::FetchOutbox { .. } | Job::MirrorVideo { .. } => 6,
             Job::UpdateCaptionPlaylists { .. } => 8,
+            // An SMTP server can be down for a while; the backoff spreads these over hours.
+            Job::SendEmail { .. } | Job::SendNotificationEmails => 10,
         }
     }
 }
@@ -205,5 +234,43 @@ mod tests {
         assert_eq!(serde_json::from_str::<Job>(&json).unwrap(), job);
         assert_eq!(job.kind().as_str(), "generate-actor-keys");
         assert_eq!(job.unique_key().as_deref(), Some("actor-keys:7"));
+    }
+
+    #[test]
+    fn the_notification_email_job_is_the_one_the_database_queues() {
+        // kinora_db::notifications writes this job's row itself (it cannot depend on this
+        // crate): its kind, payload, unique key and attempts must be this job's.
+        let job = Job::SendNotificationEmails;
+        assert_eq!(
+            serde_json::to_string(&job).unwrap(),
+            kinora_db::notifications::EMAIL_JOB_PAYLOAD
+        );
+        assert_eq!(
+            job.kind().as_str(),
+            kinora_db::notifications::EMAIL_JOB_KIND
+        );
+        assert_eq!(
+            job.unique_key().as_deref(),
+            Some(kinora_db::notifications::EMAIL_JOB_UNIQUE_KEY)
+        );
+        assert_eq!(
+            job.max_attempts(),
+            kinora_db::notifications::EMAIL_JOB_MAX_ATTEMPTS
+        );
+        let email = Job::SendEmail {
+            email: OutgoingEmail {
+                to: "ana@example.org".into(),
+                subject: "s".into(),
+                text: "t".into(),
+                html: "<p>h</p>".into(),
+                unsubscribe_url: None,
+            },
+        };
+        let json = serde_json::to_string(&email).unwrap();
+        assert!(
+            json.starts_with(r#"{"type":"send-email","email":{"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Job>(&json).unwrap(), email);
     }
 }
