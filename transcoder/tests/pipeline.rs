@@ -35,6 +35,7 @@ async fn uploaded_video(db: &Db, storage: &Path, source: &Path) -> (i64, String)
             video_quota: -1,
             video_quota_daily: -1,
             approved: true,
+            email_verified: true,
         },
         now,
     )

@@ -26,6 +26,7 @@ pub mod pages;
 pub mod security_headers;
 pub mod segment_cache;
 pub mod static_files;
+mod unsubscribe;
 mod v1;
 
 use std::sync::Arc;
@@ -73,9 +74,20 @@ pub struct ApiState {
     pub search: Arc<kinora_app::remote_search::SearchConfig>,
     /// Watch positions held back between writes (one per process).
     pub history: Arc<kinora_app::history::HistoryWriter>,
+    /// Whether e-mail is on (`[smtp]` has a host): verification and reset links are sent.
+    pub email_enabled: bool,
 }
 
 impl ApiState {
+    /// What composing e-mail needs to know of the instance now.
+    pub fn email_context(&self) -> kinora_app::emails::EmailContext {
+        kinora_app::emails::EmailContext {
+            public_url: self.public_url.to_string(),
+            instance_name: self.instance.current().name.clone(),
+            enabled: self.email_enabled,
+        }
+    }
+
     /// The public host with its port when not the default (`localhost:9000`), as PeerTube
     /// writes `host` in JSON.
     pub fn host(&self) -> &str {
@@ -97,6 +109,10 @@ pub fn router(state: ApiState) -> Router {
         .nest("/api/v1", v1::router())
         .route("/feeds/{file}", axum::routing::get(feeds::video_feed))
         .route("/services/oembed", axum::routing::get(oembed::oembed))
+        .route(
+            "/unsubscribe",
+            axum::routing::get(unsubscribe::show).post(unsubscribe::confirm),
+        )
         .with_state(state.clone())
         .merge(static_files::router(state.clone()))
         .merge(downloads::router(state.clone()))

@@ -128,6 +128,7 @@ macro_rules! route {
     };
 }
 
+mod account_emails;
 mod actor_images;
 mod captions;
 mod downloads;
@@ -152,6 +153,7 @@ fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
         .chain(actor_images::ROUTES)
         .chain(my_user::ROUTES)
         .chain(downloads::ROUTES)
+        .chain(account_emails::ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.
@@ -212,8 +214,9 @@ pub const ROUTES: &[RouteDoc] = &[
         "post",
         "/api/v1/users/registrations/{id}/accept",
         "Users",
-        "Accept a registration request",
-        Token
+        "Accept a registration request; the user is told by e-mail with `moderationResponse` unless `preventEmailDelivery`",
+        Token,
+        JSON
     ),
     route!(
         "get",

@@ -140,6 +140,12 @@ pub async fn password_grant(
             message: "Registration for this account is awaiting approval".to_owned(),
         });
     }
+    if user.email_verified == 0 {
+        return Err(AppError::AccountUnavailable {
+            code: "user_email_not_verified",
+            message: "User email is not verified.".to_owned(),
+        });
+    }
     if user.blocked != 0 {
         return Err(AppError::AccountUnavailable {
             code: "access_denied",

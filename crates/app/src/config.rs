@@ -35,6 +35,9 @@ pub struct InstanceConfig {
     pub categories: Vec<i64>,
     /// `closed` (administrators create users), `open` or `approval`.
     pub registration: RegistrationMode,
+    /// New users verify their e-mail address (a link sent to it) before they may log in;
+    /// applies only while e-mail is on (`[smtp]`).
+    pub signup_requires_email_verification: bool,
     /// Bytes of video a new user may keep (-1: unlimited).
     pub default_video_quota: i64,
     /// Bytes of video a new user may upload per day (-1: unlimited).
@@ -62,6 +65,7 @@ impl Default for InstanceConfig {
             languages: Vec::new(),
             categories: Vec::new(),
             registration: RegistrationMode::Closed,
+            signup_requires_email_verification: false,
             default_video_quota: 10 * 1024 * 1024 * 1024,
             default_video_quota_daily: -1,
             max_channels_per_user: 20,

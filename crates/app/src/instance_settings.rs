@@ -34,6 +34,7 @@ pub const EDITABLE_KEYS: &[&str] = &[
     "languages",
     "categories",
     "registration",
+    "signup_requires_email_verification",
     "default_video_quota",
     "default_video_quota_daily",
     "max_channels_per_user",
@@ -145,6 +146,8 @@ pub struct SettingsChange {
     pub categories: Option<Vec<i64>>,
     /// Who may register.
     pub registration: Option<RegistrationMode>,
+    /// Whether new users verify their address first.
+    pub signup_requires_email_verification: Option<bool>,
     /// Default quota of new users, bytes (-1: none).
     pub default_video_quota: Option<i64>,
     /// Default daily quota of new users, bytes (-1: none).
@@ -175,6 +178,7 @@ impl SettingsChange {
             languages,
             categories,
             registration,
+            signup_requires_email_verification,
             default_video_quota,
             default_video_quota_daily,
             max_channels_per_user

@@ -23,6 +23,9 @@ pub struct UserEdit {
     pub email: Option<String>,
     /// A new password.
     pub password: Option<String>,
+    /// Marks the address verified (or waiting for its verification): PeerTube's
+    /// `emailVerified`, for a user who cannot open their link.
+    pub email_verified: Option<bool>,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
@@ -111,6 +114,9 @@ pub async fn edit_user(
     }
     if let Some(hash) = &password_hash {
         kinora_db::users::set_password_hash(&mut tx, target.id, hash, now).await?;
+    }
+    if let Some(verified) = edit.email_verified {
+        kinora_db::user_emails::set_verified(&mut tx, target.id, verified, now).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -139,7 +139,7 @@ pub async fn delete_own_account(
 }
 
 /// The deletion itself, of a user already checked.
-async fn delete_user_and_everything(
+pub(crate) async fn delete_user_and_everything(
     db: &Db,
     storage: &MediaStorage,
     target: &UserRow,

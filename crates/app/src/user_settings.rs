@@ -180,10 +180,15 @@ pub async fn find(db: &Db, user_id: i64) -> AppResult<UserPreferences> {
 /// account), password, e-mail address. A new password or address needs the current password
 /// (checked here; the caller limits attempts); a taken address is a `Conflict`. Nothing is
 /// written unless every field is right.
+///
+/// When `verify_new_email` is given (the instance requires verified addresses and sends
+/// e-mail), a new address is not taken at once: it waits (`pendingEmail`) until the link
+/// e-mailed to it is opened, and the old one stays in use.
 pub async fn update(
     db: &Db,
     caller: &AuthenticatedUser,
     change: SettingsChange,
+    verify_new_email: Option<&crate::emails::EmailContext>,
 ) -> AppResult<SettingsUpdated> {
     if let Some(display_name) = &change.display_name {
         check_text_length(display_name, 1, DISPLAY_NAME_MAX)
@@ -232,6 +237,20 @@ pub async fn update(
         kinora_db::users::set_password_hash(&mut tx, user.id, hash, now).await?;
     }
     if let Some(email) = &change.email
+        && !email.eq_ignore_ascii_case(&user.email)
+        && let Some(context) = verify_new_email
+    {
+        if kinora_db::users::find_by_login(&mut *tx, email)
+            .await?
+            .is_some_and(|other| other.id != user.id)
+        {
+            return Err(AppError::Conflict(
+                "This e-mail address is already used.".to_owned(),
+            ));
+        }
+        kinora_db::user_emails::set_pending(&mut tx, user.id, Some(email), now).await?;
+        crate::emails::send_verification(&mut tx, context, &user, email, true).await?;
+    } else if let Some(email) = &change.email
         && !email.eq_ignore_ascii_case(&user.email)
     {
         kinora_db::users::set_email(&mut tx, user.id, email, now)

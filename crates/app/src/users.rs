@@ -54,12 +54,64 @@ pub async fn create_user(
     input: NewUserInput,
     origin: UserOrigin,
 ) -> AppResult<CreatedUser> {
+    insert_user(db, config, input, origin, None, None).await
+}
+
+/// A sign-up (`POST /api/v1/users/register`): [`create_user`] as a registration. When the
+/// instance requires verified addresses and sends e-mail, the user may log in only once the
+/// link e-mailed to them (in the same transaction) is opened.
+///
+/// `reason` is why they ask to join (PeerTube's `registrationReason`, for staff approving
+/// sign-ups; 2 to 3000 characters).
+pub async fn register(
+    db: &Db,
+    config: &InstanceConfig,
+    input: NewUserInput,
+    reason: Option<&str>,
+    email: &crate::emails::EmailContext,
+) -> AppResult<CreatedUser> {
+    if let Some(reason) = reason {
+        crate::registrations::check_text(
+            "registrationReason",
+            reason,
+            crate::registrations::REASON_MIN,
+        )?;
+    }
+    insert_user(
+        db,
+        config,
+        input,
+        UserOrigin::Registration,
+        reason,
+        Some(email),
+    )
+    .await
+}
+
+async fn insert_user(
+    db: &Db,
+    config: &InstanceConfig,
+    input: NewUserInput,
+    origin: UserOrigin,
+    reason: Option<&str>,
+    email_context: Option<&crate::emails::EmailContext>,
+) -> AppResult<CreatedUser> {
+    let verify = email_context
+        .filter(|context| context.enabled && config.signup_requires_email_verification);
     let username = ActorName::parse(&input.username, ActorKind::Account).map_err(|error| {
         AppError::Invalid {
             field: "username",
             message: error.to_string(),
         }
     })?;
+    if origin == UserOrigin::Registration
+        && kinora_core::names::is_reserved_for_signup(username.as_str())
+    {
+        return Err(AppError::Invalid {
+            field: "username",
+            message: format!("\"{username}\" is reserved for the instance"),
+        });
+    }
     let email = input.email.trim().to_owned();
     if !is_plausible_email(&email) {
         return Err(AppError::Invalid {
@@ -99,6 +151,7 @@ pub async fn create_user(
             video_quota: config.default_video_quota,
             video_quota_daily: config.default_video_quota_daily,
             approved,
+            email_verified: verify.is_none(),
         },
         now,
     )
@@ -138,6 +191,14 @@ pub async fn create_user(
     )
     .await?;
     crate::playlists::insert_watch_later(&mut tx, account_id, now).await?;
+    if let Some(reason) = reason {
+        kinora_db::users::set_registration_reason(&mut tx, user_id, reason).await?;
+    }
+    if let Some(context) = verify
+        && let Some(user) = kinora_db::users::find_by_id(&mut *tx, user_id).await?
+    {
+        crate::emails::send_verification(&mut tx, context, &user, &email, false).await?;
+    }
     if matches!(origin, UserOrigin::Registration) {
         // Staff are told of a sign-up, or of a request to approve.
         let kind = if approved {

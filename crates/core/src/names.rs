@@ -41,6 +41,36 @@ pub const SUPPORT_MAX: usize = 1000;
 /// Names that belong to the instance and cannot be taken by users or channels.
 const RESERVED: &[&str] = &["peertube", "kinora", "root_channel_reserved"];
 
+/// Names a visitor may not sign up with, because they would pass for the instance's staff or
+/// its mail roles (staff may still create such users).
+pub const SIGNUP_RESERVED: &[&str] = &[
+    "root",
+    "admin",
+    "admins",
+    "administrator",
+    "moderator",
+    "moderators",
+    "mod",
+    "staff",
+    "support",
+    "abuse",
+    "security",
+    "postmaster",
+    "hostmaster",
+    "webmaster",
+    "noreply",
+    "no-reply",
+    "system",
+    "instance",
+];
+
+/// Whether a visitor may not sign up as `name` ([`SIGNUP_RESERVED`], ignoring case).
+pub fn is_reserved_for_signup(name: &str) -> bool {
+    SIGNUP_RESERVED
+        .iter()
+        .any(|reserved| reserved.eq_ignore_ascii_case(name))
+}
+
 /// The kind of actor a name is for; channels accept a slightly wider alphabet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActorKind {

@@ -5,7 +5,8 @@ use sqlx::{Any, Executor};
 use crate::{Connection, DbResult};
 
 const COLUMNS: &str = "id, username, email, password_hash, role, video_quota, video_quota_daily, \
-                       blocked, approved, created_at, updated_at, blocked_reason";
+                       blocked, approved, created_at, updated_at, blocked_reason, email_verified, \
+                       pending_email, registration_reason";
 
 /// A user as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -34,6 +35,12 @@ pub struct UserRow {
     pub updated_at: i64,
     /// Why the user was banned, as staff wrote it.
     pub blocked_reason: Option<String>,
+    /// 0 while the address waits for its verification (when the instance requires it).
+    pub email_verified: i64,
+    /// A new address waiting for its verification.
+    pub pending_email: Option<String>,
+    /// Why they asked to join (a sign-up waiting for approval).
+    pub registration_reason: Option<String>,
 }
 
 /// What is needed to insert a user.
@@ -53,13 +60,16 @@ pub struct NewUser<'a> {
     pub video_quota_daily: i64,
     /// False while a registration waits for approval.
     pub approved: bool,
+    /// False when the address must be verified before the user may log in.
+    pub email_verified: bool,
 }
 
 /// Inserts a user and returns its id. A taken username or e-mail is a `DbError::Conflict`.
 pub async fn insert(connection: &mut Connection, user: &NewUser<'_>, now: i64) -> DbResult<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO users (username, email, password_hash, role, video_quota, video_quota_daily, \
-         approved, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+         approved, email_verified, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
     )
     .bind(user.username)
     .bind(user.email)
@@ -68,6 +78,7 @@ pub async fn insert(connection: &mut Connection, user: &NewUser<'_>, now: i64) -
     .bind(user.video_quota)
     .bind(user.video_quota_daily)
     .bind(i64::from(user.approved))
+    .bind(i64::from(user.email_verified))
     .bind(now)
     .fetch_one(&mut *connection)
     .await?;
@@ -257,4 +268,46 @@ pub async fn delete(connection: &mut Connection, id: i64) -> DbResult<bool> {
         .execute(&mut *connection)
         .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Records why a user asked to join.
+pub async fn set_registration_reason(
+    connection: &mut Connection,
+    id: i64,
+    reason: &str,
+) -> DbResult<()> {
+    sqlx::query("UPDATE users SET registration_reason = $1 WHERE id = $2")
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+/// How many sign-ups wait for approval (matching `search` in the name or address, when given),
+/// and one page of them, oldest first unless `newest_first`.
+pub async fn waiting_registrations(
+    pool: &sqlx::AnyPool,
+    search: Option<&str>,
+    newest_first: bool,
+    start: i64,
+    count: i64,
+) -> DbResult<(i64, Vec<UserRow>)> {
+    let pattern = search.map_or_else(|| "%".to_owned(), crate::video_lists::like_pattern);
+    const FILTER: &str = "FROM users WHERE approved = 0 \
+        AND (LOWER(username) LIKE $1 ESCAPE '\\' OR LOWER(email) LIKE $1 ESCAPE '\\')";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {FILTER}"))
+        .bind(pattern.as_str())
+        .fetch_one(pool)
+        .await?;
+    let direction = if newest_first { "DESC" } else { "ASC" };
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} {FILTER} ORDER BY id {direction} LIMIT $2 OFFSET $3"
+    ))
+    .bind(pattern.as_str())
+    .bind(count)
+    .bind(start)
+    .fetch_all(pool)
+    .await?;
+    Ok((total, rows))
 }

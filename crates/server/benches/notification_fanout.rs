@@ -6,14 +6,18 @@
 //! # KINORA_BENCH_SUBSCRIBERS (10000), KINORA_BENCH_DATABASE (sqlite or postgres) change the run
 //! ```
 //!
-//! Starts a real `kinora serve` (no transcoders) and gives its `root_channel`
-//! `KINORA_BENCH_SUBSCRIBERS` local subscribers (users, accounts and subscriptions written
-//! straight into its database) and a private video. Eight clients ask `GET /api/v1/users/me`
+//! Starts a real `kinora serve` (no transcoders) sending e-mail to a real SMTP server
+//! (aiosmtpd, `tests/smtp/capture.py`) and gives its `root_channel` `KINORA_BENCH_SUBSCRIBERS`
+//! local subscribers (users, accounts and subscriptions written straight into its database),
+//! each wanting new videos on the web and by e-mail, and a private video. Eight clients ask `GET /api/v1/users/me`
 //! (a request that reads the database each time) in a loop for three seconds: the idle latency.
 //! Then the owner makes the video public (`PUT /api/v1/videos/{id}`), which writes one
 //! notification per subscriber in the request's transaction, while the clients go on. Prints
-//! how long the request took, how many notifications exist once it answered, and the clients'
-//! latencies (p50, p99, max) idle and during the fan-out.
+//! how long the request took, how many notifications exist once it answered (and how many of them
+//! wait to be e-mailed), the clients' latencies (p50, p99, max) idle and during the fan-out; then
+//! how long until the SMTP server holds every e-mail, against the reference: Python's smtplib
+//! sending as many messages of the same size over one connection to the same server
+//! (`tests/smtp/send_reference.py`), as a ratio of messages per second.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -42,7 +46,8 @@ fn main() {
     runtime.block_on(run());
 }
 
-/// Adds `count` local users, each with an account subscribed to channel `channel`.
+/// Adds `count` local users, each with an account subscribed to channel `channel` and wanting
+/// its new videos by e-mail too.
 async fn subscribers(site: &Site, channel: i64, count: u64) {
     let mut tx = site.db.begin().await.expect("transaction");
     for n in 0..count {
@@ -83,6 +88,14 @@ async fn subscribers(site: &Site, channel: i64, count: u64) {
         .execute(&mut *tx)
         .await
         .expect("subscription");
+        sqlx::query(
+            "INSERT INTO user_notification_settings (user_id, setting, value) \
+             VALUES ($1, 'newVideoFromSubscription', 3)",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await
+        .expect("setting");
     }
     tx.commit().await.expect("commit");
 }
@@ -136,7 +149,8 @@ async fn run() {
         Ok("postgres") => (Database::Postgres, "PostgreSQL"),
         _ => (Database::Sqlite, "SQLite"),
     };
-    let site = Site::start(database, "").await;
+    let smtp = common::smtp::SmtpCapture::start();
+    let site = Site::start(database, &smtp.config_section()).await;
     let (channel,): (i64,) = sqlx::query_as(
         "SELECT c.id FROM channels c JOIN accounts a ON a.id = c.account_id \
          JOIN users u ON u.id = a.user_id WHERE u.username = 'root'",
@@ -174,15 +188,53 @@ async fn run() {
     let rows = site
         .count("SELECT COUNT(*) FROM user_notifications WHERE kind = 1")
         .await;
+    let to_email = site
+        .count("SELECT COUNT(*) FROM user_notifications WHERE kind = 1 AND email_state > 0")
+        .await;
+    // Every e-mail delivered.
+    let deadline = Instant::now() + Duration::from_secs(1800);
+    while smtp.count() < count as usize {
+        assert!(
+            Instant::now() < deadline,
+            "only {} e-mails after 30 min",
+            smtp.count()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mailed = started.elapsed().as_secs_f64();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/smtp/send_reference.py");
+    let reference = std::process::Command::new(common::smtp::python())
+        .arg(script)
+        .arg(smtp.port.to_string())
+        .arg(count.to_string())
+        .output()
+        .expect("the reference sender");
+    assert!(reference.status.success(), "{reference:?}");
+    let reference_secs: f64 = String::from_utf8_lossy(&reference.stdout)
+        .trim()
+        .parse()
+        .expect("seconds");
     let (idle_p50, idle_p99, idle_max) = summary(&mut idle);
     let (busy_p50, busy_p99, busy_max) = summary(&mut busy);
     println!(
-        "| database | subscribers | fan-out request | notifications written | rows/s | other requests idle p50 / p99 / max | during the fan-out p50 / p99 / max |"
+        "| database | subscribers | fan-out request | notifications written (to e-mail) | rows/s | other requests idle p50 / p99 / max | during the fan-out p50 / p99 / max |"
     );
     println!("|---|---|---|---|---|---|---|");
     println!(
-        "| {label} | {count} | {took:.0} ms | {rows} | {:.0} | {idle_p50:.1} / {idle_p99:.1} / {idle_max:.1} ms | {busy_p50:.1} / {busy_p99:.1} / {busy_max:.1} ms |",
+        "| {label} | {count} | {took:.0} ms | {rows} ({to_email}) | {:.0} | {idle_p50:.1} / {idle_p99:.1} / {idle_max:.1} ms | {busy_p50:.1} / {busy_p99:.1} / {busy_max:.1} ms |",
         rows as f64 / (took / 1000.0),
+    );
+    let ours = count as f64 / mailed;
+    let theirs = count as f64 / reference_secs;
+    println!();
+    println!(
+        "| database | e-mails | all delivered after the request | Kinora e-mails/s | smtplib e-mails/s (reference) | ratio |"
+    );
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| {label} | {count} | {mailed:.1} s | {ours:.0} | {theirs:.0} | {:.2} |",
+        ours / theirs
     );
     site.finish().await;
 }

@@ -51,6 +51,8 @@ pub struct Config {
     pub moderation: kinora_app::ModerationConfig,
     /// `[search]`: who may search by handle or URL for remote objects.
     pub search: kinora_app::remote_search::SearchConfig,
+    /// `[smtp]`: where e-mail goes out (none without a host).
+    pub smtp: kinora_mail::SmtpConfig,
 }
 
 /// The `[server]` section.

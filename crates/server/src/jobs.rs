@@ -21,6 +21,8 @@ pub const SERVER_JOB_KINDS: &[JobKind] = &[
     JobKind::FetchOutbox,
     JobKind::MirrorVideo,
     JobKind::UpdateCaptionPlaylists,
+    JobKind::SendEmail,
+    JobKind::SendNotificationEmails,
 ];
 
 /// Runs the server's jobs by calling the matching use case.
@@ -33,6 +35,20 @@ pub struct ServerJobs {
     pub federation: kinora_federation::Federation,
     /// Told when a video's torrents are made, so the seeder shares them.
     pub seeding: crate::seeding::SeedingTrigger,
+    /// Sends e-mail; `None` when `[smtp]` has no host.
+    pub mailer: Option<kinora_mail::Mailer>,
+    /// The instance's settings in force (its name signs e-mails).
+    pub instance: kinora_app::SharedInstance,
+}
+
+impl ServerJobs {
+    fn email_context(&self) -> kinora_app::emails::EmailContext {
+        kinora_app::emails::EmailContext {
+            public_url: self.public_url.clone(),
+            instance_name: self.instance.current().name.clone(),
+            enabled: self.mailer.is_some(),
+        }
+    }
 }
 
 impl JobHandler for ServerJobs {
@@ -94,6 +110,15 @@ impl JobHandler for ServerJobs {
                     .await
                     .unwrap_or_else(|| Err(JobFailure::permanent("not a federation job")))
             }
+            Job::SendEmail { email } => crate::emails::send_one(self.mailer.as_ref(), &email).await,
+            Job::SendNotificationEmails => {
+                crate::emails::send_notification_emails(
+                    context.db(),
+                    self.mailer.as_ref(),
+                    &self.email_context(),
+                )
+                .await
+            }
             // Claimed only by kinora-transcoder; never by this worker's kinds.
             Job::Transcode { .. } => Err(JobFailure::retryable(
                 "transcoding runs in kinora-transcoder",
@@ -150,6 +175,21 @@ async fn clean_up(
     }
     if let Err(error) = kinora_db::tokens::delete_expired(db.pool(), now).await {
         tracing::warn!(%error, "could not delete expired tokens");
+    }
+    if let Err(error) = kinora_db::user_emails::delete_expired_tokens(db.pool(), now).await {
+        tracing::warn!(%error, "could not delete expired e-mail links");
+    }
+    // A notification written while the e-mail job was finishing found it still running and
+    // queued none: queue it now.
+    match db.pool().acquire().await {
+        Ok(mut connection) => {
+            if let Err(error) =
+                kinora_db::notifications::queue_email_job_if_due(&mut connection, now).await
+            {
+                tracing::warn!(%error, "could not queue the notification e-mails");
+            }
+        }
+        Err(error) => tracing::warn!(%error, "could not queue the notification e-mails"),
     }
     let week_ago = now - 7 * 24 * 3600 * 1000;
     if let Err(error) = kinora_db::jobs::delete_done_before(db.pool(), week_ago).await {

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod connections;
+pub mod emails;
 pub mod http;
 pub mod jobs;
 pub mod metrics;

@@ -120,9 +120,11 @@ pub async fn run_until(
         moderation: Arc::new(config.moderation.clone()),
         search: Arc::new(config.search.clone()),
         history: Arc::default(),
+        email_enabled: config.smtp.enabled(),
     };
     refresh_instance_settings(api.instance.clone(), db.clone());
     let history = api.history.clone();
+    let instance = api.instance.clone();
     // Stops the workers, and this process's part in the cluster, after the HTTP server.
     let workers_stop = CancellationToken::new();
     let cluster = crate::cluster::Cluster::new(db.clone(), &config.database.url);
@@ -188,6 +190,9 @@ pub async fn run_until(
                 public_url: config.server.public_url.clone(),
                 federation: federation.clone(),
                 seeding: seeding.clone(),
+                mailer: kinora_mail::Mailer::from_config(&config.smtp, &config.instance.name)
+                    .context("[smtp]")?,
+                instance,
             },
         )
         .run(workers_stop.clone()),

@@ -41,11 +41,12 @@ pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
         "signup": {
             "allowed": registration != RegistrationMode::Closed,
             "allowedForCurrentIP": registration != RegistrationMode::Closed,
-            "requiresEmailVerification": false,
+            "requiresEmailVerification": state.email_enabled
+                && instance.signup_requires_email_verification,
             "requiresApproval": registration == RegistrationMode::Approval,
             "minimumAge": 16
         },
-        "email": { "enabled": false },
+        "email": { "enabled": state.email_enabled },
         "contactForm": { "enabled": false },
         "user": {
             "videoQuota": instance.default_video_quota,

@@ -16,7 +16,7 @@ mod videos;
 
 use axum::Router;
 use axum::handler::Handler;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 use crate::ApiState;
 
@@ -133,8 +133,40 @@ pub fn router() -> Router<ApiState> {
         )
         .route("/users/register", post(users::register::register))
         .route(
+            "/users/ask-reset-password",
+            post(users::ask_reset_password::ask_reset_password),
+        )
+        .route(
+            "/users/ask-send-verify-email",
+            post(users::ask_send_verify_email::ask_send_verify_email),
+        )
+        .route(
+            "/users/registrations/ask-send-verify-email",
+            post(users::ask_send_verify_email::ask_send_verify_email),
+        )
+        .route(
+            "/users/registrations/{id}/verify-email",
+            post(users::verify_email::verify_email),
+        )
+        .route(
+            "/users/registrations",
+            get(users::registrations::list::list_registrations),
+        )
+        .route(
+            "/users/registrations/request",
+            post(users::registrations::request::request_registration),
+        )
+        .route(
             "/users/registrations/{id}/accept",
-            post(users::registrations::accept_registration),
+            post(users::registrations::accept::accept_registration),
+        )
+        .route(
+            "/users/registrations/{id}/reject",
+            post(users::registrations::reject::reject_registration),
+        )
+        .route(
+            "/users/registrations/{id}",
+            delete(users::registrations::delete::delete_registration),
         )
         .route("/accounts/{name}", get(accounts::get::get_account))
         .route(
@@ -321,6 +353,14 @@ fn moderation_router() -> Router<ApiState> {
         )
         .route("/users/{id}/block", post(users::block::block_user))
         .route("/users/{id}/unblock", post(users::block::unblock_user))
+        .route(
+            "/users/{id}/reset-password",
+            post(users::reset_password::reset_password),
+        )
+        .route(
+            "/users/{id}/verify-email",
+            post(users::verify_email::verify_email),
+        )
         .route(
             "/users/{id}",
             get(users::get::get_user)

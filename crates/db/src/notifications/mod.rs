@@ -1,13 +1,23 @@
 //! Notifications (`user_notifications`) and the settings that filter them
 //! (`user_notification_settings`). Each `on_…` function writes, in the caller's transaction,
-//! the notifications an event gives, to the local users whose settings want them on the web
-//! (no stored value means PeerTube's default, which always includes the web); an event seen
-//! twice notifies once. Rows are decoded here only ([`NotificationRow`]).
+//! the notifications an event gives, to the local users whose settings want them on the web,
+//! by e-mail or both (no stored value means PeerTube's default); an event seen twice notifies
+//! once. A notification to be e-mailed is written with `email_state = 1` and the e-mail job
+//! is queued in the same transaction ([`queue_email_job_if_due`]). Rows are decoded here only
+//! ([`NotificationRow`]).
 
-use std::collections::HashMap;
+mod email;
+mod listing;
 
-use kinora_core::notifications::{NotificationKind, SETTINGS, WEB};
-use sqlx::{Any, AnyPool, Executor};
+pub use email::{
+    DueEmail, EMAIL_JOB_KIND, EMAIL_JOB_MAX_ATTEMPTS, EMAIL_JOB_PAYLOAD, EMAIL_JOB_UNIQUE_KEY,
+    EmailState, due_emails, queue_email_job_if_due, set_email_state,
+};
+pub use listing::{
+    NotificationQuery, mark_all_read, mark_read, page, save_settings, settings, unread_count,
+};
+
+use kinora_core::notifications::{EMAIL, NotificationKind, WEB, default_setting};
 
 use crate::{Connection, DbResult};
 
@@ -60,15 +70,6 @@ pub struct About {
     pub following_actor_id: Option<i64>,
 }
 
-/// SQL: user `user` (an expression) wants notifications governed by the setting bound at
-/// `setting` (a placeholder) on the web.
-fn wants_web(user: &str, setting: &str) -> String {
-    format!(
-        "NOT EXISTS (SELECT 1 FROM user_notification_settings ns WHERE ns.user_id = {user} \
-         AND ns.setting = {setting} AND (ns.value & {WEB}) = 0)"
-    )
-}
-
 /// Whether a kind of notification repeats: a report's new messages and state changes, blocks
 /// and unblocks do (one more once the last was read); the rest are told once.
 fn repeats(kind: NotificationKind) -> bool {
@@ -82,26 +83,36 @@ fn repeats(kind: NotificationKind) -> bool {
 }
 
 /// The insert of notifications of `kind` about `about` for the users a `SELECT` (from `rest`,
-/// whose user expression is `user`) names; `$1` is the time, `$2` the setting, `$3`–`$8` the
+/// whose user expression is `user`) names, each with their setting for the kind (`$2`; the
+/// default when they changed nothing): shown on the web when it has [`WEB`], to be e-mailed
+/// when it has [`EMAIL`], not written when it has neither. `$1` is the time, `$3`–`$8` the
 /// fields of `about`, `$9` the kind; numbered placeholders from `$10` are the caller's. A user
-/// who already has the same notification (unread, for kinds that [`repeats`]) gets no second.
+/// who already has the same notification gets no second (for kinds that [`repeats`]: while
+/// the last is unread on the web or not yet e-mailed).
 fn insert_for(user: &str, rest: &str, kind: NotificationKind) -> String {
-    let unread_only = if repeats(kind) {
-        "AND same.read = 0 "
+    let pending_only = if repeats(kind) {
+        "AND same.read = 0 AND (same.web = 1 OR same.email_state = 1) "
     } else {
         ""
     };
+    // A constant of ours, never input.
+    let default = default_setting(kind.setting()).unwrap_or(WEB);
     format!(
         "INSERT INTO user_notifications (user_id, kind, read, video_id, comment_id, abuse_id, \
-         account_id, follower_actor_id, following_actor_id, created_at, updated_at) \
-         SELECT DISTINCT {user}, $9, 0, $3, $4, $5, $6, $7, $8, $1, $1 {rest} \
-         AND {wants} AND NOT EXISTS (SELECT 1 FROM user_notifications same WHERE \
-         same.user_id = {user} AND same.kind = $9 {unread_only}\
+         account_id, follower_actor_id, following_actor_id, created_at, updated_at, web, \
+         email_state) \
+         SELECT t.uid, $9, 0, $3, $4, $5, $6, $7, $8, $1, $1, \
+         CASE WHEN (t.pref & {WEB}) <> 0 THEN 1 ELSE 0 END, \
+         CASE WHEN (t.pref & {EMAIL}) <> 0 THEN 1 ELSE 0 END \
+         FROM (SELECT DISTINCT {user} AS uid, COALESCE((SELECT ns.value FROM \
+         user_notification_settings ns WHERE ns.user_id = {user} AND ns.setting = $2), \
+         {default}) AS pref {rest}) t \
+         WHERE t.pref <> 0 AND NOT EXISTS (SELECT 1 FROM user_notifications same WHERE \
+         same.user_id = t.uid AND same.kind = $9 {pending_only}\
          AND same.video_id IS NOT DISTINCT FROM $3 AND same.comment_id IS NOT DISTINCT FROM $4 \
          AND same.abuse_id IS NOT DISTINCT FROM $5 AND same.account_id IS NOT DISTINCT FROM $6 \
          AND same.follower_actor_id IS NOT DISTINCT FROM $7 \
          AND same.following_actor_id IS NOT DISTINCT FROM $8)",
-        wants = wants_web(user, "$2"),
     )
 }
 
@@ -129,7 +140,11 @@ async fn notify(
     for value in extra {
         query = query.bind(*value);
     }
-    Ok(query.execute(&mut *connection).await?.rows_affected())
+    let written = query.execute(&mut *connection).await?.rows_affected();
+    if written > 0 {
+        queue_email_job_if_due(connection, now).await?;
+    }
+    Ok(written)
 }
 
 /// Notifies one user.
@@ -334,146 +349,4 @@ pub async fn on_abuse_state_change(
         now,
     )
     .await
-}
-
-/// Which notifications a page lists.
-#[derive(Debug, Clone, Default)]
-pub struct NotificationQuery {
-    /// Only unread ones.
-    pub unread: bool,
-    /// Only these type numbers.
-    pub kinds: Option<Vec<i64>>,
-    /// Oldest first (PeerTube's `createdAt`); newest first otherwise.
-    pub oldest_first: bool,
-    /// Rows to skip.
-    pub start: i64,
-    /// Rows to return.
-    pub count: i64,
-}
-
-/// One page of `user_id`'s notifications, and how many match.
-pub async fn page(
-    pool: &AnyPool,
-    user_id: i64,
-    query: &NotificationQuery,
-) -> DbResult<(i64, Vec<NotificationRow>)> {
-    let mut filter = String::from("FROM user_notifications WHERE user_id = $1");
-    if query.unread {
-        filter.push_str(" AND read = 0");
-    }
-    let kinds = query.kinds.as_deref().unwrap_or_default();
-    if !kinds.is_empty() {
-        let list: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 2)).collect();
-        filter.push_str(&format!(" AND kind IN ({})", list.join(", ")));
-    }
-    let count_sql = format!("SELECT COUNT(*) {filter}");
-    let mut counting = sqlx::query_as::<_, (i64,)>(&count_sql).bind(user_id);
-    for kind in kinds {
-        counting = counting.bind(*kind);
-    }
-    let (total,) = counting.fetch_one(pool).await?;
-    let direction = if query.oldest_first { "ASC" } else { "DESC" };
-    let next = kinds.len() + 2;
-    let rows_sql = format!(
-        "SELECT {COLUMNS} {filter} ORDER BY id {direction} LIMIT ${next} OFFSET ${}",
-        next + 1
-    );
-    let mut rows = sqlx::query_as::<_, NotificationRow>(&rows_sql).bind(user_id);
-    for kind in kinds {
-        rows = rows.bind(*kind);
-    }
-    let rows = rows
-        .bind(query.count)
-        .bind(query.start)
-        .fetch_all(pool)
-        .await?;
-    Ok((total, rows))
-}
-
-/// How many of `user_id`'s notifications are unread.
-pub async fn unread_count<'e>(
-    executor: impl Executor<'e, Database = Any>,
-    user_id: i64,
-) -> DbResult<i64> {
-    let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM user_notifications WHERE user_id = $1 AND read = 0")
-            .bind(user_id)
-            .fetch_one(executor)
-            .await?;
-    Ok(count)
-}
-
-/// Marks `ids` of `user_id`'s notifications read (others' ids change nothing); answers how
-/// many changed.
-pub async fn mark_read(
-    connection: &mut Connection,
-    user_id: i64,
-    ids: &[i64],
-    now: i64,
-) -> DbResult<u64> {
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
-    let sql = format!(
-        "UPDATE user_notifications SET read = 1, updated_at = $1 WHERE user_id = $2 \
-         AND read = 0 AND id IN ({})",
-        list.join(", ")
-    );
-    let mut query = sqlx::query(&sql).bind(now).bind(user_id);
-    for id in ids {
-        query = query.bind(*id);
-    }
-    Ok(query.execute(&mut *connection).await?.rows_affected())
-}
-
-/// Marks every notification of `user_id` read; answers how many changed.
-pub async fn mark_all_read(connection: &mut Connection, user_id: i64, now: i64) -> DbResult<u64> {
-    let done = sqlx::query(
-        "UPDATE user_notifications SET read = 1, updated_at = $1 WHERE user_id = $2 AND read = 0",
-    )
-    .bind(now)
-    .bind(user_id)
-    .execute(&mut *connection)
-    .await?;
-    Ok(done.rows_affected())
-}
-
-/// Every notification setting of `user_id`: PeerTube's defaults, with the user's changes.
-pub async fn settings<'e>(
-    executor: impl Executor<'e, Database = Any>,
-    user_id: i64,
-) -> DbResult<Vec<(&'static str, i64)>> {
-    let stored: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
-        "SELECT setting, value FROM user_notification_settings WHERE user_id = $1",
-    )
-    .bind(user_id)
-    .fetch_all(executor)
-    .await?
-    .into_iter()
-    .collect();
-    Ok(SETTINGS
-        .iter()
-        .map(|&(name, default)| (name, stored.get(name).copied().unwrap_or(default)))
-        .collect())
-}
-
-/// Stores `changes` (setting name, value) of `user_id`'s settings; the caller checked them.
-pub async fn save_settings(
-    connection: &mut Connection,
-    user_id: i64,
-    changes: &[(&str, i64)],
-) -> DbResult<()> {
-    for (setting, value) in changes {
-        sqlx::query(
-            "INSERT INTO user_notification_settings (user_id, setting, value) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id, setting) DO UPDATE SET value = excluded.value",
-        )
-        .bind(user_id)
-        .bind(*setting)
-        .bind(*value)
-        .execute(&mut *connection)
-        .await?;
-    }
-    Ok(())
 }

@@ -52,6 +52,7 @@ impl Harness {
             moderation: Arc::new(config.moderation.clone()),
             search: Arc::new(config.search.clone()),
             history: Arc::default(),
+            email_enabled: config.smtp.enabled(),
         };
         let storage = api.storage.clone();
         Self {

@@ -20,6 +20,7 @@ pub mod process;
 pub mod prometheus;
 pub mod relay;
 pub mod s3_server;
+pub mod smtp;
 pub mod tcp_proxy;
 pub mod tls_443;
 pub mod videos;

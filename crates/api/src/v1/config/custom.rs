@@ -82,6 +82,7 @@ struct InstanceBody {
 struct SignupBody {
     enabled: Option<bool>,
     requires_approval: Option<bool>,
+    requires_email_verification: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -129,6 +130,7 @@ impl CustomConfigBody {
             languages: i.languages,
             categories: i.categories,
             registration: Some(next_registration),
+            signup_requires_email_verification: self.signup.requires_email_verification,
             default_video_quota: self.user.video_quota,
             default_video_quota_daily: self.user.video_quota_daily,
             max_channels_per_user: self.video_channels.max_per_user,
@@ -192,7 +194,7 @@ fn custom_config(state: &ApiState, instance: &InstanceConfig) -> Value {
             "enabled": registration != RegistrationMode::Closed,
             "limit": -1,
             "requiresApproval": registration == RegistrationMode::Approval,
-            "requiresEmailVerification": false,
+            "requiresEmailVerification": instance.signup_requires_email_verification,
             "minimumAge": 16
         },
         "admin": { "email": instance.admin_email },

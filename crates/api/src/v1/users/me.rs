@@ -52,8 +52,8 @@ pub async fn get_me(
         "id": user.id,
         "username": user.username,
         "email": user.email,
-        "pendingEmail": null,
-        "emailVerified": true,
+        "pendingEmail": user.pending_email,
+        "emailVerified": user.email_verified != 0,
         "emailPublic": settings.email_public,
         "nsfwPolicy": settings.nsfw_policy.as_str(),
         "nsfwFlagsDisplayed": 0,
@@ -151,7 +151,12 @@ pub async fn update_me(
             .await?
             .map_err(ApiError::too_many_requests)?;
     }
-    let updated = kinora_app::user_settings::update(&state.db, &caller, change).await?;
+    let email = state.email_context();
+    let verify_new_email = (email.enabled
+        && state.instance.current().signup_requires_email_verification)
+        .then_some(&email);
+    let updated =
+        kinora_app::user_settings::update(&state.db, &caller, change, verify_new_email).await?;
     if updated.history_turned_off {
         state.history.forget(caller.user_id, None);
     }

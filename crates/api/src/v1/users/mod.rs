@@ -1,5 +1,7 @@
 //! `/api/v1/users`.
 
+pub mod ask_reset_password;
+pub mod ask_send_verify_email;
 pub mod block;
 pub mod create;
 pub mod delete;
@@ -9,6 +11,8 @@ pub mod me;
 pub mod my_videos;
 pub mod register;
 pub mod registrations;
+pub mod reset_password;
 pub mod revoke_token;
 pub mod token;
 pub mod update;
+pub mod verify_email;

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use kinora_app::users::{self, NewUserInput, UserOrigin};
+use kinora_app::users::{self, NewUserInput};
 use kinora_core::UserRole;
 use serde::Deserialize;
 
@@ -33,7 +33,7 @@ pub async fn register(
         .check(&state.db, &LoginKey::unknown(&request.username), address)
         .await?
         .map_err(ApiError::too_many_requests)?;
-    users::create_user(
+    users::register(
         &state.db,
         &state.instance.current(),
         NewUserInput {
@@ -43,7 +43,8 @@ pub async fn register(
             role: UserRole::User,
             display_name: request.display_name,
         },
-        UserOrigin::Registration,
+        None,
+        &state.email_context(),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)

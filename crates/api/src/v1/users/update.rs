@@ -10,9 +10,8 @@ use crate::extract::{Auth, JsonOrForm};
 use crate::v1::pagination::parse_id;
 use crate::{ApiError, ApiState};
 
-/// PeerTube's `UpdateUser`; absent fields are kept. Its `emailVerified`, `adminFlags` and
-/// `pluginAuth` are ignored (every address counts as verified; there are no admin flags or
-/// plugins).
+/// PeerTube's `UpdateUser`; absent fields are kept. Its `adminFlags` and `pluginAuth` are
+/// ignored (there are no admin flags or plugins).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserRequest {
@@ -21,6 +20,7 @@ pub struct UpdateUserRequest {
     video_quota_daily: Option<i64>,
     email: Option<String>,
     password: Option<String>,
+    email_verified: Option<bool>,
 }
 
 /// Applies the change.
@@ -41,6 +41,7 @@ pub async fn update_user(
             video_quota_daily: request.video_quota_daily,
             email: request.email,
             password: request.password,
+            email_verified: request.email_verified,
         },
     )
     .await?;
