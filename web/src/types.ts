@@ -156,6 +156,7 @@ export interface User {
   videoChannels: ChannelSummary[]
   role: Labelled
   email?: string
+  pendingEmail?: string | null
   blocked?: boolean
   blockedReason?: string | null
   createdAt?: string

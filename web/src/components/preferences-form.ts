@@ -29,7 +29,7 @@ function checkbox (id: string, label: string, checked: boolean): [HTMLInputEleme
 }
 
 /** Sends `body` when the form is submitted, telling the outcome in `status`. */
-function submitter (form: HTMLFormElement, status: HTMLElement, body: () => Record<string, unknown>, done: string, after?: () => void): void {
+function submitter (form: HTMLFormElement, status: HTMLElement, body: () => Record<string, unknown>, done: string | (() => Promise<string>), after?: () => void): void {
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
     const button = form.querySelector('button[type="submit"]') as HTMLButtonElement | null
@@ -37,7 +37,7 @@ function submitter (form: HTMLFormElement, status: HTMLElement, body: () => Reco
     try {
       await api('/users/me', { method: 'PUT', json: body() })
       forgetCurrentUser()
-      replace(status, notice(done))
+      replace(status, notice(typeof done === 'string' ? done : await done()))
       after?.()
     } catch (error) {
       replace(status, notice(`Not saved: ${failure(error)}`, 'error'))
@@ -91,14 +91,26 @@ export function preferencesForm (user: User, account: Account): HTMLElement {
   const email = h('input', { id: 'email-new', type: 'email', autocomplete: 'email', required: true, value: user.email ?? '', 'data-testid': 'email-new' })
   const emailPassword = h('input', { id: 'email-current', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'email-current' })
   const emailStatus = h('div', { role: 'status', 'data-testid': 'email-status' })
+  const pending = h('p', { 'data-testid': 'email-pending', hidden: !user.pendingEmail },
+    `Waiting for verification: ${user.pendingEmail ?? ''} (open the link e-mailed to it; until then ${user.email ?? ''} stays in use).`)
   const emailForm = h('form', { class: 'settings-form', 'aria-labelledby': 'settings-email' },
-    h('h2', { id: 'settings-email' }, 'E-mail address'),
+    h('h2', { id: 'settings-email' }, 'E-mail address'), pending,
     h('label', { for: 'email-new' }, 'E-mail address'), email,
     h('label', { for: 'email-current' }, 'Current password'), emailPassword,
     h('button', { type: 'submit', class: 'button', 'data-testid': 'email-save' }, 'Change my e-mail address'),
     emailStatus)
   submitter(emailForm, emailStatus, () => ({ email: email.value.trim(), currentPassword: emailPassword.value }),
-    'Your e-mail address is changed.', () => { emailPassword.value = '' })
+    async () => {
+      // With verification required the new address waits for its link.
+      const me = await api<User>('/users/me')
+      if (me.pendingEmail) {
+        pending.textContent = `Waiting for verification: ${me.pendingEmail} (open the link e-mailed to it; until then ${me.email ?? ''} stays in use).`
+        pending.hidden = false
+        email.value = me.email ?? ''
+        return `We sent a link to ${me.pendingEmail}: the new address is used once you open it.`
+      }
+      return 'Your e-mail address is changed.'
+    }, () => { emailPassword.value = '' })
 
   return h('div', {}, preferences, password, emailForm, deletion(user))
 }

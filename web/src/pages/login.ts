@@ -32,17 +32,23 @@ export async function render ({ main, query }: PageContext): Promise<void> {
         ? 'Wrong username or password.'
         : `Could not log in: ${error instanceof Error ? error.message : String(error)}`
       status.replaceChildren(notice(text, 'error'))
+      if (error instanceof ApiError && error.code === 'user_email_not_verified') {
+        status.append(h('p', {}, h('a', { href: '/verify-account/ask-send-email', 'data-testid': 'resend-verification' }, 'Send the verification link again')))
+      }
       password.select()
     } finally {
       submit.disabled = false
     }
   })
   main.append(h('section', { class: 'narrow' }, h('h1', {}, 'Log in'), form,
+    h('p', { 'data-testid': 'forgot-link', hidden: true }, h('a', { href: '/reset-password' }, 'Forgot your password?')),
     h('p', { 'data-testid': 'signup-link', hidden: true }, 'New here? ', h('a', { href: '/signup' }, 'Create an account'))))
-  // Offered when the instance takes new accounts.
-  api<{ signup?: { allowed?: boolean } }>('/config').then((config) => {
+  // Offered when the instance takes new accounts, and when it sends e-mail.
+  api<{ signup?: { allowed?: boolean }, email?: { enabled?: boolean } }>('/config').then((config) => {
     const link = main.querySelector<HTMLElement>('[data-testid=signup-link]')
     if (link && config.signup?.allowed) link.hidden = false
+    const forgot = main.querySelector<HTMLElement>('[data-testid=forgot-link]')
+    if (forgot && config.email?.enabled) forgot.hidden = false
   }).catch(() => {})
   username.focus()
 }

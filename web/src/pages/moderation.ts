@@ -1,5 +1,6 @@
 // The moderation area (/admin/moderation/<tab>) for administrators and moderators: reports,
-// blocked videos, the instance's muted accounts and instances, and users (bans). Others are
+// blocked videos, the instance's muted accounts and instances, users (bans), and sign-ups
+// waiting for approval. Others are
 // told the page is not for them.
 
 import { currentUser } from '../api'
@@ -9,12 +10,14 @@ import { isModerator } from '../types'
 import { reportsTab } from '../components/moderation-reports'
 import { blockedVideosTab, usersTab } from '../components/moderation-lists'
 import { muteLists } from '../components/mute-lists'
+import { registrationsTab } from '../components/moderation-registrations'
 
 const tabs = [
   { key: 'abuses', label: 'Reports' },
   { key: 'video-blocks', label: 'Blocked videos' },
   { key: 'mutes', label: 'Muted accounts and instances' },
-  { key: 'users', label: 'Users' }
+  { key: 'users', label: 'Users' },
+  { key: 'registrations', label: 'Registrations' }
 ] as const
 
 export async function render ({ main, params, query, signal }: PageContext): Promise<void> {
@@ -39,5 +42,6 @@ export async function render ({ main, params, query, signal }: PageContext): Pro
         ...muteLists('/server/blocklist', ' on this instance', signal))
       break
     case 'users': panel.append(...usersTab(user.id, query, signal)); break
+    case 'registrations': panel.append(...registrationsTab(signal)); break
   }
 }

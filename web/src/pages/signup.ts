@@ -6,7 +6,7 @@ import { api, ApiError, login } from '../api'
 import { errorText, h, notice, replace, setTitle } from '../dom'
 import { navigate, type PageContext } from '../router'
 
-interface SignupConfig { signup?: { allowed?: boolean, requiresApproval?: boolean, minimumAge?: number } }
+interface SignupConfig { signup?: { allowed?: boolean, requiresApproval?: boolean, requiresEmailVerification?: boolean, minimumAge?: number } }
 
 /** The fields a 400 names, with their messages, or the whole message. */
 function failure (error: unknown): string {
@@ -36,12 +36,14 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
   const [displayName, displayNameField] = field('signup-display-name', 'Display name', { maxlength: 120 })
   const [email, emailField] = field('signup-email', 'E-mail address', { type: 'email', autocomplete: 'email', maxlength: 254 })
   const [password, passwordField] = field('signup-password', 'Password (6 characters or more)', { type: 'password', autocomplete: 'new-password', minlength: 6, maxlength: 255 })
+  const reason = h('textarea', { id: 'signup-reason', name: 'registrationReason', required: true, minlength: 2, maxlength: 3000, rows: 3, 'data-testid': 'signup-reason' })
+  const reasonField = signup.requiresApproval ? h('div', { class: 'field' }, h('label', { for: 'signup-reason' }, 'Why do you want to join? (the moderators read this)'), reason) : null
   const age = h('input', { type: 'checkbox', id: 'signup-age', required: true, 'data-testid': 'signup-age' })
   const status = h('div', { 'aria-live': 'polite', 'data-testid': 'signup-status' })
   const submit = h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'signup-submit' }, signup.requiresApproval ? 'Ask for an account' : 'Sign up')
   const form = h('form', { class: 'card form' },
     signup.requiresApproval ? notice('A moderator approves each new account before it can log in.') : null,
-    usernameField, displayNameField, emailField, passwordField,
+    usernameField, displayNameField, emailField, passwordField, reasonField,
     h('label', { class: 'check', for: 'signup-age' }, age, ` I am at least ${signup.minimumAge ?? 16} years old and accept the `, h('a', { href: '/about' }, 'rules of this instance')),
     status,
     h('div', { class: 'actions' }, submit))
@@ -51,12 +53,21 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
     replace(status, notice('Creating your account…'))
     try {
       const name = username.value.trim().toLowerCase()
-      await api('/users/register', {
-        method: 'POST',
-        json: { username: name, email: email.value.trim(), password: password.value, displayName: displayName.value.trim() || undefined }
-      })
+      const fields = { username: name, email: email.value.trim(), password: password.value, displayName: displayName.value.trim() || undefined }
       if (signup.requiresApproval) {
-        replace(section, h('h1', {}, 'Request sent'), notice('Thank you. You can log in once a moderator has approved your account.'))
+        await api('/users/registrations/request', { method: 'POST', json: { ...fields, registrationReason: reason.value.trim() } })
+      } else {
+        await api('/users/register', { method: 'POST', json: fields })
+      }
+      if (signup.requiresApproval) {
+        const verify = signup.requiresEmailVerification ? ' First, open the link we just e-mailed to you.' : ''
+        replace(section, h('h1', {}, 'Request sent'), notice(`Thank you. You can log in once a moderator has approved your account.${verify}`))
+        return
+      }
+      if (signup.requiresEmailVerification) {
+        replace(section, h('h1', {}, 'Check your e-mail'),
+          h('p', { 'data-testid': 'signup-verify' }, `We sent a link to ${email.value.trim()}. Open it to verify your address; then you can log in.`),
+          h('p', {}, h('a', { href: '/verify-account/ask-send-email' }, 'Send the link again')))
         return
       }
       await login(name, password.value)
