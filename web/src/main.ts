@@ -6,6 +6,7 @@ import { api, currentUser, isLoggedIn, logout } from './api'
 import { h, replace, setInstanceName } from './dom'
 import { icon } from './icons'
 import { notificationBell, stopBell } from './components/notification-bell'
+import { applyTheme } from './theme'
 import { isAdmin, isModerator, Role } from './types'
 import { interceptLinks, navigate, render, route, setNotFound } from './router'
 
@@ -82,6 +83,7 @@ function markCurrentSection (): void {
 
 async function renderAccountArea (): Promise<void> {
   const user = await currentUser()
+  applyTheme(user?.theme)
   replace(sections, sectionLinks(user !== null, isModerator(user)))
   markCurrentSection()
   if (!user) {

@@ -1,6 +1,7 @@
 // The signed-in user's own settings (PUT /api/v1/users/me): profile, how NSFW videos show, the
 // player's habits, history; then password and e-mail address, which need the current password.
 
+import { applyTheme, THEMES } from '../theme'
 import { api, ApiError, forgetCurrentUser, logout } from '../api'
 import { navigate } from '../router'
 import { errorText, h, notice, replace } from '../dom'
@@ -55,6 +56,9 @@ export function preferencesForm (user: User, account: Account): HTMLElement {
   const nsfw = h('select', { id: 'pref-nsfw', name: 'nsfwPolicy', 'data-testid': 'pref-nsfw' },
     ...NSFW_POLICIES.map(([value, label]) => h('option', { value }, label)))
   nsfw.value = user.nsfwPolicy ?? 'do_not_list'
+  const theme = h('select', { id: 'pref-theme', name: 'theme', 'data-testid': 'pref-theme' },
+    ...THEMES.map(([value, label]) => h('option', { value }, label)))
+  theme.value = THEMES.some(([value]) => value === user.theme) ? user.theme ?? 'instance-default' : 'instance-default'
   const [p2p, p2pLabel] = checkbox('pref-p2p', 'Share what I watch with other viewers (peer-to-peer)', user.p2pEnabled !== false)
   const [autoplay, autoplayLabel] = checkbox('pref-autoplay', 'Start videos by themselves', user.autoPlayVideo !== false)
   const [history, historyLabel] = checkbox('pref-history', 'Keep my watch history (to resume where I stopped)', user.videosHistoryEnabled !== false)
@@ -64,6 +68,7 @@ export function preferencesForm (user: User, account: Account): HTMLElement {
     h('label', { for: 'pref-display-name' }, 'Display name'), displayName,
     h('label', { for: 'pref-description' }, 'Description'), description,
     h('label', { for: 'pref-nsfw' }, 'Videos marked sensitive (NSFW)'), nsfw,
+    h('label', { for: 'pref-theme' }, 'Theme'), theme,
     h('fieldset', {}, h('legend', {}, 'Player'), p2pLabel, autoplayLabel, historyLabel),
     h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'pref-save' }, 'Save'),
     preferencesStatus)
@@ -73,8 +78,9 @@ export function preferencesForm (user: User, account: Account): HTMLElement {
     nsfwPolicy: nsfw.value,
     p2pEnabled: p2p.checked,
     autoPlayVideo: autoplay.checked,
-    videosHistoryEnabled: history.checked
-  }), 'Your preferences are saved.')
+    videosHistoryEnabled: history.checked,
+    theme: theme.value
+  }), 'Your preferences are saved.', () => { applyTheme(theme.value) })
 
   const current = h('input', { id: 'pw-current', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'pw-current' })
   const next = h('input', { id: 'pw-new', type: 'password', autocomplete: 'new-password', required: true, minlength: 6, maxlength: 255, 'data-testid': 'pw-new' })
