@@ -1,6 +1,7 @@
 //! Helpers shared by the server's integration tests (each test binary uses some of them).
 #![allow(dead_code)]
 
+pub mod accounts;
 pub mod activitypub;
 pub mod bittorrent;
 pub mod cluster;
