@@ -145,6 +145,7 @@ pub async fn delete_caption(
 
 /// After a caption change: the master playlist's rewrite and the `Update` of the video.
 async fn queue_changes(tx: &mut kinora_db::Connection, video: &VideoRow) -> AppResult<()> {
+    kinora_db::videos::touch(tx, video.id, kinora_db::now_millis()).await?;
     if video.hls_master_file.is_some() {
         enqueue(tx, &Job::UpdateCaptionPlaylists { video_id: video.id }).await?;
     }
@@ -281,6 +282,7 @@ pub async fn replace_chapters(
         .collect();
     let mut tx = db.begin().await?;
     kinora_db::video_chapters::replace(&mut tx, video.id, &rows).await?;
+    kinora_db::videos::touch(&mut tx, video.id, kinora_db::now_millis()).await?;
     crate::federation_events::queue(
         &mut tx,
         FederationEvent::VideoChanged { video_id: video.id },

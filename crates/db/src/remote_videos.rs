@@ -100,14 +100,20 @@ pub async fn upsert(
     connection: &mut Connection,
     video: &RemoteVideo<'_>,
     now: i64,
-) -> DbResult<(i64, bool)> {
+) -> DbResult<Upserted> {
     let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM videos WHERE url = $1")
         .bind(video.url)
         .fetch_optional(&mut *connection)
         .await?;
     let (id, created) = match existing {
         Some((id,)) => {
-            update_video(connection, id, video).await?;
+            if !update_video(connection, id, video).await? {
+                return Ok(Upserted {
+                    id,
+                    created: false,
+                    applied: false,
+                });
+            }
             (id, false)
         }
         None => match insert_video(connection, video).await? {
@@ -122,7 +128,13 @@ pub async fn upsert(
                     .ok_or_else(|| {
                         crate::DbError::Conflict(format!("the uuid of {}", video.url))
                     })?;
-                update_video(connection, id, video).await?;
+                if !update_video(connection, id, video).await? {
+                    return Ok(Upserted {
+                        id,
+                        created: false,
+                        applied: false,
+                    });
+                }
                 (id, false)
             }
         },
@@ -147,20 +159,38 @@ pub async fn upsert(
     .bind(now)
     .execute(&mut *connection)
     .await?;
-    Ok((id, created))
+    Ok(Upserted {
+        id,
+        created,
+        applied: true,
+    })
 }
 
-/// Writes what a remote video says into its row.
+/// What [`upsert`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upserted {
+    /// The video's id.
+    pub id: i64,
+    /// Whether the row is new.
+    pub created: bool,
+    /// False when the stored video is newer than the object (its `updated` date is later):
+    /// nothing was written.
+    pub applied: bool,
+}
+
+/// Writes what a remote video says into its row, unless the row holds a newer object (a later
+/// `updated`); answers whether it wrote.
 async fn update_video(
     connection: &mut Connection,
     id: i64,
     video: &RemoteVideo<'_>,
-) -> DbResult<()> {
-    sqlx::query(
+) -> DbResult<bool> {
+    let done = sqlx::query(
         "UPDATE videos SET name = $1, description = $2, support = $3, privacy = $4, \
          category = $5, licence = $6, language = $7, nsfw = $8, comments_policy = $9, \
          download_enabled = $10, tags = $11, duration = $12, views = $13, likes = $14, \
-         dislikes = $15, updated_at = $16 WHERE id = $17",
+         dislikes = $15, updated_at = $16, remote_updated_at = $16 WHERE id = $17 \
+         AND (remote_updated_at IS NULL OR remote_updated_at <= $16)",
     )
     .bind(video.name)
     .bind(video.description)
@@ -181,7 +211,7 @@ async fn update_video(
     .bind(id)
     .execute(&mut *connection)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Inserts a remote video's row; none when a row with its uuid or url is already there.
@@ -193,9 +223,10 @@ async fn insert_video(
         "INSERT INTO videos (uuid, short_uuid, channel_id, name, description, support, \
          privacy, category, licence, language, nsfw, comments_policy, download_enabled, \
          wait_transcoding, tags, state, duration, views, likes, dislikes, \
-         original_filename, original_size, url, created_at, updated_at, published_at) \
+         original_filename, original_size, url, created_at, updated_at, published_at, \
+         remote_updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, 1, $15, \
-         $16, $17, $18, '', 0, $19, $20, $21, $20) ON CONFLICT DO NOTHING RETURNING id",
+         $16, $17, $18, '', 0, $19, $20, $21, $20, $21) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(video.uuid)
     .bind(video.short_uuid)

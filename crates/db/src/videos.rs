@@ -695,3 +695,14 @@ pub async fn set_federated(connection: &mut Connection, id: i64, federated: bool
         .await?;
     Ok(())
 }
+
+/// Marks local video `id` changed at `now` (its captions or chapters changed: the `updated`
+/// date other instances order its versions by).
+pub async fn touch(connection: &mut Connection, id: i64, now: i64) -> DbResult<()> {
+    sqlx::query("UPDATE videos SET updated_at = $1 WHERE id = $2 AND updated_at < $1")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}

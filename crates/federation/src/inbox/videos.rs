@@ -174,7 +174,7 @@ pub(crate) async fn store(
     let short_uuid = parsed.short_uuid();
     let db = federation.db();
     let mut tx = db.begin().await?;
-    let (video_id, created) = kinora_db::remote_videos::upsert(
+    let stored = kinora_db::remote_videos::upsert(
         &mut tx,
         &kinora_db::remote_videos::RemoteVideo {
             url: &parsed.id,
@@ -210,6 +210,13 @@ pub(crate) async fn store(
         now_millis(),
     )
     .await?;
+    let (video_id, created) = (stored.id, stored.created);
+    if !stored.applied {
+        // Activities about one video can be processed out of order: an object older than the
+        // one stored changes nothing (its captions and chapters are older too).
+        tracing::info!(video = %parsed.id, "an older version of the video ignored");
+        return Ok(video_id);
+    }
     let captions: Vec<(&str, &str)> = parsed
         .captions
         .iter()
