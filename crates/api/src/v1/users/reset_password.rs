@@ -22,7 +22,7 @@ pub async fn reset_password(
     Path(id): Path<String>,
     JsonOrForm(body): JsonOrForm<ResetPasswordBody>,
 ) -> Result<StatusCode, ApiError> {
-    let id = super::verify_email::user_id(&id)?;
+    let id = crate::v1::pagination::parse_id("id", &id)?;
     kinora_app::emails::reset_password(&state.db, id, &body.verification_string, &body.password)
         .await?;
     Ok(StatusCode::NO_CONTENT)

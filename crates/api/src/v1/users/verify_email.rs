@@ -31,14 +31,6 @@ fn pending(value: Option<&serde_json::Value>) -> Result<bool, ApiError> {
     }
 }
 
-/// A numeric user id from the path.
-pub(crate) fn user_id(text: &str) -> Result<i64, ApiError> {
-    text.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::invalid_field("id", "must be a positive number"))
-}
-
 /// 204 once verified (with `isPendingEmail`, the new address replaces the old); 403 for a
 /// wrong, used or expired link; 404 for an unknown user; 409 when the new address was taken
 /// meanwhile.
@@ -47,7 +39,7 @@ pub async fn verify_email(
     Path(id): Path<String>,
     JsonOrForm(body): JsonOrForm<VerifyEmailBody>,
 ) -> Result<StatusCode, ApiError> {
-    let id = user_id(&id)?;
+    let id = crate::v1::pagination::parse_id("id", &id)?;
     let pending = pending(body.is_pending_email.as_ref())?;
     kinora_app::emails::verify_email(&state.db, id, &body.verification_string, pending).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::{ModerationResponse, registration_id};
+use super::ModerationResponse;
 use crate::extract::{Auth, JsonOrForm};
 use crate::{ApiError, ApiState};
 
@@ -15,7 +15,7 @@ pub async fn accept_registration(
     Path(id): Path<String>,
     JsonOrForm(body): JsonOrForm<ModerationResponse>,
 ) -> Result<StatusCode, ApiError> {
-    let id = registration_id(&id)?;
+    let id = crate::v1::pagination::parse_id("registrationId", &id)?;
     let mut email = state.email_context();
     email.enabled &= !body.prevent_email_delivery.unwrap_or(false);
     kinora_app::registrations::accept(

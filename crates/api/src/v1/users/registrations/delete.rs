@@ -4,7 +4,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::registration_id;
 use crate::extract::Auth;
 use crate::{ApiError, ApiState};
 
@@ -14,7 +13,7 @@ pub async fn delete_registration(
     Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let id = registration_id(&id)?;
+    let id = crate::v1::pagination::parse_id("registrationId", &id)?;
     kinora_app::registrations::reject(
         &state.db,
         &state.storage,

@@ -41,14 +41,6 @@ pub(crate) async fn registration_json(state: &ApiState, user: &UserRow) -> Resul
     }))
 }
 
-/// The registration id of a path.
-pub(crate) fn registration_id(text: &str) -> Result<i64, ApiError> {
-    text.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::invalid_field("registrationId", "must be a positive number"))
-}
-
 /// The optional `moderationResponse` of an accept or reject body.
 #[derive(Debug, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]

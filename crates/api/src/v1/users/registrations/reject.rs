@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::{ModerationResponse, registration_id};
+use super::ModerationResponse;
 use crate::extract::{Auth, JsonOrForm};
 use crate::{ApiError, ApiState};
 
@@ -16,7 +16,7 @@ pub async fn reject_registration(
     Path(id): Path<String>,
     JsonOrForm(body): JsonOrForm<ModerationResponse>,
 ) -> Result<StatusCode, ApiError> {
-    let id = registration_id(&id)?;
+    let id = crate::v1::pagination::parse_id("registrationId", &id)?;
     kinora_app::registrations::reject(
         &state.db,
         &state.storage,
