@@ -1,6 +1,8 @@
 //! Notification e-mails: what each kind says, the unsubscribe link that turns that kind off
 //! without logging in, and the bookkeeping of the job that sends them.
 
+use std::collections::HashMap;
+
 use kinora_core::email::OutgoingEmail;
 use kinora_core::notifications::{EMAIL, NotificationKind, SETTINGS};
 use kinora_db::Db;
@@ -29,11 +31,13 @@ pub async fn next_notification_emails(
 ) -> AppResult<Vec<NotificationEmail>> {
     let due = kinora_db::notifications::due_emails(db.pool(), limit).await?;
     let mut out = Vec::with_capacity(due.len());
+    // One unsubscribe secret per recipient, read (or made) once per batch.
+    let mut tokens: HashMap<i64, String> = HashMap::new();
     for item in due {
         let email = if item.blocked != 0 || item.email_verified == 0 {
             None
         } else {
-            compose(db, context, &item).await?
+            compose(db, context, &item, &mut tokens).await?
         };
         out.push(NotificationEmail {
             id: item.notification.id,
@@ -88,32 +92,45 @@ pub async fn unsubscribe(db: &Db, token: &str, setting: &str) -> AppResult<&'sta
     Ok(setting)
 }
 
+/// The unsubscribe link of `user_id` for `setting`; the user's secret is read (or made) once
+/// per batch (`tokens`).
 async fn unsubscribe_url(
     db: &Db,
     context: &EmailContext,
+    tokens: &mut HashMap<i64, String>,
     user_id: i64,
     setting: &str,
 ) -> AppResult<String> {
-    let mut connection = db
-        .pool()
-        .acquire()
-        .await
-        .map_err(kinora_db::DbError::from)?;
-    let token =
-        kinora_db::user_emails::unsubscribe_token(&mut connection, user_id, &random_token())
+    let token = match tokens.get(&user_id) {
+        Some(token) => token.clone(),
+        None => {
+            let mut connection = db
+                .pool()
+                .acquire()
+                .await
+                .map_err(kinora_db::DbError::from)?;
+            let token = kinora_db::user_emails::unsubscribe_token(
+                &mut connection,
+                user_id,
+                &random_token(),
+            )
             .await?;
+            tokens.insert(user_id, token.clone());
+            token
+        }
+    };
     Ok(format!(
         "{}/unsubscribe?token={token}&setting={setting}",
         context.public_url
     ))
 }
 
-/// A video's name and the link to its watch page.
+/// A video's name, the link to its watch page and its channel's id.
 async fn video(
     db: &Db,
     context: &EmailContext,
     id: Option<i64>,
-) -> AppResult<Option<(String, String)>> {
+) -> AppResult<Option<(String, String, i64)>> {
     let Some(id) = id else { return Ok(None) };
     Ok(kinora_db::videos::find_by_id(db.pool(), id)
         .await?
@@ -121,6 +138,7 @@ async fn video(
             (
                 video.name,
                 format!("{}/w/{}", context.public_url, video.short_uuid),
+                video.channel_id,
             )
         }))
 }
@@ -158,6 +176,7 @@ async fn compose(
     db: &Db,
     context: &EmailContext,
     due: &DueEmail,
+    tokens: &mut HashMap<i64, String>,
 ) -> AppResult<Option<OutgoingEmail>> {
     let row = &due.notification;
     let Some(kind) = NotificationKind::from_id(row.kind) else {
@@ -169,16 +188,17 @@ async fn compose(
         | NotificationKind::MyVideoPublished
         | NotificationKind::BlacklistOnMyVideo
         | NotificationKind::UnblacklistOnMyVideo => {
-            let Some((name, link)) = video(db, context, row.video_id).await? else {
+            let Some((name, link, channel_id)) = video(db, context, row.video_id).await? else {
                 return Ok(None);
             };
             let (subject, paragraph, reason) = match kind {
                 NotificationKind::NewVideoFromSubscription => {
-                    let channel = match row.video_id {
-                        Some(id) => channel_of_video(db, id).await?,
-                        None => None,
-                    }
-                    .unwrap_or_else(|| "A channel you follow".to_owned());
+                    let channel = kinora_db::channels::find_by_id(db.pool(), channel_id)
+                        .await?
+                        .map_or_else(
+                            || "A channel you follow".to_owned(),
+                            |channel| channel.display_name,
+                        );
                     (
                         format!("{channel} published a new video"),
                         format!("{channel} published a new video: {name}"),
@@ -220,7 +240,7 @@ async fn compose(
             if comment.deleted_at.is_some() {
                 return Ok(None);
             }
-            let Some((name, link)) = video(db, context, Some(comment.video_id)).await? else {
+            let Some((name, link, _)) = video(db, context, Some(comment.video_id)).await? else {
                 return Ok(None);
             };
             let author = account(db, comment.account_id).await?.map_or_else(
@@ -362,18 +382,8 @@ async fn compose(
             }
         }
     };
-    let unsubscribe = unsubscribe_url(db, context, row.user_id, setting).await?;
+    let unsubscribe = unsubscribe_url(db, context, tokens, row.user_id, setting).await?;
     Ok(Some(render(context, &due.email, draft, Some(unsubscribe))))
-}
-
-/// The display name of a video's channel.
-async fn channel_of_video(db: &Db, video_id: i64) -> AppResult<Option<String>> {
-    let Some(video) = kinora_db::videos::find_by_id(db.pool(), video_id).await? else {
-        return Ok(None);
-    };
-    Ok(kinora_db::channels::find_by_id(db.pool(), video.channel_id)
-        .await?
-        .map(|channel| channel.display_name))
 }
 
 /// The local user of a reporter's account (0 when none).
