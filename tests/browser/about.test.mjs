@@ -4,7 +4,8 @@
 // front end's "Page not found"; the administrator renames the instance on the settings page
 // and every title follows at once, without a restart (and a refused name is explained next to
 // its field); on a 390×844 phone the player's quality menu opens and is clicked even with the
-// page scrolled under the menu bar.
+// page scrolled under the menu bar; once the administrator turns autoplay on, a visitor's
+// video starts by itself, and a user who turned it off in their settings presses play.
 //
 // Needs the debug binaries (`cargo build --workspace --bins`) and Chromium; the front end is
 // built first when web/dist is older than its sources.
@@ -103,6 +104,12 @@ test('the About page, the not-found page, the settings page and the phone player
 
       await name.fill('Renamed Town')
       await page.getByTestId('setting-registration').selectOption('approval')
+      // Every resolution is on by default; 1440p and 2160p are turned off.
+      for (const resolution of [144, 240, 360, 480, 720, 1080, 1440, 2160]) {
+        assert.equal(await page.getByTestId(`setting-resolution-${resolution}`).isChecked(), true, `${resolution}p`)
+      }
+      await page.getByTestId('setting-resolution-1440').uncheck()
+      await page.getByTestId('setting-resolution-2160').uncheck()
       await page.getByTestId('settings-save').click()
       await page.getByTestId('settings-status').getByText('Saved.').waitFor()
       assert.equal(await page.title(), 'Settings - Renamed Town')
@@ -111,6 +118,11 @@ test('the About page, the not-found page, the settings page and the phone player
       const config = await (await fetch(`${instance.base}/api/v1/config`)).json()
       assert.equal(config.instance.name, 'Renamed Town')
       assert.equal(config.signup.requiresApproval, true)
+      assert.deepEqual(config.transcoding.enabledResolutions, [144, 240, 360, 480, 720, 1080])
+      await page.reload()
+      await page.getByTestId('setting-resolution-1080').waitFor()
+      assert.equal(await page.getByTestId('setting-resolution-1080').isChecked(), true)
+      assert.equal(await page.getByTestId('setting-resolution-2160').isChecked(), false)
 
       // Other pages, loaded afresh from the same running server.
       await page.goto(`${instance.base}/about`)
@@ -156,6 +168,51 @@ test('the About page, the not-found page, the settings page and the phone player
       } finally {
         await phone.close()
       }
+    })
+
+    await t.test('videos start by themselves once the administrator says so, unless the user chose not to', async () => {
+      const video = await uploadAndWait(instance, 'video_very_short_240p.mp4', { name: 'Autoplay video' })
+      const playing = (target) => target.waitForFunction(() => {
+        const media = document.querySelector('[data-testid=player-video]')
+        return media && !media.paused && media.currentTime > 0
+      }, null, { timeout: 30000 })
+      // Off by default here (startInstance): a visitor's video waits for play.
+      const visitors = await browser.newContext()
+      try {
+        const visitor = await visitors.newPage()
+        await visitor.goto(`${instance.base}/w/${video.shortUUID}`)
+        await visitor.getByTestId('player-video').waitFor()
+        await visitor.waitForTimeout(1500)
+        assert.equal(await visitor.evaluate(() => document.querySelector('[data-testid=player-video]').paused), true)
+
+        await page.goto(`${instance.base}/admin/config/edit-custom`)
+        const autoPlay = page.getByTestId('setting-autoplay')
+        await autoPlay.waitFor()
+        assert.equal(await autoPlay.isChecked(), false)
+        await autoPlay.check()
+        await page.getByTestId('settings-save').click()
+        await page.getByTestId('settings-status').getByText('Saved.').waitFor()
+        assert.equal((await (await fetch(`${instance.base}/api/v1/config`)).json()).defaults.player.autoPlay, true)
+
+        await visitor.reload()
+        await playing(visitor)
+      } finally {
+        await visitors.close()
+      }
+      // root never chose: the instance's default applies, until root turns it off.
+      await page.goto(`${instance.base}/w/${video.shortUUID}`)
+      await playing(page)
+      await page.goto(`${instance.base}/my-account/settings`)
+      const mine = page.getByTestId('pref-autoplay')
+      await mine.waitFor()
+      assert.equal(await mine.isChecked(), true)
+      await mine.uncheck()
+      await page.getByTestId('pref-save').click()
+      await page.getByTestId('pref-status').getByText(/saved/).waitFor()
+      await page.goto(`${instance.base}/w/${video.shortUUID}`)
+      await page.getByTestId('player-video').waitFor()
+      await page.waitForTimeout(1500)
+      assert.equal(await page.evaluate(() => document.querySelector('[data-testid=player-video]').paused), true)
     })
 
     assert.deepEqual(errors, [], 'no script errors')

@@ -36,9 +36,11 @@ export function freePort () {
 const running = new Set()
 process.on('exit', () => { for (const child of running) child.kill('SIGKILL') })
 
-/** Starts `kinora serve` with the given config; resolves with the root password once it runs. */
-function serve (config) {
-  const child = spawn(kinora, ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } })
+/** Starts `kinora serve` with the given config; resolves with the root password once it runs.
+ * Videos do not start by themselves unless `autoPlay` (so that tests press play). */
+function serve (config, autoPlay) {
+  const env = { ...process.env, RUST_LOG: 'warn', KINORA__INSTANCE__PLAYER_AUTO_PLAY: String(autoPlay) }
+  const child = spawn(kinora, ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env })
   running.add(child)
   child.once('exit', () => running.delete(child))
   let stderr = ''
@@ -61,10 +63,11 @@ function tomlString (text) { return JSON.stringify(text) }
 
 /**
  * Starts an instance: `{ base, port, token, password, channel, channelName, accountName, stop }`.
- * With `webRoot`, the server also serves the built front end from it (`[web] root`); `extra`
+ * With `webRoot`, the server also serves the built front end from it (`[web] root`); with
+ * `autoPlay`, videos start by themselves (`[instance] player_auto_play`, off here); `extra`
  * is appended to its configuration file.
  */
-export async function startInstance ({ webRoot, extra = '' } = {}) {
+export async function startInstance ({ webRoot, extra = '', autoPlay = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'kinora-browser-'))
   const port = await freePort()
   const config = join(dir, 'kinora.toml')
@@ -74,7 +77,7 @@ export async function startInstance ({ webRoot, extra = '' } = {}) {
     `[database]\nurl = ${tomlString(`sqlite://${dir}/kinora.db`)}\n[storage.local]\nroot = ${tomlString(`${dir}/storage`)}\n` +
     '[transcoding]\nworkers = 1\n' +
     `[seeder]\nlisten = "127.0.0.1:0"\nresume_dir = ${tomlString(`${dir}/seeder`)}\n` + (webRoot ? `[web]\nroot = ${tomlString(webRoot)}\n` : '') + extra)
-  const server = serve(config)
+  const server = serve(config, autoPlay)
   const password = await server.ready
   const client = await (await fetch(`${base}/api/v1/oauth-clients/local`)).json()
   const form = new URLSearchParams({ client_id: client.client_id, client_secret: client.client_secret, grant_type: 'password', username: 'root', password })

@@ -54,7 +54,7 @@ impl JobHandler for TranscodeJobs {
     }
 
     async fn buried(&self, db: &Db, job: Job, reason: &str) {
-        if let Job::Transcode { video_id } = job
+        if let Job::Transcode { video_id, .. } = job
             && let Err(error) =
                 kinora_db::videos::mark_failed(db.pool(), video_id, reason, now_millis()).await
         {
@@ -66,7 +66,11 @@ impl JobHandler for TranscodeJobs {
 impl TranscodeJobs {
     /// One transcode job: fetch the original, run the `process` child, publish its output.
     async fn transcode(&self, context: JobContext, job: Job) -> Result<(), JobFailure> {
-        let Job::Transcode { video_id } = job else {
+        let Job::Transcode {
+            video_id,
+            resolutions,
+        } = job
+        else {
             return Err(JobFailure::permanent("not a transcode job"));
         };
         let Some(video) = kinora_db::videos::find_by_id(context.db().pool(), video_id).await?
@@ -99,7 +103,10 @@ impl TranscodeJobs {
         let output = work.0.join("output");
         std::fs::create_dir(&output)
             .map_err(|error| JobFailure::retryable(format!("work directory: {error}")))?;
-        let result = match self.run_child(&context, &video, &input, &output).await? {
+        let result = match self
+            .run_child(&context, &video, &input, &output, resolutions.as_deref())
+            .await?
+        {
             Some(result) => result,
             None => return Ok(()), // the video was deleted meanwhile
         };
@@ -115,13 +122,21 @@ impl TranscodeJobs {
         video: &VideoRow,
         input: &Path,
         output: &Path,
+        resolutions: Option<&[u32]>,
     ) -> Result<Option<ProcessResult>, JobFailure> {
-        let mut child = tokio::process::Command::new(&self.executable)
+        let mut command = tokio::process::Command::new(&self.executable);
+        command
             .arg("process")
             .arg("--input")
             .arg(input)
             .arg("--output")
-            .arg(output)
+            .arg(output);
+        if let Some(resolutions) = resolutions {
+            let list: Vec<String> = resolutions.iter().map(u32::to_string).collect();
+            // `=` keeps an empty list one argument (no resolution below the source).
+            command.arg(format!("--resolutions={}", list.join(",")));
+        }
+        let mut child = command
             .env(crate::config::SETTINGS_VARIABLE, limits_json(&self.limits))
             .env(
                 crate::parent::PARENT_PID_VARIABLE,

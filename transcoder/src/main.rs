@@ -61,7 +61,27 @@ enum Command {
         /// The empty output directory.
         #[arg(long)]
         output: PathBuf,
+        /// The standard resolutions to make below the source's own, comma-separated, possibly
+        /// none (absent: every one).
+        #[arg(long, value_parser = parse_resolution_list)]
+        resolutions: Option<ResolutionList>,
     },
+}
+
+/// The value of `--resolutions`.
+#[derive(Debug, Clone)]
+struct ResolutionList(Vec<u32>);
+
+/// Reads `240,720` (or an empty list).
+fn parse_resolution_list(text: &str) -> Result<ResolutionList, String> {
+    text.split(',')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<u32>()
+                .map_err(|_| format!("{part:?} is not a resolution"))
+        })
+        .collect::<Result<_, _>>()
+        .map(ResolutionList)
 }
 
 /// Logs to stderr, as `[log]` says (JSON lines or text).
@@ -130,8 +150,14 @@ fn run() -> Result<(), Failure> {
     }
     let config = TranscoderConfig::load(cli.config.as_deref()).map_err(Failure::Config)?;
     init_logging(&config.log);
-    if let Command::Process { input, output } = &cli.command {
-        process::run(input, output, &config.transcoding);
+    if let Command::Process {
+        input,
+        output,
+        resolutions,
+    } = &cli.command
+    {
+        let resolutions = resolutions.as_ref().map(|list| list.0.as_slice());
+        process::run(input, output, resolutions, &config.transcoding);
         return Ok(());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -6,10 +6,10 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
-use kinora_core::transcoding::TranscodingConfig;
+use kinora_core::transcoding::{STANDARD_RESOLUTIONS, TranscodingConfig};
 use kinora_media::{
-    HlsRequest, ImageNames, InputLimits, MediaError, RenditionNames, make_images, plan_ladder,
-    probe, transcode_to_hls,
+    HlsRequest, ImageNames, InputLimits, MediaError, RenditionNames, make_images,
+    plan_ladder_within, probe, transcode_to_hls,
 };
 use uuid::Uuid;
 
@@ -39,11 +39,13 @@ fn apply_limits(limits: &TranscodingConfig) {
     set(Resource::FSIZE, limits.max_output_file_bytes);
 }
 
-/// Runs one transcode of `input` into `output` (which gets `hls/` and `images/`). Never
-/// returns an error: the outcome is the last line written.
-pub fn run(input: &Path, output: &Path, limits: &TranscodingConfig) {
+/// Runs one transcode of `input` into `output` (which gets `hls/` and `images/`), making the
+/// standard `resolutions` below the source's own (`None`: every one). Never returns an error:
+/// the outcome is the last line written.
+pub fn run(input: &Path, output: &Path, resolutions: Option<&[u32]>, limits: &TranscodingConfig) {
     apply_limits(limits);
-    let event = match transcode(input, output) {
+    let enabled = resolutions.unwrap_or(&STANDARD_RESOLUTIONS);
+    let event = match transcode(input, output, enabled) {
         Ok(result) => ChildEvent::Done { result },
         Err(MediaError::Refused(reason)) => ChildEvent::Refused { reason },
         Err(error) => ChildEvent::Failed {
@@ -57,9 +59,9 @@ fn name() -> String {
     Uuid::new_v4().to_string()
 }
 
-fn transcode(input: &Path, output: &Path) -> Result<ProcessResult, MediaError> {
+fn transcode(input: &Path, output: &Path, enabled: &[u32]) -> Result<ProcessResult, MediaError> {
     let report = probe(input, &InputLimits::default())?;
-    let renditions = plan_ladder(&report);
+    let renditions = plan_ladder_within(&report, enabled);
     let names: Vec<RenditionNames> = renditions
         .iter()
         .map(|rendition| {

@@ -23,6 +23,16 @@ fn fixture(name: &str) -> PathBuf {
 /// A user, account and channel, then a video in state "to transcode" with its job, and the
 /// original copied where uploads put it. Returns (video id, uuid).
 async fn uploaded_video(db: &Db, storage: &Path, source: &Path) -> (i64, String) {
+    uploaded_video_with(db, storage, source, None).await
+}
+
+/// [`uploaded_video`] whose transcode makes only `resolutions` below the source's own.
+async fn uploaded_video_with(
+    db: &Db,
+    storage: &Path,
+    source: &Path,
+    resolutions: Option<Vec<u32>>,
+) -> (i64, String) {
     let now = now_millis();
     let mut tx = db.begin().await.unwrap();
     let user = kinora_db::users::insert(
@@ -75,9 +85,15 @@ async fn uploaded_video(db: &Db, storage: &Path, source: &Path) -> (i64, String)
     )
     .await
     .unwrap();
-    enqueue(&mut tx, &Job::Transcode { video_id: video })
-        .await
-        .unwrap();
+    enqueue(
+        &mut tx,
+        &Job::Transcode {
+            video_id: video,
+            resolutions,
+        },
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let original = storage.join("original-video-files").join(&uuid);
     std::fs::create_dir_all(original.parent().unwrap()).unwrap();
@@ -231,7 +247,13 @@ async fn publishes_playable_hls(test: TestDb) {
     let files = kinora_db::videos::list_files(test.db.pool(), id)
         .await
         .unwrap();
-    assert!(!files.is_empty());
+    let mut resolutions: Vec<i64> = files.iter().map(|file| file.resolution).collect();
+    resolutions.sort_unstable();
+    assert_eq!(
+        resolutions,
+        [144, 240, 360, 480, 720],
+        "the whole ladder of a 720p upload"
+    );
     assert!(video.duration > 0);
     let hls = storage.join("streaming-playlists/hls").join(&uuid);
     let master = hls.join(video.hls_master_file.as_deref().unwrap());
@@ -285,6 +307,46 @@ async fn an_upload_becomes_playable_hls_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_becomes_playable_hls_on_postgres() {
     publishes_playable_hls(TestDb::postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_resolutions_chosen_when_queued_are_made_below_the_source() {
+    let test = TestDb::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("storage");
+    let (id, uuid) = uploaded_video_with(
+        &test.db,
+        &storage,
+        &fixture("video_short.mp4"),
+        Some(vec![240, 1080]),
+    )
+    .await;
+    let _transcoder = Killed(start(
+        &test.config.url,
+        &storage,
+        serde_json::json!({ "lease_secs": 5 }),
+    ));
+    wait_for_state(&test.db, id, 1, Duration::from_secs(180)).await;
+    let files = kinora_db::videos::list_files(test.db.pool(), id)
+        .await
+        .unwrap();
+    let mut resolutions: Vec<i64> = files.iter().map(|file| file.resolution).collect();
+    resolutions.sort_unstable();
+    // 720p is the upload's own size, always made; 1080p would be an upscale.
+    assert_eq!(resolutions, [240, 720]);
+    let video = kinora_db::videos::find_by_id(test.db.pool(), id)
+        .await
+        .unwrap()
+        .unwrap();
+    let master = std::fs::read_to_string(
+        storage
+            .join("streaming-playlists/hls")
+            .join(&uuid)
+            .join(video.hls_master_file.as_deref().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(master.matches("#EXT-X-STREAM-INF").count(), 2, "{master}");
+    test.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -317,6 +317,8 @@ export interface ServerConfig {
   serverVersion?: string
   signup: { allowed: boolean, requiresApproval: boolean }
   user: { videoQuota: number, videoQuotaDaily: number }
+  /** Whether videos start by themselves for visitors (and users who never chose). */
+  defaults?: { player?: { autoPlay?: boolean } }
 }
 
 /** The parts of `/api/v1/config/custom` (PeerTube's CustomConfig) the settings page edits. */
@@ -325,6 +327,9 @@ export interface CustomConfig {
   signup: { enabled: boolean, requiresApproval: boolean }
   user: { videoQuota: number, videoQuotaDaily: number }
   videoChannels: { maxPerUser: number }
+  /** `"240p": true`, …: the resolutions new uploads are transcoded to below their own. */
+  transcoding: { resolutions: Record<string, boolean> }
+  defaults: { player: { autoPlay: boolean } }
 }
 
 /** `/api/v1/server/stats`: the counters Kinora keeps. */

@@ -44,6 +44,13 @@ pub struct InstanceConfig {
     pub default_video_quota_daily: i64,
     /// Most channels one user may own.
     pub max_channels_per_user: i64,
+    /// The standard resolutions (144, 240, 360, 480, 720, 1080, 1440, 2160) an upload is
+    /// transcoded to below its own size; the upload's own size is always made. Takes effect
+    /// for uploads queued after a change (PeerTube's `transcoding.resolutions`).
+    pub transcoding_resolutions: Vec<u32>,
+    /// Whether the watch page starts a video by itself for visitors and for users who never
+    /// saved their own choice (PeerTube's `defaults.player.autoPlay`).
+    pub player_auto_play: bool,
     /// E-mail address of the `root` administrator created on first start.
     pub admin_email: String,
 }
@@ -69,6 +76,8 @@ impl Default for InstanceConfig {
             default_video_quota: 10 * 1024 * 1024 * 1024,
             default_video_quota_daily: -1,
             max_channels_per_user: 20,
+            transcoding_resolutions: kinora_core::transcoding::STANDARD_RESOLUTIONS.to_vec(),
+            player_auto_play: true,
             admin_email: "admin@localhost.localdomain".to_owned(),
         }
     }

@@ -95,11 +95,13 @@ pub async fn delete_file_torrents(storage: &MediaStorage, files: &[VideoFileRow]
 /// Runs [`Job::StoreOriginal`]: uploads the video's original from local disk to where
 /// originals go (S3), checks its size there, then in one transaction records the new location,
 /// queues the transcode and ends the job; the local copy is deleted last. Idempotent: a video
-/// whose original already moved, or that was deleted, ends the job with nothing to do.
+/// whose original already moved, or that was deleted, ends the job with nothing to do. The
+/// transcode gets the job's `resolutions`.
 pub async fn store_original(
     context: &JobContext,
     storage: &MediaStorage,
     video_id: i64,
+    resolutions: Option<&[u32]>,
 ) -> AppResult<()> {
     let db = context.db();
     let Some(video) = kinora_db::videos::find_by_id(db.pool(), video_id).await? else {
@@ -133,7 +135,14 @@ pub async fn store_original(
     )
     .await?;
     if moved {
-        enqueue(&mut tx, &Job::Transcode { video_id }).await?;
+        enqueue(
+            &mut tx,
+            &Job::Transcode {
+                video_id,
+                resolutions: resolutions.map(<[u32]>::to_vec),
+            },
+        )
+        .await?;
     }
     context.complete_in(&mut tx).await?;
     tx.commit().await?;

@@ -10,7 +10,7 @@ use kinora_db::{Db, DbError, now_millis};
 
 use crate::auth::AuthenticatedUser;
 use crate::passwords::{check_password, hash_password, verify_password};
-use crate::{AppError, AppResult};
+use crate::{AppError, AppResult, InstanceConfig};
 
 /// The instance's NSFW policy, which users who never chose one follow (PeerTube's
 /// `instance.defaultNSFWPolicy`, also in `/api/v1/config`).
@@ -171,9 +171,12 @@ fn apply(mut settings: UserPreferences, change: &SettingsChange) -> AppResult<Us
     Ok(settings)
 }
 
-/// The settings of `user_id`.
-pub async fn find(db: &Db, user_id: i64) -> AppResult<UserPreferences> {
-    Ok(kinora_db::user_preferences::find(db.pool(), user_id, INSTANCE_NSFW_POLICY).await?)
+/// The settings of `user_id`; a user who never saved any follows the instance's defaults in
+/// force (`player_auto_play`).
+pub async fn find(db: &Db, user_id: i64, instance: &InstanceConfig) -> AppResult<UserPreferences> {
+    let mut defaults = UserPreferences::defaults(INSTANCE_NSFW_POLICY);
+    defaults.auto_play_video = instance.player_auto_play;
+    Ok(kinora_db::user_preferences::find(db.pool(), user_id, defaults).await?)
 }
 
 /// Applies `change` to the caller's user: settings, profile (federated as an `Update` of the
@@ -186,6 +189,7 @@ pub async fn find(db: &Db, user_id: i64) -> AppResult<UserPreferences> {
 /// e-mailed to it is opened, and the old one stays in use.
 pub async fn update(
     db: &Db,
+    instance: &InstanceConfig,
     caller: &AuthenticatedUser,
     change: SettingsChange,
     verify_new_email: Option<&crate::emails::EmailContext>,
@@ -222,7 +226,7 @@ pub async fn update(
             return Err(invalid("currentPassword", "is not the password in use"));
         }
     }
-    let before = find(db, user.id).await?;
+    let before = find(db, user.id, instance).await?;
     let settings = apply(before.clone(), &change)?;
     let password_hash = change.password.as_deref().map(hash_password).transpose()?;
     let account = kinora_db::accounts::find_by_user(db.pool(), user.id)

@@ -184,7 +184,7 @@ pub async fn check_upload(
 pub async fn create_from_upload(
     db: &Db,
     storage: &MediaStorage,
-    moderation: &crate::ModerationConfig,
+    policy: &UploadPolicy<'_>,
     fields: &VideoFields,
     file: &Path,
     filename: &str,
@@ -198,7 +198,7 @@ pub async fn create_from_upload(
     let store_in_s3 = storage.location_for_originals() != Location::Local;
     let result = insert_video(
         db,
-        moderation,
+        policy,
         fields,
         NewUpload {
             uuid,
@@ -221,6 +221,16 @@ pub async fn create_from_upload(
     })
 }
 
+/// What the instance's settings decide for a new upload.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadPolicy<'a> {
+    /// `[moderation]`: whether the video is blocked until staff look at it.
+    pub moderation: &'a crate::ModerationConfig,
+    /// The standard resolutions to make below the upload's own (the instance's setting in
+    /// force now; a later change does not alter a queued transcode).
+    pub transcoding_resolutions: &'a [u32],
+}
+
 /// The stored file of an upload becoming a video.
 struct NewUpload<'a> {
     uuid: Uuid,
@@ -232,7 +242,7 @@ struct NewUpload<'a> {
 
 async fn insert_video(
     db: &Db,
-    moderation: &crate::ModerationConfig,
+    policy: &UploadPolicy<'_>,
     fields: &VideoFields,
     upload: NewUpload<'_>,
 ) -> AppResult<i64> {
@@ -283,14 +293,21 @@ async fn insert_video(
         let (update_at, privacy) = schedule.parse()?;
         kinora_db::video_schedules::set(&mut tx, id, update_at, privacy, now_millis()).await?;
     }
+    let resolutions = Some(policy.transcoding_resolutions.to_vec());
     let next = if store_in_s3 {
-        Job::StoreOriginal { video_id: id }
+        Job::StoreOriginal {
+            video_id: id,
+            resolutions,
+        }
     } else {
-        Job::Transcode { video_id: id }
+        Job::Transcode {
+            video_id: id,
+            resolutions,
+        }
     };
     enqueue(&mut tx, &next).await?;
     enqueue(&mut tx, &Job::CreateOriginalTorrent { video_id: id }).await?;
-    crate::moderation::auto_block_upload(&mut tx, moderation, id, fields.channel_id).await?;
+    crate::moderation::auto_block_upload(&mut tx, policy.moderation, id, fields.channel_id).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// PeerTube's standard resolutions (the smaller side of the picture), smallest first: the
+/// renditions an upload is transcoded to, below its own size.
+pub const STANDARD_RESOLUTIONS: [u32; 8] = [144, 240, 360, 480, 720, 1080, 1440, 2160];
+
 /// The `[transcoding]` configuration section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

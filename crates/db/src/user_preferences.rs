@@ -53,11 +53,12 @@ impl PreferencesRow {
     }
 }
 
-/// The settings of `user_id`: those stored, or the defaults (with `default_policy` for NSFW).
+/// The settings of `user_id`: those stored, or `defaults` for a user who never saved any (whose
+/// NSFW policy also stands for a stored one that cannot be read).
 pub async fn find<'e>(
     executor: impl Executor<'e, Database = Any>,
     user_id: i64,
-    default_policy: NsfwPolicy,
+    defaults: UserPreferences,
 ) -> DbResult<UserPreferences> {
     let sql = format!("SELECT {COLUMNS} FROM user_preferences WHERE user_id = $1");
     let row: Option<PreferencesRow> = sqlx::query_as(&sql)
@@ -65,8 +66,8 @@ pub async fn find<'e>(
         .fetch_optional(executor)
         .await?;
     Ok(match row {
-        Some(row) => row.decode(default_policy),
-        None => UserPreferences::defaults(default_policy),
+        Some(row) => row.decode(defaults.nsfw_policy),
+        None => defaults,
     })
 }
 

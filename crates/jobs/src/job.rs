@@ -18,12 +18,19 @@ pub enum Job {
     Transcode {
         /// The video.
         video_id: i64,
+        /// The standard resolutions to make below the source's own (the instance's
+        /// `transcoding.resolutions` when the upload was queued); absent: every one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resolutions: Option<Vec<u32>>,
     },
     /// Move a video's uploaded original from the server's disk to S3, then queue its
     /// transcode (run by the server when `storage.backend = "s3"`).
     StoreOriginal {
         /// The video.
         video_id: i64,
+        /// Passed on to the [`Job::Transcode`] queued once the original is stored.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resolutions: Option<Vec<u32>>,
     },
     /// Move a video's files between the public and the private S3 locations after its
     /// privacy changed (run by the server).
@@ -174,8 +181,8 @@ impl Job {
     pub fn unique_key(&self) -> Option<String> {
         match self {
             Job::GenerateActorKeys { actor_id } => Some(format!("actor-keys:{actor_id}")),
-            Job::Transcode { video_id } => Some(format!("transcode:{video_id}")),
-            Job::StoreOriginal { video_id } => Some(format!("store-original:{video_id}")),
+            Job::Transcode { video_id, .. } => Some(format!("transcode:{video_id}")),
+            Job::StoreOriginal { video_id, .. } => Some(format!("store-original:{video_id}")),
             Job::RelocateMedia { video_id } => Some(format!("relocate-media:{video_id}")),
             Job::CreateOriginalTorrent { video_id } => {
                 Some(format!("create-original-torrent:{video_id}"))
@@ -234,6 +241,29 @@ mod tests {
         assert_eq!(serde_json::from_str::<Job>(&json).unwrap(), job);
         assert_eq!(job.kind().as_str(), "generate-actor-keys");
         assert_eq!(job.unique_key().as_deref(), Some("actor-keys:7"));
+    }
+
+    #[test]
+    fn a_transcode_queued_before_resolutions_existed_makes_every_one() {
+        let old: Job = serde_json::from_str(r#"{"type":"transcode","video_id":3}"#).unwrap();
+        assert_eq!(
+            old,
+            Job::Transcode {
+                video_id: 3,
+                resolutions: None
+            }
+        );
+        let chosen = Job::StoreOriginal {
+            video_id: 4,
+            resolutions: Some(vec![240, 720]),
+        };
+        let json = serde_json::to_string(&chosen).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"store-original","video_id":4,"resolutions":[240,720]}"#
+        );
+        assert_eq!(serde_json::from_str::<Job>(&json).unwrap(), chosen);
+        assert_eq!(chosen.unique_key().as_deref(), Some("store-original:4"));
     }
 
     #[test]

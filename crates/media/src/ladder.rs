@@ -1,12 +1,10 @@
 //! The rendition ladder: which sizes, frame rates and bitrate caps to encode, as PeerTube does.
 
 use ffmpeg_next::Rational;
+use kinora_core::transcoding::STANDARD_RESOLUTIONS;
 use serde::{Deserialize, Serialize};
 
 use crate::ProbeReport;
-
-/// PeerTube's standard resolutions (the smaller side of the picture).
-const STANDARD_RESOLUTIONS: [u32; 8] = [144, 240, 360, 480, 720, 1080, 1440, 2160];
 
 /// Highest output frame rate (PeerTube's default `transcoding.fps.max`).
 const MAX_FPS: f64 = 60.0;
@@ -38,6 +36,14 @@ pub struct Rendition {
 /// caps; the bitrate cap follows PeerTube's per-resolution table. Audio-only input gives one
 /// still-image rendition (480p, 25 fps).
 pub fn plan_ladder(report: &ProbeReport) -> Vec<Rendition> {
+    plan_ladder_within(report, &STANDARD_RESOLUTIONS)
+}
+
+/// [`plan_ladder()`] with only the standard resolutions in `enabled` below the source (the
+/// instance's `transcoding.resolutions`); the source size itself is always made, as PeerTube
+/// does with `alwaysTranscodeOriginalResolution`. Values that are not standard resolutions are
+/// ignored.
+pub fn plan_ladder_within(report: &ProbeReport, enabled: &[u32]) -> Vec<Rendition> {
     let Some(video) = &report.video else {
         let (width, height, fps) = AUDIO_STILL;
         let ratio = f64::from(width) / f64::from(height);
@@ -65,7 +71,7 @@ pub fn plan_ladder(report: &ProbeReport) -> Vec<Rendition> {
     for &res in STANDARD_RESOLUTIONS
         .iter()
         .rev()
-        .filter(|&&r| r < source_res)
+        .filter(|&&r| r < source_res && enabled.contains(&r))
     {
         let (width, height) = if w >= h {
             (even_round(f64::from(res) * ratio).min(source_w), res)

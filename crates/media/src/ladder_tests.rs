@@ -32,6 +32,27 @@ fn sizes(ladder: &[Rendition]) -> Vec<(u32, u32, u32)> {
 }
 
 #[test]
+fn only_the_enabled_resolutions_are_made_below_the_source_which_is_always_made() {
+    let ladder = plan_ladder_within(&report(1920, 1080, 30.0, None), &[240, 720, 2160, 1000]);
+    assert_eq!(
+        sizes(&ladder),
+        vec![(1080, 1920, 1080), (720, 1280, 720), (240, 426, 240)]
+    );
+    let source_only = plan_ladder_within(&report(1280, 720, 30.0, None), &[]);
+    assert_eq!(sizes(&source_only), vec![(720, 1280, 720)]);
+    // The source's own resolution is made once, enabled or not.
+    let enabled_source = plan_ladder_within(&report(1280, 720, 30.0, None), &[720, 360]);
+    assert_eq!(
+        sizes(&enabled_source),
+        vec![(720, 1280, 720), (360, 640, 360)]
+    );
+    // Audio-only input still gets its one still-image rendition.
+    let mut audio = report(2, 2, 25.0, None);
+    audio.video = None;
+    assert_eq!(plan_ladder_within(&audio, &[]).len(), 1);
+}
+
+#[test]
 fn landscape_1080p_gets_every_size_below_plus_the_source() {
     let ladder = plan_ladder(&report(1920, 1080, 30.0, None));
     assert_eq!(

@@ -30,7 +30,7 @@ mod still;
 
 pub use hls::{HlsOutput, HlsRequest, RenditionNames, RenditionOutput, transcode_to_hls};
 pub use images::{ImageNames, ImagesOutput, StoryboardInfo, make_images};
-pub use ladder::{Rendition, plan_ladder};
+pub use ladder::{Rendition, plan_ladder, plan_ladder_within};
 pub use limits::InputLimits;
 pub use probe::{AudioStreamInfo, ProbeReport, VideoStreamInfo, probe};
 

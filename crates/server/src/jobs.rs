@@ -62,11 +62,17 @@ impl JobHandler for ServerJobs {
                     Err(error) => Err(JobFailure::retryable(error.to_string())),
                 }
             }
-            Job::StoreOriginal { video_id } => {
-                kinora_app::media::store_original(&context, &self.storage, video_id)
-                    .await
-                    .map_err(|error| JobFailure::retryable(error.to_string()))
-            }
+            Job::StoreOriginal {
+                video_id,
+                resolutions,
+            } => kinora_app::media::store_original(
+                &context,
+                &self.storage,
+                video_id,
+                resolutions.as_deref(),
+            )
+            .await
+            .map_err(|error| JobFailure::retryable(error.to_string())),
             Job::RelocateMedia { video_id } => {
                 kinora_app::storage_migration::relocate_media(context.db(), &self.storage, video_id)
                     .await

@@ -226,6 +226,11 @@ backend_tests! {
             (json!({"user": {"videoQuotaDaily": -2}}), "user.videoQuotaDaily"),
             (json!({"videoChannels": {"maxPerUser": 0}}), "videoChannels.maxPerUser"),
             (json!({"videoChannels": {"maxPerUser": 1001}}), "videoChannels.maxPerUser"),
+            (json!({"transcoding": {"resolutions": {"999p": true}}}), "transcoding.resolutions"),
+            (json!({"transcoding": {"resolutions": {"240": true}}}), "transcoding.resolutions"),
+            (json!({"transcoding": {"resolutions": {"240p": "yes"}}}), "transcoding.resolutions.240p"),
+            (json!({"transcoding": {"resolutions": [240]}}), "transcoding.resolutions"),
+            (json!({"defaults": {"player": {"autoPlay": "yes"}}}), "defaults.player.autoPlay"),
         ];
         for (body, field) in cases {
             // A valid change beside the bad one must not be applied either.
@@ -262,12 +267,46 @@ backend_tests! {
             "signup": { "enabled": true, "requiresApproval": true },
             "user": { "videoQuota": 12345, "videoQuotaDaily": 999 },
             "videoChannels": { "maxPerUser": 3 },
-            "transcoding": { "enabled": true },
+            "transcoding": {
+                "enabled": true,
+                "resolutions": { "0p": true, "144p": false, "1440p": false, "2160p": false }
+            },
+            "defaults": { "player": { "autoPlay": false } },
             "theme": { "default": "ignored" }
         })).await;
         assert_eq!(status, StatusCode::OK, "{custom}");
         assert_eq!(custom["instance"]["name"], "Cinéclub <b>");
         assert_eq!(custom["signup"]["requiresApproval"], true);
+        assert_eq!(custom["transcoding"]["resolutions"], json!({
+            "0p": false, "144p": false, "240p": true, "360p": true, "480p": true, "720p": true,
+            "1080p": true, "1440p": false, "2160p": false
+        }), "0p (a separate audio rendition) is not made");
+
+        // A new upload's transcode makes the resolutions in force when it was queued.
+        let (uploader, channel) = h.user_with_channel("uploader").await;
+        let channel = channel.to_string();
+        let source = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures/peertube/media/video_very_short_240p.mp4"
+        ))
+        .unwrap();
+        let (content_type, body) = common::harness::multipart(
+            &[("name", "Ladder"), ("channelId", &channel)],
+            Some(("videofile", "ladder.mp4", "video/mp4", &source)),
+        );
+        let upload = Request::post("/api/v1/videos/upload")
+            .header(header::AUTHORIZATION, format!("Bearer {uploader}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap();
+        let (status, _, uploaded) = h.send(upload).await;
+        assert_eq!(status, StatusCode::OK, "{uploaded}");
+        let (payload,): (String,) = sqlx::query_as("SELECT payload FROM jobs WHERE kind = 'transcode'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let job: Value = serde_json::from_str(&payload).unwrap();
+        assert_eq!(job["resolutions"], json!([240, 360, 480, 720, 1080]), "{payload}");
 
         // In force for every reader, without a restart.
         let (_, config) = h.get("/api/v1/config", None).await;
@@ -277,6 +316,18 @@ backend_tests! {
         assert_eq!(config["signup"]["requiresApproval"], true);
         assert_eq!(config["user"]["videoQuota"], 12345);
         assert_eq!(config["videoChannels"]["maxPerUser"], 3);
+        assert_eq!(config["transcoding"]["enabledResolutions"], json!([240, 360, 480, 720, 1080]));
+        assert_eq!(config["defaults"]["player"]["autoPlay"], false);
+        assert_eq!(custom["defaults"]["player"]["autoPlay"], false);
+        // A user who never chose follows the instance; one who chose keeps their choice.
+        let undecided = h.user("undecided", UserRole::User).await;
+        let (_, me) = h.get("/api/v1/users/me", Some(&undecided)).await;
+        assert_eq!(me["autoPlayVideo"], false, "{me}");
+        let decided = h.user("decided", UserRole::User).await;
+        let (status, answer) = h.send_json("PUT", "/api/v1/users/me", Some(&decided), json!({ "autoPlayVideo": true })).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+        let (_, me) = h.get("/api/v1/users/me", Some(&decided)).await;
+        assert_eq!(me["autoPlayVideo"], true, "{me}");
         let (_, about) = h.get("/api/v1/config/about", None).await;
         assert_eq!(about["instance"]["terms"], "No spam.\nNo hate.");
         assert_eq!(about["instance"]["categories"], json!([1, 15]));
@@ -306,6 +357,7 @@ backend_tests! {
         let (_, config) = again.get("/api/v1/config", None).await;
         assert_eq!(config["instance"]["name"], "Cinéclub");
         assert_eq!(config["user"]["videoQuotaDaily"], 999);
+        assert_eq!(config["transcoding"]["enabledResolutions"], json!([240, 360, 480, 720, 1080]));
         let (_, nodeinfo) = again.get("/nodeinfo/2.0.json", None).await;
         assert_eq!(nodeinfo["metadata"]["nodeName"], "Cinéclub");
         assert_eq!(nodeinfo["openRegistrations"], true);
@@ -317,6 +369,7 @@ backend_tests! {
         let (_, config) = again.get("/api/v1/config", None).await;
         assert_eq!(config["instance"]["name"], "Kinora");
         assert_eq!(config["signup"]["allowed"], false);
+        assert_eq!(config["transcoding"]["enabledResolutions"], json!([144, 240, 360, 480, 720, 1080, 1440, 2160]));
         let mut third = Harness::new(&db, |_| {});
         third.api.instance = kinora_app::SharedInstance::load(&db, third.config.instance.clone()).await.unwrap();
         let (_, config) = third.get("/api/v1/config", None).await;

@@ -175,22 +175,35 @@ async fn the_job_queue_is_read_at_scrape_time(site: &Metered, db: &Db) {
     let mut tx = db.begin().await.unwrap();
     kinora_jobs::enqueue_at(
         &mut tx,
-        &Job::Transcode { video_id: 910_001 },
+        &Job::Transcode {
+            video_id: 910_001,
+            resolutions: None,
+        },
         now - 120_000,
     )
     .await
     .unwrap();
     kinora_jobs::enqueue_at(
         &mut tx,
-        &Job::Transcode { video_id: 910_002 },
+        &Job::Transcode {
+            video_id: 910_002,
+            resolutions: None,
+        },
         now + 3_600_000,
     )
     .await
     .unwrap();
-    let dead = kinora_jobs::enqueue_at(&mut tx, &Job::Transcode { video_id: 910_003 }, now)
-        .await
-        .unwrap()
-        .unwrap();
+    let dead = kinora_jobs::enqueue_at(
+        &mut tx,
+        &Job::Transcode {
+            video_id: 910_003,
+            resolutions: None,
+        },
+        now,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     tx.commit().await.unwrap();
     sqlx::query("UPDATE jobs SET state = 'dead' WHERE id = $1")
         .bind(dead)

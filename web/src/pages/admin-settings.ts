@@ -1,5 +1,6 @@
 // The administrators' settings page: what may change while the instance runs (name,
-// descriptions, rules, registration, default quotas, channels per user), read from and saved to
+// descriptions, rules, registration, default quotas, channels per user, the resolutions new
+// uploads are transcoded to), read from and saved to
 // /api/v1/config/custom (PeerTube's CustomConfig); in force at once, no restart. "Go back to
 // the configuration file" forgets every change (DELETE).
 
@@ -26,6 +27,9 @@ const TEXTS: Array<{ key: TextKey, label: string, hint?: string, long: boolean, 
 ]
 
 const GB = 1024 * 1024 * 1024
+
+/** The standard resolutions an upload may be transcoded to (PeerTube's `transcoding.resolutions`). */
+const RESOLUTIONS = [144, 240, 360, 480, 720, 1080, 1440, 2160]
 
 /** A field: label, control, hint and the server's error for it. */
 function field (id: string, label: string, control: HTMLElement, hint?: string): { element: HTMLElement, error: HTMLElement } {
@@ -93,6 +97,29 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
   const channelsField = field('setting-channels', 'Channels per user', channels)
   errors.set('videoChannels.maxPerUser', channelsField.error)
 
+  const resolutionBoxes = new Map<number, HTMLInputElement>()
+  const resolutionError = h('p', { class: 'field-error', id: 'setting-resolutions-error', 'data-testid': 'setting-resolutions-error' })
+  const resolutionsField = h('fieldset', { class: 'field checkboxes', 'aria-describedby': 'setting-resolutions-error', 'data-testid': 'setting-resolutions' },
+    h('legend', {}, 'Resolutions new uploads are transcoded to'),
+    RESOLUTIONS.map((resolution) => {
+      const box = h('input', { type: 'checkbox', id: `setting-resolution-${resolution}`, 'data-testid': `setting-resolution-${resolution}` })
+      resolutionBoxes.set(resolution, box)
+      return h('label', { class: 'checkbox', for: box.id }, box, ` ${resolution}p`)
+    }),
+    h('p', { class: 'hint' }, 'Only those below an upload\'s own size are made; its own size always is. Videos already transcoded keep theirs.'),
+    resolutionError)
+  errors.set('transcoding.resolutions', resolutionError)
+  const fillResolutions = (answer: CustomConfig): void => {
+    for (const [resolution, box] of resolutionBoxes) box.checked = answer.transcoding.resolutions[`${resolution}p`] === true
+  }
+  fillResolutions(config)
+
+  const autoPlay = h('input', { type: 'checkbox', id: 'setting-autoplay', 'data-testid': 'setting-autoplay' })
+  autoPlay.checked = config.defaults.player.autoPlay
+  const autoPlayField = h('div', { class: 'field' },
+    h('label', { class: 'checkbox', for: 'setting-autoplay' }, autoPlay, ' Start videos by themselves'),
+    h('p', { class: 'hint' }, 'For visitors and for users who have not chosen in their own settings.'))
+
   const status = h('div', { 'aria-live': 'polite', 'data-testid': 'settings-status' })
   const save = h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'settings-save' }, 'Save')
   const reset = h('button', { type: 'button', class: 'button', 'data-testid': 'settings-reset' }, 'Go back to the configuration file')
@@ -105,6 +132,8 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
     quota.value = toGiB(answer.user.videoQuota)
     daily.value = toGiB(answer.user.videoQuotaDaily)
     channels.value = String(answer.videoChannels.maxPerUser)
+    fillResolutions(answer)
+    autoPlay.checked = answer.defaults.player.autoPlay
     setInstanceName(answer.instance.name)
   }
   const showError = (error: unknown): void => {
@@ -124,6 +153,8 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
     h('h2', {}, 'The instance'), fields.slice(0, 2), languagesField.element, categoriesField.element,
     h('h2', {}, 'About page'), fields.slice(2),
     h('h2', {}, 'Accounts'), registrationField.element, quotaField.element, dailyField.element, channelsField.element,
+    h('h2', {}, 'Transcoding'), resolutionsField,
+    h('h2', {}, 'Player'), autoPlayField,
     status, h('div', { class: 'actions' }, reset, save))
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
@@ -142,7 +173,11 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
           instance,
           signup: { enabled: registration.value !== 'closed', requiresApproval: registration.value === 'approval' },
           user: { videoQuota: fromGiB(quota.value), videoQuotaDaily: fromGiB(daily.value) },
-          videoChannels: { maxPerUser: Number(channels.value) }
+          videoChannels: { maxPerUser: Number(channels.value) },
+          transcoding: {
+            resolutions: Object.fromEntries([...resolutionBoxes].map(([resolution, box]) => [`${resolution}p`, box.checked]))
+          },
+          defaults: { player: { autoPlay: autoPlay.checked } }
         }
       })
       fill(answer)

@@ -7,7 +7,7 @@ import { icon } from '../icons'
 import { renderMarkdown } from '../markdown'
 import { createPlayer, type Player } from '../player'
 import { navigate, type PageContext } from '../router'
-import type { Storyboard, User, VideoCaption, VideoChapter, VideoDetails } from '../types'
+import type { ServerConfig, Storyboard, User, VideoCaption, VideoChapter, VideoDetails } from '../types'
 import { avatarOf } from '../components/actor-images'
 import { commentsSection } from '../components/comments'
 import { subscribeButton } from '../components/subscribe'
@@ -38,10 +38,15 @@ export async function render ({ main, params, signal }: PageContext): Promise<()
   const layout = h('div', { class: 'watch' }, stage, details(video, user, signal), commentsSection(video, signal))
   main.append(layout)
 
+  // A signed-in viewer's own choice; a visitor gets the instance's default.
+  const autoplay = user !== null
+    ? user.autoPlayVideo !== false
+    : await api<ServerConfig>('/config', { signal }).then((config) => config.defaults?.player?.autoPlay !== false, () => false)
   const startPlayer = async (current: VideoDetails): Promise<void> => {
     const keepsHistory = user !== null && user.videosHistoryEnabled !== false
     player = createPlayer({
       video: current,
+      autoplay,
       start: parseStart(new URLSearchParams(location.search).get('start')) ?? (keepsHistory ? resumeAt(current) : undefined),
       shortcutsOn: document,
       // A signed-in viewer who turned sharing off in their settings never shares.

@@ -76,7 +76,7 @@ pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
                 "webapp": { "enabled": p2p.webapp_enabled && state.tracker_enabled },
                 "embed": { "enabled": p2p.embed_enabled && state.tracker_enabled }
             },
-            "player": { "autoPlay": true }
+            "player": { "autoPlay": instance.player_auto_play }
         },
         "federation": { "enabled": true },
         "tracker": { "enabled": state.tracker_enabled },
@@ -84,6 +84,14 @@ pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
         "broadcastMessage": { "enabled": false, "message": "", "level": "info", "dismissable": false },
         "homepage": { "enabled": false },
         "live": { "enabled": false },
+        "transcoding": {
+            "hls": { "enabled": true },
+            "web_videos": { "enabled": false },
+            "enabledResolutions": instance.transcoding_resolutions,
+            "profile": "default",
+            "availableProfiles": ["default"],
+            "remoteRunners": { "enabled": false }
+        },
         "import": { "videos": { "http": { "enabled": false }, "torrent": { "enabled": false } } },
         "avatar": { "file": actor_image_constraints(&state) },
         "banner": { "file": actor_image_constraints(&state) }

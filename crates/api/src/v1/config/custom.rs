@@ -1,16 +1,20 @@
 //! `GET`/`PUT`/`DELETE /api/v1/config/custom` (administrators): the instance configuration in
 //! PeerTube's `CustomConfig` shape. `PUT` changes what may change at run time — the instance's
 //! texts, languages and categories (`instance.*`), registration (`signup.enabled`,
-//! `signup.requiresApproval`), the default quotas (`user.videoQuota`, `user.videoQuotaDaily`)
-//! and `videoChannels.maxPerUser` — stored and in force at once; every other section describes
+//! `signup.requiresApproval`), the default quotas (`user.videoQuota`, `user.videoQuotaDaily`),
+//! `videoChannels.maxPerUser` and the resolutions new uploads are transcoded to
+//! (`transcoding.resolutions`) — stored and in force at once; every other section describes
 //! what Kinora does and is read-only (PeerTube's clients send the whole document back: those
 //! sections are accepted and left as they are). `DELETE` goes back to the configuration file.
+
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
 use kinora_app::InstanceConfig;
 use kinora_app::instance_settings::{self, SettingsChange};
 use kinora_core::RegistrationMode;
+use kinora_core::transcoding::STANDARD_RESOLUTIONS;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -34,7 +38,7 @@ pub async fn update_custom_config(
 ) -> Result<Json<Value>, ApiError> {
     // `instance_settings::update` refuses anyone but an administrator.
     let current = state.instance.current();
-    let change = body.into_change(current.registration);
+    let change = body.into_change(&current)?;
     let next = instance_settings::update(&state.db, &state.instance, &user, change).await?;
     Ok(Json(custom_config(&state, &next)))
 }
@@ -57,6 +61,20 @@ pub struct CustomConfigBody {
     signup: SignupBody,
     user: UserBody,
     video_channels: ChannelsBody,
+    transcoding: TranscodingBody,
+    defaults: DefaultsBody,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct DefaultsBody {
+    player: PlayerBody,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct PlayerBody {
+    auto_play: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,9 +116,55 @@ struct ChannelsBody {
     max_per_user: Option<i64>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct TranscodingBody {
+    /// `"240p": true`, …; a resolution left out keeps its state.
+    resolutions: Option<BTreeMap<String, bool>>,
+}
+
+/// The `transcoding.resolutions` key of each standard resolution.
+fn resolution_key(resolution: u32) -> String {
+    format!("{resolution}p")
+}
+
+/// The resolutions in force once `asked` is applied to `current`, smallest first. `0p`
+/// (PeerTube's separate audio-only rendition, which Kinora does not make) is accepted and
+/// ignored; any other key that is not a standard resolution is refused.
+fn chosen_resolutions(
+    current: &[u32],
+    asked: &BTreeMap<String, bool>,
+) -> Result<Vec<u32>, ApiError> {
+    if let Some(unknown) = asked.keys().find(|key| {
+        key.as_str() != "0p"
+            && !STANDARD_RESOLUTIONS
+                .iter()
+                .any(|r| resolution_key(*r) == **key)
+    }) {
+        return Err(ApiError::invalid_field(
+            "transcoding.resolutions",
+            format!("{unknown:?} is not a resolution (144p, 240p, … 2160p)"),
+        ));
+    }
+    Ok(STANDARD_RESOLUTIONS
+        .into_iter()
+        .filter(|r| {
+            asked
+                .get(&resolution_key(*r))
+                .copied()
+                .unwrap_or_else(|| current.contains(r))
+        })
+        .collect())
+}
+
 impl CustomConfigBody {
     /// The change asked for; registration is worked out from `signup` and the current mode.
-    fn into_change(self, registration: RegistrationMode) -> SettingsChange {
+    fn into_change(self, current: &InstanceConfig) -> Result<SettingsChange, ApiError> {
+        let registration = current.registration;
+        let transcoding_resolutions = match &self.transcoding.resolutions {
+            Some(asked) => Some(chosen_resolutions(&current.transcoding_resolutions, asked)?),
+            None => None,
+        };
         let enabled = self
             .signup
             .enabled
@@ -115,7 +179,7 @@ impl CustomConfigBody {
             (true, false) => RegistrationMode::Open,
         };
         let i = self.instance;
-        SettingsChange {
+        Ok(SettingsChange {
             name: i.name,
             short_description: i.short_description,
             description: i.description,
@@ -134,16 +198,24 @@ impl CustomConfigBody {
             default_video_quota: self.user.video_quota,
             default_video_quota_daily: self.user.video_quota_daily,
             max_channels_per_user: self.video_channels.max_per_user,
-        }
+            transcoding_resolutions,
+            player_auto_play: self.defaults.player.auto_play,
+        })
     }
 }
 
-/// Every transcoding resolution, on or off.
-fn resolutions(on: bool) -> Value {
-    json!({
-        "0p": false, "144p": on, "240p": on, "360p": on, "480p": on, "720p": on,
-        "1080p": on, "1440p": on, "2160p": on
-    })
+/// PeerTube's map of transcoding resolutions: those in `enabled` on, the others (and `0p`,
+/// the separate audio-only rendition Kinora does not make) off.
+fn resolutions(enabled: &[u32]) -> Value {
+    let mut map = serde_json::Map::new();
+    map.insert("0p".to_owned(), Value::Bool(false));
+    for resolution in STANDARD_RESOLUTIONS {
+        map.insert(
+            resolution_key(resolution),
+            Value::Bool(enabled.contains(&resolution)),
+        );
+    }
+    Value::Object(map)
 }
 
 /// The whole `CustomConfig` document for `instance`.
@@ -216,7 +288,7 @@ fn custom_config(state: &ApiState, instance: &InstanceConfig) -> Value {
             "threads": 0,
             "concurrency": 1,
             "profile": "default",
-            "resolutions": resolutions(true),
+            "resolutions": resolutions(&instance.transcoding_resolutions),
             "alwaysTranscodeOriginalResolution": true,
             "alwaysTranscodePodcastOptimizedAudio": false,
             "fps": { "max": 60 },
@@ -235,7 +307,7 @@ fn custom_config(state: &ApiState, instance: &InstanceConfig) -> Value {
                 "remoteRunners": { "enabled": false },
                 "threads": 0,
                 "profile": "default",
-                "resolutions": resolutions(false),
+                "resolutions": resolutions(&[]),
                 "alwaysTranscodeOriginalResolution": false,
                 "fps": { "max": 30 }
             },
@@ -275,7 +347,7 @@ fn custom_config(state: &ApiState, instance: &InstanceConfig) -> Value {
                 "webapp": { "enabled": p2p.webapp_enabled && state.tracker_enabled },
                 "embed": { "enabled": p2p.embed_enabled && state.tracker_enabled }
             },
-            "player": { "theme": "galaxy", "autoPlay": true }
+            "player": { "theme": "galaxy", "autoPlay": instance.player_auto_play }
         },
         "videoComments": { "acceptRemoteComments": true }
     })

@@ -46,7 +46,8 @@ pub async fn get_me(
     }
     let account_value = account(&state, &owner).await?;
     let quota_used = kinora_app::quotas::used(&state.db, user.id).await?;
-    let settings = kinora_app::user_settings::find(&state.db, user.id).await?;
+    let settings =
+        kinora_app::user_settings::find(&state.db, user.id, &state.instance.current()).await?;
     let notification_settings = notifications::settings_json(&state, user.id).await?;
     Ok(Json(json!({
         "id": user.id,
@@ -152,11 +153,12 @@ pub async fn update_me(
             .map_err(ApiError::too_many_requests)?;
     }
     let email = state.email_context();
-    let verify_new_email = (email.enabled
-        && state.instance.current().signup_requires_email_verification)
-        .then_some(&email);
+    let instance = state.instance.current();
+    let verify_new_email =
+        (email.enabled && instance.signup_requires_email_verification).then_some(&email);
     let updated =
-        kinora_app::user_settings::update(&state.db, &caller, change, verify_new_email).await?;
+        kinora_app::user_settings::update(&state.db, &instance, &caller, change, verify_new_email)
+            .await?;
     if updated.history_turned_off {
         state.history.forget(caller.user_id, None);
     }

@@ -124,7 +124,9 @@ pub(crate) async fn follow_viewer_settings(
     if let Some(viewer) = viewer
         && !params.nsfw_given
     {
-        let settings = kinora_app::user_settings::find(&state.db, viewer.user_id).await?;
+        let settings =
+            kinora_app::user_settings::find(&state.db, viewer.user_id, &state.instance.current())
+                .await?;
         params.follow_nsfw_policy(settings.nsfw_policy);
     }
     Ok(())

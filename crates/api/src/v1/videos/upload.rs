@@ -139,10 +139,15 @@ pub async fn upload_video(
     if let Some(error) = refusal {
         return Err(error);
     }
+    let instance = state.instance.current();
+    let policy = videos::UploadPolicy {
+        moderation: &state.moderation,
+        transcoding_resolutions: &instance.transcoding_resolutions,
+    };
     let created = videos::create_from_upload(
         &state.db,
         &state.storage,
-        &state.moderation,
+        &policy,
         &fields,
         &file_path,
         &filename,

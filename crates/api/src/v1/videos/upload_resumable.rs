@@ -349,10 +349,15 @@ async fn complete(
         .storage
         .local()
         .path(&StorageKey::resumable_upload(upload_id));
+    let instance = state.instance.current();
+    let policy = videos::UploadPolicy {
+        moderation: &state.moderation,
+        transcoding_resolutions: &instance.transcoding_resolutions,
+    };
     let created = videos::create_from_upload(
         &state.db,
         &state.storage,
-        &state.moderation,
+        &policy,
         &fields,
         &path,
         &session.filename,

@@ -16,7 +16,13 @@ use kinora_db::Db;
 use serde_json::{Map, Value};
 
 use crate::auth::AuthenticatedUser;
-use crate::{AppError, AppResult, InstanceConfig};
+use crate::{AppResult, InstanceConfig};
+
+mod validate;
+
+pub use validate::{
+    CHANNELS_MAX, LIST_MAX, NAME_MAX, QUOTA_MAX, SHORT_DESCRIPTION_MAX, TEXT_MAX, validate,
+};
 
 /// The `[instance]` keys an administrator may change at run time, as stored.
 pub const EDITABLE_KEYS: &[&str] = &[
@@ -38,20 +44,9 @@ pub const EDITABLE_KEYS: &[&str] = &[
     "default_video_quota",
     "default_video_quota_daily",
     "max_channels_per_user",
+    "transcoding_resolutions",
+    "player_auto_play",
 ];
-
-/// Longest instance name, in characters.
-pub const NAME_MAX: usize = 120;
-/// Longest short description, in characters.
-pub const SHORT_DESCRIPTION_MAX: usize = 250;
-/// Longest long text (description, terms, …), in characters.
-pub const TEXT_MAX: usize = 10_000;
-/// Most languages or categories listed.
-pub const LIST_MAX: usize = 50;
-/// Largest quota accepted, bytes (1 PiB).
-pub const QUOTA_MAX: i64 = 1 << 50;
-/// Most channels per user an administrator may allow.
-pub const CHANNELS_MAX: i64 = 1000;
 
 /// The file's `[instance]` section and the settings in force, shared by every reader.
 #[derive(Clone)]
@@ -154,6 +149,10 @@ pub struct SettingsChange {
     pub default_video_quota_daily: Option<i64>,
     /// Most channels per user.
     pub max_channels_per_user: Option<i64>,
+    /// The standard resolutions new uploads are transcoded to below their own.
+    pub transcoding_resolutions: Option<Vec<u32>>,
+    /// Whether videos start by themselves for visitors and users who never chose.
+    pub player_auto_play: Option<bool>,
 }
 
 impl SettingsChange {
@@ -181,7 +180,9 @@ impl SettingsChange {
             signup_requires_email_verification,
             default_video_quota,
             default_video_quota_daily,
-            max_channels_per_user
+            max_channels_per_user,
+            transcoding_resolutions,
+            player_auto_play
         );
         next
     }
@@ -219,118 +220,6 @@ pub async fn reset(
     shared.inner.current.store(file.clone());
     tracing::info!(by = %user.username, "instance settings reset to the configuration file");
     Ok(file)
-}
-
-/// Checks every run-time setting; the error names the first bad field as PeerTube's JSON
-/// names it.
-pub fn validate(settings: &InstanceConfig) -> AppResult<()> {
-    let invalid = |field: &'static str, message: String| AppError::Invalid { field, message };
-    let name = settings.name.trim();
-    if name.is_empty() || settings.name.chars().count() > NAME_MAX || has_control(name, false) {
-        return Err(invalid(
-            "instance.name",
-            format!("must be 1 to {NAME_MAX} characters on one line"),
-        ));
-    }
-    if settings.short_description.chars().count() > SHORT_DESCRIPTION_MAX
-        || has_control(&settings.short_description, false)
-    {
-        return Err(invalid(
-            "instance.shortDescription",
-            format!("must be at most {SHORT_DESCRIPTION_MAX} characters on one line"),
-        ));
-    }
-    for (field, text) in [
-        ("instance.description", &settings.description),
-        ("instance.terms", &settings.terms),
-        ("instance.codeOfConduct", &settings.code_of_conduct),
-        (
-            "instance.moderationInformation",
-            &settings.moderation_information,
-        ),
-        ("instance.administrator", &settings.administrator),
-        ("instance.creationReason", &settings.creation_reason),
-        (
-            "instance.maintenanceLifetime",
-            &settings.maintenance_lifetime,
-        ),
-        ("instance.businessModel", &settings.business_model),
-        (
-            "instance.hardwareInformation",
-            &settings.hardware_information,
-        ),
-    ] {
-        if text.chars().count() > TEXT_MAX || has_control(text, true) {
-            return Err(invalid(
-                field,
-                format!("must be at most {TEXT_MAX} characters of text"),
-            ));
-        }
-    }
-    if settings.languages.len() > LIST_MAX {
-        return Err(invalid(
-            "instance.languages",
-            format!("at most {LIST_MAX} languages"),
-        ));
-    }
-    for (index, code) in settings.languages.iter().enumerate() {
-        if kinora_core::labels::language_label(code).is_none() {
-            return Err(invalid(
-                "instance.languages",
-                format!("{code:?} is not a language of /api/v1/videos/languages"),
-            ));
-        }
-        if settings.languages[..index].contains(code) {
-            return Err(invalid(
-                "instance.languages",
-                format!("{code:?} is listed twice"),
-            ));
-        }
-    }
-    if settings.categories.len() > LIST_MAX {
-        return Err(invalid(
-            "instance.categories",
-            format!("at most {LIST_MAX} categories"),
-        ));
-    }
-    for (index, id) in settings.categories.iter().enumerate() {
-        if kinora_core::labels::category_label(*id).is_none() {
-            return Err(invalid(
-                "instance.categories",
-                format!("{id} is not a category of /api/v1/videos/categories"),
-            ));
-        }
-        if settings.categories[..index].contains(id) {
-            return Err(invalid(
-                "instance.categories",
-                format!("{id} is listed twice"),
-            ));
-        }
-    }
-    for (field, quota) in [
-        ("user.videoQuota", settings.default_video_quota),
-        ("user.videoQuotaDaily", settings.default_video_quota_daily),
-    ] {
-        if quota != -1 && !(0..=QUOTA_MAX).contains(&quota) {
-            return Err(invalid(
-                field,
-                format!("must be -1 (unlimited) or 0 to {QUOTA_MAX} bytes"),
-            ));
-        }
-    }
-    if !(1..=CHANNELS_MAX).contains(&settings.max_channels_per_user) {
-        return Err(invalid(
-            "videoChannels.maxPerUser",
-            format!("must be 1 to {CHANNELS_MAX}"),
-        ));
-    }
-    Ok(())
-}
-
-/// Whether `text` holds control characters (line breaks and tabs allowed in long texts).
-fn has_control(text: &str, multiline: bool) -> bool {
-    text.chars()
-        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
 }
 
 /// The editable keys of `settings`, as stored.
@@ -374,127 +263,4 @@ fn overlay(file: &InstanceConfig, stored: &str) -> InstanceConfig {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stored_settings_overlay_the_file_and_keep_other_keys() {
-        let file = InstanceConfig::default();
-        let changed = SettingsChange {
-            name: Some("Changed".into()),
-            languages: Some(vec!["fr".into()]),
-            ..SettingsChange::default()
-        }
-        .apply(&file);
-        let text = stored_json(&changed);
-        assert!(!text.contains("admin_email"), "{text}");
-        let mut file2 = file.clone();
-        file2.admin_email = "other@example.com".into();
-        let merged = overlay(&file2, &text);
-        assert_eq!(merged.name, "Changed");
-        assert_eq!(merged.languages, vec!["fr".to_owned()]);
-        assert_eq!(merged.admin_email, "other@example.com");
-        assert_eq!(overlay(&file2, "not json"), file2);
-        assert_eq!(overlay(&file2, r#"{"name":""}"#), file2);
-    }
-
-    #[test]
-    fn every_bad_field_is_named() {
-        let good = InstanceConfig::default();
-        assert!(validate(&good).is_ok());
-        let cases: Vec<(&str, SettingsChange)> = vec![
-            (
-                "instance.name",
-                SettingsChange {
-                    name: Some("  ".into()),
-                    ..Default::default()
-                },
-            ),
-            (
-                "instance.name",
-                SettingsChange {
-                    name: Some("x".repeat(NAME_MAX + 1)),
-                    ..Default::default()
-                },
-            ),
-            (
-                "instance.name",
-                SettingsChange {
-                    name: Some("a\nb".into()),
-                    ..Default::default()
-                },
-            ),
-            (
-                "instance.shortDescription",
-                SettingsChange {
-                    short_description: Some("a\u{7}".into()),
-                    ..Default::default()
-                },
-            ),
-            (
-                "instance.terms",
-                SettingsChange {
-                    terms: Some("x".repeat(TEXT_MAX + 1)),
-                    ..Default::default()
-                },
-            ),
-            (
-                "instance.description",
-                SettingsChange {
-                    description: Some("a\u{0}b".into()),
-                    ..Default::default()
-                },
-            ),
-            (
-                "instance.languages",
-                SettingsChange {
-                    languages: Some(vec!["zz-bad".into()]),
-                    ..Default::default()
-                },
-            ),
-            (
-                "instance.languages",
-                SettingsChange {
-                    languages: Some(vec!["fr".into(), "fr".into()]),
-                    ..Default::default()
-                },
-            ),
-            (
-                "instance.categories",
-                SettingsChange {
-                    categories: Some(vec![999]),
-                    ..Default::default()
-                },
-            ),
-            (
-                "user.videoQuota",
-                SettingsChange {
-                    default_video_quota: Some(-2),
-                    ..Default::default()
-                },
-            ),
-            (
-                "user.videoQuotaDaily",
-                SettingsChange {
-                    default_video_quota_daily: Some(QUOTA_MAX + 1),
-                    ..Default::default()
-                },
-            ),
-            (
-                "videoChannels.maxPerUser",
-                SettingsChange {
-                    max_channels_per_user: Some(0),
-                    ..Default::default()
-                },
-            ),
-        ];
-        for (field, change) in cases {
-            match validate(&change.clone().apply(&good)) {
-                Err(AppError::Invalid { field: named, .. }) => {
-                    assert_eq!(named, field, "{change:?}")
-                }
-                other => panic!("{change:?}: {other:?}"),
-            }
-        }
-    }
-}
+mod tests;
