@@ -1,6 +1,7 @@
 // A viewer's settings and watch history in headless Chromium against a real `kinora serve`
 // (issue 19): a user logs in, changes their profile and preferences on the settings page (kept
-// across a reload; a sensitive video appears once they choose to see such videos), changes
+// across a reload; a sensitive video appears once they choose to see such videos; the lists keep
+// the video languages they choose), changes
 // their password (a wrong current password is explained), watches part of a video, finds it
 // under "Continue watching" with how far they got, comes back and the player resumes there,
 // then removes it from their history page and stops keeping history. The settings and history
@@ -34,7 +35,7 @@ test('settings, history, continue watching and resuming', { timeout: 900000 }, a
   try {
     const clip = makeClip({ seconds: 40, width: 320, height: 240, name: 'history-clip.mp4' })
     const film = await uploadAndWait(instance, clip, { name: 'The long walk' })
-    await uploadAndWait(instance, 'video_very_short_240p.mp4', { name: 'Sensitive scene', nsfw: 'true' })
+    await uploadAndWait(instance, 'video_very_short_240p.mp4', { name: 'Sensitive scene', nsfw: 'true', language: 'fr' })
     const viewer = await createUser(instance, 'walker')
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
@@ -80,6 +81,34 @@ test('settings, history, continue watching and resuming', { timeout: 900000 }, a
       await page.goto(`${instance.base}/videos/recently-added`)
       await page.getByText('Sensitive scene').waitFor()
       await page.screenshot({ path: join(screenshots, 'settings-nsfw-shown.png') })
+    })
+
+    await t.test('the lists show only the languages chosen', async () => {
+      const listed = async () => {
+        await page.goto(`${instance.base}/videos/recently-added`)
+        await page.getByTestId('video-card').first().waitFor()
+        return (await page.getByTestId('video-card').allTextContents()).map((text) => text.includes('Sensitive scene') ? 'fr' : text.includes('The long walk') ? 'none' : text)
+      }
+      const choose = async (codes) => {
+        await page.goto(`${instance.base}/my-account/settings`)
+        const languages = page.getByTestId('pref-languages')
+        await languages.locator('option[value="fr"]').waitFor({ state: 'attached' })
+        await languages.selectOption(codes)
+        await page.getByTestId('pref-save').click()
+        await page.getByTestId('pref-status').getByText('Your preferences are saved.').waitFor()
+      }
+      await choose(['fr'])
+      assert.deepEqual(await listed(), ['fr'])
+      assert.match(await page.getByTestId('language-filter').textContent(), /languages chosen/)
+      assert.deepEqual((await apiCall(instance, viewer.token, '/users/me')).videoLanguages, ['fr'])
+      await choose(['fr', '_unknown'])
+      assert.deepEqual((await listed()).sort(), ['fr', 'none'])
+      await page.goto(`${instance.base}/my-account/settings`)
+      assert.deepEqual(await page.getByTestId('pref-languages').evaluate((select) => [...select.selectedOptions].map((o) => o.value).sort()), ['_unknown', 'fr'])
+      await choose([])
+      assert.equal((await apiCall(instance, viewer.token, '/users/me')).videoLanguages, null)
+      assert.deepEqual((await listed()).sort(), ['fr', 'none'])
+      assert.equal(await page.getByTestId('language-filter').count(), 0)
     })
 
     await t.test('a wrong current password is explained; the right one changes it', async () => {

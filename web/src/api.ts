@@ -142,14 +142,16 @@ export interface RequestOptions {
   method?: string
   json?: unknown
   form?: FormData
-  query?: Record<string, string | number | boolean | undefined>
+  /** A list value is sent as the key repeated (`languageOneOf=en&languageOneOf=fr`). */
+  query?: Record<string, string | number | boolean | string[] | undefined>
   signal?: AbortSignal
 }
 
 function url (path: string, query?: RequestOptions['query']): string {
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== '') params.set(key, String(value))
+    if (Array.isArray(value)) for (const item of value) params.append(key, item)
+    else if (value !== undefined && value !== '') params.set(key, String(value))
   }
   const text = params.toString()
   return `/api/v1${path}${text ? `?${text}` : ''}`

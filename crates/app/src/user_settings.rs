@@ -86,6 +86,9 @@ fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     }
 }
 
+/// In `videoLanguages`, the videos whose language is not set (as in `languageOneOf`).
+pub const UNKNOWN_VIDEO_LANGUAGE: &str = "_unknown";
+
 /// A language code of the instance's list (`/api/v1/videos/languages`).
 fn check_language(field: &'static str, code: &str) -> AppResult<()> {
     if kinora_core::labels::language_label(code).is_none() {
@@ -114,7 +117,10 @@ fn apply(mut settings: UserPreferences, change: &SettingsChange) -> AppResult<Us
             ));
         }
         for code in languages {
-            check_language("videoLanguages", code)?;
+            // PeerTube's `_unknown`: videos whose language is not set.
+            if code != UNKNOWN_VIDEO_LANGUAGE {
+                check_language("videoLanguages", code)?;
+            }
         }
         let mut unique: Vec<String> = Vec::with_capacity(languages.len());
         for code in languages {
@@ -313,7 +319,7 @@ mod tests {
         let change = SettingsChange {
             nsfw_policy: Some("blur".into()),
             p2p_enabled: Some(false),
-            video_languages: Some(vec!["fr".into(), "en".into()]),
+            video_languages: Some(vec!["fr".into(), "en".into(), "_unknown".into()]),
             ..SettingsChange::default()
         };
         let settings = apply(defaults(), &change).unwrap();
@@ -322,7 +328,7 @@ mod tests {
         assert!(settings.auto_play_video);
         assert_eq!(
             settings.video_languages.as_deref(),
-            Some(&["fr".to_owned(), "en".to_owned()][..])
+            Some(&["fr".to_owned(), "en".to_owned(), "_unknown".to_owned()][..])
         );
         let cleared = SettingsChange {
             video_languages: Some(Vec::new()),

@@ -1,11 +1,13 @@
 // The signed-in user's own settings (PUT /api/v1/users/me): profile, how NSFW videos show, the
-// player's habits, history; then password and e-mail address, which need the current password.
+// languages of the videos listed, the player's habits, history; then password and e-mail
+// address, which need the current password.
 
 import { applyTheme, THEMES } from '../theme'
 import { api, ApiError, forgetCurrentUser, logout } from '../api'
 import { navigate } from '../router'
 import { errorText, h, notice, replace } from '../dom'
 import type { Account, NsfwPolicy, User } from '../types'
+import { UNKNOWN_LANGUAGE } from '../video-languages'
 
 const NSFW_POLICIES: Array<[NsfwPolicy, string]> = [
   ['do_not_list', 'Hide them'],
@@ -59,6 +61,27 @@ export function preferencesForm (user: User, account: Account): HTMLElement {
   const theme = h('select', { id: 'pref-theme', name: 'theme', 'data-testid': 'pref-theme' },
     ...THEMES.map(([value, label]) => h('option', { value }, label)))
   theme.value = THEMES.some(([value]) => value === user.theme) ? user.theme ?? 'instance-default' : 'instance-default'
+  // Every language of /api/v1/videos/languages (filled when it arrives), and "not set".
+  const languages = h('select', { id: 'pref-languages', name: 'videoLanguages', multiple: true, size: 6, 'aria-describedby': 'pref-languages-hint', 'data-testid': 'pref-languages' },
+    h('option', { value: UNKNOWN_LANGUAGE }, 'Videos without a language'))
+  const chosen = new Set(user.videoLanguages ?? [])
+  const options = new Map<string, HTMLOptionElement>()
+  const addLanguage = (code: string, label: string): void => {
+    let option = options.get(code)
+    if (!option) {
+      option = h('option', { value: code })
+      option.selected = chosen.has(code)
+      options.set(code, option)
+    }
+    option.textContent = label
+    languages.append(option)
+  }
+  ;(languages.options[0] as HTMLOptionElement).selected = chosen.has(UNKNOWN_LANGUAGE)
+  // The chosen ones at once (so a save before the list arrives keeps them), named once it does.
+  for (const code of chosen) if (code !== UNKNOWN_LANGUAGE) addLanguage(code, code)
+  void api<Record<string, string>>('/videos/languages').then((all) => {
+    for (const [code, label] of Object.entries(all).sort((a, b) => a[1].localeCompare(b[1]))) addLanguage(code, label)
+  }).catch(() => {})
   const [p2p, p2pLabel] = checkbox('pref-p2p', 'Share what I watch with other viewers (peer-to-peer)', user.p2pEnabled !== false)
   const [autoplay, autoplayLabel] = checkbox('pref-autoplay', 'Start videos by themselves', user.autoPlayVideo !== false)
   const [history, historyLabel] = checkbox('pref-history', 'Keep my watch history (to resume where I stopped)', user.videosHistoryEnabled !== false)
@@ -69,6 +92,8 @@ export function preferencesForm (user: User, account: Account): HTMLElement {
     h('label', { for: 'pref-description' }, 'Description'), description,
     h('label', { for: 'pref-nsfw' }, 'Videos marked sensitive (NSFW)'), nsfw,
     h('label', { for: 'pref-theme' }, 'Theme'), theme,
+    h('label', { for: 'pref-languages' }, 'Languages of the videos listed'), languages,
+    h('p', { class: 'hint', id: 'pref-languages-hint' }, 'None chosen: every language. Hold Ctrl (⌘ on a Mac) to choose several.'),
     h('fieldset', {}, h('legend', {}, 'Player'), p2pLabel, autoplayLabel, historyLabel),
     h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'pref-save' }, 'Save'),
     preferencesStatus)
@@ -76,6 +101,7 @@ export function preferencesForm (user: User, account: Account): HTMLElement {
     displayName: displayName.value.trim(),
     description: description.value.trim(),
     nsfwPolicy: nsfw.value,
+    videoLanguages: [...languages.selectedOptions].map((option) => option.value),
     p2pEnabled: p2p.checked,
     autoPlayVideo: autoplay.checked,
     videosHistoryEnabled: history.checked,

@@ -1,12 +1,13 @@
 // Home: for a signed-in viewer, the videos they stopped part-way ("Continue watching", from
 // their history); then the newest, trending and local videos, each section linking to its full
-// list.
+// list (in the viewer's video languages, when they chose some).
 
 import { api, currentUser } from '../api'
 import { h, setTitle } from '../dom'
 import type { Page as Listing, Video } from '../types'
 import type { PageContext } from '../router'
 import { videoList } from '../components/video-list'
+import { languageFilter } from '../video-languages'
 
 const sections = [
   { title: 'Recently added', path: '/videos/recently-added', query: { sort: '-publishedAt' } },
@@ -35,6 +36,7 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
         videoList({ label: 'Continue watching', single: true, empty: '', load: async () => ({ total: started.length, data: started }) })))
     }
   }
+  const languages = await languageFilter()
   for (const section of sections) {
     const id = `section-${section.path.split('/').pop()}`
     main.append(h('section', { class: 'home-section', 'aria-labelledby': id },
@@ -46,7 +48,7 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
         single: true,
         count: 8,
         empty: 'No videos here yet.',
-        load: (start, count) => api<Listing<Video>>('/videos', { query: { ...section.query, start, count }, signal })
+        load: (start, count) => api<Listing<Video>>('/videos', { query: { ...section.query, ...languages, start, count }, signal })
       })))
   }
 }
