@@ -1,5 +1,5 @@
-//! The decoded-video path: one decoder, one filter graph (rotation, then a scaler per
-//! rendition), the shared cadence, and the per-rendition encoders.
+//! The decoded-video path: one decoder, one filter graph (rotation, then the renditions'
+//! scalers, each from the next larger), the shared cadence, and the per-rendition encoders.
 
 use std::collections::VecDeque;
 
@@ -255,23 +255,34 @@ fn encode_in_parallel(
     Ok(())
 }
 
-/// `[in]` → optional deinterlacing and rotation → one scaler per rendition → `[outN]`.
+/// `[in]` → optional deinterlacing and rotation → the renditions' scalers in a cascade →
+/// `[outN]` (N: the rendition's index in `sizes`). The largest rendition is scaled from the
+/// picture and each smaller one from the next larger, so every scaler reads a picture at most
+/// one step bigger than its own instead of the source (PeerTube's per-rendition processes each
+/// scale from the source; BENCHMARKS.md, "Cascaded scaling", has the cost and the SSIM).
 fn graph_spec(rotation: i32, interlaced: bool, sizes: &[(u32, u32)]) -> String {
     let deinterlace = if interlaced {
         "yadif=mode=send_frame:deint=interlaced,"
     } else {
         ""
     };
-    let labels: String = (0..sizes.len()).map(|i| format!("[s{i}]")).collect();
-    let mut spec = format!(
-        "[in]{deinterlace}{}split={}{labels}",
-        rotation_filters(rotation),
-        sizes.len()
-    );
-    for (i, (w, h)) in sizes.iter().enumerate() {
+    // Largest first; a stable sort keeps equal sizes in the ladder's order.
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(u64::from(sizes[i].0) * u64::from(sizes[i].1)));
+    let mut spec = format!("[in]{deinterlace}{}", rotation_filters(rotation));
+    for (step, &index) in order.iter().enumerate() {
+        let (w, h) = sizes[index];
+        if step > 0 {
+            spec.push_str(&format!(";[c{}]", step - 1));
+        }
         spec.push_str(&format!(
-            ";[s{i}]scale=w={w}:h={h}:flags=bicubic,format=yuv420p,setsar=1[out{i}]"
+            "scale=w={w}:h={h}:flags=bicubic,format=yuv420p,setsar=1"
         ));
+        if step + 1 == order.len() {
+            spec.push_str(&format!("[out{index}]"));
+        } else {
+            spec.push_str(&format!(",split=2[out{index}][c{step}]"));
+        }
     }
     spec
 }
@@ -281,13 +292,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spec_rotates_then_scales_each_rendition() {
-        let spec = graph_spec(90, false, &[(720, 1280), (360, 640)]);
+    fn spec_rotates_then_scales_each_rendition_from_the_next_larger() {
+        let spec = graph_spec(90, false, &[(720, 1280), (360, 640), (480, 854)]);
         assert_eq!(
             spec,
-            "[in]transpose=clock,split=2[s0][s1];\
-             [s0]scale=w=720:h=1280:flags=bicubic,format=yuv420p,setsar=1[out0];\
-             [s1]scale=w=360:h=640:flags=bicubic,format=yuv420p,setsar=1[out1]"
+            "[in]transpose=clock,\
+             scale=w=720:h=1280:flags=bicubic,format=yuv420p,setsar=1,split=2[out0][c0];\
+             [c0]scale=w=480:h=854:flags=bicubic,format=yuv420p,setsar=1,split=2[out2][c1];\
+             [c1]scale=w=360:h=640:flags=bicubic,format=yuv420p,setsar=1[out1]"
+        );
+        assert_eq!(
+            graph_spec(0, true, &[(426, 240)]),
+            "[in]yadif=mode=send_frame:deint=interlaced,\
+             scale=w=426:h=240:flags=bicubic,format=yuv420p,setsar=1[out0]"
         );
     }
 }
