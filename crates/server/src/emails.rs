@@ -2,7 +2,8 @@
 //! be e-mailed (`SendNotificationEmails`). A server that cannot be reached or answers "later"
 //! makes the job retry with backoff; a refused message is not sent again.
 
-use kinora_app::emails::EmailContext;
+use futures_util::StreamExt;
+use kinora_app::emails::{EmailContext, NotificationEmail};
 use kinora_core::email::OutgoingEmail;
 use kinora_db::Db;
 use kinora_jobs::JobFailure;
@@ -30,8 +31,56 @@ pub async fn send_one(mailer: Option<&Mailer>, email: &OutgoingEmail) -> Result<
     }
 }
 
-/// Sends every notification e-mail that is due, oldest first, marking each sent (or not sent:
-/// refused, no mailer, nothing left to tell) as it goes, so a retry resumes where this stopped.
+/// Notification e-mails sent at once, each over its own pooled connection (the transport keeps
+/// up to 10): one SMTP conversation mostly waits (on the server's answers, and on the socket:
+/// BENCHMARKS.md, "Notification fan-out"), so several overlap.
+const CONCURRENT_SENDS: usize = 8;
+
+/// What became of one due notification e-mail.
+enum Outcome {
+    /// Sent; or not sent and never to be (refused, no mailer, nothing left to tell).
+    Done { sent: bool },
+    /// Not sent now; the job tries again later.
+    Later(String),
+}
+
+async fn send_due(mailer: Option<&Mailer>, item: &NotificationEmail) -> Outcome {
+    let (Some(email), Some(mailer)) = (&item.email, mailer) else {
+        return Outcome::Done { sent: false };
+    };
+    match mailer.send(email).await {
+        Ok(()) => {
+            metrics::counter!("kinora_emails_sent_total").increment(1);
+            Outcome::Done { sent: true }
+        }
+        Err(error) if error.is_transient() => Outcome::Later(error.to_string()),
+        Err(error) => {
+            metrics::counter!("kinora_emails_refused_total").increment(1);
+            tracing::warn!(notification = item.id, %error, "notification e-mail refused");
+            Outcome::Done { sent: false }
+        }
+    }
+}
+
+/// Sends one due notification e-mail and records its outcome; `Err` (the reason) when it must
+/// wait for the server and stays due.
+async fn send_and_finish(
+    db: &Db,
+    mailer: Option<&Mailer>,
+    item: NotificationEmail,
+) -> Result<(), String> {
+    match send_due(mailer, &item).await {
+        Outcome::Done { sent } => kinora_app::emails::finish_notification_email(db, item.id, sent)
+            .await
+            .map_err(|error| error.to_string()),
+        Outcome::Later(reason) => Err(reason),
+    }
+}
+
+/// Sends every notification e-mail that is due, oldest first, [`CONCURRENT_SENDS`] at a time,
+/// marking each sent (or not sent: refused, no mailer, nothing left to tell) as soon as it is,
+/// so a retry resumes where this stopped. One that must wait for the server stays due, and the
+/// job retries once the others of its batch are done.
 pub async fn send_notification_emails(
     db: &Db,
     mailer: Option<&Mailer>,
@@ -44,27 +93,15 @@ pub async fn send_notification_emails(
         if batch.is_empty() {
             return Ok(());
         }
-        for item in batch {
-            let sent = match (&item.email, mailer) {
-                (Some(email), Some(mailer)) => match mailer.send(email).await {
-                    Ok(()) => {
-                        metrics::counter!("kinora_emails_sent_total").increment(1);
-                        true
-                    }
-                    Err(error) if error.is_transient() => {
-                        return Err(JobFailure::retryable(error.to_string()));
-                    }
-                    Err(error) => {
-                        metrics::counter!("kinora_emails_refused_total").increment(1);
-                        tracing::warn!(notification = item.id, %error, "notification e-mail refused");
-                        false
-                    }
-                },
-                _ => false,
-            };
-            kinora_app::emails::finish_notification_email(db, item.id, sent)
-                .await
-                .map_err(|error| JobFailure::retryable(error.to_string()))?;
+        // Owned items: a stream of closures over borrowed ones is not `Send` for the job's
+        // future (rustc's higher-ranked closure limits).
+        let results: Vec<Result<(), String>> = futures_util::stream::iter(batch)
+            .map(|item| send_and_finish(db, mailer, item))
+            .buffer_unordered(CONCURRENT_SENDS)
+            .collect()
+            .await;
+        if let Some(reason) = results.into_iter().find_map(Result::err) {
+            return Err(JobFailure::retryable(reason));
         }
     }
 }
