@@ -63,46 +63,20 @@ pub fn validate(settings: &InstanceConfig) -> AppResult<()> {
             ));
         }
     }
-    if settings.languages.len() > LIST_MAX {
-        return Err(invalid(
-            "instance.languages",
-            format!("at most {LIST_MAX} languages"),
-        ));
-    }
-    for (index, code) in settings.languages.iter().enumerate() {
-        if kinora_core::labels::language_label(code).is_none() {
-            return Err(invalid(
-                "instance.languages",
-                format!("{code:?} is not a language of /api/v1/videos/languages"),
-            ));
-        }
-        if settings.languages[..index].contains(code) {
-            return Err(invalid(
-                "instance.languages",
-                format!("{code:?} is listed twice"),
-            ));
-        }
-    }
-    if settings.categories.len() > LIST_MAX {
-        return Err(invalid(
-            "instance.categories",
-            format!("at most {LIST_MAX} categories"),
-        ));
-    }
-    for (index, id) in settings.categories.iter().enumerate() {
-        if kinora_core::labels::category_label(*id).is_none() {
-            return Err(invalid(
-                "instance.categories",
-                format!("{id} is not a category of /api/v1/videos/categories"),
-            ));
-        }
-        if settings.categories[..index].contains(id) {
-            return Err(invalid(
-                "instance.categories",
-                format!("{id} is listed twice"),
-            ));
-        }
-    }
+    check_list(
+        "instance.languages",
+        &settings.languages,
+        LIST_MAX,
+        |code| kinora_core::labels::language_label(code).is_some(),
+        |code| format!("{code:?} is not a language of /api/v1/videos/languages"),
+    )?;
+    check_list(
+        "instance.categories",
+        &settings.categories,
+        LIST_MAX,
+        |id| kinora_core::labels::category_label(*id).is_some(),
+        |id| format!("{id} is not a category of /api/v1/videos/categories"),
+    )?;
     for (field, quota) in [
         ("user.videoQuota", settings.default_video_quota),
         ("user.videoQuotaDaily", settings.default_video_quota_daily),
@@ -114,25 +88,42 @@ pub fn validate(settings: &InstanceConfig) -> AppResult<()> {
             ));
         }
     }
-    for (index, resolution) in settings.transcoding_resolutions.iter().enumerate() {
-        if !STANDARD_RESOLUTIONS.contains(resolution) {
-            return Err(invalid(
-                "transcoding.resolutions",
-                format!("{resolution} is not one of {STANDARD_RESOLUTIONS:?}"),
-            ));
-        }
-        if settings.transcoding_resolutions[..index].contains(resolution) {
-            return Err(invalid(
-                "transcoding.resolutions",
-                format!("{resolution} is listed twice"),
-            ));
-        }
-    }
+    check_list(
+        "transcoding.resolutions",
+        &settings.transcoding_resolutions,
+        STANDARD_RESOLUTIONS.len(),
+        |resolution| STANDARD_RESOLUTIONS.contains(resolution),
+        |resolution| format!("{resolution} is not one of {STANDARD_RESOLUTIONS:?}"),
+    )?;
     if !(1..=CHANNELS_MAX).contains(&settings.max_channels_per_user) {
         return Err(invalid(
             "videoChannels.maxPerUser",
             format!("must be 1 to {CHANNELS_MAX}"),
         ));
+    }
+    Ok(())
+}
+
+/// Checks a list setting: at most `max` entries, each one `known` (else `unknown` says why),
+/// none listed twice.
+fn check_list<T: PartialEq + std::fmt::Debug>(
+    field: &'static str,
+    items: &[T],
+    max: usize,
+    known: impl Fn(&T) -> bool,
+    unknown: impl Fn(&T) -> String,
+) -> AppResult<()> {
+    let invalid = |message: String| AppError::Invalid { field, message };
+    if items.len() > max {
+        return Err(invalid(format!("at most {max} entries")));
+    }
+    for (index, item) in items.iter().enumerate() {
+        if !known(item) {
+            return Err(invalid(unknown(item)));
+        }
+        if items[..index].contains(item) {
+            return Err(invalid(format!("{item:?} is listed twice")));
+        }
     }
     Ok(())
 }
