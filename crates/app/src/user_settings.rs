@@ -86,9 +86,6 @@ fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     }
 }
 
-/// In `videoLanguages`, the videos whose language is not set (as in `languageOneOf`).
-pub const UNKNOWN_VIDEO_LANGUAGE: &str = "_unknown";
-
 /// A language code of the instance's list (`/api/v1/videos/languages`).
 fn check_language(field: &'static str, code: &str) -> AppResult<()> {
     if kinora_core::labels::language_label(code).is_none() {
@@ -117,8 +114,8 @@ fn apply(mut settings: UserPreferences, change: &SettingsChange) -> AppResult<Us
             ));
         }
         for code in languages {
-            // PeerTube's `_unknown`: videos whose language is not set.
-            if code != UNKNOWN_VIDEO_LANGUAGE {
+            // PeerTube's `_unknown`, as in `languageOneOf`: videos whose language is not set.
+            if code != kinora_db::video_filters::UNKNOWN_LANGUAGE {
                 check_language("videoLanguages", code)?;
             }
         }
