@@ -7,10 +7,23 @@ use kinora_app::emails::{EmailContext, NotificationEmail};
 use kinora_core::email::OutgoingEmail;
 use kinora_db::Db;
 use kinora_jobs::JobFailure;
-use kinora_mail::Mailer;
+use kinora_mail::{MailError, Mailer};
 
 /// Notifications composed and sent per database round.
 const BATCH: i64 = 50;
+
+/// Sends `email`, counting it sent or refused.
+async fn send_counted(mailer: &Mailer, email: &OutgoingEmail) -> Result<(), MailError> {
+    let result = mailer.send(email).await;
+    match &result {
+        Ok(()) => metrics::counter!("kinora_emails_sent_total").increment(1),
+        Err(error) if !error.is_transient() => {
+            metrics::counter!("kinora_emails_refused_total").increment(1)
+        }
+        Err(_) => {}
+    }
+    result
+}
 
 /// Sends one message; without a mailer (e-mail turned off since it was queued) it is dropped.
 pub async fn send_one(mailer: Option<&Mailer>, email: &OutgoingEmail) -> Result<(), JobFailure> {
@@ -18,16 +31,10 @@ pub async fn send_one(mailer: Option<&Mailer>, email: &OutgoingEmail) -> Result<
         tracing::warn!("an e-mail was queued but [smtp] has no host now; dropped");
         return Ok(());
     };
-    match mailer.send(email).await {
-        Ok(()) => {
-            metrics::counter!("kinora_emails_sent_total").increment(1);
-            Ok(())
-        }
+    match send_counted(mailer, email).await {
+        Ok(()) => Ok(()),
         Err(error) if error.is_transient() => Err(JobFailure::retryable(error.to_string())),
-        Err(error) => {
-            metrics::counter!("kinora_emails_refused_total").increment(1);
-            Err(JobFailure::permanent(error.to_string()))
-        }
+        Err(error) => Err(JobFailure::permanent(error.to_string())),
     }
 }
 
@@ -36,45 +43,28 @@ pub async fn send_one(mailer: Option<&Mailer>, email: &OutgoingEmail) -> Result<
 /// BENCHMARKS.md, "Notification fan-out"), so several overlap.
 const CONCURRENT_SENDS: usize = 8;
 
-/// What became of one due notification e-mail.
-enum Outcome {
-    /// Sent; or not sent and never to be (refused, no mailer, nothing left to tell).
-    Done { sent: bool },
-    /// Not sent now; the job tries again later.
-    Later(String),
-}
-
-async fn send_due(mailer: Option<&Mailer>, item: &NotificationEmail) -> Outcome {
-    let (Some(email), Some(mailer)) = (&item.email, mailer) else {
-        return Outcome::Done { sent: false };
-    };
-    match mailer.send(email).await {
-        Ok(()) => {
-            metrics::counter!("kinora_emails_sent_total").increment(1);
-            Outcome::Done { sent: true }
-        }
-        Err(error) if error.is_transient() => Outcome::Later(error.to_string()),
-        Err(error) => {
-            metrics::counter!("kinora_emails_refused_total").increment(1);
-            tracing::warn!(notification = item.id, %error, "notification e-mail refused");
-            Outcome::Done { sent: false }
-        }
-    }
-}
-
-/// Sends one due notification e-mail and records its outcome; `Err` (the reason) when it must
-/// wait for the server and stays due.
+/// Sends one due notification e-mail and records whether it was sent (or never will be:
+/// refused, no mailer, nothing left to tell); `Err` (the reason) when it must wait for the
+/// server and stays due.
 async fn send_and_finish(
     db: &Db,
     mailer: Option<&Mailer>,
     item: NotificationEmail,
 ) -> Result<(), String> {
-    match send_due(mailer, &item).await {
-        Outcome::Done { sent } => kinora_app::emails::finish_notification_email(db, item.id, sent)
-            .await
-            .map_err(|error| error.to_string()),
-        Outcome::Later(reason) => Err(reason),
-    }
+    let sent = match (&item.email, mailer) {
+        (Some(email), Some(mailer)) => match send_counted(mailer, email).await {
+            Ok(()) => true,
+            Err(error) if error.is_transient() => return Err(error.to_string()),
+            Err(error) => {
+                tracing::warn!(notification = item.id, %error, "notification e-mail refused");
+                false
+            }
+        },
+        _ => false,
+    };
+    kinora_app::emails::finish_notification_email(db, item.id, sent)
+        .await
+        .map_err(|error| error.to_string())
 }
 
 /// Sends every notification e-mail that is due, oldest first, [`CONCURRENT_SENDS`] at a time,
