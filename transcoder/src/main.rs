@@ -262,3 +262,16 @@ async fn run_worker(
     Worker::new(db, worker, handler).run(shutdown).await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_resolution_list;
+
+    #[test]
+    fn resolution_lists_may_be_empty_and_refuse_what_is_not_a_number() {
+        assert_eq!(parse_resolution_list("240,720").unwrap().0, vec![240, 720]);
+        assert_eq!(parse_resolution_list("").unwrap().0, Vec::<u32>::new());
+        assert!(parse_resolution_list("240,7x0").is_err());
+        assert!(parse_resolution_list("-1").is_err());
+    }
+}
