@@ -81,6 +81,14 @@ impl Metered {
 }
 
 /// A client whose connections come from `source` (127.0.0.1 or the trusted 127.0.0.2).
+/// A transcode job for `video_id` (every resolution).
+fn transcode_job(video_id: i64) -> Job {
+    Job::Transcode {
+        video_id,
+        resolutions: None,
+    }
+}
+
 fn client_from(source: &str) -> reqwest::Client {
     reqwest::Client::builder()
         .local_address(source.parse::<IpAddr>().unwrap())
@@ -173,37 +181,16 @@ async fn the_job_queue_is_read_at_scrape_time(site: &Metered, db: &Db) {
     assert_eq!(value(&before, "kinora_database_up", &[]), 1.0);
     let now = now_millis();
     let mut tx = db.begin().await.unwrap();
-    kinora_jobs::enqueue_at(
-        &mut tx,
-        &Job::Transcode {
-            video_id: 910_001,
-            resolutions: None,
-        },
-        now - 120_000,
-    )
-    .await
-    .unwrap();
-    kinora_jobs::enqueue_at(
-        &mut tx,
-        &Job::Transcode {
-            video_id: 910_002,
-            resolutions: None,
-        },
-        now + 3_600_000,
-    )
-    .await
-    .unwrap();
-    let dead = kinora_jobs::enqueue_at(
-        &mut tx,
-        &Job::Transcode {
-            video_id: 910_003,
-            resolutions: None,
-        },
-        now,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    kinora_jobs::enqueue_at(&mut tx, &transcode_job(910_001), now - 120_000)
+        .await
+        .unwrap();
+    kinora_jobs::enqueue_at(&mut tx, &transcode_job(910_002), now + 3_600_000)
+        .await
+        .unwrap();
+    let dead = kinora_jobs::enqueue_at(&mut tx, &transcode_job(910_003), now)
+        .await
+        .unwrap()
+        .unwrap();
     tx.commit().await.unwrap();
     sqlx::query("UPDATE jobs SET state = 'dead' WHERE id = $1")
         .bind(dead)
