@@ -28,9 +28,6 @@ const TEXTS: Array<{ key: TextKey, label: string, hint?: string, long: boolean, 
 
 const GB = 1024 * 1024 * 1024
 
-/** The standard resolutions an upload may be transcoded to (PeerTube's `transcoding.resolutions`). */
-const RESOLUTIONS = [144, 240, 360, 480, 720, 1080, 1440, 2160]
-
 /** A field: label, control, hint and the server's error for it. */
 function field (id: string, label: string, control: HTMLElement, hint?: string): { element: HTMLElement, error: HTMLElement } {
   const error = h('p', { class: 'field-error', id: `${id}-error`, 'data-testid': `${id}-error` })
@@ -97,11 +94,15 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
   const channelsField = field('setting-channels', 'Channels per user', channels)
   errors.set('videoChannels.maxPerUser', channelsField.error)
 
+  // The server's map names every resolution it can make, smallest first here (`0p`, a separate
+  // audio-only rendition, is not one Kinora makes).
+  const resolutions = Object.keys(config.transcoding.resolutions).filter((key) => key !== '0p')
+    .map((key) => parseInt(key, 10)).sort((a, b) => a - b)
   const resolutionBoxes = new Map<number, HTMLInputElement>()
   const resolutionError = h('p', { class: 'field-error', id: 'setting-resolutions-error', 'data-testid': 'setting-resolutions-error' })
   const resolutionsField = h('fieldset', { class: 'field checkboxes', 'aria-describedby': 'setting-resolutions-error', 'data-testid': 'setting-resolutions' },
     h('legend', {}, 'Resolutions new uploads are transcoded to'),
-    RESOLUTIONS.map((resolution) => {
+    resolutions.map((resolution) => {
       const box = h('input', { type: 'checkbox', id: `setting-resolution-${resolution}`, 'data-testid': `setting-resolution-${resolution}` })
       resolutionBoxes.set(resolution, box)
       return h('label', { class: 'checkbox', for: box.id }, box, ` ${resolution}p`)
