@@ -222,6 +222,14 @@ impl Config {
                 });
             }
         }
+        // The run-time settings' own checks hold for the file's values too (named as in the
+        // custom configuration, e.g. `transcoding.resolutions` for `transcoding_resolutions`).
+        kinora_app::instance_settings::validate(&self.instance).map_err(|error| {
+            ConfigError::Value {
+                key: "instance",
+                message: error.to_string(),
+            }
+        })?;
         if self.database.max_connections == 0 {
             return Err(ConfigError::Value {
                 key: "database.max_connections",
@@ -298,6 +306,33 @@ mod tests {
         let config =
             Config::load(None, &["federation.allow_private_addresses=true".into()]).unwrap();
         assert!(config.federation.allow_private_addresses);
+    }
+
+    #[test]
+    fn the_instance_section_is_checked_as_run_time_changes_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("instance.toml");
+        for (text, named) in [
+            (
+                "[instance]\ntranscoding_resolutions = [240, 250]\n",
+                "transcoding.resolutions",
+            ),
+            ("[instance]\nname = \"  \"\n", "instance.name"),
+            (
+                "[instance]\nmax_channels_per_user = 0\n",
+                "videoChannels.maxPerUser",
+            ),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let message = Config::load(Some(&path), &[]).unwrap_err().to_string();
+            assert!(
+                message.starts_with("instance: ") && message.contains(named),
+                "{text}: {message}"
+            );
+        }
+        std::fs::write(&path, "[instance]\ntranscoding_resolutions = [720, 240]\n").unwrap();
+        let config = Config::load(Some(&path), &[]).unwrap();
+        assert_eq!(config.instance.transcoding_resolutions, vec![720, 240]);
     }
 
     #[test]
