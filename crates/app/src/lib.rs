@@ -12,6 +12,7 @@ pub mod abuses;
 pub mod actor_images;
 pub mod actors;
 pub mod auth;
+pub mod backup;
 pub mod blocklists;
 pub mod captions;
 pub mod channels;

@@ -39,6 +39,7 @@ pub mod redundancies;
 pub mod relays;
 pub mod remote_videos;
 pub mod seedable;
+pub mod snapshot;
 pub mod subscriptions;
 pub mod swarms;
 #[cfg(feature = "testing")]
@@ -63,7 +64,7 @@ pub mod views;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use config::DatabaseConfig;
-pub use migrations::MigrationStatus;
+pub use migrations::{MigrationStatus, known_migrations};
 pub use sqlx::AnyConnection as Connection;
 pub use sqlx::Error as SqlError;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -132,6 +132,17 @@ impl Db {
         })
     }
 
+    /// The newest migration applied to the database (`None` on an empty one).
+    pub async fn schema_version(&self) -> DbResult<Option<i64>> {
+        let status = self.migration_status().await?;
+        let known = known_migrations(self.backend);
+        let applied_known = known
+            .iter()
+            .copied()
+            .filter(|version| !status.pending.contains(version));
+        Ok(applied_known.chain(status.unknown.iter().copied()).max())
+    }
+
     /// Fails with a clear message unless the schema is current.
     pub async fn require_current_schema(&self) -> DbResult<()> {
         let status = self.migration_status().await?;
@@ -171,4 +182,13 @@ async fn run_with_timeouts(
         .await?;
     migrator.run(&mut *connection).await?;
     Ok(())
+}
+
+/// The versions of the migrations this build carries for `backend`, oldest first.
+pub fn known_migrations(backend: Backend) -> Vec<i64> {
+    let migrator = match backend {
+        Backend::Sqlite => &SQLITE,
+        Backend::Postgres => &POSTGRES,
+    };
+    migrator.iter().map(|migration| migration.version).collect()
 }

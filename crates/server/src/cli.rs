@@ -48,6 +48,9 @@ pub enum Command {
     /// Manage stored files.
     #[command(subcommand)]
     Storage(StorageCommand),
+    /// Back the instance up, check a backup, restore one onto an empty machine.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Ask a running server whether it is ready (for container health checks): exits 0 when
     /// `url` answers 200 within `timeout_secs`, 1 otherwise, saying why.
     Health {
@@ -73,6 +76,34 @@ pub enum StorageCommand {
     /// Run the storage start-up self-test (S3: bucket, credentials, private objects not
     /// public, public locations readable) and report.
     Check,
+}
+
+/// `kinora backup …`
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Back the instance up into a new or empty directory while it serves: a consistent
+    /// database copy (with every actor's private key), the configuration in force, every
+    /// local media file, and a manifest with each file's size and SHA-256 (S3 objects are
+    /// listed, not copied).
+    Create {
+        /// The directory to write (created; it must be new or empty).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Check a backup against its manifest: every file present, of its size and SHA-256,
+    /// and nothing else. Exits 1 listing every problem.
+    Verify {
+        /// The backup's directory.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Restore a backup onto this configuration's empty database and storage. Everything is
+    /// checked before anything changes; the public URL must be the backup's.
+    Restore {
+        /// The backup's directory.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 /// `kinora user …`
@@ -203,6 +234,7 @@ pub async fn run_command(config: Config, command: Command) -> anyhow::Result<()>
             Ok(())
         }
         Command::Storage(command) => crate::storage_command::run(&config, command).await,
+        Command::Backup(command) => crate::backup_command::run(&config, command).await,
         Command::Health { url, timeout_secs } => check_health(&url, timeout_secs).await,
         Command::Migrate { status } => {
             let db = kinora_db::Db::connect(&config.database).await?;

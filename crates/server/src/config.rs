@@ -53,6 +53,8 @@ pub struct Config {
     pub search: kinora_app::remote_search::SearchConfig,
     /// `[smtp]`: where e-mail goes out (none without a host).
     pub smtp: kinora_mail::SmtpConfig,
+    /// `[backup]`: scheduled backups (none unless a directory is set).
+    pub backup: crate::scheduled_backups::BackupConfig,
 }
 
 /// The `[server]` section.
@@ -177,6 +179,9 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        self.backup
+            .validate()
+            .map_err(|(key, message)| ConfigError::Value { key, message })?;
         let url = &self.server.public_url;
         if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
             return Err(ConfigError::Value {

@@ -5,6 +5,7 @@
 //! (the server never links libav). Start reading at [`config::Config`], then [`http::router`]
 //! (how the routers and tower layers fit together), then [`serve::run`].
 
+pub mod backup_command;
 pub mod cli;
 pub mod cluster;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod metrics_listener;
 pub mod request_id;
+pub mod scheduled_backups;
 pub mod security_headers;
 pub mod seeding;
 pub mod serve;

@@ -226,6 +226,14 @@ pub async fn run_until(
         workers_stop.clone(),
     ));
 
+    let scheduled_backups = tokio::spawn(crate::scheduled_backups::run(
+        config.clone(),
+        db.clone(),
+        storage.clone(),
+        cluster.lease("backup", crate::scheduled_backups::BACKUP_LEASE),
+        workers_stop.clone(),
+    ));
+
     let limits = crate::connections::ConnectionLimits {
         header_read_timeout: Duration::from_secs(config.server.header_read_timeout_secs),
         max_per_address: config.server.max_connections_per_address,
@@ -267,6 +275,7 @@ pub async fn run_until(
     let _ = worker.await;
     let _ = delivery.await;
     let _ = housekeeping.await;
+    let _ = scheduled_backups.await;
     let _ = history_flush.await;
     let _ = transcoders.await;
     if let Some(task) = metrics {

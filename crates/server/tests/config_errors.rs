@@ -120,6 +120,14 @@ fn kinora_serve_names_the_wrong_or_missing_key_and_exits() {
             &[("KINORA__DATABASE__MAX_CONNECTIONS", "-1")],
             &["database.max_connections"],
         ),
+        (
+            &[("KINORA__BACKUP__KEEP", "0")],
+            &["backup.keep", "at least 1"],
+        ),
+        (
+            &[("KINORA__BACKUP__INTERVAL_HOURS", "0")],
+            &["backup.interval_hours", "at least 1"],
+        ),
         // Missing: S3 chosen without its bucket.
         (
             &[("KINORA__STORAGE__BACKEND", "s3")],

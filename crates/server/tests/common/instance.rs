@@ -283,3 +283,23 @@ pub async fn channel_followers(instance: &Instance) -> i64 {
         .as_i64()
         .unwrap_or(0)
 }
+
+/// `follower`'s root subscribes to `origin`'s `root_channel` by handle; waits (30 s) until
+/// `origin` counts the follower.
+pub async fn subscribe_to_root_channel(follower: &Instance, origin: &Instance) {
+    let before = channel_followers(origin).await;
+    let (status, body) = api_request(
+        follower,
+        reqwest::Method::POST,
+        "/api/v1/users/me/subscriptions",
+        Some(serde_json::json!({ "uri": format!("root_channel@localhost:{}", origin.port) })),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    super::eventually(
+        std::time::Duration::from_secs(30),
+        "the origin counts the new follower",
+        || async { (channel_followers(origin).await > before).then_some(()) },
+    )
+    .await;
+}

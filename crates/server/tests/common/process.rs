@@ -54,6 +54,26 @@ pub fn kinora(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs `kinora --config <config> <args>` to its end.
+pub fn kinora_with_config(config: &Path, args: &[&str]) -> Output {
+    Command::new(KINORA)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("KINORA_CONFIG")
+        .output()
+        .unwrap()
+}
+
+/// What a finished process printed: its standard output, then its error output.
+pub fn printed(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// The pids of a process's children (Linux: `/proc/<pid>/task/*/children`, every thread's).
 pub fn children_of(pid: u32) -> Vec<u32> {
     let mut children = Vec::new();
