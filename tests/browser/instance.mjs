@@ -77,7 +77,7 @@ export async function startInstance ({ webRoot, extra = '', autoPlay = false } =
     `[database]\nurl = ${tomlString(`sqlite://${dir}/kinora.db`)}\n[storage.local]\nroot = ${tomlString(`${dir}/storage`)}\n` +
     '[transcoding]\nworkers = 1\n' +
     `[seeder]\nlisten = "127.0.0.1:0"\nresume_dir = ${tomlString(`${dir}/seeder`)}\n` + (webRoot ? `[web]\nroot = ${tomlString(webRoot)}\n` : '') + extra)
-  const server = serve(config, autoPlay)
+  let server = serve(config, autoPlay)
   const password = await server.ready
   const client = await (await fetch(`${base}/api/v1/oauth-clients/local`)).json()
   const form = new URLSearchParams({ client_id: client.client_id, client_secret: client.client_secret, grant_type: 'password', username: 'root', password })
@@ -92,11 +92,32 @@ export async function startInstance ({ webRoot, extra = '', autoPlay = false } =
     channel: me.videoChannels[0].id,
     channelName: me.videoChannels[0].name,
     accountName: me.account.name,
+    dir,
+    config,
+    /** Stops the server (SIGTERM) and resolves once it has exited; its data stays. */
+    halt: () => new Promise((resolve) => {
+      if (server.child.exitCode !== null || server.child.signalCode !== null) return resolve()
+      server.child.once('exit', () => resolve())
+      server.child.kill('SIGTERM')
+    }),
+    /** Starts the server again on the same configuration; resolves once it runs. */
+    resume: async () => {
+      server = serve(config, autoPlay)
+      await server.ready
+    },
     stop: () => {
       server.child.kill('SIGTERM')
       setTimeout(() => rmSync(dir, { recursive: true, force: true }), 3000)
     }
   }
+}
+
+/** Runs the `kinora` binary with `args` to its end; fails with what it printed unless it
+ * exits 0. Answers its standard output. */
+export function runKinora (args) {
+  const result = spawnSync(kinora, args, { encoding: 'utf8', timeout: 300000 })
+  assert.equal(result.status, 0, `kinora ${args.join(' ')}: ${result.stdout}${result.stderr}`)
+  return result.stdout
 }
 
 /**

@@ -338,3 +338,62 @@ async fn scheduled_backups_are_written_and_verify() {
     assert_eq!(std::fs::read_dir(backups.path()).unwrap().count(), 1);
     drop(instance);
 }
+
+/// With media in S3, the manifest lists every object of the bucket with its size (the bucket
+/// is copied by the operator's own tools), and the backup holds no copy of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_media_is_listed_in_the_manifest() {
+    let server = common::s3_server::S3Server::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let backups = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/kinora.db", dir.path().display());
+    let settings = server.server_settings(&server.s3_endpoint, false);
+    let instance = start(dir.path(), &url, 1, &settings).await;
+    let published = publish_with_torrents(&instance, "video_short.mp4").await;
+    let uuid = published["uuid"].as_str().unwrap();
+    let backup = backups.path().join("b");
+    succeeds(
+        &dir.path().join("kinora.toml"),
+        &["backup", "create", "--to", backup.to_str().unwrap()],
+    );
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(backup.join("manifest.json")).unwrap()).unwrap();
+    let listed: BTreeMap<String, u64> = manifest["s3Objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|object| {
+            assert_eq!(object["bucket"], server.private_bucket.as_str());
+            (
+                object["key"].as_str().unwrap().to_owned(),
+                object["size"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let bucket = server.bucket_contents(&server.private_bucket).await;
+    let expected: BTreeMap<String, u64> = bucket
+        .iter()
+        .filter(|(key, _)| !key.starts_with("tmp/"))
+        .map(|(key, content)| (key.clone(), content.len() as u64))
+        .collect();
+    assert_eq!(listed, expected);
+    assert!(
+        listed
+            .keys()
+            .any(|key| key.starts_with(&format!("streaming-playlists/hls/{uuid}/"))),
+        "{listed:?}"
+    );
+    assert!(
+        manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|file| !file["path"].as_str().unwrap().contains(uuid)),
+        "S3 media is not copied: {manifest}"
+    );
+    succeeds(
+        &dir.path().join("kinora.toml"),
+        &["backup", "verify", "--from", backup.to_str().unwrap()],
+    );
+    drop(instance);
+}
