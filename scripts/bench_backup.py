@@ -13,7 +13,8 @@ alternating runs (medians of --runs):
   - Kinora restore: `kinora backup restore --from DIR` onto an empty database and storage root
     (every byte hashed again before anything is put in place);
   - reference restore: `cp` of the database copy and `tar -xf`, then `sync`.
-The files are in the page cache in every run (the machine has more memory than the data).
+Before each timed operation the page cache is flushed and emptied (as root), so every one reads
+its input from disk, as a backup of a real instance does.
 Last, wrk drives `GET /api/v1/videos?count=15` for --latency-seconds, once idle and once with a
 backup started at the same moment, and reports p99 of both.
 
@@ -64,7 +65,19 @@ def write_media(root, database, gigabytes):
             f.write(os.urandom(20_000))
 
 
+def drop_caches():
+    """Flushes dirty pages and empties the page cache (root only), so that every operation
+    reads its input from disk: otherwise whichever ran last has its input in memory."""
+    subprocess.run(["sync"], check=True)
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+    except OSError:
+        print("note: cannot drop the page cache (not root); inputs may be cached unevenly")
+
+
 def timed(command, **kwargs):
+    drop_caches()
     started = time.monotonic()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, **kwargs)
     return time.monotonic() - started
@@ -132,6 +145,9 @@ def main():
                     shutil.rmtree(path)
 
             url = f"http://127.0.0.1:{port}/api/v1/videos?count=15"
+            drop_caches()
+            time.sleep(5)
+            wrk(url, 5, 8)  # warm-up: the list page cached, connections made
             _, idle_p99, _ = wrk(url, args.latency_seconds, 8)
             busy_dir = os.path.join(work, "busy")
             backup_seconds = []

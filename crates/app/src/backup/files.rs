@@ -74,15 +74,17 @@ fn pump(
                 .map_err(|error| BackupError::io(target, error))?;
         }
     }
-    if let Some(writer) = writer {
-        writer
-            .sync_all()
-            .map_err(|error| BackupError::io(target, error))?;
-    }
     Ok(Hashed {
         size,
         sha256: hex::encode(hasher.finalize()),
     })
+}
+
+/// Flushes everything written to the file system that holds `path` to disk (`syncfs`): one
+/// call after a whole copy, where a flush per file would wait for the disk file by file.
+pub fn sync_filesystem(path: &Path) -> Result<(), BackupError> {
+    let directory = File::open(path).map_err(|source| BackupError::io(path, source))?;
+    rustix::fs::syncfs(&directory).map_err(|error| BackupError::io(path, error.into()))
 }
 
 /// Opens a regular file for reading without following a symbolic link at its place.
@@ -99,6 +101,7 @@ pub fn open_regular(path: &Path) -> Result<File, BackupError> {
 }
 
 /// Copies `source` to the new private file `target` (its directory is created), hashing it.
+/// Nothing is flushed to disk: see [`sync_filesystem`].
 pub fn copy_hashed(source: &Path, target: &Path) -> Result<Hashed, BackupError> {
     let reader = open_regular(source)?;
     if let Some(parent) = target.parent() {

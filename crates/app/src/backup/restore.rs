@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use futures_util::StreamExt;
 use kinora_db::{Backend, DatabaseConfig, Db};
 use kinora_storage::MediaStorage;
 use uuid::Uuid;
 
-use super::files::{copy_hashed, hash_file, key_path, local_media};
+use super::files::{copy_hashed, hash_file, key_path, local_media, sync_filesystem};
 use super::{BackupError, BackupEvent, FileEntry, Manifest, blocking};
 
 /// Where [`restore`] puts a backup: the configuration of the machine restored onto.
@@ -120,22 +121,30 @@ pub async fn restore(
         .filter(|entry| entry.media_key().is_some())
         .collect();
     let total = media.len();
-    for (index, entry) in media.iter().enumerate() {
-        let key = entry.media_key().expect("filtered");
-        let from = Manifest::path_in(dir, entry);
-        let to = key_path(&staging, key);
-        let hashed = blocking(move || copy_hashed(&from, &to)).await;
-        check_hashed(entry, hashed, &mut problems, &mut bytes)?;
-        if (index + 1) % 100 == 0 || index + 1 == total {
-            progress(BackupEvent::Media {
-                done: index + 1,
-                total,
-                bytes,
-            });
+    {
+        let copies = futures_util::stream::iter(media.iter().map(|entry| {
+            let key = entry.media_key().expect("filtered");
+            let from = Manifest::path_in(dir, entry);
+            let to = key_path(&staging, key);
+            async move { (*entry, blocking(move || copy_hashed(&from, &to)).await) }
+        }))
+        .buffered(super::COPIES_AT_ONCE);
+        tokio::pin!(copies);
+        let mut done = 0;
+        while let Some((entry, hashed)) = copies.next().await {
+            done += 1;
+            check_hashed(entry, hashed, &mut problems, &mut bytes)?;
+            if done % 100 == 0 || done == total {
+                progress(BackupEvent::Media { done, total, bytes });
+            }
         }
     }
     if !problems.is_empty() {
         return Err(BackupError::Damaged(problems));
+    }
+    {
+        let root = root.clone();
+        blocking(move || sync_filesystem(&root)).await?;
     }
 
     // The database: SQLite's file is copied next to its place and renamed over the empty one;
@@ -152,6 +161,11 @@ pub async fn restore(
             if !compare(&database_entry, &copy, &mut problems) {
                 return Err(BackupError::Damaged(problems));
             }
+            let directory = temporary
+                .parent()
+                .filter(|parent| !parent.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            blocking(move || sync_filesystem(&directory)).await?;
             for suffix in ["-wal", "-shm"] {
                 let _ = std::fs::remove_file(sibling(&file, suffix));
             }
@@ -171,6 +185,10 @@ pub async fn restore(
             std::fs::create_dir_all(parent).map_err(|error| BackupError::io(parent, error))?;
         }
         std::fs::rename(&from, &to).map_err(|error| BackupError::io(&to, error))?;
+    }
+    {
+        let root = root.clone();
+        blocking(move || sync_filesystem(&root)).await?;
     }
     drop(staged);
     Ok(RestoreReport {
