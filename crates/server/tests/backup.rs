@@ -3,7 +3,7 @@
 //! nothing happened — the same media byte for byte (HLS, segment hashes, torrents, images),
 //! the same actor key, the same logins, its video decodes, and a follower on another instance
 //! keeps accepting its signed activities without following again. On SQLite and on
-//! PostgreSQL (restored onto a new, empty database).
+//! PostgreSQL (restored onto a new, empty database), with media in S3 listed, and scheduled.
 
 mod common;
 
@@ -115,6 +115,25 @@ async fn has_comment(instance: &Instance, uuid: &str, text: &str) -> Option<()> 
         .map(|_| ())
 }
 
+/// A comment `origin`'s root writes on its video reaches `follower` (60 s at most): the follower
+/// accepted the origin's signature.
+async fn comment_reaches(origin: &Instance, follower: &Instance, uuid: &str, text: &str) {
+    let (status, body) = api_request(
+        origin,
+        reqwest::Method::POST,
+        &format!("/api/v1/videos/{uuid}/comment-threads"),
+        Some(json!({ "text": text })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    eventually(
+        Duration::from_secs(60),
+        "the comment on the follower",
+        || has_comment(follower, uuid, text),
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_instance_destroyed_and_restored_carries_on_with_its_followers() {
     let dir_a = tempfile::tempdir().unwrap();
@@ -224,18 +243,7 @@ async fn an_instance_destroyed_and_restored_carries_on_with_its_followers() {
 
     // B still accepts A's signed activities: a comment written on A after the restore
     // reaches B, whose follow was never renewed.
-    let (status, body) = api_request(
-        &a,
-        reqwest::Method::POST,
-        &format!("/api/v1/videos/{uuid}/comment-threads"),
-        Some(json!({ "text": "Back from the backup" })),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    eventually(Duration::from_secs(60), "A's comment on B", || {
-        has_comment(&b, &uuid, "Back from the backup")
-    })
-    .await;
+    comment_reaches(&a, &b, &uuid, "Back from the backup").await;
     assert_eq!(channel_followers(&a).await, 1);
 }
 
@@ -248,9 +256,13 @@ async fn a_postgres_instance_restores_onto_a_new_empty_database() {
     let backup_dir = tempfile::tempdir().unwrap();
     let backup = backup_dir.path().join("b");
     let backup_arg = backup.to_str().unwrap();
-    let a = start(dir.path(), &source_db.config.url, 1, "").await;
+    let dir_b = tempfile::tempdir().unwrap();
+    let db_b = format!("sqlite://{}/kinora.db", dir_b.path().display());
+    let a = start(dir.path(), &source_db.config.url, 1, FEDERATION).await;
+    let b = start(dir_b.path(), &db_b, 0, FEDERATION).await;
     let published = publish_with_torrents(&a, "video_short.mp4").await;
     let uuid = published["uuid"].as_str().unwrap().to_owned();
+    subscribe_to_root_channel(&b, &a).await;
     let before = media_hashes(&a, &video(&a, &uuid).await).await;
     let key = public_key(&a, "/accounts/root").await;
 
@@ -269,7 +281,7 @@ async fn a_postgres_instance_restores_onto_a_new_empty_database() {
         restored_dir.path(),
         stopped.port,
         &target_db.config.url,
-        "[transcoding]\nworkers = 1\n",
+        &format!("[transcoding]\nworkers = 1\n{FEDERATION}"),
     );
     let said = succeeds(
         &restored_config,
@@ -299,6 +311,7 @@ async fn a_postgres_instance_restores_onto_a_new_empty_database() {
             .as_str()
             .unwrap(),
     );
+    comment_reaches(&a, &b, &uuid, "Restored on a new database").await;
     a.server.terminate();
     source_db.finish().await;
     target_db.finish().await;
