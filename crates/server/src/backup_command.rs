@@ -104,12 +104,23 @@ pub async fn run(config: &Config, command: BackupCommand) -> anyhow::Result<()> 
                 report.bytes,
                 from.join(backup::CONFIG_FILE).display()
             );
-            if !report.manifest.s3_objects.is_empty() {
-                println!(
-                    "the backup lists {} S3 object(s): restore the bucket(s) with the tool \
-                     you copied them with",
-                    report.manifest.s3_objects.len()
-                );
+            let listed = report.manifest.s3_objects.len();
+            match report.s3_missing.as_deref() {
+                Some([]) if listed > 0 => {
+                    println!("the {listed} S3 object(s) the backup lists are all in the bucket(s)");
+                }
+                Some([]) => {}
+                Some(missing) => println!(
+                    "warning: {} of the {listed} S3 object(s) the backup lists are not in the \
+                     bucket(s) (first: {}): restore them with the tool you copied the bucket \
+                     with",
+                    missing.len(),
+                    missing[0]
+                ),
+                None => println!(
+                    "warning: the backup lists {listed} S3 object(s) but [storage.s3] is not \
+                     configured: configure it and restore the bucket(s)"
+                ),
             }
             Ok(())
         }

@@ -353,7 +353,8 @@ async fn scheduled_backups_are_written_and_verify() {
 }
 
 /// With media in S3, the manifest lists every object of the bucket with its size (the bucket
-/// is copied by the operator's own tools), and the backup holds no copy of them.
+/// is copied by the operator's own tools), and the backup holds no copy of them; a restore
+/// says whether the bucket holds every listed object, and names one it lacks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_media_is_listed_in_the_manifest() {
     let server = common::s3_server::S3Server::start().await;
@@ -404,9 +405,52 @@ async fn s3_media_is_listed_in_the_manifest() {
             .all(|file| !file["path"].as_str().unwrap().contains(uuid)),
         "S3 media is not copied: {manifest}"
     );
+    let config = dir.path().join("kinora.toml");
     succeeds(
-        &dir.path().join("kinora.toml"),
+        &config,
         &["backup", "verify", "--from", backup.to_str().unwrap()],
     );
-    drop(instance);
+
+    // The local data is lost, the bucket kept: the restore finds every listed object there.
+    // With one object gone from the bucket, the restore still goes through and names it.
+    instance.server.terminate();
+    let lost = listed
+        .keys()
+        .find(|key| key.starts_with("thumbnails/"))
+        .unwrap()
+        .clone();
+    remove_data(dir.path());
+    let said = succeeds(
+        &config,
+        &["backup", "restore", "--from", backup.to_str().unwrap()],
+    );
+    assert!(
+        said.contains(&format!(
+            "the {} S3 object(s) the backup lists are all in the bucket(s)",
+            listed.len()
+        )),
+        "{said}"
+    );
+    remove_data(dir.path());
+    server
+        .s3_client()
+        .delete_object()
+        .bucket(&server.private_bucket)
+        .key(&lost)
+        .send()
+        .await
+        .unwrap();
+    let said = succeeds(
+        &config,
+        &["backup", "restore", "--from", backup.to_str().unwrap()],
+    );
+    assert!(
+        said.contains(&format!(
+            "warning: 1 of the {} S3 object(s) the backup lists are not in the bucket(s) \
+             (first: {}/{lost})",
+            listed.len(),
+            server.private_bucket
+        )),
+        "{said}"
+    );
 }

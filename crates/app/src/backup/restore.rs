@@ -31,6 +31,10 @@ pub struct RestoreReport {
     pub bytes: u64,
     /// The backup's manifest.
     pub manifest: Manifest,
+    /// S3 objects the manifest lists that the configured buckets lack (or hold with another
+    /// size), as `bucket/key`: the bucket copy still has to be put back. `None` when the
+    /// manifest lists objects but `[storage.s3]` is not configured.
+    pub s3_missing: Option<Vec<String>>,
 }
 
 /// Files made on the way, removed unless the restore completes.
@@ -191,11 +195,38 @@ pub async fn restore(
         blocking(move || sync_filesystem(&root)).await?;
     }
     drop(staged);
+    let s3_missing = missing_s3_objects(&manifest, target.storage).await?;
     Ok(RestoreReport {
         media_files: media.len(),
         bytes,
         manifest,
+        s3_missing,
     })
+}
+
+/// The manifest's S3 objects that the configured buckets do not hold with their size.
+async fn missing_s3_objects(
+    manifest: &Manifest,
+    storage: &MediaStorage,
+) -> Result<Option<Vec<String>>, BackupError> {
+    if manifest.s3_objects.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    if !storage.has_s3() {
+        return Ok(None);
+    }
+    let present: std::collections::HashSet<(String, String, u64)> =
+        storage.list_s3_objects().await?.into_iter().collect();
+    Ok(Some(
+        manifest
+            .s3_objects
+            .iter()
+            .filter(|object| {
+                !present.contains(&(object.bucket.clone(), object.key.clone(), object.size))
+            })
+            .map(|object| format!("{}/{}", object.bucket, object.key))
+            .collect(),
+    ))
 }
 
 /// `file` with `suffix` appended to its name.
