@@ -68,7 +68,7 @@ pub async fn delete(connection: &mut Connection, actor_id: i64) -> DbResult<bool
 
 const ACTOR_COLUMNS: &str = "id, kind, preferred_username, host, url, inbox_url, \
     shared_inbox_url, outbox_url, followers_url, key_id, public_key_pem, avatar_url, \
-    fetched_at, created_at, updated_at";
+    fetched_at, created_at, updated_at, moved_to_url, moved_at";
 
 /// An actor as stored (without its private key).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -103,6 +103,10 @@ pub struct ActorRow {
     pub created_at: i64,
     /// Last change, epoch milliseconds.
     pub updated_at: i64,
+    /// The actor this one moved to (`movedTo`), if it moved.
+    pub moved_to_url: Option<String>,
+    /// When it moved, epoch milliseconds.
+    pub moved_at: Option<i64>,
 }
 
 impl ActorRow {

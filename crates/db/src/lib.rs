@@ -11,6 +11,7 @@
 
 pub mod abuses;
 pub mod accounts;
+pub mod actor_aliases;
 pub mod actor_images;
 pub mod actors;
 pub mod blocklists;

@@ -7,7 +7,7 @@ use kinora_db::actors::ActorRow;
 use kinora_db::channels::ChannelRow;
 use kinora_db::comments::CommentRow;
 use kinora_federation::protocol::activities;
-use kinora_federation::protocol::actors::{ActorIcon, application, group, person};
+use kinora_federation::protocol::actors::{ActorIcon, add_move_fields, application, group, person};
 use kinora_federation::protocol::notes::{Mention, NoteParts, comment_object};
 use kinora_federation::protocol::parse::activity::{ActivityKind, ObjectRef, parse_activity};
 use kinora_federation::protocol::parse::actor::{ActorKind, parse_actor};
@@ -35,6 +35,8 @@ fn actor(id: i64, kind: &str, name: &str) -> ActorRow {
         fetched_at: None,
         created_at: 1_704_067_200_000,
         updated_at: 1_704_067_200_000,
+        moved_to_url: None,
+        moved_at: None,
     }
 }
 
@@ -392,5 +394,34 @@ fn activities_have_peertubes_ids() {
     assert_eq!(
         created["object"]["object"],
         "https://peertube.example/videos/watch/v"
+    );
+}
+
+/// A moved or aliased actor shows `alsoKnownAs` and `movedTo` (as Mastodon reads them), with
+/// their terms in its context; an actor that is neither shows neither.
+#[test]
+fn aliases_and_moves_show_on_actors() {
+    let urls = LocalUrls::new(BASE);
+    let mut document = person(
+        &urls,
+        &common::alice("Alice", None),
+        &actor(2, "Person", "alice"),
+        &[],
+    );
+    assert!(document.get("alsoKnownAs").is_none() && document.get("movedTo").is_none());
+    add_move_fields(
+        &mut document,
+        &["https://old.example/accounts/alice".to_owned()],
+        Some("https://new.example/accounts/alice"),
+    );
+    assert_eq!(
+        document["alsoKnownAs"],
+        json!(["https://old.example/accounts/alice"])
+    );
+    assert_eq!(document["movedTo"], "https://new.example/accounts/alice");
+    let context = document["@context"].to_string();
+    assert!(
+        context.contains("as:alsoKnownAs") && context.contains("as:movedTo"),
+        "{context}"
     );
 }

@@ -120,6 +120,17 @@ pub fn group(
     document
 }
 
+/// Adds what an actor's moves need (FEP-7628, as Mastodon): `alsoKnownAs`, the actors it says
+/// it also is (set before an old actor moves to it), and `movedTo`, the actor it moved to.
+pub fn add_move_fields(document: &mut Value, aliases: &[String], moved_to: Option<&str>) {
+    if !aliases.is_empty() {
+        document["alsoKnownAs"] = json!(aliases);
+    }
+    if let Some(target) = moved_to {
+        document["movedTo"] = json!(target);
+    }
+}
+
 /// The instance actor's `Application`.
 pub fn application(urls: &LocalUrls, actor: &ActorRow) -> Value {
     actor_document(urls, actor, &actor.preferred_username, None, &[])

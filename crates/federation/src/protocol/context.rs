@@ -89,6 +89,8 @@ fn terms(kind: ContextType) -> Option<Map<String, Value>> {
             "support": typed("pt:support", "sc:Text"),
             "lemmy": "https://join-lemmy.org/ns#",
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
+            "alsoKnownAs": typed("as:alsoKnownAs", "@id"),
+            "movedTo": typed("as:movedTo", "@id"),
         }),
         ContextType::Comment => json!({ "replyApproval": "pt:replyApproval" }),
         ContextType::View => json!({

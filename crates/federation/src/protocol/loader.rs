@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use kinora_app::actor_images::ActorImageKind;
 
-use super::actors::{ActorIcon, application, group, image_list, person};
+use super::actors::{ActorIcon, add_move_fields, application, group, image_list, person};
 use super::notes::{Mention, NoteParts, comment_object};
 use super::video::{VideoMediaUrls, VideoParts, video_object};
 use crate::FederationError;
@@ -122,7 +122,7 @@ pub async fn actor_object_of(
         urls_of(ActorImageKind::Avatar),
         urls_of(ActorImageKind::Banner),
     );
-    Ok(match actor.kind.as_str() {
+    let document = match actor.kind.as_str() {
         "Person" => kinora_db::accounts::find_by_actor(pool, actor.id)
             .await?
             .map(|account| person(urls, &account, actor, &icons_of(&avatars))),
@@ -146,7 +146,14 @@ pub async fn actor_object_of(
         }
         "Application" => Some(application(urls, actor)),
         _ => None,
-    })
+    };
+    let Some(mut document) = document else {
+        return Ok(None);
+    };
+    let mut connection = pool.acquire().await.map_err(kinora_db::DbError::from)?;
+    let aliases = kinora_db::actor_aliases::list(&mut connection, actor.id).await?;
+    add_move_fields(&mut document, &aliases, actor.moved_to_url.as_deref());
+    Ok(Some(document))
 }
 
 /// Stored images (their URL, width and height) as an actor's `icon` or `image` entries: JPEGs
