@@ -86,39 +86,18 @@ impl Db {
 /// The parts of a `postgres://` URL that `pg_dump` and `pg_restore` take: the URL without its
 /// password, and the password (percent-decoded) for `PGPASSWORD`.
 fn postgres_target(url: &str) -> (String, Option<String>) {
-    let Some(scheme_end) = url.find("://") else {
+    let Ok(mut parsed) = url::Url::parse(url) else {
         return (url.to_owned(), None);
     };
-    let after = &url[scheme_end + 3..];
-    let authority_end = after.find('/').unwrap_or(after.len());
-    let Some(at) = after[..authority_end].rfind('@') else {
+    let password = parsed.password().map(|password| {
+        percent_encoding::percent_decode_str(password)
+            .decode_utf8_lossy()
+            .into_owned()
+    });
+    if password.is_none() || parsed.set_password(None).is_err() {
         return (url.to_owned(), None);
-    };
-    let Some((user, password)) = after[..at].split_once(':') else {
-        return (url.to_owned(), None);
-    };
-    let without = format!("{}{user}{}", &url[..scheme_end + 3], &after[at..]);
-    (without, Some(percent_decode(password)))
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((high * 16 + low) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    (parsed.to_string(), password)
 }
 
 /// Runs `pg_dump` or `pg_restore` against `url` with `args`; fails with the end of its error
@@ -222,6 +201,11 @@ mod tests {
                 "postgres://kinora@db:5432/kinora?sslmode=disable".to_owned(),
                 Some("s@cret".to_owned())
             )
+        );
+        assert_eq!(
+            postgres_target("postgresql://k:a+b@db/k").1,
+            Some("a+b".to_owned()),
+            "a plus stays a plus"
         );
         assert_eq!(
             postgres_target("postgres://postgres@127.0.0.1:5432/test"),
