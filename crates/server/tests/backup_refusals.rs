@@ -185,6 +185,12 @@ async fn damaged_backups_are_refused_before_anything_changes() {
     });
     verify(&short, "database.sqlite: ");
     target.refuses(&short, "the manifest says").await;
+    let no_database = damaged(&backup, "no-database", |copy| {
+        std::fs::remove_file(copy.join("database.sqlite")).unwrap();
+    });
+    target
+        .refuses(&no_database, "database.sqlite: missing")
+        .await;
     let missing = damaged(&backup, "missing", |copy| {
         std::fs::remove_file(copy.join("media/avatars/9a0b.png")).unwrap();
     });

@@ -101,11 +101,6 @@ pub async fn restore(
         .find(|entry| entry.path == manifest.database.file)
         .expect("checked by Manifest::check")
         .clone();
-    for entry in config_entry.into_iter().chain([&database_entry]) {
-        let path = Manifest::path_in(dir, entry);
-        let hashed = blocking(move || hash_file(&path)).await;
-        check_hashed(entry, hashed, &mut problems, &mut bytes)?;
-    }
     let sqlite_target = match Backend::from_url(&target.database.url) {
         Some(Backend::Sqlite) => Some(
             kinora_db::snapshot::sqlite_file(&target.database.url).ok_or_else(|| {
@@ -117,6 +112,14 @@ pub async fn restore(
         ),
         _ => None,
     };
+    // An SQLite copy is hashed as it is copied next to its place (below); a PostgreSQL dump
+    // is read by pg_restore, so it is hashed here.
+    let dump = sqlite_target.is_none().then_some(&database_entry);
+    for entry in config_entry.into_iter().chain(dump) {
+        let path = Manifest::path_in(dir, entry);
+        let hashed = blocking(move || hash_file(&path)).await;
+        check_hashed(entry, hashed, &mut problems, &mut bytes)?;
+    }
     let staging = root.join(format!("tmp/restore-{}", Uuid::new_v4()));
     staged.paths.push(staging.clone());
     let media: Vec<&FileEntry> = manifest
@@ -158,11 +161,12 @@ pub async fn restore(
         Some(file) => {
             let temporary = sibling(&file, &format!("restore-{}", Uuid::new_v4()));
             staged.paths.push(temporary.clone());
-            let copy = {
+            let copied = {
                 let temporary = temporary.clone();
-                blocking(move || copy_hashed(&database_copy, &temporary)).await?
+                blocking(move || copy_hashed(&database_copy, &temporary)).await
             };
-            if !compare(&database_entry, &copy, &mut problems) {
+            check_hashed(&database_entry, copied, &mut problems, &mut bytes)?;
+            if !problems.is_empty() {
                 return Err(BackupError::Damaged(problems));
             }
             let directory = temporary
