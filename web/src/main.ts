@@ -38,6 +38,7 @@ route('/my-account/blocklist', () => import('./pages/my-mutes'))
 route('/my-account/abuses', () => import('./pages/my-reports'))
 route('/my-account/settings', () => import('./pages/my-settings'))
 route('/my-account/notifications', () => import('./pages/notifications'))
+route('/my-account/move', () => import('./pages/move'))
 route('/admin/moderation', () => import('./pages/moderation'))
 route('/admin/moderation/:tab', () => import('./pages/moderation'))
 route('/videos/discover', () => import('./pages/discover'))
@@ -105,6 +106,7 @@ async function renderAccountArea (): Promise<void> {
       h('a', { href: '/my-account/abuses', 'data-testid': 'menu-reports' }, 'My reports'),
       h('a', { href: '/my-account/notifications', 'data-testid': 'menu-notifications' }, 'Notifications'),
       h('a', { href: '/my-account/settings', 'data-testid': 'menu-my-settings' }, 'My settings'),
+      h('a', { href: '/my-account/move', 'data-testid': 'menu-move' }, 'Move to another instance'),
       isModerator(user) ? h('a', { href: '/admin/moderation/abuses', 'data-testid': 'menu-moderation' }, 'Moderation') : null,
       user.role.id === Role.administrator ? h('a', { href: '/admin/relays', 'data-testid': 'menu-relays' }, 'Relays') : null,
       isAdmin(user) ? h('a', { href: '/admin/config/edit-custom', 'data-testid': 'menu-settings' }, 'Instance settings') : null,

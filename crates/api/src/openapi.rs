@@ -130,6 +130,7 @@ macro_rules! route {
 
 mod account_emails;
 mod actor_images;
+mod actor_moves;
 mod captions;
 mod downloads;
 mod instance_pages;
@@ -154,6 +155,7 @@ fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
         .chain(my_user::ROUTES)
         .chain(downloads::ROUTES)
         .chain(account_emails::ROUTES)
+        .chain(actor_moves::ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.

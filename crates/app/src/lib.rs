@@ -30,6 +30,7 @@ pub mod media;
 pub mod media_urls;
 pub mod mirrors;
 pub mod moderation;
+pub mod moves;
 pub mod notifications;
 pub mod passwords;
 pub mod playlists;

@@ -106,6 +106,18 @@ pub trait RemoteActors: Send + Sync {
         host: &'a str,
     ) -> BoxFuture<'a, AppResult<ActorRow>>;
 
+    /// The remote actor `name@host`, fetched again from its origin even when stored and fresh
+    /// (what its document says now matters: a move checks the target's aliases).
+    fn refresh_handle<'a>(
+        &'a self,
+        name: &'a str,
+        host: &'a str,
+    ) -> BoxFuture<'a, AppResult<ActorRow>>;
+
+    /// The remote actor whose ActivityPub id is `url`, fetched again from its origin even when
+    /// stored and fresh.
+    fn refresh_actor_url<'a>(&'a self, url: &'a str) -> BoxFuture<'a, AppResult<ActorRow>>;
+
     /// The instance actor of `host` (for instance follows), fetched and stored likewise.
     fn resolve_instance<'a>(&'a self, host: &'a str) -> BoxFuture<'a, AppResult<ActorRow>>;
 

@@ -110,6 +110,16 @@ pub enum FederationEvent {
         /// The actor.
         actor_id: i64,
     },
+    /// A local actor moved to `target_url` (its `movedTo`): its followers and the relays are
+    /// sent a `Move`.
+    ActorMoved {
+        /// The actor that moved.
+        actor_id: i64,
+        /// The ActivityPub id of the actor it moved to.
+        target_url: String,
+        /// When it moved, epoch milliseconds (the Move's id derives from it).
+        moved_at: i64,
+    },
     /// A local actor was deleted.
     ActorDeleted {
         /// Its kind (`Person`, `Group`).
@@ -206,6 +216,7 @@ impl FederationEvent {
             Self::FollowAccepted { .. } => "follow-accepted",
             Self::FollowRejected { .. } => "follow-rejected",
             Self::ActorUpdated { .. } => "actor-updated",
+            Self::ActorMoved { .. } => "actor-moved",
             Self::ActorDeleted { .. } => "actor-deleted",
             Self::ActivityForwarded { .. } => "activity-forwarded",
             Self::RedundancyCreated { .. } => "redundancy-created",

@@ -185,6 +185,40 @@ pub async fn upsert_remote(
     Ok(id)
 }
 
+/// Records that an actor moved to `target_url` at `now`: a local actor's own move, or a remote
+/// actor's `Move` accepted here (its `moved_at` is the receiver's lock).
+pub async fn mark_moved(
+    connection: &mut Connection,
+    actor_id: i64,
+    target_url: &str,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE actors SET moved_to_url = $1, moved_at = $2, updated_at = $2 WHERE id = $3",
+    )
+    .bind(target_url)
+    .bind(now)
+    .bind(actor_id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// Records a remote actor's own `movedTo`, as its document says now (`moved_at`, set only when
+/// a `Move` is accepted here, is left alone).
+pub async fn set_moved_to(
+    connection: &mut Connection,
+    actor_id: i64,
+    moved_to_url: Option<&str>,
+) -> DbResult<()> {
+    sqlx::query("UPDATE actors SET moved_to_url = $1 WHERE id = $2 AND host IS NOT NULL")
+        .bind(moved_to_url)
+        .bind(actor_id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
 /// Finds an actor by id.
 pub async fn find_by_id<'e>(
     executor: impl Executor<'e, Database = Any>,

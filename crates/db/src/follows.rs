@@ -146,6 +146,26 @@ pub async fn remote_follower_inboxes<'e>(
     Ok(rows.into_iter().map(|(inbox,)| inbox).collect())
 }
 
+/// The follows (pending or accepted) of `following_id` by actors of this instance: accounts
+/// and the instance actor.
+pub async fn local_followers_of<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    following_id: i64,
+) -> DbResult<Vec<FollowRow>> {
+    let columns = COLUMNS
+        .split(", ")
+        .map(|column| format!("f.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(sqlx::query_as(&format!(
+        "SELECT {columns} FROM actor_follows f JOIN actors a ON a.id = f.follower_id \
+         WHERE f.following_id = $1 AND a.host IS NULL ORDER BY f.id"
+    ))
+    .bind(following_id)
+    .fetch_all(executor)
+    .await?)
+}
+
 /// Whether someone here follows (or asked to follow) the remote actor `actor_url`, or any
 /// remote actor on `host` (`host[:port]`): the inbox's test, made before anything is fetched,
 /// of whether an Announce could bring a video this instance takes.

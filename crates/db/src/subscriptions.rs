@@ -40,6 +40,34 @@ pub async fn delete<'e>(
     Ok(result.rows_affected() == 1)
 }
 
+/// Moves every subscription of the channel `from_channel_id` to `to_channel_id` (an account
+/// subscribed to both keeps one), keeping when each began. Answers the accounts moved.
+pub async fn move_all(
+    connection: &mut Connection,
+    from_channel_id: i64,
+    to_channel_id: i64,
+) -> DbResult<Vec<i64>> {
+    let accounts: Vec<(i64,)> =
+        sqlx::query_as("SELECT account_id FROM subscriptions WHERE channel_id = $1 ORDER BY id")
+            .bind(from_channel_id)
+            .fetch_all(&mut *connection)
+            .await?;
+    sqlx::query(
+        "INSERT INTO subscriptions (account_id, channel_id, created_at) \
+         SELECT account_id, $1, created_at FROM subscriptions WHERE channel_id = $2 \
+         ON CONFLICT (account_id, channel_id) DO NOTHING",
+    )
+    .bind(to_channel_id)
+    .bind(from_channel_id)
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query("DELETE FROM subscriptions WHERE channel_id = $1")
+        .bind(from_channel_id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(accounts.into_iter().map(|(id,)| id).collect())
+}
+
 /// Answers whether an account is subscribed to a channel.
 pub async fn exists<'e>(
     executor: impl Executor<'e, Database = Any>,

@@ -1,7 +1,8 @@
 //! An actor's aliases (`kinora_db::actor_aliases`, ActivityPub `alsoKnownAs`): added once,
 //! listed oldest first, removed, replaced as a whole (at most `MAX_ALIASES` kept), and gone
-//! with their actor; and an actor row's `moved_to_url`/`moved_at`, empty until it moves. On
-//! SQLite and PostgreSQL.
+//! with their actor; and an actor row's `moved_to_url`/`moved_at`, empty until it moves, set
+//! by `mark_moved` (a remote document's `movedTo` never changes a local actor). On SQLite and
+//! PostgreSQL.
 
 use kinora_db::actor_aliases::{MAX_ALIASES, add, list, remove, replace};
 use kinora_db::{Db, backend_tests};
@@ -43,6 +44,12 @@ backend_tests! {
 
         let row = kinora_db::actors::find_by_id(&mut *connection, new).await.unwrap().unwrap();
         assert_eq!((row.moved_to_url, row.moved_at), (None, None));
+        let target = "https://new.example/video-channels/films";
+        kinora_db::actors::mark_moved(&mut connection, new, target, 30).await.unwrap();
+        // A document's claim never touches a local actor.
+        kinora_db::actors::set_moved_to(&mut connection, new, None).await.unwrap();
+        let row = kinora_db::actors::find_by_id(&mut *connection, new).await.unwrap().unwrap();
+        assert_eq!((row.moved_to_url.as_deref(), row.moved_at), (Some(target), Some(30)));
         assert!(kinora_db::actors::delete(&mut connection, new).await.unwrap());
         let left: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM actor_aliases")
             .fetch_one(&mut *connection)

@@ -152,6 +152,29 @@ impl RemoteActors for RemoteLookup {
         })
     }
 
+    fn refresh_handle<'a>(
+        &'a self,
+        name: &'a str,
+        host: &'a str,
+    ) -> BoxFuture<'a, Result<ActorRow, AppError>> {
+        Box::pin(async move {
+            let federation = self.federation().await?;
+            resolve::actor_by_handle_fresh(federation, name, host)
+                .await
+                .map_err(app_error)
+        })
+    }
+
+    fn refresh_actor_url<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<ActorRow, AppError>> {
+        Box::pin(async move {
+            let url = user_url(url)?;
+            let federation = self.federation().await?;
+            resolve::actor(federation, &url, true)
+                .await
+                .map_err(app_error)
+        })
+    }
+
     fn resolve_instance<'a>(&'a self, host: &'a str) -> BoxFuture<'a, Result<ActorRow, AppError>> {
         Box::pin(async move {
             let federation = self.federation().await?;

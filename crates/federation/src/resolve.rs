@@ -258,6 +258,10 @@ async fn store_actor(
         }
         _ => {}
     }
+    // What it says of its moves: the aliases a Move to it is checked against, and where it
+    // says it went.
+    kinora_db::actor_aliases::replace(&mut tx, id, &parsed.also_known_as, now).await?;
+    kinora_db::actors::set_moved_to(&mut tx, id, parsed.moved_to.as_deref()).await?;
     tx.commit().await?;
     crate::actor_images::refresh(federation, id, parsed).await;
     kinora_db::actors::find_by_id(db.pool(), id)
@@ -316,15 +320,13 @@ pub async fn webfinger(
     Ok(actor)
 }
 
-/// The remote actor `name@host`: stored when known and fresh, else found by WebFinger.
+/// The remote actor `name@host`: stored when known and fresh, else found by WebFinger (a
+/// handle of ours is refused there).
 pub async fn actor_by_handle(
     federation: &Federation,
     name: &str,
     host: &str,
 ) -> Result<ActorRow, ResolveError> {
-    if host.eq_ignore_ascii_case(federation.urls().host()) {
-        return Err(ResolveError::Ours(format!("{name}@{host}")));
-    }
     if let Some(known) =
         kinora_db::actors::find_remote_by_name(federation.db().pool(), name, host).await?
         && known
@@ -332,6 +334,19 @@ pub async fn actor_by_handle(
             .is_some_and(|at| now_millis() - at < ACTOR_FRESHNESS_MILLIS)
     {
         return Ok(known);
+    }
+    actor_by_handle_fresh(federation, name, host).await
+}
+
+/// The remote actor `name@host`, found by WebFinger and fetched from its origin even when
+/// stored and fresh.
+pub async fn actor_by_handle_fresh(
+    federation: &Federation,
+    name: &str,
+    host: &str,
+) -> Result<ActorRow, ResolveError> {
+    if host.eq_ignore_ascii_case(federation.urls().host()) {
+        return Err(ResolveError::Ours(format!("{name}@{host}")));
     }
     let url = webfinger(federation, name, host).await?;
     actor(federation, &url, true).await

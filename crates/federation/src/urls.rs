@@ -71,10 +71,7 @@ impl LocalUrls {
 
     /// The actor URL of a local actor of `kind` named `name`.
     pub fn local_actor(&self, kind: &str, name: &str) -> String {
-        match kind {
-            "Group" => self.channel(name),
-            _ => self.account(name),
-        }
+        kinora_core::urls::local_actor_url(&self.base, kind, name)
     }
 
     /// The ActivityPub id of any actor row: derived for local ones, stored for remote ones.

@@ -425,3 +425,46 @@ fn aliases_and_moves_show_on_actors() {
         "{context}"
     );
 }
+
+/// A Move has Mastodon's shape (`actor` = `object` = the old actor, `target` the new, an id
+/// under the old actor), and an actor's `alsoKnownAs` and `movedTo` parse back (one alias given
+/// as a plain string too, as some servers write it; what is no http(s) URL is left out).
+#[test]
+fn moves_have_mastodons_shape_and_parse_back() {
+    let old = "https://kinora.example/video-channels/old";
+    let new = "https://new.example/video-channels/new";
+    let audience = Audience::public(&format!("{old}/followers"));
+    let body = activities::move_actor(old, new, 1_765_000_000_000, &audience);
+    assert_eq!(body["type"], "Move");
+    assert_eq!(body["actor"], old);
+    assert_eq!(body["object"], old);
+    assert_eq!(body["target"], new);
+    assert_eq!(body["id"], format!("{old}#moves/1765000000000"));
+    assert_eq!(body["to"], json!([PUBLIC]));
+    let parsed = parse_activity(&body, None).unwrap();
+    assert_eq!(parsed.kind, ActivityKind::Other("Move".into()));
+    assert_eq!(parsed.object, ObjectRef::Id(old.into()));
+
+    let urls = LocalUrls::new(BASE);
+    let mut document = person(
+        &urls,
+        &common::alice("Alice", None),
+        &actor(2, "Person", "alice"),
+        &[],
+    );
+    add_move_fields(&mut document, &[old.to_owned()], Some(new));
+    let parsed = parse_actor(&document, None).unwrap();
+    assert_eq!(parsed.also_known_as, vec![old.to_owned()]);
+    assert_eq!(parsed.moved_to.as_deref(), Some(new));
+
+    document["alsoKnownAs"] = json!(old);
+    document.as_object_mut().unwrap().remove("movedTo");
+    let parsed = parse_actor(&document, None).unwrap();
+    assert_eq!(parsed.also_known_as, vec![old.to_owned()]);
+    assert_eq!(parsed.moved_to, None);
+    document["alsoKnownAs"] = json!(["javascript:alert(1)", old, 42]);
+    document["movedTo"] = json!("ftp://elsewhere.example/x");
+    let parsed = parse_actor(&document, None).unwrap();
+    assert_eq!(parsed.also_known_as, vec![old.to_owned()]);
+    assert_eq!(parsed.moved_to, None);
+}

@@ -9,7 +9,8 @@
 //! Follow of our channel is accepted and answered with a signed Accept it verifies; that it
 //! receives our Create for a new video and the channel's Announce of it (the only one of the
 //! two that Mastodon takes in from a channel its user follows), both with a Linked Data
-//! signature that PyLD verifies; and that its signed reply Note becomes a comment.
+//! signature that PyLD verifies; that its signed reply Note becomes a comment; and that when
+//! the channel moves to another, the peer receives a signed `Move` with Mastodon's fields.
 
 mod common;
 
@@ -18,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::eventually;
-use common::instance::{channel_followers, publish_with_torrents, start};
+use common::instance::{api_request, channel_followers, publish_with_torrents, start};
 use serde_json::Value;
 
 const FEDERATION: &str = "[federation]\nallow_private_addresses = true\n";
@@ -247,6 +248,43 @@ async fn pasture_follows_receives_and_replies(database_url: &str, dir: &Path) {
     assert_eq!(comment["url"], reply["note"], "{comment}");
     let pasture_host = pasture.base.trim_start_matches("http://");
     assert_eq!(comment["account"]["host"], pasture_host, "{comment}");
+
+    // The channel moves to another one that lists it as an alias: the peer, a follower,
+    // receives a signed Move shaped as Mastodon's (actor = object = the old channel, target =
+    // the new one).
+    let post = |path: &'static str, body: Value| {
+        let kinora = &kinora;
+        async move { api_request(kinora, reqwest::Method::POST, path, Some(body)).await }
+    };
+    let (status, body) = post(
+        "/api/v1/video-channels",
+        serde_json::json!({ "name": "new_home", "displayName": "New home" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = post(
+        "/api/v1/video-channels/new_home/aliases",
+        serde_json::json!({ "uri": "root_channel" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = post(
+        "/api/v1/video-channels/root_channel/move",
+        serde_json::json!({
+            "target": "new_home",
+            "currentPassword": kinora.server.password.clone().unwrap(),
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let new_home = format!("{}/video-channels/new_home", kinora.base);
+    let moved = eventually(Duration::from_secs(30), "the Move at the peer", || async {
+        pasture.inbox().into_iter().find(|a| a["type"] == "Move")
+    })
+    .await;
+    assert_eq!(moved["actor"], channel.as_str(), "{moved}");
+    assert_eq!(object_id(&moved), Some(channel.as_str()), "{moved}");
+    assert_eq!(moved["target"], new_home.as_str(), "{moved}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

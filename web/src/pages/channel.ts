@@ -1,7 +1,7 @@
 // A channel (/c/<name>, /c/<name>/videos): who runs it, subscribe (or, for visitors, follow
 // from their own instance), its videos and its playlists.
 
-import { api, ApiError, isLoggedIn } from '../api'
+import { api, ApiError, currentUser, isLoggedIn } from '../api'
 import { errorText, h, handle, notice, setTitle } from '../dom'
 import type { PageContext } from '../router'
 import type { Channel, Page, Video, VideoPlaylist } from '../types'
@@ -27,11 +27,14 @@ export async function render ({ main, params, signal }: PageContext): Promise<vo
   }
   setTitle(channel.displayName || channel.name)
   const owner = channel.ownerAccount
+  const me = isLoggedIn() ? await currentUser() : null
+  const ownsIt = me?.videoChannels.some((mine) => mine.name === channel.name && mine.host === channel.host) ?? false
   main.append(actorHeader(channel, [
     owner ? h('p', {}, 'By ', h('a', { href: `/a/${handle(owner)}`, 'data-testid': 'channel-owner' }, owner.displayName || owner.name)) : null,
     subscribeButton(channel, channel.followersCount),
     isLoggedIn() ? null : remoteFollow(channel.url ?? `${location.origin}/video-channels/${channel.name}`),
-    owner ? actorActions(owner) : null
+    owner ? actorActions(owner) : null,
+    ownsIt ? h('a', { class: 'button', href: `/my-account/move?channel=${encodeURIComponent(channel.name)}`, 'data-testid': 'channel-move' }, 'Move this channel') : null
   ]), h('section', { 'aria-labelledby': 'channel-videos' }, h('h2', { id: 'channel-videos' }, 'Videos'), videoList({
     label: 'Channel videos',
     empty: 'This channel has no videos yet.',

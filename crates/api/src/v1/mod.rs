@@ -2,6 +2,7 @@
 
 mod abuses;
 mod accounts;
+mod actor_moves;
 mod blocklist;
 mod bulk;
 mod config;
@@ -280,6 +281,7 @@ pub fn router() -> Router<ApiState> {
         .merge(instance_pages_router())
         .merge(video_playlists::routes())
         .merge(actor_images_router())
+        .merge(actor_moves::routes())
 }
 
 /// Avatars and banners of accounts and channels (issue 18), with a body limit of their own.

@@ -12,6 +12,7 @@ mod flags;
 mod follows;
 mod ld;
 pub mod limits;
+mod moves;
 mod playlists;
 mod reactions;
 mod redundancy;
@@ -233,6 +234,7 @@ async fn dispatch(federation: &Federation, incoming: &Incoming) -> Result<(), Pr
         // PeerTube never sends it yet ("not implemented"); nothing to undo here either.
         ("RejectReply", _) => Ok(()),
         ("Flag", _) => flags::flag(federation, incoming).await,
+        ("Move", _) => moves::moved(federation, incoming).await,
         (kind, _) => Err(refused(format!("{kind} activities are not handled"))),
     }
 }

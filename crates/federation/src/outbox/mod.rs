@@ -22,6 +22,7 @@ mod comments;
 pub(crate) mod flags;
 mod follows;
 mod ld_sign;
+mod moves;
 mod playlists;
 mod ratings;
 mod relays;
@@ -290,6 +291,11 @@ async fn plan(federation: &Federation, event: FederationEvent) -> Result<Plan, F
             .await
         }
         FederationEvent::ActorUpdated { actor_id } => actor_updated(federation, actor_id).await,
+        FederationEvent::ActorMoved {
+            actor_id,
+            target_url,
+            moved_at,
+        } => moves::actor_moved(federation, actor_id, &target_url, moved_at).await,
         FederationEvent::ActorDeleted {
             actor_kind,
             actor_name,

@@ -1,8 +1,9 @@
 //! Plans for relays (FEP-ae0c): the instance actor's Follow of a relay — of the public
 //! audience at a Mastodon-style relay's inbox, of the relay's actor for a LitePub one — and its
 //! Undo; and [`address_relays`], which adds the accepted relays' inboxes to our public
-//! activities: the Create or Update of a public video or comment, and the Delete of an object
-//! whose public activities went to the relays before (nothing else of ours reaches them).
+//! activities: the Create or Update of a public video or comment, the Delete of an object
+//! whose public activities went to the relays before, and the Move of an actor (nothing else
+//! of ours reaches them).
 
 use super::*;
 use crate::protocol::context::ContextType;
@@ -100,6 +101,8 @@ pub(super) async fn address_relays(
                 carried
             }
             Some("Delete") => kinora_db::relays::was_published(pool, &object_url).await?,
+            // A moved actor tells the relays too (as Mastodon's MoveDistributionWorker).
+            Some("Move") => true,
             _ => false,
         };
         if relayed {

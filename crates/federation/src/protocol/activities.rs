@@ -2,7 +2,7 @@
 //! `<object>/updates/<date>` for Update, `<object>/delete`, `<activity>/undo`,
 //! `<follower>/follows/<followingId>`, `/accepts/follows/<followId>`,
 //! `/rejects/follows/<date>`, `<actor>/likes/<videoId>` (and `dislikes`),
-//! `<video>/announces/<actorId>`, `<actor>/views/videos/<videoId>/<viewer>`. Each comes with
+//! `<video>/announces/<actorId>`, `<actor>/views/videos/<videoId>/<viewer>`, and Mastodon's `<actor>#moves/<date>` for Move. Each comes with
 //! the `@context` of what it carries; an embedded object carries none.
 
 use kinora_core::dates::iso_date;
@@ -79,6 +79,21 @@ pub fn delete(object_url: &str, actor: &str, audience: Option<&Audience>) -> Val
         audience,
         ContextType::Delete,
     )
+}
+
+/// `Move` of the actor `actor` (also its `object`) to `target` (Mastodon's, FEP-7628), made at
+/// `moved_at` (epoch milliseconds; the id, `<actor>#moves/<moved_at>`, names it).
+pub fn move_actor(actor: &str, target: &str, moved_at: i64, audience: &Audience) -> Value {
+    let mut body = activity(
+        "Move",
+        format!("{actor}#moves/{moved_at}"),
+        actor,
+        json!(actor),
+        Some(audience),
+        ContextType::Actor,
+    );
+    body["target"] = json!(target);
+    body
 }
 
 /// `Follow` of `following` by `follower`; `following_id` is the followed actor's id here.

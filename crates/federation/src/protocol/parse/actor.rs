@@ -100,6 +100,10 @@ pub struct RemoteActorDocument {
     pub attributed_to: Vec<String>,
     /// When it was created, epoch milliseconds.
     pub published: Option<i64>,
+    /// The actors it says it also is (`alsoKnownAs`), http(s) URLs only.
+    pub also_known_as: Vec<String>,
+    /// The actor it says it moved to (`movedTo`).
+    pub moved_to: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -122,6 +126,8 @@ struct ActorWire {
     support: Option<Text<5000>>,
     attributed_to: Option<Items<16>>,
     published: Option<Text<64>>,
+    also_known_as: Option<Items<16>>,
+    moved_to: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -231,7 +237,25 @@ pub fn parse_actor(
             cut(text.trim(), SUMMARY_MAX)
         })
         .filter(|summary| !summary.is_empty());
+    let also_known_as = wire
+        .also_known_as
+        .map(|items| {
+            items
+                .0
+                .iter()
+                .filter_map(|item| id_of("alsoKnownAs", item).ok())
+                .filter(|url| http_url("alsoKnownAs", url).is_ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let moved_to = wire
+        .moved_to
+        .as_ref()
+        .and_then(|value| id_of("movedTo", value).ok())
+        .filter(|url| http_url("movedTo", url).is_ok());
     Ok(RemoteActorDocument {
+        also_known_as,
+        moved_to,
         kind,
         host: crate::urls::host_and_port(&id).unwrap_or_default(),
         preferred_username: username,
