@@ -2,8 +2,8 @@
 // Chromium: on B, root opens "Move to another instance", picks its new channel and adds A's
 // channel as an alias (an unknown handle is refused with the server's reason); on A, root opens
 // its channel page, follows "Move this channel", is refused with a wrong password, then moves
-// the channel to B's. A's channel then says where it went (`movedTo`) and B's follower on A —
-// a viewer subscribed on A — follows B's channel.
+// the channel to B's. A's channel page then says where it went, its document shows `movedTo`,
+// and its follower on A (a viewer) follows B's channel.
 //
 // Needs the debug binaries (`cargo build --workspace --bins`) and Chromium; the front end is
 // built first when web/dist is older than its sources.
@@ -88,6 +88,9 @@ test('a channel moves from the web front end', { timeout: 600000 }, async () => 
     await onA.page.screenshot({ path: join(screenshots, 'move-done.png'), fullPage: true })
     assert.deepEqual(onA.errors, [])
 
+    // The channel's page says where it went.
+    await onA.page.goto(`${a.base}/c/${a.channelName}`)
+    await onA.page.getByTestId('moved-to').getByRole('link', { name: newUrl }).waitFor()
     const group = await (await fetch(oldUrl, { headers: { Accept: 'application/activity+json' } })).json()
     assert.equal(group.movedTo, newUrl)
     await until('the viewer on A follows new_home on B', async () => {

@@ -22,6 +22,8 @@ export interface Channel extends ChannelSummary {
   createdAt?: string
   ownerAccount?: AccountSummary
   banners?: ActorImage[]
+  /** Kinora's: the actor this channel moved to. */
+  movedTo?: string
 }
 
 export interface Account extends AccountSummary {
@@ -29,6 +31,8 @@ export interface Account extends AccountSummary {
   description?: string | null
   followersCount?: number
   createdAt?: string
+  /** Kinora's: the actor this account moved to. */
+  movedTo?: string
 }
 
 export interface VideoFile {

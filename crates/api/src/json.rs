@@ -110,6 +110,22 @@ pub async fn channel(
     Ok(channel_with(state, row, owner, &counts))
 }
 
+/// Adds Kinora's `movedTo` (beyond PeerTube's shape) to one account's or channel's JSON when
+/// its actor moved to another: where its followers went (issue 17).
+pub async fn add_moved_to(
+    state: &ApiState,
+    value: &mut Value,
+    actor_id: i64,
+) -> Result<(), ApiError> {
+    if let Some(target) = kinora_db::actors::find_by_id(state.db.pool(), actor_id)
+        .await?
+        .and_then(|actor| actor.moved_to_url)
+    {
+        value["movedTo"] = json!(target);
+    }
+    Ok(())
+}
+
 /// An account, its `followersCount` taken from `counts` (of [`follower_counts`]).
 pub fn account_with(state: &ApiState, row: &AccountRow, counts: &ActorFacts) -> Value {
     let mut value = actor(

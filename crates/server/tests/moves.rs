@@ -83,10 +83,9 @@ async fn a_channel_moves_with_its_followers_to_another_instance() {
     let a = start(dir_a.path(), &postgres.config.url, 0, FEDERATION).await;
     let b = start(dir_b.path(), &sqlite(&dir_b), 1, FEDERATION).await;
     let c = start(dir_c.path(), &sqlite(&dir_c), 0, FEDERATION).await;
-    let (host_a, host_b, host_c) = (
+    let (host_a, host_b) = (
         format!("localhost:{}", a.port),
         format!("localhost:{}", b.port),
-        format!("localhost:{}", c.port),
     );
     let old_url = format!("{}/video-channels/root_channel", a.base);
     let new_url = format!("{}/video-channels/new_home", b.base);
@@ -196,6 +195,10 @@ async fn a_channel_moves_with_its_followers_to_another_instance() {
     assert_eq!(body["localFollowersMoved"], 1, "A's viewer: {body}");
     let group = ap_document(&a, "/video-channels/root_channel").await;
     assert_eq!(group["movedTo"], new_url.as_str(), "{group}");
+    let (_, channel) = get(&a, "/api/v1/video-channels/root_channel").await;
+    assert_eq!(channel["movedTo"], new_url.as_str(), "{channel}");
+    let (_, channel) = get(&b, "/api/v1/video-channels/new_home").await;
+    assert!(channel.get("movedTo").is_none(), "{channel}");
 
     // Every follower now follows new_home, and none A's channel.
     let new_handle = format!("new_home@{host_b}");
@@ -225,6 +228,17 @@ async fn a_channel_moves_with_its_followers_to_another_instance() {
     .await;
     let (_, channel) = get(&b, "/api/v1/video-channels/new_home").await;
     assert_eq!(channel["followersCount"], 3, "and B's root: {channel}");
+    // C shows where A's channel went, as A's document says.
+    eventually(
+        Duration::from_secs(60),
+        "C shows A's channel moved",
+        || async {
+            let (_, channel) =
+                get(&c, &format!("/api/v1/video-channels/root_channel@{host_a}")).await;
+            (channel["movedTo"] == new_url.as_str()).then_some(())
+        },
+    )
+    .await;
     eventually(
         Duration::from_secs(60),
         "A's channel has no follower left",
@@ -320,7 +334,6 @@ async fn a_channel_moves_with_its_followers_to_another_instance() {
     )
     .await;
     assert_eq!(status, 404);
-    let _ = host_c;
 
     drop((a, b, c));
     postgres.finish().await;

@@ -1,4 +1,5 @@
-//! `GET /api/v1/video-channels/{name}`: one channel by name (`name` or `name@host`).
+//! `GET /api/v1/video-channels/{name}`: one channel by name (`name` or `name@host`), with
+//! Kinora's `movedTo` once it moved to another instance.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -14,5 +15,7 @@ pub async fn get_channel(
     let pool = state.db.pool();
     let row = crate::v1::find_channel(&state, &handle).await?;
     let owner = kinora_db::accounts::find_by_id(pool, row.account_id).await?;
-    Ok(Json(json::channel(&state, &row, owner.as_ref()).await?))
+    let mut value = json::channel(&state, &row, owner.as_ref()).await?;
+    json::add_moved_to(&state, &mut value, row.actor_id).await?;
+    Ok(Json(value))
 }
