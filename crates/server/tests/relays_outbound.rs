@@ -3,7 +3,8 @@
 //! to it): a public video's Create, its Update and its Delete, and a public comment's Create,
 //! reach the relay, each with a Linked Data signature (`RsaSignature2017`) that verifies with
 //! the key its actor publishes, so that the relay's subscribers can trust the copy the relay
-//! forwards; a private video, its edit and a comment on it never reach the relay. Nobody
+//! forwards, and so does the channel's Move to another channel; a private video, its edit and a
+//! comment on it never reach the relay. Nobody
 //! follows the instance: the relay alone is addressed. Each case runs on SQLite and on
 //! PostgreSQL. The same flow through a real relay (AodeRelay) is in `relays_aode.rs`.
 
@@ -173,6 +174,46 @@ async fn public_videos_and_comments_go_to_accepted_relays_signed() {
         assert_eq!(status, 204);
         let delete = received(&relay, "Delete", &video_url).await;
         assert_ld_signed(&site, &delete).await;
+
+        // The channel moves to another that lists it: the relay gets the Move too (as
+        // Mastodon's MoveDistributionWorker sends it), naming the old channel and the new one,
+        // signed.
+        let (status, answer) = api_request(
+            &site.instance,
+            Method::POST,
+            "/api/v1/video-channels",
+            Some(json!({"name": "new_home", "displayName": "New home"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{database:?}: {answer}");
+        let (status, answer) = api_request(
+            &site.instance,
+            Method::POST,
+            "/api/v1/video-channels/new_home/aliases",
+            Some(json!({"uri": "root_channel"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{database:?}: {answer}");
+        let (status, answer) = api_request(
+            &site.instance,
+            Method::POST,
+            "/api/v1/video-channels/root_channel/move",
+            Some(json!({
+                "target": "new_home",
+                "currentPassword": site.instance.server.password.clone().unwrap(),
+            })),
+        )
+        .await;
+        assert_eq!(status, 200, "{database:?}: {answer}");
+        let channel_url = site.url("/video-channels/root_channel");
+        let moved = received(&relay, "Move", &channel_url).await;
+        assert_eq!(moved["actor"], channel_url.as_str(), "{moved}");
+        assert_eq!(
+            moved["target"],
+            site.url("/video-channels/new_home").as_str(),
+            "{moved}"
+        );
+        assert_ld_signed(&site, &moved).await;
 
         // Everything queued has been sent; none of it was about the private video.
         eventually(Duration::from_secs(60), "deliveries ended", || async {

@@ -1,7 +1,7 @@
 //! Linked Data signatures on the activities a relay (or any server) may pass on verbatim: the
-//! `Create`, `Update` and `Announce` of public videos and comments, and every `Delete`, signed
-//! by their actor as Mastodon and PeerTube sign theirs, so a receiver can trust them without
-//! fetching from us. Activities of another actor (forwards) keep the signature they came with.
+//! `Create`, `Update` and `Announce` of public videos and comments, an actor's `Move`, and every
+//! `Delete`, signed by their actor as Mastodon and PeerTube sign theirs, so a receiver can trust
+//! them without fetching from us. Activities of another actor (forwards) keep the signature they came with.
 //!
 //! A document that cannot be signed (canonicalization refused it) goes out unsigned, as it did
 //! before: the HTTP signature is still there, and receivers fetch the object instead.
@@ -17,7 +17,7 @@ use crate::ld_signature;
 use crate::signatures::{RequestSigner, key_owner_url};
 
 /// Activity types that are signed.
-const SIGNED_TYPES: &[&str] = &["Create", "Update", "Delete", "Announce"];
+const SIGNED_TYPES: &[&str] = &["Create", "Update", "Delete", "Announce", "Move"];
 
 /// Signs each activity of `plan` that [`needs_signature`] says should be, with its actor's key.
 pub(super) async fn sign_forwardable(
@@ -56,7 +56,7 @@ pub(super) async fn sign_forwardable(
     Ok(())
 }
 
-/// True for a `Create`, `Update` or `Announce` listed publicly, and for any `Delete`, that
+/// True for a `Create`, `Update`, `Announce` or `Move` listed publicly, and for any `Delete`, that
 /// carries no signature yet.
 fn needs_signature(outgoing: &Outgoing) -> bool {
     let kind = outgoing
