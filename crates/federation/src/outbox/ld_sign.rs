@@ -1,7 +1,8 @@
 //! Linked Data signatures on the activities a relay (or any server) may pass on verbatim: the
 //! `Create`, `Update` and `Announce` of public videos and comments, an actor's `Move`, and every
 //! `Delete`, signed by their actor as Mastodon and PeerTube sign theirs, so a receiver can trust
-//! them without fetching from us. Activities of another actor (forwards) keep the signature they came with.
+//! them without fetching from us. Activities of another actor (forwards) keep the signature
+//! they came with.
 //!
 //! A document that cannot be signed (canonicalization refused it) goes out unsigned, as it did
 //! before: the HTTP signature is still there, and receivers fetch the object instead.
