@@ -278,15 +278,7 @@ pub async fn check_current_password(
     let stored = kinora_db::users::find_by_id(db.pool(), user.user_id)
         .await?
         .ok_or(AppError::InvalidToken)?;
-    if password.len() > kinora_core::user::PASSWORD_MAX * 4
-        || !crate::passwords::verify_password(password, &stored.password_hash)
-    {
-        return Err(AppError::Invalid {
-            field: "currentPassword",
-            message: "is not the password in use".to_owned(),
-        });
-    }
-    Ok(())
+    crate::passwords::check_current_password(password, &stored.password_hash)
 }
 
 /// Moves the caller's channel or account to `target` (`name@host`, a local name or an actor

@@ -49,6 +49,19 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     }
 }
 
+/// Checks a `currentPassword` field against the caller's stored hash: the answer names the
+/// field when it is not the password in use.
+pub fn check_current_password(password: &str, stored_hash: &str) -> AppResult<()> {
+    if verify_password(password, stored_hash) {
+        Ok(())
+    } else {
+        Err(AppError::Invalid {
+            field: "currentPassword",
+            message: "is not the password in use".to_owned(),
+        })
+    }
+}
+
 /// Spends the time of one verification, so unknown usernames answer as slowly as known ones.
 pub fn verify_against_nothing(password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();

@@ -9,7 +9,7 @@ use kinora_core::preferences::{
 use kinora_db::{Db, DbError, now_millis};
 
 use crate::auth::AuthenticatedUser;
-use crate::passwords::{check_password, hash_password, verify_password};
+use crate::passwords::{check_password, hash_password};
 use crate::{AppError, AppResult, InstanceConfig};
 
 /// The instance's NSFW policy, which users who never chose one follow (PeerTube's
@@ -223,11 +223,7 @@ pub async fn update(
                 "is needed to change the password or e-mail address",
             )
         })?;
-        if current.len() > kinora_core::user::PASSWORD_MAX * 4
-            || !verify_password(current, &user.password_hash)
-        {
-            return Err(invalid("currentPassword", "is not the password in use"));
-        }
+        crate::passwords::check_current_password(current, &user.password_hash)?;
     }
     let before = find(db, user.id, instance).await?;
     let settings = apply(before.clone(), &change)?;
