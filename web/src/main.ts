@@ -39,6 +39,7 @@ route('/my-account/abuses', () => import('./pages/my-reports'))
 route('/my-account/settings', () => import('./pages/my-settings'))
 route('/my-account/notifications', () => import('./pages/notifications'))
 route('/my-account/move', () => import('./pages/move'))
+route('/my-account/exports', () => import('./pages/my-exports'))
 route('/admin/moderation', () => import('./pages/moderation'))
 route('/admin/moderation/:tab', () => import('./pages/moderation'))
 route('/videos/discover', () => import('./pages/discover'))
@@ -107,6 +108,7 @@ async function renderAccountArea (): Promise<void> {
       h('a', { href: '/my-account/notifications', 'data-testid': 'menu-notifications' }, 'Notifications'),
       h('a', { href: '/my-account/settings', 'data-testid': 'menu-my-settings' }, 'My settings'),
       h('a', { href: '/my-account/move', 'data-testid': 'menu-move' }, 'Move to another instance'),
+      h('a', { href: '/my-account/exports', 'data-testid': 'menu-exports' }, 'Archive of my data'),
       isModerator(user) ? h('a', { href: '/admin/moderation/abuses', 'data-testid': 'menu-moderation' }, 'Moderation') : null,
       user.role.id === Role.administrator ? h('a', { href: '/admin/relays', 'data-testid': 'menu-relays' }, 'Relays') : null,
       isAdmin(user) ? h('a', { href: '/admin/config/edit-custom', 'data-testid': 'menu-settings' }, 'Instance settings') : null,

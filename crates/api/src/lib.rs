@@ -76,6 +76,8 @@ pub struct ApiState {
     pub history: Arc<kinora_app::history::HistoryWriter>,
     /// Whether e-mail is on (`[smtp]` has a host): verification and reset links are sent.
     pub email_enabled: bool,
+    /// The `[export]` section: user archives.
+    pub exports: Arc<kinora_app::user_exports::UserExportConfig>,
 }
 
 impl ApiState {
@@ -109,6 +111,10 @@ pub fn router(state: ApiState) -> Router {
         .nest("/api/v1", v1::router())
         .route("/feeds/{file}", axum::routing::get(feeds::video_feed))
         .route("/services/oembed", axum::routing::get(oembed::oembed))
+        .route(
+            "/download/user-exports/{file}",
+            axum::routing::get(v1::download_export),
+        )
         .route(
             "/unsubscribe",
             axum::routing::get(unsubscribe::show).post(unsubscribe::confirm),

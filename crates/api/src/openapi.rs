@@ -138,6 +138,7 @@ mod moderation;
 mod my_user;
 mod playlists;
 mod relays;
+mod user_exports;
 
 /// Every documented route: [`ROUTES`], then the moderation routes of [`moderation::ROUTES`]
 /// and the relay routes of [`relays::ROUTES`], the caption and chapter routes of
@@ -156,6 +157,7 @@ fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
         .chain(downloads::ROUTES)
         .chain(account_emails::ROUTES)
         .chain(actor_moves::ROUTES)
+        .chain(user_exports::ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.

@@ -107,6 +107,8 @@ pub fn router(state: ApiState) -> Router {
         "/my-account/abuses",
         "/my-account/settings",
         "/my-account/notifications",
+        "/my-account/move",
+        "/my-account/exports",
         "/admin/moderation",
         "/admin/moderation/{tab}",
         "/admin/relays",
@@ -168,6 +170,8 @@ fn page_title(path: &str) -> Option<&'static str> {
         "/my-library/history/videos" => "My history",
         "/my-account/settings" => "My settings",
         "/my-account/notifications" => "Notifications",
+        "/my-account/move" => "Move to another instance",
+        "/my-account/exports" => "Archive of my data",
         _ => return None,
     })
 }

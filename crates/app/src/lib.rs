@@ -45,6 +45,7 @@ pub mod subscriptions;
 pub mod swarms;
 pub mod user_admin;
 pub mod user_bans;
+pub mod user_exports;
 pub mod user_settings;
 pub mod users;
 pub mod video_images;

@@ -50,6 +50,7 @@ pub mod tracker_http_peers;
 pub mod tracker_peers;
 pub mod uploads;
 pub mod user_emails;
+pub mod user_exports;
 pub mod user_history;
 pub mod user_preferences;
 pub mod users;

@@ -10,6 +10,7 @@
 //! rows, and parsed from other servers) and the read routes that serve them ([`routes`]).
 
 pub mod actor_images;
+mod archive;
 mod backfill;
 mod config;
 mod context;

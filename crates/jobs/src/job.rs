@@ -83,6 +83,11 @@ pub enum Job {
         /// The message.
         email: OutgoingEmail,
     },
+    /// Write a user's archive (PeerTube's `create-user-export`; run by the server).
+    CreateUserExport {
+        /// The `user_exports` row.
+        export_id: i64,
+    },
     /// E-mail the notifications that wait for it (`email_state = 1`), then mark them sent (run
     /// by the server). Queued by `kinora_db::notifications` in the transaction that wrote them.
     SendNotificationEmails,
@@ -117,11 +122,13 @@ pub enum JobKind {
     SendEmail,
     /// [`Job::SendNotificationEmails`].
     SendNotificationEmails,
+    /// [`Job::CreateUserExport`].
+    CreateUserExport,
 }
 
 impl JobKind {
     /// Every kind, for metrics that show each one even while it has no job.
-    pub const ALL: [JobKind; 13] = [
+    pub const ALL: [JobKind; 14] = [
         JobKind::GenerateActorKeys,
         JobKind::Transcode,
         JobKind::StoreOriginal,
@@ -135,6 +142,7 @@ impl JobKind {
         JobKind::UpdateCaptionPlaylists,
         JobKind::SendEmail,
         JobKind::SendNotificationEmails,
+        JobKind::CreateUserExport,
     ];
 
     /// The kind's name as stored in the `kind` column.
@@ -153,6 +161,7 @@ impl JobKind {
             JobKind::UpdateCaptionPlaylists => "update-caption-playlists",
             JobKind::SendEmail => "send-email",
             JobKind::SendNotificationEmails => kinora_db::notifications::EMAIL_JOB_KIND,
+            JobKind::CreateUserExport => "create-user-export",
         }
     }
 }
@@ -174,6 +183,7 @@ impl Job {
             Job::UpdateCaptionPlaylists { .. } => JobKind::UpdateCaptionPlaylists,
             Job::SendEmail { .. } => JobKind::SendEmail,
             Job::SendNotificationEmails => JobKind::SendNotificationEmails,
+            Job::CreateUserExport { .. } => JobKind::CreateUserExport,
         }
     }
 
@@ -209,6 +219,7 @@ impl Job {
             Job::SendNotificationEmails => {
                 Some(kinora_db::notifications::EMAIL_JOB_UNIQUE_KEY.to_owned())
             }
+            Job::CreateUserExport { export_id } => Some(format!("user-export:{export_id}")),
         }
     }
 
@@ -225,6 +236,8 @@ impl Job {
             Job::UpdateCaptionPlaylists { .. } => 8,
             // An SMTP server can be down for a while; the backoff spreads these over hours.
             Job::SendEmail { .. } | Job::SendNotificationEmails => 10,
+            // A failed archive is marked errored by the job itself; the user asks again.
+            Job::CreateUserExport { .. } => 3,
         }
     }
 }

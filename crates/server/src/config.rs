@@ -55,6 +55,8 @@ pub struct Config {
     pub smtp: kinora_mail::SmtpConfig,
     /// `[backup]`: scheduled backups (none unless a directory is set).
     pub backup: crate::scheduled_backups::BackupConfig,
+    /// `[export]`: the archives users ask for of their data.
+    pub export: kinora_app::user_exports::UserExportConfig,
 }
 
 /// The `[server]` section.

@@ -23,6 +23,7 @@ pub const SERVER_JOB_KINDS: &[JobKind] = &[
     JobKind::UpdateCaptionPlaylists,
     JobKind::SendEmail,
     JobKind::SendNotificationEmails,
+    JobKind::CreateUserExport,
 ];
 
 /// Runs the server's jobs by calling the matching use case.
@@ -125,6 +126,15 @@ impl JobHandler for ServerJobs {
                 )
                 .await
             }
+            Job::CreateUserExport { export_id } => kinora_app::user_exports::run(
+                context.db(),
+                &self.storage,
+                std::sync::Arc::new(self.federation.clone()),
+                &self.public_url,
+                export_id,
+            )
+            .await
+            .map_err(|error| JobFailure::retryable(error.to_string())),
             // Claimed only by kinora-transcoder; never by this worker's kinds.
             Job::Transcode { .. } => Err(JobFailure::retryable(
                 "transcoding runs in kinora-transcoder",
@@ -147,6 +157,7 @@ pub async fn housekeeping(
     storage: std::sync::Arc<kinora_storage::MediaStorage>,
     lease: Lease,
     tracker: kinora_p2p::tracker::TrackerConfig,
+    exports: kinora_app::user_exports::UserExportConfig,
     shutdown: CancellationToken,
 ) {
     let mut ticker = tokio::time::interval(Duration::from_secs(60));
@@ -157,6 +168,9 @@ pub async fn housekeeping(
         }
         if lease.hold().await {
             clean_up(&db, &storage, &tracker).await;
+            if let Err(error) = kinora_app::user_exports::expire(&db, &storage, &exports).await {
+                tracing::warn!(%error, "could not remove expired user exports");
+            }
         }
     }
     lease.release().await;

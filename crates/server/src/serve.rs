@@ -121,6 +121,7 @@ pub async fn run_until(
         search: Arc::new(config.search.clone()),
         history: Arc::default(),
         email_enabled: config.smtp.enabled(),
+        exports: Arc::new(config.export.clone()),
     };
     refresh_instance_settings(api.instance.clone(), db.clone());
     let history = api.history.clone();
@@ -223,6 +224,7 @@ pub async fn run_until(
         storage.clone(),
         cluster.lease("housekeeping", crate::jobs::HOUSEKEEPING_LEASE),
         config.tracker.clone(),
+        config.export.clone(),
         workers_stop.clone(),
     ));
 

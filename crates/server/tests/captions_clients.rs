@@ -24,22 +24,7 @@ async fn yt_dlp_writes_a_videos_captions() {
     let video = publish_with_torrents(&instance, "video_short.mp4").await;
     let uuid = video["uuid"].as_str().unwrap().to_owned();
     for (language, name, text) in [("en", "en.vtt", GOOD_VTT), ("fr", "fr.srt", GOOD_SRT)] {
-        let form = reqwest::multipart::Form::new().part(
-            "captionfile",
-            reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name),
-        );
-        let response = instance
-            .http
-            .put(format!(
-                "{}/api/v1/videos/{uuid}/captions/{language}",
-                instance.base
-            ))
-            .bearer_auth(&instance.token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 204);
+        common::instance::put_caption(&instance, &uuid, language, name, text).await;
     }
 
     let _proxy = TlsProxy::start(dir.path(), instance.port);

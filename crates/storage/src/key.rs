@@ -116,6 +116,11 @@ impl StorageKey {
         Self(format!("tmp/resumable-uploads/{upload}"))
     }
 
+    /// A user's archive (a ZIP, kept private until it expires): `user-exports/<uuid>.zip`.
+    pub fn user_export(id: Uuid) -> Self {
+        Self(format!("user-exports/{id}.zip"))
+    }
+
     /// A private working directory: `tmp/work/<uuid>`.
     pub fn work_directory(id: Uuid) -> Self {
         Self(format!("tmp/work/{id}"))
@@ -173,7 +178,7 @@ impl StorageKey {
     pub fn kind(&self) -> FileKind {
         let top = self.0.split('/').next().unwrap_or_default();
         match top {
-            "original-video-files" => FileKind::Original,
+            "original-video-files" | "user-exports" => FileKind::Original,
             "streaming-playlists" | "redundancy" => FileKind::Hls,
             "thumbnails" | "previews" | "storyboards" | "avatars" | "video-captions" => {
                 FileKind::Image

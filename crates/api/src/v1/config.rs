@@ -93,6 +93,11 @@ pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
             "remoteRunners": { "enabled": false }
         },
         "import": { "videos": { "http": { "enabled": false }, "torrent": { "enabled": false } } },
+        "export": { "users": {
+            "enabled": state.exports.enabled,
+            "exportExpiration": state.exports.expiration_ms(),
+            "maxUserVideoQuota": state.exports.max_user_video_bytes,
+        } },
         "avatar": { "file": actor_image_constraints(&state) },
         "banner": { "file": actor_image_constraints(&state) }
     }))

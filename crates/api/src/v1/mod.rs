@@ -11,6 +11,7 @@ mod pagination;
 mod search;
 mod server;
 mod users;
+pub(crate) use users::exports::download_export;
 mod video_channels;
 mod video_playlists;
 mod videos;
@@ -282,6 +283,21 @@ pub fn router() -> Router<ApiState> {
         .merge(video_playlists::routes())
         .merge(actor_images_router())
         .merge(actor_moves::routes())
+        .merge(user_exports_router())
+}
+
+/// User archives (issue 17).
+fn user_exports_router() -> Router<ApiState> {
+    Router::new()
+        .route(
+            "/users/{id}/exports/request",
+            post(users::exports::request_export),
+        )
+        .route("/users/{id}/exports", get(users::exports::list_exports))
+        .route(
+            "/users/{id}/exports/{export_id}",
+            axum::routing::delete(users::exports::delete_export),
+        )
 }
 
 /// Avatars and banners of accounts and channels (issue 18), with a body limit of their own.

@@ -53,6 +53,7 @@ impl Harness {
             search: Arc::new(config.search.clone()),
             history: Arc::default(),
             email_enabled: config.smtp.enabled(),
+            exports: Arc::new(config.export.clone()),
         };
         let storage = api.storage.clone();
         Self {

@@ -303,3 +303,24 @@ pub async fn subscribe_to_root_channel(follower: &Instance, origin: &Instance) {
     )
     .await;
 }
+
+/// Root adds the caption `text` (a file named `name`) in `language` to the video; it must be
+/// taken (204).
+pub async fn put_caption(instance: &Instance, uuid: &str, language: &str, name: &str, text: &str) {
+    let form = reqwest::multipart::Form::new().part(
+        "captionfile",
+        reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name.to_owned()),
+    );
+    let response = instance
+        .http
+        .put(format!(
+            "{}/api/v1/videos/{uuid}/captions/{language}",
+            instance.base
+        ))
+        .bearer_auth(&instance.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+}

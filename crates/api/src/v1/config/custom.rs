@@ -321,7 +321,11 @@ fn custom_config(state: &ApiState, instance: &InstanceConfig) -> Value {
             "videoChannelSynchronization": { "enabled": false, "maxPerUser": 0 },
             "users": { "enabled": false }
         },
-        "export": { "users": { "enabled": false, "maxUserVideoQuota": 0, "exportExpiration": 0 } },
+        "export": { "users": {
+            "enabled": state.exports.enabled,
+            "maxUserVideoQuota": state.exports.max_user_video_bytes,
+            "exportExpiration": state.exports.expiration_ms(),
+        } },
         "trending": { "videos": { "algorithms": { "enabled": ["most-viewed"], "default": "most-viewed" } } },
         "autoBlacklist": { "videos": { "ofUsers": { "enabled": state.moderation.auto_block_new_videos } } },
         "followers": {

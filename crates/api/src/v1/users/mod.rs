@@ -5,6 +5,7 @@ pub mod ask_send_verify_email;
 pub mod block;
 pub mod create;
 pub mod delete;
+pub mod exports;
 pub mod get;
 pub mod list;
 pub mod me;
