@@ -5,6 +5,8 @@
 // downloaded ZIP is then written into a .ts file as its `@peertube/peertube-types` type
 // (`VideoExportJSON`, `ChannelExportJSON`, …) and `tsc --strict --noEmit` must accept it, as
 // must the export list (`ResultList<UserExport>`); each `archiveFiles` path names an entry.
+// Then the same page imports the downloaded archive back (resumable upload of the ZIP) and
+// shows what it brought in.
 //
 // Needs the debug binaries (`cargo build --workspace --bins`), Chromium and python3 (which
 // reads the ZIP); the front end is built first when web/dist is older than its sources.
@@ -113,6 +115,17 @@ test('an archive is asked for and downloaded in the front end, in PeerTube types
       watchedWords: ['WatchedWordsListsJSON', json('watched-words-lists.json')],
       tagPolicies: ['AutoTagPoliciesJSON', json('automatic-tag-policies.json')]
     })
+
+    // The archive comes back in through the same page: the channel is there already, the
+    // video is uploaded again, the playlist made again.
+    await page.getByTestId('import-file').setInputFiles(await download.path())
+    await page.getByTestId('import-submit').click()
+    const latest = page.locator('[data-testid="import-latest"][data-state="3"]')
+    await latest.waitFor({ timeout: 180000 })
+    assert.match(await latest.textContent(), /brought in 0 channels, 1 videos, 2 playlists/)
+    const mine = await apiCall(instance, maker.token, '/users/me/videos')
+    assert.equal(mine.data.filter((v) => v.name === 'Archived video').length, 2)
+    assert.deepEqual(errors, [])
     await context.close()
   } finally {
     await browser.close()

@@ -21,6 +21,15 @@ export interface UploadFields {
 
 export interface CreatedVideo { id: number, uuid: string, shortUUID: string }
 
+/**
+ * Where a session opens and what its init carries, for uploads that are not videos (a user
+ * archive to import: `/users/{id}/imports/import-resumable`, whose last chunk answers 204).
+ */
+export interface UploadTarget { path: string, body: Record<string, unknown> }
+
+/** The answer of a finished upload that creates no video (an import). */
+const NO_VIDEO: CreatedVideo = { id: 0, uuid: '', shortUUID: '' }
+
 export type UploadStatus = 'starting' | 'uploading' | 'paused' | 'retrying' | 'done' | 'failed' | 'cancelled'
 
 export interface UploadCallbacks {
@@ -69,7 +78,8 @@ export class ResumableUpload {
     private readonly file: File,
     private readonly fields: UploadFields,
     private readonly callbacks: UploadCallbacks,
-    private readonly chunk = chunkSize()
+    private readonly chunk = chunkSize(),
+    private readonly target?: UploadTarget
   ) {
     this.storeKey = `${STORE_PREFIX}${file.name}:${file.size}:${file.lastModified}`
   }
@@ -202,9 +212,9 @@ export class ResumableUpload {
   }
 
   private async open (): Promise<void> {
-    const response = await apiResponse('/videos/upload-resumable', {
+    const response = await apiResponse(this.target?.path ?? '/videos/upload-resumable', {
       method: 'POST',
-      json: { ...this.fields, filename: this.file.name },
+      json: this.target?.body ?? { ...this.fields, filename: this.file.name },
       headers: {
         'X-Upload-Content-Length': String(this.file.size),
         'X-Upload-Content-Type': this.file.type || 'application/octet-stream'
@@ -240,6 +250,7 @@ export class ResumableUpload {
       this.callbacks.progress(start + loaded, this.file.size)
     })
     if (answer.status === 200 || answer.status === 201) return (JSON.parse(answer.body) as { video: CreatedVideo }).video
+    if (answer.status === 204) return NO_VIDEO
     if (answer.status === 308 || answer.status === 409) {
       this.offset = offsetFromRange(answer.range)
       this.callbacks.progress(this.offset, this.file.size)

@@ -46,6 +46,7 @@ pub mod swarms;
 pub mod user_admin;
 pub mod user_bans;
 pub mod user_exports;
+pub mod user_imports;
 pub mod user_settings;
 pub mod users;
 pub mod video_images;

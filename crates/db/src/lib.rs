@@ -52,6 +52,7 @@ pub mod uploads;
 pub mod user_emails;
 pub mod user_exports;
 pub mod user_history;
+pub mod user_imports;
 pub mod user_preferences;
 pub mod users;
 pub mod video_blacklist;

@@ -5,7 +5,8 @@ use sqlx::{Any, Executor};
 use crate::{Connection, DbResult};
 
 const COLUMNS: &str = "id, upload_id, user_id, channel_id, declared_size, received_size, \
-                       content_type, filename, metadata, video_id, created_at, updated_at, expires_at";
+                       content_type, filename, metadata, video_id, created_at, updated_at, expires_at, \
+                       purpose";
 
 /// An upload session as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -36,7 +37,12 @@ pub struct UploadRow {
     pub updated_at: i64,
     /// When an idle session is purged, epoch milliseconds.
     pub expires_at: i64,
+    /// What the file is for: `None` for a video, [`USER_IMPORT`] for a user's archive.
+    pub purpose: Option<String>,
 }
+
+/// [`UploadRow::purpose`] of the upload of a user archive to import.
+pub const USER_IMPORT: &str = "user-import";
 
 /// What is needed to open a session.
 #[derive(Debug, Clone)]
@@ -57,6 +63,8 @@ pub struct NewUpload<'a> {
     pub metadata: &'a str,
     /// Expiry, epoch milliseconds.
     pub expires_at: i64,
+    /// What the file is for (`None`: a video).
+    pub purpose: Option<&'a str>,
 }
 
 /// Opens a session.
@@ -67,8 +75,8 @@ pub async fn insert(
 ) -> DbResult<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO upload_sessions (upload_id, user_id, channel_id, declared_size, content_type, \
-         filename, metadata, created_at, updated_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
+         filename, metadata, created_at, updated_at, expires_at, purpose) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) RETURNING id",
     )
     .bind(upload.upload_id)
     .bind(upload.user_id)
@@ -79,6 +87,7 @@ pub async fn insert(
     .bind(upload.metadata)
     .bind(now)
     .bind(upload.expires_at)
+    .bind(upload.purpose)
     .fetch_one(&mut *connection)
     .await?;
     Ok(id)

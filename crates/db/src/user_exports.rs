@@ -132,9 +132,20 @@ pub async fn has_live_export(connection: &mut Connection, user_id: i64) -> DbRes
 /// Moves a pending export to processing; answers false when it was not pending (another
 /// worker took it, or it was deleted).
 pub async fn start(connection: &mut Connection, id: i64, now: i64) -> DbResult<bool> {
-    let result = sqlx::query(
-        "UPDATE user_exports SET state = $1, updated_at = $2 WHERE id = $3 AND state IN ($4, $1)",
-    )
+    start_in(connection, "user_exports", id, now).await
+}
+
+/// Moves row `id` of `table` (`user_exports` or `user_imports`, which share their states) from
+/// pending (or processing: a job run again) to processing.
+pub(crate) async fn start_in(
+    connection: &mut Connection,
+    table: &'static str,
+    id: i64,
+    now: i64,
+) -> DbResult<bool> {
+    let result = sqlx::query(&format!(
+        "UPDATE {table} SET state = $1, updated_at = $2 WHERE id = $3 AND state IN ($4, $1)"
+    ))
     .bind(PROCESSING)
     .bind(now)
     .bind(id)

@@ -88,6 +88,12 @@ pub enum Job {
         /// The `user_exports` row.
         export_id: i64,
     },
+    /// Bring an uploaded user archive into its account (PeerTube's `import-user-archive`; run
+    /// by the server).
+    ImportUserArchive {
+        /// The `user_imports` row.
+        import_id: i64,
+    },
     /// E-mail the notifications that wait for it (`email_state = 1`), then mark them sent (run
     /// by the server). Queued by `kinora_db::notifications` in the transaction that wrote them.
     SendNotificationEmails,
@@ -124,11 +130,13 @@ pub enum JobKind {
     SendNotificationEmails,
     /// [`Job::CreateUserExport`].
     CreateUserExport,
+    /// [`Job::ImportUserArchive`].
+    ImportUserArchive,
 }
 
 impl JobKind {
     /// Every kind, for metrics that show each one even while it has no job.
-    pub const ALL: [JobKind; 14] = [
+    pub const ALL: [JobKind; 15] = [
         JobKind::GenerateActorKeys,
         JobKind::Transcode,
         JobKind::StoreOriginal,
@@ -143,6 +151,7 @@ impl JobKind {
         JobKind::SendEmail,
         JobKind::SendNotificationEmails,
         JobKind::CreateUserExport,
+        JobKind::ImportUserArchive,
     ];
 
     /// The kind's name as stored in the `kind` column.
@@ -162,6 +171,7 @@ impl JobKind {
             JobKind::SendEmail => "send-email",
             JobKind::SendNotificationEmails => kinora_db::notifications::EMAIL_JOB_KIND,
             JobKind::CreateUserExport => "create-user-export",
+            JobKind::ImportUserArchive => "import-user-archive",
         }
     }
 }
@@ -184,6 +194,7 @@ impl Job {
             Job::SendEmail { .. } => JobKind::SendEmail,
             Job::SendNotificationEmails => JobKind::SendNotificationEmails,
             Job::CreateUserExport { .. } => JobKind::CreateUserExport,
+            Job::ImportUserArchive { .. } => JobKind::ImportUserArchive,
         }
     }
 
@@ -220,6 +231,7 @@ impl Job {
                 Some(kinora_db::notifications::EMAIL_JOB_UNIQUE_KEY.to_owned())
             }
             Job::CreateUserExport { export_id } => Some(format!("user-export:{export_id}")),
+            Job::ImportUserArchive { import_id } => Some(format!("user-import:{import_id}")),
         }
     }
 
@@ -238,6 +250,8 @@ impl Job {
             Job::SendEmail { .. } | Job::SendNotificationEmails => 10,
             // A failed archive is marked errored by the job itself; the user asks again.
             Job::CreateUserExport { .. } => 3,
+            // The job marks a failed import errored itself; a retry would import twice.
+            Job::ImportUserArchive { .. } => 1,
         }
     }
 }

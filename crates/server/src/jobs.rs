@@ -24,6 +24,7 @@ pub const SERVER_JOB_KINDS: &[JobKind] = &[
     JobKind::SendEmail,
     JobKind::SendNotificationEmails,
     JobKind::CreateUserExport,
+    JobKind::ImportUserArchive,
 ];
 
 /// Runs the server's jobs by calling the matching use case.
@@ -40,6 +41,10 @@ pub struct ServerJobs {
     pub mailer: Option<kinora_mail::Mailer>,
     /// The instance's settings in force (its name signs e-mails).
     pub instance: kinora_app::SharedInstance,
+    /// `[moderation]` (videos of an imported archive are uploads like any other).
+    pub moderation: kinora_app::ModerationConfig,
+    /// `[uploads]` (the same).
+    pub upload_limits: kinora_app::videos::UploadLimits,
 }
 
 impl ServerJobs {
@@ -135,6 +140,21 @@ impl JobHandler for ServerJobs {
             )
             .await
             .map_err(|error| JobFailure::retryable(error.to_string())),
+            Job::ImportUserArchive { import_id } => {
+                let job = &context;
+                let import = kinora_app::user_imports::ImportContext {
+                    remote: std::sync::Arc::new(kinora_federation::RemoteLookup::new(
+                        self.federation.clone(),
+                    )),
+                    instance: (*self.instance.current()).clone(),
+                    moderation: self.moderation.clone(),
+                    upload_limits: self.upload_limits,
+                    public_url: self.public_url.clone(),
+                };
+                kinora_app::user_imports::run(job.db(), &self.storage, &import, import_id)
+                    .await
+                    .map_err(|error| JobFailure::retryable(error.to_string()))
+            }
             // Claimed only by kinora-transcoder; never by this worker's kinds.
             Job::Transcode { .. } => Err(JobFailure::retryable(
                 "transcoding runs in kinora-transcoder",

@@ -194,6 +194,8 @@ pub async fn run_until(
                 mailer: kinora_mail::Mailer::from_config(&config.smtp, &config.instance.name)
                     .context("[smtp]")?,
                 instance,
+                moderation: config.moderation.clone(),
+                upload_limits: config.uploads,
             },
         )
         .run(workers_stop.clone()),

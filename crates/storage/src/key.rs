@@ -121,6 +121,11 @@ impl StorageKey {
         Self(format!("user-exports/{id}.zip"))
     }
 
+    /// An uploaded archive waiting to be imported: `user-imports/<uuid>.zip`.
+    pub fn user_import(id: Uuid) -> Self {
+        Self(format!("user-imports/{id}.zip"))
+    }
+
     /// A private working directory: `tmp/work/<uuid>`.
     pub fn work_directory(id: Uuid) -> Self {
         Self(format!("tmp/work/{id}"))
@@ -178,7 +183,7 @@ impl StorageKey {
     pub fn kind(&self) -> FileKind {
         let top = self.0.split('/').next().unwrap_or_default();
         match top {
-            "original-video-files" | "user-exports" => FileKind::Original,
+            "original-video-files" | "user-exports" | "user-imports" => FileKind::Original,
             "streaming-playlists" | "redundancy" => FileKind::Hls,
             "thumbnails" | "previews" | "storyboards" | "avatars" | "video-captions" => {
                 FileKind::Image

@@ -1,11 +1,23 @@
 // An archive of my data (/my-account/exports): PeerTube's user export. Ask for one (with or
 // without the videos' files), watch it being written, download it while its link is fresh,
-// delete it. One archive at a time; it expires by itself.
+// delete it. One archive at a time; it expires by itself. Below, import an archive (one made
+// here or by PeerTube) through the resumable upload, and see how the latest import went.
 
-import { api, currentUser } from '../api'
+import { ApiError, api, currentUser } from '../api'
 import { errorText, h, notice, setTitle } from '../dom'
+import { ResumableUpload } from '../resumable'
 import { navigate, type PageContext } from '../router'
 
+interface Tally { success: number, duplicates: number, errors: number }
+interface UserImport {
+  id: number
+  state: { id: number, label: string }
+  createdAt: string
+  error: string | null
+  resultSummary: { stats: Record<string, Tally> } | null
+}
+
+const IMPORTED: Record<string, string> = { channels: 'channels', videos: 'videos', videoPlaylists: 'playlists', following: 'subscriptions' }
 interface UserExport {
   id: number
   state: { id: number, label: string }
@@ -91,8 +103,64 @@ export async function render ({ main, signal }: PageContext): Promise<void> {
     }
   })
 
+  // Importing an archive.
+  const importFile = h('input', { id: 'import-file', type: 'file', accept: '.zip,application/zip', required: true, 'data-testid': 'import-file' })
+  const importButton = h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'import-submit' }, 'Import')
+  const importProgress = h('progress', { max: 1, value: 0, 'data-testid': 'import-progress' })
+  const importStatus = h('div', { role: 'status', 'aria-live': 'polite', 'data-testid': 'import-status' })
+  const importForm = h('form', { class: 'settings-form' },
+    h('label', { for: 'import-file' }, 'Archive (ZIP)'), importFile, importButton, importProgress, importStatus)
+  let importTimer: number | undefined
+  const showImport = (latest: UserImport): void => {
+    const parts = [`Import ${latest.id}: ${latest.state.label}`]
+    const stats = latest.resultSummary?.stats ?? {}
+    const counts = Object.entries(IMPORTED)
+      .filter(([key]) => stats[key])
+      .map(([key, label]) => `${stats[key].success} ${label}${stats[key].errors ? ` (${stats[key].errors} not imported)` : ''}`)
+    if (counts.length > 0) parts.push(`brought in ${counts.join(', ')}`)
+    if (latest.error) parts.push(latest.error)
+    importStatus.replaceChildren(h('p', { 'data-testid': 'import-latest', 'data-state': String(latest.state.id) }, parts.join('; ') + '.'))
+    window.clearTimeout(importTimer)
+    if ((latest.state.id === 1 || latest.state.id === 2) && !signal.aborted) {
+      importTimer = window.setTimeout(() => { void loadImport() }, 2000)
+    }
+  }
+  const loadImport = async (): Promise<void> => {
+    try {
+      showImport(await api<UserImport>(`/users/${user.id}/imports/latest`, { signal }))
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return // never imported
+      if (!signal.aborted) importStatus.replaceChildren(notice(`Could not read the latest import: ${errorText(error)}`, 'error'))
+    }
+  }
+  signal.addEventListener('abort', () => window.clearTimeout(importTimer))
+  importForm.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    const file = importFile.files?.[0]
+    if (!file) return
+    importButton.disabled = true
+    importStatus.replaceChildren()
+    const upload = new ResumableUpload(file, { name: file.name, channelId: 0, privacy: 1 }, {
+      progress: (sent, total) => { importProgress.value = total > 0 ? sent / total : 0 },
+      status: () => {}
+    }, undefined, { path: `/users/${user.id}/imports/import-resumable`, body: { filename: file.name } })
+    try {
+      await upload.run()
+      importStatus.replaceChildren(notice('The archive arrived; its import is running.'))
+      await loadImport()
+    } catch (error) {
+      importStatus.replaceChildren(notice(`Could not import the archive: ${errorText(error)}`, 'error'))
+    } finally {
+      importButton.disabled = false
+    }
+  })
+
   main.append(h('section', { class: 'narrow' }, h('h1', {}, 'Archive of my data'),
     h('p', { class: 'muted' }, 'A ZIP of your account, channels, videos, playlists, comments, likes, subscriptions and followers, in the format PeerTube reads and writes. Its download link works for 15 minutes each time this page shows it; the archive itself is removed after a while.'),
-    form, list))
+    form, list,
+    h('h2', {}, 'Import an archive'),
+    h('p', { class: 'muted' }, 'An archive made here or by PeerTube: its missing channels are created, its videos uploaded again (with their captions and chapters), its playlists and subscriptions brought in.'),
+    importForm))
   void load()
+  void loadImport()
 }

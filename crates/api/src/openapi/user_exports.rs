@@ -1,4 +1,5 @@
-//! The rows of the OpenAPI table for user archives (issue 17; PeerTube's user export).
+//! The rows of the OpenAPI table for user archives (issue 17; PeerTube's user export and
+//! import).
 
 use super::{Access, JSON, RouteDoc};
 
@@ -39,5 +40,43 @@ pub const ROUTES: &[RouteDoc] = &[
         Public,
         &[],
         &["token"]
+    ),
+    route!(
+        "post",
+        "/api/v1/users/{id}/imports/import-resumable",
+        "User Imports",
+        "Open the resumable upload of an archive to import into the user's account \
+         (`filename`; `X-Upload-Content-Length` and `X-Upload-Content-Type` headers): 201 and \
+         `Location`; the user or an administrator; one import at a time (409); 413 beyond the \
+         user's quota",
+        Token,
+        JSON
+    ),
+    route!(
+        "put",
+        "/api/v1/users/{id}/imports/import-resumable",
+        "User Imports",
+        "A chunk of the archive (`Content-Range`): 308 with `Range` until the last, then 204 \
+         (the import is queued); 415 when the file is not a ZIP",
+        Token,
+        &[],
+        &["upload_id"]
+    ),
+    route!(
+        "delete",
+        "/api/v1/users/{id}/imports/import-resumable",
+        "User Imports",
+        "Cancel the upload of an archive",
+        Token,
+        &[],
+        &["upload_id"]
+    ),
+    route!(
+        "get",
+        "/api/v1/users/{id}/imports/latest",
+        "User Imports",
+        "The user's latest import: its state, `error`, and `resultSummary.stats` (success, \
+         duplicates, errors of channels, videos, playlists, subscriptions)",
+        Token
     ),
 ];

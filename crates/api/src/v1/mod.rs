@@ -295,6 +295,10 @@ fn user_exports_router() -> Router<ApiState> {
         )
         .route("/users/{id}/exports", get(users::exports::list_exports))
         .route(
+            "/users/{id}/imports/latest",
+            get(users::imports::latest_import),
+        )
+        .route(
             "/users/{id}/exports/{export_id}",
             axum::routing::delete(users::exports::delete_export),
         )
@@ -397,6 +401,12 @@ pub fn upload_router() -> Router<ApiState> {
             post(videos::upload_resumable::init_upload)
                 .put(videos::upload_resumable::put_chunk)
                 .delete(videos::upload_resumable::cancel_upload),
+        )
+        .route(
+            "/users/{id}/imports/import-resumable",
+            post(users::imports::init_import)
+                .put(users::imports::put_import_chunk)
+                .delete(users::imports::cancel_import),
         )
         .layer(axum::extract::DefaultBodyLimit::disable())
 }

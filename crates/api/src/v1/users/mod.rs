@@ -7,6 +7,7 @@ pub mod create;
 pub mod delete;
 pub mod exports;
 pub mod get;
+pub mod imports;
 pub mod list;
 pub mod me;
 pub mod my_videos;

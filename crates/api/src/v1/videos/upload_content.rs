@@ -13,6 +13,18 @@ use crate::ApiError;
 use crate::v1::videos::storage_error;
 use crate::v1::videos::upload_resumable::lease::WriterLease;
 
+/// What a resumable upload must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expected {
+    /// Audio or video (a video upload).
+    Media,
+    /// A ZIP archive (a user import).
+    Zip,
+}
+
+/// The first bytes of every ZIP archive that starts with a file (PeerTube's archives do).
+const ZIP_MAGIC: &[u8; 4] = b"PK\x03\x04";
+
 /// Holds the first bytes of an upload until [`sniff`] has decided what they are.
 pub(crate) struct ContentGate {
     /// The file's first bytes known so far (stored ones, then held ones).
@@ -21,32 +33,40 @@ pub(crate) struct ContentGate {
     held_from: usize,
     /// Set once the head was recognised as media: everything passes straight through.
     passed: bool,
+    /// What the file must be.
+    expected: Expected,
 }
 
 impl ContentGate {
     /// A gate for a new file.
     pub(crate) fn new() -> Self {
-        Self::resume(Vec::new())
+        Self::resume(Vec::new(), Expected::Media)
     }
 
     /// A gate for a file whose first bytes, `stored`, are already written (a resumed upload).
-    pub(crate) fn resume(stored: Vec<u8>) -> Self {
+    pub(crate) fn resume(stored: Vec<u8>, expected: Expected) -> Self {
         let held_from = stored.len();
         Self {
             head: stored,
             held_from,
             passed: false,
+            expected,
         }
     }
 
     /// The gate for bytes written from `offset` on into the file at `path`: when the head is
     /// not yet decided, the stored bytes before `offset` are read back to decide with.
-    pub(crate) async fn at_offset(path: &std::path::Path, offset: u64) -> Result<Self, ApiError> {
+    pub(crate) async fn at_offset(
+        path: &std::path::Path,
+        offset: u64,
+        expected: Expected,
+    ) -> Result<Self, ApiError> {
         if offset >= SNIFF_BYTES as u64 {
             return Ok(Self {
                 head: Vec::new(),
                 held_from: 0,
                 passed: true,
+                expected,
             });
         }
         let file = tokio::fs::File::open(path).await.map_err(storage_error)?;
@@ -55,7 +75,7 @@ impl ContentGate {
             .read_to_end(&mut stored)
             .await
             .map_err(storage_error)?;
-        Ok(Self::resume(stored))
+        Ok(Self::resume(stored, expected))
     }
 
     /// Takes the next bytes of the file; answers the bytes that may be written now (none while
@@ -80,6 +100,9 @@ impl ContentGate {
 
     /// `at_end`: nothing more arrives in this request, so undecided bytes are written now.
     fn decide(&mut self, whole: bool, at_end: bool) -> Result<Bytes, ApiError> {
+        if self.expected == Expected::Zip {
+            return self.decide_zip(whole, at_end);
+        }
         match sniff(&self.head, whole) {
             Sniff::Media(_) => {
                 self.passed = true;
@@ -93,6 +116,28 @@ impl ContentGate {
                 "The file is empty: nothing was stored.",
             )),
             Sniff::NotMedia => Err(not_media()),
+        }
+    }
+
+    /// [`Self::decide`] for a ZIP archive: its first four bytes are the local file header's.
+    fn decide_zip(&mut self, whole: bool, at_end: bool) -> Result<Bytes, ApiError> {
+        let known = self.head.len().min(ZIP_MAGIC.len());
+        if self.head[..known] != ZIP_MAGIC[..known] || (whole && self.head.len() < ZIP_MAGIC.len())
+        {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not_a_zip_archive",
+                "The file is not a ZIP archive (a user archive as PeerTube or Kinora writes it). \
+                 Nothing was stored.",
+            ));
+        }
+        if self.head.len() >= ZIP_MAGIC.len() {
+            self.passed = true;
+            Ok(self.release())
+        } else if at_end {
+            Ok(self.release())
+        } else {
+            Ok(Bytes::new())
         }
     }
 
@@ -284,7 +329,7 @@ mod tests {
             StatusCode::BAD_REQUEST
         );
         // A resumed upload whose stored head is text is refused on its next chunk.
-        let mut gate = ContentGate::resume(b"<!DOCTYPE html>".to_vec());
+        let mut gate = ContentGate::resume(b"<!DOCTYPE html>".to_vec(), Expected::Media);
         let refused = gate.feed(Bytes::from(vec![b' '; SNIFF_BYTES]));
         assert_eq!(
             refused.unwrap_err().status(),
@@ -294,5 +339,32 @@ mod tests {
         let mut gate = ContentGate::new();
         assert!(gate.feed(Bytes::from_static(b"hel")).unwrap().is_empty());
         assert_eq!(&gate.finish(false).unwrap()[..], b"hel");
+    }
+
+    #[test]
+    fn an_import_takes_only_a_zip() {
+        let mut gate = ContentGate::resume(Vec::new(), Expected::Zip);
+        assert!(gate.feed(Bytes::from_static(b"PK")).unwrap().is_empty());
+        assert_eq!(
+            &gate.feed(Bytes::from_static(b"\x03\x04rest")).unwrap()[..],
+            b"PK\x03\x04rest"
+        );
+        // A video, text, or a ZIP cut short is refused.
+        for head in [&b"\0\0\0\x20ftypisom"[..], b"hello", b"PK\x05\x06"] {
+            let mut gate = ContentGate::resume(Vec::new(), Expected::Zip);
+            assert_eq!(
+                gate.feed(Bytes::copy_from_slice(head))
+                    .unwrap_err()
+                    .status(),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{head:?}"
+            );
+        }
+        let mut gate = ContentGate::resume(Vec::new(), Expected::Zip);
+        assert!(gate.feed(Bytes::from_static(b"PK")).unwrap().is_empty());
+        assert_eq!(
+            gate.finish(true).unwrap_err().status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
     }
 }

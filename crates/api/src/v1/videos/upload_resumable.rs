@@ -26,7 +26,7 @@ use tokio::io::AsyncSeekExt;
 use uuid::Uuid;
 
 use super::storage_error;
-use super::upload::content::{ContentGate, drain, write_checked};
+use super::upload::content::{ContentGate, Expected, drain, write_checked};
 
 #[path = "upload_lease.rs"]
 pub(crate) mod lease;
@@ -59,12 +59,49 @@ pub async fn init_upload(
     headers: HeaderMap,
     JsonOrForm(request): JsonOrForm<InitRequest>,
 ) -> Result<Response, ApiError> {
-    let declared: i64 = header_text(&headers, "x-upload-content-length")
+    let (declared, content_type, filename) = announced(&headers, &request.filename)?;
+    let limits = *state.upload_limits;
+    videos::check_upload(&state.db, &user, &request.fields, declared, &limits).await?;
+    let metadata = serde_json::to_string(&request.fields)
+        .map_err(|error| kinora_app::AppError::Internal(error.to_string()))?;
+    let session = Announced {
+        channel_id: request.fields.channel_id,
+        declared,
+        content_type: &content_type,
+        filename: &filename,
+        metadata: &metadata,
+        purpose: None,
+    };
+    open_session(&state, &user, &session, "/api/v1/videos/upload-resumable").await
+}
+
+/// What an init announces: the size, the type and name of the file, and what it is for.
+pub(crate) struct Announced<'a> {
+    /// The channel the session belongs to (a user import: the user's first).
+    pub(crate) channel_id: i64,
+    /// `X-Upload-Content-Length`.
+    pub(crate) declared: i64,
+    /// `X-Upload-Content-Type`.
+    pub(crate) content_type: &'a str,
+    /// The client's file name.
+    pub(crate) filename: &'a str,
+    /// The video fields, or what an import needs, JSON.
+    pub(crate) metadata: &'a str,
+    /// `None` for a video, [`kinora_db::uploads::USER_IMPORT`].
+    pub(crate) purpose: Option<&'static str>,
+}
+
+/// The size, type and name an init announces, checked.
+pub(crate) fn announced(
+    headers: &HeaderMap,
+    filename: &str,
+) -> Result<(i64, String, String), ApiError> {
+    let declared: i64 = header_text(headers, "x-upload-content-length")
         .ok_or_else(|| ApiError::invalid_field("X-Upload-Content-Length", "header is required"))?
         .trim()
         .parse()
         .map_err(|_| ApiError::invalid_field("X-Upload-Content-Length", "must be a byte count"))?;
-    let content_type = header_text(&headers, "x-upload-content-type")
+    let content_type = header_text(headers, "x-upload-content-type")
         .ok_or_else(|| ApiError::invalid_field("X-Upload-Content-Type", "header is required"))?
         .to_owned();
     if content_type.len() > 255 {
@@ -73,7 +110,7 @@ pub async fn init_upload(
             "is too long",
         ));
     }
-    let filename: String = request.filename.chars().take(255).collect();
+    let filename: String = filename.chars().take(255).collect();
     if filename.trim().is_empty() {
         return Err(ApiError::invalid_field("filename", "is required"));
     }
@@ -83,8 +120,17 @@ pub async fn init_upload(
             "must be positive",
         ));
     }
+    Ok((declared, content_type, filename))
+}
+
+/// Opens a checked session and answers 201 with its `Location` under `base`.
+pub(crate) async fn open_session(
+    state: &ApiState,
+    user: &kinora_app::auth::AuthenticatedUser,
+    session: &Announced<'_>,
+    base: &str,
+) -> Result<Response, ApiError> {
     let limits = *state.upload_limits;
-    videos::check_upload(&state.db, &user, &request.fields, declared, &limits).await?;
     let open = kinora_db::uploads::count_open_by_user(state.db.pool(), user.user_id).await?;
     if open >= limits.max_open_uploads_per_user {
         return Err(ApiError::new(
@@ -97,8 +143,6 @@ pub async fn init_upload(
         ));
     }
     let upload_id = Uuid::new_v4();
-    let metadata = serde_json::to_string(&request.fields)
-        .map_err(|error| kinora_app::AppError::Internal(error.to_string()))?;
     let now = now_millis();
     // Create the (empty) bytes file first, so a session row always has one.
     let path = state
@@ -114,18 +158,19 @@ pub async fn init_upload(
         &NewUpload {
             upload_id: &upload_id.to_string(),
             user_id: user.user_id,
-            channel_id: request.fields.channel_id,
-            declared_size: declared,
-            content_type: &content_type,
-            filename: &filename,
-            metadata: &metadata,
+            channel_id: session.channel_id,
+            declared_size: session.declared,
+            content_type: session.content_type,
+            filename: session.filename,
+            metadata: session.metadata,
             expires_at: now + limits.resumable_idle_secs * 1000,
+            purpose: session.purpose,
         },
         now,
     )
     .await?;
     tx.commit().await?;
-    let location = format!("/api/v1/videos/upload-resumable?upload_id={upload_id}");
+    let location = format!("{base}?upload_id={upload_id}");
     Ok((StatusCode::CREATED, [(header::LOCATION, location)]).into_response())
 }
 
@@ -282,7 +327,12 @@ async fn write_chunk(
         .storage
         .local()
         .path(&StorageKey::resumable_upload(upload_id));
-    let mut gate = ContentGate::at_offset(&path, start as u64).await?;
+    let expected = if session.purpose.as_deref() == Some(kinora_db::uploads::USER_IMPORT) {
+        Expected::Zip
+    } else {
+        Expected::Media
+    };
+    let mut gate = ContentGate::at_offset(&path, start as u64, expected).await?;
     let open = || async {
         let mut file = tokio::fs::OpenOptions::new()
             .write(true)
@@ -343,6 +393,9 @@ async fn complete(
     session: UploadRow,
     upload_id: Uuid,
 ) -> Result<Response, ApiError> {
+    if session.purpose.as_deref() == Some(kinora_db::uploads::USER_IMPORT) {
+        return crate::v1::users::imports::complete(state, &session, upload_id).await;
+    }
     let fields: VideoFields = serde_json::from_str(&session.metadata)
         .map_err(|error| kinora_app::AppError::Internal(error.to_string()))?;
     let path = state
