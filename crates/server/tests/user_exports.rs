@@ -17,7 +17,6 @@ use std::time::Duration;
 use common::accounts::{as_user, login, user};
 use common::eventually;
 use common::instance::{Instance, api_request, fixtures, publish_with_torrents, start};
-use image::{DynamicImage, ImageFormat, RgbImage};
 use kinora_db::testing::TestDb;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -67,36 +66,6 @@ async fn exports_of(instance: &Instance, user_id: i64) -> (u16, Value) {
 async fn root_id(instance: &Instance) -> i64 {
     let (_, me) = api_request(instance, Method::GET, "/api/v1/users/me", None).await;
     me["id"].as_i64().unwrap()
-}
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = DynamicImage::ImageRgb8(RgbImage::from_pixel(
-        width,
-        height,
-        image::Rgb([9, 99, 199]),
-    ));
-    let mut bytes = Vec::new();
-    image
-        .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
-        .unwrap();
-    bytes
-}
-
-/// Root's avatar, through the API.
-async fn set_avatar(instance: &Instance) {
-    let part = reqwest::multipart::Part::bytes(png(200, 200))
-        .file_name("me.png")
-        .mime_str("image/png")
-        .unwrap();
-    let response = instance
-        .http
-        .post(format!("{}/api/v1/users/me/avatar/pick", instance.base))
-        .bearer_auth(&instance.token)
-        .multipart(reqwest::multipart::Form::new().part("avatarfile", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
 }
 
 /// Asks for an archive and waits until it is written; answers the list's entry.
@@ -150,7 +119,7 @@ async fn a_users_archive_holds_what_they_made_as_peertube_writes_it() {
     let root = root_id(&instance).await;
 
     // What root made and did.
-    set_avatar(&instance).await;
+    common::instance::set_root_avatar(&instance).await;
     let video = publish_with_torrents(&instance, "video_short.mp4").await;
     let uuid = video["uuid"].as_str().unwrap().to_owned();
     let video_url = format!("{}/videos/watch/{uuid}", instance.base);

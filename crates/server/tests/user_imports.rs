@@ -3,7 +3,8 @@
 //! resumable protocol (`/api/v1/users/{id}/imports/import-resumable`, chunk by chunk, resumed
 //! after a probe). B then has the archive's missing channel, the video uploaded again and
 //! transcoded with its name, description, tags, captions, chapters and original publication
-//! date, the playlist with that video, and the subscription to A's channel (a remote follow);
+//! date, the account's display name, description and avatar, the user's settings, the playlist
+//! with that video, and the subscription to A's channel (a remote follow);
 //! `GET …/imports/latest` says so. Refused: a file that is not a ZIP (415, nothing kept), an
 //! archive larger than the quota (413), another user's account (403), a second import while one
 //! runs is refused at init (409, see `ensure_none_running`); a ZIP without PeerTube's documents ends errored, with the reason.
@@ -185,6 +186,7 @@ async fn an_archive_from_one_instance_is_imported_into_another() {
 
     // On A: a video with a description, tags, a caption and chapters; a second channel; a
     // playlist; a subscription to a viewer's channel.
+    common::instance::set_root_avatar(&a).await;
     let video = publish_with_torrents(&a, "video_short.mp4").await;
     let uuid = video["uuid"].as_str().unwrap().to_owned();
     put_caption(&a, &uuid, "en", "en.vtt", VTT).await;
@@ -230,6 +232,12 @@ async fn an_archive_from_one_instance_is_imported_into_another() {
             Method::POST,
             "/api/v1/users/me/subscriptions".to_owned(),
             json!({ "uri": "viewer_channel" }),
+            204,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/users/me".to_owned(),
+            json!({ "displayName": "Travelling root", "description": "Moved with an archive", "nsfwPolicy": "blur", "p2pEnabled": false }),
             204,
         ),
     ] {
@@ -291,6 +299,21 @@ async fn an_archive_from_one_instance_is_imported_into_another() {
     let done = latest(&b).await;
     assert_eq!(done["state"]["id"], 3, "{done}");
     let stats = &done["resultSummary"]["stats"];
+    assert_eq!(stats["account"]["success"], 1, "{done}");
+    assert_eq!(stats["account"]["errors"], 0, "the avatar too: {done}");
+    assert_eq!(stats["userSettings"]["success"], 1, "{done}");
+    let (_, me) = api_request(&b, Method::GET, "/api/v1/users/me", None).await;
+    assert_eq!(me["account"]["displayName"], "Travelling root", "{me}");
+    assert_eq!(
+        me["account"]["description"], "Moved with an archive",
+        "{me}"
+    );
+    assert_eq!(me["nsfwPolicy"], "blur", "{me}");
+    assert_eq!(me["p2pEnabled"], false, "{me}");
+    assert!(
+        !me["account"]["avatars"].as_array().unwrap().is_empty(),
+        "{me}"
+    );
     assert_eq!(
         stats["channels"],
         json!({ "success": 1, "duplicates": 1, "errors": 0 }),

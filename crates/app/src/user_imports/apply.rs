@@ -1,5 +1,6 @@
-//! Bringing an archive's content into an account: `channels.json` (missing channels are
-//! created), `videos.json` (each video whose file is in the archive becomes a new upload with
+//! Bringing an archive's content into an account: `account.json` (display name, description,
+//! avatar), `user-settings.json` (the player and privacy settings), `channels.json` (missing
+//! channels are created), `videos.json` (each video whose file is in the archive becomes a new upload with
 //! its fields, captions and chapters), `video-playlists.json` (with the imported videos and
 //! this instance's own), `following.json` (subscriptions). Every item is checked as the API
 //! checks it; one that fails is counted as an error and the import goes on. Archive paths are
@@ -170,6 +171,9 @@ pub(super) async fn import(
     };
     let account = crate::users::find_account(db, &user).await?;
 
+    let account_tally = import_account(db, storage, context, &user, &archive).await?;
+    let settings = archive.document("user-settings.json").await?;
+    let settings_tally = import_settings(db, context, &user, &settings).await;
     let (channel_ids, channel_tally) =
         import_channels(db, context, &user, account.id, &channels).await?;
     let (video_urls, video_tally) = import_videos(
@@ -198,12 +202,98 @@ pub(super) async fn import(
     let following_tally = import_following(db, context, &user, &following).await?;
     Ok(json!({
         "stats": {
+            "account": account_tally.json(),
+            "userSettings": settings_tally.json(),
             "channels": channel_tally.json(),
             "videos": video_tally.json(),
             "videoPlaylists": playlist_tally.json(),
             "following": following_tally.json(),
         }
     }))
+}
+
+/// The account's display name and description, and its avatar when the archive holds one.
+async fn import_account(
+    db: &Db,
+    storage: &MediaStorage,
+    context: &ImportContext,
+    user: &AuthenticatedUser,
+    archive: &Archive,
+) -> AppResult<Tally> {
+    let mut tally = Tally::default();
+    let account = archive.document("account.json").await?;
+    if account.is_null() {
+        return Ok(tally);
+    }
+    let change = crate::user_settings::SettingsChange {
+        display_name: text(&account, "displayName"),
+        description: text(&account, "description"),
+        ..Default::default()
+    };
+    match crate::user_settings::update(db, &context.instance, user, change, None).await {
+        Ok(_) => tally.success += 1,
+        Err(error) => {
+            tracing::info!(%error, "the archived account was not imported");
+            tally.errors += 1;
+        }
+    }
+    if let Some(name) = entry_name(&account["archiveFiles"]["avatar"]) {
+        let limit = context.upload_limits.max_image_size;
+        let set = async {
+            let bytes = archive
+                .read(&name, limit as u64)
+                .await?
+                .ok_or(AppError::NotFound("Avatar file"))?;
+            let kind = crate::actor_images::ActorImageKind::Avatar;
+            let rendered = crate::actor_images::render_in_background(kind, bytes, limit).await?;
+            crate::actor_images::set_my_avatar(db, storage, user, &rendered).await
+        };
+        if let Err(error) = set.await {
+            tracing::info!(%error, "the archived avatar was not imported");
+            tally.errors += 1;
+        }
+    }
+    Ok(tally)
+}
+
+/// The settings of `user-settings.json` that mean the same here (the theme and interface
+/// language of another instance may not exist here: they are left alone).
+async fn import_settings(
+    db: &Db,
+    context: &ImportContext,
+    user: &AuthenticatedUser,
+    settings: &Value,
+) -> Tally {
+    let mut tally = Tally::default();
+    if settings.is_null() {
+        return tally;
+    }
+    let flag = |field: &str| settings[field].as_bool();
+    let change = crate::user_settings::SettingsChange {
+        nsfw_policy: text(settings, "nsfwPolicy"),
+        p2p_enabled: flag("p2pEnabled"),
+        auto_play_video: flag("autoPlayVideo"),
+        auto_play_next_video: flag("autoPlayNextVideo"),
+        auto_play_next_video_playlist: flag("autoPlayNextVideoPlaylist"),
+        videos_history_enabled: flag("videosHistoryEnabled"),
+        email_public: flag("emailPublic"),
+        video_languages: settings["videoLanguages"].as_array().map(|languages| {
+            languages
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        }),
+        ..Default::default()
+    };
+    match crate::user_settings::update(db, &context.instance, user, change, None).await {
+        Ok(_) => tally.success += 1,
+        Err(error) => {
+            tracing::info!(%error, "the archived settings were not imported");
+            tally.errors += 1;
+        }
+    }
+    tally
 }
 
 /// The user's channels by name, after creating those of the archive they lack.

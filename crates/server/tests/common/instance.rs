@@ -324,3 +324,29 @@ pub async fn put_caption(instance: &Instance, uuid: &str, language: &str, name: 
         .unwrap();
     assert_eq!(response.status(), 204);
 }
+
+/// Root's avatar (a 200×200 PNG), through the API.
+pub async fn set_root_avatar(instance: &Instance) {
+    let image = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        200,
+        200,
+        image::Rgb([9, 99, 199]),
+    ));
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let part = reqwest::multipart::Part::bytes(png)
+        .file_name("me.png")
+        .mime_str("image/png")
+        .unwrap();
+    let response = instance
+        .http
+        .post(format!("{}/api/v1/users/me/avatar/pick", instance.base))
+        .bearer_auth(&instance.token)
+        .multipart(reqwest::multipart::Form::new().part("avatarfile", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
