@@ -1,13 +1,15 @@
 //! Importing a user archive (issue 17) between two real `kinora serve` processes: A (SQLite)
 //! exports root's archive with its video files; B (PostgreSQL) imports it through PeerTube's
-//! resumable protocol (`/api/v1/users/{id}/imports/import-resumable`, chunk by chunk, resumed
-//! after a probe). B then has the archive's missing channel, the video uploaded again and
-//! transcoded with its name, description, tags, captions, chapters and original publication
-//! date, the account's display name, description and avatar, the user's settings, the playlist
-//! with that video, and the subscription to A's channel (a remote follow);
-//! `GET …/imports/latest` says so. Refused: a file that is not a ZIP (415, nothing kept), an
-//! archive larger than the quota (413), another user's account (403), a second import while one
-//! runs is refused at init (409, see `ensure_none_running`); a ZIP without PeerTube's documents ends errored, with the reason.
+//! resumable protocol (`/api/v1/users/{id}/imports/import-resumable`, in two chunks). B then
+//! has the archive's missing channel, the video uploaded again and transcoded with its name,
+//! description, tags, captions, chapters and original publication date, the account's display
+//! name, description and avatar, the user's settings, the playlist with that video, and the
+//! subscription to A's channel (a remote follow); `GET …/imports/latest` says so. Refused: a
+//! file that is not a ZIP (415, nothing kept), an archive larger than the quota (413), another
+//! user's account (403); a ZIP without PeerTube's documents ends errored, with the reason.
+//! And an archive laid out as PeerTube writes it, with bad entries beside the good video (a
+//! `../` path, text as video, a symbolic link, a zip bomb, no file, an entry named `../..`):
+//! each bad one refused alone; a 100 MB document ends the import errored.
 
 mod common;
 
@@ -415,4 +417,152 @@ async fn an_archive_from_one_instance_is_imported_into_another() {
     assert!(left.is_empty(), "{left:?}");
     drop((a, b));
     postgres.finish().await;
+}
+
+/// An archive laid out as PeerTube writes it (its documented shapes, with fields Kinora's own
+/// archives do not have: `commentsEnabled`, an internal video, web-video `files`), and bad
+/// entries beside the good one: each bad video is refused on its own, the good one comes in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peertube_archive_with_bad_entries_imports_what_is_sound() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/kinora.db", dir.path().display());
+    // Files in archives may hold at most 1 MB here: the bomb below inflates to 5 MB.
+    let b = start(dir.path(), &url, 1, "[uploads]\nmax_file_size = 1000000\n").await;
+    let mp4 = std::fs::read(fixtures().join("video_short.mp4")).unwrap();
+    let good = "9c1d5a3e-1f0b-4c8e-9b7a-2d6e8f4a1b3c";
+    let peertube_video = |uuid: &str, name: &str, file: Value| {
+        json!({
+            "uuid": uuid, "createdAt": "2024-03-01T10:00:00.000Z", "updatedAt": "2024-03-01T10:00:00.000Z",
+            "publishedAt": "2024-03-01T10:05:00.000Z", "originallyPublishedAt": null,
+            "name": name, "category": 15, "licence": 1, "language": "fr", "tags": ["peertube"],
+            "privacy": 4, "passwords": [], "duration": 5, "description": "Venue de PeerTube",
+            "support": null, "isLive": false, "url": format!("https://peertube.example/videos/watch/{uuid}"),
+            "thumbnailUrl": null, "previewUrl": null, "thumbnails": [], "views": 3, "likes": 0, "dislikes": 0,
+            "nsfw": false, "commentsEnabled": true, "downloadEnabled": true,
+            "channel": { "name": "pt_channel" }, "waitTranscoding": true, "state": 1,
+            "captions": [], "chapters": [],
+            "files": [{ "resolution": 240, "size": 1000, "fps": 25, "torrentUrl": "https://peertube.example/t.torrent", "fileUrl": "https://peertube.example/f.mp4" }],
+            "streamingPlaylists": [],
+            "videoEmbedPrivacy": { "policy": 1, "domains": [] },
+            "archiveFiles": {
+                "videoFile": file,
+                "thumbnail": null,
+                "captions": { "fr": "../files/videos/captions/fr.vtt" }
+            }
+        })
+    };
+    let videos = json!({ "videos": [
+        peertube_video(good, "Vidéo saine", json!(format!("../files/videos/video-files/{good}.mp4"))),
+        peertube_video("00000000-0000-4000-8000-000000000001", "Traversal", json!("../files/../../../etc/passwd")),
+        peertube_video("00000000-0000-4000-8000-000000000002", "Text", json!("../files/videos/video-files/text.mp4")),
+        peertube_video("00000000-0000-4000-8000-000000000003", "Link", json!("../files/videos/video-files/link.mp4")),
+        peertube_video("00000000-0000-4000-8000-000000000004", "Bomb", json!("../files/videos/video-files/bomb.mp4")),
+        peertube_video("00000000-0000-4000-8000-000000000005", "No file", Value::Null),
+    ] });
+    let channels = json!({ "channels": [{
+        "url": "https://peertube.example/video-channels/pt_channel", "name": "pt_channel",
+        "displayName": "Chaîne PeerTube", "description": "Une chaîne", "support": "",
+        "updatedAt": "2024-01-01T00:00:00.000Z", "createdAt": "2024-01-01T00:00:00.000Z",
+        "avatars": [], "banners": [], "archiveFiles": { "avatar": null, "banner": null }
+    }] });
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in [
+        ("peertube/channels.json", channels.to_string().into_bytes()),
+        ("peertube/videos.json", videos.to_string().into_bytes()),
+        (
+            &format!("files/videos/video-files/{good}.mp4") as &str,
+            mp4.clone(),
+        ),
+        ("files/videos/captions/fr.vtt", VTT.as_bytes().to_vec()),
+        (
+            "files/videos/video-files/text.mp4",
+            b"not a video at all".to_vec(),
+        ),
+        ("../../escape.txt", b"outside".to_vec()),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    zip.add_symlink("files/videos/video-files/link.mp4", "/etc/passwd", options)
+        .unwrap();
+    zip.start_file(
+        "files/videos/video-files/bomb.mp4",
+        options.compression_method(zip::CompressionMethod::Deflated),
+    )
+    .unwrap();
+    let mut head = mp4[..64].to_vec();
+    head.resize(5_000_000, 0);
+    zip.write_all(&head).unwrap();
+    let archive = zip.finish().unwrap().into_inner();
+    assert!(archive.len() < 1_000_000, "the bomb is small compressed");
+
+    assert_eq!(import(&b, &archive).await, 204);
+    let done = latest(&b).await;
+    assert_eq!(done["state"]["id"], 3, "{done}");
+    let stats = &done["resultSummary"]["stats"];
+    assert_eq!(stats["channels"]["success"], 1, "{done}");
+    assert_eq!(
+        stats["videos"],
+        json!({ "success": 1, "duplicates": 0, "errors": 5 }),
+        "{done}"
+    );
+    let (_, mine) = api_request(&b, Method::GET, "/api/v1/users/me/videos", None).await;
+    assert_eq!(mine["total"], 1, "{mine}");
+    let uuid = mine["data"][0]["uuid"].as_str().unwrap().to_owned();
+    let video = wait_published(&b, &uuid, Duration::from_secs(180)).await;
+    assert_eq!(video["name"], "Vidéo saine");
+    assert_eq!(
+        video["privacy"]["id"], 3,
+        "PeerTube's internal becomes private"
+    );
+    assert_eq!(video["language"]["id"], "fr");
+    assert_eq!(video["category"]["id"], 15);
+    assert_eq!(video["commentsPolicy"]["id"], 1, "commentsEnabled: true");
+    assert_eq!(video["channel"]["name"], "pt_channel");
+    assert_eq!(video["originallyPublishedAt"], "2024-03-01T10:05:00.000Z");
+    let (_, captions) = api_request(
+        &b,
+        Method::GET,
+        &format!("/api/v1/videos/{uuid}/captions"),
+        None,
+    )
+    .await;
+    assert_eq!(captions["data"][0]["language"]["id"], "fr", "{captions}");
+    let (_, channel) =
+        api_request(&b, Method::GET, "/api/v1/video-channels/pt_channel", None).await;
+    assert_eq!(channel["displayName"], "Chaîne PeerTube");
+    // Nothing was written from the archive's own entry names.
+    for place in [
+        dir.path().join("escape.txt"),
+        dir.path().join("storage/escape.txt"),
+    ] {
+        assert!(!place.exists(), "{}", place.display());
+    }
+
+    // A 100 MB document: the import ends errored, saying which is too large, and nothing of
+    // it is imported.
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    zip.start_file("peertube/channels.json", options).unwrap();
+    zip.write_all(br#"{"channels":[{"name":"never_made","displayName":"Never"}]}"#)
+        .unwrap();
+    zip.start_file(
+        "peertube/videos.json",
+        options.compression_method(zip::CompressionMethod::Deflated),
+    )
+    .unwrap();
+    let spaces = vec![b' '; 1024 * 1024];
+    for _ in 0..100 {
+        zip.write_all(&spaces).unwrap();
+    }
+    let bomb = zip.finish().unwrap().into_inner();
+    assert_eq!(import(&b, &bomb).await, 204);
+    let ended = latest(&b).await;
+    assert_eq!(ended["state"]["id"], 4, "{ended}");
+    assert!(
+        ended["error"].as_str().unwrap().contains("videos.json"),
+        "{ended}"
+    );
+    let (status, _) = api_request(&b, Method::GET, "/api/v1/video-channels/never_made", None).await;
+    assert_eq!(status, 404);
 }

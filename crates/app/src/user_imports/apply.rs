@@ -1,14 +1,12 @@
-//! Bringing an archive's content into an account: `account.json` (display name, description,
-//! avatar), `user-settings.json` (the player and privacy settings), `channels.json` (missing
-//! channels are created), `videos.json` (each video whose file is in the archive becomes a new upload with
-//! its fields, captions and chapters), `video-playlists.json` (with the imported videos and
-//! this instance's own), `following.json` (subscriptions). Every item is checked as the API
-//! checks it; one that fails is counted as an error and the import goes on. Archive paths are
-//! names looked up in the ZIP, never joined to a directory.
+//! Bringing an archive's content into an account: the account and settings
+//! ([`super::profile`]), `channels.json` (missing channels are created), `videos.json` (each
+//! video whose file is in the archive becomes a new upload with its fields, captions and
+//! chapters), `video-playlists.json` (with the imported videos and this instance's own),
+//! `following.json` (subscriptions). Every item is checked as the API checks it; one that fails
+//! is counted as an error and the import goes on.
 
 use std::collections::HashMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use kinora_core::chapters::Chapter;
 use kinora_db::Db;
@@ -16,129 +14,13 @@ use kinora_db::user_imports::UserImportRow;
 use kinora_storage::MediaStorage;
 use serde_json::{Value, json};
 
-use super::{ImportContext, MAX_DOCUMENT_BYTES};
+use super::profile::{import_account, import_settings};
+use super::reader::{Archive, broken, ensure_media, entry_name, text};
+use super::{ImportContext, Tally};
 use crate::auth::AuthenticatedUser;
 use crate::remote::Handle;
 use crate::videos::{UploadPolicy, VideoFields};
 use crate::{AppError, AppResult};
-
-/// Successes, duplicates and errors of one kind of item (PeerTube's import summary).
-#[derive(Debug, Default, Clone, Copy)]
-struct Tally {
-    success: u64,
-    duplicates: u64,
-    errors: u64,
-}
-
-impl Tally {
-    fn json(self) -> Value {
-        json!({ "success": self.success, "duplicates": self.duplicates, "errors": self.errors })
-    }
-}
-
-fn broken(message: impl std::fmt::Display) -> AppError {
-    AppError::Unprocessable(format!("the archive cannot be read: {message}"))
-}
-
-/// The ZIP, opened anew on a blocking thread for each read.
-struct Archive {
-    path: PathBuf,
-}
-
-impl Archive {
-    /// The bytes of entry `name`, at most `limit`; `None` when there is no such entry.
-    async fn read(&self, name: &str, limit: u64) -> AppResult<Option<Vec<u8>>> {
-        let (path, name) = (self.path.clone(), name.to_owned());
-        tokio::task::spawn_blocking(move || -> AppResult<Option<Vec<u8>>> {
-            let file = std::fs::File::open(&path).map_err(broken)?;
-            let mut zip = zip::ZipArchive::new(file).map_err(broken)?;
-            let Ok(entry) = zip.by_name(&name) else {
-                return Ok(None);
-            };
-            if entry.size() > limit {
-                return Err(broken(format!("{name} is larger than {limit} bytes")));
-            }
-            let mut bytes = Vec::new();
-            entry
-                .take(limit + 1)
-                .read_to_end(&mut bytes)
-                .map_err(broken)?;
-            if bytes.len() as u64 > limit {
-                return Err(broken(format!("{name} is larger than {limit} bytes")));
-            }
-            Ok(Some(bytes))
-        })
-        .await
-        .map_err(|error| AppError::Internal(error.to_string()))?
-    }
-
-    /// Copies entry `name` (at most `limit` bytes) to `destination`; answers its size, or
-    /// `None` when there is no such entry.
-    async fn extract(&self, name: &str, destination: &Path, limit: u64) -> AppResult<Option<u64>> {
-        let (path, name, destination) =
-            (self.path.clone(), name.to_owned(), destination.to_owned());
-        tokio::task::spawn_blocking(move || -> AppResult<Option<u64>> {
-            let file = std::fs::File::open(&path).map_err(broken)?;
-            let mut zip = zip::ZipArchive::new(file).map_err(broken)?;
-            let Ok(entry) = zip.by_name(&name) else {
-                return Ok(None);
-            };
-            if entry.size() > limit {
-                return Err(AppError::TooLarge {
-                    code: "max_file_size_reached",
-                    message: format!("{name} is larger than the {limit} bytes allowed"),
-                });
-            }
-            let mut output = std::fs::File::create(&destination).map_err(broken)?;
-            let copied = std::io::copy(&mut entry.take(limit + 1), &mut output).map_err(broken)?;
-            if copied > limit {
-                let _ = std::fs::remove_file(&destination);
-                return Err(AppError::TooLarge {
-                    code: "max_file_size_reached",
-                    message: format!("{name} is larger than the {limit} bytes allowed"),
-                });
-            }
-            Ok(Some(copied))
-        })
-        .await
-        .map_err(|error| AppError::Internal(error.to_string()))?
-    }
-
-    /// `peertube/<name>` as JSON; `Null` when the archive has no such document.
-    async fn document(&self, name: &str) -> AppResult<Value> {
-        match self
-            .read(&format!("peertube/{name}"), MAX_DOCUMENT_BYTES)
-            .await?
-        {
-            Some(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|error| broken(format!("{name}: {error}")))
-            }
-            None => Ok(Value::Null),
-        }
-    }
-}
-
-/// The ZIP entry an `archiveFiles` path names (`../files/…`, relative to `peertube/`): only
-/// plain relative paths under `files/`.
-fn entry_name(path: &Value) -> Option<String> {
-    let path = path.as_str()?;
-    let name = path.strip_prefix("../").unwrap_or(path);
-    let plain = name.starts_with("files/")
-        && name.len() <= 512
-        && !name.contains('\\')
-        && name
-            .split('/')
-            .all(|segment| !segment.is_empty() && segment != "." && segment != "..");
-    plain.then(|| name.to_owned())
-}
-
-fn text(value: &Value, field: &str) -> Option<String> {
-    value[field]
-        .as_str()
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-        .map(str::to_owned)
-}
 
 /// Imports the archive at `path` into `row.user_id`'s account; answers the summary.
 pub(super) async fn import(
@@ -210,90 +92,6 @@ pub(super) async fn import(
             "following": following_tally.json(),
         }
     }))
-}
-
-/// The account's display name and description, and its avatar when the archive holds one.
-async fn import_account(
-    db: &Db,
-    storage: &MediaStorage,
-    context: &ImportContext,
-    user: &AuthenticatedUser,
-    archive: &Archive,
-) -> AppResult<Tally> {
-    let mut tally = Tally::default();
-    let account = archive.document("account.json").await?;
-    if account.is_null() {
-        return Ok(tally);
-    }
-    let change = crate::user_settings::SettingsChange {
-        display_name: text(&account, "displayName"),
-        description: text(&account, "description"),
-        ..Default::default()
-    };
-    match crate::user_settings::update(db, &context.instance, user, change, None).await {
-        Ok(_) => tally.success += 1,
-        Err(error) => {
-            tracing::info!(%error, "the archived account was not imported");
-            tally.errors += 1;
-        }
-    }
-    if let Some(name) = entry_name(&account["archiveFiles"]["avatar"]) {
-        let limit = context.upload_limits.max_image_size;
-        let set = async {
-            let bytes = archive
-                .read(&name, limit as u64)
-                .await?
-                .ok_or(AppError::NotFound("Avatar file"))?;
-            let kind = crate::actor_images::ActorImageKind::Avatar;
-            let rendered = crate::actor_images::render_in_background(kind, bytes, limit).await?;
-            crate::actor_images::set_my_avatar(db, storage, user, &rendered).await
-        };
-        if let Err(error) = set.await {
-            tracing::info!(%error, "the archived avatar was not imported");
-            tally.errors += 1;
-        }
-    }
-    Ok(tally)
-}
-
-/// The settings of `user-settings.json` that mean the same here (the theme and interface
-/// language of another instance may not exist here: they are left alone).
-async fn import_settings(
-    db: &Db,
-    context: &ImportContext,
-    user: &AuthenticatedUser,
-    settings: &Value,
-) -> Tally {
-    let mut tally = Tally::default();
-    if settings.is_null() {
-        return tally;
-    }
-    let flag = |field: &str| settings[field].as_bool();
-    let change = crate::user_settings::SettingsChange {
-        nsfw_policy: text(settings, "nsfwPolicy"),
-        p2p_enabled: flag("p2pEnabled"),
-        auto_play_video: flag("autoPlayVideo"),
-        auto_play_next_video: flag("autoPlayNextVideo"),
-        auto_play_next_video_playlist: flag("autoPlayNextVideoPlaylist"),
-        videos_history_enabled: flag("videosHistoryEnabled"),
-        email_public: flag("emailPublic"),
-        video_languages: settings["videoLanguages"].as_array().map(|languages| {
-            languages
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        }),
-        ..Default::default()
-    };
-    match crate::user_settings::update(db, &context.instance, user, change, None).await {
-        Ok(_) => tally.success += 1,
-        Err(error) => {
-            tracing::info!(%error, "the archived settings were not imported");
-            tally.errors += 1;
-        }
-    }
-    tally
 }
 
 /// The user's channels by name, after creating those of the archive they lack.
@@ -431,6 +229,7 @@ async fn import_videos(
                 .await?
                 .ok_or_else(|| broken(format!("{file} is named but not in the archive")))?;
             let size = i64::try_from(size).unwrap_or(i64::MAX);
+            ensure_media(&destination).await?;
             crate::videos::check_upload(db, user, &fields, size, &context.upload_limits).await?;
             let filename = text(&video["source"], "inputFilename")
                 .unwrap_or_else(|| file.rsplit('/').next().unwrap_or("video.mp4").to_owned());

@@ -6,6 +6,8 @@
 //! One import per user at a time; `GET …/imports/latest` tells how it went.
 
 mod apply;
+mod profile;
+mod reader;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use kinora_db::user_imports::{self as rows, UserImportRow};
 use kinora_db::{Db, now_millis};
 use kinora_jobs::Job;
 use kinora_storage::{MediaStorage, StorageKey};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::auth::AuthenticatedUser;
@@ -24,6 +27,20 @@ use crate::{AppError, AppResult, InstanceConfig, ModerationConfig};
 /// The largest document of an archive read (`peertube/*.json`): PeerTube's own hold at most
 /// 1,000 items each.
 pub const MAX_DOCUMENT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Successes, duplicates and errors of one kind of item (PeerTube's import summary).
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    success: u64,
+    duplicates: u64,
+    errors: u64,
+}
+
+impl Tally {
+    fn json(self) -> Value {
+        json!({ "success": self.success, "duplicates": self.duplicates, "errors": self.errors })
+    }
+}
 
 /// The user `user_id` when `caller` may import into their account (themselves, or an
 /// administrator); 404 for an unknown user, 403 for anyone else.
