@@ -286,6 +286,23 @@ async fn an_archive_from_one_instance_is_imported_into_another() {
     .await;
     assert_eq!(status, 404, "no import yet");
 
+    // While an import of the user waits, another is refused at init (409); once it ended, taken.
+    let mut connection = postgres.db.pool().acquire().await.unwrap();
+    let waiting = kinora_db::user_imports::insert(
+        &mut connection,
+        b_root,
+        &uuid::Uuid::new_v4().to_string(),
+        kinora_db::now_millis(),
+    )
+    .await
+    .unwrap();
+    let (status, _, body) = init(&b, &b.token, b_root, archive.len()).await;
+    assert_eq!(status, 409, "one import at a time: {body}");
+    kinora_db::user_imports::finish(&mut connection, waiting, Err("ended by the test"), 0)
+        .await
+        .unwrap();
+    drop(connection);
+
     // A ZIP that is no archive: the import ends errored, saying why.
     let not_an_archive = zip_of(&[("readme.txt", b"hello")]);
     assert_eq!(import(&b, &not_an_archive).await, 204);
