@@ -111,13 +111,22 @@ pub fn state_label(state: i64) -> &'static str {
 /// The user `user_id` when `caller` may manage their exports (themselves, or an
 /// administrator); 404 for an unknown user, 403 for anyone else.
 async fn target_user(db: &Db, caller: &AuthenticatedUser, user_id: i64) -> AppResult<UserRow> {
+    user_managed_by(db, caller, user_id, "Cannot manage exports of another user").await
+}
+
+/// The user `user_id` when `caller` is that user or an administrator; 404 for an unknown user,
+/// 403 (`refusal`) for anyone else. Shared by archives in both directions.
+pub(crate) async fn user_managed_by(
+    db: &Db,
+    caller: &AuthenticatedUser,
+    user_id: i64,
+    refusal: &str,
+) -> AppResult<UserRow> {
     let user = kinora_db::users::find_by_id(db.pool(), user_id)
         .await?
         .ok_or(AppError::NotFound("User"))?;
     if caller.user_id != user.id && caller.role != kinora_core::UserRole::Admin {
-        return Err(AppError::Forbidden(
-            "Cannot manage exports of another user".to_owned(),
-        ));
+        return Err(AppError::Forbidden(refusal.to_owned()));
     }
     Ok(user)
 }

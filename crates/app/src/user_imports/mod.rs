@@ -49,15 +49,13 @@ pub async fn target_user(
     caller: &AuthenticatedUser,
     user_id: i64,
 ) -> AppResult<kinora_db::users::UserRow> {
-    let user = kinora_db::users::find_by_id(db.pool(), user_id)
-        .await?
-        .ok_or(AppError::NotFound("User"))?;
-    if caller.user_id != user.id && caller.role != kinora_core::UserRole::Admin {
-        return Err(AppError::Forbidden(
-            "Cannot import an archive into another user's account".to_owned(),
-        ));
-    }
-    Ok(user)
+    crate::user_exports::user_managed_by(
+        db,
+        caller,
+        user_id,
+        "Cannot import an archive into another user's account",
+    )
+    .await
 }
 
 /// Refuses a new import while one of the user's is waiting or running (409).
