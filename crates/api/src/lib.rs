@@ -78,6 +78,8 @@ pub struct ApiState {
     pub email_enabled: bool,
     /// The `[export]` section: user archives.
     pub exports: Arc<kinora_app::user_exports::UserExportConfig>,
+    /// The `[live]` section: live streaming.
+    pub live: Arc<kinora_app::lives::LiveConfig>,
 }
 
 impl ApiState {

@@ -134,6 +134,7 @@ mod actor_moves;
 mod captions;
 mod downloads;
 mod instance_pages;
+mod lives;
 mod moderation;
 mod my_user;
 mod playlists;
@@ -158,6 +159,7 @@ fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
         .chain(account_emails::ROUTES)
         .chain(actor_moves::ROUTES)
         .chain(user_exports::ROUTES)
+        .chain(lives::ROUTES)
 }
 
 /// Every route of the API but moderation's, in the order of the document.

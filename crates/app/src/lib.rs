@@ -25,6 +25,7 @@ pub mod federation_events;
 pub mod history;
 pub mod instance_follows;
 pub mod instance_settings;
+pub mod lives;
 pub mod login_limits;
 pub mod media;
 pub mod media_urls;

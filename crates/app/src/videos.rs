@@ -284,15 +284,7 @@ async fn insert_video(
         now_millis(),
     )
     .await?;
-    if let Some(text) = fields.originally_published_at.as_deref() {
-        let at = kinora_core::dates::parse_date_or_day(text)
-            .ok_or_else(|| invalid("originallyPublishedAt", "must be an ISO 8601 date"))?;
-        kinora_db::videos::set_originally_published_at(&mut tx, id, Some(at)).await?;
-    }
-    if let Some(schedule) = &fields.schedule_update {
-        let (update_at, privacy) = schedule.parse()?;
-        kinora_db::video_schedules::set(&mut tx, id, update_at, privacy, now_millis()).await?;
-    }
+    record_dates(&mut tx, id, fields).await?;
     let resolutions = Some(policy.transcoding_resolutions.to_vec());
     let next = if store_in_s3 {
         Job::StoreOriginal {
@@ -310,6 +302,26 @@ async fn insert_video(
     crate::moderation::auto_block_upload(&mut tx, policy.moderation, id, fields.channel_id).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Records the dates a new video's fields carry: `originallyPublishedAt` and a scheduled
+/// privacy change.
+pub(crate) async fn record_dates(
+    connection: &mut kinora_db::Connection,
+    id: i64,
+    fields: &VideoFields,
+) -> AppResult<()> {
+    if let Some(text) = fields.originally_published_at.as_deref() {
+        let at = kinora_core::dates::parse_date_or_day(text)
+            .ok_or_else(|| invalid("originallyPublishedAt", "must be an ISO 8601 date"))?;
+        kinora_db::videos::set_originally_published_at(&mut *connection, id, Some(at)).await?;
+    }
+    if let Some(schedule) = &fields.schedule_update {
+        let (update_at, privacy) = schedule.parse()?;
+        kinora_db::video_schedules::set(&mut *connection, id, update_at, privacy, now_millis())
+            .await?;
+    }
+    Ok(())
 }
 
 /// Finds a video by numeric id, UUID or short UUID (what `{id}` means in PeerTube's URLs).

@@ -52,9 +52,10 @@ pub async fn can_federate(db: &Db, video: &VideoRow) -> AppResult<bool> {
 /// The rule of state and privacy for a viewer who is neither owner nor staff.
 fn shown_by_privacy(video: &VideoRow, logged_in: bool) -> bool {
     // With waitTranscoding off, a video is shown while it transcodes (PeerTube's meaning);
-    // a failed one is shown to its owner only.
+    // a failed one is shown to its owner only. A live is shown while it waits for its
+    // broadcaster and after it ended (its page says so), as PeerTube does.
     let shown = match VideoState::from_id(video.state) {
-        Some(VideoState::Published) => true,
+        Some(VideoState::Published | VideoState::WaitingForLive | VideoState::LiveEnded) => true,
         Some(VideoState::ToTranscode) => video.wait_transcoding == 0,
         _ => false,
     };

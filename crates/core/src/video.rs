@@ -11,6 +11,10 @@ pub enum VideoState {
     ToTranscode,
     /// Transcoding failed for good.
     TranscodingFailed,
+    /// A live that waits for its broadcaster (PeerTube's `WAITING_FOR_LIVE`).
+    WaitingForLive,
+    /// A live whose broadcast ended (PeerTube's `LIVE_ENDED`).
+    LiveEnded,
 }
 
 impl VideoState {
@@ -19,6 +23,8 @@ impl VideoState {
         match self {
             VideoState::Published => 1,
             VideoState::ToTranscode => 2,
+            VideoState::WaitingForLive => 4,
+            VideoState::LiveEnded => 5,
             VideoState::TranscodingFailed => 7,
         }
     }
@@ -28,6 +34,8 @@ impl VideoState {
         match id {
             1 => Some(VideoState::Published),
             2 => Some(VideoState::ToTranscode),
+            4 => Some(VideoState::WaitingForLive),
+            5 => Some(VideoState::LiveEnded),
             7 => Some(VideoState::TranscodingFailed),
             _ => None,
         }
@@ -38,6 +46,8 @@ impl VideoState {
         match self {
             VideoState::Published => "Published",
             VideoState::ToTranscode => "To transcode",
+            VideoState::WaitingForLive => "Waiting for livestream",
+            VideoState::LiveEnded => "Livestream ended",
             VideoState::TranscodingFailed => "Transcoding failed",
         }
     }

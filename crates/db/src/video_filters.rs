@@ -42,7 +42,7 @@ pub struct VideoFilters {
     pub tags_all_of: Option<Vec<String>>,
     /// Only NSFW videos (`Some(true)`), only the others (`Some(false)`), or both (`nsfw`).
     pub nsfw: Option<bool>,
-    /// Only lives, or no lives (`isLive`); Kinora has no lives, so `Some(true)` finds nothing.
+    /// Only lives, or no lives (`isLive`).
     pub live: Option<bool>,
     /// Only videos with HLS files, or only those without (`hasHLSFiles`).
     pub has_hls: Option<bool>,
@@ -172,7 +172,12 @@ impl VideoFilters {
             Some(false) => conditions.push("nsfw = 0".to_owned()),
             None => {}
         }
-        if self.live == Some(true) || self.auto_tags_one_of.is_some() {
+        match self.live {
+            Some(true) => conditions.push("is_live = 1".to_owned()),
+            Some(false) => conditions.push("is_live = 0".to_owned()),
+            None => {}
+        }
+        if self.auto_tags_one_of.is_some() {
             conditions.push("1 = 0".to_owned());
         }
         match &self.host {

@@ -10,7 +10,7 @@ pub(crate) const COLUMNS: &str = "id, uuid, short_uuid, channel_id, name, descri
     hls_master_file, hls_segments_file, thumbnail_file, preview_file, storyboard_file, \
     storyboard_json, views, likes, dislikes, created_at, updated_at, published_at, \
     media_location, original_location, original_torrent_file, original_info_hash, url, federated, \
-    originally_published_at";
+    originally_published_at, is_live";
 
 /// A video as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -98,6 +98,8 @@ pub struct VideoRow {
     /// When the video was first published elsewhere (PeerTube's `originallyPublishedAt`),
     /// epoch milliseconds.
     pub originally_published_at: Option<i64>,
+    /// 1 for a live (its `video_lives` row holds the rest).
+    pub is_live: i64,
 }
 
 impl VideoRow {

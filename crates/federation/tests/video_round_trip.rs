@@ -57,6 +57,7 @@ fn video_row() -> VideoRow {
         url: None,
         federated: 0,
         originally_published_at: None,
+        is_live: 0,
     }
 }
 

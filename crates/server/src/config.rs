@@ -57,6 +57,8 @@ pub struct Config {
     pub backup: crate::scheduled_backups::BackupConfig,
     /// `[export]`: the archives users ask for of their data.
     pub export: kinora_app::user_exports::UserExportConfig,
+    /// `[live]`: live streaming (off unless enabled).
+    pub live: kinora_app::lives::LiveConfig,
 }
 
 /// The `[server]` section.

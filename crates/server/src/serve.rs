@@ -122,6 +122,7 @@ pub async fn run_until(
         history: Arc::default(),
         email_enabled: config.smtp.enabled(),
         exports: Arc::new(config.export.clone()),
+        live: Arc::new(config.live.clone()),
     };
     refresh_instance_settings(api.instance.clone(), db.clone());
     let history = api.history.clone();

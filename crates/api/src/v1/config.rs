@@ -83,7 +83,7 @@ pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
         "webrtc": { "stunServers": p2p.stun_servers },
         "broadcastMessage": { "enabled": false, "message": "", "level": "info", "dismissable": false },
         "homepage": { "enabled": false },
-        "live": { "enabled": false },
+        "live": live_config(&state.live),
         "transcoding": {
             "hls": { "enabled": true },
             "web_videos": { "enabled": false },
@@ -101,6 +101,28 @@ pub async fn get_config(State(state): State<ApiState>) -> Json<Value> {
         "avatar": { "file": actor_image_constraints(&state) },
         "banner": { "file": actor_image_constraints(&state) }
     }))
+}
+
+/// PeerTube's `ServerConfig.live`: what the `[live]` section allows. Lives are broadcast as
+/// they come in (no live transcoding yet) and have no DVR window.
+fn live_config(live: &kinora_app::lives::LiveConfig) -> Value {
+    json!({
+        "enabled": live.enabled,
+        "allowReplay": live.allow_replay,
+        "latencySetting": { "enabled": live.latency_setting_enabled },
+        "maxDuration": live.max_duration_secs.saturating_mul(1000).max(-1),
+        "maxInstanceLives": live.max_instance_lives,
+        "maxUserLives": live.max_user_lives,
+        "transcoding": {
+            "enabled": false,
+            "remoteRunners": { "enabled": false },
+            "enabledResolutions": [],
+            "profile": "default",
+            "availableProfiles": ["default"]
+        },
+        "rtmp": { "port": live.rtmp_listen.port() },
+        "dvr": { "maxWindow": 0 }
+    })
 }
 
 /// PeerTube's `FileConstraints` of avatars and banners: the size limit in force and the

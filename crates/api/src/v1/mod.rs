@@ -234,6 +234,18 @@ pub fn router() -> Router<ApiState> {
                 .delete(videos::comments::delete::delete_comment),
         )
         .route("/videos/{id}/rate", put(videos::rate::rate_video))
+        .route(
+            "/videos/live/{id}",
+            get(videos::live::get_live).put(videos::live::update_live),
+        )
+        .route(
+            "/videos/live/{id}/sessions",
+            get(videos::live::list_sessions),
+        )
+        .route(
+            "/videos/{id}/live-session",
+            get(videos::live::get_replay_session),
+        )
         .route("/videos/{id}/views", post(videos::views::add_view))
         .route("/videos/{id}/watching", put(videos::views::set_watching))
         .route(
@@ -396,6 +408,7 @@ fn moderation_router() -> Router<ApiState> {
 pub fn upload_router() -> Router<ApiState> {
     Router::new()
         .route("/videos/upload", post(videos::upload::upload_video))
+        .route("/videos/live", post(videos::live::create_live))
         .route(
             "/videos/upload-resumable",
             post(videos::upload_resumable::init_upload)

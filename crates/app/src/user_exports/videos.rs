@@ -175,7 +175,7 @@ async fn video_json(
         "duration": video.duration,
         "description": video.description.clone().unwrap_or_default(),
         "support": video.support.clone().unwrap_or_default(),
-        "isLive": false,
+        "isLive": video.is_live == 1,
         "url": gathered.video_url(None, &video.uuid),
         "thumbnailUrl": thumbnail_url,
         "previewUrl": preview_url,

@@ -354,7 +354,7 @@ pub fn video_object(urls: &LocalUrls, parts: &VideoParts<'_>) -> Option<Value> {
             { "type": "Person", "id": account_url },
             { "type": "Group", "id": urls.channel(&parts.channel.name) },
         ],
-        "isLiveBroadcast": false,
+        "isLiveBroadcast": video.is_live == 1,
         "liveSaveReplay": Value::Null,
         "permanentLive": Value::Null,
         "latencyMode": Value::Null,

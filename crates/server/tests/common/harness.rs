@@ -54,6 +54,7 @@ impl Harness {
             history: Arc::default(),
             email_enabled: config.smtp.enabled(),
             exports: Arc::new(config.export.clone()),
+            live: Arc::new(config.live.clone()),
         };
         let storage = api.storage.clone();
         Self {

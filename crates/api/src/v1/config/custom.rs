@@ -296,12 +296,12 @@ fn custom_config(state: &ApiState, instance: &InstanceConfig) -> Value {
             "hls": { "enabled": true, "splitAudioAndVideo": false }
         },
         "live": {
-            "enabled": false,
-            "allowReplay": false,
-            "latencySetting": { "enabled": false },
-            "maxDuration": -1,
-            "maxInstanceLives": 0,
-            "maxUserLives": 0,
+            "enabled": state.live.enabled,
+            "allowReplay": state.live.allow_replay,
+            "latencySetting": { "enabled": state.live.latency_setting_enabled },
+            "maxDuration": state.live.max_duration_secs.saturating_mul(1000).max(-1),
+            "maxInstanceLives": state.live.max_instance_lives,
+            "maxUserLives": state.live.max_user_lives,
             "transcoding": {
                 "enabled": false,
                 "remoteRunners": { "enabled": false },

@@ -344,7 +344,7 @@ pub(super) fn shape(
         "descriptionPath": format!("/api/v1/videos/{}/description", video.uuid),
         "support": video.support,
         "isLocal": video.is_local(),
-        "isLive": false,
+        "isLive": video.is_live == 1,
         "duration": video.duration,
         "aspectRatio": aspect,
         "views": video.views,

@@ -11,6 +11,7 @@ pub mod details;
 pub mod get;
 pub mod list;
 pub mod list_params;
+pub mod live;
 pub mod many;
 pub mod rate;
 pub mod tables;

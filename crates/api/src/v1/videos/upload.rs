@@ -192,12 +192,15 @@ pub(crate) fn form_value(name: &str, text: &str) -> Value {
         "category",
         "licence",
         "commentsPolicy",
+        "latencyMode",
     ];
     const FLAGS: &[&str] = &[
         "nsfw",
         "downloadEnabled",
         "waitTranscoding",
         "commentsEnabled",
+        "saveReplay",
+        "permanentLive",
     ];
     // An empty value clears what may be cleared (PeerTube's `null`).
     const NULLABLE: &[&str] = &["category", "licence", "language", "originallyPublishedAt"];
