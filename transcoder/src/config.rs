@@ -1,5 +1,5 @@
-//! The configuration a transcoder reads: the `[database]`, `[storage]`, `[transcoding]` and
-//! `[log]` sections of the shared file (other sections are ignored), or, when `kinora serve` started
+//! The configuration a transcoder reads: the `[database]`, `[storage]`, `[transcoding]`,
+//! `[live]` and `[log]` sections of the shared file (other sections are ignored), or, when `kinora serve` started
 //! it, the server's effective settings passed in `KINORA_TRANSCODER_SETTINGS` (JSON).
 
 use std::path::Path;
@@ -26,6 +26,8 @@ pub struct TranscoderConfig {
     pub transcoding: TranscodingConfig,
     /// `[log]`: its `level` and `format` (`text` or `json`), as the server reads them.
     pub log: LogSection,
+    /// `[live]`: the RTMP ingest (`kinora-transcoder live`).
+    pub live: kinora_core::live::LiveConfig,
 }
 
 /// The `[log]` keys a transcoder uses.

@@ -9,6 +9,7 @@
 
 mod config;
 mod job;
+mod live;
 mod metrics;
 mod parent;
 mod process;
@@ -52,6 +53,25 @@ enum Command {
     },
     /// Check that the database and the storage are reachable and current.
     Check,
+    /// Serve RTMP broadcasters of lives (`[live] rtmp_listen`) until SIGTERM.
+    Live {
+        /// Also stop when standard input closes (as `run`'s flag).
+        #[arg(long)]
+        exit_with_parent: bool,
+    },
+    /// (internal) Remux one broadcast, FLV on standard input, into a live's directory.
+    #[command(hide = true)]
+    LiveProcess {
+        /// The live's empty directory.
+        #[arg(long)]
+        output: PathBuf,
+        /// Segment length, seconds.
+        #[arg(long, default_value_t = kinora_core::live::SEGMENT_SECS)]
+        segment_secs: u32,
+        /// Segments the media playlist lists.
+        #[arg(long, default_value_t = kinora_core::live::PLAYLIST_SIZE)]
+        playlist_size: u32,
+    },
     /// (internal) Run one transcode in this process and report on stdout.
     #[command(hide = true)]
     Process {
@@ -139,12 +159,17 @@ fn run() -> Result<(), Failure> {
     let cli = Cli::parse();
     match &cli.command {
         // A transcode whose parent died has no one to report to: it goes at once.
-        Command::Process { .. } => parent::follow(rustix::process::Signal::KILL),
+        Command::Process { .. } | Command::LiveProcess { .. } => {
+            parent::follow(rustix::process::Signal::KILL)
+        }
         // A pool member stops as on SIGTERM: the job in hand gets its grace, then its lease
         // is given back (the end-of-file on standard input says the same, later).
         Command::Run {
             exit_with_parent: true,
             ..
+        }
+        | Command::Live {
+            exit_with_parent: true,
         } => parent::follow(rustix::process::Signal::TERM),
         _ => {}
     }
@@ -158,6 +183,15 @@ fn run() -> Result<(), Failure> {
     {
         let resolutions = resolutions.as_ref().map(|list| list.0.as_slice());
         process::run(input, output, resolutions, &config.transcoding);
+        return Ok(());
+    }
+    if let Command::LiveProcess {
+        output,
+        segment_secs,
+        playlist_size,
+    } = &cli.command
+    {
+        live::child::run(output, *segment_secs, *playlist_size, &config.transcoding);
         return Ok(());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -190,7 +224,14 @@ fn run() -> Result<(), Failure> {
                 )
                 .await?
             }
-            Command::Process { .. } => unreachable!("handled above"),
+            Command::Live { exit_with_parent } => {
+                let settings = serde_json::to_string(&config)?;
+                let shutdown = stop_signals(exit_with_parent);
+                live::serve(db.clone(), storage, config.live, settings, shutdown).await?
+            }
+            Command::Process { .. } | Command::LiveProcess { .. } => {
+                unreachable!("handled above")
+            }
         }
         db.close().await;
         anyhow::Ok(())
@@ -200,19 +241,9 @@ fn run() -> Result<(), Failure> {
     Ok(result?)
 }
 
-async fn run_worker(
-    db: Db,
-    storage: MediaStorage,
-    config: TranscoderConfig,
-    exit_with_parent: bool,
-    report_to_parent: bool,
-) -> anyhow::Result<()> {
-    // A pool member reports to its server; one started on its own serves its metrics.
-    if let Some(listen) = config.transcoding.metrics_listen
-        && !report_to_parent
-    {
-        crate::metrics::serve(listen)?;
-    }
+/// A token cancelled on SIGTERM or Ctrl-C, and with `exit_with_parent` when standard input
+/// closes (the parent closed its end, or died).
+fn stop_signals(exit_with_parent: bool) -> CancellationToken {
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
     tokio::spawn(async move {
@@ -230,7 +261,6 @@ async fn run_worker(
         tokio::spawn(async move {
             let mut stdin = tokio::io::stdin();
             let mut buffer = [0u8; 64];
-            // Read until end of file: the parent closed its end, or died.
             while let Ok(read) = tokio::io::AsyncReadExt::read(&mut stdin, &mut buffer).await {
                 if read == 0 {
                     break;
@@ -240,6 +270,23 @@ async fn run_worker(
             orphaned.cancel();
         });
     }
+    shutdown
+}
+
+async fn run_worker(
+    db: Db,
+    storage: MediaStorage,
+    config: TranscoderConfig,
+    exit_with_parent: bool,
+    report_to_parent: bool,
+) -> anyhow::Result<()> {
+    // A pool member reports to its server; one started on its own serves its metrics.
+    if let Some(listen) = config.transcoding.metrics_listen
+        && !report_to_parent
+    {
+        crate::metrics::serve(listen)?;
+    }
+    let shutdown = stop_signals(exit_with_parent);
     let mut worker = WorkerConfig::new(
         format!(
             "transcoder-{}-{}",

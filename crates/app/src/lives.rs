@@ -3,8 +3,6 @@
 //! the air (1) or ended (5); its stream key, secret to the owner and staff, is what the RTMP
 //! ingest admits a broadcaster by. The `[live]` section bounds how many there may be.
 
-use std::net::SocketAddr;
-
 use kinora_core::video::{Privacy, VideoState, short_uuid};
 use kinora_db::video_lives::{LiveRow, LiveSessionRow, LiveSettings};
 use kinora_db::videos::VideoRow;
@@ -22,58 +20,15 @@ const LATENCY_DEFAULT: i64 = 1;
 /// The most broadcasts `sessions` lists (PeerTube's count).
 const SESSIONS_LISTED: i64 = 100;
 
-/// `[live]`: live streaming.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LiveConfig {
-    /// Whether users may create lives (PeerTube's `live.enabled`).
-    pub enabled: bool,
-    /// Where the RTMP ingest listens.
-    pub rtmp_listen: SocketAddr,
-    /// The RTMP URL broadcasters are told (`rtmp://host:port/live`); by default the public
-    /// URL's host with `rtmp_listen`'s port.
-    pub public_rtmp_url: Option<String>,
-    /// Whether a live may keep its broadcasts as videos (`saveReplay`).
-    pub allow_replay: bool,
-    /// Whether a live may choose its latency mode (high or small); otherwise only the default.
-    pub latency_setting_enabled: bool,
-    /// The longest broadcast in seconds; -1 for no limit.
-    pub max_duration_secs: i64,
-    /// The most lives of this instance that have not ended, at once; -1 for no limit.
-    pub max_instance_lives: i64,
-    /// The most lives one user may have; -1 for no limit.
-    pub max_user_lives: i64,
+pub use kinora_core::live::LiveConfig;
+
+/// What the `[live]` section allows of a create or an update.
+trait LivePolicy {
+    fn ensure_enabled(&self) -> AppResult<()>;
+    fn check_allowed(&self, settings: &LiveInput) -> AppResult<()>;
 }
 
-impl Default for LiveConfig {
-    fn default() -> Self {
-        Self {
-            enabled: false,
-            rtmp_listen: SocketAddr::from(([0, 0, 0, 0], 1935)),
-            public_rtmp_url: None,
-            allow_replay: true,
-            latency_setting_enabled: true,
-            max_duration_secs: -1,
-            max_instance_lives: 20,
-            max_user_lives: 3,
-        }
-    }
-}
-
-impl LiveConfig {
-    /// The RTMP URL a broadcaster publishes to, before the stream key: `public_rtmp_url`, or
-    /// `rtmp://<public host>:<rtmp_listen's port>/live`.
-    pub fn rtmp_url(&self, public_url: &str) -> String {
-        if let Some(url) = &self.public_rtmp_url {
-            return url.trim_end_matches('/').to_owned();
-        }
-        let host = url::Url::parse(public_url)
-            .ok()
-            .and_then(|url| url.host_str().map(str::to_owned))
-            .unwrap_or_else(|| "localhost".to_owned());
-        format!("rtmp://{host}:{}/live", self.rtmp_listen.port())
-    }
-
+impl LivePolicy for LiveConfig {
     fn ensure_enabled(&self) -> AppResult<()> {
         if self.enabled {
             Ok(())
@@ -412,26 +367,6 @@ pub async fn replay_session(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_rtmp_url_is_the_public_host_with_the_ingest_port() {
-        let config = LiveConfig {
-            rtmp_listen: SocketAddr::from(([0, 0, 0, 0], 1936)),
-            ..LiveConfig::default()
-        };
-        assert_eq!(
-            config.rtmp_url("https://videos.example:8443"),
-            "rtmp://videos.example:1936/live"
-        );
-        let named = LiveConfig {
-            public_rtmp_url: Some("rtmp://live.example/live/".to_owned()),
-            ..config
-        };
-        assert_eq!(
-            named.rtmp_url("https://videos.example"),
-            "rtmp://live.example/live"
-        );
-    }
 
     #[test]
     fn live_settings_are_checked() {

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod email;
 pub mod federation;
 pub mod labels;
+pub mod live;
 pub mod magnet;
 pub mod media_signature;
 pub mod mp4;

@@ -239,3 +239,110 @@ pub async fn end_session(
     .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// A broadcast the RTMP ingest admitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broadcast {
+    /// The live.
+    pub video_id: i64,
+    /// Its UUID (names its files).
+    pub video_uuid: String,
+    /// The session row of this broadcast.
+    pub session_id: i64,
+    /// The live may be broadcast again: it waits again when this broadcast ends.
+    pub permanent_live: bool,
+    /// The broadcast is kept as a video.
+    pub save_replay: bool,
+    /// PeerTube's latency mode.
+    pub latency_mode: i64,
+}
+
+/// Admits a broadcaster on `stream_key`: the key must name a local live that waits for its
+/// broadcaster (state 4) and is not blocked. In one transaction the video goes on the air
+/// (state 1; published when first broadcast) and its session starts; `None` when refused.
+/// The state change is a compare-and-set, so of two broadcasters on one key only one is
+/// admitted.
+pub async fn begin_broadcast(
+    db: &crate::Db,
+    stream_key: &str,
+    now: i64,
+) -> DbResult<Option<Broadcast>> {
+    let Some(live) = find_by_stream_key(db.pool(), stream_key).await? else {
+        return Ok(None);
+    };
+    if crate::video_blacklist::is_hidden(db.pool(), live.video_id).await? {
+        return Ok(None);
+    }
+    let mut tx = db.begin().await?;
+    let on_air = sqlx::query(
+        "UPDATE videos SET state = 1, published_at = COALESCE(published_at, $1), \
+         updated_at = $1 WHERE id = $2 AND state = 4 AND is_live = 1 AND url IS NULL",
+    )
+    .bind(now)
+    .bind(live.video_id)
+    .execute(&mut *tx)
+    .await?;
+    if on_air.rows_affected() != 1 {
+        return Ok(None);
+    }
+    let session_id = start_session(&mut tx, live.video_id, live.save_replay == 1, now).await?;
+    let (video_uuid,): (String,) = sqlx::query_as("SELECT uuid FROM videos WHERE id = $1")
+        .bind(live.video_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(Broadcast {
+        video_id: live.video_id,
+        video_uuid,
+        session_id,
+        permanent_live: live.permanent_live == 1,
+        save_replay: live.save_replay == 1,
+        latency_mode: live.latency_mode,
+    }))
+}
+
+/// Ends a broadcast (with PeerTube's `LiveVideoError` id when an error ended it): its session
+/// ends and the live waits again (a permanent live) or has ended (state 5), in one
+/// transaction. Ending twice changes nothing.
+pub async fn end_broadcast(
+    db: &crate::Db,
+    broadcast: &Broadcast,
+    error: Option<i64>,
+    now: i64,
+) -> DbResult<()> {
+    let mut tx = db.begin().await?;
+    end_session(&mut tx, broadcast.session_id, error, now).await?;
+    let next_state = if broadcast.permanent_live { 4 } else { 5 };
+    sqlx::query("UPDATE videos SET state = $1, updated_at = $2 WHERE id = $3 AND state = 1")
+        .bind(next_state)
+        .bind(now)
+        .bind(broadcast.video_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The broadcasts still open (no end): at the ingest's start, those a stopped ingest left.
+pub async fn open_broadcasts(db: &crate::Db) -> DbResult<Vec<Broadcast>> {
+    let rows: Vec<(i64, String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT s.video_id, v.uuid, s.id, l.permanent_live, s.save_replay, l.latency_mode \
+         FROM video_live_sessions s JOIN videos v ON v.id = s.video_id \
+         JOIN video_lives l ON l.video_id = s.video_id WHERE s.ended_at IS NULL",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(video_id, video_uuid, session_id, permanent, save_replay, latency_mode)| Broadcast {
+                video_id,
+                video_uuid,
+                session_id,
+                permanent_live: permanent == 1,
+                save_replay: save_replay == 1,
+                latency_mode,
+            },
+        )
+        .collect())
+}

@@ -35,6 +35,14 @@ pub(crate) fn open_input(
 ) -> Result<format::context::Input, OpenInputError> {
     let mut url = b"file:".to_vec();
     url.extend_from_slice(path.as_os_str().as_bytes());
+    open_input_url(url, options)
+}
+
+/// Opens `url` (e.g. `pipe:0`) as [`open_input`] opens a file, with the same checks.
+pub(crate) fn open_input_url(
+    url: Vec<u8>,
+    options: &[(&str, String)],
+) -> Result<format::context::Input, OpenInputError> {
     let url = CString::new(url).map_err(|_| OpenInputError::BadPath)?;
     let expected = |key: &str| {
         options
@@ -153,6 +161,16 @@ pub(crate) fn alloc_output(
             return Err(ffmpeg_next::Error::from(ret.min(-1)));
         }
         Ok(format::context::Output::wrap(ctx))
+    }
+}
+
+/// Clears a stream's codec tag, so that the muxer picks its own (a remux between containers).
+pub(crate) fn clear_codec_tag(stream: &ffmpeg_next::format::stream::Stream) {
+    let mut parameters = stream.parameters();
+    // SAFETY: `parameters` wraps the stream's own live `codecpar`; the tag is a plain integer
+    // field the muxer reads when its header is written.
+    unsafe {
+        (*parameters.as_mut_ptr()).codec_tag = 0;
     }
 }
 

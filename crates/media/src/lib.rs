@@ -25,6 +25,7 @@ mod images;
 mod input;
 mod ladder;
 mod limits;
+pub mod live;
 mod probe;
 mod still;
 

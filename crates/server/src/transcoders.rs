@@ -1,5 +1,6 @@
-//! `kinora serve` starts `transcoding.workers` `kinora-transcoder run` processes and restarts
-//! them when they die, so one command runs a whole instance. They receive the server's
+//! `kinora serve` starts `transcoding.workers` `kinora-transcoder run` processes, and with
+//! `[live] enabled` one `kinora-transcoder live` (the RTMP ingest), and restarts them when
+//! they die, so one command runs a whole instance. They receive the server's
 //! effective database, storage and transcoding settings (`KINORA_TRANSCODER_SETTINGS`), and
 //! report each transcode's outcome and duration on their stdout, which become this process's
 //! `kinora_transcode_duration_seconds` histogram.
@@ -20,14 +21,21 @@ pub fn transcoder_executable() -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-/// Starts the pool; returns when `shutdown` is cancelled and every child has exited.
+/// The arguments of a pool member.
+const POOL_MEMBER: &[&str] = &["run", "--exit-with-parent", "--report-to-parent"];
+/// The arguments of the live ingest.
+const LIVE_INGEST: &[&str] = &["live", "--exit-with-parent"];
+
+/// Starts the pool, and with `[live] enabled` the live ingest (`kinora-transcoder live`);
+/// returns when `shutdown` is cancelled and every child has exited.
 pub async fn supervise(config: &Config, shutdown: CancellationToken) {
-    if config.transcoding.workers == 0 {
+    if config.transcoding.workers == 0 && !config.live.enabled {
         return;
     }
     let Some(executable) = transcoder_executable() else {
         tracing::error!(
-            "kinora-transcoder is not next to kinora: uploads will wait for a transcoder"
+            "kinora-transcoder is not next to kinora: uploads will wait for a transcoder and \
+             lives cannot be broadcast"
         );
         return;
     };
@@ -36,12 +44,23 @@ pub async fn supervise(config: &Config, shutdown: CancellationToken) {
         "storage": config.storage,
         "transcoding": config.transcoding,
         "log": config.log,
+        "live": config.live,
     })
     .to_string();
     let mut children = JoinSet::new();
     for index in 0..config.transcoding.workers {
         children.spawn(keep_running(
             index,
+            POOL_MEMBER,
+            executable.clone(),
+            settings.clone(),
+            shutdown.clone(),
+        ));
+    }
+    if config.live.enabled {
+        children.spawn(keep_running(
+            config.transcoding.workers,
+            LIVE_INGEST,
             executable.clone(),
             settings.clone(),
             shutdown.clone(),
@@ -52,6 +71,7 @@ pub async fn supervise(config: &Config, shutdown: CancellationToken) {
 
 async fn keep_running(
     index: u32,
+    arguments: &'static [&'static str],
     executable: PathBuf,
     settings: String,
     shutdown: CancellationToken,
@@ -60,7 +80,7 @@ async fn keep_running(
     while !shutdown.is_cancelled() {
         let started = std::time::Instant::now();
         let child = tokio::process::Command::new(&executable)
-            .args(["run", "--exit-with-parent", "--report-to-parent"])
+            .args(arguments)
             .env("KINORA_TRANSCODER_SETTINGS", &settings)
             // The child asks to be sent SIGTERM when this process dies (PR_SET_PDEATHSIG),
             // and checks that this pid is still its parent once it has.

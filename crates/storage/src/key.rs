@@ -65,6 +65,12 @@ impl StorageKey {
         Self(format!("streaming-playlists/hls/{video}"))
     }
 
+    /// The directory a live's HLS is written to while it is broadcast:
+    /// `streaming-playlists/live/<videoUUID>`.
+    pub fn live_directory(video: Uuid) -> Self {
+        Self(format!("streaming-playlists/live/{video}"))
+    }
+
     /// One HLS file of a video.
     pub fn hls_file(video: Uuid, name: &GeneratedName) -> Self {
         Self(format!("streaming-playlists/hls/{video}/{}", name.as_str()))

@@ -1,0 +1,113 @@
+//! Lives: the `[live]` section (read by the server and by the RTMP ingest of
+//! `kinora-transcoder`), and PeerTube's live constants.
+
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+
+/// PeerTube's segment length for the default and high latency modes, seconds.
+pub const SEGMENT_SECS: u32 = 4;
+/// PeerTube's segment length for the small latency mode, seconds.
+pub const SMALL_LATENCY_SEGMENT_SECS: u32 = 2;
+/// Segments a live media playlist lists (PeerTube's `VIDEO_LIVE.SEGMENTS_LIST_SIZE`).
+pub const PLAYLIST_SIZE: u32 = 15;
+/// The RTMP application broadcasters publish to: `rtmp://host:port/live/<stream key>`.
+pub const RTMP_APP: &str = "live";
+/// PeerTube's latency mode that asks for short segments.
+pub const LATENCY_SMALL: i64 = 3;
+
+/// `[live]`: live streaming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LiveConfig {
+    /// Whether users may create and broadcast lives (PeerTube's `live.enabled`); the RTMP
+    /// ingest runs only then.
+    pub enabled: bool,
+    /// Where the RTMP ingest listens.
+    pub rtmp_listen: SocketAddr,
+    /// The RTMP URL broadcasters are told (`rtmp://host:port/live`); by default the public
+    /// URL's host with `rtmp_listen`'s port.
+    pub public_rtmp_url: Option<String>,
+    /// Whether a live may keep its broadcasts as videos (`saveReplay`).
+    pub allow_replay: bool,
+    /// Whether a live may choose its latency mode (high or small); otherwise only the default.
+    pub latency_setting_enabled: bool,
+    /// The longest broadcast in seconds; -1 for no limit.
+    pub max_duration_secs: i64,
+    /// The most lives of this instance that have not ended, at once; -1 for no limit.
+    pub max_instance_lives: i64,
+    /// The most lives one user may have; -1 for no limit.
+    pub max_user_lives: i64,
+    /// Seconds without a byte from a broadcaster before its broadcast is ended.
+    pub stall_timeout_secs: u64,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            rtmp_listen: SocketAddr::from(([0, 0, 0, 0], 1935)),
+            public_rtmp_url: None,
+            allow_replay: true,
+            latency_setting_enabled: true,
+            max_duration_secs: -1,
+            max_instance_lives: 20,
+            max_user_lives: 3,
+            stall_timeout_secs: 30,
+        }
+    }
+}
+
+impl LiveConfig {
+    /// The RTMP URL a broadcaster publishes to, before the stream key: `public_rtmp_url`, or
+    /// `rtmp://<public host>:<rtmp_listen's port>/live`.
+    pub fn rtmp_url(&self, public_url: &str) -> String {
+        if let Some(url) = &self.public_rtmp_url {
+            return url.trim_end_matches('/').to_owned();
+        }
+        let authority = crate::urls::host_of(public_url);
+        let host = match authority.strip_prefix('[') {
+            Some(rest) => format!("[{}]", rest.split(']').next().unwrap_or(rest)),
+            None => authority.split(':').next().unwrap_or(authority).to_owned(),
+        };
+        let host = if host.is_empty() {
+            "localhost".to_owned()
+        } else {
+            host
+        };
+        format!("rtmp://{host}:{}/{RTMP_APP}", self.rtmp_listen.port())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rtmp_url_is_the_public_host_with_the_ingest_port() {
+        let config = LiveConfig {
+            rtmp_listen: SocketAddr::from(([0, 0, 0, 0], 1936)),
+            ..LiveConfig::default()
+        };
+        assert_eq!(
+            config.rtmp_url("https://videos.example:8443"),
+            "rtmp://videos.example:1936/live"
+        );
+        assert_eq!(
+            config.rtmp_url("http://[::1]:9000/"),
+            "rtmp://[::1]:1936/live"
+        );
+        assert_eq!(
+            config.rtmp_url("https://videos.example"),
+            "rtmp://videos.example:1936/live"
+        );
+        let named = LiveConfig {
+            public_rtmp_url: Some("rtmp://live.example/live/".to_owned()),
+            ..config
+        };
+        assert_eq!(
+            named.rtmp_url("https://videos.example"),
+            "rtmp://live.example/live"
+        );
+    }
+}

@@ -1,0 +1,371 @@
+//! The RTMP ingest (issue 20) on a real `kinora serve` with `[live] enabled`, which starts
+//! `kinora-transcoder live`, and the ffmpeg CLI as the broadcaster (`-re … -f flv
+//! rtmp://127.0.0.1:<port>/live/<streamKey>`). A live goes 4 → 1 → 5: while on the air its
+//! master and media playlists are in its directory and ffprobe reads the media playlist, every
+//! listed segment's SHA-256 is in `segments-sha256.json`; after the broadcaster stops the
+//! session has its end and the playlist its `ENDLIST`. Refused, with nothing changed: a wrong
+//! key, a second broadcaster on a live already on the air, another application than `live`,
+//! and garbage after the handshake. A stream without video ends the broadcast with PeerTube's
+//! invalid-input error; a broadcaster that stalls is ended after `stall_timeout_secs`; a
+//! permanent live waits again after its broadcast. On PostgreSQL (the ingest's transitions
+//! are compare-and-set rows) and SQLite.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::eventually;
+use common::instance::{Instance, api_request, start};
+use common::process::free_port;
+use kinora_db::testing::TestDb;
+use reqwest::Method;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// An ffmpeg broadcaster of `seconds` of test picture and tone, in real time.
+fn broadcaster(url: &str, seconds: u32, with_video: bool) -> Child {
+    let mut command = Command::new("ffmpeg");
+    command.args(["-v", "error", "-re"]);
+    if with_video {
+        command.args([
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("testsrc2=size=320x180:rate=25:duration={seconds}"),
+        ]);
+    }
+    command.args([
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("sine=frequency=440:duration={seconds}"),
+    ]);
+    if with_video {
+        command.args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-tune",
+            "zerolatency",
+            "-g",
+            "25",
+            "-pix_fmt",
+            "yuv420p",
+        ]);
+    }
+    command
+        .args(["-c:a", "aac", "-b:a", "64k", "-f", "flv", url])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ffmpeg runs")
+}
+
+async fn create_live(instance: &Instance, name: &str, permanent: bool) -> (String, String) {
+    let (status, created) = api_request(
+        instance,
+        Method::POST,
+        "/api/v1/videos/live",
+        Some(json!({ "name": name, "channelId": instance.channel, "permanentLive": permanent })),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let uuid = created["video"]["uuid"].as_str().unwrap().to_owned();
+    let (_, live) = api_request(
+        instance,
+        Method::GET,
+        &format!("/api/v1/videos/live/{uuid}"),
+        None,
+    )
+    .await;
+    (uuid, live["streamKey"].as_str().unwrap().to_owned())
+}
+
+async fn state(instance: &Instance, uuid: &str) -> i64 {
+    let (_, video) = api_request(
+        instance,
+        Method::GET,
+        &format!("/api/v1/videos/{uuid}"),
+        None,
+    )
+    .await;
+    video["state"]["id"].as_i64().unwrap()
+}
+
+async fn sessions(instance: &Instance, uuid: &str) -> Vec<Value> {
+    let (status, list) = api_request(
+        instance,
+        Method::GET,
+        &format!("/api/v1/videos/live/{uuid}/sessions"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    list["data"].as_array().unwrap().clone()
+}
+
+async fn wait_state(instance: &Instance, uuid: &str, wanted: i64, what: &str) {
+    eventually(Duration::from_secs(60), what, || async {
+        (state(instance, uuid).await == wanted).then_some(())
+    })
+    .await;
+}
+
+fn live_dir(root: &Path, uuid: &str) -> PathBuf {
+    root.join("storage/streaming-playlists/live").join(uuid)
+}
+
+/// Waits for a broadcaster to exit; answers whether it succeeded.
+async fn finished(mut child: Child) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let status = child.wait().unwrap();
+        status.success()
+    })
+    .await
+    .unwrap()
+}
+
+/// Checks, while the live is on the air, that the media playlist plays and that every listed
+/// segment is hashed as PeerTube's players check it.
+fn check_on_air(dir: &Path) {
+    let master = std::fs::read_to_string(dir.join("master.m3u8")).unwrap();
+    assert!(master.contains("RESOLUTION=320x180"), "{master}");
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-show_streams", "-of", "json"])
+        .arg(dir.join("0.m3u8"))
+        .output()
+        .unwrap();
+    assert!(
+        probe.status.success(),
+        "{}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let streams: Value = serde_json::from_slice(&probe.stdout).unwrap();
+    assert!(
+        streams["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["codec_name"] == "h264"),
+        "{streams}"
+    );
+}
+
+fn check_hashes(dir: &Path) -> usize {
+    let playlist = std::fs::read_to_string(dir.join("0.m3u8")).unwrap();
+    let listed = kinora_media_names(&playlist);
+    let hashes: BTreeMap<String, String> =
+        serde_json::from_slice(&std::fs::read(dir.join("segments-sha256.json")).unwrap()).unwrap();
+    assert_eq!(
+        hashes.keys().cloned().collect::<Vec<_>>(),
+        listed,
+        "hashes follow the playlist"
+    );
+    for (name, hash) in &hashes {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        assert_eq!(&hex::encode(Sha256::digest(&bytes)), hash, "{name}");
+    }
+    hashes.len()
+}
+
+fn kinora_media_names(playlist: &str) -> Vec<String> {
+    let mut names: Vec<String> = playlist
+        .lines()
+        .filter(|line| line.ends_with(".ts"))
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names
+}
+
+async fn run(database_url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let rtmp_port = free_port();
+    let instance = start(
+        dir.path(),
+        database_url,
+        0,
+        &format!(
+            "[live]\nenabled = true\nrtmp_listen = \"127.0.0.1:{rtmp_port}\"\nstall_timeout_secs = 4\n"
+        ),
+    )
+    .await;
+    let rtmp = format!("rtmp://127.0.0.1:{rtmp_port}/live");
+    // The ingest is started by the server: wait until it listens.
+    eventually(
+        Duration::from_secs(30),
+        "the RTMP ingest listens",
+        || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", rtmp_port))
+                .await
+                .ok()
+                .map(|_| ())
+        },
+    )
+    .await;
+    let (uuid, key) = create_live(&instance, "Friday stream", false).await;
+    assert_eq!(state(&instance, &uuid).await, 4);
+    let (_, owned) = api_request(
+        &instance,
+        Method::GET,
+        &format!("/api/v1/videos/live/{uuid}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        owned["rtmpUrl"],
+        format!("rtmp://localhost:{rtmp_port}/live")
+    );
+
+    // A wrong key is refused; nothing changes.
+    let wrong = broadcaster(&format!("{rtmp}/{}", uuid::Uuid::new_v4()), 3, true);
+    assert!(!finished(wrong).await, "a wrong key is refused");
+    assert_eq!(state(&instance, &uuid).await, 4);
+    assert!(sessions(&instance, &uuid).await.is_empty());
+    // Another application than `live` is refused.
+    let elsewhere = broadcaster(
+        &format!("rtmp://127.0.0.1:{rtmp_port}/other/{key}"),
+        3,
+        true,
+    );
+    assert!(!finished(elsewhere).await, "another application is refused");
+    assert_eq!(state(&instance, &uuid).await, 4);
+
+    // The broadcast: on the air, playable, hashed.
+    let first = broadcaster(&format!("{rtmp}/{key}"), 16, true);
+    wait_state(&instance, &uuid, 1, "the live is on the air").await;
+    let live = live_dir(dir.path(), &uuid);
+    eventually(
+        Duration::from_secs(30),
+        "two segments are listed and hashed",
+        || async {
+            let playlist = std::fs::read_to_string(live.join("0.m3u8")).ok()?;
+            (kinora_media_names(&playlist).len() >= 2
+                && live.join("segments-sha256.json").is_file())
+            .then_some(())
+        },
+    )
+    .await;
+    check_on_air(&live);
+    let open = sessions(&instance, &uuid).await;
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0]["endDate"], Value::Null);
+    // A second broadcaster on the same key is refused while the first is on the air.
+    let second = broadcaster(&format!("{rtmp}/{key}"), 3, true);
+    assert!(!finished(second).await, "a second broadcaster is refused");
+    assert_eq!(state(&instance, &uuid).await, 1);
+    eventually(
+        Duration::from_secs(10),
+        "the hashes follow the playlist",
+        || async { std::panic::catch_unwind(|| check_hashes(&live)).ok() },
+    )
+    .await;
+
+    assert!(finished(first).await, "the broadcaster streamed to its end");
+    wait_state(&instance, &uuid, 5, "the live has ended").await;
+    let ended = sessions(&instance, &uuid).await;
+    assert_eq!(ended.len(), 1);
+    assert!(ended[0]["endDate"].is_string(), "{ended:?}");
+    assert_eq!(ended[0]["error"], Value::Null, "{ended:?}");
+    let playlist = std::fs::read_to_string(live.join("0.m3u8")).unwrap();
+    assert!(playlist.contains("#EXT-X-ENDLIST"), "{playlist}");
+    assert!(check_hashes(&live) >= 3);
+    // An ended live takes no broadcaster.
+    let late = broadcaster(&format!("{rtmp}/{key}"), 2, true);
+    assert!(
+        !finished(late).await,
+        "an ended live is not broadcast again"
+    );
+    assert_eq!(state(&instance, &uuid).await, 5);
+
+    // A permanent live waits again after each broadcast; a stream without video is ended
+    // with PeerTube's invalid-input error (9).
+    let (radio, radio_key) = create_live(&instance, "Permanent radio", true).await;
+    let sound = broadcaster(&format!("{rtmp}/{radio_key}"), 8, false);
+    let _ = finished(sound).await;
+    eventually(
+        Duration::from_secs(30),
+        "the refused broadcast is recorded",
+        || async {
+            let list = sessions(&instance, &radio).await;
+            (list.len() == 1 && list[0]["endDate"].is_string()).then_some(list)
+        },
+    )
+    .await;
+    assert_eq!(sessions(&instance, &radio).await[0]["error"], 9);
+    assert_eq!(
+        state(&instance, &radio).await,
+        4,
+        "a permanent live waits again"
+    );
+
+    // Garbage after the handshake, then a broadcaster that stalls: the first changes
+    // nothing; the second is ended once nothing came for stall_timeout_secs.
+    garbage_after_handshake(rtmp_port).await;
+    assert_eq!(state(&instance, &radio).await, 4);
+    let mut stalled = broadcaster(&format!("{rtmp}/{radio_key}"), 60, true);
+    wait_state(
+        &instance,
+        &radio,
+        1,
+        "the permanent live is on the air again",
+    )
+    .await;
+    // SIGSTOP: the connection stays open and silent.
+    let pid = stalled.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    wait_state(&instance, &radio, 4, "the stalled broadcast is ended").await;
+    let list = sessions(&instance, &radio).await;
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["error"], 1, "{list:?}");
+    let _ = Command::new("kill").args(["-KILL", &pid]).status();
+    let _ = stalled.wait();
+}
+
+/// A client that completes the handshake's first step and then sends noise.
+async fn garbage_after_handshake(port: u16) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let mut c0c1 = vec![3u8];
+    c0c1.extend(std::iter::repeat_n(7u8, 1536));
+    stream.write_all(&c0c1).await.unwrap();
+    let mut s0s1s2 = vec![0u8; 1 + 1536 * 2];
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_exact(&mut s0s1s2)).await;
+    let noise: Vec<u8> = (0..100_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+        .collect();
+    let _ = stream.write_all(&noise).await;
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(15), stream.read_to_end(&mut rest)).await;
+    assert!(
+        closed.is_ok(),
+        "the ingest closes a connection that sends garbage"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broadcasts_go_on_the_air_and_end_on_postgres() {
+    let database = TestDb::postgres().await;
+    run(&database.config.url).await;
+    database.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broadcasts_go_on_the_air_and_end_on_sqlite() {
+    let database = TestDb::sqlite().await;
+    run(&database.config.url).await;
+    database.finish().await;
+}

@@ -1,0 +1,279 @@
+//! One broadcast on the air: the live's row moved to state 1 with a session
+//! ([`kinora_db::video_lives::begin_broadcast`]), a `live-process` child remuxing the FLV it is
+//! piped into the live's directory, and `segments-sha256.json` kept current beside it. Writing
+//! waits while the child's pipe is full, so a broadcaster sending faster than the remux reads
+//! is slowed by TCP rather than buffered here. [`OnAir::end`] closes the pipe (the child
+//! completes its playlist), waits for the child, writes the last hashes and ends the broadcast
+//! in the database.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use kinora_db::now_millis;
+use kinora_db::video_lives::Broadcast;
+use kinora_storage::StorageKey;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+use tokio::process::{Child, ChildStdin};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::Ingest;
+use super::child::ChildReport;
+use super::flv::{self, TagKind};
+use super::segments::SegmentHashes;
+
+/// How often the segment hashes are brought up to date.
+const HASH_INTERVAL: Duration = Duration::from_millis(250);
+/// How long the child may take to finish its playlist once the stream ended.
+const CHILD_GRACE: Duration = Duration::from_secs(15);
+
+/// Why a broadcast ended, with PeerTube's `LiveVideoError` ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EndReason {
+    /// The broadcaster stopped.
+    Finished,
+    /// Nothing came for too long, or the connection broke (`BAD_SOCKET_HEALTH`, 1).
+    Stalled,
+    /// `[live] max_duration_secs` passed (`DURATION_EXCEEDED`, 2).
+    DurationExceeded,
+    /// The stream is not one a live may be (`INVALID_INPUT_FILE_TYPE`, 9).
+    Refused(String),
+    /// The remux failed (`FFMPEG_ERROR`, 4).
+    Failed(String),
+}
+
+impl EndReason {
+    fn error_id(&self) -> Option<i64> {
+        match self {
+            EndReason::Finished => None,
+            EndReason::Stalled => Some(1),
+            EndReason::DurationExceeded => Some(2),
+            EndReason::Failed(_) => Some(4),
+            EndReason::Refused(_) => Some(9),
+        }
+    }
+}
+
+/// A broadcast being remuxed.
+pub(crate) struct OnAir {
+    ingest: Arc<Ingest>,
+    broadcast: Broadcast,
+    dir: PathBuf,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    reports: mpsc::Receiver<ChildReport>,
+    last_report: Option<ChildReport>,
+    started: Instant,
+    hashing: CancellationToken,
+    hasher: tokio::task::JoinHandle<()>,
+}
+
+/// Admits a broadcaster on `stream_key` and starts its remux; `None` when no live waits for
+/// this key (unknown, ended, blocked, or already on the air).
+pub(crate) async fn start(ingest: &Arc<Ingest>, stream_key: &str) -> anyhow::Result<Option<OnAir>> {
+    let Some(broadcast) =
+        kinora_db::video_lives::begin_broadcast(&ingest.db, stream_key, now_millis()).await?
+    else {
+        return Ok(None);
+    };
+    match launch(ingest, &broadcast).await {
+        Ok(on_air) => {
+            tracing::info!(video = %broadcast.video_uuid, session = broadcast.session_id, "live on the air");
+            Ok(Some(on_air))
+        }
+        Err(error) => {
+            kinora_db::video_lives::end_broadcast(&ingest.db, &broadcast, Some(4), now_millis())
+                .await?;
+            Err(error)
+        }
+    }
+}
+
+async fn launch(ingest: &Arc<Ingest>, broadcast: &Broadcast) -> anyhow::Result<OnAir> {
+    let uuid = uuid::Uuid::parse_str(&broadcast.video_uuid).context("the live's UUID")?;
+    let dir = ingest
+        .storage
+        .local()
+        .path(&StorageKey::live_directory(uuid));
+    // A permanent live's earlier broadcast, or one a stopped ingest left, is replaced.
+    match tokio::fs::remove_dir_all(&dir).await {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => return Err(error).context("clearing the live's directory"),
+    }
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .context("creating the live's directory")?;
+    let segment_secs = if broadcast.latency_mode == kinora_core::live::LATENCY_SMALL {
+        kinora_core::live::SMALL_LATENCY_SEGMENT_SECS
+    } else {
+        kinora_core::live::SEGMENT_SECS
+    };
+    let mut child = tokio::process::Command::new(&ingest.executable)
+        .arg("live-process")
+        .arg("--output")
+        .arg(&dir)
+        .args(["--segment-secs", &segment_secs.to_string()])
+        .args([
+            "--playlist-size",
+            &kinora_core::live::PLAYLIST_SIZE.to_string(),
+        ])
+        .env(crate::config::SETTINGS_VARIABLE, &ingest.settings)
+        .env(
+            crate::parent::PARENT_PID_VARIABLE,
+            std::process::id().to_string(),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting the live remux")?;
+    let mut stdin = child.stdin.take().context("the remux's input")?;
+    let stdout = child.stdout.take().context("the remux's reports")?;
+    let (sender, reports) = mpsc::channel(8);
+    tokio::spawn(async move {
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Ok(report) = serde_json::from_str::<ChildReport>(&line) {
+                if sender.send(report).await.is_err() {
+                    break;
+                }
+            } else {
+                tracing::debug!(line, "live remux output");
+            }
+        }
+    });
+    stdin
+        .write_all(&flv::header())
+        .await
+        .context("starting the stream")?;
+    let hashing = CancellationToken::new();
+    let hasher = tokio::spawn(keep_hashing(dir.clone(), hashing.clone()));
+    Ok(OnAir {
+        ingest: ingest.clone(),
+        broadcast: broadcast.clone(),
+        dir,
+        child,
+        stdin: Some(stdin),
+        reports,
+        last_report: None,
+        started: Instant::now(),
+        hashing,
+        hasher,
+    })
+}
+
+/// Brings the hashes up to date every [`HASH_INTERVAL`] until cancelled.
+async fn keep_hashing(dir: PathBuf, stop: CancellationToken) {
+    let hashes = Arc::new(std::sync::Mutex::new(SegmentHashes::new(&dir)));
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(HASH_INTERVAL) => {}
+            () = stop.cancelled() => return,
+        }
+        let hashes = hashes.clone();
+        let refreshed = tokio::task::spawn_blocking(move || {
+            hashes
+                .lock()
+                .map_err(|_| std::io::Error::other("poisoned"))?
+                .refresh()
+        })
+        .await;
+        if let Ok(Err(error)) = refreshed {
+            tracing::warn!(%error, dir = %dir.display(), "could not hash the live's segments");
+        }
+    }
+}
+
+impl OnAir {
+    /// How long the broadcast may still run (`None`: no limit).
+    pub(crate) fn time_left(&self) -> Option<Duration> {
+        let max = u64::try_from(self.ingest.config.max_duration_secs).ok()?;
+        Some(Duration::from_secs(max).saturating_sub(self.started.elapsed()))
+    }
+
+    /// Passes one RTMP audio or video message to the remux.
+    pub(crate) async fn write(
+        &mut self,
+        kind: TagKind,
+        timestamp: u32,
+        data: &[u8],
+    ) -> Result<(), EndReason> {
+        let Some(tag) = flv::tag(kind, timestamp, data) else {
+            return Err(EndReason::Refused("a message over FLV's size".to_owned()));
+        };
+        let Some(stdin) = self.stdin.as_mut() else {
+            return Err(EndReason::Failed("the remux's input is closed".to_owned()));
+        };
+        if stdin.write_all(&tag).await.is_ok() {
+            return Ok(());
+        }
+        Err(self.stopped().await)
+    }
+
+    /// Waits until the child has stopped by itself, and says why.
+    pub(crate) async fn stopped(&mut self) -> EndReason {
+        let _ = self.child.wait().await;
+        self.reason_from_reports().await
+    }
+
+    async fn reason_from_reports(&mut self) -> EndReason {
+        while let Ok(Some(report)) =
+            tokio::time::timeout(Duration::from_millis(200), self.reports.recv()).await
+        {
+            self.last_report = Some(report);
+        }
+        match &self.last_report {
+            Some(ChildReport::Refused { reason }) => EndReason::Refused(reason.clone()),
+            Some(ChildReport::Failed { reason }) => EndReason::Failed(reason.clone()),
+            _ => EndReason::Failed("the live remux stopped".to_owned()),
+        }
+    }
+
+    /// Ends the broadcast: the child completes its playlist, the last hashes are written, and
+    /// the live's row says it ended (or waits again, for a permanent live).
+    pub(crate) async fn end(mut self, reason: EndReason) {
+        drop(self.stdin.take());
+        if tokio::time::timeout(CHILD_GRACE, self.child.wait())
+            .await
+            .is_err()
+        {
+            let _ = self.child.kill().await;
+        }
+        let reason = match reason {
+            EndReason::Finished | EndReason::Stalled | EndReason::DurationExceeded => {
+                match self.reason_from_reports().await {
+                    EndReason::Refused(why) => EndReason::Refused(why),
+                    _ => reason,
+                }
+            }
+            other => other,
+        };
+        self.hashing.cancel();
+        let _ = (&mut self.hasher).await;
+        let dir = self.dir.clone();
+        let _ = tokio::task::spawn_blocking(move || SegmentHashes::new(&dir).refresh()).await;
+        let result = kinora_db::video_lives::end_broadcast(
+            &self.ingest.db,
+            &self.broadcast,
+            reason.error_id(),
+            now_millis(),
+        )
+        .await;
+        match result {
+            Ok(()) => tracing::info!(
+                video = %self.broadcast.video_uuid,
+                session = self.broadcast.session_id,
+                ?reason,
+                "live ended"
+            ),
+            Err(error) => tracing::error!(
+                video = %self.broadcast.video_uuid,
+                %error,
+                "could not record the end of a live"
+            ),
+        }
+    }
+}
