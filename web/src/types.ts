@@ -64,6 +64,8 @@ export interface Video {
   uuid: string
   shortUUID: string
   name: string
+  /** A live: its state says whether it waits (4), is on the air (1) or ended (5). */
+  isLive?: boolean
   description?: string | null
   truncatedDescription?: string | null
   duration: number

@@ -22,6 +22,10 @@ const PRIVATE_IMMUTABLE: &str = "private, max-age=31536000, immutable";
 const PRIVATE_SHORT: &str = "private, max-age=30";
 /// Nothing keeps it (originals).
 const NO_STORE: &str = "private, no-store";
+/// A live's playlists and segments of a live anyone may see: kept, but asked again each time.
+const PUBLIC_REVALIDATE: &str = "public, no-cache";
+/// The same, of a live not everybody may see.
+const PRIVATE_REVALIDATE: &str = "private, no-cache";
 
 /// Marker (in a response's extensions) of an answer that depended on who asked: the server
 /// strips the CORS wildcard from it.
@@ -43,6 +47,12 @@ pub enum MediaCache {
     },
     /// Nothing may keep it (an original upload).
     NoStore,
+    /// A live's file: it changes under its name (a playlist, or a segment number a permanent
+    /// live's next broadcast uses again), so caches must ask again each time.
+    Live {
+        /// Anyone may see the live.
+        public: bool,
+    },
 }
 
 impl MediaCache {
@@ -66,6 +76,8 @@ impl MediaCache {
             Self::Private { immutable: true } => PRIVATE_IMMUTABLE,
             Self::Private { immutable: false } => PRIVATE_SHORT,
             Self::NoStore => NO_STORE,
+            Self::Live { public: true } => PUBLIC_REVALIDATE,
+            Self::Live { public: false } => PRIVATE_REVALIDATE,
         })
     }
 
@@ -75,7 +87,7 @@ impl MediaCache {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, self.cache_control());
-        if !matches!(self, Self::Public { .. }) {
+        if !matches!(self, Self::Public { .. } | Self::Live { public: true }) {
             response.extensions_mut().insert(AccessChecked);
         }
     }

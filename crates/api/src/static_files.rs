@@ -74,6 +74,9 @@ async fn serve_hls(
     if !kinora_app::visibility::can_view(&state.db, &row, viewer.as_ref()).await? {
         return Err(ApiError::not_found("File"));
     }
+    if row.is_live == 1 && row.is_local() {
+        return serve_live(&state, &row, uuid, &file, request).await;
+    }
     let files = kinora_db::videos::list_files(state.db.pool(), row.id).await?;
     let listed = row.hls_master_file.as_deref() == Some(file.as_str())
         || row.hls_segments_file.as_deref() == Some(file.as_str())
@@ -91,6 +94,27 @@ async fn serve_hls(
         &StorageKey::hls_file(uuid, &name),
         request,
         immutable,
+    )
+    .await
+}
+
+/// A file of a live's directory (its playlists, segment hashes and segments, by their fixed
+/// names only), while the live is on the air or after it ended; revalidated at each request.
+async fn serve_live(
+    state: &ApiState,
+    row: &kinora_db::videos::VideoRow,
+    uuid: uuid::Uuid,
+    file: &str,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let key = StorageKey::live_file(uuid, file).ok_or_else(|| ApiError::not_found("File"))?;
+    let public = kinora_app::visibility::can_view(&state.db, row, None).await?;
+    serve_at(
+        state,
+        kinora_app::Location::Local,
+        &key,
+        request,
+        MediaCache::Live { public },
     )
     .await
 }

@@ -16,6 +16,37 @@ pub const RTMP_APP: &str = "live";
 /// PeerTube's latency mode that asks for short segments.
 pub const LATENCY_SMALL: i64 = 3;
 
+/// A live's master playlist.
+pub const MASTER_PLAYLIST: &str = "master.m3u8";
+/// A live's media playlist (its one variant, the stream as sent).
+pub const MEDIA_PLAYLIST: &str = "0.m3u8";
+/// A live's segment hashes, as PeerTube's players check segments from peers.
+pub const SEGMENTS_SHA256: &str = "segments-sha256.json";
+
+/// Whether `name` is one of a live's segment names (`0-000001.ts`).
+pub fn is_segment_name(name: &str) -> bool {
+    let Some((variant, rest)) = name.split_once('-') else {
+        return false;
+    };
+    let Some(number) = rest.strip_suffix(".ts") else {
+        return false;
+    };
+    !variant.is_empty()
+        && variant.len() <= 2
+        && variant.bytes().all(|b| b.is_ascii_digit())
+        && number.len() == 6
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `name` is a file a live's directory holds and players may fetch: its playlists,
+/// its segment hashes and its segments. Nothing else is ever served from it.
+pub fn is_live_file_name(name: &str) -> bool {
+    name == MASTER_PLAYLIST
+        || name == MEDIA_PLAYLIST
+        || name == SEGMENTS_SHA256
+        || is_segment_name(name)
+}
+
 /// `[live]`: live streaming.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -82,6 +113,32 @@ impl LiveConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn live_file_names_are_peertubes_and_nothing_else() {
+        for good in [
+            "0-000001.ts",
+            "12-123456.ts",
+            "master.m3u8",
+            "0.m3u8",
+            "segments-sha256.json",
+        ] {
+            assert!(is_live_file_name(good), "{good}");
+        }
+        for bad in [
+            "0-00001.ts",
+            "../0-000001.ts",
+            "0-000001.ts.tmp",
+            ".master.m3u8.tmp",
+            "a-000001.ts",
+            "-000001.ts",
+            "0-000001.mp4",
+            "1.m3u8",
+            "",
+        ] {
+            assert!(!is_live_file_name(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn the_rtmp_url_is_the_public_host_with_the_ingest_port() {

@@ -68,10 +68,7 @@ pub struct LiveStreamInfo {
     pub has_audio: bool,
 }
 
-/// The master playlist's name.
-pub const MASTER_PLAYLIST: &str = "master.m3u8";
-/// The media playlist's name.
-pub const MEDIA_PLAYLIST: &str = "0.m3u8";
+pub use kinora_core::live::{MASTER_PLAYLIST, MEDIA_PLAYLIST};
 
 /// Reads the FLV until it ends and writes the live HLS into `output_dir`. `started` is called
 /// once the input is known to be acceptable and the master playlist is written. The input is
@@ -277,40 +274,14 @@ pub fn listed_segments(playlist: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether `name` is one of a live's segment names (`0-000001.ts`).
-pub fn is_segment_name(name: &str) -> bool {
-    let Some((variant, rest)) = name.split_once('-') else {
-        return false;
-    };
-    let Some(number) = rest.strip_suffix(".ts") else {
-        return false;
-    };
-    !variant.is_empty()
-        && variant.len() <= 2
-        && variant.bytes().all(|b| b.is_ascii_digit())
-        && number.len() == 6
-        && number.bytes().all(|b| b.is_ascii_digit())
-}
+pub use kinora_core::live::is_segment_name;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn segment_names_are_peertubes_and_nothing_else() {
-        assert!(is_segment_name("0-000001.ts"));
-        assert!(is_segment_name("12-123456.ts"));
-        for bad in [
-            "0-00001.ts",
-            "../0-000001.ts",
-            "0-000001.ts.tmp",
-            "a-000001.ts",
-            "-000001.ts",
-            "0-000001.mp4",
-            "master.m3u8",
-        ] {
-            assert!(!is_segment_name(bad), "{bad}");
-        }
+    fn only_segment_names_are_listed() {
         let playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\n0-000003.ts\n#EXTINF:4.0,\n0-000004.ts\n../etc/passwd\n";
         assert_eq!(listed_segments(playlist), ["0-000003.ts", "0-000004.ts"]);
     }

@@ -253,6 +253,7 @@ async fn run(database_url: &str) {
     )
     .await;
     check_on_air(&live);
+    served_to_players(&instance, &uuid).await;
     let open = sessions(&instance, &uuid).await;
     assert_eq!(open.len(), 1);
     assert_eq!(open[0]["endDate"], Value::Null);
@@ -332,6 +333,92 @@ async fn run(database_url: &str) {
     assert_eq!(list[0]["error"], 1, "{list:?}");
     let _ = Command::new("kill").args(["-KILL", &pid]).status();
     let _ = stalled.wait();
+}
+
+/// While on the air, the video JSON names the live's playlist, and players get its files over
+/// HTTP (ffprobe plays the master playlist from the server), revalidated at each request, by
+/// their fixed names only.
+async fn served_to_players(instance: &Instance, uuid: &str) {
+    let (_, video) = api_request(
+        instance,
+        Method::GET,
+        &format!("/api/v1/videos/{uuid}"),
+        None,
+    )
+    .await;
+    let playlist = &video["streamingPlaylists"][0];
+    let master = format!(
+        "{}/static/streaming-playlists/hls/{uuid}/master.m3u8",
+        instance.base
+    );
+    assert_eq!(playlist["playlistUrl"], master, "{video}");
+    assert_eq!(
+        playlist["segmentsSha256Url"],
+        format!(
+            "{}/static/streaming-playlists/hls/{uuid}/segments-sha256.json",
+            instance.base
+        )
+    );
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-show_streams", "-of", "json"])
+        .arg(&master)
+        .output()
+        .unwrap();
+    assert!(
+        probe.status.success(),
+        "{}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let streams: Value = serde_json::from_slice(&probe.stdout).unwrap();
+    assert!(
+        streams["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["codec_name"] == "h264" && s["width"] == 320),
+        "{streams}"
+    );
+    let anonymous = reqwest::Client::new();
+    let response = anonymous.get(&master).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "public, no-cache");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/vnd.apple.mpegurl"
+    );
+    let media = anonymous
+        .get(master.replace("master.m3u8", "0.m3u8"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let segment = kinora_media_names(&media).pop().expect("a listed segment");
+    let response = anonymous
+        .get(master.replace("master.m3u8", &segment))
+        .header("range", "bytes=0-187")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 206);
+    assert_eq!(response.headers()["content-type"], "video/mp2t");
+    let bytes = response.bytes().await.unwrap();
+    assert_eq!((bytes.len(), bytes[0]), (188, 0x47), "an MPEG-TS packet");
+    for name in [
+        ".master.m3u8.tmp",
+        "0-000001.ts.tmp",
+        "1.m3u8",
+        "kinora.db",
+        "%2e%2e%2fkinora.toml",
+    ] {
+        let response = anonymous
+            .get(master.replace("master.m3u8", name))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{name}");
+    }
 }
 
 /// A client that completes the handshake's first step and then sends noise.

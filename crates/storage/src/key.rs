@@ -71,6 +71,12 @@ impl StorageKey {
         Self(format!("streaming-playlists/live/{video}"))
     }
 
+    /// One file of a live's directory, when `name` is one ([`kinora_core::live::is_live_file_name`]).
+    pub fn live_file(video: Uuid, name: &str) -> Option<Self> {
+        kinora_core::live::is_live_file_name(name)
+            .then(|| Self(format!("streaming-playlists/live/{video}/{name}")))
+    }
+
     /// One HLS file of a video.
     pub fn hls_file(video: Uuid, name: &GeneratedName) -> Self {
         Self(format!("streaming-playlists/hls/{video}/{}", name.as_str()))

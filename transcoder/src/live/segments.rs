@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use kinora_media::live::{MEDIA_PLAYLIST, listed_segments};
 use sha2::{Digest, Sha256};
 
-/// The file's name in the live's directory.
-pub const SEGMENTS_SHA256: &str = "segments-sha256.json";
+pub use kinora_core::live::SEGMENTS_SHA256;
 
 /// Keeps one live directory's hashes up to date.
 #[derive(Debug)]

@@ -69,7 +69,8 @@ export async function render ({ main, params, signal }: PageContext): Promise<()
     api<{ chapters: VideoChapter[] }>(`/videos/${current.uuid}/chapters`, { signal })
       .then((answer) => shown.setChapters(answer.chapters ?? [])).catch(() => {})
   }
-  if ((video.state?.id ?? 1) === 1) await startPlayer(video)
+  if (video.isLive === true && (video.state?.id ?? 1) !== 1) void waitForLive(video, stage, signal, startPlayer)
+  else if ((video.state?.id ?? 1) === 1) await startPlayer(video)
   else void waitForPublication(video, stage, signal, startPlayer)
   return cleanup
 }
@@ -81,6 +82,22 @@ function resumeAt (video: VideoDetails): number | undefined {
   if (typeof seconds !== 'number' || seconds < 5) return undefined
   if (video.duration && seconds > video.duration - 10) return undefined
   return seconds
+}
+
+/** A live that is not on the air: says so, and starts the player once it is (state 1). An
+ * ended live (state 5) stays ended. */
+async function waitForLive (video: VideoDetails, stage: HTMLElement, signal: AbortSignal, ready: (video: VideoDetails) => Promise<void>): Promise<void> {
+  const status = h('p', { class: 'processing-title', role: 'status', 'data-testid': 'live-status' })
+  replace(stage, h('div', { class: 'processing live-waiting' }, status))
+  let current = video
+  while (!signal.aborted) {
+    const state = current.state?.id ?? 1
+    if (state === 1) { await ready(current); return }
+    if (state === 5) { status.textContent = 'This live has ended.'; return }
+    status.textContent = 'This live has not started yet. It will play here as soon as it does.'
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    try { current = await api<VideoDetails>(`/videos/${video.uuid}`, { signal }) } catch { /* try again */ }
+  }
 }
 
 /** For an owner looking at a video still being processed: progress, then the player. */
@@ -120,7 +137,8 @@ function details (video: VideoDetails, user: User | null, signal: AbortSignal): 
       h('p', { class: 'watch-stats' },
         h('span', { 'data-testid': 'video-views' }, formatCount(video.views, 'view', 'views')), ' · ',
         h('time', { datetime: video.publishedAt }, formatDate(video.publishedAt)),
-        video.privacy.id !== 1 ? h('span', { class: 'badge badge-inline' }, video.privacy.label) : null),
+        video.privacy.id !== 1 ? h('span', { class: 'badge badge-inline' }, video.privacy.label) : null,
+        video.isLive === true ? h('span', { class: 'badge badge-inline badge-live', 'data-testid': 'live-badge' }, video.state?.id === 1 ? 'LIVE' : 'Live') : null),
       h('div', { class: 'watch-actions' }, ratingButtons(video, user), shareMenu(video), saveToPlaylistButton(video), downloadMenu(video, user, owner),
         owner ? h('a', { class: 'button', href: `/videos/manage/${video.shortUUID}`, 'data-testid': 'edit-link' }, 'Edit') : null,
         owner ? null : h('button', {

@@ -29,6 +29,7 @@ pub(crate) fn content_type_for(key: &StorageKey) -> &'static str {
     let extension = name.rsplit_once('.').map_or("", |(_, extension)| extension);
     match extension {
         "m3u8" => "application/vnd.apple.mpegurl",
+        "ts" => "video/mp2t",
         "mp4" => "video/mp4",
         "webm" => "video/webm",
         "json" => "application/json",

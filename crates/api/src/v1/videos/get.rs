@@ -306,6 +306,21 @@ pub(super) fn shape(
                     .collect::<Vec<_>>(),
             })]
         }
+        // A local live on the air: its live directory, as PeerTube's live playlist.
+        (None, None) if video.is_live == 1 && video.state == VideoState::Published.id() => {
+            let base = format!(
+                "{}/static/streaming-playlists/hls/{}",
+                state.public_url, video.uuid
+            );
+            vec![json!({
+                "id": video.id,
+                "type": 1,
+                "playlistUrl": format!("{base}/{}", kinora_core::live::MASTER_PLAYLIST),
+                "segmentsSha256Url": format!("{base}/{}", kinora_core::live::SEGMENTS_SHA256),
+                "redundancies": [],
+                "files": [],
+            })]
+        }
         (None, None) => Vec::new(),
     };
     // Until its renditions exist a video lists its uploaded file (PeerTube's web video file).
