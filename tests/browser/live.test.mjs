@@ -1,5 +1,6 @@
-// A live on the watch page (issue 20), in headless Chromium: before its broadcast the page says
-// it has not started; the ffmpeg CLI broadcasts to the RTMP ingest (`kinora serve` with
+// A live from the web front end (issue 20), in headless Chromium: root makes one on "Go live"
+// (from the upload page), which shows the RTMP URL and stream key the API gives; before its
+// broadcast the watch page says it has not started; the ffmpeg CLI broadcasts to the RTMP ingest (`kinora serve` with
 // `[live] enabled` starts it); the page notices, shows the LIVE badge and hls.js plays the live
 // playlist (currentTime advances); once the broadcaster stops the live has ended and the page
 // says so. Screenshots land in screenshots/live-*.png.
@@ -32,12 +33,32 @@ test('a live waits, plays and ends on its watch page', { timeout: 300000 }, asyn
   let broadcaster = null
   try {
     mkdirSync(screenshots, { recursive: true })
-    const created = await apiCall(instance, instance.token, '/videos/live', { method: 'POST', json: { name: 'Browser live', channelId: instance.channel } })
-    const live = await apiCall(instance, instance.token, `/videos/live/${created.video.uuid}`)
     const page = await browser.newPage()
+    page.setDefaultTimeout(30000)
     const errors = []
     page.on('pageerror', (error) => errors.push(String(error)))
-    await page.goto(`${instance.base}/w/${created.video.shortUUID}`)
+    // "Go live", from the upload page: the live is made and the page tells where to stream.
+    await page.goto(`${instance.base}/login`)
+    await page.getByTestId('login-username').fill('root')
+    await page.getByTestId('login-password').fill(instance.password)
+    await page.getByTestId('login-submit').click()
+    await page.getByTestId('upload-link').click()
+    await page.getByTestId('go-live-link').click()
+    await page.waitForURL('**/videos/go-live')
+    await page.getByTestId('live-name').fill('Browser live')
+    await page.getByTestId('live-submit').click()
+    const rtmpUrl = await page.getByTestId('live-rtmp-url').inputValue()
+    const streamKey = await page.getByTestId('live-stream-key').inputValue()
+    assert.match(await page.getByTestId('live-state').textContent(), /Waiting for your stream/)
+    await page.screenshot({ path: join(screenshots, 'live-go-live.png') })
+    const mine = await apiCall(instance, instance.token, '/users/me/videos?isLive=true')
+    assert.equal(mine.total, 1)
+    const created = { video: mine.data[0] }
+    assert.equal(created.video.name, 'Browser live')
+    const live = await apiCall(instance, instance.token, `/videos/live/${created.video.uuid}`)
+    assert.deepEqual([rtmpUrl, streamKey], [live.rtmpUrl, live.streamKey])
+    await page.getByTestId('live-watch-link').click()
+    await page.waitForURL(`**/w/${created.video.shortUUID}`)
     await page.getByTestId('live-status').waitFor()
     assert.match(await page.getByTestId('live-status').textContent(), /has not started yet/)
     assert.equal(await page.getByTestId('live-badge').textContent(), 'Live')

@@ -18,6 +18,7 @@ route('/verify-account/email', async () => ({ render: (await import('./pages/acc
 route('/verify-account/ask-send-email', async () => ({ render: (await import('./pages/account-email')).renderAskVerify }))
 route('/search', () => import('./pages/search'))
 route('/videos/upload', () => import('./pages/upload'))
+route('/videos/go-live', () => import('./pages/go-live'))
 route('/videos/trending', () => import('./pages/browse'))
 route('/videos/recently-added', () => import('./pages/browse'))
 route('/videos/local', () => import('./pages/browse'))

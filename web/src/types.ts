@@ -325,6 +325,8 @@ export interface ServerConfig {
   user: { videoQuota: number, videoQuotaDaily: number }
   /** Whether videos start by themselves for visitors (and users who never chose). */
   defaults?: { player?: { autoPlay?: boolean } }
+  /** Whether users may create and broadcast lives. */
+  live?: { enabled: boolean }
 }
 
 /** The parts of `/api/v1/config/custom` (PeerTube's CustomConfig) the settings page edits. */

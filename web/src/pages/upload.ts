@@ -6,7 +6,7 @@ import { errorText, formatBytes, h, notice, replace, setTitle } from '../dom'
 import { navigate, type PageContext } from '../router'
 import { chunkSize, ResumableUpload, type CreatedVideo, type UploadCallbacks, type UploadStatus } from '../resumable'
 import { progressBar } from '../components/progress'
-import { Privacy, type User, type VideoDetails } from '../types'
+import { Privacy, type ServerConfig, type User, type VideoDetails } from '../types'
 import { attributeFields, attributesJson, type AttributeFields } from '../components/video-attributes'
 
 function field (id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
@@ -40,6 +40,11 @@ export async function render ({ main, signal }: PageContext): Promise<() => void
   window.addEventListener('beforeunload', beforeUnload)
   const section = h('section', { class: 'narrow' }, h('h1', {}, 'Upload a video'))
   main.append(section)
+  api<ServerConfig>('/config', { signal }).then((config) => {
+    if (config.live?.enabled === true) {
+      section.querySelector('h1')?.after(h('p', {}, 'Broadcasting instead? ', h('a', { href: '/videos/go-live', 'data-testid': 'go-live-link' }, 'Go live')))
+    }
+  }).catch(() => {})
   let attributes: AttributeFields | null = null
   try {
     attributes = await attributeFields('upload', field)
