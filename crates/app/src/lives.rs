@@ -3,6 +3,7 @@
 //! the air (1) or ended (5); its stream key, secret to the owner and staff, is what the RTMP
 //! ingest admits a broadcaster by. The `[live]` section bounds how many there may be.
 
+use kinora_core::federation::FederationEvent;
 use kinora_core::video::{Privacy, VideoState, short_uuid};
 use kinora_db::video_lives::{LiveRow, LiveSessionRow, LiveSettings};
 use kinora_db::videos::VideoRow;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::AuthenticatedUser;
+use crate::video_images::VideoImage;
 use crate::videos::{CreatedVideo, VideoFields};
 use crate::{AppError, AppResult};
 
@@ -122,17 +124,29 @@ pub struct LiveCreate {
     pub live: LiveInput,
 }
 
+/// A live's own images (JPEGs [`crate::video_images::render_image`] made of the uploaded
+/// `thumbnailfile` and `previewfile`); a missing one gets the default live background.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveImages {
+    /// The 280×157 thumbnail.
+    pub thumbnail: Option<Vec<u8>>,
+    /// The 850×480 preview.
+    pub preview: Option<Vec<u8>>,
+}
+
 /// Creates a live in one of `user`'s channels: a video in state 4 (waiting for its
-/// broadcaster) with a fresh stream key. Refused when lives are off (`live_not_enabled`),
+/// broadcaster) with a fresh stream key, its images (its own or the default background). Refused when lives are off (`live_not_enabled`),
 /// when a replay is asked and not allowed (`live_not_allowing_replay`), and when the
 /// instance's or the user's live limit is reached (`max_instance_lives_limit_reached`,
 /// `max_user_lives_limit_reached`), as PeerTube does.
 pub async fn create(
     db: &Db,
+    storage: &kinora_storage::MediaStorage,
     config: &LiveConfig,
     moderation: &crate::ModerationConfig,
     user: &AuthenticatedUser,
     input: &LiveCreate,
+    images: LiveImages,
 ) -> AppResult<CreatedVideo> {
     input.video.validate()?;
     input.live.validate()?;
@@ -147,7 +161,45 @@ pub async fn create(
             "Cannot publish to another user's channel.".to_owned(),
         ));
     }
-    let privacy = input.video.privacy.unwrap_or(Privacy::Public.id());
+    let tags = serde_json::to_string(&input.video.tags)
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    let location = kinora_storage::Location::Local;
+    let mut stored = Vec::new();
+    for (kind, given) in [
+        (VideoImage::Thumbnail, images.thumbnail),
+        (VideoImage::Preview, images.preview),
+    ] {
+        let jpeg = match given {
+            Some(jpeg) => jpeg,
+            None => crate::video_images::live_background(kind)?,
+        };
+        match crate::video_images::store_image(storage, location, kind, &jpeg).await {
+            Ok(name) => stored.push((kind, name)),
+            Err(error) => {
+                crate::video_images::discard_images(storage, location, &stored).await;
+                return Err(error);
+            }
+        }
+    }
+    let result = insert_live(db, config, moderation, input, &channel, &stored, &tags).await;
+    if result.is_err() {
+        crate::video_images::discard_images(storage, location, &stored).await;
+    }
+    result
+}
+
+/// Writes the live's rows, its images' names and its federation, once the limits allow it.
+async fn insert_live(
+    db: &Db,
+    config: &LiveConfig,
+    moderation: &crate::ModerationConfig,
+    input: &LiveCreate,
+    channel: &kinora_db::channels::ChannelRow,
+    images: &[(VideoImage, kinora_storage::GeneratedName)],
+    tags: &str,
+) -> AppResult<CreatedVideo> {
+    let fields = &input.video;
+    let privacy = fields.privacy.unwrap_or(Privacy::Public.id());
     let save_replay = input.live.save_replay.unwrap_or(false);
     let settings = LiveSettings {
         save_replay,
@@ -165,9 +217,6 @@ pub async fn create(
     let short = short_uuid(&uuid);
     let uuid_text = uuid.to_string();
     let stream_key = Uuid::new_v4().to_string();
-    let tags = serde_json::to_string(&input.video.tags)
-        .map_err(|error| AppError::Internal(error.to_string()))?;
-    let fields = &input.video;
     let mut tx = db.begin().await?;
     // Counted inside the transaction that adds one, so two creations at once see each other
     // on PostgreSQL's serialised writers and SQLite's single writer alike.
@@ -208,7 +257,7 @@ pub async fn create(
             comments_policy: fields.comments_policy.unwrap_or(1),
             download_enabled: fields.download_enabled.unwrap_or(true),
             wait_transcoding: false,
-            tags_json: &tags,
+            tags_json: tags,
             state: VideoState::WaitingForLive.id(),
             original_filename: "",
             original_size: 0,
@@ -218,8 +267,18 @@ pub async fn create(
     )
     .await?;
     crate::videos::record_dates(&mut tx, id, fields).await?;
+    for (kind, name) in images {
+        let column = match kind {
+            VideoImage::Thumbnail => kinora_db::videos::ImageColumn::Thumbnail,
+            VideoImage::Preview => kinora_db::videos::ImageColumn::Preview,
+        };
+        kinora_db::videos::set_image(&mut tx, id, column, name.as_str(), now).await?;
+    }
     kinora_db::video_lives::insert(&mut tx, id, &stream_key, &settings, now).await?;
     crate::moderation::auto_block_upload(&mut tx, moderation, id, fields.channel_id).await?;
+    // A live is announced while it waits, as PeerTube does (the fan-out reads its privacy).
+    crate::federation_events::queue(&mut tx, FederationEvent::VideoChanged { video_id: id })
+        .await?;
     tx.commit().await?;
     tracing::info!(video = %uuid, id, "live created");
     Ok(CreatedVideo {
@@ -338,6 +397,11 @@ pub async fn update(
     };
     let mut tx = db.begin().await?;
     kinora_db::video_lives::update(&mut tx, video.id, &settings, now_millis()).await?;
+    crate::federation_events::queue(
+        &mut tx,
+        FederationEvent::VideoChanged { video_id: video.id },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -76,6 +76,21 @@ pub fn playlist_urls(
     origin: &str,
 ) -> AppResult<Option<(String, Option<String>)>> {
     let Some(master) = &video.hls_master_file else {
+        // A local live on the air: its live directory, as PeerTube's live playlist.
+        if video.is_live == 1
+            && video.is_local()
+            && video.state == kinora_core::video::VideoState::Published.id()
+        {
+            let base = format!(
+                "{}/static/streaming-playlists/hls/{}",
+                origin.trim_end_matches('/'),
+                video.uuid
+            );
+            return Ok(Some((
+                format!("{base}/{}", kinora_core::live::MASTER_PLAYLIST),
+                Some(format!("{base}/{}", kinora_core::live::SEGMENTS_SHA256)),
+            )));
+        }
         return Ok(None);
     };
     let base = hls_base_url(storage, video, origin)?;

@@ -104,16 +104,9 @@ pub async fn replace_image(
 ) -> AppResult<()> {
     crate::visibility::ensure_can_manage(db, video, user, "Cannot update another user's video.")
         .await?;
-    let name = GeneratedName::parse(&format!("{}.jpg", Uuid::new_v4()))?;
-    let key = kind.key(&name);
-    let (_, work) = storage.local().create_work_directory()?;
-    let file = work.join("image.jpg");
+    let location = crate::media::media_location(video)?;
+    let name = store_image(storage, location, kind, jpeg).await?;
     let result = async {
-        tokio::fs::write(&file, jpeg)
-            .await
-            .map_err(|error| AppError::Internal(format!("writing an image failed: {error}")))?;
-        let location = crate::media::media_location(video)?;
-        storage.store_file(location, &file, &key).await?;
         let column = match kind {
             VideoImage::Thumbnail => kinora_db::videos::ImageColumn::Thumbnail,
             VideoImage::Preview => kinora_db::videos::ImageColumn::Preview,
@@ -129,8 +122,61 @@ pub async fn replace_image(
         Ok(())
     }
     .await;
-    let _ = tokio::fs::remove_dir_all(&work).await;
+    if result.is_err() {
+        let _ = storage.delete(location, &kind.key(&name)).await;
+    }
     result
+}
+
+/// Stores `jpeg` as a new image of `kind` under a fresh name at `location`; answers the name
+/// (for the caller to put in the row).
+pub async fn store_image(
+    storage: &MediaStorage,
+    location: kinora_storage::Location,
+    kind: VideoImage,
+    jpeg: &[u8],
+) -> AppResult<GeneratedName> {
+    let name = GeneratedName::parse(&format!("{}.jpg", Uuid::new_v4()))?;
+    let key = kind.key(&name);
+    let (_, work) = storage.local().create_work_directory()?;
+    let file = work.join("image.jpg");
+    let result = async {
+        tokio::fs::write(&file, jpeg)
+            .await
+            .map_err(|error| AppError::Internal(format!("writing an image failed: {error}")))?;
+        storage.store_file(location, &file, &key).await?;
+        Ok(())
+    }
+    .await;
+    let _ = tokio::fs::remove_dir_all(&work).await;
+    result.map(|()| name)
+}
+
+/// The image of a live without its own (PeerTube gives lives a default background): a dark
+/// gradient at `kind`'s size, as a JPEG.
+pub fn live_background(kind: VideoImage) -> AppResult<Vec<u8>> {
+    let (width, height) = kind.size();
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        let across = (x * 60 / width.max(1)) as u8;
+        let down = (y * 40 / height.max(1)) as u8;
+        image::Rgb([28 + across, 24 + down / 2, 64 + down])
+    });
+    let mut output = Vec::new();
+    picture
+        .write_to(&mut Cursor::new(&mut output), ImageFormat::Jpeg)
+        .map_err(|error| AppError::Internal(format!("encoding a JPEG failed: {error}")))?;
+    Ok(output)
+}
+
+/// Removes images [`store_image`] stored, when what they were for was not written.
+pub async fn discard_images(
+    storage: &MediaStorage,
+    location: kinora_storage::Location,
+    images: &[(VideoImage, GeneratedName)],
+) {
+    for (kind, name) in images {
+        let _ = storage.delete(location, &kind.key(name)).await;
+    }
 }
 
 #[cfg(test)]

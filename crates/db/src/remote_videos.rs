@@ -51,6 +51,10 @@ pub struct RemoteVideo<'a> {
     pub published_at: i64,
     /// Last change at the origin, epoch milliseconds.
     pub updated_at: i64,
+    /// PeerTube's state (1; for a live 4 waiting, 1 on the air or 5 ended).
+    pub state: i64,
+    /// A live (PeerTube's `isLiveBroadcast`).
+    pub is_live: bool,
     /// Where it plays from.
     pub media: RemoteMedia<'a>,
 }
@@ -189,8 +193,8 @@ async fn update_video(
         "UPDATE videos SET name = $1, description = $2, support = $3, privacy = $4, \
          category = $5, licence = $6, language = $7, nsfw = $8, comments_policy = $9, \
          download_enabled = $10, tags = $11, duration = $12, views = $13, likes = $14, \
-         dislikes = $15, updated_at = $16, remote_updated_at = $16 WHERE id = $17 \
-         AND (remote_updated_at IS NULL OR remote_updated_at <= $16)",
+         dislikes = $15, updated_at = $16, remote_updated_at = $16, state = $18, is_live = $19 \
+         WHERE id = $17 AND (remote_updated_at IS NULL OR remote_updated_at <= $16)",
     )
     .bind(video.name)
     .bind(video.description)
@@ -209,6 +213,8 @@ async fn update_video(
     .bind(video.dislikes)
     .bind(video.updated_at)
     .bind(id)
+    .bind(video.state)
+    .bind(i64::from(video.is_live))
     .execute(&mut *connection)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -224,9 +230,9 @@ async fn insert_video(
          privacy, category, licence, language, nsfw, comments_policy, download_enabled, \
          wait_transcoding, tags, state, duration, views, likes, dislikes, \
          original_filename, original_size, url, created_at, updated_at, published_at, \
-         remote_updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, 1, $15, \
-         $16, $17, $18, '', 0, $19, $20, $21, $20, $21) ON CONFLICT DO NOTHING RETURNING id",
+         remote_updated_at, is_live) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $22, $15, \
+         $16, $17, $18, '', 0, $19, $20, $21, $20, $21, $23) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(video.uuid)
     .bind(video.short_uuid)
@@ -249,6 +255,8 @@ async fn insert_video(
     .bind(video.url)
     .bind(video.published_at)
     .bind(video.updated_at)
+    .bind(video.state)
+    .bind(i64::from(video.is_live))
     .fetch_optional(&mut *connection)
     .await?;
     Ok(inserted.map(|(id,)| id))

@@ -257,40 +257,33 @@ pub struct Broadcast {
     pub latency_mode: i64,
 }
 
-/// Admits a broadcaster on `stream_key`: the key must name a local live that waits for its
-/// broadcaster (state 4) and is not blocked. In one transaction the video goes on the air
-/// (state 1; published when first broadcast) and its session starts; `None` when refused.
-/// The state change is a compare-and-set, so of two broadcasters on one key only one is
-/// admitted.
-pub async fn begin_broadcast(
-    db: &crate::Db,
-    stream_key: &str,
+/// Puts `live` on the air, on the caller's transaction (which may add to it, e.g. the
+/// federation of the change): the video moves from waiting (4) to on the air (1; published
+/// when first broadcast) and a session starts. `None` when the live does not wait: the state
+/// change is a compare-and-set, so of two broadcasters on one key only one is admitted. The
+/// caller checks the key and that the live is not blocked first.
+pub async fn begin_broadcast_in(
+    connection: &mut Connection,
+    live: &LiveRow,
     now: i64,
 ) -> DbResult<Option<Broadcast>> {
-    let Some(live) = find_by_stream_key(db.pool(), stream_key).await? else {
-        return Ok(None);
-    };
-    if crate::video_blacklist::is_hidden(db.pool(), live.video_id).await? {
-        return Ok(None);
-    }
-    let mut tx = db.begin().await?;
     let on_air = sqlx::query(
         "UPDATE videos SET state = 1, published_at = COALESCE(published_at, $1), \
          updated_at = $1 WHERE id = $2 AND state = 4 AND is_live = 1 AND url IS NULL",
     )
     .bind(now)
     .bind(live.video_id)
-    .execute(&mut *tx)
+    .execute(&mut *connection)
     .await?;
     if on_air.rows_affected() != 1 {
         return Ok(None);
     }
-    let session_id = start_session(&mut tx, live.video_id, live.save_replay == 1, now).await?;
+    let session_id =
+        start_session(&mut *connection, live.video_id, live.save_replay == 1, now).await?;
     let (video_uuid,): (String,) = sqlx::query_as("SELECT uuid FROM videos WHERE id = $1")
         .bind(live.video_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *connection)
         .await?;
-    tx.commit().await?;
     Ok(Some(Broadcast {
         video_id: live.video_id,
         video_uuid,
@@ -301,25 +294,23 @@ pub async fn begin_broadcast(
     }))
 }
 
-/// Ends a broadcast (with PeerTube's `LiveVideoError` id when an error ended it): its session
-/// ends and the live waits again (a permanent live) or has ended (state 5), in one
-/// transaction. Ending twice changes nothing.
-pub async fn end_broadcast(
-    db: &crate::Db,
+/// Ends a broadcast on the caller's transaction (with PeerTube's `LiveVideoError` id when an
+/// error ended it): its session ends and the live waits again (a permanent live) or has ended
+/// (state 5). Ending twice changes nothing.
+pub async fn end_broadcast_in(
+    connection: &mut Connection,
     broadcast: &Broadcast,
     error: Option<i64>,
     now: i64,
 ) -> DbResult<()> {
-    let mut tx = db.begin().await?;
-    end_session(&mut tx, broadcast.session_id, error, now).await?;
+    end_session(&mut *connection, broadcast.session_id, error, now).await?;
     let next_state = if broadcast.permanent_live { 4 } else { 5 };
     sqlx::query("UPDATE videos SET state = $1, updated_at = $2 WHERE id = $3 AND state = 1")
         .bind(next_state)
         .bind(now)
         .bind(broadcast.video_id)
-        .execute(&mut *tx)
+        .execute(&mut *connection)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 

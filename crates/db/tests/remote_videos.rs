@@ -57,6 +57,8 @@ fn version(channel_id: i64, name: &str, updated_at: i64) -> RemoteVideo<'_> {
         dislikes: 0,
         published_at: 1_000,
         updated_at,
+        state: 1,
+        is_live: false,
         media: RemoteMedia {
             playlist_url: None,
             segments_sha256_url: None,

@@ -118,6 +118,7 @@ fn build(video: &VideoRow, files: &[VideoFileRow], infohashes: &[String]) -> Opt
             media: &media,
             infohashes,
             captions: &[],
+            live: None,
         },
     )
 }

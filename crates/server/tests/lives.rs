@@ -23,6 +23,31 @@ async fn create(h: &Harness, token: &str, body: Value) -> (StatusCode, Value) {
         .await
 }
 
+/// A 64×36 red PNG.
+fn red_png() -> Vec<u8> {
+    let picture = image::RgbImage::from_pixel(64, 36, image::Rgb([220, 10, 10]));
+    let mut bytes = Vec::new();
+    picture
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    bytes
+}
+
+/// The picture behind an image path of the video JSON (`/lazy-static/…`), decoded.
+async fn picture(h: &Harness, path: &Value) -> image::RgbImage {
+    let (status, bytes) = h.get_bytes(path.as_str().expect("an image path")).await;
+    assert_eq!(status, StatusCode::OK, "{path}");
+    image::load_from_memory(&bytes).unwrap().to_rgb8()
+}
+
+/// Files under a storage folder.
+fn files_in(h: &Harness, folder: &str) -> usize {
+    std::fs::read_dir(h.storage.local().root().join(folder)).map_or(0, |dir| dir.count())
+}
+
 async fn lives(h: &Harness) -> i64 {
     count(&h.api.db, "SELECT COUNT(*) FROM video_lives").await
 }
@@ -57,6 +82,12 @@ backend_tests! {
         assert_eq!(video["name"], "Friday stream");
         assert_eq!(video["tags"], json!(["music", "live"]));
         assert_eq!(video["streamingPlaylists"], json!([]));
+        // Without images of its own, the default live background, at PeerTube's sizes.
+        let thumbnail = picture(&h, &video["thumbnailPath"]).await;
+        assert_eq!(thumbnail.dimensions(), (280, 157));
+        assert_eq!(picture(&h, &video["previewPath"]).await.dimensions(), (850, 480));
+        let corner = thumbnail.get_pixel(2, 2);
+        assert!(corner[2] > corner[0], "a blue-violet background, not {corner:?}");
 
         // The owner sees the stream key and where to send the stream; staff too.
         let path = format!("/api/v1/videos/live/{uuid}");
@@ -98,7 +129,7 @@ backend_tests! {
                 ("replaySettings[privacy]", "3"),
                 ("tags[0]", "radio"),
             ],
-            Some(("thumbnailfile", "thumb.jpg", "image/jpeg", b"\xff\xd8\xff\xe0 not really")),
+            Some(("thumbnailfile", "thumb.png", "image/png", &red_png())),
         );
         let request = Request::post("/api/v1/videos/live")
             .header(header::AUTHORIZATION, format!("Bearer {owner}"))
@@ -114,6 +145,12 @@ backend_tests! {
         let (_, video) = h.get(&format!("/api/v1/videos/{radio}"), Some(&owner)).await;
         assert_eq!(video["privacy"]["id"], 2);
         assert_eq!(video["tags"], json!(["radio"]));
+        // Its own thumbnail (red), and the default preview.
+        let own = picture(&h, &video["thumbnailPath"]).await;
+        assert_eq!(own.dimensions(), (280, 157));
+        let middle = own.get_pixel(140, 78);
+        assert!(middle[0] > 200 && middle[1] < 40, "the uploaded red picture, not {middle:?}");
+        assert_eq!(picture(&h, &video["previewPath"]).await.dimensions(), (850, 480));
         let (_, first) = h.get(&path, Some(&owner)).await;
         assert_ne!(first["streamKey"], live["streamKey"], "every live has its own key");
 
@@ -278,8 +315,26 @@ backend_tests! {
             .unwrap();
         let (status, _, answer) = h.send(request).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+        // An image that is not one.
+        let (content_type, body) = common::harness::multipart(
+            &[("name", "Good name"), ("channelId", &channel_text)],
+            Some(("thumbnailfile", "thumb.jpg", "image/jpeg", b"\xff\xd8\xff\xe0 not really")),
+        );
+        let request = Request::post("/api/v1/videos/live")
+            .header(header::AUTHORIZATION, format!("Bearer {owner}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap();
+        let (status, _, answer) = h.send(request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert!(answer["invalid-params"]["thumbnailfile"].is_object(), "{answer}");
         assert_eq!(lives(&h).await, 0);
         assert_eq!(videos(&h).await, 0);
+        // No image was left behind by the refusals (the limits are checked after the images
+        // are stored, and a refusal removes them).
+        let (status, answer) = create(&h, &owner, json!({ "name": "Good name", "channelId": other_channel })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+        assert_eq!((files_in(&h, "thumbnails"), files_in(&h, "previews")), (0, 0));
         drop(other);
     }
 
@@ -323,6 +378,8 @@ backend_tests! {
         let (status, body) = create(&h, &owner, json!({ "name": "Third live", "channelId": channel })).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
         assert_eq!(body["code"], "max_user_lives_limit_reached");
+        // The refused live's images, stored before the limit could be counted, are gone.
+        assert_eq!((files_in(&h, "thumbnails"), files_in(&h, "previews")), (2, 2));
         // An ended live still counts for its user (PeerTube counts them all) but not for the
         // instance.
         sqlx::query("UPDATE videos SET state = 5 WHERE is_live = 1").execute(db.pool()).await.unwrap();
@@ -338,5 +395,6 @@ backend_tests! {
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
         assert_eq!(body["code"], "max_instance_lives_limit_reached");
         assert_eq!(lives(&h).await, 5);
+        assert_eq!((files_in(&h, "thumbnails"), files_in(&h, "previews")), (5, 5));
     }
 }

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use kinora_db::now_millis;
 use kinora_db::video_lives::Broadcast;
+use kinora_db::{Db, now_millis};
 use kinora_storage::StorageKey;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use tokio::process::{Child, ChildStdin};
@@ -73,9 +73,7 @@ pub(crate) struct OnAir {
 /// Admits a broadcaster on `stream_key` and starts its remux; `None` when no live waits for
 /// this key (unknown, ended, blocked, or already on the air).
 pub(crate) async fn start(ingest: &Arc<Ingest>, stream_key: &str) -> anyhow::Result<Option<OnAir>> {
-    let Some(broadcast) =
-        kinora_db::video_lives::begin_broadcast(&ingest.db, stream_key, now_millis()).await?
-    else {
+    let Some(broadcast) = begin(&ingest.db, stream_key).await? else {
         return Ok(None);
     };
     match launch(ingest, &broadcast).await {
@@ -84,11 +82,58 @@ pub(crate) async fn start(ingest: &Arc<Ingest>, stream_key: &str) -> anyhow::Res
             Ok(Some(on_air))
         }
         Err(error) => {
-            kinora_db::video_lives::end_broadcast(&ingest.db, &broadcast, Some(4), now_millis())
-                .await?;
+            finish(&ingest.db, &broadcast, Some(4)).await?;
             Err(error)
         }
     }
+}
+
+/// Puts the live `stream_key` opens on the air and, in the same transaction, queues telling
+/// its followers; `None` when no live waits for the key (unknown, ended, on the air already,
+/// or blocked).
+async fn begin(db: &Db, stream_key: &str) -> anyhow::Result<Option<Broadcast>> {
+    let Some(live) = kinora_db::video_lives::find_by_stream_key(db.pool(), stream_key).await?
+    else {
+        return Ok(None);
+    };
+    if kinora_db::video_blacklist::is_hidden(db.pool(), live.video_id).await? {
+        return Ok(None);
+    }
+    let mut tx = db.begin().await?;
+    let Some(broadcast) =
+        kinora_db::video_lives::begin_broadcast_in(&mut tx, &live, now_millis()).await?
+    else {
+        return Ok(None);
+    };
+    tell_followers(&mut tx, broadcast.video_id).await?;
+    tx.commit().await?;
+    Ok(Some(broadcast))
+}
+
+/// Ends a broadcast and, in the same transaction, queues telling the live's followers.
+pub(crate) async fn finish(
+    db: &Db,
+    broadcast: &Broadcast,
+    error: Option<i64>,
+) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    kinora_db::video_lives::end_broadcast_in(&mut tx, broadcast, error, now_millis()).await?;
+    tell_followers(&mut tx, broadcast.video_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Queues the `Update` of the live for the followers of its account and channel (the fan-out
+/// reads its state and privacy).
+async fn tell_followers(tx: &mut kinora_db::Tx, video_id: i64) -> anyhow::Result<()> {
+    kinora_jobs::enqueue(
+        tx,
+        &kinora_jobs::Job::Federate {
+            event: kinora_core::federation::FederationEvent::VideoChanged { video_id },
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 async fn launch(ingest: &Arc<Ingest>, broadcast: &Broadcast) -> anyhow::Result<OnAir> {
@@ -255,13 +300,7 @@ impl OnAir {
         let _ = (&mut self.hasher).await;
         let dir = self.dir.clone();
         let _ = tokio::task::spawn_blocking(move || SegmentHashes::new(&dir).refresh()).await;
-        let result = kinora_db::video_lives::end_broadcast(
-            &self.ingest.db,
-            &self.broadcast,
-            reason.error_id(),
-            now_millis(),
-        )
-        .await;
+        let result = finish(&self.ingest.db, &self.broadcast, reason.error_id()).await;
         match result {
             Ok(()) => tracing::info!(
                 video = %self.broadcast.video_uuid,

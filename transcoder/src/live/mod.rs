@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use kinora_core::live::LiveConfig;
-use kinora_db::{Db, now_millis};
+use kinora_db::Db;
 use kinora_storage::MediaStorage;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -47,7 +47,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     for broadcast in kinora_db::video_lives::open_broadcasts(&db).await? {
         tracing::warn!(video = %broadcast.video_uuid, "ending a broadcast a stopped ingest left open");
-        kinora_db::video_lives::end_broadcast(&db, &broadcast, Some(1), now_millis()).await?;
+        broadcast::finish(&db, &broadcast, Some(1)).await?;
     }
     let listener = TcpListener::bind(config.rtmp_listen)
         .await
@@ -89,7 +89,7 @@ pub async fn serve(
     connections.abort_all();
     while connections.join_next().await.is_some() {}
     for broadcast in kinora_db::video_lives::open_broadcasts(&ingest.db).await? {
-        kinora_db::video_lives::end_broadcast(&ingest.db, &broadcast, None, now_millis()).await?;
+        broadcast::finish(&ingest.db, &broadcast, None).await?;
     }
     Ok(())
 }

@@ -198,6 +198,14 @@ pub(crate) async fn store(
             dislikes,
             published_at: parsed.published,
             updated_at: parsed.updated,
+            // A live's state says whether it waits, is on the air or ended; any other video
+            // is shown as published, as before.
+            state: match (parsed.is_live, parsed.state) {
+                (true, state @ (1 | 4 | 5)) => state,
+                (true, _) => 4,
+                (false, _) => 1,
+            },
+            is_live: parsed.is_live,
             media: kinora_db::remote_videos::RemoteMedia {
                 playlist_url: parsed.media.playlist_url.as_deref(),
                 segments_sha256_url: parsed.media.segments_sha256_url.as_deref(),

@@ -59,6 +59,11 @@ pub async fn video_object_of(
     let files = kinora_db::videos::list_files(pool, video.id).await?;
     let media = VideoMediaUrls::of(storage, video, &files, urls.base())?;
     let captions = kinora_db::video_captions::list_of(pool, video.id).await?;
+    let live = if video.is_live == 1 {
+        kinora_db::video_lives::find(pool, video.id).await?
+    } else {
+        None
+    };
     Ok(video_object(
         urls,
         &VideoParts {
@@ -69,6 +74,7 @@ pub async fn video_object_of(
             media: &media,
             infohashes,
             captions: &captions,
+            live: live.as_ref(),
         },
     ))
 }

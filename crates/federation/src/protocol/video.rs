@@ -99,6 +99,8 @@ pub struct VideoParts<'a> {
     pub infohashes: &'a [String],
     /// Its captions (`subtitleLanguage`).
     pub captions: &'a [CaptionRow],
+    /// Its live settings, when it is a live.
+    pub live: Option<&'a kinora_db::video_lives::LiveRow>,
 }
 
 /// `PT<seconds>S`.
@@ -355,9 +357,9 @@ pub fn video_object(urls: &LocalUrls, parts: &VideoParts<'_>) -> Option<Value> {
             { "type": "Group", "id": urls.channel(&parts.channel.name) },
         ],
         "isLiveBroadcast": video.is_live == 1,
-        "liveSaveReplay": Value::Null,
-        "permanentLive": Value::Null,
-        "latencyMode": Value::Null,
+        "liveSaveReplay": parts.live.map(|live| live.save_replay == 1),
+        "permanentLive": parts.live.map(|live| live.permanent_live == 1),
+        "latencyMode": parts.live.map(|live| live.latency_mode),
     });
     if let Some(preview) = storyboard(video, parts.media) {
         object["preview"] = preview;

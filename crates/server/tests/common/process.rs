@@ -141,7 +141,10 @@ impl Server {
     pub fn start_logging(config: &Path, filter: &str) -> Server {
         let mut child = Command::new(KINORA)
             .args(["serve", "--config", config.to_str().unwrap()])
-            .env("RUST_LOG", filter)
+            .env(
+                "RUST_LOG",
+                std::env::var("KINORA_TEST_SERVER_LOG").unwrap_or_else(|_| filter.to_owned()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -1,12 +1,14 @@
 //! `/api/v1/videos/live…`: PeerTube's lives — create one (`POST /videos/live`, multipart as
-//! PeerTube documents it, or JSON as its web client sends it), read and change its settings
+//! PeerTube documents it with its `thumbnailfile` and `previewfile`, or JSON as its web client
+//! sends it), read and change its settings
 //! (`GET|PUT /videos/live/{id}`), list its broadcasts (`GET /videos/live/{id}/sessions`) and
 //! find the broadcast a replay came from (`GET /videos/{id}/live-session`).
 
 use axum::Json;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
-use kinora_app::lives::{self, LiveCreate, LiveInput};
+use kinora_app::lives::{self, LiveCreate, LiveImages, LiveInput};
+use kinora_app::video_images::{VideoImage, render_image_in_background};
 use kinora_db::video_lives::LiveSessionRow;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -27,21 +29,41 @@ pub async fn create_live(
     Auth(user): Auth,
     request: Request,
 ) -> Result<Json<Value>, ApiError> {
-    let body = read_fields(&state, request).await?;
+    let (body, uploaded) = read_fields(&state, request).await?;
     let input = LiveCreate {
         video: typed(&body)?,
         live: typed(&body)?,
     };
-    let created = lives::create(&state.db, &state.live, &state.moderation, &user, &input).await?;
+    let mut images = LiveImages::default();
+    for (kind, bytes) in uploaded {
+        let jpeg = render_image_in_background(kind, bytes).await?;
+        match kind {
+            VideoImage::Thumbnail => images.thumbnail = Some(jpeg),
+            VideoImage::Preview => images.preview = Some(jpeg),
+        }
+    }
+    let created = lives::create(
+        &state.db,
+        &state.storage,
+        &state.live,
+        &state.moderation,
+        &user,
+        &input,
+        images,
+    )
+    .await?;
     Ok(Json(json!({
         "video": { "id": created.id, "uuid": created.uuid, "shortUUID": created.short_uuid }
     })))
 }
 
 /// The fields of a create, from multipart (text fields typed as JSON would carry them;
-/// `thumbnailfile` and `previewfile` are read within the image size limit and not kept) or
-/// from JSON or a URL-encoded form.
-async fn read_fields(state: &ApiState, request: Request) -> Result<Value, ApiError> {
+/// `thumbnailfile` and `previewfile` read within the image size limit) or from JSON or a
+/// URL-encoded form.
+async fn read_fields(
+    state: &ApiState,
+    request: Request,
+) -> Result<(Value, Vec<(VideoImage, Vec<u8>)>), ApiError> {
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -54,7 +76,7 @@ async fn read_fields(state: &ApiState, request: Request) -> Result<Value, ApiErr
     if !multipart {
         let JsonOrForm(body) = JsonOrForm::<Value>::from_request(request, state).await?;
         return match body {
-            Value::Object(_) => Ok(body),
+            Value::Object(_) => Ok((body, Vec::new())),
             _ => Err(ApiError::invalid_field("body", "must be an object")),
         };
     }
@@ -64,28 +86,36 @@ async fn read_fields(state: &ApiState, request: Request) -> Result<Value, ApiErr
         .map_err(|error| malformed(error.body_text()))?;
     let mut fields = serde_json::Map::new();
     let mut tags = Vec::new();
+    let mut images = Vec::new();
     while let Some(mut field) = parts
         .next_field()
         .await
         .map_err(|error| malformed(error.body_text()))?
     {
         let name = field.name().unwrap_or("").to_owned();
-        if name == "thumbnailfile" || name == "previewfile" {
-            let mut size = 0;
+        let image = match name.as_str() {
+            "thumbnailfile" => Some(VideoImage::Thumbnail),
+            "previewfile" => Some(VideoImage::Preview),
+            _ => None,
+        };
+        if let Some(kind) = image {
+            let mut bytes = Vec::new();
             while let Some(chunk) = field
                 .chunk()
                 .await
                 .map_err(|error| malformed(error.body_text()))?
             {
-                size += chunk.len();
-                if size > state.upload_limits.max_image_size {
+                if bytes.len() + chunk.len() > state.upload_limits.max_image_size {
                     return Err(ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "payload_too_large",
                         format!("{name} is larger than the image size limit"),
                     ));
                 }
+                bytes.extend_from_slice(&chunk);
             }
+            images.retain(|(earlier, _)| *earlier != kind);
+            images.push((kind, bytes));
             continue;
         }
         let text = field
@@ -108,7 +138,7 @@ async fn read_fields(state: &ApiState, request: Request) -> Result<Value, ApiErr
     if !tags.is_empty() {
         fields.insert("tags".into(), Value::Array(tags));
     }
-    Ok(Value::Object(fields))
+    Ok((Value::Object(fields), images))
 }
 
 /// Reads one typed view of the body, naming the field that does not fit.

@@ -113,6 +113,8 @@ pub struct RemoteVideoObject {
     pub wait_transcoding: bool,
     /// PeerTube state id.
     pub state: i64,
+    /// A live (`isLiveBroadcast`).
+    pub is_live: bool,
     /// Its authors: the account and the channel (the caller fetches them to tell which is
     /// the Group, and checks they are on the video's origin).
     pub attributed_to: Vec<Attribution>,
@@ -184,6 +186,7 @@ struct VideoWire {
     sensitive: Option<Value>,
     wait_transcoding: Option<Value>,
     state: Option<Value>,
+    is_live_broadcast: Option<Value>,
     comments_enabled: Option<Value>,
     comments_policy: Option<Value>,
     download_enabled: Option<Value>,
@@ -336,6 +339,7 @@ pub fn parse_video(
             .and_then(Value::as_i64)
             .filter(|state| (1..=9).contains(state))
             .unwrap_or(1),
+        is_live: flag(&wire.is_live_broadcast, false),
         attributed_to,
         privacy,
         to,
