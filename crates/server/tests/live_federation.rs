@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::eventually;
@@ -100,27 +99,11 @@ async fn a_live_on_a_waits_plays_and_ends_on_b() {
             .map(|_| ())
     })
     .await;
-    let mut broadcaster = Command::new("ffmpeg")
-        .args(["-v", "error", "-re", "-f", "lavfi", "-i"])
-        .arg("testsrc2=size=320x180:rate=25:duration=14")
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-tune",
-            "zerolatency",
-            "-g",
-            "25",
-            "-pix_fmt",
-            "yuv420p",
-            "-f",
-            "flv",
-        ])
-        .arg(format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"))
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut broadcaster = common::live::broadcaster(
+        &format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"),
+        14,
+        true,
+    );
     let on_air = on_b_in_state(&b, &uuid, 1, "the live on the air on B").await;
     let playlist = on_air["streamingPlaylists"][0]["playlistUrl"]
         .as_str()
@@ -137,20 +120,7 @@ async fn a_live_on_a_waits_plays_and_ends_on_b() {
     eventually(
         Duration::from_secs(30),
         "ffprobe plays the live from B's answer",
-        || async {
-            let probe = Command::new("ffprobe")
-                .args(["-v", "error", "-show_streams", "-of", "json"])
-                .arg(&playlist)
-                .output()
-                .ok()?;
-            let streams: Value = serde_json::from_slice(&probe.stdout).ok()?;
-            (probe.status.success()
-                && streams["streams"]
-                    .as_array()?
-                    .iter()
-                    .any(|s| s["codec_name"] == "h264"))
-            .then_some(())
-        },
+        || async { common::live::plays_h264(&playlist, None).ok() },
     )
     .await;
 

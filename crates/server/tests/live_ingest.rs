@@ -14,58 +14,18 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use common::eventually;
 use common::instance::{Instance, api_request, start};
+use common::live::broadcaster;
 use common::process::free_port;
 use kinora_db::testing::TestDb;
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// An ffmpeg broadcaster of `seconds` of test picture and tone, in real time.
-fn broadcaster(url: &str, seconds: u32, with_video: bool) -> Child {
-    let mut command = Command::new("ffmpeg");
-    command.args(["-v", "error", "-re"]);
-    if with_video {
-        command.args([
-            "-f",
-            "lavfi",
-            "-i",
-            &format!("testsrc2=size=320x180:rate=25:duration={seconds}"),
-        ]);
-    }
-    command.args([
-        "-f",
-        "lavfi",
-        "-i",
-        &format!("sine=frequency=440:duration={seconds}"),
-    ]);
-    if with_video {
-        command.args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-tune",
-            "zerolatency",
-            "-g",
-            "25",
-            "-pix_fmt",
-            "yuv420p",
-        ]);
-    }
-    command
-        .args(["-c:a", "aac", "-b:a", "64k", "-f", "flv", url])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ffmpeg runs")
-}
 
 async fn create_live(instance: &Instance, name: &str, permanent: bool) -> (String, String) {
     let (status, created) = api_request(
@@ -136,25 +96,7 @@ async fn finished(mut child: Child) -> bool {
 fn check_on_air(dir: &Path) {
     let master = std::fs::read_to_string(dir.join("master.m3u8")).unwrap();
     assert!(master.contains("RESOLUTION=320x180"), "{master}");
-    let probe = Command::new("ffprobe")
-        .args(["-v", "error", "-show_streams", "-of", "json"])
-        .arg(dir.join("0.m3u8"))
-        .output()
-        .unwrap();
-    assert!(
-        probe.status.success(),
-        "{}",
-        String::from_utf8_lossy(&probe.stderr)
-    );
-    let streams: Value = serde_json::from_slice(&probe.stdout).unwrap();
-    assert!(
-        streams["streams"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["codec_name"] == "h264"),
-        "{streams}"
-    );
+    common::live::plays_h264(&dir.join("0.m3u8").to_string_lossy(), None).unwrap();
 }
 
 fn check_hashes(dir: &Path) -> usize {
@@ -359,25 +301,7 @@ async fn served_to_players(instance: &Instance, uuid: &str) {
             instance.base
         )
     );
-    let probe = Command::new("ffprobe")
-        .args(["-v", "error", "-show_streams", "-of", "json"])
-        .arg(&master)
-        .output()
-        .unwrap();
-    assert!(
-        probe.status.success(),
-        "{}",
-        String::from_utf8_lossy(&probe.stderr)
-    );
-    let streams: Value = serde_json::from_slice(&probe.stdout).unwrap();
-    assert!(
-        streams["streams"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["codec_name"] == "h264" && s["width"] == 320),
-        "{streams}"
-    );
+    common::live::plays_h264(&master, Some(320)).unwrap();
     let anonymous = reqwest::Client::new();
     let response = anonymous.get(&master).send().await.unwrap();
     assert_eq!(response.status(), 200);

@@ -10,6 +10,7 @@ pub mod garage;
 pub mod harness;
 pub mod inbox_site;
 pub mod instance;
+pub mod live;
 /// How a process has files open (shared with kinora-p2p's seeder tests).
 #[path = "../../../p2p/tests/support/open_files.rs"]
 pub mod open_files;
