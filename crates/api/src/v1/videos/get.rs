@@ -289,36 +289,26 @@ pub(super) fn shape(
             text.clone()
         }
     });
-    let streaming = match (&video.hls_master_file, remote) {
+    // A local video's playlist, or a local live's while on the air: the one place that knows.
+    let local_playlist = match remote {
+        Some(_) => None,
+        None => kinora_app::media_urls::playlist_urls(&state.storage, video, &state.public_url)?,
+    };
+    let streaming = match (local_playlist, remote) {
         (_, Some(media)) => remote_streaming(video, media, mirrors),
-        (Some(master), None) => {
+        (Some((playlist, segments)), None) => {
             let base = kinora_app::media::hls_base_url(&state.storage, video, &state.public_url)?;
             let in_object_storage = kinora_app::media::media_location(video)?.is_s3();
             vec![json!({
                 "id": video.id,
                 "type": 1,
-                "playlistUrl": format!("{base}/{master}"),
-                "segmentsSha256Url": video.hls_segments_file.as_ref().map(|f| format!("{base}/{f}")),
+                "playlistUrl": playlist,
+                "segmentsSha256Url": segments,
                 "redundancies": redundancies_json(mirrors),
                 "files": files
                     .iter()
                     .map(|f| file_json(state, video, f, &base, in_object_storage))
                     .collect::<Vec<_>>(),
-            })]
-        }
-        // A local live on the air: its live directory, as PeerTube's live playlist.
-        (None, None) if video.is_live == 1 && video.state == VideoState::Published.id() => {
-            let base = format!(
-                "{}/static/streaming-playlists/hls/{}",
-                state.public_url, video.uuid
-            );
-            vec![json!({
-                "id": video.id,
-                "type": 1,
-                "playlistUrl": format!("{base}/{}", kinora_core::live::MASTER_PLAYLIST),
-                "segmentsSha256Url": format!("{base}/{}", kinora_core::live::SEGMENTS_SHA256),
-                "redundancies": [],
-                "files": [],
             })]
         }
         (None, None) => Vec::new(),
