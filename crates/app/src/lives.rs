@@ -152,15 +152,7 @@ pub async fn create(
     input.live.validate()?;
     config.ensure_enabled()?;
     config.check_allowed(&input.live)?;
-    let channel = kinora_db::channels::find_by_id(db.pool(), input.video.channel_id)
-        .await?
-        .ok_or_else(|| invalid("channelId", "unknown channel"))?;
-    let owner = kinora_db::accounts::find_by_id(db.pool(), channel.account_id).await?;
-    if owner.and_then(|account| account.user_id) != Some(user.user_id) {
-        return Err(AppError::Forbidden(
-            "Cannot publish to another user's channel.".to_owned(),
-        ));
-    }
+    let channel = crate::videos::own_channel(db, user, input.video.channel_id).await?;
     let tags = serde_json::to_string(&input.video.tags)
         .map_err(|error| AppError::Internal(error.to_string()))?;
     let location = kinora_storage::Location::Local;

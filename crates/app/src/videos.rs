@@ -140,15 +140,7 @@ pub async fn check_upload(
     limits: &UploadLimits,
 ) -> AppResult<()> {
     fields.validate()?;
-    let channel = kinora_db::channels::find_by_id(db.pool(), fields.channel_id)
-        .await?
-        .ok_or_else(|| invalid("channelId", "unknown channel"))?;
-    let owner = kinora_db::accounts::find_by_id(db.pool(), channel.account_id).await?;
-    if owner.and_then(|account| account.user_id) != Some(user.user_id) {
-        return Err(AppError::Forbidden(
-            "Cannot publish to another user's channel.".to_owned(),
-        ));
-    }
+    own_channel(db, user, fields.channel_id).await?;
     if size < 0 {
         return Err(invalid("size", "must not be negative"));
     }
@@ -172,6 +164,25 @@ pub async fn check_upload(
         size,
     )
     .await
+}
+
+/// The channel `channel_id` a video is published in, when it is `user`'s: unknown is an invalid
+/// `channelId`, another user's is refused.
+pub(crate) async fn own_channel(
+    db: &Db,
+    user: &AuthenticatedUser,
+    channel_id: i64,
+) -> AppResult<kinora_db::channels::ChannelRow> {
+    let channel = kinora_db::channels::find_by_id(db.pool(), channel_id)
+        .await?
+        .ok_or_else(|| invalid("channelId", "unknown channel"))?;
+    let owner = kinora_db::accounts::find_by_id(db.pool(), channel.account_id).await?;
+    if owner.and_then(|account| account.user_id) != Some(user.user_id) {
+        return Err(AppError::Forbidden(
+            "Cannot publish to another user's channel.".to_owned(),
+        ));
+    }
+    Ok(channel)
 }
 
 /// Creates a video from a fully received file: moves the file into local storage as the
