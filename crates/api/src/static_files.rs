@@ -59,6 +59,13 @@ async fn serve_hls(
     let uuid = uuid::Uuid::parse_str(&video).map_err(|_| ApiError::not_found("File"))?;
     // A video anyone may see is answered from memory (anyone includes this viewer).
     let public = state.list_cache.segments.public_video(&state, uuid).await?;
+    // A live's files change under fixed names: the entry says it is a live anyone may see.
+    if let Some(public) = &public
+        && public.row.is_live == 1
+        && public.row.is_local()
+    {
+        return serve_live(&state, uuid, &file, request, true).await;
+    }
     if let Some(public) = public.filter(|public| public.lists(&file)) {
         let name = GeneratedName::parse(&file).map_err(|_| ApiError::not_found("File"))?;
         let location = kinora_app::media::media_location(&public.row)?;
@@ -75,7 +82,8 @@ async fn serve_hls(
         return Err(ApiError::not_found("File"));
     }
     if row.is_live == 1 && row.is_local() {
-        return serve_live(&state, &row, uuid, &file, request).await;
+        // Not one anyone may see (that one was answered from memory above).
+        return serve_live(&state, uuid, &file, request, false).await;
     }
     let files = kinora_db::videos::list_files(state.db.pool(), row.id).await?;
     let listed = row.hls_master_file.as_deref() == Some(file.as_str())
@@ -99,16 +107,16 @@ async fn serve_hls(
 }
 
 /// A file of a live's directory (its playlists, segment hashes and segments, by their fixed
-/// names only), while the live is on the air or after it ended; revalidated at each request.
+/// names only), for a viewer who may see the live (`public`: anyone may); revalidated at each
+/// request.
 async fn serve_live(
     state: &ApiState,
-    row: &kinora_db::videos::VideoRow,
     uuid: uuid::Uuid,
     file: &str,
     request: Request,
+    public: bool,
 ) -> Result<Response, ApiError> {
     let key = StorageKey::live_file(uuid, file).ok_or_else(|| ApiError::not_found("File"))?;
-    let public = kinora_app::visibility::can_view(&state.db, row, None).await?;
     serve_at(
         state,
         kinora_app::Location::Local,

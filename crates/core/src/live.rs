@@ -90,6 +90,15 @@ impl Default for LiveConfig {
 }
 
 impl LiveConfig {
+    /// `max_duration_secs` in milliseconds, as PeerTube's configuration says it (`-1`: none).
+    pub fn max_duration_ms(&self) -> i64 {
+        if self.max_duration_secs < 0 {
+            -1
+        } else {
+            self.max_duration_secs.saturating_mul(1000)
+        }
+    }
+
     /// The RTMP URL a broadcaster publishes to, before the stream key: `public_rtmp_url`, or
     /// `rtmp://<public host>:<rtmp_listen's port>/live`.
     pub fn rtmp_url(&self, public_url: &str) -> String {

@@ -273,6 +273,65 @@ backend_tests! {
         assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM video_live_sessions WHERE id IN ({first}, {second}) AND video_id IS NULL")).await, 2);
     }
 
+    async fn a_lives_files_are_served_by_their_fixed_names_to_who_may_see_it(db: Db) {
+        let h = Harness::new(&db, enabled);
+        let (owner, channel) = h.user_with_channel("streamer").await;
+        let mut uuids = Vec::new();
+        for privacy in [1, 3] {
+            let (status, body) = create(&h, &owner, json!({ "name": "Files live", "channelId": channel, "privacy": privacy })).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let uuid = body["video"]["uuid"].as_str().unwrap().to_owned();
+            // What the ingest writes, and a file it never serves.
+            let dir = h.storage.local().root().join("streaming-playlists/live").join(&uuid);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("master.m3u8"), "#EXTM3U\n0.m3u8\n").unwrap();
+            std::fs::write(dir.join("0-000001.ts"), [0x47u8; 376]).unwrap();
+            std::fs::write(dir.join(".master.m3u8.tmp"), "partial").unwrap();
+            uuids.push(uuid);
+        }
+        let get = |path: String, token: Option<String>| {
+            let h = &h;
+            async move {
+                let mut request = Request::get(path);
+                if let Some(token) = token {
+                    request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+                }
+                let (status, headers, _) = h.send(request.body(Body::empty()).unwrap()).await;
+                (status, headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap().to_owned()))
+            }
+        };
+        let files = |uuid: &str, name: &str| format!("/static/streaming-playlists/hls/{uuid}/{name}");
+        // A public live: answered from memory after the first look (one database read for
+        // any number of requests), cached publicly but asked again each time.
+        let before = h.api.list_cache.segments.lookups();
+        for name in ["master.m3u8", "0-000001.ts", "master.m3u8", "0-000001.ts"] {
+            let (status, cache) = get(files(&uuids[0], name), None).await;
+            assert_eq!(status, StatusCode::OK, "{name}");
+            assert_eq!(cache.as_deref(), Some("public, no-cache"), "{name}");
+        }
+        assert_eq!(h.api.list_cache.segments.lookups() - before, 1, "one database read");
+        // Made private outside this server's API (another process): the answer from memory
+        // stands until the bound of the segment cache, then the live is refused.
+        sqlx::query("UPDATE videos SET privacy = 3 WHERE uuid = $1").bind(&uuids[0]).execute(db.pool()).await.unwrap();
+        let (status, _) = get(files(&uuids[0], "master.m3u8"), None).await;
+        assert_eq!(status, StatusCode::OK, "served from memory, without reading the video");
+        tokio::time::sleep(kinora_api::segment_cache::CHECK_INTERVAL + std::time::Duration::from_millis(100)).await;
+        let (status, _) = get(files(&uuids[0], "master.m3u8"), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "refused past the bound");
+        for name in [".master.m3u8.tmp", "0-1.ts", "kinora.db", "0.m3u8"] {
+            let (status, _) = get(files(&uuids[0], name), None).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{name}");
+        }
+        // A private live: not to anyone else; to its owner, privately.
+        let (status, _) = get(files(&uuids[1], "master.m3u8"), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, cache) = get(files(&uuids[1], "master.m3u8"), Some(owner.clone())).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(cache.as_deref(), Some("private, no-cache"));
+        let (status, _) = get(files(&uuids[1], ".master.m3u8.tmp"), Some(owner)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
     async fn bad_lives_are_refused_and_nothing_is_written(db: Db) {
         let h = Harness::new(&db, enabled);
         let (owner, channel) = h.user_with_channel("streamer").await;
@@ -347,6 +406,7 @@ backend_tests! {
         assert_eq!(body["code"], "live_not_enabled");
         let (_, config) = off.get("/api/v1/config", None).await;
         assert_eq!(config["live"]["enabled"], false, "{config}");
+        assert_eq!(config["live"]["maxDuration"], -1, "no limit by default");
         assert_eq!(lives(&off).await, 0);
 
         // On, without replays or latency choices, at most two per user and three in all.

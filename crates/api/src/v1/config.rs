@@ -110,7 +110,7 @@ fn live_config(live: &kinora_app::lives::LiveConfig) -> Value {
         "enabled": live.enabled,
         "allowReplay": live.allow_replay,
         "latencySetting": { "enabled": live.latency_setting_enabled },
-        "maxDuration": live.max_duration_secs.saturating_mul(1000).max(-1),
+        "maxDuration": live.max_duration_ms(),
         "maxInstanceLives": live.max_instance_lives,
         "maxUserLives": live.max_user_lives,
         "transcoding": {

@@ -299,7 +299,7 @@ fn custom_config(state: &ApiState, instance: &InstanceConfig) -> Value {
             "enabled": state.live.enabled,
             "allowReplay": state.live.allow_replay,
             "latencySetting": { "enabled": state.live.latency_setting_enabled },
-            "maxDuration": state.live.max_duration_secs.saturating_mul(1000).max(-1),
+            "maxDuration": state.live.max_duration_ms(),
             "maxInstanceLives": state.live.max_instance_lives,
             "maxUserLives": state.live.max_user_lives,
             "transcoding": {
