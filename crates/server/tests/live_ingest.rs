@@ -345,6 +345,57 @@ async fn served_to_players(instance: &Instance, uuid: &str) {
     }
 }
 
+/// `[live] max_duration_secs`: a broadcast that runs past it is ended with PeerTube's
+/// duration error (2) while its broadcaster still sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_past_the_longest_allowed_is_ended() {
+    let database = TestDb::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rtmp_port = free_port();
+    let instance = start(
+        dir.path(),
+        &database.config.url,
+        0,
+        &format!(
+            "[live]\nenabled = true\nrtmp_listen = \"127.0.0.1:{rtmp_port}\"\nmax_duration_secs = 4\n"
+        ),
+    )
+    .await;
+    eventually(
+        Duration::from_secs(30),
+        "the RTMP ingest listens",
+        || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", rtmp_port))
+                .await
+                .ok()
+                .map(|_| ())
+        },
+    )
+    .await;
+    let (uuid, key) = create_live(&instance, "Short live", false).await;
+    let mut long = broadcaster(
+        &format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"),
+        60,
+        true,
+    );
+    wait_state(&instance, &uuid, 1, "the live is on the air").await;
+    let started = std::time::Instant::now();
+    wait_state(&instance, &uuid, 5, "the live is ended at its longest").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "ended near 4 s, not at the end of the stream"
+    );
+    let ended = sessions(&instance, &uuid).await;
+    assert_eq!(ended[0]["error"], 2, "{ended:?}");
+    assert!(
+        long.try_wait().unwrap().is_none() || !long.wait().unwrap().success(),
+        "the broadcaster was cut off"
+    );
+    let _ = long.kill();
+    let _ = long.wait();
+    database.finish().await;
+}
+
 /// A client that completes the handshake's first step and then sends noise.
 async fn garbage_after_handshake(port: u16) {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))

@@ -280,6 +280,18 @@ impl OnAir {
     /// Ends the broadcast: the child completes its playlist, the last hashes are written, and
     /// the live's row says it ended (or waits again, for a permanent live).
     pub(crate) async fn end(mut self, reason: EndReason) {
+        // A refusal the child reported before its input closed is why the broadcast ended;
+        // one after (a stream cut before the child could read its start) is not.
+        while let Ok(report) = self.reports.try_recv() {
+            self.last_report = Some(report);
+        }
+        let reason = match (reason, &self.last_report) {
+            (
+                EndReason::Finished | EndReason::Stalled | EndReason::DurationExceeded,
+                Some(ChildReport::Refused { reason: why }),
+            ) => EndReason::Refused(why.clone()),
+            (reason, _) => reason,
+        };
         drop(self.stdin.take());
         if tokio::time::timeout(CHILD_GRACE, self.child.wait())
             .await
@@ -287,15 +299,6 @@ impl OnAir {
         {
             let _ = self.child.kill().await;
         }
-        let reason = match reason {
-            EndReason::Finished | EndReason::Stalled | EndReason::DurationExceeded => {
-                match self.reason_from_reports().await {
-                    EndReason::Refused(why) => EndReason::Refused(why),
-                    _ => reason,
-                }
-            }
-            other => other,
-        };
         self.hashing.cancel();
         let _ = (&mut self.hasher).await;
         let dir = self.dir.clone();

@@ -94,13 +94,17 @@ impl Connection {
             };
             let read = match read {
                 Ok(read) => read.context("reading from the broadcaster")?,
+                // The wait was cut short by the longest broadcast: the loop's top ends it.
+                Err(_)
+                    if self
+                        .on_air
+                        .as_ref()
+                        .and_then(OnAir::time_left)
+                        .is_some_and(|left| left.is_zero()) =>
+                {
+                    continue;
+                }
                 Err(_) => {
-                    if let Some(on_air) = &self.on_air
-                        && on_air.time_left().is_some_and(|left| left.is_zero())
-                    {
-                        self.end = Some(EndReason::DurationExceeded);
-                        return Ok(());
-                    }
                     self.end = Some(EndReason::Stalled);
                     bail!("nothing received for {wait:?}");
                 }
