@@ -1,10 +1,9 @@
 // Checks segments received from other viewers against the video's segments-sha256 JSON, in
 // PeerTube's format: `{ "<rendition file name>": { "<start>-<end>": "<sha256 hex>" } }` with
 // inclusive byte ranges (p2p-media-loader hands over inclusive ranges too), or a plain hash for
-// a whole file (a live's segments: its JSON grows as the live goes on, so a segment it does not
-// list yet makes it read again, at most once a second). A segment whose file, range or hash is
-// unknown or different is refused, and so is everything while the JSON cannot be read. HTTP
-// segments are not checked: they come from the same origin as the JSON.
+// a whole file. A segment whose file, range or hash is unknown or different is refused, and so
+// is everything while the JSON cannot be read. HTTP segments are not checked: they come from the
+// same origin as the JSON.
 
 type Hashes = Record<string, Record<string, string> | string>
 
@@ -40,29 +39,20 @@ export function expectedHash (hashes: Hashes, fileName: string, range: Inclusive
  */
 export function segmentValidator (hashesUrl: string, onVerdict?: VerdictListener): (url: string, range: InclusiveRange | undefined, data: ArrayBuffer) => Promise<boolean> {
   let hashes: Promise<Hashes> | null = null
-  let loadedAt = 0
   const load = (): Promise<Hashes> => {
-    hashes ??= fetch(hashesUrl, { credentials: 'same-origin', cache: 'no-cache' }).then(async (response) => {
+    hashes ??= fetch(hashesUrl, { credentials: 'same-origin' }).then(async (response) => {
       if (!response.ok) throw new Error(`segments-sha256 answered ${response.status}`)
       const json: unknown = await response.json()
       if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('segments-sha256 is not an object')
-      loadedAt = Date.now()
       return json as Hashes
     })
     hashes.catch(() => { hashes = null })
     return hashes
   }
-  /** The hash of a segment, reading the JSON again when it does not list the file yet. */
-  const lookUp = async (fileName: string, range: InclusiveRange | undefined): Promise<string | undefined> => {
-    const expected = expectedHash(await load(), fileName, range)
-    if (expected !== undefined || range || Date.now() - loadedAt < 1000) return expected
-    hashes = null
-    return expectedHash(await load(), fileName, range)
-  }
   return async (url, range, data) => {
     let valid = false
     try {
-      const expected = await lookUp(fileNameOf(url), range)
+      const expected = expectedHash(await load(), fileNameOf(url), range)
       const length = range ? range.end - range.start + 1 : data.byteLength
       if (expected !== undefined && data.byteLength === length) {
         valid = hex(await crypto.subtle.digest('SHA-256', data)) === expected.toLowerCase()

@@ -36,8 +36,8 @@ impl Default for LiveLimits {
 /// A live remux to run.
 #[derive(Debug, Clone)]
 pub struct LiveHlsRequest {
-    /// The input URL: `pipe:0` (standard input), or a local file for tests.
-    pub input: LiveInput,
+    /// Where the FLV comes from: standard input, or a local file for tests.
+    pub input: LiveSource,
     /// The empty output directory.
     pub output_dir: PathBuf,
     /// Segment length, seconds.
@@ -50,7 +50,7 @@ pub struct LiveHlsRequest {
 
 /// Where the FLV comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LiveInput {
+pub enum LiveSource {
     /// Standard input (`pipe:0`).
     Stdin,
     /// A local file.
@@ -130,10 +130,10 @@ pub fn remux_live_to_hls(
     Ok(info)
 }
 
-fn open(input: &LiveInput) -> Result<Input, MediaError> {
+fn open(input: &LiveSource) -> Result<Input, MediaError> {
     let (url, protocol) = match input {
-        LiveInput::Stdin => (b"pipe:0".to_vec(), "pipe"),
-        LiveInput::File(path) => {
+        LiveSource::Stdin => (b"pipe:0".to_vec(), "pipe"),
+        LiveSource::File(path) => {
             let mut url = b"file:".to_vec();
             url.extend_from_slice(path.as_os_str().as_encoded_bytes());
             (url, "file")

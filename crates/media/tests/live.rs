@@ -10,7 +10,7 @@ use std::process::Command;
 
 use kinora_media::MediaError;
 use kinora_media::live::{
-    LiveHlsRequest, LiveInput, LiveLimits, MASTER_PLAYLIST, MEDIA_PLAYLIST, listed_segments,
+    LiveHlsRequest, LiveLimits, LiveSource, MASTER_PLAYLIST, MEDIA_PLAYLIST, listed_segments,
     remux_live_to_hls,
 };
 
@@ -30,7 +30,7 @@ fn flv(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
 
 fn request(input: PathBuf, output: &Path, limits: LiveLimits) -> LiveHlsRequest {
     LiveHlsRequest {
-        input: LiveInput::File(input),
+        input: LiveSource::File(input),
         output_dir: output.to_owned(),
         segment_secs: 2,
         playlist_size: 3,

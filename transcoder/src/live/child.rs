@@ -8,7 +8,7 @@ use std::path::Path;
 
 use kinora_core::transcoding::TranscodingConfig;
 use kinora_media::MediaError;
-use kinora_media::live::{LiveHlsRequest, LiveInput, LiveLimits, remux_live_to_hls};
+use kinora_media::live::{LiveHlsRequest, LiveLimits, LiveSource, remux_live_to_hls};
 use serde::{Deserialize, Serialize};
 
 /// What the child tells the ingest.
@@ -56,7 +56,7 @@ pub fn run(output: &Path, segment_secs: u32, playlist_size: u32, limits: &Transc
         }
     }
     let request = LiveHlsRequest {
-        input: LiveInput::Stdin,
+        input: LiveSource::Stdin,
         output_dir: output.to_owned(),
         segment_secs,
         playlist_size,

@@ -6,15 +6,10 @@ import { api, currentUser } from '../api'
 import { errorText, h, notice, replace, setTitle } from '../dom'
 import { navigate, type PageContext } from '../router'
 import type { ServerConfig, User, VideoDetails } from '../types'
-import { privacySelect } from './upload'
+import { field, privacySelect } from './upload'
 
 interface CreatedLive { video: { id: number, uuid: string, shortUUID: string } }
 interface LiveSettings { rtmpUrl?: string | null, streamKey?: string, permanentLive: boolean }
-
-function field (id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
-  return h('div', { class: 'field' }, h('label', { for: id }, label), control,
-    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null)
-}
 
 export async function render ({ main, signal }: PageContext): Promise<() => void> {
   setTitle('Go live')

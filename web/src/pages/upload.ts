@@ -9,7 +9,8 @@ import { progressBar } from '../components/progress'
 import { Privacy, type ServerConfig, type User, type VideoDetails } from '../types'
 import { attributeFields, attributesJson, type AttributeFields } from '../components/video-attributes'
 
-function field (id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
+/** A labelled form control, with an optional hint below it. */
+export function field (id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
   return h('div', { class: 'field' }, h('label', { for: id }, label), control,
     hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null)
 }
