@@ -71,6 +71,9 @@ enum Command {
         /// Segments the media playlist lists.
         #[arg(long, default_value_t = kinora_core::live::PLAYLIST_SIZE)]
         playlist_size: u32,
+        /// The first segment's number (after the last of the broadcast this one resumes).
+        #[arg(long, default_value_t = 0)]
+        start_number: u32,
     },
     /// (internal) Run one transcode in this process and report on stdout.
     #[command(hide = true)]
@@ -189,9 +192,16 @@ fn run() -> Result<(), Failure> {
         output,
         segment_secs,
         playlist_size,
+        start_number,
     } = &cli.command
     {
-        live::child::run(output, *segment_secs, *playlist_size, &config.transcoding);
+        live::child::run(
+            output,
+            *segment_secs,
+            *playlist_size,
+            *start_number,
+            &config.transcoding,
+        );
         return Ok(());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -66,6 +66,15 @@ pub async fn delete_stored_files(storage: &MediaStorage, video: &VideoRow) -> Ap
     storage
         .delete(original_location(video)?, &StorageKey::original(uuid))
         .await?;
+    // A live's segments and the recordings of its broadcasts not yet made replays.
+    for directory in [
+        StorageKey::live_directory(uuid),
+        StorageKey::live_replays_directory(uuid),
+    ] {
+        storage
+            .delete_directory(Location::Local, &directory)
+            .await?;
+    }
     if let Some(torrent) = video
         .original_torrent_file
         .as_deref()

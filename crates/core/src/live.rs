@@ -71,6 +71,10 @@ pub struct LiveConfig {
     pub max_user_lives: i64,
     /// Seconds without a byte from a broadcaster before its broadcast is ended.
     pub stall_timeout_secs: u64,
+    /// Seconds between a broadcast's end and its ending (PeerTube's `CLEANUP_DELAY`, five
+    /// minutes): the replay becomes a video, or the segments are removed. A broadcaster who
+    /// comes back within them resumes the same live and the same session.
+    pub ending_delay_secs: u64,
 }
 
 impl Default for LiveConfig {
@@ -85,6 +89,7 @@ impl Default for LiveConfig {
             max_instance_lives: 20,
             max_user_lives: 3,
             stall_timeout_secs: 30,
+            ending_delay_secs: 300,
         }
     }
 }
@@ -97,6 +102,13 @@ impl LiveConfig {
         } else {
             self.max_duration_secs.saturating_mul(1000)
         }
+    }
+
+    /// `ending_delay_secs` in milliseconds.
+    pub fn ending_delay_ms(&self) -> i64 {
+        i64::try_from(self.ending_delay_secs)
+            .unwrap_or(i64::MAX / 1000)
+            .saturating_mul(1000)
     }
 
     /// The RTMP URL a broadcaster publishes to, before the stream key: `public_rtmp_url`, or

@@ -60,6 +60,7 @@ pub mod video_captions;
 pub mod video_chapters;
 pub mod video_filters;
 pub mod video_lists;
+pub mod video_live_endings;
 pub mod video_lives;
 pub mod video_schedules;
 pub mod videos;

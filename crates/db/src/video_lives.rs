@@ -188,6 +188,19 @@ pub async fn sessions_of<'e>(
     .await?)
 }
 
+/// One broadcast, by id.
+pub async fn session<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    session_id: i64,
+) -> DbResult<Option<LiveSessionRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {SESSION_COLUMNS} FROM video_live_sessions WHERE id = $1"
+    ))
+    .bind(session_id)
+    .fetch_optional(executor)
+    .await?)
+}
+
 /// The broadcast whose replay is video `replay_video_id`.
 pub async fn session_of_replay<'e>(
     executor: impl Executor<'e, Database = Any>,
@@ -255,42 +268,91 @@ pub struct Broadcast {
     pub save_replay: bool,
     /// PeerTube's latency mode.
     pub latency_mode: i64,
+    /// The broadcast goes on with an earlier session that ended less than the ending delay
+    /// ago (its directory, segment numbers and replay recording continue).
+    pub resumed: bool,
 }
 
 /// Puts `live` on the air, on the caller's transaction (which may add to it, e.g. the
-/// federation of the change): the video moves from waiting (4) to on the air (1; published
-/// when first broadcast) and a session starts. `None` when the live does not wait: the state
-/// change is a compare-and-set, so of two broadcasters on one key only one is admitted. The
-/// caller checks the key and that the live is not blocked first.
+/// federation of the change): the video moves to on the air (1; published when first
+/// broadcast) from waiting (4) or, for a broadcast that resumes, from ended (5). A broadcast
+/// resumes when the live's latest session ended less than `ending_delay_ms` ago, because its
+/// broadcaster stopped or dropped (no error, or PeerTube's bad-socket error 1: not a refused
+/// stream, a failure or the longest duration reached), and its ending has not run: that
+/// session is reopened (its replay goes on), otherwise a new one starts. `None` when the live can take no broadcast: the state change and the reopening
+/// are compare-and-sets, so of two broadcasters on one key only one is admitted, and an
+/// ending that runs first wins over a late resume (the caller then drops its transaction).
+/// The caller checks the key and that the live is not blocked first.
 pub async fn begin_broadcast_in(
     connection: &mut Connection,
     live: &LiveRow,
+    ending_delay_ms: i64,
     now: i64,
 ) -> DbResult<Option<Broadcast>> {
+    let latest = sessions_of(&mut *connection, live.video_id, 1)
+        .await?
+        .into_iter()
+        .next();
+    let resumable = latest.filter(|session| {
+        session.ending_processed == 0
+            && session.error.is_none_or(|error| error == 1)
+            && session
+                .ended_at
+                .is_some_and(|ended| ended > now.saturating_sub(ending_delay_ms))
+    });
+    let permanent = live.permanent_live == 1;
+    let from_state = if resumable.is_some() && !permanent {
+        5
+    } else {
+        4
+    };
     let on_air = sqlx::query(
         "UPDATE videos SET state = 1, published_at = COALESCE(published_at, $1), \
-         updated_at = $1 WHERE id = $2 AND state = 4 AND is_live = 1 AND url IS NULL",
+         updated_at = $1 WHERE id = $2 AND state = $3 AND is_live = 1 AND url IS NULL",
     )
     .bind(now)
     .bind(live.video_id)
+    .bind(from_state)
     .execute(&mut *connection)
     .await?;
     if on_air.rows_affected() != 1 {
         return Ok(None);
     }
-    let session_id =
-        start_session(&mut *connection, live.video_id, live.save_replay == 1, now).await?;
-    let (video_uuid,): (String,) = sqlx::query_as("SELECT uuid FROM videos WHERE id = $1")
-        .bind(live.video_id)
-        .fetch_one(&mut *connection)
-        .await?;
+    let (session_id, resumed) = match resumable {
+        Some(session) => {
+            let reopened = sqlx::query(
+                "UPDATE video_live_sessions SET ended_at = NULL, error = NULL \
+                 WHERE id = $1 AND ending_processed = 0 AND ended_at IS NOT NULL",
+            )
+            .bind(session.id)
+            .execute(&mut *connection)
+            .await?;
+            if reopened.rows_affected() != 1 {
+                return Ok(None);
+            }
+            (session.id, true)
+        }
+        None => (
+            start_session(&mut *connection, live.video_id, live.save_replay == 1, now).await?,
+            false,
+        ),
+    };
+    let (video_uuid, save_replay): (String, i64) = sqlx::query_as(
+        "SELECT v.uuid, s.save_replay FROM videos v JOIN video_live_sessions s \
+         ON s.video_id = v.id WHERE v.id = $1 AND s.id = $2",
+    )
+    .bind(live.video_id)
+    .bind(session_id)
+    .fetch_one(&mut *connection)
+    .await?;
     Ok(Some(Broadcast {
         video_id: live.video_id,
         video_uuid,
         session_id,
-        permanent_live: live.permanent_live == 1,
-        save_replay: live.save_replay == 1,
+        permanent_live: permanent,
+        save_replay: save_replay == 1,
         latency_mode: live.latency_mode,
+        resumed,
     }))
 }
 
@@ -333,6 +395,7 @@ pub async fn open_broadcasts(db: &crate::Db) -> DbResult<Vec<Broadcast>> {
                 permanent_live: permanent == 1,
                 save_replay: save_replay == 1,
                 latency_mode,
+                resumed: false,
             },
         )
         .collect())

@@ -50,6 +50,13 @@ pub enum Job {
         /// The video.
         video_id: i64,
     },
+    /// End a live's broadcast once `[live] ending_delay_secs` passed without its broadcaster
+    /// coming back (PeerTube's `video-live-ending`): its replay becomes a video, or its
+    /// segments are removed (run by the server).
+    LiveEnding {
+        /// The `video_live_sessions` row of the broadcast.
+        session_id: i64,
+    },
     /// Turn a local change into ActivityPub activities and their deliveries (run by the server).
     Federate {
         /// What changed.
@@ -114,6 +121,8 @@ pub enum JobKind {
     CreateOriginalTorrent,
     /// [`Job::CreateTorrents`].
     CreateTorrents,
+    /// [`Job::LiveEnding`].
+    LiveEnding,
     /// [`Job::Federate`].
     Federate,
     /// [`Job::ProcessInbox`].
@@ -136,13 +145,14 @@ pub enum JobKind {
 
 impl JobKind {
     /// Every kind, for metrics that show each one even while it has no job.
-    pub const ALL: [JobKind; 15] = [
+    pub const ALL: [JobKind; 16] = [
         JobKind::GenerateActorKeys,
         JobKind::Transcode,
         JobKind::StoreOriginal,
         JobKind::RelocateMedia,
         JobKind::CreateOriginalTorrent,
         JobKind::CreateTorrents,
+        JobKind::LiveEnding,
         JobKind::Federate,
         JobKind::ProcessInbox,
         JobKind::FetchOutbox,
@@ -163,6 +173,7 @@ impl JobKind {
             JobKind::RelocateMedia => "relocate-media",
             JobKind::CreateOriginalTorrent => "create-original-torrent",
             JobKind::CreateTorrents => "create-torrents",
+            JobKind::LiveEnding => "video-live-ending",
             JobKind::Federate => "federate",
             JobKind::ProcessInbox => "process-inbox",
             JobKind::FetchOutbox => "fetch-outbox",
@@ -186,6 +197,7 @@ impl Job {
             Job::RelocateMedia { .. } => JobKind::RelocateMedia,
             Job::CreateOriginalTorrent { .. } => JobKind::CreateOriginalTorrent,
             Job::CreateTorrents { .. } => JobKind::CreateTorrents,
+            Job::LiveEnding { .. } => JobKind::LiveEnding,
             Job::Federate { .. } => JobKind::Federate,
             Job::ProcessInbox { .. } => JobKind::ProcessInbox,
             Job::FetchOutbox { .. } => JobKind::FetchOutbox,
@@ -209,6 +221,8 @@ impl Job {
                 Some(format!("create-original-torrent:{video_id}"))
             }
             Job::CreateTorrents { video_id } => Some(format!("create-torrents:{video_id}")),
+            // Each end of a broadcast queues its own; the ending claims its session once.
+            Job::LiveEnding { .. } => None,
             // Gathered rating changes: one fan-out per video and interval. It runs only after
             // its interval ended, so any change queued in the interval finds it still queued.
             Job::Federate {
@@ -243,6 +257,7 @@ impl Job {
             // An S3 outage can last a while; the backoff spreads these over hours.
             Job::StoreOriginal { .. } | Job::RelocateMedia { .. } => 12,
             Job::CreateOriginalTorrent { .. } | Job::CreateTorrents { .. } => 5,
+            Job::LiveEnding { .. } => 5,
             Job::Federate { .. } | Job::ProcessInbox { .. } => 8,
             Job::FetchOutbox { .. } | Job::MirrorVideo { .. } => 6,
             Job::UpdateCaptionPlaylists { .. } => 8,

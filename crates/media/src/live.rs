@@ -1,5 +1,5 @@
 //! Lives: the FLV stream the RTMP ingest pipes in, remuxed as it arrives (no re-encoding) into
-//! PeerTube's live HLS — MPEG-TS segments `0-000001.ts`, `0-000002.ts`, …, the media playlist
+//! PeerTube's live HLS — MPEG-TS segments `0-000000.ts`, `0-000001.ts`, …, the media playlist
 //! `0.m3u8` listing the last few, and the master playlist `master.m3u8` — in the directory the
 //! caller gives. Old segments are deleted as new ones come (libav's `delete_segments`), so the
 //! directory stays bounded however long the live runs.
@@ -44,6 +44,9 @@ pub struct LiveHlsRequest {
     pub segment_secs: u32,
     /// Segments the media playlist lists.
     pub playlist_size: u32,
+    /// The first segment's number: 0 (PeerTube's first), or the next after an earlier
+    /// broadcast's when this one resumes it (its playlist then starts with a discontinuity).
+    pub start_number: u32,
     /// What is accepted.
     pub limits: LiveLimits,
 }
@@ -213,10 +216,16 @@ fn write_header(output: &mut Output, request: &LiveHlsRequest) -> Result<(), Med
     options.set("protocol_whitelist", "file");
     options.set("hls_time", &request.segment_secs.to_string());
     options.set("hls_list_size", &request.playlist_size.to_string());
+    let resumes = request.start_number > 0;
     options.set(
         "hls_flags",
-        "delete_segments+independent_segments+program_date_time+temp_file",
+        if resumes {
+            "delete_segments+independent_segments+program_date_time+temp_file+discont_start"
+        } else {
+            "delete_segments+independent_segments+program_date_time+temp_file"
+        },
     );
+    options.set("start_number", &request.start_number.to_string());
     options.set("hls_segment_type", "mpegts");
     options.set("hls_segment_filename", &segments.to_string_lossy());
     let unused: Vec<String> = {

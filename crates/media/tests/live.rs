@@ -33,6 +33,7 @@ fn request(input: PathBuf, output: &Path, limits: LiveLimits) -> LiveHlsRequest 
         input: LiveSource::File(input),
         output_dir: output.to_owned(),
         segment_secs: 2,
+        start_number: 0,
         playlist_size: 3,
         limits,
     }

@@ -16,6 +16,7 @@ pub const SERVER_JOB_KINDS: &[JobKind] = &[
     JobKind::RelocateMedia,
     JobKind::CreateOriginalTorrent,
     JobKind::CreateTorrents,
+    JobKind::LiveEnding,
     JobKind::Federate,
     JobKind::ProcessInbox,
     JobKind::FetchOutbox,
@@ -45,6 +46,8 @@ pub struct ServerJobs {
     pub moderation: kinora_app::ModerationConfig,
     /// `[uploads]` (the same).
     pub upload_limits: kinora_app::videos::UploadLimits,
+    /// `[live]` (when a broadcast's ending is due).
+    pub live: kinora_app::lives::LiveConfig,
 }
 
 impl ServerJobs {
@@ -103,6 +106,17 @@ impl JobHandler for ServerJobs {
                 .await;
                 self.seeding.request();
                 made.map_err(|error| JobFailure::retryable(error.to_string()))
+            }
+            Job::LiveEnding { session_id } => {
+                let instance = self.instance.current();
+                let policy = kinora_app::lives::ending::EndingPolicy {
+                    config: &self.live,
+                    transcoding_resolutions: &instance.transcoding_resolutions,
+                };
+                kinora_app::lives::ending::run(context.db(), &self.storage, &policy, session_id)
+                    .await
+                    .map(|_| ())
+                    .map_err(|error| JobFailure::retryable(error.to_string()))
             }
             Job::UpdateCaptionPlaylists { video_id } => {
                 kinora_app::captions::update_caption_playlists(

@@ -197,6 +197,7 @@ pub async fn run_until(
                 instance,
                 moderation: config.moderation.clone(),
                 upload_limits: config.uploads,
+                live: config.live.clone(),
             },
         )
         .run(workers_stop.clone()),

@@ -3,7 +3,8 @@
 //! rtmp://127.0.0.1:<port>/live/<streamKey>`). A live goes 4 → 1 → 5: while on the air its
 //! master and media playlists are in its directory and ffprobe reads the media playlist, every
 //! listed segment's SHA-256 is in `segments-sha256.json`; after the broadcaster stops the
-//! session has its end and the playlist its `ENDLIST`. Refused, with nothing changed: a wrong
+//! session has its end and the playlist its `ENDLIST`, and once `ending_delay_secs` passed the
+//! segments are removed (no replay) and the live takes no broadcaster again. Refused, with nothing changed: a wrong
 //! key, a second broadcaster on a live already on the air, another application than `live`,
 //! and garbage after the handshake. A stream without video ends the broadcast with PeerTube's
 //! invalid-input error; a broadcaster that stalls is ended after `stall_timeout_secs`; a
@@ -14,12 +15,14 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::Duration;
 
 use common::eventually;
 use common::instance::{Instance, api_request, start};
-use common::live::broadcaster;
+use common::live::{
+    broadcaster, create_live, finished, sessions, state, wait_for_ingest, wait_state,
+};
 use common::process::free_port;
 use kinora_db::testing::TestDb;
 use reqwest::Method;
@@ -27,68 +30,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-async fn create_live(instance: &Instance, name: &str, permanent: bool) -> (String, String) {
-    let (status, created) = api_request(
-        instance,
-        Method::POST,
-        "/api/v1/videos/live",
-        Some(json!({ "name": name, "channelId": instance.channel, "permanentLive": permanent })),
-    )
-    .await;
-    assert_eq!(status, 200, "{created}");
-    let uuid = created["video"]["uuid"].as_str().unwrap().to_owned();
-    let (_, live) = api_request(
-        instance,
-        Method::GET,
-        &format!("/api/v1/videos/live/{uuid}"),
-        None,
-    )
-    .await;
-    (uuid, live["streamKey"].as_str().unwrap().to_owned())
-}
-
-async fn state(instance: &Instance, uuid: &str) -> i64 {
-    let (_, video) = api_request(
-        instance,
-        Method::GET,
-        &format!("/api/v1/videos/{uuid}"),
-        None,
-    )
-    .await;
-    video["state"]["id"].as_i64().unwrap()
-}
-
-async fn sessions(instance: &Instance, uuid: &str) -> Vec<Value> {
-    let (status, list) = api_request(
-        instance,
-        Method::GET,
-        &format!("/api/v1/videos/live/{uuid}/sessions"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{list}");
-    list["data"].as_array().unwrap().clone()
-}
-
-async fn wait_state(instance: &Instance, uuid: &str, wanted: i64, what: &str) {
-    eventually(Duration::from_secs(60), what, || async {
-        (state(instance, uuid).await == wanted).then_some(())
-    })
-    .await;
-}
-
 fn live_dir(root: &Path, uuid: &str) -> PathBuf {
     root.join("storage/streaming-playlists/live").join(uuid)
-}
-
-/// Waits for a broadcaster to exit; answers whether it succeeded.
-async fn finished(mut child: Child) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let status = child.wait().unwrap();
-        status.success()
-    })
-    .await
-    .unwrap()
 }
 
 /// Checks, while the live is on the air, that the media playlist plays and that every listed
@@ -134,24 +77,18 @@ async fn run(database_url: &str) {
         database_url,
         0,
         &format!(
-            "[live]\nenabled = true\nrtmp_listen = \"127.0.0.1:{rtmp_port}\"\nstall_timeout_secs = 4\n"
+            "[live]\nenabled = true\nrtmp_listen = \"127.0.0.1:{rtmp_port}\"\nstall_timeout_secs = 4\nending_delay_secs = 2\n"
         ),
     )
     .await;
     let rtmp = format!("rtmp://127.0.0.1:{rtmp_port}/live");
     // The ingest is started by the server: wait until it listens.
-    eventually(
-        Duration::from_secs(30),
-        "the RTMP ingest listens",
-        || async {
-            tokio::net::TcpStream::connect(("127.0.0.1", rtmp_port))
-                .await
-                .ok()
-                .map(|_| ())
-        },
+    wait_for_ingest(rtmp_port).await;
+    let (uuid, key) = create_live(
+        &instance,
+        json!({ "name": "Friday stream", "permanentLive": false }),
     )
     .await;
-    let (uuid, key) = create_live(&instance, "Friday stream", false).await;
     assert_eq!(state(&instance, &uuid).await, 4);
     let (_, owned) = api_request(
         &instance,
@@ -219,7 +156,14 @@ async fn run(database_url: &str) {
     let playlist = std::fs::read_to_string(live.join("0.m3u8")).unwrap();
     assert!(playlist.contains("#EXT-X-ENDLIST"), "{playlist}");
     assert!(check_hashes(&live) >= 3);
-    // An ended live takes no broadcaster.
+    // Without a replay, the segments are removed once the ending delay passed without the
+    // broadcaster coming back; from then on the live takes no broadcaster.
+    eventually(
+        Duration::from_secs(30),
+        "the ended live's segments are removed",
+        || async { (!live.exists()).then_some(()) },
+    )
+    .await;
     let late = broadcaster(&format!("{rtmp}/{key}"), 2, true);
     assert!(
         !finished(late).await,
@@ -229,7 +173,11 @@ async fn run(database_url: &str) {
 
     // A permanent live waits again after each broadcast; a stream without video is ended
     // with PeerTube's invalid-input error (9).
-    let (radio, radio_key) = create_live(&instance, "Permanent radio", true).await;
+    let (radio, radio_key) = create_live(
+        &instance,
+        json!({ "name": "Permanent radio", "permanentLive": true }),
+    )
+    .await;
     let sound = broadcaster(&format!("{rtmp}/{radio_key}"), 8, false);
     let _ = finished(sound).await;
     eventually(
@@ -361,18 +309,12 @@ async fn a_broadcast_past_the_longest_allowed_is_ended() {
         ),
     )
     .await;
-    eventually(
-        Duration::from_secs(30),
-        "the RTMP ingest listens",
-        || async {
-            tokio::net::TcpStream::connect(("127.0.0.1", rtmp_port))
-                .await
-                .ok()
-                .map(|_| ())
-        },
+    wait_for_ingest(rtmp_port).await;
+    let (uuid, key) = create_live(
+        &instance,
+        json!({ "name": "Short live", "permanentLive": false }),
     )
     .await;
-    let (uuid, key) = create_live(&instance, "Short live", false).await;
     let mut long = broadcaster(
         &format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"),
         60,

@@ -77,6 +77,18 @@ impl StorageKey {
             .then(|| Self(format!("streaming-playlists/live/{video}/{name}")))
     }
 
+    /// The recording of a broadcast kept for its replay (the stream as sent, FLV), until its
+    /// ending makes it a video's original: `live-replays/<videoUUID>/<sessionId>.flv`. Never
+    /// served.
+    pub fn live_replay(video: Uuid, session_id: i64) -> Self {
+        Self(format!("live-replays/{video}/{session_id}.flv"))
+    }
+
+    /// The directory of a live's replay recordings not yet made videos.
+    pub fn live_replays_directory(video: Uuid) -> Self {
+        Self(format!("live-replays/{video}"))
+    }
+
     /// One HLS file of a video.
     pub fn hls_file(video: Uuid, name: &GeneratedName) -> Self {
         Self(format!("streaming-playlists/hls/{video}/{}", name.as_str()))

@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 use super::Ingest;
 use super::child::ChildReport;
 use super::flv::{self, TagKind};
+use super::recording::Recording;
 use super::segments::SegmentHashes;
 
 /// How often the segment hashes are brought up to date.
@@ -63,6 +64,8 @@ pub(crate) struct OnAir {
     dir: PathBuf,
     child: Child,
     stdin: Option<ChildStdin>,
+    /// The replay's recording, when the broadcast is kept.
+    recording: Option<Recording>,
     reports: mpsc::Receiver<ChildReport>,
     last_report: Option<ChildReport>,
     started: Instant,
@@ -73,16 +76,22 @@ pub(crate) struct OnAir {
 /// Admits a broadcaster on `stream_key` and starts its remux; `None` when no live waits for
 /// this key (unknown, ended, blocked, or already on the air).
 pub(crate) async fn start(ingest: &Arc<Ingest>, stream_key: &str) -> anyhow::Result<Option<OnAir>> {
-    let Some(broadcast) = begin(&ingest.db, stream_key).await? else {
+    let ending_delay_ms = ingest.config.ending_delay_ms();
+    let Some(broadcast) = begin(&ingest.db, stream_key, ending_delay_ms).await? else {
         return Ok(None);
     };
     match launch(ingest, &broadcast).await {
         Ok(on_air) => {
-            tracing::info!(video = %broadcast.video_uuid, session = broadcast.session_id, "live on the air");
+            tracing::info!(
+                video = %broadcast.video_uuid,
+                session = broadcast.session_id,
+                resumed = broadcast.resumed,
+                "live on the air"
+            );
             Ok(Some(on_air))
         }
         Err(error) => {
-            finish(&ingest.db, &broadcast, Some(4)).await?;
+            finish(&ingest.db, &broadcast, Some(4), ending_delay_ms).await?;
             Err(error)
         }
     }
@@ -91,7 +100,11 @@ pub(crate) async fn start(ingest: &Arc<Ingest>, stream_key: &str) -> anyhow::Res
 /// Puts the live `stream_key` opens on the air and, in the same transaction, queues telling
 /// its followers; `None` when no live waits for the key (unknown, ended, on the air already,
 /// or blocked).
-async fn begin(db: &Db, stream_key: &str) -> anyhow::Result<Option<Broadcast>> {
+async fn begin(
+    db: &Db,
+    stream_key: &str,
+    ending_delay_ms: i64,
+) -> anyhow::Result<Option<Broadcast>> {
     let Some(live) = kinora_db::video_lives::find_by_stream_key(db.pool(), stream_key).await?
     else {
         return Ok(None);
@@ -101,7 +114,8 @@ async fn begin(db: &Db, stream_key: &str) -> anyhow::Result<Option<Broadcast>> {
     }
     let mut tx = db.begin().await?;
     let Some(broadcast) =
-        kinora_db::video_lives::begin_broadcast_in(&mut tx, &live, now_millis()).await?
+        kinora_db::video_lives::begin_broadcast_in(&mut tx, &live, ending_delay_ms, now_millis())
+            .await?
     else {
         return Ok(None);
     };
@@ -110,15 +124,27 @@ async fn begin(db: &Db, stream_key: &str) -> anyhow::Result<Option<Broadcast>> {
     Ok(Some(broadcast))
 }
 
-/// Ends a broadcast and, in the same transaction, queues telling the live's followers.
+/// Ends a broadcast and, in the same transaction, queues telling the live's followers and
+/// the broadcast's ending ([`kinora_jobs::Job::LiveEnding`]) for when `ending_delay_ms` has
+/// passed (unless the broadcaster comes back before).
 pub(crate) async fn finish(
     db: &Db,
     broadcast: &Broadcast,
     error: Option<i64>,
+    ending_delay_ms: i64,
 ) -> anyhow::Result<()> {
+    let now = now_millis();
     let mut tx = db.begin().await?;
-    kinora_db::video_lives::end_broadcast_in(&mut tx, broadcast, error, now_millis()).await?;
+    kinora_db::video_lives::end_broadcast_in(&mut tx, broadcast, error, now).await?;
     tell_followers(&mut tx, broadcast.video_id).await?;
+    kinora_jobs::enqueue_at(
+        &mut tx,
+        &kinora_jobs::Job::LiveEnding {
+            session_id: broadcast.session_id,
+        },
+        now.saturating_add(ending_delay_ms),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -142,15 +168,34 @@ async fn launch(ingest: &Arc<Ingest>, broadcast: &Broadcast) -> anyhow::Result<O
         .storage
         .local()
         .path(&StorageKey::live_directory(uuid));
-    // A permanent live's earlier broadcast, or one a stopped ingest left, is replaced.
-    match tokio::fs::remove_dir_all(&dir).await {
-        Ok(()) => {}
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => return Err(error).context("clearing the live's directory"),
-    }
+    // A resumed broadcast goes on in its directory, numbering its segments after the last;
+    // a permanent live's earlier broadcast, or one a stopped ingest left, is replaced.
+    let start_number = if broadcast.resumed {
+        next_segment_number(&dir).await
+    } else {
+        match tokio::fs::remove_dir_all(&dir).await {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(error).context("clearing the live's directory"),
+        }
+        0
+    };
     tokio::fs::create_dir_all(&dir)
         .await
         .context("creating the live's directory")?;
+    let recording = if broadcast.save_replay {
+        let path = ingest
+            .storage
+            .local()
+            .path(&StorageKey::live_replay(uuid, broadcast.session_id));
+        Some(
+            Recording::open(&path, broadcast.resumed)
+                .await
+                .context("opening the replay's recording")?,
+        )
+    } else {
+        None
+    };
     let segment_secs = if broadcast.latency_mode == kinora_core::live::LATENCY_SMALL {
         kinora_core::live::SMALL_LATENCY_SEGMENT_SECS
     } else {
@@ -165,6 +210,7 @@ async fn launch(ingest: &Arc<Ingest>, broadcast: &Broadcast) -> anyhow::Result<O
             "--playlist-size",
             &kinora_core::live::PLAYLIST_SIZE.to_string(),
         ])
+        .args(["--start-number", &start_number.to_string()])
         .env(crate::config::SETTINGS_VARIABLE, &ingest.settings)
         .env(
             crate::parent::PARENT_PID_VARIABLE,
@@ -202,6 +248,7 @@ async fn launch(ingest: &Arc<Ingest>, broadcast: &Broadcast) -> anyhow::Result<O
         dir,
         child,
         stdin: Some(stdin),
+        recording,
         reports,
         last_report: None,
         started: Instant::now(),
@@ -252,10 +299,13 @@ impl OnAir {
         let Some(stdin) = self.stdin.as_mut() else {
             return Err(EndReason::Failed("the remux's input is closed".to_owned()));
         };
-        if stdin.write_all(&tag).await.is_ok() {
-            return Ok(());
+        if stdin.write_all(&tag).await.is_err() {
+            return Err(self.stopped().await);
         }
-        Err(self.stopped().await)
+        if let Some(recording) = self.recording.as_mut() {
+            recording.write(kind, timestamp, data).await;
+        }
+        Ok(())
     }
 
     /// Waits until the child has stopped by itself, and says why.
@@ -299,11 +349,20 @@ impl OnAir {
         {
             let _ = self.child.kill().await;
         }
+        if let Some(recording) = self.recording.take() {
+            recording.close().await;
+        }
         self.hashing.cancel();
         let _ = (&mut self.hasher).await;
         let dir = self.dir.clone();
         let _ = tokio::task::spawn_blocking(move || SegmentHashes::new(&dir).refresh()).await;
-        let result = finish(&self.ingest.db, &self.broadcast, reason.error_id()).await;
+        let result = finish(
+            &self.ingest.db,
+            &self.broadcast,
+            reason.error_id(),
+            self.ingest.config.ending_delay_ms(),
+        )
+        .await;
         match result {
             Ok(()) => tracing::info!(
                 video = %self.broadcast.video_uuid,
@@ -318,4 +377,24 @@ impl OnAir {
             ),
         }
     }
+}
+
+/// The number after the highest of the segments in `dir` (0 when there is none).
+async fn next_segment_number(dir: &std::path::Path) -> u32 {
+    let mut highest: Option<u32> = None;
+    if let Ok(mut entries) = tokio::fs::read_dir(dir).await {
+        while let Ok(Some(entry)) = entries.next_entry().await {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if !kinora_core::live::is_segment_name(name) {
+                continue;
+            }
+            let number = name
+                .split_once('-')
+                .and_then(|(_, rest)| rest.strip_suffix(".ts"))
+                .and_then(|digits| digits.parse::<u32>().ok());
+            highest = highest.max(number);
+        }
+    }
+    highest.map_or(0, |highest| highest.saturating_add(1))
 }

@@ -45,7 +45,13 @@ fn report(report: &ChildReport) {
 }
 
 /// Runs one broadcast's remux; never returns an error (the last report says how it ended).
-pub fn run(output: &Path, segment_secs: u32, playlist_size: u32, limits: &TranscodingConfig) {
+pub fn run(
+    output: &Path,
+    segment_secs: u32,
+    playlist_size: u32,
+    start_number: u32,
+    limits: &TranscodingConfig,
+) {
     use rlimit::Resource;
     for (resource, value) in [
         (Resource::AS, limits.max_memory_bytes),
@@ -60,6 +66,7 @@ pub fn run(output: &Path, segment_secs: u32, playlist_size: u32, limits: &Transc
         output_dir: output.to_owned(),
         segment_secs,
         playlist_size,
+        start_number,
         limits: LiveLimits::default(),
     };
     let outcome = remux_live_to_hls(&request, |info| {

@@ -33,9 +33,43 @@ pub fn tag(kind: TagKind, timestamp_ms: u32, body: &[u8]) -> Option<Vec<u8>> {
     Some(tag)
 }
 
+/// The timestamp of the last complete tag of the FLV `bytes` ends with (its trailing
+/// previous-tag size leads back to it); `None` when the bytes hold no tag or do not end with a
+/// complete one (a recording cut mid-tag is read from its last complete tag by the demuxer,
+/// but its end is not trusted here).
+pub fn last_timestamp(bytes: &[u8]) -> Option<u32> {
+    let (rest, trailer) = bytes.split_at_checked(bytes.len().checked_sub(4)?)?;
+    let size = usize::try_from(u32::from_be_bytes(trailer.try_into().ok()?)).ok()?;
+    if size < 11 || rest.len() < size + header().len() {
+        return None;
+    }
+    let tag = &rest[rest.len() - size..];
+    if !matches!(tag[0], 8 | 9)
+        || usize::try_from(u32::from_be_bytes([0, tag[1], tag[2], tag[3]])).ok()? + 11 != size
+    {
+        return None;
+    }
+    Some(u32::from_be_bytes([tag[7], tag[4], tag[5], tag[6]]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_timestamp_is_read_back_from_a_recordings_end() {
+        let mut recording = header();
+        assert_eq!(last_timestamp(&recording), None);
+        recording.extend(tag(TagKind::Video, 40, &[1, 2, 3]).unwrap());
+        recording.extend(tag(TagKind::Audio, 0x0102_0304, &[4; 300]).unwrap());
+        assert_eq!(last_timestamp(&recording), Some(0x0102_0304));
+        // Cut mid-tag, or ending with bytes that are no tag: not trusted.
+        assert_eq!(last_timestamp(&recording[..recording.len() - 1]), None);
+        let mut garbage = recording.clone();
+        garbage.extend_from_slice(&[0, 0, 0, 20]);
+        assert_eq!(last_timestamp(&garbage), None);
+        assert_eq!(last_timestamp(&[0, 0, 0, 0xff]), None);
+    }
 
     #[test]
     fn tags_are_flvs() {

@@ -8,6 +8,7 @@
 mod broadcast;
 pub mod child;
 pub mod flv;
+mod recording;
 mod rtmp;
 pub mod segments;
 
@@ -47,7 +48,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     for broadcast in kinora_db::video_lives::open_broadcasts(&db).await? {
         tracing::warn!(video = %broadcast.video_uuid, "ending a broadcast a stopped ingest left open");
-        broadcast::finish(&db, &broadcast, Some(1)).await?;
+        broadcast::finish(&db, &broadcast, Some(1), config.ending_delay_ms()).await?;
     }
     let listener = TcpListener::bind(config.rtmp_listen)
         .await
@@ -89,7 +90,13 @@ pub async fn serve(
     connections.abort_all();
     while connections.join_next().await.is_some() {}
     for broadcast in kinora_db::video_lives::open_broadcasts(&ingest.db).await? {
-        broadcast::finish(&ingest.db, &broadcast, None).await?;
+        broadcast::finish(
+            &ingest.db,
+            &broadcast,
+            None,
+            ingest.config.ending_delay_ms(),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -1,8 +1,87 @@
-//! Lives in tests: the ffmpeg CLI as a broadcaster, and ffprobe reading what players get.
+//! Lives in tests: the ffmpeg CLI as a broadcaster, ffprobe reading what players get, and the
+//! live API calls the ingest tests share.
 
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
+use reqwest::Method;
 use serde_json::Value;
+
+use super::eventually;
+use super::instance::{Instance, api_request};
+
+/// Waits until the RTMP ingest the server started listens on `port`.
+pub async fn wait_for_ingest(port: u16) {
+    eventually(
+        Duration::from_secs(30),
+        "the RTMP ingest listens",
+        || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .ok()
+                .map(|_| ())
+        },
+    )
+    .await;
+}
+
+/// Creates a live in the instance's channel from PeerTube's JSON `fields`; answers its UUID
+/// and stream key.
+pub async fn create_live(instance: &Instance, mut fields: Value) -> (String, String) {
+    fields["channelId"] = instance.channel.into();
+    let (status, created) =
+        api_request(instance, Method::POST, "/api/v1/videos/live", Some(fields)).await;
+    assert_eq!(status, 200, "{created}");
+    let uuid = created["video"]["uuid"].as_str().unwrap().to_owned();
+    let (_, live) = api_request(
+        instance,
+        Method::GET,
+        &format!("/api/v1/videos/live/{uuid}"),
+        None,
+    )
+    .await;
+    (uuid, live["streamKey"].as_str().unwrap().to_owned())
+}
+
+/// The state id of a video.
+pub async fn state(instance: &Instance, uuid: &str) -> i64 {
+    let (_, video) = api_request(
+        instance,
+        Method::GET,
+        &format!("/api/v1/videos/{uuid}"),
+        None,
+    )
+    .await;
+    video["state"]["id"].as_i64().unwrap()
+}
+
+/// Waits (at most a minute) until the video is in state `wanted`.
+pub async fn wait_state(instance: &Instance, uuid: &str, wanted: i64, what: &str) {
+    eventually(Duration::from_secs(60), what, || async {
+        (state(instance, uuid).await == wanted).then_some(())
+    })
+    .await;
+}
+
+/// A live's broadcasts, newest first.
+pub async fn sessions(instance: &Instance, uuid: &str) -> Vec<Value> {
+    let (status, list) = api_request(
+        instance,
+        Method::GET,
+        &format!("/api/v1/videos/live/{uuid}/sessions"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    list["data"].as_array().unwrap().clone()
+}
+
+/// Waits for a broadcaster to exit; answers whether it succeeded.
+pub async fn finished(mut child: Child) -> bool {
+    tokio::task::spawn_blocking(move || child.wait().unwrap().success())
+        .await
+        .unwrap()
+}
 
 /// An ffmpeg broadcaster of `seconds` of 320×180 test picture (unless `with_video` is false)
 /// and a tone, sent in real time to the RTMP `url` (`rtmp://…/live/<streamKey>`).

@@ -24,6 +24,8 @@ const SESSIONS_LISTED: i64 = 100;
 
 pub use kinora_core::live::LiveConfig;
 
+pub mod ending;
+
 /// What the `[live]` section allows of a create or an update.
 trait LivePolicy {
     fn ensure_enabled(&self) -> AppResult<()>;
