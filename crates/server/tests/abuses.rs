@@ -3,7 +3,7 @@
 //! reporter's own list; state changes, deletion and the conversation between reporter and
 //! moderators; every refusal (bad input, permissions, private videos, the hourly flood limit).
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

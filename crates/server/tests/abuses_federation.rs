@@ -6,7 +6,7 @@
 //! flagged account's host. (A Mastodon-shaped Flag from a foreign implementation is
 //! `pasture.rs`.)
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

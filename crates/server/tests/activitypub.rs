@@ -4,7 +4,7 @@
 //! their comments are not there), and redirects for what lives elsewhere. On SQLite and
 //! PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::{StatusCode, header};
 use common::activitypub::{

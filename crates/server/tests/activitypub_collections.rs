@@ -2,7 +2,7 @@
 //! HTTP stack: 10 items a page with `first`, `next`, `prev`, `partOf` and `totalItems`, bad
 //! pages refused, and only what belongs there listed. On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::{StatusCode, header};
 use common::activitypub::{AP, actor_id, ap_get, get_with, insert_comment, remote_account};

@@ -7,7 +7,7 @@
 //! whose declared type lies, an oversize body, another user's channel) is refused or bounded,
 //! and a refusal changes nothing.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 use std::path::Path;

@@ -6,7 +6,7 @@
 //! taken, their images are not; an `Update` replaces a good icon and one without an icon
 //! removes it (SQLite and PostgreSQL).
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 use std::time::Duration;

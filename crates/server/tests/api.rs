@@ -1,6 +1,6 @@
 //! The whole HTTP stack in process (routes, layers, problem+json), on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -5,7 +5,7 @@
 //! keeps accepting its signed activities without following again. On SQLite and on
 //! PostgreSQL (restored onto a new, empty database), with media in S3 listed, and scheduled.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

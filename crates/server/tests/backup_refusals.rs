@@ -4,7 +4,7 @@
 //! schema, a non-empty target. A refused restore changes nothing: the target database has no
 //! table and its storage no file.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! The `kinora` binary as an administrator uses it: start, first-start admin, OAuth with a real
 //! HTTP client, SIGTERM, migrations, configuration errors and the CLI commands.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -3,7 +3,7 @@
 //! automatic block of new uploads (`[moderation] auto_block_new_videos`). On SQLite and
 //! PostgreSQL, in process.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -3,7 +3,7 @@
 //! ActivityPub documents); A unblocks it and it comes back to B. A bans a user: the user's
 //! token stops working and their video leaves A's list.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -5,7 +5,7 @@
 //! from whoever muted them (from everyone for the instance's), through the list cache. On
 //! SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::harness::Harness;

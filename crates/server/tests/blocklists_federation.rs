@@ -5,7 +5,7 @@
 //! a reply to a comment of B — never enters; and A sends B nothing (A's new video reaches C,
 //! not B; a delivery waiting for B's host is dropped). B is on PostgreSQL, A and C on SQLite.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -7,7 +7,7 @@
 //! video's captions hidden; chapters set, checked, read back and federated as PeerTube's
 //! `hasParts` document; `subtitleLanguage` in the Video object.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! terminates TLS on 127.0.0.1:443 (`common::tls_443`). yt-dlp comes from
 //! `scripts/install-clients` (or `KINORA_YTDLP`).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

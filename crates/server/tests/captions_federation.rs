@@ -3,7 +3,7 @@
 //! WebVTT file, and A's chapters (its `hasParts` document, fetched by B) in B's chapters; a
 //! caption deleted on A leaves B's list.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@
 //! an HLS format. The downloaded file must decode with the ffmpeg CLI. yt-dlp comes from
 //! `scripts/install-clients` (or `KINORA_YTDLP`).
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -5,7 +5,7 @@
 //! other's offers and answers and see one swarm; the HTTP tracker answers the same peers from
 //! either process.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -5,7 +5,7 @@
 //! through it reach different processes and still exchange an offer and its answer.
 //! Skipped, saying so, when nginx is not installed (`scripts/install-deps --test` installs it).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

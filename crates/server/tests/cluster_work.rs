@@ -5,7 +5,7 @@
 //! twice: deliveries are at least once, and receivers drop an activity id they have seen);
 //! the seeder runs in one process, and the other takes over when its holder is killed.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! on SQLite and PostgreSQL: the rows and their lists, then the whole HTTP stack — who sees a
 //! held comment, who may approve it, the owner's queue, bulk removal and every refusal.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::activitypub::{AP, get_with, remote_account};

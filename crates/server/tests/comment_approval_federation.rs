@@ -4,7 +4,7 @@
 //! comment on A reaches B only once approved. With a third instance C also following A, B's
 //! approved comment reaches C too (forwarded by A, fetched from B), and never before.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! and `kinora-transcoder run`, configured by a file or by `KINORA__…` variables as a container
 //! is, exit non-zero at once with a message that names the key, never with a panic.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

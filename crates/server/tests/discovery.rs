@@ -2,7 +2,7 @@
 //! actor (and refusals for other hosts, unknown names and bad resources), host-meta and
 //! NodeInfo 2.0 with live counts (of local videos and comments only). On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::{StatusCode, header};
 use common::activitypub::{insert_comment, remote_account};

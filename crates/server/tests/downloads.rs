@@ -6,7 +6,7 @@
 //! token and a video whose owner disallows downloads are refused (403 spares its owner and
 //! staff). On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -4,7 +4,7 @@
 //! another user or expired, bad sign-ups; and an instance without SMTP, which promises none of
 //! it.
 
-mod common;
+use crate::common;
 
 use common::accounts::{ADMIN, anonymous, as_user, instance_section, login};
 use common::instance::{Instance, api_request, start};

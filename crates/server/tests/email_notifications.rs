@@ -3,7 +3,7 @@
 //! working one-click unsubscribe link; a recipient the server refuses for good; a message that
 //! waits while the SMTP server is down; a subscription's new video e-mailed once.
 
-mod common;
+use crate::common;
 
 use common::accounts::{
     ADMIN, anonymous, as_user, follow_root, instance_section, set_setting, setting, user,

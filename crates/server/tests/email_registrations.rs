@@ -2,7 +2,7 @@
 //! e-mail through a real SMTP server: the request with its reason, staff listing, accepting,
 //! declining and removing it, each told to the requester (or not).
 
-mod common;
+use crate::common;
 
 use common::accounts::{ADMIN, anonymous, as_user, login, user};
 use common::instance::{api_request, start};

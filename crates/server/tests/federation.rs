@@ -2,7 +2,7 @@
 //! database: following a remote channel, its videos arriving, comments and likes going to the
 //! origin, deletions reaching followers.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! SQLite and on PostgreSQL and reads the instance's tables; a change by the real owner closes
 //! each case, so the test would see a change had one slipped through.
 
-mod common;
+use crate::common;
 
 use common::fake_origin::{FakeOrigin, activity, key};
 use common::inbox_site::{DATABASES, PRIVATE_ALLOWED, Site};

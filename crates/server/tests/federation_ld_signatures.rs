@@ -6,7 +6,7 @@
 //! fetched from its origin, a Delete of what still exists there is refused). Each case runs
 //! on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::time::SystemTime;
 

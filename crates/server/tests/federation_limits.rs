@@ -3,7 +3,7 @@
 //! deeply nested bodies, endless and looping reply chains served by a fake origin, and a dead
 //! host that writes to us. Each case runs on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

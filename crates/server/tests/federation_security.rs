@@ -5,7 +5,7 @@
 //! the requests; each case runs on SQLite and on PostgreSQL, and reads the instance's tables
 //! to check what it kept.
 
-mod common;
+use crate::common;
 
 use common::fake_origin::{FakeOrigin, activity, key};
 use common::inbox_site::{DATABASES, PRIVATE_ALLOWED, Site};

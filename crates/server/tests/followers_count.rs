@@ -3,7 +3,7 @@
 //! accepted (pending ones are not counted). Checked on every route that shows an account or a
 //! channel (video lists show summaries, without it, as PeerTube), on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::activitypub::{actor_id, insert_comment, remote_account};

@@ -3,7 +3,7 @@
 //! Skipped, saying so, when garage is not installed (`scripts/install-garage`): the server's S3
 //! tests then run on s3s-fs.
 
-mod common;
+use crate::common;
 
 use std::future::Future;
 use std::time::Duration;

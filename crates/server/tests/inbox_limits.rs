@@ -6,7 +6,7 @@
 //! what a host name resolves to. Fake remote instances on 127.0.0.1 serve the actors and sign;
 //! each case runs on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

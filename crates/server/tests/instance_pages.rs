@@ -5,7 +5,7 @@
 //! configuration, NodeInfo, page titles, a new user's quota) and kept across a restart until
 //! `DELETE` goes back to the file; and the HTML not-found page for unknown page paths.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -4,7 +4,7 @@
 //! and ends there when the broadcaster stops (state 5). A's Video object carries PeerTube's
 //! live fields (`isLiveBroadcast`, `liveSaveReplay`, `permanentLive`, `latencyMode`, `state`).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

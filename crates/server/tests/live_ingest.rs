@@ -11,7 +11,7 @@
 //! permanent live waits again after its broadcast. On PostgreSQL (the ingest's transitions
 //! are compare-and-set rows) and SQLite.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -7,39 +7,23 @@
 //! replay then holds both parts. On PostgreSQL (the resume and the ending are compare-and-sets
 //! on one session row) and SQLite.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::eventually;
-use common::instance::{Instance, api_request, start, wait_published};
+use common::instance::{Instance, api_request, wait_published};
 use common::live::{
-    broadcaster, create_live, finished, plays_h264, sessions, wait_for_ingest, wait_state,
+    broadcaster, check_replay, create_live, finished, live_instance, recordings, sessions,
+    wait_state,
 };
-use common::process::free_port;
 use kinora_db::testing::TestDb;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 /// Seconds between a broadcast's end and its ending, in these tests.
 const ENDING_DELAY_SECS: u64 = 6;
-
-async fn live_instance(dir: &Path, database_url: &str) -> (Instance, String) {
-    let rtmp_port = free_port();
-    let instance = start(
-        dir,
-        database_url,
-        1,
-        &format!(
-            "[live]\nenabled = true\nrtmp_listen = \"127.0.0.1:{rtmp_port}\"\n\
-             ending_delay_secs = {ENDING_DELAY_SECS}\n"
-        ),
-    )
-    .await;
-    wait_for_ingest(rtmp_port).await;
-    (instance, format!("rtmp://127.0.0.1:{rtmp_port}/live"))
-}
 
 /// Creates a live with a replay of `privacy`; answers its UUID and stream key.
 async fn create_replayed_live(
@@ -74,29 +58,9 @@ fn storage(dir: &Path) -> PathBuf {
     dir.join("storage")
 }
 
-/// The recordings of a live's broadcasts not yet made replays.
-fn recordings(dir: &Path, uuid: &str) -> usize {
-    std::fs::read_dir(storage(dir).join("live-replays").join(uuid))
-        .map_or(0, |entries| entries.count())
-}
-
-/// The replay plays: its master playlist (from the video JSON, over HTTP) has H.264, and it
-/// lasts about `seconds`.
-fn check_replay_plays(replay: &Value, seconds: f64) {
-    let master = replay["streamingPlaylists"][0]["playlistUrl"]
-        .as_str()
-        .unwrap_or_else(|| panic!("a replay has HLS: {replay}"));
-    plays_h264(master, None).unwrap();
-    let duration = replay["duration"].as_f64().unwrap();
-    assert!(
-        (seconds - 3.0..=seconds + 3.0).contains(&duration),
-        "the replay lasts {duration} s, the broadcast {seconds} s"
-    );
-}
-
 async fn normal_live_becomes_its_replay(database_url: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let (instance, rtmp) = live_instance(dir.path(), database_url).await;
+    let (instance, rtmp) = live_instance(dir.path(), database_url, ENDING_DELAY_SECS).await;
     let (uuid, key) = create_replayed_live(&instance, "Launch event", false, 1).await;
     let on_air = broadcaster(&format!("{rtmp}/{key}"), 12, true);
     wait_state(&instance, &uuid, 1, "the live is on the air").await;
@@ -110,7 +74,7 @@ async fn normal_live_becomes_its_replay(database_url: &str) {
     let replay = wait_published(&instance, &uuid, Duration::from_secs(180)).await;
     assert_eq!(replay["isLive"], false, "{replay}");
     assert_eq!(replay["privacy"]["id"], 1, "{replay}");
-    check_replay_plays(&replay, 12.0);
+    check_replay(&replay, 12.0);
     // The live part is gone; the broadcast names its replay.
     let (status, _) = api_request(
         &instance,
@@ -146,7 +110,7 @@ async fn normal_live_becomes_its_replay(database_url: &str) {
 
 async fn permanent_live_resumes_and_makes_a_new_video(database_url: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let (instance, rtmp) = live_instance(dir.path(), database_url).await;
+    let (instance, rtmp) = live_instance(dir.path(), database_url, ENDING_DELAY_SECS).await;
     let (uuid, key) = create_replayed_live(&instance, "Night radio", true, 2).await;
     let first = broadcaster(&format!("{rtmp}/{key}"), 6, true);
     wait_state(&instance, &uuid, 1, "the live is on the air").await;
@@ -198,7 +162,7 @@ async fn permanent_live_resumes_and_makes_a_new_video(database_url: &str) {
         "{replay}"
     );
     // Both parts, one after the other.
-    check_replay_plays(&replay, 12.0);
+    check_replay(&replay, 12.0);
     // The live itself stays a live, waiting for its next broadcast.
     let live = video(&instance, &uuid).await;
     assert_eq!(live["isLive"], true, "{live}");

@@ -4,7 +4,7 @@
 //! sees the stream key, the instance's limits and switches, every bad input refused with
 //! nothing written. On SQLite and PostgreSQL, in process.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

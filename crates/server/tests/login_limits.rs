@@ -2,7 +2,7 @@
 //! and by e-mail share one budget, and names of nobody are limited the same way (on SQLite and
 //! PostgreSQL, through the whole HTTP stack).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::harness::Harness;

@@ -4,7 +4,7 @@
 //! glibc's malloc each thread's arena kept its share: about +20 MB per login up to ~100 MB).
 //! On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -5,7 +5,7 @@
 //! SQLite and PostgreSQL; a storage failure is counted and makes `/readyz` answer 503; request
 //! ids are kept from a trusted proxy only, echoed, and carried by the request's JSON log lines.
 
-mod common;
+use crate::common;
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;

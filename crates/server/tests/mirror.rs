@@ -4,7 +4,7 @@
 //! it, and A deleting the video removes B's copy. Files that do not match their segment hashes
 //! are never mirrored.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

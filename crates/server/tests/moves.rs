@@ -8,7 +8,7 @@
 //! the password or with a wrong one, to an account, with the videos (not built yet), a second
 //! move inside the 30-day cooldown, and a move back (a loop: the target has moved itself).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

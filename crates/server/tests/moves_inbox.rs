@@ -7,7 +7,7 @@
 //! and no longer the old channel (an Undo reaches it). A second Move of the same actor inside
 //! 7 days is refused: a user who followed `old_channel` since stays there.
 
-mod common;
+use crate::common;
 
 use common::accounts::{as_user, user};
 use common::fake_origin::{FakeOrigin, activity, key};

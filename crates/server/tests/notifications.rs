@@ -3,7 +3,7 @@
 //! block; settings that turn kinds off (and refusals of bad settings); reading one, some or
 //! all; the list's filters, paging and ETag; and 10,000 notifications of one user.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

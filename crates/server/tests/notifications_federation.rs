@@ -4,7 +4,7 @@
 //! that a channel they follow has a new video (once, whatever else arrives about it); B's user
 //! comments on it and A's owner is told, with the comment's author from B.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! for videos an anonymous visitor may see), the embed pages of a video and of a playlist, hashed assets, and a clear 503
 //! when the front end is not built. On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::{StatusCode, header};
 use common::harness::Harness;

@@ -12,7 +12,7 @@
 //! signature that PyLD verifies; that its signed reply Note becomes a comment; and that when
 //! the channel moves to another, the peer receives a signed `Move` with Mastodon's fields.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -2,7 +2,7 @@
 //! HTTP with both protocols either becomes published HLS served with Range and
 //! decodable by the ffmpeg CLI over HTTP, or is refused with a reason. On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -5,7 +5,7 @@
 //! video elements for clients without JavaScript) and writes both, in that order, each a file
 //! the ffmpeg CLI decodes.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::Duration;

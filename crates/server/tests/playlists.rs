@@ -7,7 +7,7 @@
 
 #[path = "playlists/channel_positions.rs"]
 mod channel_positions;
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 

@@ -11,7 +11,7 @@
 //! most `REMOTE_ELEMENTS_MAX` of them and a bounded number of pages, and stores that many;
 //! its icon, a web page rather than an image, is refused and the playlist kept without one.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@
 //! requests succeed again without restarting Kinora, every acknowledged write is there, and the
 //! videos whose transcodes were queued before are published.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

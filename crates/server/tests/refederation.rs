@@ -4,7 +4,7 @@
 //! (each time under new activity ids, which B has not seen yet); A's deletion at the end still
 //! reaches B. Once with A on SQLite and B on PostgreSQL, once the other way round.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -10,7 +10,7 @@
 //! and of a channel while that instance is down: answered 204 at once, as PeerTube does, and
 //! sent once the instance is back.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! answers them with their 4xx or 501 and logs nothing at ERROR, so the error log shows real
 //! faults only. On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::inbox_site::{DATABASES, Site};
 use common::videos::insert_video;

@@ -6,7 +6,7 @@
 //! LitePub-style subscription (the relay's actor followed, its follow back accepted) in
 //! `relays_litepub.rs`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

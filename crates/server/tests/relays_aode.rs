@@ -11,7 +11,7 @@
 //! allow-list) refuses A's Follow and the subscription ends `rejected`. Without the binary the
 //! test says it was skipped and passes.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

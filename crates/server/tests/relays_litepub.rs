@@ -8,7 +8,7 @@
 //! fetched. Each case runs on SQLite and on PostgreSQL. The real relay (AodeRelay, which
 //! follows back the same way) is in `relays_aode.rs`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -8,7 +8,7 @@
 //! follows the instance: the relay alone is addressed. Each case runs on SQLite and on
 //! PostgreSQL. The same flow through a real relay (AodeRelay) is in `relays_aode.rs`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@
 //! address is refused before anything is fetched; WebFinger names the follow page
 //! (`/remote-interaction`) that other instances send their users to.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

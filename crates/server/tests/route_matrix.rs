@@ -3,7 +3,7 @@
 //! writes that take a video), and lists, search and feeds hold public videos only. Also: every
 //! route the OpenAPI document names exists. On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

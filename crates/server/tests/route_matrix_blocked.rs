@@ -4,7 +4,7 @@
 //! yet visible to their owner and to staff; once unblocked (or the user let back in) they show
 //! again at once, cached lists included. On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

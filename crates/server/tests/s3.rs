@@ -5,7 +5,7 @@
 //! its public website bucket, and moved between the buckets when their privacy changes (those
 //! tests say they were skipped without Garage).
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -7,7 +7,7 @@
 //!   (the video does not fail, the attempt is not lost), then stores it; the bucket holds
 //!   exactly the published files, each whole, and the video is published.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

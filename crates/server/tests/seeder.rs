@@ -8,7 +8,7 @@
 //! - once the video is private, and once it is deleted, the seeder no longer answers for its
 //!   torrents. (aria2c from the web seed alone is `tracker.rs`.)
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;

@@ -3,7 +3,7 @@
 //! written by anybody else (plain SQL here) within `segment_cache::CHECK_INTERVAL`. On SQLite and
 //! PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

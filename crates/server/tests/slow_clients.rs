@@ -4,7 +4,7 @@
 //! `server.max_connections_per_address` are answered 429 and closed at once; meanwhile a normal
 //! request answers promptly, from another address when the trickling one is full.
 
-mod common;
+use crate::common;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;

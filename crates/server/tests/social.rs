@@ -1,7 +1,7 @@
 //! Comments, ratings, views and subscriptions through the whole HTTP stack, on SQLite and
 //! PostgreSQL: the happy paths and every refusal, each checked on its own.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 

@@ -5,7 +5,7 @@
 //! own) move with them. With Garage, public videos' media goes to its
 //! public bucket and is read from there; without it every location is private. On PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};

@@ -6,7 +6,7 @@
 //! Also what the tracker refuses over HTTP: malformed and unknown info hashes (private mode),
 //! and an address that announces too fast.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};

@@ -9,7 +9,7 @@
 //!   a job is killed with that transcoder mid-transcode: the other's transcoder does the job,
 //!   once.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

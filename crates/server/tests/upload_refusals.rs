@@ -4,7 +4,7 @@
 //! with a problem+json reason, and leave no video, no session and no file behind. Every
 //! PeerTube fixture that is media, and audio files, are still accepted.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

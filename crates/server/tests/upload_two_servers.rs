@@ -3,7 +3,7 @@
 //! with different bytes. One writer wins; the other gets 423 and never touches the file, so the
 //! acknowledged original is exactly the winner's bytes (SHA-256). SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

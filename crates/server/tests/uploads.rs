@@ -1,6 +1,6 @@
 //! Uploads through the HTTP stack, both PeerTube protocols, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -3,7 +3,7 @@
 //! a banned user's login and tokens refused, the `blocked` and `blockedReason` fields, and a
 //! deleted user's rows gone. On SQLite and PostgreSQL, in process.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::harness::{Harness, count};

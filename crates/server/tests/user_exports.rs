@@ -8,7 +8,7 @@
 //! stale link, a deleted archive; on SQLite, an instance with exports off, and the video-size
 //! limit. Expiry removes the row and the file (both databases).
 
-mod common;
+use crate::common;
 
 use std::io::{Cursor, Read};
 use std::path::Path;

@@ -11,7 +11,7 @@
 //! `../` path, text as video, a symbolic link, a zip bomb, no file, an entry named `../..`):
 //! each bad one refused alone; a 100 MB document ends the import errored.
 
-mod common;
+use crate::common;
 
 use std::io::{Cursor, Write};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! user (`PUT /api/v1/users/{id}`), on SQLite and PostgreSQL: each field, each refusal with
 //! nothing written.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::harness::{Harness, count};

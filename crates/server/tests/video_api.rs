@@ -2,7 +2,7 @@
 //! description, captions and chapters, search, account, channel and own lists, feeds and
 //! oEmbed — each with the bad input it must refuse. On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -5,7 +5,7 @@
 //! changes the answer, on every list route that reads it; kept pages keyed by their filters;
 //! blocks and mutes still applied; malformed values refused by name. On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::harness::Harness;

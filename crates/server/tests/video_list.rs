@@ -2,7 +2,7 @@
 //! clear refusals of bad parameters; pages kept in memory show every change at once. On SQLite
 //! and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::harness::Harness;

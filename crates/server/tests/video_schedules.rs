@@ -4,7 +4,7 @@
 //! left alone before it is due, cancelled with `null`; bad schedules refused by name. On SQLite
 //! and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

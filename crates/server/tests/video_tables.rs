@@ -2,7 +2,7 @@
 //! `/languages`, `/privacies`) and their labels in the video JSON, through the whole HTTP stack
 //! on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::harness::Harness;

@@ -2,7 +2,7 @@
 //! coalesced writes, the history list and its removal, `userHistory` on the watch page,
 //! `excludeAlreadyWatched`, and history turned off.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

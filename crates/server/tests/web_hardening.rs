@@ -5,7 +5,7 @@
 //! listener (the metrics listener asks for its token). On
 //! SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};

@@ -6,7 +6,7 @@
 //! one refused, and the web player's swarm hashes of public videos are tracked while those of
 //! private ones are refused (SQLite and PostgreSQL); a client that stops reading is dropped.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,7 @@
 //! Lives in tests: the ffmpeg CLI as a broadcaster, ffprobe reading what players get, and the
 //! live API calls the ingest tests share.
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -8,7 +9,52 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::eventually;
-use super::instance::{Instance, api_request};
+use super::instance::{Instance, api_request, start};
+use super::process::free_port;
+
+/// Starts `kinora serve` in `dir` with one transcoder, lives enabled and `[live]
+/// ending_delay_secs`; waits for its RTMP ingest; answers the instance and the RTMP URL
+/// broadcasters publish under (`rtmp://127.0.0.1:<port>/live`).
+pub async fn live_instance(
+    dir: &Path,
+    database_url: &str,
+    ending_delay_secs: u64,
+) -> (Instance, String) {
+    let rtmp_port = free_port();
+    let instance = start(
+        dir,
+        database_url,
+        1,
+        &format!(
+            "[live]\nenabled = true\nrtmp_listen = \"127.0.0.1:{rtmp_port}\"\n\
+             ending_delay_secs = {ending_delay_secs}\n"
+        ),
+    )
+    .await;
+    wait_for_ingest(rtmp_port).await;
+    (instance, format!("rtmp://127.0.0.1:{rtmp_port}/live"))
+}
+
+/// The recordings of a live's broadcasts not yet made replays, in the storage of the
+/// instance in `dir`.
+pub fn recordings(dir: &Path, uuid: &str) -> usize {
+    std::fs::read_dir(dir.join("storage/live-replays").join(uuid))
+        .map_or(0, |entries| entries.count())
+}
+
+/// A replay plays: its master playlist (from the video JSON, over HTTP) has H.264, and it
+/// lasts `seconds`, give or take 3.
+pub fn check_replay(replay: &Value, seconds: f64) {
+    let master = replay["streamingPlaylists"][0]["playlistUrl"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a replay has HLS: {replay}"));
+    plays_h264(master, None).unwrap();
+    let duration = replay["duration"].as_f64().unwrap();
+    assert!(
+        (seconds - 3.0..=seconds + 3.0).contains(&duration),
+        "the replay lasts {duration} s, the broadcast {seconds} s"
+    );
+}
 
 /// Waits until the RTMP ingest the server started listens on `port`.
 pub async fn wait_for_ingest(port: u16) {
