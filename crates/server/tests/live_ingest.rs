@@ -229,13 +229,7 @@ async fn run(database_url: &str) {
 /// HTTP (ffprobe plays the master playlist from the server), revalidated at each request, by
 /// their fixed names only.
 async fn served_to_players(instance: &Instance, uuid: &str) {
-    let (_, video) = api_request(
-        instance,
-        Method::GET,
-        &format!("/api/v1/videos/{uuid}"),
-        None,
-    )
-    .await;
+    let video = common::instance::video(instance, uuid).await;
     let playlist = &video["streamingPlaylists"][0];
     let master = format!(
         "{}/static/streaming-playlists/hls/{uuid}/master.m3u8",

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::eventually;
-use common::instance::{Instance, api_request, wait_published};
+use common::instance::{Instance, api_request, video, wait_published};
 use common::live::{
     broadcaster, check_replay, create_live, finished, live_instance, recordings, sessions,
     wait_state,
@@ -40,18 +40,6 @@ async fn create_replayed_live(
         }),
     )
     .await
-}
-
-async fn video(instance: &Instance, uuid: &str) -> Value {
-    let (status, video) = api_request(
-        instance,
-        Method::GET,
-        &format!("/api/v1/videos/{uuid}"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{video}");
-    video
 }
 
 fn storage(dir: &Path) -> PathBuf {

@@ -91,14 +91,9 @@ pub async fn create_live(instance: &Instance, mut fields: Value) -> (String, Str
 
 /// The state id of a video.
 pub async fn state(instance: &Instance, uuid: &str) -> i64 {
-    let (_, video) = api_request(
-        instance,
-        Method::GET,
-        &format!("/api/v1/videos/{uuid}"),
-        None,
-    )
-    .await;
-    video["state"]["id"].as_i64().unwrap()
+    super::instance::video(instance, uuid).await["state"]["id"]
+        .as_i64()
+        .unwrap()
 }
 
 /// Waits (at most a minute) until the video is in state `wanted`.
