@@ -296,23 +296,37 @@ async fn insert_video(
     )
     .await?;
     record_dates(&mut tx, id, fields).await?;
-    let resolutions = Some(policy.transcoding_resolutions.to_vec());
+    queue_original_processing(&mut tx, id, policy.transcoding_resolutions, store_in_s3).await?;
+    crate::moderation::auto_block_upload(&mut tx, policy.moderation, id, fields.channel_id).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Queues what a new video's local original goes through, on `tx` (the transaction that
+/// writes the video): its transcode into `resolutions` — or, when originals are kept in S3
+/// (`store_in_s3`), the [`Job::StoreOriginal`] that moves it there first and then transcodes —
+/// and the torrent of the original. Uploads and live replays both start this way.
+pub(crate) async fn queue_original_processing(
+    tx: &mut kinora_db::Tx,
+    video_id: i64,
+    resolutions: &[u32],
+    store_in_s3: bool,
+) -> AppResult<()> {
+    let resolutions = Some(resolutions.to_vec());
     let next = if store_in_s3 {
         Job::StoreOriginal {
-            video_id: id,
+            video_id,
             resolutions,
         }
     } else {
         Job::Transcode {
-            video_id: id,
+            video_id,
             resolutions,
         }
     };
-    enqueue(&mut tx, &next).await?;
-    enqueue(&mut tx, &Job::CreateOriginalTorrent { video_id: id }).await?;
-    crate::moderation::auto_block_upload(&mut tx, policy.moderation, id, fields.channel_id).await?;
-    tx.commit().await?;
-    Ok(id)
+    enqueue(tx, &next).await?;
+    enqueue(tx, &Job::CreateOriginalTorrent { video_id }).await?;
+    Ok(())
 }
 
 /// Records the dates a new video's fields carry: `originallyPublishedAt` and a scheduled

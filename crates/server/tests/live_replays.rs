@@ -4,7 +4,8 @@
 //! with the replay's privacy, its broadcast naming it as replay, its live part and segments
 //! gone; a permanent live's broadcast becomes a new video while the live waits again; and a
 //! broadcaster who drops and comes back within the delay resumes the same broadcast, whose
-//! replay then holds both parts. On PostgreSQL (the resume and the ending are compare-and-sets
+//! replay then holds both parts. An ending that moved the recording and died before committing
+//! is run again and finds it as the original. On PostgreSQL (the resume and the ending are compare-and-sets
 //! on one session row) and SQLite.
 
 use crate::common;
@@ -59,6 +60,17 @@ async fn normal_live_becomes_its_replay(database_url: &str) {
     wait_state(&instance, &uuid, 5, "the live has ended").await;
     // Until the ending delay passed, the broadcast's recording waits (it could resume).
     assert_eq!(recordings(dir.path(), &uuid), 1, "the recording is kept");
+    // As if an ending had moved the recording to the replay's original and died before its
+    // transaction committed: the ending run again takes the original as it is.
+    let recording = std::fs::read_dir(storage(dir.path()).join("live-replays").join(&uuid))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let original = storage(dir.path()).join("original-video-files");
+    std::fs::create_dir_all(&original).unwrap();
+    std::fs::rename(&recording, original.join(&uuid)).unwrap();
     let replay = wait_published(&instance, &uuid, Duration::from_secs(180)).await;
     assert_eq!(replay["isLive"], false, "{replay}");
     assert_eq!(replay["privacy"]["id"], 1, "{replay}");

@@ -12,7 +12,6 @@ use kinora_db::video_live_endings::{self, ReplayOriginal};
 use kinora_db::video_lives::{LiveRow, LiveSessionRow};
 use kinora_db::videos::VideoRow;
 use kinora_db::{Db, now_millis};
-use kinora_jobs::{Job, enqueue};
 use kinora_storage::{Location, MediaStorage, StorageKey};
 use uuid::Uuid;
 
@@ -69,23 +68,21 @@ pub async fn run(
         return Ok(EndingOutcome::CleanedUp);
     };
     let uuid = Uuid::parse_str(&video.uuid).map_err(|e| AppError::Internal(e.to_string()))?;
-    let recording_key = StorageKey::live_replay(uuid, session.id);
-    let recording = storage.local().path(&recording_key);
-    let recorded = std::fs::metadata(&recording)
-        .ok()
-        .map(|meta| meta.len())
-        .filter(|&size| size > 0);
     let live = kinora_db::video_lives::find(&mut *tx, video.id).await?;
     let permanent = live.as_ref().is_some_and(|live| live.permanent_live == 1);
+    let recording_key = StorageKey::live_replay(uuid, session.id);
+    let replay_uuid = replay_uuid(uuid, session.id, permanent);
+    let recorded = Recorded::find(storage, &recording_key, replay_uuid);
     let outcome = match (live, recorded) {
-        (Some(live), Some(size)) if session.save_replay == 1 => {
+        (Some(live), Some(recorded)) if session.save_replay == 1 => {
             let replay = Replay {
                 session: &session,
                 live: &live,
                 video: &video,
-                size: i64::try_from(size).unwrap_or(i64::MAX),
+                uuid: replay_uuid,
+                size: recorded.size,
             };
-            let video_id = replay.make(tx, storage, policy, &recording).await?;
+            let video_id = replay.make(tx, storage, policy, &recorded).await?;
             tracing::info!(live = %video.uuid, session = session.id, video_id, "live replay queued for transcoding");
             EndingOutcome::Replay { video_id }
         }
@@ -99,42 +96,91 @@ pub async fn run(
     Ok(outcome)
 }
 
+/// The UUID of a broadcast's replay: a normal live's own; for a permanent live's broadcast a
+/// new one, derived from the live and the session so that an ending run again after a crash
+/// finds the original it had already moved (a UUID v4 in form, as the others).
+pub fn replay_uuid(live: Uuid, session_id: i64, permanent: bool) -> Uuid {
+    if !permanent {
+        return live;
+    }
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::new()
+        .chain_update(b"kinora live replay\0")
+        .chain_update(live.as_bytes())
+        .chain_update(session_id.to_be_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// Where a broadcast's recording is: where the ingest wrote it, or already moved to its
+/// replay's original by an ending that stopped before it could commit.
+struct Recorded {
+    /// The ingest's file, while it is there (`None`: already the original).
+    file: Option<std::path::PathBuf>,
+    original: StorageKey,
+    size: i64,
+}
+
+impl Recorded {
+    fn find(storage: &MediaStorage, recording: &StorageKey, replay_uuid: Uuid) -> Option<Self> {
+        let size_of = |path: &std::path::Path| {
+            std::fs::metadata(path)
+                .ok()
+                .map(|meta| meta.len())
+                .filter(|&size| size > 0)
+                .map(|size| i64::try_from(size).unwrap_or(i64::MAX))
+        };
+        let original = StorageKey::original(replay_uuid);
+        let file = storage.local().path(recording);
+        if let Some(size) = size_of(&file) {
+            return Some(Self {
+                file: Some(file),
+                original,
+                size,
+            });
+        }
+        let size = size_of(&storage.local().path(&original))?;
+        Some(Self {
+            file: None,
+            original,
+            size,
+        })
+    }
+}
+
 /// A replay to make.
 struct Replay<'a> {
     session: &'a LiveSessionRow,
     live: &'a LiveRow,
     video: &'a VideoRow,
+    /// [`replay_uuid`].
+    uuid: Uuid,
     size: i64,
 }
 
 impl Replay<'_> {
-    /// Moves the recording to the replay's original and writes the replay on `tx` (which
-    /// holds the claimed session); the recording goes back where it was if that fails, so a
-    /// retry finds it.
+    /// Moves the recording to the replay's original (unless an earlier run did) and writes the
+    /// replay on `tx` (which holds the claimed session); the recording goes back where it was
+    /// if that fails, so a retry finds it.
     async fn make(
         &self,
         mut tx: kinora_db::Tx,
         storage: &MediaStorage,
         policy: &EndingPolicy<'_>,
-        recording: &std::path::Path,
+        recorded: &Recorded,
     ) -> AppResult<i64> {
-        let permanent = self.live.permanent_live == 1;
-        let replay_uuid = if permanent {
-            Uuid::new_v4()
-        } else {
-            Uuid::parse_str(&self.video.uuid).map_err(|e| AppError::Internal(e.to_string()))?
-        };
-        let original = StorageKey::original(replay_uuid);
-        storage.local().move_file_into(recording, &original)?;
-        let written = self
-            .write(&mut tx, storage, policy, permanent, replay_uuid)
-            .await;
+        if let Some(file) = &recorded.file {
+            storage.local().move_file_into(file, &recorded.original)?;
+        }
+        let written = self.write(&mut tx, storage, policy).await;
         let committed = match written {
             Ok(video_id) => tx.commit().await.map(|()| video_id).map_err(AppError::from),
             Err(error) => Err(error),
         };
-        if committed.is_err() {
-            let _ = std::fs::rename(storage.local().path(&original), recording);
+        if let (Err(_), Some(file)) = (&committed, &recorded.file) {
+            let _ = std::fs::rename(storage.local().path(&recorded.original), file);
         }
         committed
     }
@@ -144,8 +190,6 @@ impl Replay<'_> {
         tx: &mut kinora_db::Tx,
         storage: &MediaStorage,
         policy: &EndingPolicy<'_>,
-        permanent: bool,
-        replay_uuid: Uuid,
     ) -> AppResult<i64> {
         let privacy = self.live.replay_privacy.unwrap_or(self.video.privacy);
         let store_in_s3 = storage.location_for_originals() != Location::Local;
@@ -155,10 +199,10 @@ impl Replay<'_> {
             location: Location::Local.as_str(),
         };
         let now = now_millis();
-        let video_id = if permanent {
+        let video_id = if self.live.permanent_live == 1 {
             let name = replay_name(&self.video.name, self.session.started_at);
-            let short = short_uuid(&replay_uuid);
-            let uuid_text = replay_uuid.to_string();
+            let short = short_uuid(&self.uuid);
+            let uuid_text = self.uuid.to_string();
             let id = kinora_db::videos::insert(
                 tx,
                 &kinora_db::videos::NewVideo {
@@ -199,20 +243,13 @@ impl Replay<'_> {
             .await?;
             self.video.id
         };
-        let resolutions = Some(policy.transcoding_resolutions.to_vec());
-        let next = if store_in_s3 {
-            Job::StoreOriginal {
-                video_id,
-                resolutions,
-            }
-        } else {
-            Job::Transcode {
-                video_id,
-                resolutions,
-            }
-        };
-        enqueue(tx, &next).await?;
-        enqueue(tx, &Job::CreateOriginalTorrent { video_id }).await?;
+        crate::videos::queue_original_processing(
+            tx,
+            video_id,
+            policy.transcoding_resolutions,
+            store_in_s3,
+        )
+        .await?;
         Ok(video_id)
     }
 }
@@ -242,6 +279,22 @@ fn remove_segments_of_ended_live(storage: &MediaStorage, permanent: bool, uuid: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_replay_uuid_is_the_lives_or_derived_from_the_broadcast() {
+        let live = Uuid::new_v4();
+        assert_eq!(replay_uuid(live, 7, false), live);
+        let first = replay_uuid(live, 7, true);
+        assert_eq!(
+            first,
+            replay_uuid(live, 7, true),
+            "the same again after a crash"
+        );
+        assert_ne!(first, live);
+        assert_ne!(first, replay_uuid(live, 8, true), "one per broadcast");
+        assert_ne!(first, replay_uuid(Uuid::new_v4(), 7, true), "one per live");
+        assert_eq!(first.get_version_num(), 4);
+    }
 
     #[test]
     fn a_permanent_lives_replay_is_named_after_it_and_its_start() {
