@@ -2,6 +2,7 @@
 //! `kinora-transcoder`), and PeerTube's live constants.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +60,16 @@ pub struct LiveConfig {
     /// The RTMP URL broadcasters are told (`rtmp://host:port/live`); by default the public
     /// URL's host with `rtmp_listen`'s port.
     pub public_rtmp_url: Option<String>,
+    /// Where the RTMPS ingest (RTMP over TLS) listens, when it is on: PeerTube's 1936.
+    pub rtmps_listen: SocketAddr,
+    /// The RTMPS ingest's certificate chain (PEM); RTMPS is on when it and
+    /// `rtmps_private_key` are set.
+    pub rtmps_certificate: Option<PathBuf>,
+    /// The private key of `rtmps_certificate` (PEM: PKCS #8, PKCS #1 or SEC1).
+    pub rtmps_private_key: Option<PathBuf>,
+    /// The RTMPS URL broadcasters are told (`rtmps://host:port/live`); by default the public
+    /// URL's host with `rtmps_listen`'s port.
+    pub public_rtmps_url: Option<String>,
     /// Whether a live may keep its broadcasts as videos (`saveReplay`).
     pub allow_replay: bool,
     /// Whether a live may choose its latency mode (high or small); otherwise only the default.
@@ -83,6 +94,10 @@ impl Default for LiveConfig {
             enabled: false,
             rtmp_listen: SocketAddr::from(([0, 0, 0, 0], 1935)),
             public_rtmp_url: None,
+            rtmps_listen: SocketAddr::from(([0, 0, 0, 0], 1936)),
+            rtmps_certificate: None,
+            rtmps_private_key: None,
+            public_rtmps_url: None,
             allow_replay: true,
             latency_setting_enabled: true,
             max_duration_secs: -1,
@@ -111,24 +126,72 @@ impl LiveConfig {
             .saturating_mul(1000)
     }
 
+    /// Whether the RTMPS ingest runs: a certificate and its key are configured.
+    pub fn rtmps_enabled(&self) -> bool {
+        self.rtmps_certificate.is_some() && self.rtmps_private_key.is_some()
+    }
+
+    /// Checks the RTMPS settings: a certificate and a key, both or neither, and another port
+    /// than RTMP's. Answers the key at fault and why.
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
+        match (&self.rtmps_certificate, &self.rtmps_private_key) {
+            (Some(_), None) => Err((
+                "live.rtmps_private_key",
+                "is needed with live.rtmps_certificate".to_owned(),
+            )),
+            (None, Some(_)) => Err((
+                "live.rtmps_certificate",
+                "is needed with live.rtmps_private_key".to_owned(),
+            )),
+            (Some(_), Some(_)) if self.rtmps_listen == self.rtmp_listen => Err((
+                "live.rtmps_listen",
+                format!("{} is rtmp_listen's address too", self.rtmps_listen),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The RTMP URL a broadcaster publishes to, before the stream key: `public_rtmp_url`, or
     /// `rtmp://<public host>:<rtmp_listen's port>/live`.
     pub fn rtmp_url(&self, public_url: &str) -> String {
-        if let Some(url) = &self.public_rtmp_url {
-            return url.trim_end_matches('/').to_owned();
-        }
-        let authority = crate::urls::host_of(public_url);
-        let host = match authority.strip_prefix('[') {
-            Some(rest) => format!("[{}]", rest.split(']').next().unwrap_or(rest)),
-            None => authority.split(':').next().unwrap_or(authority).to_owned(),
-        };
-        let host = if host.is_empty() {
-            "localhost".to_owned()
-        } else {
-            host
-        };
-        format!("rtmp://{host}:{}/{RTMP_APP}", self.rtmp_listen.port())
+        ingest_url(
+            "rtmp",
+            self.public_rtmp_url.as_deref(),
+            public_url,
+            self.rtmp_listen.port(),
+        )
     }
+
+    /// The RTMPS URL, when RTMPS is on: `public_rtmps_url`, or
+    /// `rtmps://<public host>:<rtmps_listen's port>/live`.
+    pub fn rtmps_url(&self, public_url: &str) -> Option<String> {
+        self.rtmps_enabled().then(|| {
+            ingest_url(
+                "rtmps",
+                self.public_rtmps_url.as_deref(),
+                public_url,
+                self.rtmps_listen.port(),
+            )
+        })
+    }
+}
+
+/// An ingest's URL: the configured one, or `<scheme>://<public host>:<port>/live`.
+fn ingest_url(scheme: &str, configured: Option<&str>, public_url: &str, port: u16) -> String {
+    if let Some(url) = configured {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let authority = crate::urls::host_of(public_url);
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => format!("[{}]", rest.split(']').next().unwrap_or(rest)),
+        None => authority.split(':').next().unwrap_or(authority).to_owned(),
+    };
+    let host = if host.is_empty() {
+        "localhost".to_owned()
+    } else {
+        host
+    };
+    format!("{scheme}://{host}:{port}/{RTMP_APP}")
 }
 
 #[cfg(test)]
@@ -159,6 +222,32 @@ mod tests {
         ] {
             assert!(!is_live_file_name(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn rtmps_is_on_with_a_certificate_and_its_key_on_its_own_port() {
+        let mut config = LiveConfig::default();
+        assert!(!config.rtmps_enabled());
+        assert_eq!(config.rtmps_url("https://videos.example"), None);
+        assert_eq!(config.check(), Ok(()));
+        config.rtmps_certificate = Some(PathBuf::from("/etc/kinora/live.pem"));
+        assert_eq!(config.check().unwrap_err().0, "live.rtmps_private_key");
+        config.rtmps_certificate = None;
+        config.rtmps_private_key = Some(PathBuf::from("/etc/kinora/live.key"));
+        assert_eq!(config.check().unwrap_err().0, "live.rtmps_certificate");
+        config.rtmps_certificate = Some(PathBuf::from("/etc/kinora/live.pem"));
+        assert_eq!(config.check(), Ok(()));
+        assert_eq!(
+            config.rtmps_url("https://videos.example:8443").as_deref(),
+            Some("rtmps://videos.example:1936/live")
+        );
+        config.public_rtmps_url = Some("rtmps://live.example/live/".to_owned());
+        assert_eq!(
+            config.rtmps_url("https://videos.example").as_deref(),
+            Some("rtmps://live.example/live")
+        );
+        config.rtmps_listen = config.rtmp_listen;
+        assert_eq!(config.check().unwrap_err().0, "live.rtmps_listen");
     }
 
     #[test]

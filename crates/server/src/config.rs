@@ -214,6 +214,24 @@ impl Config {
         self.metrics
             .check()
             .map_err(|(key, message)| ConfigError::Value { key, message })?;
+        self.live
+            .check()
+            .map_err(|(key, message)| ConfigError::Value { key, message })?;
+        if self.live.enabled {
+            for (key, path) in [
+                ("live.rtmps_certificate", &self.live.rtmps_certificate),
+                ("live.rtmps_private_key", &self.live.rtmps_private_key),
+            ] {
+                if let Some(path) = path
+                    && !path.is_file()
+                {
+                    return Err(ConfigError::Value {
+                        key,
+                        message: format!("{} is not a readable file", path.display()),
+                    });
+                }
+            }
+        }
         for (key, value) in [
             (
                 "server.header_read_timeout_secs",

@@ -3,7 +3,8 @@
 //! they die, so one command runs a whole instance. They receive the server's
 //! effective database, storage and transcoding settings (`KINORA_TRANSCODER_SETTINGS`), and
 //! report each transcode's outcome and duration on their stdout, which become this process's
-//! `kinora_transcode_duration_seconds` histogram.
+//! `kinora_transcode_duration_seconds` histogram. `kinora_transcoders_running{role}` counts the
+//! children running: `transcode` (the pool) and `live-ingest`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -21,10 +22,23 @@ pub fn transcoder_executable() -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-/// The arguments of a pool member.
-const POOL_MEMBER: &[&str] = &["run", "--exit-with-parent", "--report-to-parent"];
-/// The arguments of the live ingest.
-const LIVE_INGEST: &[&str] = &["live", "--exit-with-parent"];
+/// A kind of child: its `role` label in `kinora_transcoders_running` and its arguments.
+#[derive(Debug, Clone, Copy)]
+struct Role {
+    label: &'static str,
+    arguments: &'static [&'static str],
+}
+
+/// A pool member: transcodes uploads.
+const POOL_MEMBER: Role = Role {
+    label: "transcode",
+    arguments: &["run", "--exit-with-parent", "--report-to-parent"],
+};
+/// The live ingest: RTMP in, each broadcast remuxed by a child of its own.
+const LIVE_INGEST: Role = Role {
+    label: "live-ingest",
+    arguments: &["live", "--exit-with-parent"],
+};
 
 /// Starts the pool, and with `[live] enabled` the live ingest (`kinora-transcoder live`);
 /// returns when `shutdown` is cancelled and every child has exited.
@@ -71,7 +85,7 @@ pub async fn supervise(config: &Config, shutdown: CancellationToken) {
 
 async fn keep_running(
     index: u32,
-    arguments: &'static [&'static str],
+    role: Role,
     executable: PathBuf,
     settings: String,
     shutdown: CancellationToken,
@@ -80,7 +94,7 @@ async fn keep_running(
     while !shutdown.is_cancelled() {
         let started = std::time::Instant::now();
         let child = tokio::process::Command::new(&executable)
-            .args(arguments)
+            .args(role.arguments)
             .env("KINORA_TRANSCODER_SETTINGS", &settings)
             // The child asks to be sent SIGTERM when this process dies (PR_SET_PDEATHSIG),
             // and checks that this pid is still its parent once it has.
@@ -107,10 +121,10 @@ async fn keep_running(
         if let Some(stdout) = child.stdout.take() {
             tokio::spawn(read_reports(stdout));
         }
-        metrics::gauge!("kinora_transcoders_running").increment(1.0);
+        metrics::gauge!("kinora_transcoders_running", "role" => role.label).increment(1.0);
         tokio::select! {
             status = child.wait() => {
-                metrics::gauge!("kinora_transcoders_running").decrement(1.0);
+                metrics::gauge!("kinora_transcoders_running", "role" => role.label).decrement(1.0);
                 tracing::warn!(index, ?status, "kinora-transcoder exited; restarting");
                 if started.elapsed() > Duration::from_secs(60) {
                     backoff = Duration::from_secs(1);
@@ -128,7 +142,7 @@ async fn keep_running(
                 if tokio::time::timeout(Duration::from_secs(15), child.wait()).await.is_err() {
                     let _ = child.kill().await;
                 }
-                metrics::gauge!("kinora_transcoders_running").decrement(1.0);
+                metrics::gauge!("kinora_transcoders_running", "role" => role.label).decrement(1.0);
                 return;
             }
         }

@@ -140,6 +140,19 @@ fn kinora_serve_names_the_wrong_or_missing_key_and_exits() {
             ],
             &["storage.s3", "bucket"],
         ),
+        // RTMPS: a certificate without its key, and a certificate that is not there.
+        (
+            &[("KINORA__LIVE__RTMPS_CERTIFICATE", "/etc/kinora/live.pem")],
+            &["live.rtmps_private_key"],
+        ),
+        (
+            &[
+                ("KINORA__LIVE__ENABLED", "true"),
+                ("KINORA__LIVE__RTMPS_CERTIFICATE", "/nonexistent/live.pem"),
+                ("KINORA__LIVE__RTMPS_PRIVATE_KEY", "/nonexistent/live.key"),
+            ],
+            &["live.rtmps_certificate", "/nonexistent/live.pem"],
+        ),
     ];
     for (env, names) in cases {
         assert_refused(

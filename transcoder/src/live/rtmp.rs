@@ -15,19 +15,27 @@ use rml_rtmp::handshake::{Handshake, HandshakeProcessResult, PeerType};
 use rml_rtmp::sessions::{
     ServerSession, ServerSessionConfig, ServerSessionEvent, ServerSessionResult,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::Ingest;
 use super::broadcast::{EndReason, OnAir};
 use super::flv::TagKind;
 
-/// How long a client has to complete the RTMP handshake and ask to publish.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client has to complete the RTMP handshake and ask to publish (and, over RTMPS,
+/// the TLS handshake before).
+pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Serves one connection until it ends; errors are logged, never raised.
-pub(crate) async fn handle(stream: TcpStream, ingest: Arc<Ingest>) {
-    let peer = stream.peer_addr().ok();
+/// A broadcaster's connection: TCP (RTMP), or TLS over TCP (RTMPS).
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+
+impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
+
+/// Serves one connection from `peer` until it ends; errors are logged, never raised.
+pub(crate) async fn handle(
+    stream: impl Stream,
+    peer: Option<std::net::SocketAddr>,
+    ingest: Arc<Ingest>,
+) {
     let mut connection = Connection {
         ingest,
         on_air: None,
@@ -55,7 +63,7 @@ struct Connection {
 }
 
 impl Connection {
-    async fn run(&mut self, mut stream: TcpStream) -> anyhow::Result<()> {
+    async fn run(&mut self, mut stream: impl Stream) -> anyhow::Result<()> {
         let remaining = handshake(&mut stream).await?;
         let (mut session, results) =
             ServerSession::new(ServerSessionConfig::new()).context("starting the session")?;
@@ -125,7 +133,7 @@ impl Connection {
     async fn process(
         &mut self,
         session: &mut ServerSession,
-        stream: &mut TcpStream,
+        stream: &mut impl Stream,
         pending: &mut VecDeque<ServerSessionResult>,
     ) -> anyhow::Result<bool> {
         while let Some(result) = pending.pop_front() {
@@ -135,6 +143,8 @@ impl Connection {
                         .write_all(&packet.bytes)
                         .await
                         .context("answering the broadcaster")?;
+                    // Over TLS, written is not yet sent.
+                    stream.flush().await.context("answering the broadcaster")?;
                 }
                 ServerSessionResult::RaisedEvent(event) => {
                     if self.on_event(session, stream, pending, event).await? {
@@ -150,7 +160,7 @@ impl Connection {
     async fn on_event(
         &mut self,
         session: &mut ServerSession,
-        stream: &mut TcpStream,
+        stream: &mut impl Stream,
         pending: &mut VecDeque<ServerSessionResult>,
         event: ServerSessionEvent,
     ) -> anyhow::Result<bool> {
@@ -213,7 +223,7 @@ impl Connection {
     }
 }
 
-async fn handshake(stream: &mut TcpStream) -> anyhow::Result<Vec<u8>> {
+async fn handshake(stream: &mut impl Stream) -> anyhow::Result<Vec<u8>> {
     let mut handshake = Handshake::new(PeerType::Server);
     let mut buffer = vec![0u8; 8 * 1024];
     let deadline = Instant::now() + HANDSHAKE_TIMEOUT;
@@ -231,12 +241,14 @@ async fn handshake(stream: &mut TcpStream) -> anyhow::Result<Vec<u8>> {
         {
             HandshakeProcessResult::InProgress { response_bytes } => {
                 stream.write_all(&response_bytes).await?;
+                stream.flush().await?;
             }
             HandshakeProcessResult::Completed {
                 response_bytes,
                 remaining_bytes,
             } => {
                 stream.write_all(&response_bytes).await?;
+                stream.flush().await?;
                 return Ok(remaining_bytes);
             }
         }
@@ -245,7 +257,7 @@ async fn handshake(stream: &mut TcpStream) -> anyhow::Result<Vec<u8>> {
 
 async fn refuse(
     session: &mut ServerSession,
-    stream: &mut TcpStream,
+    stream: &mut impl Stream,
     request_id: u32,
     why: &str,
 ) -> anyhow::Result<()> {
@@ -254,6 +266,7 @@ async fn refuse(
             stream.write_all(&packet.bytes).await?;
         }
     }
+    stream.flush().await?;
     Ok(())
 }
 

@@ -180,7 +180,7 @@ pub async fn get_live(
     if view.private_information {
         body["streamKey"] = json!(live.stream_key);
         body["rtmpUrl"] = json!(state.live.rtmp_url(&state.public_url));
-        body["rtmpsUrl"] = Value::Null;
+        body["rtmpsUrl"] = json!(state.live.rtmps_url(&state.public_url));
     }
     Ok(Json(body))
 }
