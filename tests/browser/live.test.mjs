@@ -2,7 +2,8 @@
 // (from the upload page), which shows the RTMP URL and stream key the API gives; before its
 // broadcast the watch page says it has not started; the ffmpeg CLI broadcasts to the RTMP ingest (`kinora serve` with
 // `[live] enabled` starts it); the page notices, shows the LIVE badge and hls.js plays the live
-// playlist (currentTime advances); once the broadcaster stops the live has ended and the page
+// playlist (currentTime advances), counts the viewer among the live's viewers, and its LIVE
+// button takes a viewer who fell behind (a pause) back to the live edge; once the broadcaster stops the live has ended and the page
 // says so. Screenshots land in screenshots/live-*.png.
 //
 // Needs the debug binaries (`cargo build --workspace --bins`), Chromium and the ffmpeg CLI; the
@@ -79,9 +80,29 @@ test('a live waits, plays and ends on its watch page', { timeout: 300000 }, asyn
     await page.getByTestId('player-video').waitFor({ timeout: 30000 })
     await page.getByTestId('player-play').click().catch(() => {})
     await page.waitForFunction(() => document.querySelector('[data-testid=player-video]')?.currentTime >= 2, null, { timeout: 60000 })
+    const played = await page.evaluate(() => document.querySelector('[data-testid=player-video]').currentTime)
+    // After five seconds of playback the player counts a view, and the viewer among the live's
+    // viewers (those of the last minute).
+    await page.waitForFunction((from) => document.querySelector('[data-testid=player-video]')?.currentTime >= from + 6, played, { timeout: 60000 })
     assert.equal(await page.getByTestId('player').getAttribute('data-engine'), 'hls.js')
     await page.reload()
     assert.equal(await page.getByTestId('live-badge').textContent(), 'LIVE')
+    assert.equal(await page.getByTestId('live-viewers').textContent(), '1 viewer')
+    // Behind the live after a pause, the player says so; its LIVE button takes the viewer back
+    // to the live edge.
+    const currentTime = () => page.evaluate(() => document.querySelector('[data-testid=player-video]').currentTime)
+    await page.waitForFunction(() => document.querySelector('[data-testid=player-video]')?.currentTime >= 2, null, { timeout: 60000 })
+    assert.equal(await page.getByTestId('player-go-live').getAttribute('data-behind'), 'false')
+    await page.evaluate(() => document.querySelector('[data-testid=player-video]').pause())
+    await new Promise((resolve) => setTimeout(resolve, 30000))
+    await page.evaluate(() => document.querySelector('[data-testid=player-video]').play())
+    await page.waitForFunction(() => document.querySelector('[data-testid=player-go-live]').dataset.behind === 'true', null, { timeout: 15000 })
+      .catch(async (error) => { throw new Error(`not behind after a pause: latency ${await page.getByTestId('player-go-live').getAttribute('data-latency')} s`, { cause: error }) })
+    const behindAt = await currentTime()
+    await page.getByTestId('player-go-live').click()
+    await page.waitForFunction((from) => document.querySelector('[data-testid=player-video]').currentTime >= from + 8 &&
+      document.querySelector('[data-testid=player-go-live]').dataset.behind === 'false', behindAt, { timeout: 15000 })
+    await page.screenshot({ path: join(screenshots, 'live-at-edge.png') })
     await page.screenshot({ path: join(screenshots, 'live-on-air.png') })
 
     // The broadcaster stops (as OBS's "Stop streaming"): the live has ended.

@@ -42,21 +42,59 @@ export interface P2POptions {
   hlsConfig: Partial<HlsConfig>
   trackers: string[]
   stunServers: string[]
+  /** A live's renditions ({@link liveRenditions}); a video's come from its files. */
+  renditions?: Renditions
   onStats: (stats: TransferStats) => void
 }
 
 interface RegisteredStream { runtimeId: string, type: StreamType, streamSwarmId?: string }
 interface EngineCore { addStreamIfNoneExists: (stream: RegisteredStream) => void }
 
+/** A video's renditions: each media playlist's file name and its resolution. */
+export type Renditions = Map<string, number>
+
+/** A published video's renditions, from the files its JSON lists. */
+function fileRenditions (video: VideoDetails): Renditions {
+  const renditions: Renditions = new Map()
+  for (const file of video.streamingPlaylists[0]?.files ?? []) {
+    if (file.playlistUrl) renditions.set(fileNameOf(file.playlistUrl), file.resolution.id)
+  }
+  return renditions
+}
+
+/**
+ * The renditions a master playlist lists, for a live (whose JSON lists no files): each
+ * variant's playlist file name with PeerTube's resolution, the shorter side of its RESOLUTION
+ * (0, audio alone, without one).
+ */
+export function masterRenditions (master: string, masterUrl: string): Renditions {
+  const renditions: Renditions = new Map()
+  let pending: number | null = null
+  for (const raw of master.split(/\r?\n/)) {
+    const line = raw.trim()
+    if (line.startsWith('#EXT-X-STREAM-INF:')) {
+      const size = /(?:^|[:,])RESOLUTION=(\d+)x(\d+)/.exec(line)
+      pending = size ? Math.min(Number(size[1]), Number(size[2])) : 0
+    } else if (line !== '' && !line.startsWith('#') && pending !== null) {
+      renditions.set(fileNameOf(new URL(line, new URL(masterUrl, location.href)).href), pending)
+      pending = null
+    }
+  }
+  return renditions
+}
+
+/** A live's renditions, read from its master playlist. */
+export async function liveRenditions (masterUrl: string): Promise<Renditions> {
+  const response = await fetch(masterUrl, { credentials: 'same-origin', cache: 'no-cache' })
+  if (!response.ok) throw new Error(`the master playlist answered ${response.status}`)
+  return masterRenditions(await response.text(), masterUrl)
+}
+
 /** Each stream of the video gets PeerTube's swarm id, found by its media playlist's file name. */
-function useVideoSwarms (engine: HlsJsP2PEngine, video: VideoDetails): void {
+function useVideoSwarms (engine: HlsJsP2PEngine, video: VideoDetails, resolutions: Renditions): void {
   const core = (engine as unknown as { core?: Partial<EngineCore> }).core
   const register = core?.addStreamIfNoneExists?.bind(core)
   if (!core || !register) throw new Error('p2p-media-loader has no core.addStreamIfNoneExists')
-  const resolutions = new Map<string, number>()
-  for (const file of video.streamingPlaylists[0]?.files ?? []) {
-    if (file.playlistUrl) resolutions.set(fileNameOf(file.playlistUrl), file.resolution.id)
-  }
   core.addStreamIfNoneExists = (stream) => {
     const resolution = stream.type === 'secondary' ? 0 : resolutions.get(fileNameOf(stream.runtimeId))
     // A stream the video JSON does not list keeps the library's id (the tracker refuses it).
@@ -71,11 +109,12 @@ export function createP2PHls (options: P2POptions): Hls {
   if (!hashesUrl) throw new Error('no segments-sha256 JSON')
   const stats = emptyStats()
   const report = (): void => { options.onStats({ ...stats }) }
+  const live = video.isLive === true
   const validate = segmentValidator(hashesUrl, (valid) => {
     if (valid) stats.checkedSegments++
     else stats.rejectedSegments++
     report()
-  })
+  }, { growing: live })
   const cellular = (navigator as Navigator & { connection?: { type?: string } }).connection?.type === 'cellular'
   const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls)
   const peers = new Set<string>()
@@ -87,14 +126,15 @@ export function createP2PHls (options: P2POptions): Hls {
         rtcConfig: { iceServers: options.stunServers.map((urls) => ({ urls })) },
         swarmId: video.uuid,
         validateP2PSegment: validate,
-        // PeerTube's VOD window: HTTP for what plays within 15 s, peers for what comes later.
-        highDemandTimeWindow: 15,
+        // PeerTube's windows: HTTP for what plays within 15 s (a live: 4 s), peers for what
+        // comes later.
+        highDemandTimeWindow: live ? 4 : 15,
         // On a metered connection, take but do not give.
         isP2PUploadDisabled: cellular
       },
       onHlsJsCreated: (created) => {
         const engine = created.p2pEngine
-        useVideoSwarms(engine, video)
+        useVideoSwarms(engine, video, options.renditions ?? fileRenditions(video))
         engine.addEventListener('onSegmentLoaded', ({ bytesLength, downloadSource }) => {
           if (downloadSource === 'p2p') { stats.p2pBytes += bytesLength; stats.p2pSegments++ } else { stats.httpBytes += bytesLength; stats.httpSegments++ }
           report()

@@ -30,6 +30,17 @@ export interface PlayerOptions {
   shortcutsOn?: HTMLElement | Document
   /** Peer-to-peer sharing: where the player runs, and an embed's `?p2p=` (null: not given). */
   p2p?: { context: P2PContext, forced: boolean | null }
+  /** A live's latency mode (PeerTube's: 1 default, 2 high, 3 small); default when unknown. */
+  liveLatencyMode?: number
+}
+
+/** PeerTube's live latency modes. */
+const LATENCY_HIGH = 2
+const LATENCY_SMALL = 3
+
+/** How many segments behind its edge hls.js plays a live, by latency mode (PeerTube's). */
+function liveSyncSegments (mode: number | undefined): number {
+  return mode === LATENCY_SMALL ? 2 : mode === LATENCY_HIGH ? 10 : 5
 }
 
 export interface Player {
@@ -46,6 +57,8 @@ export interface Player {
 const VIEW_AFTER = 5
 const PROGRESS_EVERY = 5
 const SPEEDS = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2]
+/** Seconds behind the live's usual distance from its edge past which a viewer is "behind". */
+const LIVE_BEHIND = 6
 
 function iconButton (label: string, name: IconName, testId: string): HTMLButtonElement {
   return h('button', { type: 'button', class: 'player-button', 'aria-label': label, title: label, 'data-testid': testId }, icon(name))
@@ -90,8 +103,12 @@ export function createPlayer (options: PlayerOptions): Player {
   settings.setAttribute('aria-expanded', 'false')
   settings.setAttribute('aria-controls', settingsPanel.id)
   const fullscreen = iconButton('Full screen (f)', 'fullscreen', 'player-fullscreen')
+  // A live: says whether the viewer is at the live edge, and takes them there.
+  const goLive = video.isLive === true
+    ? h('button', { type: 'button', class: 'player-go-live', title: 'Go to the live edge', 'data-testid': 'player-go-live', 'data-behind': 'false' }, 'LIVE')
+    : null
   const controls = h('div', { class: 'player-controls' }, seekBar,
-    h('div', { class: 'player-row' }, play, h('div', { class: 'player-volume-group' }, mute, volume), time,
+    h('div', { class: 'player-row' }, play, h('div', { class: 'player-volume-group' }, mute, volume), time, goLive,
       h('span', { class: 'player-spacer' }), h('div', { class: 'player-settings' }, settings, settingsPanel), fullscreen))
   const element = h('div', { class: 'player paused', 'data-testid': 'player' }, media, bigPlay, spinner, message, controls)
 
@@ -129,16 +146,29 @@ export function createPlayer (options: PlayerOptions): Player {
   async function startHls (url: string, startPosition: number, resume: boolean): Promise<void> {
     const mine = ++generation
     const current = (): boolean => !destroyed && mine === generation
-    const decision = options.p2p ? await decideP2P(video, options.p2p.context, chosen) : null
+    let decision = options.p2p ? await decideP2P(video, options.p2p.context, chosen) : null
     if (!current()) return
+    const live = video.isLive === true
+    // A small-latency live plays too close to its edge for peers to have a segment first
+    // (PeerTube does not share those either).
+    if (decision && live && options.liveLatencyMode === LATENCY_SMALL) {
+      decision = { ...decision, enabled: false, available: false, unavailableReason: 'A small-latency live is not shared.' }
+    }
     // The master's subtitles rendition is for native players: the <track>s show the captions.
-    const config = { startPosition, capLevelToPlayerSize: false, backBufferLength: 60, enableWebVTT: false, subtitleDisplay: false }
+    // A live plays PeerTube's number of segments behind its edge: room for peers to share
+    // what comes before the player needs it.
+    const config = {
+      startPosition, capLevelToPlayerSize: false, backBufferLength: 60, enableWebVTT: false, subtitleDisplay: false,
+      ...(live ? { liveSyncDurationCount: liveSyncSegments(options.liveLatencyMode) } : {})
+    }
     let engine: Hls | null = null
     if (decision?.enabled) {
       try {
-        const { createP2PHls } = await import('./p2p')
+        // A live's JSON lists no files: its renditions are read from its master playlist.
+        const { createP2PHls, liveRenditions } = await import('./p2p')
+        const renditions = video.isLive === true ? await liveRenditions(url) : undefined
         if (!current()) return
-        engine = createP2PHls({ video: videoAtSource(video, url), hlsConfig: config, trackers: decision.trackers, stunServers: decision.stunServers, onStats: sharing.showStats })
+        engine = createP2PHls({ video: videoAtSource(video, url), hlsConfig: config, trackers: decision.trackers, stunServers: decision.stunServers, renditions, onStats: sharing.showStats })
       } catch (error) {
         console.warn('Peer-to-peer sharing is unavailable:', error)
         decision.enabled = false
@@ -267,6 +297,31 @@ export function createPlayer (options: PlayerOptions): Player {
   media.addEventListener('pause', () => { element.classList.add('paused'); setIcon(play, 'Play (k)', 'play'); showControls() })
   media.addEventListener('waiting', () => { spinner.hidden = false })
   for (const ready of ['playing', 'canplay', 'seeked']) media.addEventListener(ready, () => { spinner.hidden = true })
+
+  // --- a live's edge ---
+  // hls.js plays a live `targetLatency` behind its edge, and raises that target after each
+  // stall; the viewer is behind when further than the target it started with, plus a margin.
+  if (goLive) {
+    let baseLatency = Infinity
+    const behindBy = (): number => {
+      const target = hls?.targetLatency
+      if (typeof target === 'number' && target > 0) baseLatency = Math.min(baseLatency, target)
+      const latency = hls?.latency ?? 0
+      return Number.isFinite(baseLatency) && latency > 0 ? latency - baseLatency : 0
+    }
+    const paintLive = (): void => {
+      const behind = behindBy() > LIVE_BEHIND
+      goLive.dataset.behind = String(behind)
+      goLive.dataset.latency = (hls?.latency ?? 0).toFixed(1)
+      goLive.setAttribute('aria-label', behind ? 'Behind the live: go to the live edge' : 'At the live edge')
+    }
+    for (const change of ['timeupdate', 'play', 'seeked']) media.addEventListener(change, paintLive)
+    goLive.addEventListener('click', () => {
+      const by = behindBy()
+      if (by > 0) media.currentTime += by
+      void start()
+    })
+  }
 
   // --- time, seek bar and storyboard ---
   let seeking = false

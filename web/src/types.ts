@@ -70,6 +70,8 @@ export interface Video {
   truncatedDescription?: string | null
   duration: number
   views: number
+  /** Who watches now (viewers whose player told within the last minute). */
+  viewers?: number
   likes: number
   dislikes: number
   thumbnailPath?: string | null

@@ -74,6 +74,8 @@ pub struct ApiState {
     pub search: Arc<kinora_app::remote_search::SearchConfig>,
     /// Watch positions held back between writes (one per process).
     pub history: Arc<kinora_app::history::HistoryWriter>,
+    /// Who is watching each video now (one counter per process).
+    pub viewers: Arc<kinora_app::viewers::ViewerCounter>,
     /// Whether e-mail is on (`[smtp]` has a host): verification and reset links are sent.
     pub email_enabled: bool,
     /// The `[export]` section: user archives.

@@ -54,6 +54,7 @@ pub mod video_images;
 pub mod video_schedules;
 pub mod video_updates;
 pub mod videos;
+pub mod viewers;
 pub mod views;
 pub mod visibility;
 

@@ -101,6 +101,23 @@ pub fn playlist_urls(
     Ok(Some((format!("{base}/{master}"), segments)))
 }
 
+/// Whether local live `uuid`'s playlists are in its directory: the ingest writes the master
+/// when it has read the stream's start and the media playlist with the first segment, a few
+/// seconds after the live went on the air; a player told of them earlier would find nothing.
+pub fn live_playlists_written(storage: &MediaStorage, uuid: &str) -> bool {
+    let Ok(uuid) = uuid::Uuid::parse_str(uuid) else {
+        return false;
+    };
+    [
+        kinora_core::live::MASTER_PLAYLIST,
+        kinora_core::live::MEDIA_PLAYLIST,
+    ]
+    .iter()
+    .all(|name| {
+        StorageKey::live_file(uuid, name).is_some_and(|key| storage.local().path(&key).is_file())
+    })
+}
+
 /// This instance's tracker URLs: the WebSocket one, then the HTTP one.
 pub fn tracker_urls(origin: &str) -> Vec<String> {
     kinora_core::torrents::tracker_tiers(origin)

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppResult;
 use crate::auth::AuthenticatedUser;
+use crate::viewers::{Arrival, ViewerCounter};
 use crate::visibility::check_can_view;
 
 /// The window in which one viewer's views of a video count once: one hour.
@@ -38,10 +39,13 @@ fn viewer_key(viewer: Option<&AuthenticatedUser>, address: Option<IpAddr>) -> St
 }
 
 /// Counts a view of `video` by `viewer` (or, anonymous, by `address`) unless that viewer was
-/// already counted in the current window. Videos not yet published are not counted. Returns
-/// whether the view was counted.
+/// already counted in the current window, and counts them among its current `viewers`. Videos
+/// not yet published are not counted. A viewer still watching (who told within the viewers'
+/// minute: a live's player tells every few seconds) is not looked up in the database again.
+/// Returns whether the view was counted.
 pub async fn record_view(
     db: &Db,
+    viewers: &ViewerCounter,
     viewer: Option<&AuthenticatedUser>,
     address: Option<IpAddr>,
     video: &VideoRow,
@@ -51,8 +55,11 @@ pub async fn record_view(
         return Ok(false);
     }
     let now = now_millis();
-    let window_start = now - now.rem_euclid(VIEW_WINDOW_MILLIS);
     let key = viewer_key(viewer, address);
+    if viewers.arrive(video.id, &key, now) == Arrival::StillWatching {
+        return Ok(false);
+    }
+    let window_start = now - now.rem_euclid(VIEW_WINDOW_MILLIS);
     let hash = hex::encode(Sha256::digest(format!("{window_start}:{key}").as_bytes()));
     let mut tx = db.begin().await?;
     let counted = kinora_db::views::record(&mut tx, video.id, &hash, window_start).await?;

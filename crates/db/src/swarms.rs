@@ -32,7 +32,19 @@ pub async fn record_from_files(
             .fetch_all(&mut *connection)
             .await?;
     let resolutions: Vec<i64> = resolutions.into_iter().map(|(r,)| r).collect();
-    let swarms = kinora_core::swarm::video_swarms(video_uuid, &resolutions);
+    record_for_resolutions(connection, video_id, video_uuid, &resolutions).await
+}
+
+/// Records the swarms of renditions of `resolutions` in place of the video's old ones, and
+/// answers how many there are: a live's, from the picture its broadcaster sends, when the
+/// broadcast starts (a permanent live's next broadcast may send another size).
+pub async fn record_for_resolutions(
+    connection: &mut Connection,
+    video_id: i64,
+    video_uuid: &str,
+    resolutions: &[i64],
+) -> DbResult<usize> {
+    let swarms = kinora_core::swarm::video_swarms(video_uuid, resolutions);
     replace(connection, video_id, &swarms).await?;
     Ok(swarms.len())
 }

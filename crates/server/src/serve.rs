@@ -120,6 +120,7 @@ pub async fn run_until(
         moderation: Arc::new(config.moderation.clone()),
         search: Arc::new(config.search.clone()),
         history: Arc::default(),
+        viewers: Arc::default(),
         email_enabled: config.smtp.enabled(),
         exports: Arc::new(config.export.clone()),
         live: Arc::new(config.live.clone()),

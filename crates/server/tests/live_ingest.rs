@@ -2,7 +2,8 @@
 //! `kinora-transcoder live`, and the ffmpeg CLI as the broadcaster (`-re … -f flv
 //! rtmp://127.0.0.1:<port>/live/<streamKey>`). A live goes 4 → 1 → 5: while on the air its
 //! master and media playlists are in its directory and ffprobe reads the media playlist, every
-//! listed segment's SHA-256 is in `segments-sha256.json`; after the broadcaster stops the
+//! listed segment's SHA-256 is in `segments-sha256.json`, and the private tracker admits the
+//! live's player swarm (until it ends); after the broadcaster stops the
 //! session has its end and the playlist its `ENDLIST`, and once `ending_delay_secs` passed the
 //! segments are removed (no replay) and the live takes no broadcaster again. Refused, with nothing changed: a wrong
 //! key, a second broadcaster on a live already on the air, another application than `live`,
@@ -12,6 +13,7 @@
 //! are compare-and-set rows) and SQLite.
 
 use crate::common;
+use crate::ws_tracker::announce_once;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,7 @@ use common::live::{
     broadcaster, create_live, finished, sessions, state, wait_for_ingest, wait_state,
 };
 use common::process::free_port;
+use kinora_core::swarm::{StreamType, VideoSwarm};
 use kinora_db::testing::TestDb;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -72,18 +75,33 @@ fn kinora_media_names(playlist: &str) -> Vec<String> {
 async fn run(database_url: &str) {
     let dir = tempfile::tempdir().unwrap();
     let rtmp_port = free_port();
+    let metrics_port = free_port();
     let instance = start(
         dir.path(),
         database_url,
         0,
         &format!(
-            "[live]\nenabled = true\nrtmp_listen = \"127.0.0.1:{rtmp_port}\"\nstall_timeout_secs = 4\nending_delay_secs = 2\n"
+            "[live]\nenabled = true\nrtmp_listen = \"127.0.0.1:{rtmp_port}\"\nstall_timeout_secs = 4\nending_delay_secs = 2\n\
+             [metrics]\nenabled = true\nlisten = \"127.0.0.1:{metrics_port}\"\n"
         ),
     )
     .await;
     let rtmp = format!("rtmp://127.0.0.1:{rtmp_port}/live");
-    // The ingest is started by the server: wait until it listens.
+    // The ingest is started by the server: wait until it listens. The server counts it among
+    // the transcoders it runs.
     wait_for_ingest(rtmp_port).await;
+    let metrics = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|line| line == "kinora_transcoders_running{role=\"live-ingest\"} 1"),
+        "{metrics}"
+    );
     let (uuid, key) = create_live(
         &instance,
         json!({ "name": "Friday stream", "permanentLive": false }),
@@ -133,6 +151,14 @@ async fn run(database_url: &str) {
     .await;
     check_on_air(&live);
     served_to_players(&instance, &uuid).await;
+    // The private tracker admits the live's player swarm (its resolution is the picture's
+    // shorter side) while it is on the air, and no other.
+    let tracker = format!("ws://127.0.0.1:{}/tracker/socket", instance.port);
+    let swarm = |resolution| VideoSwarm::new(&uuid, StreamType::Main, resolution);
+    let reply = announce_once(&tracker, &swarm(180).info_hash).await;
+    assert_eq!(reply["incomplete"], 1, "{reply}");
+    let reply = announce_once(&tracker, &swarm(360).info_hash).await;
+    assert_eq!(reply["failure reason"], "unknown info_hash", "{reply}");
     let open = sessions(&instance, &uuid).await;
     assert_eq!(open.len(), 1);
     assert_eq!(open[0]["endDate"], Value::Null);
@@ -155,6 +181,11 @@ async fn run(database_url: &str) {
     assert_eq!(ended[0]["error"], Value::Null, "{ended:?}");
     let playlist = std::fs::read_to_string(live.join("0.m3u8")).unwrap();
     assert!(playlist.contains("#EXT-X-ENDLIST"), "{playlist}");
+    let reply = announce_once(&tracker, &swarm(180).info_hash).await;
+    assert_eq!(
+        reply["failure reason"], "unknown info_hash",
+        "an ended live is not tracked: {reply}"
+    );
     assert!(check_hashes(&live) >= 3);
     // Without a replay, the segments are removed once the ending delay passed without the
     // broadcaster coming back; from then on the live takes no broadcaster.
@@ -329,6 +360,17 @@ async fn a_broadcast_past_the_longest_allowed_is_ended() {
     );
     let _ = long.kill();
     let _ = long.wait();
+    // Cut off for its length, the broadcast cannot be resumed, though the ending delay (300 s
+    // here) has not passed: only a broadcaster who stopped or dropped may come back.
+    let again = broadcaster(&format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"), 2, true);
+    assert!(
+        !finished(again).await,
+        "a broadcast ended at its longest is not resumed"
+    );
+    assert_eq!(state(&instance, &uuid).await, 5);
+    let after = sessions(&instance, &uuid).await;
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0]["error"], 2, "{after:?}");
     database.finish().await;
 }
 
@@ -365,5 +407,115 @@ async fn broadcasts_go_on_the_air_and_end_on_postgres() {
 async fn broadcasts_go_on_the_air_and_end_on_sqlite() {
     let database = TestDb::sqlite().await;
     run(&database.config.url).await;
+    database.finish().await;
+}
+
+/// A self-signed certificate for `localhost` and its key, made by the `openssl` command, in
+/// `dir`: `(certificate, key)`.
+fn self_signed_certificate(dir: &Path) -> (PathBuf, PathBuf) {
+    let (certificate, key) = (dir.join("live.pem"), dir.join("live.key"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&certificate)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    (certificate, key)
+}
+
+/// RTMPS (`[live] rtmps_certificate` and `rtmps_private_key`): the owner is told the RTMPS URL,
+/// the ffmpeg CLI broadcasts over TLS and the live goes on the air and ends as over RTMP; plain
+/// RTMP on the RTMPS port is refused, and RTMP keeps working beside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcaster_publishes_over_rtmps() {
+    let database = TestDb::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (certificate, key) = self_signed_certificate(dir.path());
+    let (rtmp_port, rtmps_port) = (free_port(), free_port());
+    let instance = start(
+        dir.path(),
+        &database.config.url,
+        0,
+        &format!(
+            "[live]\nenabled = true\nrtmp_listen = \"127.0.0.1:{rtmp_port}\"\n\
+             rtmps_listen = \"127.0.0.1:{rtmps_port}\"\nrtmps_certificate = \"{}\"\n\
+             rtmps_private_key = \"{}\"\n",
+            certificate.display(),
+            key.display()
+        ),
+    )
+    .await;
+    wait_for_ingest(rtmp_port).await;
+    wait_for_ingest(rtmps_port).await;
+    let (uuid, stream_key) = create_live(
+        &instance,
+        json!({ "name": "Encrypted live", "permanentLive": true }),
+    )
+    .await;
+    let (_, owned) = api_request(
+        &instance,
+        Method::GET,
+        &format!("/api/v1/videos/live/{uuid}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        owned["rtmpsUrl"],
+        format!("rtmps://localhost:{rtmps_port}/live")
+    );
+    assert_eq!(
+        owned["rtmpUrl"],
+        format!("rtmp://localhost:{rtmp_port}/live")
+    );
+
+    let plain = broadcaster(
+        &format!("rtmp://127.0.0.1:{rtmps_port}/live/{stream_key}"),
+        3,
+        true,
+    );
+    assert!(
+        !finished(plain).await,
+        "plain RTMP on the RTMPS port is refused"
+    );
+    assert_eq!(state(&instance, &uuid).await, 4);
+
+    let secure = broadcaster(
+        &format!("rtmps://127.0.0.1:{rtmps_port}/live/{stream_key}"),
+        8,
+        true,
+    );
+    wait_state(&instance, &uuid, 1, "the live is on the air over RTMPS").await;
+    let live = live_dir(dir.path(), &uuid);
+    eventually(Duration::from_secs(30), "a segment is listed", || async {
+        let playlist = std::fs::read_to_string(live.join("0.m3u8")).ok()?;
+        (!kinora_media_names(&playlist).is_empty()).then_some(())
+    })
+    .await;
+    served_to_players(&instance, &uuid).await;
+    assert!(finished(secure).await, "the broadcaster streamed over TLS");
+    wait_state(&instance, &uuid, 4, "the permanent live waits again").await;
+    let list = sessions(&instance, &uuid).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["error"], Value::Null, "{list:?}");
+
+    // RTMP goes on beside it.
+    let again = broadcaster(
+        &format!("rtmp://127.0.0.1:{rtmp_port}/live/{stream_key}"),
+        4,
+        true,
+    );
+    wait_state(&instance, &uuid, 1, "on the air over RTMP").await;
+    assert!(finished(again).await);
     database.finish().await;
 }

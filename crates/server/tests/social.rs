@@ -324,6 +324,10 @@ backend_tests! {
         assert_eq!(view(&h, &uuid, Some(&bob), [203, 0, 113, 1]).await, StatusCode::NO_CONTENT);
         assert_eq!(view(&h, &uuid, Some(&bob), [198, 51, 100, 7]).await, StatusCode::NO_CONTENT);
         assert_eq!(counters(&h, &uuid).await.2, 3, "a user counts once wherever they are");
+        // Watching now (the last minute): the two addresses and bob, each once.
+        assert_eq!(view(&h, &uuid, None, [203, 0, 113, 2]).await, StatusCode::NO_CONTENT);
+        let (_, body) = h.get(&format!("/api/v1/videos/{uuid}"), None).await;
+        assert_eq!(body["viewers"], 3, "{body}");
 
         let (status, body) = h.send_json("POST", &format!("/api/v1/videos/{uuid}/views"), None, json!({ "currentTime": -4 })).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -333,6 +337,8 @@ backend_tests! {
         assert_eq!(view(&h, &private, Some(&alice), [203, 0, 113, 9]).await, StatusCode::NO_CONTENT);
         let pending = video(&db, channel, "Pending", Kind { published: false, ..PUBLIC }).await;
         assert_eq!(view(&h, &pending, Some(&alice), [203, 0, 113, 9]).await, StatusCode::NO_CONTENT);
+        let (_, body) = h.get(&format!("/api/v1/videos/{pending}"), Some(&alice)).await;
+        assert_eq!(body["viewers"], 0, "nobody watches a video not yet published: {body}");
         assert_eq!(count(&db, "SELECT COUNT(*) FROM video_views").await, 4);
         assert_eq!(count(&db, "SELECT CAST(SUM(views) AS BIGINT) FROM videos").await, 4);
     }

@@ -306,7 +306,7 @@ async fn a_silent_socket_is_closed_after_twice_the_interval() {
 }
 
 /// Announces `info_hash` (20 bytes) on a fresh socket; answers the tracker's reply.
-async fn announce_once(url: &str, info_hash: &[u8]) -> Value {
+pub(crate) async fn announce_once(url: &str, info_hash: &[u8]) -> Value {
     let mut socket = open(url).await;
     send(
         &mut socket,

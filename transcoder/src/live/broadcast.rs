@@ -224,10 +224,17 @@ async fn launch(ingest: &Arc<Ingest>, broadcast: &Broadcast) -> anyhow::Result<O
     let mut stdin = child.stdin.take().context("the remux's input")?;
     let stdout = child.stdout.take().context("the remux's reports")?;
     let (sender, reports) = mpsc::channel(8);
+    let db = ingest.db.clone();
+    let on_air = broadcast.clone();
     tokio::spawn(async move {
         let mut lines = tokio::io::BufReader::new(stdout).lines();
         while let Ok(Some(line)) = lines.next_line().await {
             if let Ok(report) = serde_json::from_str::<ChildReport>(&line) {
+                if let ChildReport::Started { width, height } = &report
+                    && let Err(error) = record_swarms(&db, &on_air, *width, *height).await
+                {
+                    tracing::warn!(video = %on_air.video_uuid, %error, "could not record the live's swarms");
+                }
                 if sender.send(report).await.is_err() {
                     break;
                 }
@@ -255,6 +262,27 @@ async fn launch(ingest: &Arc<Ingest>, broadcast: &Broadcast) -> anyhow::Result<O
         hashing,
         hasher,
     })
+}
+
+/// Records the peer-to-peer swarms of the broadcast's rendition (the picture as sent), so the
+/// tracker admits the live's viewers: PeerTube's resolution is the picture's shorter side.
+async fn record_swarms(
+    db: &Db,
+    broadcast: &Broadcast,
+    width: u32,
+    height: u32,
+) -> anyhow::Result<()> {
+    let resolution = i64::from(width.min(height));
+    let mut tx = db.begin().await?;
+    kinora_db::swarms::record_for_resolutions(
+        &mut tx,
+        broadcast.video_id,
+        &broadcast.video_uuid,
+        &[resolution],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Brings the hashes up to date every [`HASH_INTERVAL`] until cancelled.

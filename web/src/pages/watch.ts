@@ -42,6 +42,7 @@ export async function render ({ main, params, signal }: PageContext): Promise<()
   const autoplay = user !== null
     ? user.autoPlayVideo !== false
     : await api<ServerConfig>('/config', { signal }).then((config) => config.defaults?.player?.autoPlay !== false, () => false)
+  let liveLatencyMode: number | undefined
   const startPlayer = async (current: VideoDetails): Promise<void> => {
     const keepsHistory = user !== null && user.videosHistoryEnabled !== false
     player = createPlayer({
@@ -51,6 +52,7 @@ export async function render ({ main, params, signal }: PageContext): Promise<()
       shortcutsOn: document,
       // A signed-in viewer who turned sharing off in their settings never shares.
       p2p: { context: 'webapp', forced: user?.p2pEnabled === false ? false : null },
+      liveLatencyMode,
       onView: (currentTime) => {
         void api(`/videos/${current.uuid}/views`, { method: 'POST', json: { currentTime: Math.floor(currentTime) } }).catch(() => {})
       },
@@ -69,7 +71,15 @@ export async function render ({ main, params, signal }: PageContext): Promise<()
     api<{ chapters: VideoChapter[] }>(`/videos/${current.uuid}/chapters`, { signal })
       .then((answer) => shown.setChapters(answer.chapters ?? [])).catch(() => {})
   }
-  if (video.isLive === true && (video.state?.id ?? 1) !== 1) void waitForLive(video, stage, signal, startPlayer)
+  const startLive = async (current: VideoDetails): Promise<void> => {
+    // Its latency mode sets how far behind its edge it plays (and whether peers share it).
+    liveLatencyMode = await api<{ latencyMode?: number }>(`/videos/live/${current.uuid}`, { signal })
+      .then((live) => live.latencyMode, () => undefined)
+    await startPlayer(current)
+    void keepWatchingLive(current, () => player, layout, signal)
+  }
+  if (video.isLive === true && !onTheAir(video)) void waitForLive(video, stage, signal, startLive)
+  else if (video.isLive === true) await startLive(video)
   else if ((video.state?.id ?? 1) === 1) await startPlayer(video)
   else void waitForPublication(video, stage, signal, startPlayer)
   return cleanup
@@ -84,19 +94,52 @@ function resumeAt (video: VideoDetails): number | undefined {
   return seconds
 }
 
-/** A live that is not on the air: says so, and starts the player once it is (state 1). An
- * ended live (state 5) stays ended. */
+/** Whether a live is on the air with its playlist written (state 1 comes a moment before). */
+function onTheAir (video: VideoDetails): boolean {
+  return (video.state?.id ?? 1) === 1 && (video.streamingPlaylists?.length ?? 0) > 0
+}
+
+/** A live that is not on the air: says so, and starts the player once it is (state 1, its
+ * playlist there). An ended live (state 5) stays ended. */
 async function waitForLive (video: VideoDetails, stage: HTMLElement, signal: AbortSignal, ready: (video: VideoDetails) => Promise<void>): Promise<void> {
   const status = h('p', { class: 'processing-title', role: 'status', 'data-testid': 'live-status' })
   replace(stage, h('div', { class: 'processing live-waiting' }, status))
   let current = video
   while (!signal.aborted) {
     const state = current.state?.id ?? 1
-    if (state === 1) { await ready(current); return }
+    if (onTheAir(current)) { await ready(current); return }
     if (state === 5) { status.textContent = 'This live has ended.'; return }
-    status.textContent = 'This live has not started yet. It will play here as soon as it does.'
-    await new Promise((resolve) => setTimeout(resolve, 3000))
+    status.textContent = state === 1 ? 'This live is starting…' : 'This live has not started yet. It will play here as soon as it does.'
+    await new Promise((resolve) => setTimeout(resolve, state === 1 ? 1000 : 3000))
     try { current = await api<VideoDetails>(`/videos/${video.uuid}`, { signal }) } catch { /* try again */ }
+  }
+}
+
+/** How often a live's player tells it is still watched, and the viewer count is read again. */
+const LIVE_PRESENCE_MS = 10000
+
+/**
+ * While a live plays: tells the instance every few seconds that this viewer is still watching
+ * (a view; the instance counts its viewers of the last minute) and shows the viewer count.
+ */
+async function keepWatchingLive (video: VideoDetails, player: () => Player | null, layout: HTMLElement, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, LIVE_PRESENCE_MS))
+    if (signal.aborted) return
+    const media = player()?.media
+    try {
+      if (media && !media.paused) {
+        await api(`/videos/${video.uuid}/views`, { method: 'POST', json: { currentTime: Math.floor(media.currentTime) }, signal })
+      }
+      const current = await api<VideoDetails>(`/videos/${video.uuid}`, { signal })
+      // A live that went on the air while the page was open showed its views until now.
+      const count = layout.querySelector<HTMLElement>('[data-testid=live-viewers]') ?? layout.querySelector<HTMLElement>('[data-testid=video-views]')
+      if (count) {
+        count.dataset.testid = 'live-viewers'
+        count.textContent = formatCount(current.viewers ?? 0, 'viewer', 'viewers')
+      }
+      if (current.state?.id !== 1) return
+    } catch { /* try again */ }
   }
 }
 
@@ -135,7 +178,9 @@ function details (video: VideoDetails, user: User | null, signal: AbortSignal): 
     h('h1', { class: 'watch-title', 'data-testid': 'video-title' }, video.name),
     h('div', { class: 'watch-bar' },
       h('p', { class: 'watch-stats' },
-        h('span', { 'data-testid': 'video-views' }, formatCount(video.views, 'view', 'views')), ' · ',
+        video.isLive === true && video.state?.id === 1
+          ? h('span', { 'data-testid': 'live-viewers' }, formatCount(video.viewers ?? 0, 'viewer', 'viewers'))
+          : h('span', { 'data-testid': 'video-views' }, formatCount(video.views, 'view', 'views')), ' · ',
         h('time', { datetime: video.publishedAt }, formatDate(video.publishedAt)),
         video.privacy.id !== 1 ? h('span', { class: 'badge badge-inline' }, video.privacy.label) : null,
         video.isLive === true ? h('span', { class: 'badge badge-inline badge-live', 'data-testid': 'live-badge' }, video.state?.id === 1 ? 'LIVE' : 'Live') : null),

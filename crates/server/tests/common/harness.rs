@@ -52,6 +52,7 @@ impl Harness {
             moderation: Arc::new(config.moderation.clone()),
             search: Arc::new(config.search.clone()),
             history: Arc::default(),
+            viewers: Arc::default(),
             email_enabled: config.smtp.enabled(),
             exports: Arc::new(config.export.clone()),
             live: Arc::new(config.live.clone()),

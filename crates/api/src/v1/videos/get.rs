@@ -292,6 +292,14 @@ pub(super) fn shape(
     // A local video's playlist, or a local live's while on the air: the one place that knows.
     let local_playlist = match remote {
         Some(_) => None,
+        // A live's players are told of its playlist once it is there (followers are told at
+        // once: they come back for it later).
+        None if video.is_live == 1
+            && video.hls_master_file.is_none()
+            && !kinora_app::media_urls::live_playlists_written(&state.storage, &video.uuid) =>
+        {
+            None
+        }
         None => kinora_app::media_urls::playlist_urls(&state.storage, video, &state.public_url)?,
     };
     let streaming = match (local_playlist, remote) {
@@ -353,7 +361,7 @@ pub(super) fn shape(
         "duration": video.duration,
         "aspectRatio": aspect,
         "views": video.views,
-        "viewers": 0,
+        "viewers": state.viewers.count(video.id, kinora_db::now_millis()),
         "likes": video.likes,
         "dislikes": video.dislikes,
         "downloads": 0,

@@ -1,5 +1,6 @@
 //! `POST /api/v1/videos/{id}/views`: a viewer watched the video; counted at most once per
-//! viewer (the user, else the client's address) and hour. 204 whether counted or not. With
+//! viewer (the user, else the client's address) and hour, and among its current `viewers` for a
+//! minute (`kinora_app::viewers`; a live's player posts again every few seconds). 204 whether counted or not. With
 //! `currentTime` from a signed-in user, the position goes to their watch history
 //! (`kinora_app::history`), as does `PUT /api/v1/videos/{id}/watching` (PeerTube's older route).
 
@@ -46,7 +47,8 @@ pub async fn add_view(
         ));
     }
     let video = find_video(&state, &id).await?;
-    kinora_app::views::record_view(&state.db, viewer.as_ref(), address, &video).await?;
+    kinora_app::views::record_view(&state.db, &state.viewers, viewer.as_ref(), address, &video)
+        .await?;
     if let (Some(user), Some(time)) = (&viewer, body.current_time) {
         record_position(&state, user.user_id, video.id, time).await?;
     }
