@@ -69,3 +69,16 @@ def proc_mib(pid, field):
             if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024.0
     return float("nan")
+
+
+def root_token(base, password):
+    """Logs root in with `password` (as `kinora serve` printed it); answers the bearer token."""
+    import json
+    import urllib.parse
+    _, _, body = request("GET", f"{base}/api/v1/oauth-clients/local")
+    client = json.loads(body)
+    form = urllib.parse.urlencode({"client_id": client["client_id"], "client_secret": client["client_secret"],
+                                   "grant_type": "password", "username": "root", "password": password}).encode()
+    _, _, body = request("POST", f"{base}/api/v1/users/token", data=form,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    return json.loads(body)["access_token"]

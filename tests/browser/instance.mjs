@@ -160,6 +160,21 @@ export async function launchBrowser (extraArgs = []) {
  * A test clip made with the ffmpeg CLI (moving test pattern and a tone, yuv420p H.264 + AAC) in
  * a temporary directory; answers its path.
  */
+/**
+ * The ffmpeg CLI broadcasting `seconds` of test picture (`size`) and a tone in real time to a
+ * live: `live` is its `GET /videos/live/{id}` answer (rtmpUrl and streamKey). Answers the child.
+ */
+export function broadcastTo (live, { seconds = 120, size = '640x360' } = {}) {
+  return spawn('ffmpeg', [
+    '-v', 'error', '-re',
+    '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p',
+    '-c:a', 'aac', '-b:a', '64k',
+    '-f', 'flv', `${live.rtmpUrl.replace('localhost', '127.0.0.1')}/${live.streamKey}`
+  ], { stdio: ['ignore', 'ignore', 'inherit'] })
+}
+
 export function makeClip ({ seconds, width, height, name = 'clip.mp4' }) {
   const dir = mkdtempSync(join(tmpdir(), 'kinora-clip-'))
   const path = join(dir, name)

@@ -11,10 +11,9 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { apiCall, ensureWebBuild, freePort, launchBrowser, screenshots, startInstance } from './instance.mjs'
+import { apiCall, broadcastTo, ensureWebBuild, freePort, launchBrowser, screenshots, startInstance } from './instance.mjs'
 
 async function waitForState (instance, uuid, state) {
   const started = Date.now()
@@ -65,14 +64,7 @@ test('a live waits, plays and ends on its watch page', { timeout: 300000 }, asyn
     assert.equal(await page.getByTestId('live-badge').textContent(), 'Live')
     await page.screenshot({ path: join(screenshots, 'live-waiting.png') })
 
-    broadcaster = spawn('ffmpeg', [
-      '-v', 'error', '-re',
-      '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=120',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:duration=120',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '64k',
-      '-f', 'flv', `${live.rtmpUrl.replace('localhost', '127.0.0.1')}/${live.streamKey}`
-    ], { stdio: ['ignore', 'ignore', 'inherit'] })
+    broadcaster = broadcastTo(live)
     const exited = new Promise((resolve) => broadcaster.once('exit', resolve))
     await waitForState(instance, created.video.uuid, 1)
 

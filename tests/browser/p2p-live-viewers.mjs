@@ -11,8 +11,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { apiCall, ensureWebBuild, freePort, startInstance } from './instance.mjs'
+import { apiCall, broadcastTo, ensureWebBuild, freePort, startInstance } from './instance.mjs'
 import { openViewer, play, stats, swarmInfoHash, waitForStats } from './viewers.mjs'
 
 async function waitForLive (instance, uuid) {
@@ -38,14 +37,7 @@ test('two Chromium viewers of a live share its segments over WebRTC, each checke
     })
     const uuid = created.video.uuid
     const live = await apiCall(instance, instance.token, `/videos/live/${uuid}`)
-    broadcaster = spawn('ffmpeg', [
-      '-v', 'error', '-re',
-      '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25:duration=240',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:duration=240',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '48k',
-      '-f', 'flv', `${live.rtmpUrl.replace('localhost', '127.0.0.1')}/${live.streamKey}`
-    ], { stdio: ['ignore', 'ignore', 'inherit'] })
+    broadcaster = broadcastTo(live, { seconds: 240, size: '320x180' })
     const video = await waitForLive(instance, uuid)
     assert.ok(video.streamingPlaylists[0].segmentsSha256Url, 'a live on the air has segment hashes')
     // The viewers play PeerTube's five segments behind the edge once the live has them (at its
