@@ -47,6 +47,7 @@ mod live_faults;
 mod live_federation;
 mod live_ingest;
 mod live_replays;
+mod live_rtmps;
 mod lives;
 mod login_limits;
 mod memory;
