@@ -1,6 +1,7 @@
 //! RTMPS (issue 20): with `[live] rtmps_certificate` and `rtmps_private_key` the ingest of a
 //! real `kinora serve` also listens over TLS; the ffmpeg CLI broadcasts to `rtmps://`, plain RTMP
-//! on the RTMPS port is refused, and RTMP keeps working beside it.
+//! on the RTMPS port is refused, a client that never starts TLS is let go after the handshake's
+//! 10 s, and RTMP keeps working beside it.
 
 use crate::common;
 use crate::live_ingest::{kinora_media_names, live_dir, served_to_players};
@@ -8,6 +9,8 @@ use crate::live_ingest::{kinora_media_names, live_dir, served_to_players};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
+
+use tokio::io::AsyncReadExt;
 
 use common::eventually;
 use common::instance::{api_request, start};
@@ -67,6 +70,11 @@ async fn a_broadcaster_publishes_over_rtmps() {
     .await;
     wait_for_ingest(rtmp_port).await;
     wait_for_ingest(rtmps_port).await;
+    // A client that connects and never starts TLS is let go after the handshake's 10 s (checked
+    // at the end, once the broadcasts below have taken longer than that).
+    let mut idle = tokio::net::TcpStream::connect(("127.0.0.1", rtmps_port))
+        .await
+        .unwrap();
     let (uuid, stream_key) = create_live(
         &instance,
         json!({ "name": "Encrypted live", "permanentLive": true }),
@@ -126,5 +134,10 @@ async fn a_broadcaster_publishes_over_rtmps() {
     );
     wait_state(&instance, &uuid, 1, "on the air over RTMP").await;
     assert!(finished(again).await);
+    let mut buffer = [0u8; 16];
+    let read = tokio::time::timeout(Duration::from_secs(15), idle.read(&mut buffer))
+        .await
+        .expect("the silent client is let go within the handshake limit");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
     database.finish().await;
 }
